@@ -1,0 +1,313 @@
+-- lua/mlsh/data.lua - the DataFrame class: named columns, each a Matrix
+-- (numeric, NaN = missing) or an array of strings (false = missing).
+local M, mlsh = ...
+local mat = mlsh.mat
+local doc = mlsh.doc
+
+local DataFrame = { __name = "DataFrame" }
+DataFrame.__index = DataFrame
+M.DataFrame = DataFrame
+
+local function fail(fname, fmt, ...)
+  error(fname .. ": " .. string.format(fmt, ...), 3)
+end
+
+local function check_frame(df, fname)
+  if getmetatable(df) ~= DataFrame then fail(fname, "self must be a DataFrame (got %s)", type(df)) end
+end
+
+local function new_frame(names, columns, nrow)
+  local index = {}
+  for i, n in ipairs(names) do index[n] = i end
+  return setmetatable({ names = names, _cols = columns, _nrow = nrow, _index = index }, DataFrame)
+end
+
+local function column_values(col, rows)
+  if mat.is(col) then
+    local out = mat.zeros(#rows, 1)
+    for k, i in ipairs(rows) do out[k] = col[i] end
+    return out
+  end
+  local out = {}
+  for k, i in ipairs(rows) do out[k] = col[i] end
+  return out
+end
+
+local function subset_rows(df, rows)
+  local cols = {}
+  for j, c in ipairs(df._cols) do cols[j] = column_values(c, rows) end
+  local names = {}
+  for j, n in ipairs(df.names) do names[j] = n end
+  return new_frame(names, cols, #rows)
+end
+
+M.read_csv = doc(function(path, opts)
+  local t = M._read_csv(path, opts)
+  return new_frame(t.names, t.columns, t.nrow)
+end, "data.read_csv", "data.read_csv(path [, {sep=, header=, na=}])",
+  "Reads a CSV file into a DataFrame. The delimiter is sniffed (, ; tab |) unless sep is given; header is\n" ..
+  "detected unless given (true/false); quoted fields, CRLF and a UTF-8 BOM are handled. Columns whose values\n" ..
+  "all parse as numbers become Matrices; others are string arrays. \"\", NA and NaN (and the strings in na)\n" ..
+  "are missing: NaN in numeric columns, false in string columns. A ragged row is an error naming its line.\n" ..
+  "Example: df = data.read_csv(\"datasets/iris.csv\")")
+
+M.frame = doc(function(names, columns)
+  local fname = "data.frame"
+  if type(names) ~= "table" or type(columns) ~= "table" then
+    fail(fname, "expects an array of names and an array of columns")
+  end
+  if #names ~= #columns then fail(fname, "%d names for %d columns", #names, #columns) end
+  local nrow
+  local cols = {}
+  for j, c in ipairs(columns) do
+    local n
+    if mat.is(c) then
+      if c:cols() ~= 1 then fail(fname, "column %d must be a vector (got %dx%d)", j, c:rows(), c:cols()) end
+      n = c:rows(); cols[j] = c
+    elseif type(c) == "table" then
+      n = #c
+      local numeric = true
+      for i = 1, n do if type(c[i]) ~= "number" then numeric = false break end end
+      cols[j] = numeric and n > 0 and mat.from(c) or c
+    else
+      fail(fname, "column %d must be a Matrix or an array (got %s)", j, type(c))
+    end
+    if nrow and n ~= nrow then fail(fname, "column %d has %d values, column 1 has %d", j, n, nrow) end
+    nrow = n
+  end
+  return new_frame(names, cols, nrow or 0)
+end, "data.frame", "data.frame(names, columns)",
+  "A DataFrame from an array of column names and an array of columns (Matrices n x 1, or arrays of numbers\n" ..
+  "or strings of equal length).\nExample: df = data.frame({\"x\", \"g\"}, {mat.from{1, 2}, {\"a\", \"b\"}})")
+
+local methods = {}
+
+function methods.nrow(df) return df._nrow end
+function methods.ncol(df) return #df.names end
+
+function methods.col(df, name)
+  check_frame(df, "DataFrame:col")
+  local j = type(name) == "number" and name or df._index[name]
+  if not j or not df._cols[j] then
+    fail("DataFrame:col", "no column %s (columns: %s)", tostring(name), table.concat(df.names, ", "))
+  end
+  return df._cols[j]
+end
+
+function methods.is_numeric(df, name)
+  return mat.is(methods.col(df, name))
+end
+
+function methods.matrix(df, names)
+  check_frame(df, "DataFrame:matrix")
+  local pick = {}
+  if names == nil then
+    for j, c in ipairs(df._cols) do if mat.is(c) then pick[#pick + 1] = j end end
+  else
+    if type(names) ~= "table" then fail("DataFrame:matrix", "names must be an array of column names") end
+    for _, n in ipairs(names) do
+      local j = type(n) == "number" and n or df._index[n]
+      if not j or not df._cols[j] then fail("DataFrame:matrix", "no column %s", tostring(n)) end
+      if not mat.is(df._cols[j]) then fail("DataFrame:matrix", "column '%s' is not numeric", df.names[j]) end
+      pick[#pick + 1] = j
+    end
+  end
+  if #pick == 0 then fail("DataFrame:matrix", "the frame has no numeric columns") end
+  local m = df._cols[pick[1]]:copy()
+  for k = 2, #pick do m = m:hcat(df._cols[pick[k]]) end
+  return m
+end
+
+function methods.numeric_names(df)
+  local out = {}
+  for j, c in ipairs(df._cols) do if mat.is(c) then out[#out + 1] = df.names[j] end end
+  return out
+end
+
+function methods.head(df, n)
+  check_frame(df, "DataFrame:head")
+  n = math.min(n or 6, df._nrow)
+  local rows = {}
+  for i = 1, n do rows[i] = i end
+  return subset_rows(df, rows)
+end
+
+function methods.row(df, i)
+  check_frame(df, "DataFrame:row")
+  if math.type(i) ~= "integer" and not (type(i) == "number" and i == math.floor(i)) or i < 1 or i > df._nrow then
+    fail("DataFrame:row", "row %s out of range 1..%d", tostring(i), df._nrow)
+  end
+  local r = {}
+  for j, name in ipairs(df.names) do
+    local v = df._cols[j][i]
+    if v == false then v = nil end
+    r[name] = v
+  end
+  return r
+end
+
+function methods.filter(df, fn)
+  check_frame(df, "DataFrame:filter")
+  if type(fn) ~= "function" then fail("DataFrame:filter", "argument must be a function(row) -> boolean") end
+  local rows = {}
+  for i = 1, df._nrow do
+    if fn(methods.row(df, i), i) then rows[#rows + 1] = i end
+  end
+  return subset_rows(df, rows)
+end
+
+function methods.select(df, names)
+  check_frame(df, "DataFrame:select")
+  if type(names) ~= "table" or #names == 0 then fail("DataFrame:select", "argument must be a non-empty array of column names") end
+  local outn, outc = {}, {}
+  for k, n in ipairs(names) do
+    local j = type(n) == "number" and n or df._index[n]
+    if not j or not df._cols[j] then
+      fail("DataFrame:select", "no column %s (columns: %s)", tostring(n), table.concat(df.names, ", "))
+    end
+    outn[k] = df.names[j]
+    outc[k] = df._cols[j]
+  end
+  return new_frame(outn, outc, df._nrow)
+end
+
+function methods.write_csv(df, path, opts)
+  check_frame(df, "DataFrame:write_csv")
+  if type(path) ~= "string" then fail("DataFrame:write_csv", "path must be a string") end
+  local sep = opts and opts.sep or ","
+  M._write_csv(path, df.names, df._cols, df._nrow, sep)
+  return df
+end
+
+-- Text cell of a value for printing.
+local function cell(v)
+  if v == false or v == nil then return "NA" end
+  if type(v) == "number" then
+    if v ~= v then return "NA" end
+    if v == math.floor(v) and math.abs(v) < 1e15 then return string.format("%d", v) end
+    return string.format("%.6g", v)
+  end
+  return tostring(v)
+end
+
+-- An aligned text table: header row, then rows (arrays of strings);
+-- right-aligned columns where `right[j]` is true.
+local function text_table(header, rows, right)
+  local w = {}
+  for j, h in ipairs(header) do w[j] = utf8.len(h) or #h end
+  for _, r in ipairs(rows) do
+    for j, s in ipairs(r) do w[j] = math.max(w[j] or 0, utf8.len(s) or #s) end
+  end
+  local function line(r)
+    local parts = {}
+    for j, s in ipairs(r) do
+      local pad = string.rep(" ", w[j] - (utf8.len(s) or #s))
+      parts[j] = right[j] and pad .. s or s .. pad
+    end
+    return table.concat(parts, "  ")
+  end
+  local out = { line(header) }
+  for _, r in ipairs(rows) do out[#out + 1] = line(r) end
+  return table.concat(out, "\n")
+end
+M.text_table = text_table
+
+function DataFrame.__tostring(df)
+  local show = math.min(df._nrow, 10)
+  local header, right = { "" }, { true }
+  for j, n in ipairs(df.names) do header[j + 1] = n; right[j + 1] = mat.is(df._cols[j]) end
+  local rows = {}
+  for i = 1, show do
+    local r = { tostring(i) }
+    for j, c in ipairs(df._cols) do r[j + 1] = cell(c[i]) end
+    rows[i] = r
+  end
+  local s = text_table(header, rows, right)
+  if df._nrow > show then s = s .. "\n... " .. (df._nrow - show) .. " more rows" end
+  return s .. string.format("\n[DataFrame %dx%d]", df._nrow, #df.names)
+end
+
+function DataFrame.__len(df) return df._nrow end
+
+function methods.describe(df)
+  check_frame(df, "DataFrame:describe")
+  local num, str = {}, {}
+  for j, c in ipairs(df._cols) do
+    local name = df.names[j]
+    if mat.is(c) then
+      local vals = {}
+      local n, miss = 0, 0
+      for i = 1, c:rows() do
+        local v = c[i]
+        if v ~= v then miss = miss + 1 else n = n + 1; vals[n] = v end
+      end
+      local d = { name = name, n = n, missing = miss }
+      if n > 0 then
+        local v = mat.from(vals)
+        d.mean = v:mean()
+        d.sd = n > 1 and v:std() or 0 / 0
+        local q = M.quantiles(v, { 0, 0.25, 0.5, 0.75, 1 })
+        d.min, d.q1, d.median, d.q3, d.max = q[1], q[2], q[3], q[4], q[5]
+      end
+      num[#num + 1] = d
+    else
+      local counts, n, miss = {}, 0, 0
+      for i = 1, df._nrow do
+        local v = c[i]
+        if v == false or v == nil then miss = miss + 1
+        else n = n + 1; counts[v] = (counts[v] or 0) + 1 end
+      end
+      local top = {}
+      for k, v in pairs(counts) do top[#top + 1] = { k, v } end
+      table.sort(top, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
+      str[#str + 1] = { name = name, n = n, missing = miss, unique = #top, top = top }
+    end
+  end
+  return setmetatable({ numeric = num, strings = str, nrow = df._nrow }, M.Description)
+end
+
+M.Description = { __name = "Description" }
+M.Description.__index = M.Description
+function M.Description.__tostring(d)
+  local parts = {}
+  if #d.numeric > 0 then
+    local header = { "", "n", "missing", "mean", "sd", "min", "25%", "50%", "75%", "max" }
+    local right = { false, true, true, true, true, true, true, true, true, true }
+    local rows = {}
+    for _, c in ipairs(d.numeric) do
+      rows[#rows + 1] = { c.name, cell(c.n), cell(c.missing), cell(c.mean), cell(c.sd), cell(c.min),
+                          cell(c.q1), cell(c.median), cell(c.q3), cell(c.max) }
+    end
+    parts[#parts + 1] = text_table(header, rows, right)
+  end
+  if #d.strings > 0 then
+    local rows = {}
+    for _, c in ipairs(d.strings) do
+      local tops = {}
+      for k = 1, math.min(4, #c.top) do tops[k] = c.top[k][1] .. " (" .. c.top[k][2] .. ")" end
+      if #c.top > 4 then tops[#tops + 1] = "..." end
+      rows[#rows + 1] = { c.name, cell(c.n), cell(c.missing), cell(c.unique), table.concat(tops, ", ") }
+    end
+    parts[#parts + 1] = text_table({ "", "n", "missing", "unique", "most frequent" }, rows, { false, true, true, true, false })
+  end
+  return table.concat(parts, "\n\n")
+end
+
+local method_docs = {
+  nrow = { "df:nrow()", "Number of rows.\nExample: df:nrow()" },
+  ncol = { "df:ncol()", "Number of columns.\nExample: df:ncol()" },
+  col = { "df:col(name)", "A column by name or position: a Matrix (n x 1) for numeric columns, a string array otherwise.\nExample: df:col(\"petal_length\"):mean()" },
+  is_numeric = { "df:is_numeric(name)", "True when the column is numeric.\nExample: df:is_numeric(\"species\")" },
+  matrix = { "df:matrix([names])", "The numeric columns (or the named ones) side by side as one Matrix.\nExample: X = df:matrix()" },
+  numeric_names = { "df:numeric_names()", "Names of the numeric columns.\nExample: df:numeric_names()" },
+  head = { "df:head([n=6])", "The first n rows as a new DataFrame.\nExample: df:head(3)" },
+  row = { "df:row(i)", "Row i as a table {name = value}.\nExample: df:row(1).species" },
+  filter = { "df:filter(fn)", "Rows for which fn(row, i) is true, as a new DataFrame (row as in df:row).\nExample: df:filter(function(r) return r.species == \"setosa\" end)" },
+  select = { "df:select{names}", "The named columns, in order, as a new DataFrame.\nExample: df:select{\"sepal_length\", \"species\"}" },
+  write_csv = { "df:write_csv(path [, {sep=\",\"}])", "Writes the frame as CSV atomically (temp file + rename); missing values as NA.\nExample: df:write_csv(\"out.csv\")" },
+  describe = { "df:describe()", "Per numeric column: n, missing, mean, sd, min, quartiles, max; per string column: n, missing, unique values and the most frequent.\nExample: df:describe()" },
+}
+for name, f in pairs(methods) do
+  local d = method_docs[name]
+  DataFrame[name] = d and doc(f, "DataFrame:" .. name, d[1], d[2]) or f
+end

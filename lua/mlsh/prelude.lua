@@ -1,0 +1,22 @@
+-- lua/mlsh/prelude.lua - runs after the C modules are opened: loads the
+-- Lua-side part of each module (lua/mlsh/<part>.lua, called as a chunk
+-- with (module_table, mlsh)) and the shell-wide helpers.
+return function(mlsh)
+  local parts = {
+    { "mat", "mat" }, { "data", "data" },
+    { "stats", "stats_pca" }, { "stats", "stats_tsne" },
+    { "cluster", "cluster" }, { "ts", "ts" }, { "learn", "learn" },
+    { "nn", "nn" }, { "image", "image" }, { "plot", "plot" },
+  }
+  for _, p in ipairs(parts) do
+    local path = package.searchpath("mlsh." .. p[2], package.path)
+    if path then
+      local chunk, err = loadfile(path)
+      if not chunk then error(err, 0) end
+      chunk(mlsh[p[1]], mlsh)
+    end
+  end
+  local pretty = require("mlsh.pretty")
+  mlsh.pretty = pretty
+  mlsh.help = require("mlsh.help")(mlsh)
+end

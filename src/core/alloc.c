@@ -1,0 +1,58 @@
+/* alloc.c - checked allocation with optional fault injection. */
+#include <stdlib.h>
+#include <stdint.h>
+#include "alloc.h"
+
+/* Countdown to an injected failure; <= 0 means none. Set from the
+ * environment variable MLSH_FAIL_ALLOC on first use, or by tests. */
+static long fail_countdown = -1;
+
+void mlsh_alloc_fail_after(long n) { fail_countdown = n; }
+
+static int inject_failure(void) {
+  if (fail_countdown < 0) {
+    const char *s = getenv("MLSH_FAIL_ALLOC");
+    fail_countdown = s ? atol(s) : 0;
+  }
+  if (fail_countdown > 0 && --fail_countdown == 0) return 1;
+  return 0;
+}
+
+void *mlsh_malloc(size_t size) {
+  if (inject_failure()) return NULL;
+  return malloc(size ? size : 1);
+}
+
+void *mlsh_calloc(size_t n, size_t size) {
+  if (inject_failure()) return NULL;
+  if (n == 0 || size == 0) return calloc(1, 1);
+  return calloc(n, size);
+}
+
+void *mlsh_realloc(void *p, size_t size) {
+  if (inject_failure()) return NULL;
+  return realloc(p, size ? size : 1);
+}
+
+void mlsh_free(void *p) { free(p); }
+
+int mlsh_mul_overflow(size_t n, size_t size, size_t *out) {
+  if (size && n > SIZE_MAX / size) return -1;
+  *out = n * size;
+  return 0;
+}
+
+void *mlsh_malloc_array(size_t n, size_t size) {
+  size_t total;
+  if (mlsh_mul_overflow(n, size, &total)) return NULL;
+  return mlsh_malloc(total);
+}
+
+void *mlsh_malloc_aligned(size_t size) {
+  void *p = NULL;
+  if (inject_failure()) return NULL;
+  if (posix_memalign(&p, 64, size ? size : 64) != 0) return NULL;
+  return p;
+}
+
+void mlsh_free_aligned(void *p) { free(p); }

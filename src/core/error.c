@@ -1,0 +1,27 @@
+/* error.c - status messages for the C core. */
+#include <stdarg.h>
+#include <stdio.h>
+#include "error.h"
+
+int mlsh_seterr(mlsh_err *err, int code, const char *fmt, ...) {
+  if (err) {
+    va_list ap;
+    err->code = code;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+  }
+  return code;
+}
+
+const char *mlsh_strerror(int code) {
+  switch (code) {
+    case MLSH_OK: return "ok";
+    case MLSH_ENOMEM: return "not enough memory";
+    case MLSH_EINVAL: return "invalid argument";
+    case MLSH_EINTR: return "interrupted";
+    case MLSH_EIO: return "input/output error";
+    case MLSH_ENUM: return "numerical failure";
+    default: return "unknown error";
+  }
+}

@@ -1,0 +1,108 @@
+/* threads.c - parallel-for on pthreads. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "threads.h"
+#include "error.h"
+
+/* OpenBLAS's own thread controls (declared in its cblas.h). */
+extern void openblas_set_num_threads(int);
+extern int openblas_get_num_threads(void);
+
+int mlsh_blas_threads(void) { return openblas_get_num_threads(); }
+void mlsh_blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+
+int mlsh_default_threads(void) {
+  const char *s = getenv("MLSH_THREADS");
+  if (s && atoi(s) > 0) return atoi(s);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1) n = 1;
+  if (n > 256) n = 256;
+  return (int)n;
+}
+
+int mlsh_threads_resolve(int requested) {
+  if (requested <= 0) return mlsh_default_threads();
+  return requested > 256 ? 256 : requested;
+}
+
+typedef struct {
+  mlsh_range_fn fn;
+  void *ctx;
+  size_t n, chunk;
+  size_t begin, end;      /* static mode */
+  size_t *next;           /* dynamic mode: shared counter */
+  pthread_mutex_t *lock;
+  int tid, status;
+} worker;
+
+static void *run_static(void *p) {
+  worker *w = p;
+  w->status = w->fn(w->ctx, w->begin, w->end, w->tid);
+  return NULL;
+}
+
+static void *run_dynamic(void *p) {
+  worker *w = p;
+  for (;;) {
+    size_t b;
+    pthread_mutex_lock(w->lock);
+    b = *w->next;
+    *w->next = b + w->chunk < w->n ? b + w->chunk : w->n;
+    pthread_mutex_unlock(w->lock);
+    if (b >= w->n) break;
+    size_t e = b + w->chunk < w->n ? b + w->chunk : w->n;
+    int rc = w->fn(w->ctx, b, e, w->tid);
+    if (rc) { w->status = rc; break; }
+  }
+  return NULL;
+}
+
+static int run_workers(worker *ws, int nt, void *(*body)(void *)) {
+  pthread_t th[256];
+  int started[256] = {0};
+  int saved_blas = mlsh_blas_threads();
+  if (nt > 1) mlsh_blas_set_threads(1);
+  for (int t = 1; t < nt; t++)
+    started[t] = pthread_create(&th[t], NULL, body, &ws[t]) == 0;
+  body(&ws[0]);
+  /* A thread that could not start runs its share here. */
+  for (int t = 1; t < nt; t++) {
+    if (started[t]) pthread_join(th[t], NULL);
+    else body(&ws[t]);
+  }
+  if (nt > 1) mlsh_blas_set_threads(saved_blas);
+  for (int t = 0; t < nt; t++)
+    if (ws[t].status) return ws[t].status;
+  return MLSH_OK;
+}
+
+int mlsh_parallel_for(size_t n, int nthreads, size_t grain, mlsh_range_fn fn, void *ctx) {
+  if (n == 0) return MLSH_OK;
+  int nt = mlsh_threads_resolve(nthreads);
+  if (grain < 1) grain = 1;
+  if ((size_t)nt > (n + grain - 1) / grain) nt = (int)((n + grain - 1) / grain);
+  if (nt <= 1) return fn(ctx, 0, n, 0);
+  worker ws[256];
+  size_t per = n / nt, extra = n % nt, b = 0;
+  for (int t = 0; t < nt; t++) {
+    size_t len = per + ((size_t)t < extra);
+    ws[t] = (worker){.fn = fn, .ctx = ctx, .begin = b, .end = b + len, .tid = t};
+    b += len;
+  }
+  return run_workers(ws, nt, run_static);
+}
+
+int mlsh_parallel_dynamic(size_t n, int nthreads, size_t chunk, mlsh_range_fn fn, void *ctx) {
+  if (n == 0) return MLSH_OK;
+  int nt = mlsh_threads_resolve(nthreads);
+  if (chunk < 1) chunk = 1;
+  if ((size_t)nt > (n + chunk - 1) / chunk) nt = (int)((n + chunk - 1) / chunk);
+  if (nt <= 1) return fn(ctx, 0, n, 0);
+  worker ws[256];
+  size_t next = 0;
+  pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  for (int t = 0; t < nt; t++)
+    ws[t] = (worker){.fn = fn, .ctx = ctx, .n = n, .chunk = chunk, .next = &next, .lock = &lock, .tid = t};
+  return run_workers(ws, nt, run_dynamic);
+}

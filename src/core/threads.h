@@ -1,0 +1,27 @@
+/* threads.h - a small parallel-for on pthreads. Work is split into
+ * contiguous chunks; each worker gets its own index range and thread id.
+ * While our own workers run, OpenBLAS is told to use one thread so the
+ * two pools never oversubscribe the cores. */
+#ifndef MLSH_THREADS_H
+#define MLSH_THREADS_H
+#include <stddef.h>
+
+/* Body: process items [begin, end) as worker `tid`; return 0 or an mlsh status. */
+typedef int (*mlsh_range_fn)(void *ctx, size_t begin, size_t end, int tid);
+
+/* Number of threads to use by default: MLSH_THREADS, else online CPUs. */
+int mlsh_default_threads(void);
+/* Clamp a user request (<= 0 means default). */
+int mlsh_threads_resolve(int requested);
+/* Run fn over [0, n) on up to nthreads threads, in chunks of at least
+ * `grain` items. Returns the first non-zero status of any worker. */
+int mlsh_parallel_for(size_t n, int nthreads, size_t grain, mlsh_range_fn fn, void *ctx);
+/* Dynamic scheduling: workers take chunks of `chunk` items from a shared
+ * counter (for uneven work such as trees of a forest). */
+int mlsh_parallel_dynamic(size_t n, int nthreads, size_t chunk, mlsh_range_fn fn, void *ctx);
+
+/* BLAS threading (OpenBLAS): get/set the number of threads it uses. */
+int mlsh_blas_threads(void);
+void mlsh_blas_set_threads(int n);
+
+#endif

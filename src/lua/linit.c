@@ -1,0 +1,117 @@
+/* linit.c - luaopen_mlsh: builds the `mlsh` table with every module,
+ * points package.path at the Lua-side helpers, and runs lua/mlsh/prelude.lua.
+ * Used by the shell and by `require "mlsh"` from a stock lua5.4. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "lmlsh.h"
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  void (*open[3])(lua_State *L);
+} module_entry;
+
+/* Module order matters only for help(); each opener adds to its table. */
+static const module_entry modules[] = {
+  {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O", {mlsh_open_mat}},
+  {"data", "data frames: CSV reading/writing, describe, select, filter", {mlsh_open_data}},
+  {"stats", "PCA (FactoMineR-grade) and t-SNE", {mlsh_open_stats_pca, mlsh_open_stats_tsne}},
+  {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster}},
+  {"ts", "time series: Box-Jenkins tests, ACF/PACF, ARIMA/SARIMA, forecasts", {mlsh_open_ts}},
+  {"learn", "classifiers (KNN, SVM, random forest, logistic), splits, metrics", {mlsh_open_learn}},
+  {"nn", "darknet-format CNN engine, MobileNetV2 embeddings", {mlsh_open_nn}},
+  {"image", "JPEG/PNG loading and resizing", {mlsh_open_image}},
+  {"plot", "terminal charts, dashboard, SVG/HTML export", {mlsh_open_plot}},
+};
+
+static int file_exists(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0;
+}
+
+/* The project root: where lua/mlsh/prelude.lua, weights/ and datasets/
+ * live. MLSH_ROOT overrides; else found relative to this binary or .so
+ * (build tree: <root>/build/mlsh; installed: <prefix>/bin, <prefix>/lib
+ * with data in <prefix>/share/mlsh). */
+static int find_root(char *out, size_t size) {
+  const char *env = getenv("MLSH_ROOT");
+  char probe[PATH_MAX * 3], dir[PATH_MAX];
+  if (env && *env) {
+    snprintf(out, size, "%s", env);
+    return 1;
+  }
+  Dl_info info;
+  if (dladdr((void *)luaopen_mlsh, &info) && info.dli_fname && strchr(info.dli_fname, '/')) {
+    if (!realpath(info.dli_fname, dir)) snprintf(dir, sizeof dir, "%s", info.dli_fname);
+  } else {
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    if (n <= 0) return 0;
+    dir[n] = 0;
+  }
+  char *slash = strrchr(dir, '/');
+  if (!slash) return 0;
+  *slash = 0;
+  const char *candidates[] = {"%s/..", "%s/../share/mlsh", "%s/../../share/mlsh", "%s"};
+  for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
+    char root[PATH_MAX * 2];
+    snprintf(root, sizeof root, candidates[i], dir);
+    snprintf(probe, sizeof probe, "%s/lua/mlsh/prelude.lua", root);
+    if (file_exists(probe)) {
+      if (!realpath(root, out)) snprintf(out, size, "%.*s", (int)(size - 1), root);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void add_package_path(lua_State *L, const char *root) {
+  lua_getglobal(L, "package");
+  if (!lua_istable(L, -1)) { lua_pop(L, 1); return; }
+  lua_getfield(L, -1, "path");
+  const char *old = lua_tostring(L, -1);
+  char add[PATH_MAX * 2 + 64];
+  snprintf(add, sizeof add, "%.4000s/lua/?.lua;%.4000s/lua/?/init.lua;", root, root);
+  if (!old || !strstr(old, add)) {
+    lua_pushfstring(L, "%s%s", add, old ? old : "");
+    lua_setfield(L, -3, "path");
+  }
+  lua_pop(L, 2);
+}
+
+int luaopen_mlsh(lua_State *L) {
+  char root[PATH_MAX];
+  lua_newtable(L);
+  int mt = lua_gettop(L);
+  lua_pushstring(L, MLSH_VERSION);
+  lua_setfield(L, mt, "version");
+  for (size_t i = 0; i < sizeof modules / sizeof *modules; i++) {
+    lua_newtable(L);
+    for (int k = 0; k < 3 && modules[i].open[k]; k++) modules[i].open[k](L);
+    mlsh_doc_value(L, -1, modules[i].name, modules[i].name, modules[i].summary);
+    mlsh_doc_module(L, modules[i].name, modules[i].summary);
+    lua_setfield(L, mt, modules[i].name);
+  }
+  mlsh_open_help(L);
+  if (find_root(root, sizeof root)) {
+    lua_pushstring(L, root);
+    lua_setfield(L, mt, "root");
+    add_package_path(L, root);
+    /* Lua-side helpers extend the C modules: prelude(mlsh). */
+    lua_getglobal(L, "require");
+    lua_pushstring(L, "mlsh.prelude");
+    lua_call(L, 1, 1);
+    if (lua_isfunction(L, -1)) {
+      lua_pushvalue(L, mt);
+      lua_call(L, 1, 0);
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  lua_settop(L, mt);
+  return 1;
+}

@@ -1,0 +1,493 @@
+/* lmat.c - the `mat` module and the Matrix type: constructors, access,
+ * conversion, file I/O and metamethods. Algebra and statistics are in
+ * lmat_ops.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lmat.h"
+#include "../core/alloc.h"
+#include "../core/atomicfile.h"
+#include "../core/matfmt.h"
+#include "../core/npy.h"
+#include "../core/rng.h"
+#include "../core/term.h"
+#include "../data/csv.h"
+
+/* A dimension argument: integer >= 0 (0 allowed: empty matrices exist). */
+static size_t check_dim(lua_State *L, int idx, const char *fname, const char *argname) {
+  int ok;
+  lua_Number v = lua_tonumberx(L, idx, &ok);
+  if (!ok) mlsh_error(L, fname, "argument '%s' must be a number (got %s)", argname, mlsh_typename(L, idx));
+  if (v != floor(v) || v < 0) mlsh_error(L, fname, "argument '%s' must be a non-negative integer (got %g)", argname, (double)v);
+  if (v > 1e12) mlsh_error(L, fname, "argument '%s' is too large (%g)", argname, (double)v);
+  return (size_t)v;
+}
+
+/* 1-based index argument within 1..n. */
+static size_t check_index(lua_State *L, int idx, size_t n, const char *fname, const char *argname) {
+  int ok;
+  lua_Number v = lua_tonumberx(L, idx, &ok);
+  if (!ok) mlsh_error(L, fname, "argument '%s' must be an integer index (got %s)", argname, mlsh_typename(L, idx));
+  if (v != floor(v) || v < 1 || v > (lua_Number)n)
+    mlsh_error(L, fname, "argument '%s' = %g is out of range 1..%zu", argname, (double)v, n);
+  return (size_t)v - 1;
+}
+
+/* ---- constructors ---- */
+
+static int l_new(lua_State *L) {
+  size_t r = check_dim(L, 1, "mat.new", "rows"), c = check_dim(L, 2, "mat.new", "cols");
+  double fill = 0;
+  if (!lua_isnoneornil(L, 3)) {
+    int ok;
+    fill = lua_tonumberx(L, 3, &ok);
+    if (!ok) mlsh_error(L, "mat.new", "argument 'fill' must be a number (got %s)", mlsh_typename(L, 3));
+  }
+  mlsh_mat *m = lmat_push_new(L, r, c, "mat.new");
+  if (fill != 0) mat_fill(m, fill);
+  return 1;
+}
+
+static int l_zeros(lua_State *L) {
+  size_t r = check_dim(L, 1, "mat.zeros", "rows");
+  size_t c = lua_isnoneornil(L, 2) ? r : check_dim(L, 2, "mat.zeros", "cols");
+  lmat_push_new(L, r, c, "mat.zeros");
+  return 1;
+}
+
+static int l_ones(lua_State *L) {
+  size_t r = check_dim(L, 1, "mat.ones", "rows");
+  size_t c = lua_isnoneornil(L, 2) ? r : check_dim(L, 2, "mat.ones", "cols");
+  mat_fill(lmat_push_new(L, r, c, "mat.ones"), 1.0);
+  return 1;
+}
+
+static int l_eye(lua_State *L) {
+  size_t n = check_dim(L, 1, "mat.eye", "n");
+  mlsh_mat *m = lmat_push_new(L, n, n, "mat.eye");
+  for (size_t i = 0; i < n; i++) MAT_AT(m, i, i) = 1.0;
+  return 1;
+}
+
+static const char *const seed_opts[] = {"seed", NULL};
+
+static int random_matrix(lua_State *L, const char *fname, int normal) {
+  size_t r = check_dim(L, 1, fname, "rows"), c = check_dim(L, 2, fname, "cols");
+  mlsh_opt_check(L, 3, fname, seed_opts);
+  mlsh_rng rng;
+  mlsh_rng_seed(&rng, mlsh_opt_seed(L, 3, fname));
+  mlsh_mat *m = lmat_push_new(L, r, c, fname);
+  for (size_t i = 0; i < MAT_LEN(m); i++) m->data[i] = normal ? mlsh_rng_normal(&rng) : mlsh_rng_uniform(&rng);
+  return 1;
+}
+
+static int l_rand(lua_State *L) { return random_matrix(L, "mat.rand", 0); }
+static int l_randn(lua_State *L) { return random_matrix(L, "mat.randn", 1); }
+
+static int l_from(lua_State *L) {
+  if (lmat_test(L, 1)) {
+    mlsh_mat copy;
+    mlsh_err err;
+    int rc = mat_copy(lmat_test(L, 1), &copy, &err);
+    if (rc) return mlsh_fail(L, "mat.from", rc, &err);
+    lmat_push(L, &copy);
+    return 1;
+  }
+  lmat_checklike(L, 1, "mat.from", "t");
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int l_is(lua_State *L) {
+  lua_pushboolean(L, lmat_test(L, 1) != NULL);
+  return 1;
+}
+
+/* ---- files ---- */
+
+static int has_suffix(const char *s, const char *suf) {
+  size_t n = strlen(s), k = strlen(suf);
+  return n >= k && strcasecmp(s + n - k, suf) == 0;
+}
+
+static int load_csv_matrix(lua_State *L, const char *path, const char *fname) {
+  csv_table t;
+  mlsh_err err;
+  csv_options opt = {0, -1, NULL};
+  int rc = csv_read(path, &opt, &t, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  for (size_t j = 0; j < t.ncols; j++)
+    if (!t.cols[j].numeric) {
+      char name[128];
+      snprintf(name, sizeof name, "%s", t.cols[j].name);
+      csv_free(&t);
+      return mlsh_error(L, fname, "%s: column %zu ('%s') is not numeric (use data.read_csv for mixed columns)", path, j + 1, name);
+    }
+  mlsh_mat m;
+  rc = mat_alloc(&m, t.nrows, t.ncols, &err);
+  if (rc) { csv_free(&t); return mlsh_fail(L, fname, rc, &err); }
+  for (size_t i = 0; i < t.nrows; i++)
+    for (size_t j = 0; j < t.ncols; j++) MAT_AT(&m, i, j) = t.cols[j].num[i];
+  csv_free(&t);
+  lmat_push(L, &m);
+  return 1;
+}
+
+static int l_load(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  if (has_suffix(path, ".csv") || has_suffix(path, ".tsv") || has_suffix(path, ".txt"))
+    return load_csv_matrix(L, path, "mat.load");
+  mlsh_mat m;
+  mlsh_err err;
+  int rc = npy_load_matrix(path, &m, &err);
+  if (rc) return mlsh_fail(L, "mat.load", rc, &err);
+  lmat_push(L, &m);
+  return 1;
+}
+
+static const char *const raw_opts[] = {"dtype", "offset", NULL};
+static const char *const raw_types[] = {"f64", "f32", "i32", "u8", NULL};
+
+static int l_read_raw(lua_State *L) {
+  const char *fname = "mat.read_raw";
+  const char *path = luaL_checkstring(L, 1);
+  size_t r = check_dim(L, 2, fname, "rows"), c = check_dim(L, 3, fname, "cols");
+  mlsh_opt_check(L, 4, fname, raw_opts);
+  int type = mlsh_opt_enum(L, 4, "dtype", "f64", raw_types, fname);
+  long offset = (long)mlsh_opt_int(L, 4, "offset", 0, fname);
+  size_t esize = type == 0 ? 8 : type == 3 ? 1 : 4, n;
+  if (mlsh_mul_overflow(r, c, &n)) return mlsh_error(L, fname, "size %zux%zu overflows", r, c);
+  FILE *f = fopen(path, "rb");
+  if (!f) return mlsh_error(L, fname, "cannot open '%s'", path);
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  if (offset < 0 || len < offset || (size_t)(len - offset) != n * esize) {
+    fclose(f);
+    return mlsh_error(L, fname, "'%s' has %ld bytes after offset %ld, expected %zu (%zux%zu %s)", path,
+                      len - offset, offset, n * esize, r, c, raw_types[type]);
+  }
+  fseek(f, offset, SEEK_SET);
+  mlsh_mat *m = lmat_push_new(L, r, c, fname);
+  unsigned char *buf = mlsh_scratch(L, n * esize + 1, fname);
+  size_t got = fread(buf, esize, n, f);
+  fclose(f);
+  if (got != n) return mlsh_error(L, fname, "cannot read '%s'", path);
+  for (size_t i = 0; i < n; i++) {
+    switch (type) {
+      case 0: memcpy(&m->data[i], buf + i * 8, 8); break;
+      case 1: { float v; memcpy(&v, buf + i * 4, 4); m->data[i] = v; break; }
+      case 2: { int32_t v; memcpy(&v, buf + i * 4, 4); m->data[i] = v; break; }
+      default: m->data[i] = buf[i]; break;
+    }
+  }
+  lua_pop(L, 1);
+  return 1;
+}
+
+static const char *const save_opts[] = {"dtype", NULL};
+static const char *const save_types[] = {"float64", "float32", NULL};
+
+static int save_csv(lua_State *L, const mlsh_mat *m, const char *path) {
+  mlsh_afile af;
+  mlsh_err err;
+  int rc = mlsh_afile_open(&af, path, &err);
+  if (rc) return mlsh_fail(L, "Matrix:save", rc, &err);
+  for (size_t j = 0; j < m->cols; j++) fprintf(af.fp, "%sV%zu", j ? "," : "", j + 1);
+  fputc('\n', af.fp);
+  for (size_t i = 0; i < m->rows; i++) {
+    for (size_t j = 0; j < m->cols; j++) {
+      double v = MAT_AT(m, i, j);
+      if (j) fputc(',', af.fp);
+      if (isnan(v)) fputs("NA", af.fp);
+      else fprintf(af.fp, "%.17g", v);
+    }
+    fputc('\n', af.fp);
+  }
+  rc = mlsh_afile_commit(&af, &err);
+  if (rc) return mlsh_fail(L, "Matrix:save", rc, &err);
+  return 0;
+}
+
+static int m_save(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:save", "self");
+  const char *path = luaL_checkstring(L, 2);
+  mlsh_opt_check(L, 3, "Matrix:save", save_opts);
+  int single = mlsh_opt_enum(L, 3, "dtype", "float64", save_types, "Matrix:save");
+  if (has_suffix(path, ".csv")) {
+    save_csv(L, m, path);
+  } else {
+    mlsh_err err;
+    int rc = npy_save_matrix(path, m, single, &err);
+    if (rc) return mlsh_fail(L, "Matrix:save", rc, &err);
+  }
+  lua_settop(L, 1);
+  return 1;
+}
+
+/* ---- access ---- */
+
+static int m_rows(lua_State *L) { lua_pushinteger(L, (lua_Integer)lmat_check(L, 1, "Matrix:rows", "self")->rows); return 1; }
+static int m_cols(lua_State *L) { lua_pushinteger(L, (lua_Integer)lmat_check(L, 1, "Matrix:cols", "self")->cols); return 1; }
+
+static int m_shape(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:shape", "self");
+  lua_pushinteger(L, (lua_Integer)m->rows);
+  lua_pushinteger(L, (lua_Integer)m->cols);
+  return 2;
+}
+
+static int m_get(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:get", "self");
+  size_t i = check_index(L, 2, m->rows, "Matrix:get", "i");
+  size_t j = m->cols == 1 && lua_isnoneornil(L, 3) ? 0 : check_index(L, 3, m->cols, "Matrix:get", "j");
+  lua_pushnumber(L, MAT_AT(m, i, j));
+  return 1;
+}
+
+static int m_set(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:set", "self");
+  size_t i = check_index(L, 2, m->rows, "Matrix:set", "i");
+  int vidx = 4;
+  size_t j = 0;
+  if (m->cols == 1 && lua_gettop(L) == 3) vidx = 3;
+  else j = check_index(L, 3, m->cols, "Matrix:set", "j");
+  int ok;
+  double v = lua_tonumberx(L, vidx, &ok);
+  if (!ok) mlsh_error(L, "Matrix:set", "argument 'value' must be a number (got %s)", mlsh_typename(L, vidx));
+  MAT_AT(m, i, j) = v;
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int push_result(lua_State *L, int rc, mlsh_mat *out, mlsh_err *err, const char *fname) {
+  if (rc) return mlsh_fail(L, fname, rc, err);
+  lmat_push(L, out);
+  return 1;
+}
+
+static int m_row(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:row", "self"), out;
+  size_t i = check_index(L, 2, m->rows, "Matrix:row", "i");
+  mlsh_err err;
+  return push_result(L, mat_slice(m, i, i + 1, 0, m->cols, &out, &err), &out, &err, "Matrix:row");
+}
+
+static int m_col(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:col", "self"), out;
+  size_t j = check_index(L, 2, m->cols, "Matrix:col", "j");
+  mlsh_err err;
+  return push_result(L, mat_slice(m, 0, m->rows, j, j + 1, &out, &err), &out, &err, "Matrix:col");
+}
+
+static int m_slice(lua_State *L) {
+  const char *f = "Matrix:slice";
+  mlsh_mat *m = lmat_check(L, 1, f, "self"), out;
+  size_t r1 = check_index(L, 2, m->rows, f, "r1");
+  size_t r2 = lua_isnoneornil(L, 3) ? m->rows - 1 : check_index(L, 3, m->rows, f, "r2");
+  size_t c1 = lua_isnoneornil(L, 4) ? 0 : check_index(L, 4, m->cols, f, "c1");
+  size_t c2 = lua_isnoneornil(L, 5) ? m->cols - 1 : check_index(L, 5, m->cols, f, "c2");
+  if (r2 < r1 || c2 < c1) mlsh_error(L, f, "empty range rows %zu..%zu, cols %zu..%zu", r1 + 1, r2 + 1, c1 + 1, c2 + 1);
+  mlsh_err err;
+  return push_result(L, mat_slice(m, r1, r2 + 1, c1, c2 + 1, &out, &err), &out, &err, f);
+}
+
+static size_t *check_index_list(lua_State *L, int idx, size_t n, size_t *count, const char *fname) {
+  luaL_checktype(L, idx, LUA_TTABLE);
+  size_t k = lua_rawlen(L, idx);
+  if (k == 0) mlsh_error(L, fname, "argument 'indices' is an empty array");
+  size_t *v = mlsh_scratch(L, k * sizeof *v, fname);
+  for (size_t i = 0; i < k; i++) {
+    lua_rawgeti(L, idx, (lua_Integer)i + 1);
+    v[i] = check_index(L, -1, n, fname, "indices");
+    lua_pop(L, 1);
+  }
+  *count = k;
+  return v;
+}
+
+static int m_rows_select(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:rows_select", "self"), out;
+  size_t k, *idx = check_index_list(L, 2, m->rows, &k, "Matrix:rows_select");
+  mlsh_err err;
+  return push_result(L, mat_select_rows(m, idx, k, &out, &err), &out, &err, "Matrix:rows_select");
+}
+
+static int m_cols_select(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:cols_select", "self"), out;
+  size_t k, *idx = check_index_list(L, 2, m->cols, &k, "Matrix:cols_select");
+  mlsh_err err;
+  return push_result(L, mat_select_cols(m, idx, k, &out, &err), &out, &err, "Matrix:cols_select");
+}
+
+static int m_totable(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:totable", "self");
+  if (m->cols == 1 || m->rows == 1) {
+    size_t n = MAT_LEN(m);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+      lua_pushnumber(L, m->data[i]);
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+  }
+  lua_createtable(L, (int)m->rows, 0);
+  for (size_t i = 0; i < m->rows; i++) {
+    lua_createtable(L, (int)m->cols, 0);
+    for (size_t j = 0; j < m->cols; j++) {
+      lua_pushnumber(L, MAT_AT(m, i, j));
+      lua_rawseti(L, -2, (lua_Integer)j + 1);
+    }
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+static int m_copy(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:copy", "self"), out;
+  mlsh_err err;
+  return push_result(L, mat_copy(m, &out, &err), &out, &err, "Matrix:copy");
+}
+
+static int m_reshape(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:reshape", "self"), out;
+  size_t r = check_dim(L, 2, "Matrix:reshape", "rows"), c = check_dim(L, 3, "Matrix:reshape", "cols");
+  if (r * c != MAT_LEN(m)) mlsh_error(L, "Matrix:reshape", "cannot reshape %zux%zu into %zux%zu", m->rows, m->cols, r, c);
+  mlsh_err err;
+  int rc = mat_copy(m, &out, &err);
+  out.rows = r;
+  out.cols = c;
+  return push_result(L, rc, &out, &err, "Matrix:reshape");
+}
+
+/* ---- metamethods ---- */
+
+static int mm_gc(lua_State *L) {
+  mlsh_mat *m = lmat_test(L, 1);
+  if (m) mat_free(m);
+  return 0;
+}
+
+static int mm_tostring(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:__tostring", "self");
+  mlsh_term t;
+  mlsh_term_query(&t);
+  int rows = t.tty ? t.rows - 4 : 40;
+  char *s = mat_format(m, t.cols, rows < 5 ? 5 : rows);
+  if (!s) return mlsh_error(L, "tostring", "not enough memory");
+  lua_pushstring(L, s);
+  mlsh_free(s);
+  return 1;
+}
+
+static int mm_len(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)lmat_check(L, 1, "Matrix:__len", "self")->rows);
+  return 1;
+}
+
+/* m[i]: an element of a vector, or row i (1 x cols) of a matrix;
+ * other keys look up methods. */
+static int mm_index(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:__index", "self");
+  if (lua_type(L, 2) == LUA_TNUMBER) {
+    lua_Integer i;
+    if (!lua_isinteger(L, 2)) {
+      lua_Number v = lua_tonumber(L, 2);
+      if (v != floor(v)) mlsh_error(L, "Matrix", "index must be an integer (got %g)", (double)v);
+    }
+    i = (lua_Integer)lua_tonumber(L, 2);
+    int vec = m->cols == 1 || m->rows == 1;
+    size_t n = vec ? MAT_LEN(m) : m->rows;
+    if (i < 1 || (size_t)i > n) mlsh_error(L, "Matrix", "index %lld out of range 1..%zu", (long long)i, n);
+    if (vec) {
+      lua_pushnumber(L, m->data[i - 1]);
+      return 1;
+    }
+    mlsh_mat out;
+    mlsh_err err;
+    return push_result(L, mat_slice(m, (size_t)i - 1, (size_t)i, 0, m->cols, &out, &err), &out, &err, "Matrix");
+  }
+  lua_pushvalue(L, 2);
+  lua_gettable(L, lua_upvalueindex(1));
+  return 1;
+}
+
+static int mm_newindex(lua_State *L) {
+  mlsh_mat *m = lmat_check(L, 1, "Matrix:__newindex", "self");
+  if (!lua_isinteger(L, 2) || !(m->cols == 1 || m->rows == 1))
+    mlsh_error(L, "Matrix", "only vector elements can be assigned with m[i] = v (use m:set(i, j, v))");
+  lua_Integer i = lua_tointeger(L, 2);
+  if (i < 1 || (size_t)i > MAT_LEN(m)) mlsh_error(L, "Matrix", "index %lld out of range 1..%zu", (long long)i, MAT_LEN(m));
+  int ok;
+  double v = lua_tonumberx(L, 3, &ok);
+  if (!ok) mlsh_error(L, "Matrix", "assigned value must be a number (got %s)", mlsh_typename(L, 3));
+  m->data[i - 1] = v;
+  return 0;
+}
+
+static const mlsh_Reg mat_funcs[] = {
+  {"new", l_new, "mat.new(rows, cols [, fill])",
+   "A rows x cols Matrix filled with `fill` (default 0).\nExample: m = mat.new(2, 3, 7)"},
+  {"zeros", l_zeros, "mat.zeros(rows [, cols])", "A matrix of zeros (square when cols is omitted).\nExample: z = mat.zeros(3, 2)"},
+  {"ones", l_ones, "mat.ones(rows [, cols])", "A matrix of ones.\nExample: o = mat.ones(4, 1)"},
+  {"eye", l_eye, "mat.eye(n)", "The n x n identity matrix.\nExample: I = mat.eye(3)"},
+  {"rand", l_rand, "mat.rand(rows, cols [, {seed=}])",
+   "Uniform [0, 1) random values (xoshiro256**); reproducible with seed.\nExample: u = mat.rand(100, 2, {seed = 1})"},
+  {"randn", l_randn, "mat.randn(rows, cols [, {seed=}])",
+   "Standard normal random values; reproducible with seed.\nExample: x = mat.randn(3, 3, {seed = 1})"},
+  {"from", l_from, "mat.from(t)",
+   "A Matrix from a nested Lua array {{1,2},{3,4}} (rows x cols), a flat array (a column vector) or a Matrix (a copy).\n"
+   "Example: m = mat.from{{1, 2}, {3, 4}}"},
+  {"is", l_is, "mat.is(x)", "True when x is a Matrix.\nExample: mat.is(mat.eye(2))  --> true"},
+  {"load", l_load, "mat.load(path)",
+   "Reads a .npy file (float64/float32/integer, C or Fortran order; 1-D arrays become n x 1) or a numeric .csv file.\n"
+   "Example: X = mat.load(\"embeddings.npy\")"},
+  {"read_raw", l_read_raw, "mat.read_raw(path, rows, cols [, {dtype=\"f64\", offset=0}])",
+   "Reads raw little-endian row-major values (dtype f64, f32, i32 or u8); the file size must match exactly.\n"
+   "Example: X = mat.read_raw(\"/tmp/peerdata/km_100000x50.f64\", 100000, 50)"},
+  {NULL, NULL, NULL, NULL}};
+
+static const mlsh_Reg mat_methods[] = {
+  {"rows", m_rows, "m:rows()", "Number of rows.\nExample: mat.zeros(3, 2):rows()  --> 3"},
+  {"cols", m_cols, "m:cols()", "Number of columns.\nExample: mat.zeros(3, 2):cols()  --> 2"},
+  {"shape", m_shape, "m:shape()", "Rows and columns (two results).\nExample: r, c = m:shape()"},
+  {"get", m_get, "m:get(i, j)", "Element (i, j), 1-based and bounds checked (j may be omitted for a vector).\nExample: m:get(1, 2)"},
+  {"set", m_set, "m:set(i, j, v)", "Sets element (i, j) to v in place; returns m.\nExample: m:set(1, 1, 5)"},
+  {"row", m_row, "m:row(i)", "Row i as a 1 x cols Matrix.\nExample: m:row(2)"},
+  {"col", m_col, "m:col(j)", "Column j as a rows x 1 Matrix.\nExample: X:col(1):mean()"},
+  {"slice", m_slice, "m:slice(r1 [, r2 [, c1 [, c2]]])",
+   "Rows r1..r2 and columns c1..c2 (inclusive, 1-based; omitted bounds run to the edge) as a new Matrix.\nExample: X:slice(1, 10, 2, 3)"},
+  {"rows_select", m_rows_select, "m:rows_select{i, ...}", "The listed rows, in order (repeats allowed).\nExample: X:rows_select{1, 5, 9}"},
+  {"cols_select", m_cols_select, "m:cols_select{j, ...}", "The listed columns, in order.\nExample: X:cols_select{1, 3}"},
+  {"totable", m_totable, "m:totable()", "A flat Lua array for a vector, a nested array otherwise.\nExample: mat.eye(2):totable()"},
+  {"copy", m_copy, "m:copy()", "A deep copy.\nExample: b = a:copy()"},
+  {"reshape", m_reshape, "m:reshape(rows, cols)", "A copy with a new shape (row-major order, same number of elements).\nExample: mat.from{1,2,3,4}:reshape(2, 2)"},
+  {"save", m_save, "m:save(path [, {dtype=\"float64\"|\"float32\"}])",
+   "Writes .npy (numpy-readable; float32 on request) or .csv (by extension), atomically (temp file + rename).\n"
+   "Example: X:save(\"x.npy\")"},
+  {NULL, NULL, NULL, NULL}};
+
+static const luaL_Reg mat_meta[] = {
+  {"__gc", mm_gc},
+  {"__tostring", mm_tostring},
+  {"__len", mm_len},
+  {"__newindex", mm_newindex},
+  {NULL, NULL}};
+
+void mlsh_open_mat(lua_State *L) {
+  mlsh_register(L, "mat", mat_funcs);
+  mlsh_register(L, "mat", lmat_op_funcs);
+  mlsh_new_class(L, MLSH_MATRIX_MT, "Matrix", mat_methods, mat_meta);
+  lua_getfield(L, -1, "__index");
+  mlsh_register(L, "Matrix:", lmat_op_methods);
+  /* Arithmetic metamethods come from the methods table (add/sub/...). */
+  const char *arith[][2] = {{"__add", "add"}, {"__sub", "sub"}, {"__mul", "mul"}, {"__div", "div"},
+                            {"__unm", "neg"}, {"__pow", "pow"}};
+  for (size_t k = 0; k < sizeof arith / sizeof *arith; k++) {
+    lua_getfield(L, -1, arith[k][1]);
+    lua_setfield(L, -3, arith[k][0]);
+  }
+  lua_pushcclosure(L, mm_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}

@@ -1,0 +1,363 @@
+/* lmlsh.c - shared binding helpers: registration with docs, errors,
+ * matrix userdata, option tables. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "lmlsh.h"
+#include "../core/alloc.h"
+#include "../core/rng.h"
+
+#define DOCS_KEY "mlsh.docs"          /* registry: function value -> doc record */
+#define DOCNAMES_KEY "mlsh.docnames"  /* registry: "mat.zeros" -> doc record */
+#define MODULES_KEY "mlsh.modules"    /* registry: array of {name, summary} */
+
+static void get_registry_table(lua_State *L, const char *key) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, key) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, key);
+  }
+}
+
+void mlsh_doc_value(lua_State *L, int idx, const char *name, const char *usage, const char *doc) {
+  idx = lua_absindex(L, idx);
+  lua_createtable(L, 0, 3);
+  lua_pushstring(L, name);
+  lua_setfield(L, -2, "name");
+  lua_pushstring(L, usage ? usage : name);
+  lua_setfield(L, -2, "usage");
+  lua_pushstring(L, doc ? doc : "");
+  lua_setfield(L, -2, "doc");
+  get_registry_table(L, DOCS_KEY);
+  lua_pushvalue(L, idx);
+  lua_pushvalue(L, -3);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  get_registry_table(L, DOCNAMES_KEY);
+  lua_pushvalue(L, -2);
+  lua_setfield(L, -2, name);
+  lua_pop(L, 2);
+}
+
+void mlsh_doc_module(lua_State *L, const char *name, const char *summary) {
+  get_registry_table(L, MODULES_KEY);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, -1, i);
+    lua_getfield(L, -1, "name");
+    int same = strcmp(lua_tostring(L, -1), name) == 0;
+    lua_pop(L, 2);
+    if (same) { lua_pop(L, 1); return; }
+  }
+  lua_createtable(L, 0, 2);
+  lua_pushstring(L, name);
+  lua_setfield(L, -2, "name");
+  lua_pushstring(L, summary);
+  lua_setfield(L, -2, "summary");
+  lua_rawseti(L, -2, n + 1);
+  lua_pop(L, 1);
+}
+
+void mlsh_register(lua_State *L, const char *prefix, const mlsh_Reg *regs) {
+  char name[128];
+  size_t plen = strlen(prefix);
+  int method = plen > 0 && prefix[plen - 1] == ':';
+  for (; regs->name; regs++) {
+    lua_pushcfunction(L, regs->func);
+    snprintf(name, sizeof name, method ? "%s%s" : "%s.%s", prefix, regs->name);
+    mlsh_doc_value(L, -1, name, regs->usage, regs->doc);
+    lua_setfield(L, -2, regs->name);
+  }
+}
+
+void mlsh_new_class(lua_State *L, const char *tname, const char *docname,
+                    const mlsh_Reg *methods, const luaL_Reg *metamethods) {
+  char prefix[64];
+  luaL_newmetatable(L, tname);
+  if (metamethods) luaL_setfuncs(L, metamethods, 0);
+  lua_newtable(L);
+  snprintf(prefix, sizeof prefix, "%s:", docname);
+  if (methods) mlsh_register(L, prefix, methods);
+  /* __methods stays a plain table even when __index becomes a function,
+   * so that completion and help can list the methods. */
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "__methods");
+  lua_setfield(L, -2, "__index");
+  lua_pushstring(L, docname);
+  lua_setfield(L, -2, "__name");
+}
+
+int mlsh_error(lua_State *L, const char *fname, const char *fmt, ...) {
+  va_list ap;
+  luaL_Buffer b;
+  char msg[1024];
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  luaL_buffinit(L, &b);
+  luaL_addstring(&b, fname);
+  luaL_addstring(&b, ": ");
+  luaL_addstring(&b, msg);
+  luaL_pushresult(&b);
+  return lua_error(L);
+}
+
+int mlsh_fail(lua_State *L, const char *fname, int code, const mlsh_err *err) {
+  if (code == MLSH_EINTR) return mlsh_error(L, fname, "interrupted");
+  if (err && err->msg[0]) return mlsh_error(L, fname, "%s", err->msg);
+  return mlsh_error(L, fname, "%s", mlsh_strerror(code));
+}
+
+const char *mlsh_typename(lua_State *L, int idx) {
+  int t = luaL_getmetafield(L, idx, "__name");
+  if (t == LUA_TSTRING) {
+    const char *s = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return s;  /* interned in the metatable, stays alive */
+  }
+  if (t != LUA_TNIL) lua_pop(L, 1);
+  return luaL_typename(L, idx);
+}
+
+/* ---- Matrices ---- */
+
+mlsh_mat *lmat_test(lua_State *L, int idx) {
+  return luaL_testudata(L, idx, MLSH_MATRIX_MT);
+}
+
+mlsh_mat *lmat_check(lua_State *L, int idx, const char *fname, const char *argname) {
+  mlsh_mat *m = lmat_test(L, idx);
+  if (!m) mlsh_error(L, fname, "argument '%s' must be a Matrix (got %s)", argname, mlsh_typename(L, idx));
+  return m;
+}
+
+static void push_matrix_metatable(lua_State *L) {
+  if (luaL_getmetatable(L, MLSH_MATRIX_MT) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    luaL_error(L, "mlsh: the Matrix type is not registered (mat module not opened)");
+  }
+}
+
+mlsh_mat *lmat_push(lua_State *L, mlsh_mat *m) {
+  mlsh_mat *u = lua_newuserdatauv(L, sizeof *u, 0);
+  *u = *m;
+  m->data = NULL;
+  m->rows = m->cols = 0;
+  push_matrix_metatable(L);
+  lua_setmetatable(L, -2);
+  return u;
+}
+
+mlsh_mat *lmat_push_new(lua_State *L, size_t rows, size_t cols, const char *fname) {
+  mlsh_mat *u = lua_newuserdatauv(L, sizeof *u, 0);
+  u->rows = u->cols = 0;
+  u->data = NULL;
+  push_matrix_metatable(L);
+  lua_setmetatable(L, -2);
+  mlsh_err err;
+  int rc = mat_alloc(u, rows, cols, &err);
+  if (rc) mlsh_fail(L, fname, rc, &err);
+  return u;
+}
+
+mlsh_mat *lmat_checklike(lua_State *L, int idx, const char *fname, const char *argname) {
+  idx = lua_absindex(L, idx);
+  mlsh_mat *m = lmat_test(L, idx);
+  if (m) return m;
+  if (!lua_istable(L, idx))
+    mlsh_error(L, fname, "argument '%s' must be a Matrix or an array of numbers (got %s)", argname, mlsh_typename(L, idx));
+  size_t n = lua_rawlen(L, idx);
+  if (n == 0) mlsh_error(L, fname, "argument '%s' is an empty array", argname);
+  int nested = lua_rawgeti(L, idx, 1) == LUA_TTABLE;
+  size_t cols = nested ? lua_rawlen(L, -1) : 1;
+  lua_pop(L, 1);
+  if (nested && cols == 0) mlsh_error(L, fname, "argument '%s' has an empty first row", argname);
+  m = lmat_push_new(L, n, cols, fname);
+  for (size_t i = 0; i < n; i++) {
+    int t = lua_rawgeti(L, idx, (lua_Integer)i + 1);
+    if (nested) {
+      if (t != LUA_TTABLE || lua_rawlen(L, -1) != cols)
+        mlsh_error(L, fname, "argument '%s': row %zu is not an array of %zu numbers", argname, i + 1, cols);
+      for (size_t j = 0; j < cols; j++) {
+        lua_rawgeti(L, -1, (lua_Integer)j + 1);
+        int ok;
+        double v = lua_tonumberx(L, -1, &ok);
+        if (!ok) mlsh_error(L, fname, "argument '%s': element (%zu,%zu) is not a number (got %s)", argname, i + 1, j + 1, luaL_typename(L, -1));
+        MAT_AT(m, i, j) = v;
+        lua_pop(L, 1);
+      }
+    } else {
+      int ok;
+      double v = lua_tonumberx(L, -1, &ok);
+      if (!ok) mlsh_error(L, fname, "argument '%s': element %zu is not a number (got %s)", argname, i + 1, luaL_typename(L, -1));
+      m->data[i] = v;
+    }
+    lua_pop(L, 1);
+  }
+  lua_replace(L, idx);
+  return lmat_test(L, idx);
+}
+
+void lmat_check_finite(lua_State *L, const mlsh_mat *m, const char *fname, const char *argname) {
+  if (MAT_LEN(m) == 0) mlsh_error(L, fname, "argument '%s' is an empty matrix (%zux%zu)", argname, m->rows, m->cols);
+  long k = mat_find_nonfinite(m);
+  if (k >= 0)
+    mlsh_error(L, fname, "argument '%s' has a non-finite value (%g) at row %ld, column %ld", argname,
+               m->data[k], k / (long)m->cols + 1, k % (long)m->cols + 1);
+}
+
+/* ---- Integers, labels, scratch ---- */
+
+size_t mlsh_check_count(lua_State *L, int idx, const char *fname, const char *argname, size_t max) {
+  int ok;
+  lua_Number v = lua_tonumberx(L, idx, &ok);
+  if (!ok) mlsh_error(L, fname, "argument '%s' must be a number (got %s)", argname, mlsh_typename(L, idx));
+  if (!(v == floor(v)) || v < 1 || v > (lua_Number)max)
+    mlsh_error(L, fname, "argument '%s' must be an integer between 1 and %zu (got %g)", argname, max, (double)v);
+  return (size_t)v;
+}
+
+static int scratch_gc(lua_State *L) {
+  void **p = lua_touserdata(L, 1);
+  if (*p) { mlsh_free(*p); *p = NULL; }
+  return 0;
+}
+
+void *mlsh_scratch(lua_State *L, size_t bytes, const char *fname) {
+  void **p = lua_newuserdatauv(L, sizeof(void *), 0);
+  *p = NULL;
+  if (luaL_newmetatable(L, "mlsh.scratch")) {
+    lua_pushcfunction(L, scratch_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  *p = mlsh_malloc(bytes);
+  if (!*p) mlsh_error(L, fname, "not enough memory (%zu bytes)", bytes);
+  return *p;
+}
+
+int *mlsh_check_labels(lua_State *L, int idx, const char *fname, const char *argname, size_t n, size_t *n_out) {
+  idx = lua_absindex(L, idx);
+  if (!lua_istable(L, idx))
+    mlsh_error(L, fname, "argument '%s' must be an array of integer labels (got %s)", argname, mlsh_typename(L, idx));
+  size_t len = lua_rawlen(L, idx);
+  if (len == 0) mlsh_error(L, fname, "argument '%s' is an empty array", argname);
+  if (n && len != n) mlsh_error(L, fname, "argument '%s' has %zu labels, expected %zu", argname, len, n);
+  int *v = mlsh_scratch(L, len * sizeof(int), fname);
+  for (size_t i = 0; i < len; i++) {
+    lua_rawgeti(L, idx, (lua_Integer)i + 1);
+    int ok;
+    lua_Integer x = lua_tointegerx(L, -1, &ok);
+    if (!ok || x < 1 || x > 0x7fffffff)
+      mlsh_error(L, fname, "argument '%s': label %zu must be an integer >= 1 (got %s)", argname, i + 1,
+                 lua_isnumber(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
+    v[i] = (int)x;
+    lua_pop(L, 1);
+  }
+  if (n_out) *n_out = len;
+  return v;
+}
+
+void mlsh_push_intarray(lua_State *L, const int *v, size_t n) {
+  lua_createtable(L, (int)(n < 0x7fffffff ? n : 0), 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_pushinteger(L, v[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}
+
+/* ---- Options ---- */
+
+int mlsh_opt_check(lua_State *L, int idx, const char *fname, const char *const known[]) {
+  idx = lua_absindex(L, idx);
+  if (lua_isnoneornil(L, idx)) return 0;
+  if (!lua_istable(L, idx))
+    mlsh_error(L, fname, "options must be a table (got %s)", mlsh_typename(L, idx));
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    int found = 0;
+    for (int i = 0; k && known[i]; i++)
+      if (strcmp(k, known[i]) == 0) { found = 1; break; }
+    if (!found) {
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      for (int i = 0; known[i]; i++) {
+        if (i) luaL_addstring(&b, ", ");
+        luaL_addstring(&b, known[i]);
+      }
+      luaL_pushresult(&b);
+      if (k) mlsh_error(L, fname, "unknown option '%s' (known: %s)", k, lua_tostring(L, -1));
+      mlsh_error(L, fname, "option keys must be names (known: %s)", lua_tostring(L, -1));
+    }
+  }
+  return 1;
+}
+
+int mlsh_opt_get(lua_State *L, int idx, const char *key) {
+  if (!lua_istable(L, idx)) { lua_pushnil(L); return LUA_TNIL; }
+  return lua_getfield(L, idx, key);
+}
+
+lua_Number mlsh_opt_num(lua_State *L, int idx, const char *key, lua_Number def, const char *fname) {
+  idx = lua_absindex(L, idx);
+  if (mlsh_opt_get(L, idx, key) == LUA_TNIL) { lua_pop(L, 1); return def; }
+  int ok;
+  lua_Number v = lua_tonumberx(L, -1, &ok);
+  if (!ok) mlsh_error(L, fname, "option '%s' must be a number (got %s)", key, mlsh_typename(L, -1));
+  lua_pop(L, 1);
+  return v;
+}
+
+lua_Integer mlsh_opt_int(lua_State *L, int idx, const char *key, lua_Integer def, const char *fname) {
+  lua_Number v = mlsh_opt_num(L, idx, key, (lua_Number)def, fname);
+  if (v != floor(v) || fabs(v) > 9.0e15) mlsh_error(L, fname, "option '%s' must be an integer (got %g)", key, (double)v);
+  return (lua_Integer)v;
+}
+
+int mlsh_opt_bool(lua_State *L, int idx, const char *key, int def, const char *fname) {
+  idx = lua_absindex(L, idx);
+  int t = mlsh_opt_get(L, idx, key);
+  if (t == LUA_TNIL) { lua_pop(L, 1); return def; }
+  if (t != LUA_TBOOLEAN) mlsh_error(L, fname, "option '%s' must be true or false (got %s)", key, mlsh_typename(L, -1));
+  int v = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+const char *mlsh_opt_str(lua_State *L, int idx, const char *key, const char *def, const char *fname) {
+  idx = lua_absindex(L, idx);
+  int t = mlsh_opt_get(L, idx, key);
+  if (t == LUA_TNIL) { lua_pop(L, 1); return def; }
+  if (t != LUA_TSTRING) mlsh_error(L, fname, "option '%s' must be a string (got %s)", key, mlsh_typename(L, -1));
+  const char *s = lua_tostring(L, -1);
+  lua_pop(L, 1);  /* the string stays alive in the options table */
+  return s;
+}
+
+int mlsh_opt_enum(lua_State *L, int idx, const char *key, const char *def, const char *const choices[], const char *fname) {
+  const char *s = mlsh_opt_str(L, idx, key, def, fname);
+  for (int i = 0; choices[i]; i++)
+    if (strcmp(s, choices[i]) == 0) return i;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int i = 0; choices[i]; i++) {
+    if (i) luaL_addstring(&b, ", ");
+    luaL_addchar(&b, '"');
+    luaL_addstring(&b, choices[i]);
+    luaL_addchar(&b, '"');
+  }
+  luaL_pushresult(&b);
+  return mlsh_error(L, fname, "option '%s' must be one of %s (got \"%s\")", key, lua_tostring(L, -1), s);
+}
+
+unsigned long long mlsh_opt_seed(lua_State *L, int idx, const char *fname) {
+  idx = lua_absindex(L, idx);
+  if (mlsh_opt_get(L, idx, "seed") == LUA_TNIL) { lua_pop(L, 1); return mlsh_rng_clock_seed(); }
+  lua_pop(L, 1);
+  lua_Integer s = mlsh_opt_int(L, idx, "seed", 0, fname);
+  return (unsigned long long)s;
+}

@@ -1,0 +1,115 @@
+/* lmlsh.h - the binding layer's shared helpers. Every src/lua/l*.c file
+ * uses these so that argument checks, option tables, errors and help
+ * texts behave the same in every module.
+ *
+ * Conventions (see README "Conventions"):
+ *  - functions are registered with mlsh_register(), whose table carries
+ *    each function's documentation next to the function itself;
+ *  - errors read "module.func: argument problem (details)";
+ *  - options are a trailing table; unknown keys are an error;
+ *  - labels are Lua arrays of integers starting at 1. */
+#ifndef LMLSH_H
+#define LMLSH_H
+#include <stddef.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include "../core/matrix.h"
+#include "../core/error.h"
+
+#define MLSH_VERSION "0.1.0"
+#define MLSH_MATRIX_MT "mlsh.Matrix"
+
+/* One public function: name, C function, usage line and documentation.
+ * usage: "mat.zeros(rows, cols)"; doc: what it does, arguments with
+ * defaults, what it returns, and an "Example:" line. */
+typedef struct mlsh_Reg {
+  const char *name;
+  lua_CFunction func;
+  const char *usage;
+  const char *doc;
+} mlsh_Reg;
+
+/* Register functions into the table at the top of the stack and record
+ * their docs under "prefix.name" (prefix "mat", or "Matrix:" for methods,
+ * which are recorded as "Matrix:name"). */
+void mlsh_register(lua_State *L, const char *prefix, const mlsh_Reg *regs);
+/* Record documentation for a value at index idx under `name` (Lua-side helpers use mlsh.doc). */
+void mlsh_doc_value(lua_State *L, int idx, const char *name, const char *usage, const char *doc);
+/* Record a module summary for help(): name and one-line description. */
+void mlsh_doc_module(lua_State *L, const char *name, const char *summary);
+/* Create or fetch a metatable with methods (__index = methods table)
+ * and metamethods; leaves the metatable on the stack. */
+void mlsh_new_class(lua_State *L, const char *tname, const char *docname,
+                    const mlsh_Reg *methods, const luaL_Reg *metamethods);
+
+/* ---- Errors ---- */
+/* Raise "fname: message" (printf-style). Never returns. */
+int mlsh_error(lua_State *L, const char *fname, const char *fmt, ...);
+/* Raise from a core status: "fname: <err->msg>", "interrupted" for
+ * MLSH_EINTR, "not enough memory" for MLSH_ENOMEM. Never returns. */
+int mlsh_fail(lua_State *L, const char *fname, int code, const mlsh_err *err);
+/* Name of the Lua type (or "Matrix"...) of the value at idx. */
+const char *mlsh_typename(lua_State *L, int idx);
+
+/* ---- Matrices ---- */
+/* The matrix at idx, or an error "fname: argument 'argname' must be a Matrix (got T)". */
+mlsh_mat *lmat_check(lua_State *L, int idx, const char *fname, const char *argname);
+mlsh_mat *lmat_test(lua_State *L, int idx);   /* NULL when not a Matrix */
+/* Accept a Matrix, or a Lua array of numbers (-> n x 1), or a nested
+ * array (-> rows x cols). Converted arrays are pushed as new Matrices and
+ * replace the value at idx, so the pointer stays valid while idx does. */
+mlsh_mat *lmat_checklike(lua_State *L, int idx, const char *fname, const char *argname);
+/* Push a new zero-filled rows x cols Matrix; raises on overflow/OOM. */
+mlsh_mat *lmat_push_new(lua_State *L, size_t rows, size_t cols, const char *fname);
+/* Push a Matrix that takes ownership of m's data (m is emptied). */
+mlsh_mat *lmat_push(lua_State *L, mlsh_mat *m);
+/* Raise unless the matrix is non-empty and finite: names the first bad cell. */
+void lmat_check_finite(lua_State *L, const mlsh_mat *m, const char *fname, const char *argname);
+
+/* ---- Integers, labels, strings ---- */
+/* A positive integer argument (1 <= v <= max). */
+size_t mlsh_check_count(lua_State *L, int idx, const char *fname, const char *argname, size_t max);
+/* Read a Lua array of integer labels (values >= 1, kept as given) of
+ * length n (n = 0: any non-zero length, returned in *n_out). The int
+ * array is owned by a userdata pushed on the stack (freed by GC). */
+int *mlsh_check_labels(lua_State *L, int idx, const char *fname, const char *argname, size_t n, size_t *n_out);
+/* Push a Lua array of integers. */
+void mlsh_push_intarray(lua_State *L, const int *v, size_t n);
+/* Temporary memory owned by a userdata pushed on the stack (freed by GC). */
+void *mlsh_scratch(lua_State *L, size_t bytes, const char *fname);
+
+/* ---- Option tables ---- */
+/* Check that the value at idx is nil or a table whose keys are all in
+ * `known` (NULL-terminated); otherwise "fname: unknown option 'kk'
+ * (known: a, b, c)". Returns 1 when a table is present. */
+int mlsh_opt_check(lua_State *L, int idx, const char *fname, const char *const known[]);
+lua_Integer mlsh_opt_int(lua_State *L, int idx, const char *key, lua_Integer def, const char *fname);
+lua_Number mlsh_opt_num(lua_State *L, int idx, const char *key, lua_Number def, const char *fname);
+int mlsh_opt_bool(lua_State *L, int idx, const char *key, int def, const char *fname);
+const char *mlsh_opt_str(lua_State *L, int idx, const char *key, const char *def, const char *fname);
+/* One of `choices` (NULL-terminated); returns its index. */
+int mlsh_opt_enum(lua_State *L, int idx, const char *key, const char *def, const char *const choices[], const char *fname);
+/* Push the option's value (nil when absent); returns its Lua type. */
+int mlsh_opt_get(lua_State *L, int idx, const char *key);
+/* The `seed` option: its value, or a clock seed when absent. */
+unsigned long long mlsh_opt_seed(lua_State *L, int idx, const char *fname);
+
+/* ---- Module openers: each adds its functions to the module table on top
+ * of the stack. linit.c calls them in order. ---- */
+void mlsh_open_mat(lua_State *L);
+void mlsh_open_data(lua_State *L);
+void mlsh_open_stats_pca(lua_State *L);
+void mlsh_open_stats_tsne(lua_State *L);
+void mlsh_open_cluster(lua_State *L);
+void mlsh_open_ts(lua_State *L);
+void mlsh_open_learn(lua_State *L);
+void mlsh_open_nn(lua_State *L);
+void mlsh_open_image(lua_State *L);
+void mlsh_open_plot(lua_State *L);
+void mlsh_open_help(lua_State *L);
+
+/* Open every module into a new table `mlsh` (left on the stack), set the
+ * Lua search path for lua/mlsh helpers, and load the Lua-side parts. */
+int luaopen_mlsh(lua_State *L);
+
+#endif
