@@ -1,0 +1,84 @@
+/* dist.c - pairwise distances (see dist.h). */
+#include <math.h>
+#include <cblas.h>
+#include "dist.h"
+#include "../core/interrupt.h"
+#include "../core/threads.h"
+
+void dist_row_sqnorms(const double *X, size_t n, size_t p, double *out) {
+  for (size_t i = 0; i < n; i++) {
+    const double *x = X + i * p;
+    double s = 0.0;
+    for (size_t j = 0; j < p; j++) s += x[j] * x[j];
+    out[i] = s;
+  }
+}
+
+void dist_sq_block(const double *A, const double *an, size_t na, const double *B,
+                   const double *bn, size_t nb, size_t p, double *D) {
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)na, (int)nb, (int)p, -2.0, A, (int)p, B,
+              (int)p, 0.0, D, (int)nb);
+  for (size_t i = 0; i < na; i++) {
+    double *d = D + i * nb;
+    for (size_t j = 0; j < nb; j++) {
+      double v = d[j] + an[i] + bn[j];
+      d[j] = v > 0.0 ? v : 0.0;
+    }
+  }
+}
+
+double dist_pair(const double *a, const double *b, size_t p, dist_metric m) {
+  double s = 0.0;
+  if (m == DIST_EUCLIDEAN) return sqrt(dist_sq_pair(a, b, p));
+  if (m == DIST_MANHATTAN) {
+    for (size_t j = 0; j < p; j++) s += fabs(a[j] - b[j]);
+    return s;
+  }
+  double na = 0.0, nb = 0.0;
+  for (size_t j = 0; j < p; j++) { s += a[j] * b[j]; na += a[j] * a[j]; nb += b[j] * b[j]; }
+  if (na == 0.0 || nb == 0.0) return 1.0;   /* a zero vector is orthogonal to everything */
+  double c = s / sqrt(na * nb);
+  return 1.0 - (c > 1.0 ? 1.0 : c < -1.0 ? -1.0 : c);
+}
+
+typedef struct { const mlsh_mat *X; dist_metric m; double *out; } cond_ctx;
+
+static int cond_rows(void *p, size_t b, size_t e, int tid) {
+  cond_ctx *c = p;
+  size_t n = c->X->rows, d = c->X->cols;
+  (void)tid;
+  for (size_t i = b; i < e; i++) {
+    if (mlsh_interrupted()) return MLSH_EINTR;
+    const double *xi = c->X->data + i * d;
+    double *o = c->out + dist_cidx(n, i, i + 1);
+    for (size_t j = i + 1; j < n; j++) o[j - i - 1] = dist_pair(xi, c->X->data + j * d, d, c->m);
+  }
+  return MLSH_OK;
+}
+
+int dist_condensed(const mlsh_mat *X, dist_metric m, int threads, double *out, mlsh_err *err) {
+  cond_ctx c = {X, m, out};
+  /* Rows shrink towards the end: dynamic chunks balance the triangle. */
+  int rc = mlsh_parallel_dynamic(X->rows > 0 ? X->rows - 1 : 0, threads, 16, cond_rows, &c);
+  if (rc == MLSH_EINTR) return mlsh_seterr(err, rc, "interrupted");
+  return rc;
+}
+
+int dist_from_square(const mlsh_mat *D, double *out, mlsh_err *err) {
+  size_t n = D->rows;
+  if (D->cols != n) return mlsh_seterr(err, MLSH_EINVAL, "a distance matrix must be square (got %zux%zu)", D->rows, D->cols);
+  for (size_t i = 0; i < n; i++) {
+    double dii = MAT_AT(D, i, i);
+    if (dii != 0.0) return mlsh_seterr(err, MLSH_EINVAL, "distance matrix diagonal must be 0 (row %zu has %g)", i + 1, dii);
+    for (size_t j = i + 1; j < n; j++) {
+      double a = MAT_AT(D, i, j), b = MAT_AT(D, j, i);
+      if (!isfinite(a) || a < 0.0)
+        return mlsh_seterr(err, MLSH_EINVAL, "distance at row %zu, column %zu must be finite and >= 0 (got %g)", i + 1, j + 1, a);
+      if (fabs(a - b) > 1e-12 * fmax(fabs(a), fabs(b)))
+        return mlsh_seterr(err, MLSH_EINVAL, "distance matrix is not symmetric: [%zu,%zu] = %g but [%zu,%zu] = %g",
+                           i + 1, j + 1, a, j + 1, i + 1, b);
+      out[dist_cidx(n, i, j)] = a;
+    }
+  }
+  return MLSH_OK;
+}

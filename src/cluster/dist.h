@@ -1,0 +1,38 @@
+/* dist.h - pairwise distances shared by the clustering code: squared
+ * Euclidean blocks through BLAS (|a|^2 - 2 a.b + |b|^2) and condensed
+ * distance matrices (R's dist(), n(n-1)/2 values, row-major upper). */
+#ifndef MLSH_CLUSTER_DIST_H
+#define MLSH_CLUSTER_DIST_H
+#include <stddef.h>
+#include "../core/matrix.h"
+
+typedef enum { DIST_EUCLIDEAN, DIST_MANHATTAN, DIST_COSINE } dist_metric;
+
+/* Index of pair (i, j), i < j, in a condensed matrix of n points. */
+static inline size_t dist_cidx(size_t n, size_t i, size_t j) {
+  return i * n - i * (i + 1) / 2 + (j - i - 1);
+}
+
+/* Squared Euclidean distance of two p-vectors. */
+static inline double dist_sq_pair(const double *a, const double *b, size_t p) {
+  double s = 0.0;
+  for (size_t j = 0; j < p; j++) { double t = a[j] - b[j]; s += t * t; }
+  return s;
+}
+
+/* out[i] = |row i|^2 for an n x p row-major block. */
+void dist_row_sqnorms(const double *X, size_t n, size_t p, double *out);
+/* D (na x nb) = squared distances between rows of A and rows of B, given
+ * their squared norms; clamped at 0. One dgemm. */
+void dist_sq_block(const double *A, const double *an, size_t na, const double *B,
+                   const double *bn, size_t nb, size_t p, double *D);
+/* Distance between two p-vectors under a metric (cosine: 1 - cos). */
+double dist_pair(const double *a, const double *b, size_t p, dist_metric m);
+/* Condensed distances of the rows of X (out has n(n-1)/2 values), on
+ * `threads` threads. Returns MLSH_EINTR when interrupted. */
+int dist_condensed(const mlsh_mat *X, dist_metric m, int threads, double *out, mlsh_err *err);
+/* Check that a square matrix is symmetric with a zero diagonal and
+ * non-negative finite entries, and pack its upper triangle into out. */
+int dist_from_square(const mlsh_mat *D, double *out, mlsh_err *err);
+
+#endif

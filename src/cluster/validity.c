@@ -1,0 +1,294 @@
+/* validity.c - cluster validation indices (see validity.h). */
+#include <math.h>
+#include <string.h>
+#include "validity.h"
+#include "dist.h"
+#include "../core/alloc.h"
+#include "../core/interrupt.h"
+#include "../core/threads.h"
+
+/* Counts per label; an error when a label is out of range. */
+static int count_labels(const int *lab, size_t n, size_t k, double *cnt, mlsh_err *err) {
+  memset(cnt, 0, k * sizeof(double));
+  for (size_t i = 0; i < n; i++) {
+    if (lab[i] < 0 || (size_t)lab[i] >= k)
+      return mlsh_seterr(err, MLSH_EINVAL, "label %d at row %zu is outside 1..%zu", lab[i] + 1, i + 1, k);
+    cnt[lab[i]] += 1.0;
+  }
+  return MLSH_OK;
+}
+
+/* s(i) from the summed distances of row i to each cluster. */
+static double sil_value(const double *sums, const double *cnt, size_t k, int own) {
+  if (cnt[own] < 1.5) return 0.0;
+  double a = sums[own] / (cnt[own] - 1.0), b = INFINITY;
+  for (size_t c = 0; c < k; c++)
+    if ((int)c != own && cnt[c] > 0.0 && sums[c] / cnt[c] < b) b = sums[c] / cnt[c];
+  if (!isfinite(b)) return 0.0;
+  double m = a > b ? a : b;
+  return m > 0.0 ? (b - a) / m : 0.0;
+}
+
+/* Rows are sorted by cluster so per-cluster sums are contiguous runs. */
+typedef struct {
+  const double *Xs, *xn, *cnt;
+  const size_t *start, *perm;
+  const int *lab;
+  size_t n, p, k, bs;
+  double *buf, *s;  /* buf: threads x (bs*n + k) */
+} sil_ctx;
+
+static int sil_block(void *ctx, size_t b, size_t e, int tid) {
+  sil_ctx *c = ctx;
+  double *D = c->buf + (size_t)tid * (c->bs * c->n + c->k), *sums = D + c->bs * c->n;
+  for (size_t blk = b; blk < e; blk++) {
+    size_t r0 = blk * c->bs, m = c->n - r0 < c->bs ? c->n - r0 : c->bs;
+    dist_sq_block(c->Xs + r0 * c->p, c->xn + r0, m, c->Xs, c->xn, c->n, c->p, D);
+    for (size_t i = 0; i < m; i++) {
+      double *d = D + i * c->n;
+      d[r0 + i] = 0.0;                   /* exact zero to itself */
+      for (size_t cl = 0; cl < c->k; cl++) {
+        double acc = 0.0;
+        for (size_t j = c->start[cl]; j < c->start[cl + 1]; j++) acc += sqrt(d[j]);
+        sums[cl] = acc;
+      }
+      size_t row = c->perm[r0 + i];
+      c->s[row] = sil_value(sums, c->cnt, c->k, c->lab[row]);
+    }
+    if (mlsh_interrupted()) return MLSH_EINTR;
+  }
+  return MLSH_OK;
+}
+
+static double mean_of(const double *s, size_t n) {
+  double acc = 0.0;
+  for (size_t i = 0; i < n; i++) acc += s[i];
+  return acc / (double)n;
+}
+
+int clv_silhouette(const mlsh_mat *X, const int *lab, size_t k, int threads, double *s, double *mean, mlsh_err *err) {
+  size_t n = X->rows, p = X->cols;
+  int rc, nt = mlsh_threads_resolve(threads);
+  size_t bs = (size_t)1 << 21;                    /* <= 2M doubles (16 MB) of distances per thread */
+  bs = bs / (n ? n : 1);
+  bs = bs < 8 ? 8 : bs > 256 ? 256 : bs;
+  double *cnt = mlsh_calloc(k, sizeof(double)), *Xs = mlsh_malloc_array(n * p, sizeof(double));
+  double *xn = mlsh_malloc_array(n, sizeof(double)), *mu = mlsh_calloc(p, sizeof(double));
+  double *buf = mlsh_malloc_array((size_t)nt, (bs * n + k) * sizeof(double));
+  size_t *start = mlsh_calloc(k + 1, sizeof(size_t)), *perm = mlsh_malloc_array(n, sizeof(size_t));
+  if (!cnt || !Xs || !xn || !mu || !buf || !start || !perm) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+  if ((rc = count_labels(lab, n, k, cnt, err))) goto done;
+  for (size_t c = 0; c < k; c++) start[c + 1] = start[c] + (size_t)cnt[c];
+  {
+    size_t *fill = mlsh_malloc_array(k, sizeof(size_t));
+    if (!fill) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+    memcpy(fill, start, k * sizeof(size_t));
+    for (size_t i = 0; i < n; i++) perm[fill[lab[i]]++] = i;
+    mlsh_free(fill);
+  }
+  /* Centre (less cancellation in the dot-product form) and permute. */
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < p; j++) mu[j] += X->data[i * p + j] / (double)n;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < p; j++) Xs[i * p + j] = X->data[perm[i] * p + j] - mu[j];
+  dist_row_sqnorms(Xs, n, p, xn);
+  sil_ctx c = {Xs, xn, cnt, start, perm, lab, n, p, k, bs, buf, s};
+  rc = mlsh_parallel_dynamic((n + bs - 1) / bs, nt, 1, sil_block, &c);
+  if (rc == MLSH_EINTR) mlsh_seterr(err, rc, "interrupted");
+  if (!rc) *mean = mean_of(s, n);
+done:
+  mlsh_free(cnt); mlsh_free(Xs); mlsh_free(xn); mlsh_free(mu); mlsh_free(buf); mlsh_free(start); mlsh_free(perm);
+  return rc;
+}
+
+int clv_silhouette_cond(const double *cond, size_t n, const int *lab, size_t k, double *s, double *mean, mlsh_err *err) {
+  double *cnt = mlsh_calloc(k, sizeof(double)), *sums = mlsh_malloc_array(k, sizeof(double));
+  int rc = MLSH_OK;
+  if (!cnt || !sums) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+  if ((rc = count_labels(lab, n, k, cnt, err))) goto done;
+  for (size_t i = 0; i < n; i++) {
+    memset(sums, 0, k * sizeof(double));
+    for (size_t j = 0; j < n; j++)
+      if (j != i) sums[lab[j]] += cond[i < j ? dist_cidx(n, i, j) : dist_cidx(n, j, i)];
+    s[i] = sil_value(sums, cnt, k, lab[i]);
+    if (mlsh_interrupted()) { rc = mlsh_seterr(err, MLSH_EINTR, "interrupted"); goto done; }
+  }
+  *mean = mean_of(s, n);
+done:
+  mlsh_free(cnt); mlsh_free(sums);
+  return rc;
+}
+
+/* Cluster centroids (k x p), counts and the overall mean. */
+static int centroids(const mlsh_mat *X, const int *lab, size_t k, double *C, double *cnt, double *gm, mlsh_err *err) {
+  size_t n = X->rows, p = X->cols;
+  int rc = count_labels(lab, n, k, cnt, err);
+  if (rc) return rc;
+  memset(C, 0, k * p * sizeof(double));
+  memset(gm, 0, p * sizeof(double));
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < p; j++) { C[lab[i] * p + j] += X->data[i * p + j]; gm[j] += X->data[i * p + j]; }
+  for (size_t c = 0; c < k; c++)
+    for (size_t j = 0; j < p; j++) C[c * p + j] = cnt[c] > 0 ? C[c * p + j] / cnt[c] : 0.0;
+  for (size_t j = 0; j < p; j++) gm[j] /= (double)n;
+  return MLSH_OK;
+}
+
+typedef int (*index_fn)(const mlsh_mat *X, const int *lab, size_t k, const double *C, const double *cnt,
+                        const double *gm, double *out, mlsh_err *err);
+
+static int with_centroids(const mlsh_mat *X, const int *lab, size_t k, index_fn fn, double *out, mlsh_err *err) {
+  size_t p = X->cols;
+  double *C = mlsh_malloc_array(k * p, sizeof(double)), *cnt = mlsh_malloc_array(k, sizeof(double));
+  double *gm = mlsh_malloc_array(p, sizeof(double));
+  int rc;
+  if (!C || !cnt || !gm) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  else if (!(rc = centroids(X, lab, k, C, cnt, gm, err))) rc = fn(X, lab, k, C, cnt, gm, out, err);
+  mlsh_free(C); mlsh_free(cnt); mlsh_free(gm);
+  return rc;
+}
+
+static int ch_fn(const mlsh_mat *X, const int *lab, size_t k, const double *C, const double *cnt,
+                 const double *gm, double *out, mlsh_err *err) {
+  size_t n = X->rows, p = X->cols;
+  double B = 0.0, W = 0.0;
+  (void)err;
+  for (size_t c = 0; c < k; c++)
+    for (size_t j = 0; j < p; j++) { double d = C[c * p + j] - gm[j]; B += cnt[c] * d * d; }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < p; j++) { double d = X->data[i * p + j] - C[lab[i] * p + j]; W += d * d; }
+  /* scikit-learn: 1.0 when W is 0 (every cluster a single point). */
+  *out = W == 0.0 ? 1.0 : B * (double)(n - k) / (W * (double)(k - 1));
+  return MLSH_OK;
+}
+
+static int db_fn(const mlsh_mat *X, const int *lab, size_t k, const double *C, const double *cnt,
+                 const double *gm, double *out, mlsh_err *err) {
+  size_t n = X->rows, p = X->cols;
+  double *S = mlsh_calloc(k, sizeof(double)), acc = 0.0;
+  (void)gm;
+  if (!S) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  for (size_t i = 0; i < n; i++) S[lab[i]] += sqrt(dist_sq_pair(X->data + i * p, C + lab[i] * p, p));
+  for (size_t c = 0; c < k; c++) S[c] = cnt[c] > 0 ? S[c] / cnt[c] : 0.0;
+  for (size_t c = 0; c < k; c++) {
+    double worst = 0.0;
+    for (size_t c2 = 0; c2 < k; c2++) {
+      if (c2 == c) continue;
+      double m = sqrt(dist_sq_pair(C + c * p, C + c2 * p, p));
+      double r = m > 0.0 ? (S[c] + S[c2]) / m : (S[c] + S[c2] > 0.0 ? INFINITY : 0.0);
+      if (r > worst) worst = r;
+    }
+    acc += worst;
+  }
+  mlsh_free(S);
+  *out = acc / (double)k;
+  return MLSH_OK;
+}
+
+int clv_calinski_harabasz(const mlsh_mat *X, const int *lab, size_t k, double *out, mlsh_err *err) {
+  if (k < 2 || k >= X->rows)
+    return mlsh_seterr(err, MLSH_EINVAL, "needs 2 <= number of clusters < number of rows (got %zu clusters, %zu rows)", k, X->rows);
+  return with_centroids(X, lab, k, ch_fn, out, err);
+}
+
+int clv_davies_bouldin(const mlsh_mat *X, const int *lab, size_t k, double *out, mlsh_err *err) {
+  if (k < 2) return mlsh_seterr(err, MLSH_EINVAL, "needs at least 2 clusters (got %zu)", k);
+  return with_centroids(X, lab, k, db_fn, out, err);
+}
+
+void clv_crosstab(const int *a, const int *b, size_t n, size_t ka, size_t kb, double *tab) {
+  memset(tab, 0, ka * kb * sizeof(double));
+  for (size_t i = 0; i < n; i++) tab[(size_t)a[i] * kb + (size_t)b[i]] += 1.0;
+}
+
+static double comb2(double x) { return x * (x - 1.0) / 2.0; }
+
+double clv_ari(const double *tab, size_t ka, size_t kb) {
+  double sij = 0.0, sa = 0.0, sb = 0.0, n = 0.0;
+  for (size_t i = 0; i < ka; i++) {
+    double r = 0.0;
+    for (size_t j = 0; j < kb; j++) { sij += comb2(tab[i * kb + j]); r += tab[i * kb + j]; }
+    sa += comb2(r);
+    n += r;
+  }
+  for (size_t j = 0; j < kb; j++) {
+    double c = 0.0;
+    for (size_t i = 0; i < ka; i++) c += tab[i * kb + j];
+    sb += comb2(c);
+  }
+  double expected = sa * sb / comb2(n), maxi = 0.5 * (sa + sb);
+  if (maxi == expected) return 1.0;   /* both partitions trivial and identical (scikit-learn) */
+  return (sij - expected) / (maxi - expected);
+}
+
+static double entropy(const double *v, size_t m, double n) {
+  double h = 0.0;
+  for (size_t i = 0; i < m; i++)
+    if (v[i] > 0) h -= v[i] / n * log(v[i] / n);
+  return h;
+}
+
+double clv_nmi(const double *tab, size_t ka, size_t kb) {
+  double ra[ka ? ka : 1], cb[kb ? kb : 1], n = 0.0, mi = 0.0;
+  memset(ra, 0, sizeof ra);
+  memset(cb, 0, sizeof cb);
+  for (size_t i = 0; i < ka; i++)
+    for (size_t j = 0; j < kb; j++) { ra[i] += tab[i * kb + j]; cb[j] += tab[i * kb + j]; n += tab[i * kb + j]; }
+  for (size_t i = 0; i < ka; i++)
+    for (size_t j = 0; j < kb; j++) {
+      double v = tab[i * kb + j];
+      if (v > 0) mi += v / n * log(v * n / (ra[i] * cb[j]));
+    }
+  double ha = entropy(ra, ka, n), hb = entropy(cb, kb, n);
+  if (ha == 0.0 && hb == 0.0) return 1.0;
+  double d = 0.5 * (ha + hb);
+  return d > 0.0 ? (mi / d > 1.0 ? 1.0 : mi / d) : 0.0;
+}
+
+double clv_purity(const double *tab, size_t ka, size_t kb) {
+  double n = 0.0, hit = 0.0;
+  for (size_t j = 0; j < kb; j++) {
+    double best = 0.0;
+    for (size_t i = 0; i < ka; i++) {
+      n += tab[i * kb + j];
+      if (tab[i * kb + j] > best) best = tab[i * kb + j];
+    }
+    hit += best;
+  }
+  return n > 0.0 ? hit / n : 0.0;
+}
+
+int clv_profile(const mlsh_mat *X, const int *lab, size_t k, double *mean, double *sd, double *vtest,
+                double *pval, double *gmean, double *gsd, size_t *sizes, mlsh_err *err) {
+  size_t n = X->rows, p = X->cols;
+  double *cnt = mlsh_malloc_array(k, sizeof(double));
+  int rc;
+  if (!cnt) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  if ((rc = centroids(X, lab, k, mean, cnt, gmean, err))) { mlsh_free(cnt); return rc; }
+  memset(sd, 0, k * p * sizeof(double));
+  memset(gsd, 0, p * sizeof(double));
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < p; j++) {
+      double x = X->data[i * p + j], d = x - mean[lab[i] * p + j], g = x - gmean[j];
+      sd[lab[i] * p + j] += d * d;
+      gsd[j] += g * g;
+    }
+  for (size_t j = 0; j < p; j++) gsd[j] = sqrt(gsd[j] / (double)n);
+  for (size_t c = 0; c < k; c++) {
+    sizes[c] = (size_t)cnt[c];
+    for (size_t j = 0; j < p; j++) {
+      size_t q = c * p + j;
+      sd[q] = cnt[c] > 0 ? sqrt(sd[q] / cnt[c]) : 0.0;
+      double se2 = gsd[j] * gsd[j] / cnt[c] * ((double)n - cnt[c]) / ((double)n - 1.0);
+      if (cnt[c] > 0 && se2 > 0.0) {
+        vtest[q] = (mean[q] - gmean[j]) / sqrt(se2);
+        pval[q] = erfc(fabs(vtest[q]) / sqrt(2.0));
+      } else {
+        vtest[q] = 0.0;
+        pval[q] = 1.0;
+      }
+    }
+  }
+  mlsh_free(cnt);
+  return MLSH_OK;
+}

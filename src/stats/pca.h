@@ -1,0 +1,47 @@
+/* pca.h - principal component analysis as FactoMineR's PCA: optional row
+ * weights (normalised to sum 1), centring, scaling by the population sd
+ * (correlation PCA), eigenvalues as variances of the components, and the
+ * individuals' / variables' coordinates, cos2 and contributions.
+ * Solvers: "svd" (QR of the tall data, then dgesdd of R) and
+ * "randomized" (Halko, Martinsson & Tropp 2011) for a few components.
+ * Sign convention: each component's largest-|loading| entry is positive. */
+#ifndef MLSH_PCA_H
+#define MLSH_PCA_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../core/matrix.h"
+
+typedef enum { PCA_SVD, PCA_RANDOMIZED } pca_method;
+
+typedef struct pca_opts {
+  size_t ncomp;            /* 0 = all available */
+  int center, scale;
+  const double *weights;   /* n row weights (>= 0), or NULL */
+  pca_method method;
+  int oversample, iters;   /* randomized: extra columns, power iterations */
+  uint64_t seed;
+  int threads;
+} pca_opts;
+
+typedef struct pca_model {
+  size_t n, p, ncomp, neig;
+  int scaled;
+  double *mean, *sd;       /* p each; sd = 1 when not scaling */
+  double *w;               /* n normalised row weights */
+  double total;            /* total inertia (sum of all eigenvalues) */
+  mlsh_mat eig;            /* neig x 1 eigenvalues, decreasing */
+  mlsh_mat loadings;       /* p x ncomp unit vectors */
+  mlsh_mat ind_coord, ind_cos2, ind_contrib;   /* n x ncomp */
+  mlsh_mat var_coord, var_cos2, var_contrib;   /* p x ncomp */
+} pca_model;
+
+void pca_opts_default(pca_opts *o);
+int pca_fit(const mlsh_mat *X, const pca_opts *o, pca_model *m, mlsh_err *err);
+void pca_free(pca_model *m);
+/* Coordinates (and cos2 when cos2 != NULL) of new rows, fitted centring/scaling. */
+int pca_transform(const pca_model *m, const mlsh_mat *X, int threads, mlsh_mat *coord, mlsh_mat *cos2, mlsh_err *err);
+/* Supplementary quantitative variables (n x q, the fitted rows): their
+ * coordinates (correlations with the components when scaled) and cos2. */
+int pca_sup_cols(const pca_model *m, const mlsh_mat *Xs, mlsh_mat *coord, mlsh_mat *cos2, mlsh_err *err);
+
+#endif
