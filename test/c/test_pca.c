@@ -1,0 +1,119 @@
+/* test_pca.c - PCA core on a small 8 x 3 data set. Reference values from
+ * numpy 1.24 on the FactoMineR definitions (population sd, weights summing
+ * to 1, eigenvalues of the weighted correlation matrix, ind.coord = Z V,
+ * contrib = w F^2 / lambda, cos2 = F^2 / |z|^2), largest-|loading| positive. */
+#include "ctest.h"
+#include "../../src/stats/pca.h"
+#include "../../src/core/alloc.h"
+
+static const double DATA[8][3] = {
+  {2.5, 2.4, 1.0}, {0.5, 0.7, 2.1}, {2.2, 2.9, 0.3}, {1.9, 2.2, 1.7},
+  {3.1, 3.0, 0.2}, {2.3, 2.7, 1.1}, {2.0, 1.6, 2.5}, {1.0, 1.1, 1.9}};
+
+static mlsh_mat X;
+
+static void test_correlation_pca(void) {
+  pca_opts o;
+  pca_model m;
+  mlsh_err err;
+  pca_opts_default(&o);
+  CHECK(pca_fit(&X, &o, &m, &err) == MLSH_OK);
+  CHECK(m.ncomp == 3 && m.neig == 3);
+  CHECK_NEAR(m.eig.data[0], 2.65284824, 1e-8);
+  CHECK_NEAR(m.eig.data[1], 0.29993075, 1e-8);
+  CHECK_NEAR(m.eig.data[2], 0.04722101, 1e-8);
+  CHECK_NEAR(m.total, 3.0, 1e-12);
+  CHECK_NEAR(MAT_AT(&m.loadings, 0, 0), 0.57221214, 1e-8);
+  CHECK_NEAR(MAT_AT(&m.loadings, 2, 1), 0.77006801, 1e-8);
+  CHECK_NEAR(MAT_AT(&m.ind_coord, 0, 0), 0.90783375, 1e-8);
+  CHECK_NEAR(MAT_AT(&m.ind_coord, 0, 2), -0.20192632, 1e-8);
+  CHECK_NEAR(MAT_AT(&m.var_contrib, 0, 0), 32.74267283, 1e-6);
+  CHECK_NEAR(MAT_AT(&m.var_contrib, 1, 0), 36.44244668, 1e-6);
+  CHECK_NEAR(MAT_AT(&m.ind_cos2, 0, 0), 0.92635875, 1e-8);
+  CHECK_NEAR(MAT_AT(&m.ind_contrib, 0, 2), 10.79345691, 1e-6);
+  /* var.coord of a correlation PCA: correlations; cos2 over all dims sums to 1 */
+  double s = 0.0;
+  for (int k = 0; k < 3; k++) s += MAT_AT(&m.var_cos2, 1, k);
+  CHECK_NEAR(s, 1.0, 1e-12);
+  /* transform of the fitted rows reproduces ind.coord */
+  mlsh_mat F;
+  CHECK(pca_transform(&m, &X, 2, &F, NULL, &err) == MLSH_OK);
+  CHECK_NEAR(MAT_AT(&F, 5, 1), MAT_AT(&m.ind_coord, 5, 1), 1e-12);
+  mat_free(&F);
+  /* a supplementary column equal to an active one gets the same coordinates */
+  mlsh_mat col, c, c2;
+  mat_alloc(&col, 8, 1, &err);
+  for (int i = 0; i < 8; i++) col.data[i] = DATA[i][1];
+  CHECK(pca_sup_cols(&m, &col, &c, &c2, &err) == MLSH_OK);
+  CHECK_NEAR(MAT_AT(&c, 0, 0), MAT_AT(&m.var_coord, 1, 0), 1e-12);
+  CHECK_NEAR(MAT_AT(&c2, 0, 1), MAT_AT(&m.var_cos2, 1, 1), 1e-12);
+  mat_free(&col); mat_free(&c); mat_free(&c2);
+  pca_free(&m);
+}
+
+static void test_covariance_weighted_randomized(void) {
+  pca_opts o;
+  pca_model m;
+  mlsh_err err;
+  pca_opts_default(&o);
+  o.scale = 0;
+  CHECK(pca_fit(&X, &o, &m, &err) == MLSH_OK);
+  CHECK_NEAR(m.eig.data[0], 1.64409613, 1e-8);
+  CHECK_NEAR(m.eig.data[2], 0.02956914, 1e-8);
+  pca_free(&m);
+  double w[8] = {1, 2, 1, 1, 3, 1, 1, 2};
+  pca_opts_default(&o);
+  o.weights = w;
+  CHECK(pca_fit(&X, &o, &m, &err) == MLSH_OK);
+  CHECK_NEAR(m.eig.data[0], 2.78231046, 1e-8);
+  CHECK_NEAR(m.eig.data[1], 0.18424362, 1e-8);
+  pca_free(&m);
+  pca_opts_default(&o);
+  o.method = PCA_RANDOMIZED;
+  o.ncomp = 2;
+  o.seed = 1;
+  CHECK(pca_fit(&X, &o, &m, &err) == MLSH_OK);
+  CHECK(m.ncomp == 2);
+  CHECK_NEAR(m.eig.data[0], 2.65284824, 1e-8);
+  CHECK_NEAR(MAT_AT(&m.ind_coord, 0, 0), 0.90783375, 1e-8);
+  pca_free(&m);
+}
+
+static void test_bad_input(void) {
+  pca_opts o;
+  pca_model m;
+  mlsh_err err;
+  pca_opts_default(&o);
+  mlsh_mat Z;
+  mat_alloc(&Z, 4, 2, &err);
+  for (int i = 0; i < 4; i++) { MAT_AT(&Z, i, 0) = i; MAT_AT(&Z, i, 1) = 5.0; }
+  CHECK(pca_fit(&Z, &o, &m, &err) == MLSH_EINVAL);
+  CHECK(strstr(err.msg, "column 2") != NULL);
+  o.scale = 0;
+  CHECK(pca_fit(&Z, &o, &m, &err) == MLSH_OK);   /* fine without scaling */
+  pca_free(&m);
+  mat_free(&Z);
+  mat_alloc(&Z, 1, 3, &err);
+  CHECK(pca_fit(&Z, &o, &m, &err) == MLSH_EINVAL);
+  mat_free(&Z);
+  pca_opts_default(&o);
+  o.ncomp = 4;
+  CHECK(pca_fit(&X, &o, &m, &err) == MLSH_EINVAL);
+  pca_opts_default(&o);
+  mlsh_alloc_fail_after(2);
+  int rc = pca_fit(&X, &o, &m, &err);
+  mlsh_alloc_fail_after(0);
+  CHECK(rc == MLSH_ENOMEM);
+}
+
+int main(void) {
+  mlsh_err err;
+  mat_alloc(&X, 8, 3, &err);
+  for (int i = 0; i < 8; i++)
+    for (int j = 0; j < 3; j++) MAT_AT(&X, i, j) = DATA[i][j];
+  RUN(test_correlation_pca);
+  RUN(test_covariance_weighted_randomized);
+  RUN(test_bad_input);
+  mat_free(&X);
+  CTEST_DONE();
+}
