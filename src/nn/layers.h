@@ -1,0 +1,20 @@
+/* layers.h - the engine's internal CPU layer kernels (one image per call,
+ * see nn_ctx in nn.h) and workspace helpers. A GPU backend adds the
+ * matching forward_*_gpu functions beside these, batched. */
+#ifndef MLSH_NN_LAYERS_H
+#define MLSH_NN_LAYERS_H
+#include "nn.h"
+
+/* conv.c */
+void nn_forward_conv(const nn_layer *l, nn_ctx *ctx);
+void nn_forward_connected(const nn_layer *l, nn_ctx *ctx);
+size_t nn_conv_scratch(const nn_layer *l);    /* floats of scratch a conv needs */
+/* Bias, optional residual and activation over one output channel. */
+void nn_finish(float *o, size_t n, float bias, const float *res, nn_act act);
+
+/* forward.c */
+void nn_free_workspace(nn_net *net);
+/* One image through the finalized net on workspace t (t < net->nthreads). */
+void nn_run_image(const nn_net *net, int t, const float *in, float *out);
+
+#endif
