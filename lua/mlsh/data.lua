@@ -193,6 +193,7 @@ end
 -- An aligned text table: header row, then rows (arrays of strings);
 -- right-aligned columns where `right[j]` is true.
 local function text_table(header, rows, right)
+  right = right or {}
   local w = {}
   for j, h in ipairs(header) do w[j] = utf8.len(h) or #h end
   for _, r in ipairs(rows) do
@@ -210,16 +211,40 @@ local function text_table(header, rows, right)
   for _, r in ipairs(rows) do out[#out + 1] = line(r) end
   return table.concat(out, "\n")
 end
-M.text_table = text_table
+M.text_table = doc(text_table, "data.text_table", "data.text_table(header, rows [, right])",
+  "Formats an aligned text table: header is an array of strings, rows an array of arrays of strings,\n" ..
+  "right[j] = true right-aligns column j (numbers). Width is measured in UTF-8 characters.\n" ..
+  "Example: print(data.text_table({\"k\", \"inertia\"}, {{\"2\", \"152.3\"}, {\"3\", \"78.9\"}}, {false, true}))")
+
+-- Decimals that show every value of a numeric column exactly (at most 4, as R's print).
+local function column_decimals(col, n)
+  local dec = 0
+  for i = 1, n do
+    local v = col[i]
+    if v == v and v ~= math.huge and v ~= -math.huge then
+      for d = dec, 4 do
+        if math.abs(v * 10 ^ d - math.floor(v * 10 ^ d + 0.5)) < 1e-6 then break end
+        dec = d + 1
+      end
+    end
+  end
+  return math.min(dec, 4)
+end
 
 function DataFrame.__tostring(df)
   local show = math.min(df._nrow, 10)
   local header, right = { "" }, { true }
   for j, n in ipairs(df.names) do header[j + 1] = n; right[j + 1] = mat.is(df._cols[j]) end
+  local decimals = {}
+  for j, c in ipairs(df._cols) do if mat.is(c) then decimals[j] = column_decimals(c, show) end end
   local rows = {}
   for i = 1, show do
     local r = { tostring(i) }
-    for j, c in ipairs(df._cols) do r[j + 1] = cell(c[i]) end
+    for j, c in ipairs(df._cols) do
+      local v = c[i]
+      if decimals[j] and v == v then r[j + 1] = string.format("%." .. decimals[j] .. "f", v)
+      else r[j + 1] = cell(v) end
+    end
     rows[i] = r
   end
   local s = text_table(header, rows, right)

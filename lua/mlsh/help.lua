@@ -74,6 +74,15 @@ return function(mlsh)
       d = by_name[x] or by_name[x:gsub("^mlsh%.", "")]
       if not d and by_name["Matrix:" .. x] then d = by_name["Matrix:" .. x] end
       if not d then
+        -- a dotted path to a value: look the value up (mat.svd is Matrix:svd)
+        local v = _G
+        for part in x:gmatch("[^%.]+") do
+          if type(v) ~= "table" then v = nil break end
+          v = rawget(v, part)
+        end
+        if v ~= nil then d = by_value[v] end
+      end
+      if not d then
         local names = sorted_names(x .. ":")
         if #names > 0 then list(x .. " methods:", names) return end
       end

@@ -1,4 +1,7 @@
 /* term.c - terminal capabilities. */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700  /* wcwidth */
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

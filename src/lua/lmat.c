@@ -487,6 +487,19 @@ void mlsh_open_mat(lua_State *L) {
     lua_getfield(L, -1, arith[k][1]);
     lua_setfield(L, -3, arith[k][0]);
   }
+  /* Every method is also a function of the module: mat.svd(m) == m:svd(). */
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pushvalue(L, -2);
+    if (lua_getfield(L, -6, lua_tostring(L, -1)) == LUA_TNIL) {
+      lua_pop(L, 1);
+      lua_pushvalue(L, -2);
+      lua_setfield(L, -7, lua_tostring(L, -2));
+    } else {
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+  }
   lua_pushcclosure(L, mm_index, 1);
   lua_setfield(L, -2, "__index");
   lua_pop(L, 1);

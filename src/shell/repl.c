@@ -123,7 +123,7 @@ void shell_repl(lua_State *L) {
   }
   using_history();
   stifle_history(HISTORY_MAX);
-  if (hist) read_history(hist);
+  if (hist && read_history(hist) != 0) write_history(hist);  /* create it: append_history needs a file */
   shell_complete_init(L);
   rl_catch_signals = 1;
   struct sigaction sa, old;

@@ -18,7 +18,7 @@ end
 function T.test(name, fn)
   current = name
   local ok, err = xpcall(fn, function(e)
-    if type(e) == "table" and e.test_failure then return e end
+    if type(e) == "table" and (e.test_failure or e.skip) then return e end
     return { msg = tostring(e), where = "", trace = debug.traceback("", 2) }
   end)
   if ok then

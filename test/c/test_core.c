@@ -1,0 +1,204 @@
+/* test_core.c - unit tests of the C core: matrices, LAPACK wrappers,
+ * .npy and CSV parsing, RNG, threads, atomic files, fault injection. */
+#include <stdlib.h>
+#include <unistd.h>
+#include "ctest.h"
+#include "../../src/core/alloc.h"
+#include "../../src/core/atomicfile.h"
+#include "../../src/core/matfmt.h"
+#include "../../src/core/matrix.h"
+#include "../../src/core/npy.h"
+#include "../../src/core/rng.h"
+#include "../../src/core/threads.h"
+#include "../../src/data/csv.h"
+
+static void test_inverse_and_solve(void) {
+  mlsh_mat a, inv, b, x;
+  mlsh_err err;
+  mat_alloc(&a, 2, 2, &err);
+  a.data[0] = 4; a.data[1] = 7; a.data[2] = 2; a.data[3] = 6;
+  CHECK(mat_inv(&a, &inv, &err) == MLSH_OK);
+  CHECK_NEAR(inv.data[0], 0.6, 1e-14);
+  CHECK_NEAR(inv.data[1], -0.7, 1e-14);
+  CHECK_NEAR(inv.data[2], -0.2, 1e-14);
+  CHECK_NEAR(inv.data[3], 0.4, 1e-14);
+  mat_alloc(&b, 2, 1, &err);
+  b.data[0] = 1; b.data[1] = 2;
+  CHECK(mat_solve(&a, &b, &x, &err) == MLSH_OK);
+  CHECK_NEAR(4 * x.data[0] + 7 * x.data[1], 1, 1e-12);
+  CHECK_NEAR(2 * x.data[0] + 6 * x.data[1], 2, 1e-12);
+  double det;
+  CHECK(mat_det(&a, &det, &err) == MLSH_OK);
+  CHECK_NEAR(det, 10, 1e-12);
+  a.data[2] = 8; a.data[3] = 14;   /* rows proportional: singular */
+  CHECK(mat_inv(&a, &inv, &err) == MLSH_ENUM);
+  mat_free(&a); mat_free(&b); mat_free(&x);
+}
+
+static void test_svd_reconstructs(void) {
+  mlsh_mat a, U, s, V, US, R;
+  mlsh_err err;
+  mlsh_rng rng;
+  mlsh_rng_seed(&rng, 5);
+  mat_alloc(&a, 6, 4, &err);
+  for (size_t i = 0; i < 24; i++) a.data[i] = mlsh_rng_normal(&rng);
+  CHECK(mat_svd(&a, &U, &s, &V, &err) == MLSH_OK);
+  mat_copy(&U, &US, &err);
+  for (size_t i = 0; i < 6; i++)
+    for (size_t j = 0; j < 4; j++) MAT_AT(&US, i, j) *= s.data[j];
+  mlsh_mat Vt;
+  mat_transpose(&V, &Vt, &err);
+  mat_matmul(&US, &Vt, &R, &err);
+  double maxd = 0;
+  for (size_t i = 0; i < 24; i++) maxd = fmax(maxd, fabs(R.data[i] - a.data[i]));
+  CHECK(maxd < 1e-12);
+  CHECK(s.data[0] >= s.data[1] && s.data[1] >= s.data[2]);
+  mat_free(&a); mat_free(&U); mat_free(&s); mat_free(&V); mat_free(&US); mat_free(&Vt); mat_free(&R);
+}
+
+static void test_npy_parse_errors(void) {
+  mlsh_npy a;
+  mlsh_err err;
+  CHECK(npy_parse((const unsigned char *)"garbage", 7, &a, &err) == MLSH_EIO);
+  const char hdr[] = "\x93NUMPY\x01\x00\x40\x00{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }          \n";
+  unsigned char buf[128 + 32] = {0};
+  memcpy(buf, hdr, sizeof hdr - 1);
+  /* header is 10 + 64 bytes; 4 doubles need 32 more */
+  CHECK(npy_parse(buf, 74 + 31, &a, &err) == MLSH_EIO);     /* one byte short */
+  CHECK(strstr(err.msg, "truncated") != NULL);
+  CHECK(npy_parse(buf, 74 + 32, &a, &err) == MLSH_OK);
+  CHECK(a.ndim == 2 && a.shape[0] == 2 && a.count == 4);
+  npy_free(&a);
+  CHECK(npy_parse(buf, 74 + 33, &a, &err) == MLSH_EIO);     /* one byte extra */
+  const char bad[] = "\x93NUMPY\x01\x00\x40\x00{'descr': '<c16', 'fortran_order': False, 'shape': (2, 2), }         \n";
+  memcpy(buf, bad, sizeof bad - 1);
+  CHECK(npy_parse(buf, 74 + 64, &a, &err) == MLSH_EIO);
+  const char huge[] = "\x93NUMPY\x01\x00\x40\x00{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999,9), }\n";
+  memcpy(buf, huge, sizeof huge - 1);
+  CHECK(npy_parse(buf, 74 + 32, &a, &err) == MLSH_EIO);
+}
+
+static void test_csv(void) {
+  csv_table t;
+  mlsh_err err;
+  const char *text = "a;b;c\r\n1;\"x;y\";3\r\n4;NA;\r\n";
+  CHECK(csv_parse(text, strlen(text), NULL, &t, &err) == MLSH_OK);
+  CHECK(t.nrows == 2 && t.ncols == 3);
+  CHECK(t.cols[0].numeric && t.cols[0].num[1] == 4);
+  CHECK(!t.cols[1].numeric && strcmp(t.cols[1].str[0], "x;y") == 0 && t.cols[1].str[1] == NULL);
+  CHECK(t.cols[2].numeric && isnan(t.cols[2].num[1]) && t.cols[2].missing == 1);
+  csv_free(&t);
+  const char *ragged = "a,b\n1,2\n3\n";
+  CHECK(csv_parse(ragged, strlen(ragged), NULL, &t, &err) == MLSH_EIO);
+  CHECK(strstr(err.msg, "line 3") != NULL);
+  const char *multi = "name,note\n\"A\",\"two\nlines\"\n";
+  CHECK(csv_parse(multi, strlen(multi), NULL, &t, &err) == MLSH_OK);
+  CHECK(t.nrows == 1 && strcmp(t.cols[1].str[0], "two\nlines") == 0);
+  csv_free(&t);
+}
+
+static void test_rng(void) {
+  mlsh_rng a, b;
+  mlsh_rng_seed(&a, 42);
+  mlsh_rng_seed(&b, 42);
+  int same = 1;
+  for (int i = 0; i < 100; i++) same &= mlsh_rng_next(&a) == mlsh_rng_next(&b);
+  CHECK(same);
+  size_t perm[50], seen[50] = {0};
+  mlsh_rng_permutation(&a, perm, 50);
+  for (int i = 0; i < 50; i++) seen[perm[i]]++;
+  int ok = 1;
+  for (int i = 0; i < 50; i++) ok &= seen[i] == 1;
+  CHECK(ok);
+  int below_ok = 1;
+  for (int i = 0; i < 1000; i++) below_ok &= mlsh_rng_below(&a, 7) < 7;
+  CHECK(below_ok);
+}
+
+typedef struct { double *x; double partial[8]; } sum_ctx;
+
+static int sum_range(void *p, size_t b, size_t e, int tid) {
+  sum_ctx *c = p;
+  for (size_t i = b; i < e; i++) c->partial[tid] += c->x[i];
+  return 0;
+}
+
+static void test_parallel_for(void) {
+  double x[10000];
+  for (int i = 0; i < 10000; i++) x[i] = i;
+  sum_ctx c = {x, {0}};
+  CHECK(mlsh_parallel_for(10000, 2, 100, sum_range, &c) == 0);
+  double s = 0;
+  for (int t = 0; t < 8; t++) s += c.partial[t];
+  CHECK_NEAR(s, 49995000.0, 0);
+  sum_ctx d = {x, {0}};
+  CHECK(mlsh_parallel_dynamic(10000, 2, 64, sum_range, &d) == 0);
+  s = 0;
+  for (int t = 0; t < 8; t++) s += d.partial[t];
+  CHECK_NEAR(s, 49995000.0, 0);
+}
+
+static void test_atomic_file(void) {
+  char dir[] = "/tmp/mlsh-test-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  char path[256];
+  snprintf(path, sizeof path, "%s/f.txt", dir);
+  mlsh_err err;
+  CHECK(mlsh_write_file_atomic(path, "old", 3, &err) == MLSH_OK);
+  mlsh_afile af;
+  CHECK(mlsh_afile_open(&af, path, &err) == MLSH_OK);
+  fputs("new but abandoned", af.fp);
+  mlsh_afile_abort(&af);
+  FILE *f = fopen(path, "r");
+  char buf[32] = {0};
+  CHECK(f && fread(buf, 1, sizeof buf - 1, f) == 3 && strcmp(buf, "old") == 0);
+  if (f) fclose(f);
+  unlink(path);
+  rmdir(dir);   /* fails if a temporary was left behind */
+  CHECK(access(dir, F_OK) != 0);
+}
+
+static void test_fault_injection(void) {
+  mlsh_mat m;
+  mlsh_err err;
+  mlsh_alloc_fail_after(1);
+  CHECK(mat_alloc(&m, 10, 10, &err) == MLSH_ENOMEM);
+  CHECK(mat_alloc(&m, 10, 10, &err) == MLSH_OK);
+  mat_free(&m);
+  CHECK(mat_alloc(&m, (size_t)1 << 40, (size_t)1 << 40, &err) == MLSH_ENOMEM);
+}
+
+static void test_format(void) {
+  mlsh_mat m;
+  mlsh_err err;
+  mat_alloc(&m, 2, 2, &err);
+  m.data[0] = 1; m.data[1] = 2; m.data[2] = 3; m.data[3] = 4;
+  char *s = mat_format(&m, 80, 20);
+  CHECK(s && strstr(s, "[Matrix 2x2]") && strstr(s, "  1  2"));
+  mlsh_free(s);
+  m.data[1] = 0.5;
+  s = mat_format(&m, 80, 20);
+  CHECK(s && strstr(s, "0.5000"));
+  mlsh_free(s);
+  mat_free(&m);
+}
+
+static void test_quantile(void) {
+  double v[] = {1, 2, 3, 4};
+  CHECK_NEAR(mat_quantile_sorted(v, 4, 0.25), 1.75, 1e-15);   /* R: quantile(1:4, .25) */
+  CHECK_NEAR(mat_quantile_sorted(v, 4, 0.5), 2.5, 1e-15);
+}
+
+int main(void) {
+  RUN(test_inverse_and_solve);
+  RUN(test_svd_reconstructs);
+  RUN(test_npy_parse_errors);
+  RUN(test_csv);
+  RUN(test_rng);
+  RUN(test_parallel_for);
+  RUN(test_atomic_file);
+  RUN(test_fault_injection);
+  RUN(test_format);
+  RUN(test_quantile);
+  CTEST_DONE();
+}
