@@ -82,24 +82,28 @@ deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	 $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $(DEB_PACKAGES)
 
+# Quiet by default ("  CC file"); `make V=1` shows the commands.
+Q = $(if $(V),,@)
+say = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.cu.o: %.cu
 	@mkdir -p $(dir $@)
-	$(NVCC) $(NVCC_FLAGS) -DMLSH_CUDA -c $< -o $@
+	$(call say,NVCC,$<)$(NVCC) $(NVCC_FLAGS) -DMLSH_CUDA -c $< -o $@
 
 $(BUILD)/mlsh: $(LIB_OBJ) $(SH_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LUA_LIBS) $(RL_LIBS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LUA_LIBS) $(RL_LIBS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
 
 # The Lua C module: no -llua (the host interpreter provides the Lua API).
 $(BUILD)/mlsh.so: $(LIB_OBJ)
-	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
 
 $(BUILD)/test/%: test/c/%.c $(LIB_OBJ) test/c/ctest.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LUA_LIBS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LUA_LIBS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
 
 # `make test` installs missing packages first (a newcomer's first command).
 test:
