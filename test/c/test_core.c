@@ -22,6 +22,7 @@ static void test_inverse_and_solve(void) {
   CHECK_NEAR(inv.data[1], -0.7, 1e-14);
   CHECK_NEAR(inv.data[2], -0.2, 1e-14);
   CHECK_NEAR(inv.data[3], 0.4, 1e-14);
+  mat_free(&inv);
   mat_alloc(&b, 2, 1, &err);
   b.data[0] = 1; b.data[1] = 2;
   CHECK(mat_solve(&a, &b, &x, &err) == MLSH_OK);
