@@ -1,6 +1,475 @@
-/* lcluster.c - Lua binding for clustering (issue 3): not built yet. */
-#include "lmlsh.h"
+/* lcluster.c - Lua binding for K-Means, the elbow sweep and hierarchical
+ * clustering (issue 3). Validation indices are in lcluster_valid.c. */
+#include <math.h>
+#include <string.h>
+#include "lcluster.h"
+#include "../cluster/kmeans.h"
+#include "../cluster/hclust.h"
+#include "../cluster/validity.h"
+#include "../core/alloc.h"
+#include "../core/rng.h"
+
+#define KMEANS_MT "mlsh.KMeans"
+#define HCLUST_MT "mlsh.HClust"
+
+/* ---- shared helpers (declared in lcluster.h) ---- */
+
+mlsh_mat *lcl_check_data(lua_State *L, int idx, int optidx, const char *fname, const char *argname) {
+  static const char *const na_modes[] = {"fail", "omit", NULL};
+  idx = lua_absindex(L, idx);
+  mlsh_mat *X = lmat_checklike(L, idx, fname, argname);
+  int omit = lua_istable(L, optidx) ? mlsh_opt_enum(L, optidx, "na", "fail", na_modes, fname) : 0;
+  if (!omit) {
+    lmat_check_finite(L, X, fname, argname);
+    return X;
+  }
+  size_t keep = 0, p = X->cols;
+  for (size_t i = 0; i < X->rows; i++) {
+    int ok = 1;
+    for (size_t j = 0; j < p; j++) ok &= isfinite(MAT_AT(X, i, j)) != 0;
+    keep += ok;
+  }
+  if (keep == X->rows) return X;
+  if (keep == 0) mlsh_error(L, fname, "argument '%s': every row has a missing value", argname);
+  mlsh_mat *Y = lmat_push_new(L, keep, p, fname);
+  for (size_t i = 0, r = 0; i < X->rows; i++) {
+    int ok = 1;
+    for (size_t j = 0; j < p; j++) ok &= isfinite(MAT_AT(X, i, j)) != 0;
+    if (ok) memcpy(Y->data + r++ * p, X->data + i * p, p * sizeof(double));
+  }
+  lua_replace(L, idx);
+  return lmat_test(L, idx);
+}
+
+int lcl_threads(lua_State *L, int optidx, const char *fname) {
+  lua_Integer t = mlsh_opt_int(L, optidx, "threads", 0, fname);
+  if (t < 0 || t > 256) mlsh_error(L, fname, "option 'threads' must be between 0 and 256 (got %lld)", (long long)t);
+  return (int)t;
+}
+
+void lcl_set_mat(lua_State *L, int tidx, const char *key, mlsh_mat *m) {
+  tidx = lua_absindex(L, tidx);
+  lmat_push(L, m);
+  lua_setfield(L, tidx, key);
+}
+
+/* ---- K-Means ---- */
+
+static const char *const km_known[] = {"init", "nstart", "max_iter", "tol", "algorithm", "seed", "threads", "na", NULL};
+static const char *const km_algos[] = {"auto", "lloyd", "hamerly", NULL};
+static const char *const km_inits[] = {"k-means++", "random", NULL};
+
+/* Reads the K-Means options at optidx into o (k and X given). */
+static void km_read_opts(lua_State *L, int optidx, const char *fname, const mlsh_mat *X, size_t k, km_opts *o) {
+  km_opts_default(o, k);
+  if (mlsh_opt_get(L, optidx, "init") == LUA_TUSERDATA) {
+    o->centers0 = lmat_check(L, -1, fname, "init");
+    o->init = KM_INIT_GIVEN;
+    if (o->centers0->rows != k || o->centers0->cols != X->cols)
+      mlsh_error(L, fname, "option 'init' must be a %zux%zu Matrix of centres (got %zux%zu)", k, X->cols,
+                 o->centers0->rows, o->centers0->cols);
+    lmat_check_finite(L, o->centers0, fname, "init");
+  } else {
+    o->init = mlsh_opt_enum(L, optidx, "init", "k-means++", km_inits, fname) == 0 ? KM_INIT_PLUSPLUS : KM_INIT_RANDOM;
+  }
+  lua_pop(L, 1);   /* the init value stays referenced by the options table */
+  lua_Integer ns = mlsh_opt_int(L, optidx, "nstart", 10, fname), mi = mlsh_opt_int(L, optidx, "max_iter", 300, fname);
+  if (ns < 1 || ns > 100000) mlsh_error(L, fname, "option 'nstart' must be between 1 and 100000 (got %lld)", (long long)ns);
+  if (mi < 1 || mi > 1000000) mlsh_error(L, fname, "option 'max_iter' must be between 1 and 1000000 (got %lld)", (long long)mi);
+  o->nstart = (int)ns;
+  o->max_iter = (int)mi;
+  o->tol = mlsh_opt_num(L, optidx, "tol", 1e-4, fname);
+  if (!(o->tol >= 0.0)) mlsh_error(L, fname, "option 'tol' must be >= 0 (got %g)", o->tol);
+  o->algo = (km_algo)mlsh_opt_enum(L, optidx, "algorithm", "auto", km_algos, fname);
+  o->seed = mlsh_opt_seed(L, optidx, fname);
+  o->threads = lcl_threads(L, optidx, fname);
+}
+
+static size_t km_check_k(lua_State *L, int idx, const char *fname, const mlsh_mat *X) {
+  int ok;
+  lua_Number v = lua_tonumberx(L, idx, &ok);
+  if (!ok) mlsh_error(L, fname, "argument 'k' must be a number (got %s)", mlsh_typename(L, idx));
+  if (v != floor(v) || v < 1 || v > (lua_Number)X->rows)
+    mlsh_error(L, fname, "argument 'k' must be an integer between 1 and the number of rows %zu (got %g)", X->rows, (double)v);
+  return (size_t)v;
+}
+
+static void push_kmeans(lua_State *L, km_result *r, size_t n, size_t k) {
+  lua_createtable(L, 0, 10);
+  int t = lua_gettop(L);
+  for (size_t i = 0; i < n; i++) r->labels[i] += 1;
+  mlsh_push_intarray(L, r->labels, n);
+  lua_setfield(L, t, "labels");
+  lua_createtable(L, (int)k, 0);
+  for (size_t c = 0; c < k; c++) { lua_pushinteger(L, (lua_Integer)r->sizes[c]); lua_rawseti(L, -2, (lua_Integer)c + 1); }
+  lua_setfield(L, t, "sizes");
+  lcl_set_mat(L, t, "centers", &r->centers);
+  lua_pushnumber(L, r->inertia); lua_setfield(L, t, "inertia");
+  lua_pushinteger(L, r->iters); lua_setfield(L, t, "iters");
+  lua_pushboolean(L, r->converged); lua_setfield(L, t, "converged");
+  lua_pushinteger(L, (lua_Integer)k); lua_setfield(L, t, "k");
+  lua_pushstring(L, r->algo == KM_LLOYD ? "lloyd" : "hamerly"); lua_setfield(L, t, "algorithm");
+  km_result_free(r);
+  luaL_setmetatable(L, KMEANS_MT);
+}
+
+static int l_kmeans(lua_State *L) {
+  const char *fname = "cluster.kmeans";
+  lua_settop(L, 3);
+  mlsh_opt_check(L, 3, fname, km_known);
+  mlsh_mat *X = lcl_check_data(L, 1, 3, fname, "X");
+  size_t k = km_check_k(L, 2, fname, X);
+  km_opts o;
+  km_read_opts(L, 3, fname, X, k, &o);
+  km_result r;
+  mlsh_err err;
+  int rc = km_fit(X, &o, &r, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  push_kmeans(L, &r, X->rows, k);
+  return 1;
+}
+
+static int km_predict_l(lua_State *L) {
+  const char *fname = "KMeans:predict";
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_getfield(L, 1, "centers");
+  mlsh_mat *C = lmat_check(L, -1, fname, "self.centers");
+  mlsh_mat *X = lmat_checklike(L, 2, fname, "X");
+  lmat_check_finite(L, X, fname, "X");
+  if (X->cols != C->cols) return mlsh_error(L, fname, "X has %zu columns, the model was fitted on %zu", X->cols, C->cols);
+  int *lab = mlsh_scratch(L, X->rows * sizeof(int) + 1, fname);
+  mlsh_err err;
+  int rc = km_predict(C, X, 0, lab, NULL, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  for (size_t i = 0; i < X->rows; i++) lab[i] += 1;
+  mlsh_push_intarray(L, lab, X->rows);
+  return 1;
+}
+
+/* ---- elbow ---- */
+
+static const char *const elbow_known[] = {"kmin", "kmax", "init", "nstart", "max_iter", "tol", "algorithm", "seed",
+                                          "threads", "na", "silhouette", NULL};
+
+/* Kneedle (Satopaa et al. 2011) for a decreasing convex curve: the point
+ * farthest above the chord once both axes are scaled to [0, 1]. */
+static size_t kneedle(const double *y, size_t m) {
+  double lo = y[0], hi = y[0], best = -INFINITY;
+  size_t arg = 0;
+  for (size_t i = 1; i < m; i++) { lo = fmin(lo, y[i]); hi = fmax(hi, y[i]); }
+  if (m < 3 || hi == lo) return 0;
+  for (size_t i = 0; i < m; i++) {
+    double xn = (double)i / (double)(m - 1), yn = (y[i] - lo) / (hi - lo), d = (1.0 - yn) - xn;
+    if (d > best) { best = d; arg = i; }
+  }
+  return arg;
+}
+
+static void set_array(lua_State *L, int t, const char *key, const double *v, size_t m) {
+  lua_createtable(L, (int)m, 0);
+  for (size_t i = 0; i < m; i++) { lua_pushnumber(L, v[i]); lua_rawseti(L, -2, (lua_Integer)i + 1); }
+  lua_setfield(L, t, key);
+}
+
+static int l_elbow(lua_State *L) {
+  const char *fname = "cluster.elbow";
+  lua_settop(L, 2);
+  mlsh_opt_check(L, 2, fname, elbow_known);
+  mlsh_mat *X = lcl_check_data(L, 1, 2, fname, "X");
+  size_t n = X->rows;
+  lua_Integer kmin = mlsh_opt_int(L, 2, "kmin", 2, fname), kmax = mlsh_opt_int(L, 2, "kmax", 10, fname);
+  if (kmin < 2 || kmax < kmin || (size_t)kmax >= n)
+    return mlsh_error(L, fname, "options 'kmin'/'kmax' need 2 <= kmin <= kmax < number of rows %zu (got %lld..%lld)", n,
+                      (long long)kmin, (long long)kmax);
+  /* silhouette: true (exact), false, or a sample size (default: exact up to 5000 rows, else a 5000-row sample) */
+  size_t sample = n <= 5000 ? n : 5000;
+  int st = mlsh_opt_get(L, 2, "silhouette");
+  if (st == LUA_TBOOLEAN) sample = lua_toboolean(L, -1) ? n : 0;
+  else if (st == LUA_TNUMBER) {
+    lua_Integer s = lua_tointeger(L, -1);
+    if (s < 2) return mlsh_error(L, fname, "option 'silhouette' must be true, false or a sample size >= 2");
+    sample = (size_t)s < n ? (size_t)s : n;
+  } else if (st != LUA_TNIL) return mlsh_error(L, fname, "option 'silhouette' must be true, false or a sample size");
+  lua_pop(L, 1);
+  km_opts o;
+  km_read_opts(L, 2, fname, X, (size_t)kmin, &o);
+  if (o.init == KM_INIT_GIVEN) return mlsh_error(L, fname, "option 'init' must be \"k-means++\" or \"random\" for a sweep");
+  size_t m = (size_t)(kmax - kmin + 1);
+  double *res = mlsh_scratch(L, 4 * m * sizeof(double), fname);
+  double *in = res, *sil = res + m, *ch = res + 2 * m, *db = res + 3 * m;
+  /* The silhouette sample: rows drawn once (seeded), reused for every k. */
+  mlsh_mat *Xs = NULL;
+  size_t *idx = NULL;
+  if (sample > 0 && sample < n) {
+    idx = mlsh_scratch(L, n * sizeof(size_t), fname);
+    mlsh_rng rng;
+    mlsh_rng_seed(&rng, o.seed ^ 0x5117u);
+    mlsh_rng_permutation(&rng, idx, n);
+    Xs = lmat_push_new(L, sample, X->cols, fname);
+    for (size_t i = 0; i < sample; i++) memcpy(Xs->data + i * X->cols, X->data + idx[i] * X->cols, X->cols * sizeof(double));
+  }
+  double *sv = sample ? mlsh_scratch(L, sample * sizeof(double), fname) : NULL;
+  int *slab = sample ? mlsh_scratch(L, sample * sizeof(int), fname) : NULL;
+  for (size_t t = 0; t < m; t++) {
+    km_result r;
+    mlsh_err err;
+    o.k = (size_t)kmin + t;
+    int rc = km_fit(X, &o, &r, &err);
+    if (rc) return mlsh_fail(L, fname, rc, &err);
+    in[t] = r.inertia;
+    rc = clv_calinski_harabasz(X, r.labels, o.k, &ch[t], &err);
+    if (!rc) rc = clv_davies_bouldin(X, r.labels, o.k, &db[t], &err);
+    sil[t] = NAN;
+    if (!rc && sample) {
+      for (size_t i = 0; i < sample; i++) slab[i] = r.labels[idx ? idx[i] : i];
+      rc = clv_silhouette(Xs ? Xs : X, slab, o.k, o.threads, sv, &sil[t], &err);
+    }
+    km_result_free(&r);
+    if (rc) return mlsh_fail(L, fname, rc, &err);
+  }
+  lua_createtable(L, 0, 8);
+  int t = lua_gettop(L);
+  lua_createtable(L, (int)m, 0);
+  for (size_t i = 0; i < m; i++) { lua_pushinteger(L, kmin + (lua_Integer)i); lua_rawseti(L, -2, (lua_Integer)i + 1); }
+  lua_setfield(L, t, "k");
+  set_array(L, t, "inertia", in, m);
+  set_array(L, t, "silhouette", sil, m);
+  set_array(L, t, "calinski_harabasz", ch, m);
+  set_array(L, t, "davies_bouldin", db, m);
+  lua_pushinteger(L, (lua_Integer)sample); lua_setfield(L, t, "silhouette_rows");
+  lua_createtable(L, 0, 2);
+  if (sample) {
+    size_t b = 0;
+    for (size_t i = 1; i < m; i++) if (sil[i] > sil[b]) b = i;
+    lua_pushinteger(L, kmin + (lua_Integer)b);
+    lua_setfield(L, -2, "silhouette");
+  }
+  lua_pushinteger(L, kmin + (lua_Integer)kneedle(in, m));
+  lua_setfield(L, -2, "knee");
+  lua_setfield(L, t, "best");
+  luaL_setmetatable(L, "mlsh.Elbow");
+  return 1;
+}
+
+/* ---- hierarchical clustering ---- */
+
+static const char *const hc_known[] = {"method", "metric", "distance", "labels", "threads", "na", NULL};
+static const char *const hc_methods[] = {"ward", "complete", "average", "single", "centroid", "median", "mcquitty", NULL};
+static const char *const hc_metrics[] = {"euclidean", "manhattan", "cosine", NULL};
+
+static int looks_like_distances(const mlsh_mat *X) {
+  if (X->rows != X->cols || X->rows < 2) return 0;
+  for (size_t i = 0; i < X->rows; i++) if (MAT_AT(X, i, i) != 0.0) return 0;
+  return 1;
+}
+
+static int l_hclust(lua_State *L) {
+  const char *fname = "cluster.hclust";
+  lua_settop(L, 2);
+  mlsh_opt_check(L, 2, fname, hc_known);
+  mlsh_mat *X = lcl_check_data(L, 1, 2, fname, "X");
+  int method = mlsh_opt_enum(L, 2, "method", "ward", hc_methods, fname);
+  int metric = mlsh_opt_enum(L, 2, "metric", "euclidean", hc_metrics, fname);
+  int isdist = mlsh_opt_get(L, 2, "distance") == LUA_TNIL ? looks_like_distances(X) : lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  int threads = lcl_threads(L, 2, fname);
+  size_t n = X->rows;
+  if (n < 2) return mlsh_error(L, fname, "argument 'X' needs at least 2 rows (got %zu)", n);
+  if (isdist && X->cols != n) return mlsh_error(L, fname, "argument 'X': a distance matrix must be square (got %zux%zu)", n, X->cols);
+  if (mlsh_opt_get(L, 2, "labels") == LUA_TTABLE && lua_rawlen(L, -1) != n)
+    return mlsh_error(L, fname, "option 'labels' has %zu names for %zu rows", (size_t)lua_rawlen(L, -1), n);
+  lua_pop(L, 1);
+  /* Results are allocated first so that no Lua error can leak the tree. */
+  lua_createtable(L, 0, 10);
+  int t = lua_gettop(L);
+  mlsh_mat *mg = lmat_push_new(L, n - 1, 2, fname);
+  lua_setfield(L, t, "merge");
+  mlsh_mat *h = lmat_push_new(L, n - 1, 1, fname);
+  lua_setfield(L, t, "height");
+  hc_tree tr;
+  mlsh_err err;
+  int rc;
+  if (isdist) {
+    size_t len;
+    if (mlsh_mul_overflow(n, n - 1, &len)) return mlsh_error(L, fname, "distance matrix too large");
+    double *cond = mlsh_scratch(L, len / 2 * sizeof(double) + 1, fname);
+    if ((rc = dist_from_square(X, cond, &err))) return mlsh_error(L, fname, "argument 'X': %s", err.msg);
+    rc = hc_linkage_cond(cond, n, (hc_method)method, &tr, &err);
+    lua_pop(L, 1);
+  } else {
+    rc = hc_linkage_data(X, (hc_method)method, (dist_metric)metric, threads, &tr, &err);
+  }
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  for (size_t i = 0; i < 2 * (n - 1); i++) mg->data[i] = tr.merge[i];
+  memcpy(h->data, tr.height, (n - 1) * sizeof(double));
+  mlsh_push_intarray(L, tr.order, n);
+  hc_tree_free(&tr);
+  lua_setfield(L, t, "order");
+  if (mlsh_opt_get(L, 2, "labels") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) { lua_pushfstring(L, "%d", (int)i + 1); lua_rawseti(L, -2, (lua_Integer)i + 1); }
+  }
+  lua_setfield(L, t, "labels");
+  lua_pushstring(L, hc_methods[method]); lua_setfield(L, t, "method");
+  lua_pushstring(L, isdist ? "precomputed" : hc_metrics[metric]); lua_setfield(L, t, "metric");
+  lua_pushinteger(L, (lua_Integer)n); lua_setfield(L, t, "n");
+  lua_pushvalue(L, 1); lua_setfield(L, t, "data");   /* kept for cophenetic() */
+  luaL_setmetatable(L, HCLUST_MT);
+  return 1;
+}
+
+/* Rebuild the C tree view of an HClust table (arrays owned by scratch). */
+static void check_tree(lua_State *L, int idx, const char *fname, hc_tree *tr) {
+  if (!lua_istable(L, idx)) mlsh_error(L, fname, "self must be an HClust result (got %s)", mlsh_typename(L, idx));
+  lua_getfield(L, idx, "merge");
+  mlsh_mat *mg = lmat_check(L, -1, fname, "self.merge");
+  lua_getfield(L, idx, "height");
+  mlsh_mat *h = lmat_check(L, -1, fname, "self.height");
+  size_t n = mg->rows + 1;
+  if (mg->cols != 2 || h->rows != mg->rows) mlsh_error(L, fname, "self is not a valid HClust result");
+  tr->n = n;
+  tr->merge = mlsh_scratch(L, 2 * (n - 1) * sizeof(int) + 1, fname);
+  for (size_t i = 0; i < 2 * (n - 1); i++) {
+    double v = mg->data[i];
+    if (v != floor(v) || v == 0 || v < -(double)n || v > (double)i / 2) mlsh_error(L, fname, "self.merge has an invalid entry %g", v);
+    tr->merge[i] = (int)v;
+  }
+  tr->height = h->data;
+  tr->order = NULL;
+}
+
+static int hc_cut(lua_State *L) {
+  const char *fname = "HClust:cut";
+  static const char *const known[] = {"k", "height", NULL};
+  hc_tree tr;
+  check_tree(L, 1, fname, &tr);
+  int *lab = mlsh_scratch(L, tr.n * sizeof(int), fname);
+  mlsh_err err;
+  int rc;
+  size_t k;
+  if (lua_istable(L, 2)) {
+    mlsh_opt_check(L, 2, fname, known);
+    if (mlsh_opt_get(L, 2, "height") != LUA_TNIL) {
+      double hgt = luaL_checknumber(L, -1);
+      rc = hc_cut_height(&tr, hgt, lab, &k, &err);
+    } else {
+      lua_pop(L, 1);
+      if (mlsh_opt_get(L, 2, "k") == LUA_TNIL) return mlsh_error(L, fname, "give k or {height=h} (or {k=})");
+      k = mlsh_check_count(L, -1, fname, "k", tr.n);
+      rc = hc_cut_k(&tr, k, lab, &err);
+    }
+  } else {
+    k = mlsh_check_count(L, 2, fname, "k", tr.n);
+    rc = hc_cut_k(&tr, k, lab, &err);
+  }
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  mlsh_push_intarray(L, lab, tr.n);
+  return 1;
+}
+
+static int hc_coph(lua_State *L) {
+  const char *fname = "HClust:cophenetic";
+  static const char *const metrics[] = {"euclidean", "manhattan", "cosine", "precomputed", NULL};
+  hc_tree tr;
+  check_tree(L, 1, fname, &tr);
+  lua_getfield(L, 1, "data");
+  mlsh_mat *X = lmat_check(L, -1, fname, "self.data");
+  lua_getfield(L, 1, "metric");
+  int metric = luaL_checkoption(L, -1, "euclidean", metrics);
+  mlsh_err err;
+  double r;
+  int rc;
+  if (metric == 3) {
+    if (X->rows != tr.n) return mlsh_error(L, fname, "self.data does not match the tree");
+    double *cond = mlsh_scratch(L, tr.n * (tr.n - 1) / 2 * sizeof(double) + 1, fname);
+    if ((rc = dist_from_square(X, cond, &err))) return mlsh_fail(L, fname, rc, &err);
+    rc = hc_cophenetic(&tr, NULL, DIST_EUCLIDEAN, cond, &r, &err);
+  } else {
+    if (X->rows != tr.n) return mlsh_error(L, fname, "self.data does not match the tree");
+    rc = hc_cophenetic(&tr, X, (dist_metric)metric, NULL, &r, &err);
+  }
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  lua_pushnumber(L, r);
+  return 1;
+}
+
+static const mlsh_Reg km_methods[] = {
+  {"predict", km_predict_l, "km:predict(X)",
+   "Labels (1-based) of the nearest fitted centre for each row of X (same columns as the fit).\n"
+   "Example: km = cluster.kmeans(X, 3, {seed=1}); lab = km:predict(Xnew)"},
+  {NULL, NULL, NULL, NULL}};
+
+static const mlsh_Reg hc_methods_reg[] = {
+  {"cut", hc_cut, "h:cut(k) | h:cut{height=h}",
+   "Cuts the tree into k clusters, or at a height (merges with height <= h are joined). Returns labels 1..k\n"
+   "numbered by first appearance (as R's cutree). Cutting by height needs increasing heights.\n"
+   "Example: lab = cluster.hclust(X):cut(3)"},
+  {"cophenetic", hc_coph, "h:cophenetic()",
+   "The cophenetic correlation: Pearson correlation between the original distances and the heights at which\n"
+   "each pair is first joined (O(n^2) time, O(n) memory).\nExample: r = cluster.hclust(X):cophenetic()"},
+  {NULL, NULL, NULL, NULL}};
+
+static const mlsh_Reg funcs[] = {
+  {"kmeans", l_kmeans, "cluster.kmeans(X, k [, opts])",
+   "K-Means with k-means++ seeding (greedy, 2 + log k trials per centre, as scikit-learn), Lloyd iterations\n"
+   "with BLAS-blocked distances or Hamerly's bounds (same result, fewer distances), restarts in parallel.\n"
+   "X: Matrix (rows = observations). opts: init = \"k-means++\" (default) | \"random\" | a k x p Matrix;\n"
+   "nstart = 10; max_iter = 300; tol = 1e-4 (relative to the mean column variance, as scikit-learn);\n"
+   "algorithm = \"auto\" (Hamerly for k <= 32, else Lloyd) | \"lloyd\" | \"hamerly\"; seed; threads = 0 (all);\n"
+   "na = \"fail\" (default: a NaN is an error naming its cell) | \"omit\" (drop rows with NaN).\n"
+   "Empty clusters are re-seeded with the farthest points. The best of nstart runs (lowest inertia) is kept.\n"
+   "Returns a KMeans table: labels (1-based array), centers (k x p), inertia (within-cluster sum of squares),\n"
+   "sizes, iters, converged, algorithm; method km:predict(Xnew).\n"
+   "Example: km = cluster.kmeans(X, 3, {nstart=10, seed=42}); print(km.inertia)"},
+  {"elbow", l_elbow, "cluster.elbow(X [, opts])",
+   "Runs K-Means for k = kmin..kmax and reports, per k, the inertia, mean silhouette, Calinski-Harabasz and\n"
+   "Davies-Bouldin indices. opts: kmin = 2, kmax = 10, silhouette = true (exact) | false | sample size (default:\n"
+   "exact up to 5000 rows, else a seeded 5000-row sample), plus every cluster.kmeans option.\n"
+   "Returns {k=, inertia=, silhouette=, calinski_harabasz=, davies_bouldin= (arrays by k), best = {silhouette=k,\n"
+   "knee=k (Kneedle on the inertia curve)}}; prints as a table.\n"
+   "Example: e = cluster.elbow(X, {kmax=8, seed=1}); print(e); print(e.best.knee)"},
+  {"hclust", l_hclust, "cluster.hclust(X [, opts])",
+   "Agglomerative hierarchical clustering of the rows of X, or of a square distance Matrix (detected when\n"
+   "square with a zero diagonal, or forced with distance=true; it must be symmetric). opts: method = \"ward\"\n"
+   "(Ward.D2, default) | \"complete\" | \"average\" | \"single\" | \"centroid\" | \"median\" | \"mcquitty\";\n"
+   "metric = \"euclidean\" | \"manhattan\" | \"cosine\"; labels = names of the rows; na; threads.\n"
+   "Exact algorithms: nearest-neighbour chain (ward on centroids without a distance matrix; complete, average,\n"
+   "mcquitty with Lance-Williams), Prim's MST for single, the generic NN-cached algorithm for centroid/median.\n"
+   "Heights are in distance units as SciPy (ward = R's ward.D2; centroid/median: distance between centres).\n"
+   "Returns R's hclust shape: merge ((n-1) x 2 Matrix, -i = observation i, +s = step s), height, order (leaf\n"
+   "order), labels, method, metric; methods h:cut(k), h:cut{height=}, h:cophenetic().\n"
+   "Example: h = cluster.hclust(X, {method=\"ward\"}); lab = h:cut(3); print(h:cophenetic())"},
+  {NULL, NULL, NULL, NULL}};
+
+static int km_tostring(lua_State *L) {
+  lua_getfield(L, 1, "k");
+  lua_getfield(L, 1, "inertia");
+  lua_getfield(L, 1, "iters");
+  lua_pushfstring(L, "KMeans(k=%d, inertia=%f, iters=%d)", (int)lua_tointeger(L, -3), lua_tonumber(L, -2),
+                  (int)lua_tointeger(L, -1));
+  return 1;
+}
+
+static int hc_tostring(lua_State *L) {
+  lua_getfield(L, 1, "n");
+  lua_getfield(L, 1, "method");
+  lua_getfield(L, 1, "metric");
+  lua_pushfstring(L, "HClust(n=%d, method=%s, metric=%s)", (int)lua_tointeger(L, -3), lua_tostring(L, -2), lua_tostring(L, -1));
+  return 1;
+}
 
 void mlsh_open_cluster(lua_State *L) {
-  (void)L;
+  static const luaL_Reg km_meta[] = {{"__tostring", km_tostring}, {NULL, NULL}};
+  static const luaL_Reg hc_meta[] = {{"__tostring", hc_tostring}, {NULL, NULL}};
+  mlsh_register(L, "cluster", funcs);
+  mlsh_new_class(L, KMEANS_MT, "KMeans", km_methods, km_meta);
+  lua_setfield(L, -2, "KMeans");
+  mlsh_new_class(L, HCLUST_MT, "HClust", hc_methods_reg, hc_meta);
+  lua_setfield(L, -2, "HClust");
+  luaL_newmetatable(L, "mlsh.Elbow");
+  lua_pushstring(L, "Elbow");
+  lua_setfield(L, -2, "__name");
+  lua_setfield(L, -2, "Elbow");
+  lcl_open_validity(L);
 }

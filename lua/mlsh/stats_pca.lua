@@ -1,0 +1,135 @@
+-- lua/mlsh/stats_pca.lua - stats.pca on top of the C core (stats._pca):
+-- accepts DataFrames, names the variables, prints FactoMineR-style tables.
+local M, mlsh = ...
+local data, doc = mlsh.data, mlsh.doc
+local PCA = M.PCA
+local methods = PCA.__index
+local cpca = M._pca
+
+local function fmt(v, d) return string.format("%." .. (d or 3) .. "f", v) end
+
+M.pca = doc(function(X, opts)
+  local names
+  if data and getmetatable(X) == data.DataFrame then
+    names = X:numeric_names()
+    X = X:matrix()
+  end
+  local copts = {}
+  for k, v in pairs(opts or {}) do if k ~= "names" then copts[k] = v end end
+  if type(opts) == "table" and opts.names then names = opts.names end
+  local p = cpca(X, copts)
+  if names and #names ~= p.p then
+    error(string.format("stats.pca: option 'names' has %d names for %d columns", #names, p.p), 2)
+  end
+  if not names then
+    names = {}
+    for j = 1, p.p do names[j] = "V" .. j end
+  end
+  p.names = names
+  return p
+end, "stats.pca", "stats.pca(X [, opts])",
+  "Principal component analysis as FactoMineR's PCA. X: Matrix or DataFrame (its numeric columns).\n" ..
+  "opts: ncomp (default all), scale = true (correlation PCA: columns scaled by their population sd; a\n" ..
+  "zero-variance column is an error naming it) | false (covariance PCA), center = true, weights (row weights),\n" ..
+  "sup_rows (Matrix of supplementary individuals), sup_cols (n x q Matrix of supplementary quantitative\n" ..
+  "variables), method = \"svd\" (QR + LAPACK dgesdd) | \"randomized\" (Halko et al.; oversample = 10,\n" ..
+  "iters = 4, seed), na = \"fail\" | \"omit\", names (variable names), threads.\n" ..
+  "Eigenvalues are the variances of the components with weights summing to 1 (the 1/n convention of\n" ..
+  "FactoMineR; prcomp and scikit-learn use 1/(n-1): same ratios). Sign convention: each component's\n" ..
+  "largest-|loading| entry is positive.\n" ..
+  "Returns a PCA table: eig (components x 3: eigenvalue, % of variance, cumulative %), eigenvalues,\n" ..
+  "explained (ratios), ind = {coord, cos2, contrib} (n x ncomp), var = {coord, cos2, contrib} (p x ncomp;\n" ..
+  "for a correlation PCA var.coord are the variable-component correlations), loadings (unit vectors),\n" ..
+  "center, scale, sup = {ind = {coord, cos2}, var = {coord, cos2}}; methods p:transform(Xnew), p:summary().\n" ..
+  "Example: p = stats.pca(data.read_csv(\"datasets/iris.csv\")); p:summary()")
+
+-- The eigenvalue table with the Kaiser rule (eigenvalue above the mean eigenvalue, 1 when scaled).
+local function eig_rows(p)
+  local mean = p.total_inertia / p.p
+  local rows = {}
+  for k = 1, p.eig:rows() do
+    rows[k] = { "Dim." .. k, fmt(p.eig:get(k, 1)), fmt(p.eig:get(k, 2), 2), fmt(p.eig:get(k, 3), 2),
+      p.eig:get(k, 1) > mean and "*" or "" }
+  end
+  return rows
+end
+
+local function dims(p) return math.min(p.ncomp, 3) end
+
+-- Rows for coord / contrib / cos2 of a set (var or ind) over the first dims.
+local function coord_rows(p, set, names, pick)
+  local rows = {}
+  for _, i in ipairs(pick) do
+    local r = { names[i] }
+    for k = 1, dims(p) do
+      r[#r + 1] = fmt(set.coord:get(i, k))
+      if set.contrib then r[#r + 1] = fmt(set.contrib:get(i, k), 2) end
+      r[#r + 1] = fmt(set.cos2:get(i, k))
+    end
+    rows[#rows + 1] = r
+  end
+  return rows
+end
+
+local function coord_header(p, first, with_contrib)
+  local h = { first }
+  for k = 1, dims(p) do
+    h[#h + 1] = "Dim." .. k
+    if with_contrib then h[#h + 1] = "ctr" end
+    h[#h + 1] = "cos2"
+  end
+  return h
+end
+
+local function right_all(n) local r = {} for j = 2, n do r[j] = true end return r end
+
+methods.summary = doc(function(p, opts)
+  opts = opts or {}
+  local top = opts.top or 10
+  local tt = data.text_table
+  local out = {}
+  out[#out + 1] = string.format("PCA (%s, %d individuals, %d variables, %d components)\n",
+    p.scaled and "correlation" or "covariance", p.n, p.p, p.ncomp)
+  out[#out + 1] = "Eigenvalues (* = Kaiser: above the mean eigenvalue)"
+  out[#out + 1] = tt({ "", "eigenvalue", "% of var.", "cumulative %", "" }, eig_rows(p), right_all(4))
+  local all = {}
+  for j = 1, p.p do all[j] = j end
+  out[#out + 1] = "\nVariables (coord, contribution %, cos2)"
+  local h = coord_header(p, "", true)
+  out[#out + 1] = tt(h, coord_rows(p, p.var, p.names, all), right_all(#h))
+  -- Individuals with the largest contributions to Dim.1.
+  local idx = {}
+  for i = 1, p.n do idx[i] = i end
+  table.sort(idx, function(a, b) return p.ind.contrib:get(a, 1) > p.ind.contrib:get(b, 1) end)
+  local pick = {}
+  for i = 1, math.min(top, p.n) do pick[i] = idx[i] end
+  local inames = {}
+  for _, i in ipairs(pick) do inames[i] = tostring(i) end
+  out[#out + 1] = string.format("\nIndividuals: the %d largest contributions to Dim.1", #pick)
+  out[#out + 1] = tt(coord_header(p, "row", true), coord_rows(p, p.ind, inames, pick), right_all(#h))
+  if p.sup and p.sup.var then
+    local sn = {}
+    for j = 1, p.sup.var.coord:rows() do sn[j] = (opts.sup_names or {})[j] or ("sup" .. j) end
+    local sj = {}
+    for j = 1, #sn do sj[j] = j end
+    out[#out + 1] = "\nSupplementary variables (coord, cos2)"
+    local hs = coord_header(p, "", false)
+    out[#out + 1] = tt(hs, coord_rows(p, p.sup.var, sn, sj), right_all(#hs))
+  end
+  local text = table.concat(out, "\n")
+  if opts.print ~= false then print(text) end
+  return text
+end, "PCA:summary", "p:summary([{top=10, print=true}])",
+  "Prints FactoMineR-style tables: eigenvalues with % of variance, cumulative % and the Kaiser rule;\n" ..
+  "variables' coordinates, contributions (%) and cos2 on the first 3 dimensions; the individuals with the\n" ..
+  "largest contributions to Dim.1; supplementary variables when present. Returns the text.\n" ..
+  "Example: stats.pca(X):summary{top=5}")
+
+function PCA.__tostring(p)
+  local parts = {}
+  for k = 1, math.min(p.eig:rows(), 6) do
+    parts[#parts + 1] = string.format("%s (%.1f%%)", fmt(p.eig:get(k, 1)), p.eig:get(k, 2))
+  end
+  return string.format("PCA(%s, n=%d, p=%d, ncomp=%d; eigenvalues %s%s)", p.scaled and "correlation" or "covariance",
+    p.n, p.p, p.ncomp, table.concat(parts, ", "), p.eig:rows() > 6 and ", ..." or "")
+end
