@@ -8,6 +8,7 @@
 #include <float.h>
 #include "arima.h"
 #include "optim.h"
+#include "ts.h"
 #include "../core/alloc.h"
 
 #define MAXPAR 128
@@ -71,7 +72,7 @@ static int run_filter(fitctx *c, const double *x, double *resid, double *ssq, do
 }
 
 /* R's armafn (exact likelihood) and armaCSS, as -loglik / n up to constants. */
-long ts_nobj; static double objective(int n, const double *par, void *vc) { ts_nobj++;
+static double objective(int n, const double *par, void *vc) {
   fitctx *c = vc;
   (void)n;
   load_pars(c, par);
@@ -87,74 +88,6 @@ long ts_nobj; static double objective(int n, const double *par, void *vc) { ts_n
   if (run_filter(c, x, NULL, &ssq, &sumlog, &nu) != MLSH_OK) return DBL_MAX;
   if (nu == 0) return DBL_MAX;
   return 0.5 * (log(ssq / (double)nu) + sumlog / (double)nu);
-}
-
-/* Least squares (normal equations via Cholesky) of y on X over complete
- * rows: coefficients and their standard errors; rank problems -> ENUM. */
-static int ols(const double *y, const double *X, size_t n, int k, double *beta, double *se) {
-  double XtX[64 * 64], Xty[64], Linv[64 * 64];
-  if (k > 64) return MLSH_EINVAL;
-  memset(XtX, 0, sizeof(double) * (size_t)k * k);
-  memset(Xty, 0, sizeof(double) * (size_t)k);
-  size_t m = 0;
-  for (size_t t = 0; t < n; t++) {
-    const double *row = X + t * k;
-    int ok = !isnan(y[t]);
-    for (int j = 0; j < k && ok; j++) ok = !isnan(row[j]);
-    if (!ok) continue;
-    m++;
-    for (int i = 0; i < k; i++) {
-      Xty[i] += row[i] * y[t];
-      for (int j = 0; j < k; j++) XtX[i * k + j] += row[i] * row[j];
-    }
-  }
-  if (m <= (size_t)k) return MLSH_ENUM;
-  /* Cholesky XtX = L L', then inverse of XtX for the standard errors */
-  double L[64 * 64];
-  memcpy(L, XtX, sizeof(double) * (size_t)k * k);
-  for (int j = 0; j < k; j++) {
-    double s = L[j * k + j];
-    for (int l = 0; l < j; l++) s -= L[j * k + l] * L[j * k + l];
-    if (!(s > 1e-12 * (XtX[j * k + j] + 1e-300))) return MLSH_ENUM;
-    L[j * k + j] = sqrt(s);
-    for (int i = j + 1; i < k; i++) {
-      double v = L[i * k + j];
-      for (int l = 0; l < j; l++) v -= L[i * k + l] * L[j * k + l];
-      L[i * k + j] = v / L[j * k + j];
-    }
-  }
-  memset(Linv, 0, sizeof(double) * (size_t)k * k);
-  for (int i = 0; i < k; i++) {
-    Linv[i * k + i] = 1.0 / L[i * k + i];
-    for (int j = 0; j < i; j++) {
-      double s = 0;
-      for (int l = j; l < i; l++) s -= L[i * k + l] * Linv[l * k + j];
-      Linv[i * k + j] = s / L[i * k + i];
-    }
-  }
-  for (int i = 0; i < k; i++) {     /* beta = (L L')^-1 X'y */
-    double s = 0;
-    for (int j = 0; j < k; j++) {
-      double inv = 0;
-      for (int l = 0; l < k; l++) inv += Linv[l * k + i] * Linv[l * k + j];
-      s += inv * Xty[j];
-    }
-    beta[i] = s;
-  }
-  double rss = 0;
-  for (size_t t = 0; t < n; t++) {
-    const double *row = X + t * k;
-    double e = y[t];
-    for (int j = 0; j < k; j++) e -= row[j] * beta[j];
-    if (!isnan(e)) rss += e * e;
-  }
-  double s2 = rss / (double)(m - (size_t)k);
-  for (int i = 0; i < k; i++) {
-    double inv = 0;
-    for (int l = 0; l < k; l++) inv += Linv[l * k + i] * Linv[l * k + i];
-    se[i] = sqrt(s2 * inv);
-  }
-  return MLSH_OK;
 }
 
 /* In-place differencing of an n x k column-major-by-row matrix: lag, times. */
@@ -404,8 +337,8 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
     diff_rows(DX, n, nx, 1, od.d);
     if (od.s > 1 && od.D > 0) { diff_rows(DX, m, nx, od.s, od.D); m = diff_rows(dy, m, 1, od.s, od.D); }
     double beta[64], ses[64];
-    int ok = m > (size_t)nx && ols(dy, DX, m, nx, beta, ses) == MLSH_OK;
-    if (!ok) ok = ols(y, X, n, nx, beta, ses) == MLSH_OK;
+    int ok = m > (size_t)nx && ts_ols(dy, DX, m, nx, beta, ses, NULL, NULL) == MLSH_OK;
+    if (!ok) ok = ts_ols(y, X, n, nx, beta, ses, NULL, NULL) == MLSH_OK;
     if (!ok) { rc = mlsh_seterr(err, MLSH_ENUM, "the regressors are collinear or constant after differencing"); goto fail; }
     for (int j = 0; j < nx; j++) {
       init[narma + j] = beta[j];

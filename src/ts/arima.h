@@ -91,3 +91,35 @@ int ts_ar_stationary(const double *c, int p);
 void ts_ma_invert(double *ma, int q);
 
 #endif
+
+/* ---- auto.c: order search and forecast accuracy ---- */
+enum { TS_IC_AICC = 0, TS_IC_AIC = 1, TS_IC_BIC = 2 };
+typedef struct ts_auto_opts {
+  int max_p, max_q, max_P, max_Q, max_order;   /* bounds (5, 5, 2, 2, 5) */
+  int max_d, max_D;       /* 2, 1 */
+  int d, D;               /* -1: choose (KPSS for d, seasonal strength for D) */
+  int s;                  /* period (1 = non-seasonal) */
+  int stepwise;           /* 1: Hyndman-Khandakar, 0: the full grid */
+  int ic;                 /* TS_IC_* */
+  int method;             /* TS_CSS_ML, TS_ML, TS_CSS */
+  int allow_constant;     /* intercept (d+D = 0) or drift (d+D = 1) */
+  int max_models;         /* stepwise limit (94) */
+} ts_auto_opts;
+
+typedef struct ts_candidate {
+  ts_order ord;
+  int constant;
+  double ic;              /* +inf when the fit failed */
+} ts_candidate;
+
+void ts_auto_defaults(ts_auto_opts *o);
+/* Search; best receives the chosen fit. tried (allocated, caller frees
+ * with mlsh_free) lists the candidates in the order fitted. */
+int ts_auto_arima(const double *y, size_t n, const ts_auto_opts *o, ts_arima_fit *best,
+                  ts_candidate **tried, size_t *ntried, mlsh_err *err);
+/* Seasonal strength max(0, 1 - var(remainder) / var(seasonal + remainder)). */
+double ts_seasonal_strength(const double *y, size_t n, int s);
+
+typedef struct ts_accuracy_t { double rmse, mae, mape, mase, r2, me; size_t n; } ts_accuracy_t;
+/* scale: the MASE denominator (mean absolute naive error in training), NaN to skip. */
+int ts_accuracy(const double *fc, const double *actual, size_t n, double scale, ts_accuracy_t *out, mlsh_err *err);

@@ -1,0 +1,258 @@
+-- lua/mlsh/ts.lua - the Lua side of the ts module: printing of series,
+-- test results, ACF tables and ARIMA fits (as R prints them), and the
+-- fit:summary() / fit:diagnostics() reports.
+local M, mlsh = ...
+local mat, doc = mlsh.mat, mlsh.doc
+local text_table = mlsh.data and mlsh.data.text_table
+
+local function fmt(v, digits)
+  if v == nil then return "" end
+  if type(v) ~= "number" then return tostring(v) end
+  if v ~= v then return "NaN" end
+  return string.format("%." .. (digits or 4) .. "g", v)
+end
+
+local function tabulate(header, rows, right)
+  if text_table then return text_table(header, rows, right) end
+  local out = { table.concat(header, "  ") }
+  for _, r in ipairs(rows) do out[#out + 1] = table.concat(r, "  ") end
+  return table.concat(out, "\n")
+end
+
+local MONTHS = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" }
+
+-- ---- Series ----------------------------------------------------------------
+local Series = M._Series
+local SeriesMethods = {}
+Series.__index = SeriesMethods
+
+-- Time label of observation i (1-based): "1949-01", "1949 Q2" or "t".
+function SeriesMethods.time(s, i)
+  local f = s.freq
+  local t = s.start[1] * f + (s.start[2] - 1) + (i - 1)
+  local y, p = t // f, t % f + 1
+  if f == 12 then return string.format("%d-%02d", y, p) end
+  if f == 4 then return string.format("%d Q%d", y, p) end
+  if f == 1 then return tostring(y) end
+  return string.format("%d:%d", y, p)
+end
+
+-- Observations i..j as a Series (1-based, inclusive).
+function SeriesMethods.window(s, i, j)
+  local n = #s.values
+  j = j or n
+  if i < 1 or j > n or i > j then error(string.format("Series:window: range %d..%d outside 1..%d", i, j, n), 2) end
+  local v = s.values:slice(i, j)
+  local f = s.freq
+  local t = s.start[1] * f + (s.start[2] - 1) + (i - 1)
+  return M.series(v, { start = { t // f, t % f + 1 }, freq = f })
+end
+
+function SeriesMethods.totable(s) return s.values:totable() end
+
+Series.__len = function(s) return #s.values end
+Series.__index = function(s, k)
+  if type(k) == "number" then return s.values[k] end
+  return SeriesMethods[k]
+end
+
+Series.__tostring = function(s)
+  local n, f = #s.values, s.freq
+  if f == 12 or f == 4 then    -- one row per year, as R prints monthly/quarterly series
+    local header, rows, right = { "" }, {}, { false }
+    for p = 1, f do header[p + 1] = f == 12 and MONTHS[p] or ("Q" .. p); right[p + 1] = true end
+    local t0 = s.start[1] * f + (s.start[2] - 1)
+    local y0, y1 = t0 // f, (t0 + n - 1) // f
+    for y = y0, y1 do
+      local r = { tostring(y) }
+      for p = 1, f do
+        local i = y * f + (p - 1) - t0 + 1
+        r[p + 1] = (i >= 1 and i <= n) and fmt(s.values[i], 6) or ""
+      end
+      rows[#rows + 1] = r
+    end
+    return tabulate(header, rows, right) .. string.format("\n[Series n=%d freq=%d]", n, f)
+  end
+  local rows = {}
+  local show = math.min(n, 20)
+  for i = 1, show do rows[i] = { s:time(i), fmt(s.values[i], 6) } end
+  local out = tabulate({ "time", "value" }, rows, { false, true })
+  if n > show then out = out .. "\n... " .. (n - show) .. " more" end
+  return out .. string.format("\n[Series n=%d freq=%d]", n, f)
+end
+
+doc(SeriesMethods.window, "Series:window", "s:window(i [, j])",
+  "Observations i..j (1-based, inclusive) as a Series with the matching start.\nExample: train = y:window(1, 132)")
+doc(SeriesMethods.time, "Series:time", "s:time(i)",
+  "Time label of observation i: \"1949-01\" (monthly), \"1949 Q1\" (quarterly), the year when freq = 1.\nExample: y:time(1)")
+
+-- ---- test results, tables and forecasts --------------------------------------
+local Result = M._Result
+
+local function verdict(r)
+  local p, sig = r.pvalue, r.pvalue < 0.05
+  if r.kind == "adf" then
+    return sig and "reject the unit root: stationary at 5 %" or "cannot reject a unit root: difference the series"
+  elseif r.kind == "kpss" then
+    return sig and "reject stationarity at 5 %: difference the series" or "cannot reject stationarity"
+  elseif r.kind == "ljung_box" or r.kind == "box_pierce" then
+    return sig and "autocorrelation remains at 5 %" or "no significant autocorrelation (white noise)"
+  elseif r.kind == "jarque_bera" then
+    return sig and "not normal at 5 %" or "normality not rejected"
+  end
+  return p < 0.05 and "significant at 5 %" or "not significant at 5 %"
+end
+
+local function bars(r)
+  local lines = { string.format("%s (n=%d, band +/-%.3f)", r.kind == "pacf" and "PACF" or "ACF", r.n, r.band) }
+  local width = 20
+  for k = 1, #r.values do
+    local v = r.values[k]
+    local len = math.floor(math.abs(v) * width + 0.5)
+    local bar = v >= 0 and (string.rep(" ", width) .. "|" .. string.rep("#", len)) or
+                (string.rep(" ", width - len) .. string.rep("#", len) .. "|")
+    lines[#lines + 1] = string.format("%4d %7.3f %-42s%s", k, v, bar, math.abs(v) > r.band and " *" or "")
+  end
+  return table.concat(lines, "\n")
+end
+
+Result.__tostring = function(r)
+  local k = r.kind
+  if k == "acf" or k == "pacf" then return bars(r) end
+  if k == "describe" then
+    local names = { "n", "missing", "min", "max", "mean", "median", "sd", "cv", "skewness", "kurtosis" }
+    local rows = {}
+    for _, nm in ipairs(names) do rows[#rows + 1] = { nm, fmt(r[nm], 6) } end
+    return tabulate({ "statistic", "value" }, rows, { false, true })
+  end
+  if k == "accuracy" then
+    return string.format("ME %.4g  RMSE %.4g  MAE %.4g  MAPE %.3f %%  MASE %s  R^2 %.4f  (n=%d)",
+      r.me, r.rmse, r.mae, r.mape, fmt(r.mase), r.r2, r.n)
+  end
+  if k == "forecast" then
+    local header, right = { "h", "mean", "se" }, { true, true, true }
+    for _, l in ipairs(r.level) do
+      header[#header + 1] = "lo " .. fmt(l); header[#header + 1] = "hi " .. fmt(l)
+      right[#right + 1] = true; right[#right + 1] = true
+    end
+    local rows = {}
+    local mean = r.mean.values or r.mean
+    for i = 1, r.h do
+      local t = r.mean.time and r.mean:time(i) or tostring(i)
+      local row = { t, fmt(mean[i], 6), fmt((r.se.values or r.se)[i], 4) }
+      for _, l in ipairs(r.level) do
+        row[#row + 1] = fmt((r.lower[l].values or r.lower[l])[i], 6)
+        row[#row + 1] = fmt((r.upper[l].values or r.upper[l])[i], 6)
+      end
+      rows[i] = row
+    end
+    return tabulate(header, rows, right)
+  end
+  local extra = ""
+  if r.lags then extra = extra .. string.format(", lags %d", r.lags) end
+  if r.df then extra = extra .. string.format(", df %d", r.df) end
+  local p = string.format("%.4g", r.pvalue)
+  if r.pvalue_bounded then p = (r.statistic > r.critical["1%"]) and "< 0.01" or "> 0.1" end
+  return string.format("%s%s: statistic %.4f, p-value %s%s -> %s", r.method,
+    r.type and (" (" .. r.type .. ")") or "", r.statistic, p, extra, verdict(r))
+end
+
+-- ---- ARIMA fits --------------------------------------------------------------
+local Arima = M._Arima
+local methods = Arima.__methods
+
+local function model_name(fit)
+  local o, s = fit.order, fit.seasonal
+  local name = string.format("ARIMA(%d,%d,%d)", o[1], o[2], o[3])
+  if s[1] + s[2] + s[3] > 0 then name = name .. string.format("(%d,%d,%d)[%d]", s[1], s[2], s[3], fit.period) end
+  if fit.coef.drift then name = name .. " with drift" elseif fit.coef.intercept then name = name .. " with mean" end
+  return name
+end
+M.model_name = model_name
+
+Arima.__tostring = function(fit)
+  local lines = { model_name(fit) .. "  method " .. fit.method, "" }
+  if #fit.names > 0 then
+    local header, r1, r2, right = { "" }, { "coef" }, { "s.e." }, { false }
+    for i, nm in ipairs(fit.names) do
+      header[i + 1] = nm; right[i + 1] = true
+      r1[i + 1] = string.format("%.4f", fit.coef[nm])
+      r2[i + 1] = fit.fixed[nm] and "fixed" or string.format("%.4f", fit.se[nm])
+    end
+    lines[#lines + 1] = tabulate(header, { r1, r2 }, right)
+    lines[#lines + 1] = ""
+  end
+  if fit.method == "CSS" then
+    lines[#lines + 1] = string.format("sigma^2 estimated as %.6g:  part log likelihood = %.2f", fit.sigma2, fit.loglik)
+  else
+    lines[#lines + 1] = string.format("sigma^2 estimated as %.6g:  log likelihood = %.2f,  aic = %.2f", fit.sigma2, fit.loglik, fit.aic)
+    lines[#lines + 1] = string.format("AIC=%.2f   AICc=%.2f   BIC=%.2f", fit.aic, fit.aicc, fit.bic)
+  end
+  if fit.warning then lines[#lines + 1] = "warning: " .. fit.warning end
+  return table.concat(lines, "\n")
+end
+
+-- Two-sided normal p-value 2 P(Z > |z|) = erfc(|z|/sqrt 2), with the
+-- Chebyshev erfc of Numerical Recipes (relative error < 1.2e-7).
+local function pnorm2(z)
+  local x = math.abs(z) / math.sqrt(2)
+  local t = 1 / (1 + 0.5 * x)
+  return t * math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+end
+
+function methods.summary(fit)
+  local rows = {}
+  for _, nm in ipairs(fit.names) do
+    local c, s = fit.coef[nm], fit.se[nm]
+    local z = c / s
+    rows[#rows + 1] = { nm, string.format("%.6f", c), fit.fixed[nm] and "fixed" or string.format("%.6f", s),
+      (s == s) and string.format("%.3f", z) or "NaN", (s == s) and string.format("%.4g", pnorm2(z)) or "NaN" }
+  end
+  local out = { model_name(fit) .. "  (method " .. fit.method .. ", n = " .. fit.n .. ", used " .. fit.nobs .. ")", "" }
+  if #rows > 0 then out[#out + 1] = tabulate({ "", "estimate", "s.e.", "z", "Pr(>|z|)" }, rows, { false, true, true, true, true }) end
+  out[#out + 1] = ""
+  out[#out + 1] = string.format("sigma^2 %.6g   log-likelihood %.4f", fit.sigma2, fit.loglik)
+  out[#out + 1] = string.format("AIC %.4f   AICc %.4f   BIC %.4f", fit.aic, fit.aicc, fit.bic)
+  if fit.warning then out[#out + 1] = "warning: " .. fit.warning end
+  local s = table.concat(out, "\n")
+  print(s)
+  return s
+end
+
+function methods.diagnostics(fit)
+  local res = fit.residuals
+  local v = res.values or res
+  -- skip the first d + D*s residuals, which carry the diffuse start
+  local skip = fit.order[2] + fit.seasonal[2] * fit.period
+  local keep = {}
+  for i = skip + 1, #v do keep[#keep + 1] = v[i] end
+  local x = mat.from(keep)
+  local fitdf = fit.narma
+  local out = { tests = {} }
+  local lines = { "Residual diagnostics for " .. model_name(fit) }
+  for _, lag in ipairs({ 10, 20, 30 }) do
+    if lag > fitdf and lag < #keep then
+      local t = M.ljung_box(x, { lag = lag, fitdf = fitdf })
+      out.tests["ljung_box_" .. lag] = t
+      lines[#lines + 1] = "  lag " .. lag .. ": " .. tostring(t)
+    end
+  end
+  local jb = M.jarque_bera(x)
+  out.tests.jarque_bera = jb
+  lines[#lines + 1] = "  " .. tostring(jb)
+  local d = M.describe(x)
+  out.mean, out.sd = d.mean, d.sd
+  lines[#lines + 1] = string.format("  residual mean %.4g (sd %.4g, t = %.2f)", d.mean, d.sd, d.mean / (d.sd / math.sqrt(d.n)))
+  out.text = table.concat(lines, "\n")
+  print(out.text)
+  return out
+end
+
+doc(methods.summary, "Arima:summary", "fit:summary()",
+  "Prints (and returns) the coefficient table with standard errors, z values and two-sided normal p-values,\n" ..
+  "sigma^2, log-likelihood, AIC, AICc and BIC, as R's coeftest/summary.\nExample: fit:summary()")
+doc(methods.diagnostics, "Arima:diagnostics", "fit:diagnostics()",
+  "Residual checks: Ljung-Box at lags 10, 20, 30 with fitdf = number of ARMA coefficients, Jarque-Bera,\n" ..
+  "and the residual mean; the first d + D*period residuals (diffuse start) are skipped. Prints and returns\n" ..
+  "{tests = {ljung_box_10=, ..., jarque_bera=}, mean, sd, text}.\nExample: fit:diagnostics()")
