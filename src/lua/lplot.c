@@ -568,6 +568,53 @@ static int l_dash_tostring(lua_State *L) {
   return 1;
 }
 
+/* ---- helpers for lua/mlsh/plot.lua ---- */
+
+/* plot._totable(v, fname, arg) -> values, rows, cols: a vector as a flat
+ * array, a matrix as an array of rows (Matrices and Lua arrays alike). */
+static int l_totable(lua_State *L) {
+  const char *fname = luaL_optstring(L, 2, "plot"), *arg = luaL_optstring(L, 3, "x");
+  if (lua_isnoneornil(L, 1)) mlsh_error(L, fname, "argument '%s' is missing", arg);
+  lua_settop(L, 3);
+  mlsh_mat *m = lmat_checklike(L, 1, fname, arg);
+  int vec = m->cols == 1 || m->rows == 1;
+  lua_createtable(L, (int)(vec ? MAT_LEN(m) : m->rows), 0);
+  for (size_t i = 0; i < (vec ? MAT_LEN(m) : m->rows); i++) {
+    if (vec) lua_pushnumber(L, m->data[i]);
+    else {
+      lua_createtable(L, (int)m->cols, 0);
+      for (size_t j = 0; j < m->cols; j++) { lua_pushnumber(L, MAT_AT(m, i, j)); lua_rawseti(L, -2, (lua_Integer)j + 1); }
+    }
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_pushinteger(L, (lua_Integer)m->rows);
+  lua_pushinteger(L, (lua_Integer)m->cols);
+  return 3;
+}
+
+/* plot._term() -> cols, rows, tty, color, unicode */
+static int l_term(lua_State *L) {
+  mlsh_term t;
+  mlsh_term_query(&t);
+  lua_pushinteger(L, t.cols);
+  lua_pushinteger(L, t.rows);
+  lua_pushboolean(L, t.tty);
+  lua_pushinteger(L, t.color);
+  lua_pushboolean(L, t.unicode);
+  return 5;
+}
+
+/* plot._cmap(t [, name]) -> "#rrggbb" */
+static int l_cmap(lua_State *L) {
+  static const char *const cmaps[] = {"seq", "div", "confusion", NULL};
+  double t = luaL_checknumber(L, 1);
+  int m = luaL_checkoption(L, 2, "seq", cmaps);
+  char buf[16];
+  snprintf(buf, sizeof buf, "#%06x", (unsigned)cmap_color((plot_cmap)m, t, 1) & 0xFFFFFF);
+  lua_pushstring(L, buf);
+  return 1;
+}
+
 /* ---- registration ---- */
 
 static const mlsh_Reg chart_methods[] = {
@@ -634,6 +681,13 @@ static const mlsh_Reg plot_funcs[] = {
    "Groups charts as tabs: dash:show() opens the full-screen viewer (or prints every tab when stdout\n"
    "is not a terminal), dash:save(\"report.html\") writes one self-contained HTML file.\n"
    "Example: plot.dashboard{title=\"Iris\", tabs={{\"PCA\", plot.biplot(p)}, {\"Tree\", plot.dendrogram(h)}}}:show()"},
+  {"_totable", l_totable, "plot._totable(v [, fname, arg])",
+   "Internal: a Matrix or Lua array as Lua values (vector -> flat array, matrix -> rows), rows, cols.\n"
+   "Example: t, r, c = plot._totable(mat.ones(2, 2))"},
+  {"_term", l_term, "plot._term()",
+   "Internal: terminal columns, rows, is-a-tty, colour level (0/1/2), unicode.\nExample: cols = plot._term()"},
+  {"_cmap", l_cmap, "plot._cmap(t [, \"seq\"|\"div\"|\"confusion\"])",
+   "Internal: the colour map's colour at t in [0, 1] as \"#rrggbb\".\nExample: plot._cmap(0.5)"},
   {NULL, NULL, NULL, NULL}};
 
 void mlsh_open_plot(lua_State *L) {

@@ -194,6 +194,7 @@ void canvas_put(plot_canvas *c, int x, int y, uint32_t ch, int32_t fg) {
   p->ch = ch;
   p->fg = fg;
   p->bold = 0;
+  p->text = 0;
 }
 
 int canvas_text(plot_canvas *c, int x, int y, const char *s, int32_t fg, int maxw) {
@@ -207,6 +208,7 @@ int canvas_text(plot_canvas *c, int x, int y, const char *s, int32_t fg, int max
     if (used + cw > maxw) break;
     canvas_put(c, x + used, y, cp, fg);
     if (cw == 2) canvas_put(c, x + used + 1, y, PLOT_WIDE_TAIL, fg);
+    for (int k = 0; k < cw; k++) { plot_cell *p = canvas_at(c, x + used + k, y); if (p) p->text = 1; }
     used += cw;
   }
   return used;

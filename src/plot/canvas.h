@@ -15,6 +15,7 @@ typedef struct plot_cell {
   uint32_t ch;       /* code point; 0 = blank; 0x2800..0x28FF braille */
   int32_t fg, bg;    /* 0xRRGGBB or PLOT_NOCOLOR */
   uint8_t bold;
+  uint8_t text;      /* part of a text label (labels avoid each other) */
 } plot_cell;
 
 typedef struct plot_canvas {

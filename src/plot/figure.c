@@ -228,7 +228,7 @@ int nice_ticks(double lo, double hi, int maxn, int log, double *out, double *pst
 
 void tick_label(char *buf, size_t size, double v, double step, int log) {
   if (log || step == 0) { snprintf(buf, size, "%g", v); return; }
-  if (v == 0) { snprintf(buf, size, "0"); return; }
+  if (fabs(v) < step * 1e-9) { snprintf(buf, size, "0"); return; }   /* never "-0" */
   if (fabs(v) >= 1e6 || step < 1e-4) { snprintf(buf, size, "%.3g", v); return; }
   int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
   snprintf(buf, size, "%.*f", dec, v);
@@ -301,6 +301,8 @@ uint32_t layer_marker(const plot_panel *p, size_t k, int color) {
   static const uint32_t glyphs[8] = {0x2022, '+', 'x', 'o', '#', '@', '%', '&'};
   const plot_layer *l = &p->layers[k];
   if (l->marker || color || !l->label) return l->marker;
+  /* lines get glyphs at their points only when there are few points */
+  if (l->kind != PLOT_POINTS && !(l->kind == PLOT_LINES && l->n <= 30)) return 0;
   int ord = 0, total = 0;
   for (size_t i = 0; i < p->nlayers; i++)
     if (p->layers[i].kind == l->kind && p->layers[i].label) { if (i < k) ord++; total++; }

@@ -151,15 +151,37 @@ static void draw_band(plot_canvas *c, const pmap *m, const plot_layer *l, int32_
   }
 }
 
+static int text_free(plot_canvas *c, int x, int y, int w) {
+  for (int k = -1; k <= w; k++) {
+    plot_cell *p = canvas_at(c, x + k, y);
+    if (p && p->text) return 0;
+  }
+  return 1;
+}
+
+/* Labels: centred ones sit on the row above their point (bar values), the
+ * others beside it; a label that would overwrite another moves one row up
+ * or down, or is left out. */
 static void draw_text(plot_canvas *c, const pmap *m, const plot_layer *l, int32_t fg, area panel) {
   for (size_t i = 0; i < l->n; i++) {
     double dx, dy;
     if (!l->text[i] || !to_dot(m, l->x[i], l->y[i], &dx, &dy) || !in_area(m, dx, dy)) continue;
     int col = m->a.x + (int)lround(dx) / 2, row = m->a.y + (int)lround(dy) / 4, w = text_width(l->text[i]);
+    if (l->anchor == 0) {
+      double fy = axis_frac(&m->p->y, m->ylo, m->yhi, l->y[i]) * m->a.h;
+      row = m->a.y + m->a.h - (int)ceil(fy - 0.06) - 1;
+      if (row < m->a.y) row = m->a.y;
+    }
     int x = l->anchor < 0 ? col + 1 : l->anchor > 0 ? col - w : col - w / 2;
     if (x + w > panel.x + panel.w) x = panel.x + panel.w - w;
     if (x < panel.x) x = panel.x;
-    canvas_text(c, x, row, l->text[i], fg, panel.x + panel.w - x);
+    static const int tries[3] = {0, -1, 1};
+    for (int t = 0; t < 3; t++) {
+      int r = row + tries[t];
+      if (r < m->a.y || r >= m->a.y + m->a.h || !text_free(c, x, r, w)) continue;
+      canvas_text(c, x, r, l->text[i], fg, panel.x + panel.w - x);
+      break;
+    }
   }
 }
 

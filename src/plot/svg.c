@@ -134,7 +134,7 @@ static void svg_layer(plot_buf *b, const smap *m, size_t k, mlsh_err *err) {
   case PLOT_TEXT:
     for (size_t i = 0; i < l->n; i++)
       if (l->text[i] && to_px(m, l->x[i], l->y[i], &x, &y))
-        text_el(b, x + (l->anchor < 0 ? 6 : l->anchor > 0 ? -6 : 0), y + 4, l->anchor < 0 ? "start" : l->anchor > 0 ? "end" : "middle",
+        text_el(b, x + (l->anchor < 0 ? 6 : l->anchor > 0 ? -6 : 0), y + (l->anchor == 0 ? -5 : 4), l->anchor < 0 ? "start" : l->anchor > 0 ? "end" : "middle",
                 11, 0, c == PLOT_NOCOLOR ? 0x222222 : c, l->text[i], NULL);
     break;
   case PLOT_HEAT: {

@@ -1,0 +1,978 @@
+-- lua/mlsh/plot.lua - the chart functions (plot.scatter, plot.line, ...).
+-- Each checks its input, turns analysis results (PCA, elbow, hclust,
+-- forecasts, confusion matrices) into layers of a plot.figure Chart, and
+-- returns the Chart; the C side draws it in the terminal, as SVG, or in a
+-- dashboard. Inputs may be Matrices or plain Lua arrays.
+local M, mlsh = ...
+local doc = mlsh.doc
+local fmt = string.format
+local NAN = 0 / 0
+
+-- ---- checks and conversions ----
+
+local function fail(fname, msg, ...) error(fname .. ": " .. fmt(msg, ...), 0) end
+
+local function check_opts(fname, opts, known)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then fail(fname, "options must be a table (got %s)", type(opts)) end
+  for k in pairs(opts) do
+    local ok = false
+    for _, n in ipairs(known) do if k == n then ok = true break end end
+    if not ok then
+      fail(fname, "unknown option '%s' (known: %s)", tostring(k), table.concat(known, ", "))
+    end
+  end
+  return opts
+end
+
+-- Options every chart takes.
+local COMMON = { "title", "xlabel", "ylabel", "width", "height", "xlim", "ylim", "log", "color", "legend" }
+local function known(...)
+  local t = {}
+  for _, k in ipairs(COMMON) do t[#t + 1] = k end
+  for _, k in ipairs({ ... }) do t[#t + 1] = k end
+  return t
+end
+
+local function is_array_like(v)
+  return type(v) == "table" and getmetatable(v) == nil or (mlsh.mat and mlsh.mat.is and mlsh.mat.is(v))
+end
+
+-- A numeric vector as a Lua array; rejects non-finite values unless allow_nan.
+local function vec(fname, arg, v, allow_nan)
+  if v == nil then fail(fname, "argument '%s' is missing", arg) end
+  if type(v) == "table" and getmetatable(v) == nil and #v == 0 then fail(fname, "argument '%s' is an empty array", arg) end
+  local t, r, c = M._totable(v, fname, arg)
+  if r ~= 1 and c ~= 1 then fail(fname, "argument '%s' must be a vector (got %dx%d)", arg, r, c) end
+  if not allow_nan then
+    for i = 1, #t do
+      local x = t[i]
+      if x ~= x or x == math.huge or x == -math.huge then
+        fail(fname, "argument '%s' has a non-finite value (%s) at %d", arg, tostring(x), i)
+      end
+    end
+  end
+  return t
+end
+
+-- A matrix as an array of rows.
+local function rows_of(fname, arg, v)
+  local t, r, c = M._totable(v, fname, arg)
+  if r == 1 or c == 1 then
+    if c == 1 and r > 1 then local o = {} for i = 1, #t do o[i] = { t[i] } end return o, r, 1 end
+    return { t }, 1, #t
+  end
+  return t, r, c
+end
+
+local function column(rows, j)
+  local o = {}
+  for i = 1, #rows do o[i] = rows[i][j] end
+  return o
+end
+
+local function same_length(fname, a, an, b, bn)
+  if #a ~= #b then fail(fname, "arguments '%s' and '%s' have different lengths (%d and %d)", an, bn, #a, #b) end
+end
+
+local function seq(a, b) local t = {} for i = a, b do t[#t + 1] = i end return t end
+
+local function field(t, ...)  -- first present field among names
+  if type(t) ~= "table" and type(t) ~= "userdata" then return nil end
+  for _, k in ipairs({ ... }) do
+    local ok, v = pcall(function() return t[k] end)
+    if ok and v ~= nil then return v end
+  end
+  return nil
+end
+
+local function strings(fname, arg, v, n)
+  if v == nil then return nil end
+  if type(v) ~= "table" then fail(fname, "option '%s' must be an array of names (got %s)", arg, type(v)) end
+  if n and #v ~= n then fail(fname, "option '%s' has %d names, expected %d", arg, #v, n) end
+  local o = {}
+  for i = 1, #v do o[i] = tostring(v[i]) end
+  return o
+end
+
+-- plot.figure with the common options applied to panel 1.
+local function new_chart(fname, opts, fig)
+  fig = fig or {}
+  fig.width, fig.height = opts.width, opts.height
+  if fig.rows == nil or fig.rows * (fig.cols or 1) == 1 then fig.title = fig.title or nil end
+  local c = M.figure(fig)
+  local log = opts.log
+  if log ~= nil and log ~= "x" and log ~= "y" and log ~= "xy" and log ~= true then
+    fail(fname, "option 'log' must be \"x\", \"y\" or \"xy\" (got %s)", tostring(log))
+  end
+  c:axes { title = opts.title, xlabel = opts.xlabel, ylabel = opts.ylabel, xlim = opts.xlim, ylim = opts.ylim,
+    xlog = log == "x" or log == "xy" or nil, ylog = log == "y" or log == "xy" or log == true or nil }
+  return c
+end
+
+local function basename(p) return (tostring(p):match("([^/]+)$") or tostring(p)) end
+
+-- Group labels -> ordered unique keys and, per key, the indices.
+local function groups_of(fname, g, n)
+  if type(g) ~= "table" and not (mlsh.mat and mlsh.mat.is and mlsh.mat.is(g)) then
+    fail(fname, "option 'group' must be an array of labels (got %s)", type(g))
+  end
+  local vals = {}
+  if type(g) == "table" and getmetatable(g) == nil then
+    for i = 1, #g do vals[i] = g[i] end
+  else
+    vals = vec(fname, "group", g)
+  end
+  if #vals ~= n then fail(fname, "option 'group' has %d labels for %d points", #vals, n) end
+  local keys, idx = {}, {}
+  for i, v in ipairs(vals) do
+    if idx[v] == nil then idx[v] = {}; keys[#keys + 1] = v end
+    table.insert(idx[v], i)
+  end
+  local numeric = true
+  for _, k in ipairs(keys) do if type(k) ~= "number" then numeric = false end end
+  if numeric then table.sort(keys) end
+  return keys, idx
+end
+
+local function pick(t, idx) local o = {} for i, k in ipairs(idx) do o[i] = t[k] end return o end
+
+local function range_of(t)
+  local lo, hi = math.huge, -math.huge
+  for _, v in ipairs(t) do if v == v then lo = math.min(lo, v); hi = math.max(hi, v) end end
+  return lo, hi
+end
+
+-- Quantile type 7 (R's default) of a sorted array.
+local function quantile(s, p)
+  local h = (#s - 1) * p + 1
+  local lo = math.floor(h)
+  if lo >= #s then return s[#s] end
+  return s[lo] + (h - lo) * (s[lo + 1] - s[lo])
+end
+
+local function sorted(t) local s = {} for i = 1, #t do s[i] = t[i] end table.sort(s) return s end
+
+-- ---- scatter ----
+
+function M.scatter(x, y, opts)
+  local fname = "plot.scatter"
+  if y ~= nil and type(y) == "table" and getmetatable(y) == nil and #y == 0 and next(y) ~= nil then
+    opts, y = y, nil   -- plot.scatter(X2, {opts}): the first two columns
+  end
+  opts = check_opts(fname, opts, known("group", "group_names", "labels", "centers", "marker", "equal"))
+  if y == nil then
+    local r, nr, nc = rows_of(fname, "x", x)
+    if nc < 2 then fail(fname, "argument 'y' is missing (or give a matrix with two columns)") end
+    x, y = column(r, 1), column(r, 2)
+    for i = 1, nr do
+      if x[i] ~= x[i] or y[i] ~= y[i] then fail(fname, "argument 'x' has a non-finite value at row %d", i) end
+    end
+  else
+    x, y = vec(fname, "x", x), vec(fname, "y", y)
+  end
+  same_length(fname, x, "x", y, "y")
+  local c = new_chart(fname, opts)
+  c:axes { equal = opts.equal }
+  if opts.group ~= nil then
+    local keys, idx = groups_of(fname, opts.group, #x)
+    local names = strings(fname, "group_names", opts.group_names, #keys)
+    for i, k in ipairs(keys) do
+      c:points(pick(x, idx[k]), pick(y, idx[k]), { color = i, marker = opts.marker,
+        label = opts.legend ~= false and (names and names[i] or tostring(k)) or nil })
+    end
+  else
+    c:points(x, y, { color = opts.color, marker = opts.marker })
+  end
+  if opts.labels ~= nil then
+    local labels = strings(fname, "labels", opts.labels, #x)
+    local keep = {}
+    if #x <= 30 then keep = seq(1, #x)
+    else
+      -- a few points: the ones farthest from the centre
+      local mx, my = 0, 0
+      for i = 1, #x do mx = mx + x[i] / #x; my = my + y[i] / #x end
+      local sx, sy = 0, 0
+      for i = 1, #x do sx = sx + (x[i] - mx) ^ 2; sy = sy + (y[i] - my) ^ 2 end
+      sx, sy = math.sqrt(sx / #x) + 1e-300, math.sqrt(sy / #x) + 1e-300
+      local order = seq(1, #x)
+      local d = {}
+      for i = 1, #x do d[i] = ((x[i] - mx) / sx) ^ 2 + ((y[i] - my) / sy) ^ 2 end
+      table.sort(order, function(a, b) return d[a] > d[b] end)
+      for i = 1, 8 do keep[i] = order[i] end
+    end
+    c:text(pick(x, keep), pick(y, keep), pick(labels, keep))
+  end
+  if opts.centers ~= nil then
+    local r, _, nc = rows_of(fname, "centers", opts.centers)
+    if nc < 2 then fail(fname, "option 'centers' must be a k x 2 matrix") end
+    c:points(column(r, 1), column(r, 2), { color = "black", marker = M._ascii() and "x" or "✖",
+      label = opts.legend ~= false and "centers" or nil })
+  end
+  return c
+end
+
+function M._ascii() local _, _, _, _, uni = M._term() return not uni end
+
+-- ---- line ----
+
+-- ys: one vector, a list of vectors, or a matrix whose columns are series.
+local function series_of(fname, ys)
+  if type(ys) == "table" and getmetatable(ys) == nil and type(ys[1]) ~= "number" and ys[1] ~= nil then
+    local out = {}
+    for i, s in ipairs(ys) do out[i] = vec(fname, "ys[" .. i .. "]", s, true) end
+    return out
+  end
+  local r, nr, nc = rows_of(fname, "ys", ys)
+  if nr == 1 or nc == 1 then return { vec(fname, "ys", ys, true) } end
+  local out = {}
+  for j = 1, nc do out[j] = column(r, j) end
+  return out
+end
+
+function M.line(x, ys, opts)
+  local fname = "plot.line"
+  if ys == nil or (type(ys) == "table" and getmetatable(ys) == nil and next(ys) ~= nil and #ys == 0) then
+    opts, ys, x = ys, x, nil
+  end
+  opts = check_opts(fname, opts, known("names", "markers", "dash"))
+  local series = series_of(fname, ys)
+  if x == nil then x = seq(1, #series[1]) else x = vec(fname, "x", x, true) end
+  local names = strings(fname, "names", opts.names, #series)
+  local c = new_chart(fname, opts)
+  for i, s in ipairs(series) do
+    same_length(fname, x, "x", s, #series > 1 and ("ys[" .. i .. "]") or "ys")
+    local any = false
+    for _, v in ipairs(s) do if v == v then any = true break end end
+    if not any then fail(fname, "argument 'ys' has no finite value") end
+    c:lines(x, s, { color = #series == 1 and opts.color or i, dash = opts.dash,
+      marker = opts.markers and (M._ascii() and "o" or "•") or nil,
+      label = opts.legend ~= false and (names and names[i] or (#series > 1 and ("series " .. i))) or nil })
+  end
+  return c
+end
+
+-- ---- elbow ----
+
+function M.elbow(e, opts)
+  local fname = "plot.elbow"
+  opts = check_opts(fname, opts, known("k"))
+  if type(e) ~= "table" and type(e) ~= "userdata" then fail(fname, "argument 'e' must be a cluster.elbow result (got %s)", type(e)) end
+  local ks = vec(fname, "e.k", field(e, "k", "ks"))
+  local inertia = vec(fname, "e.inertia", field(e, "inertia", "wss"))
+  same_length(fname, ks, "e.k", inertia, "e.inertia")
+  local sil = field(e, "silhouette")
+  sil = sil and vec(fname, "e.silhouette", sil, true)
+  local best = opts.k
+  if best == nil then
+    local b = field(e, "best")
+    if type(b) == "number" then best = b
+    elseif b ~= nil then best = field(b, "silhouette", 1) or field(b, "knee", "kneedle", "inertia", 2) end
+  end
+  local two = sil ~= nil and #sil == #ks
+  local c = M.figure { title = opts.title or "Elbow: choosing K", cols = two and 2 or 1,
+    width = opts.width, height = opts.height }
+  local ascii = M._ascii()
+  local function panel(p, vals, ylabel, color)
+    c:axes { panel = p, xlabel = opts.xlabel or "k (clusters)", ylabel = ylabel, xlim = opts.xlim }
+    c:lines(ks, vals, { panel = p, color = color, marker = ascii and "o" or "•" })
+    if best then
+      for i, k in ipairs(ks) do
+        if k == best and vals[i] == vals[i] then
+          local lo, hi = range_of(vals)
+          c:lines({ k, k }, { lo, hi }, { panel = p, color = "gray", dash = true })
+          c:points({ k }, { vals[i] }, { panel = p, color = "red", marker = ascii and "*" or "◆",
+            label = "K = " .. math.tointeger(k) })
+        end
+      end
+    end
+  end
+  panel(1, inertia, opts.ylabel or "inertia (within SS)", 1)
+  if two then panel(2, sil, "mean silhouette", 2) end
+  return c
+end
+
+-- ---- bar ----
+
+function M.bar(values, names, opts)
+  local fname = "plot.bar"
+  if type(names) == "table" and getmetatable(names) == nil and #names == 0 and next(names) ~= nil then
+    opts, names = names, nil
+  end
+  opts = check_opts(fname, opts, known("horizontal", "group_names", "labels"))
+  local series
+  if type(values) == "table" and getmetatable(values) == nil and type(values[1]) == "table" then
+    -- rows = categories, columns = groups (as a nested array)
+    local r, nr, nc = rows_of(fname, "values", values)
+    series = {}
+    for j = 1, nc do series[j] = column(r, j) end
+    if nr == 1 then series = { r[1] } end
+  else
+    local r, nr, nc = rows_of(fname, "values", values)
+    if nr == 1 or nc == 1 then series = { vec(fname, "values", values) }
+    else series = {} for j = 1, nc do series[j] = column(r, j) end end
+  end
+  local n, ng = #series[1], #series
+  for j = 1, ng do
+    for i = 1, n do
+      local v = series[j][i]
+      if v ~= v or v == math.huge or v == -math.huge then fail(fname, "argument 'values' has a non-finite value at %d", i) end
+    end
+  end
+  names = strings(fname, "names", names, n) or (function() local t = {} for i = 1, n do t[i] = tostring(i) end return t end)()
+  local gnames = strings(fname, "group_names", opts.group_names, ng)
+  local horiz = opts.horizontal == true
+  local c = new_chart(fname, opts)
+  if horiz then c:axes { ynames = names, yreverse = true } else c:axes { xnames = names } end
+  local w = 0.8 / ng
+  local lo, hi = 0, 0
+  for j = 1, ng do
+    local a0, b0, a1, b1 = {}, {}, {}, {}
+    for i = 1, n do
+      local p0 = i - 0.4 + (j - 1) * w
+      local v = series[j][i]
+      lo, hi = math.min(lo, v), math.max(hi, v)
+      if horiz then a0[i], a1[i], b0[i], b1[i] = 0, v, p0, p0 + w
+      else a0[i], a1[i], b0[i], b1[i] = p0, p0 + w, 0, v end
+    end
+    c:rects(a0, b0, a1, b1, { horizontal = horiz, color = ng == 1 and opts.color or j,
+      label = gnames and opts.legend ~= false and gnames[j] or nil })
+  end
+  if opts.labels then
+    local f = type(opts.labels) == "string" and opts.labels or nil
+    local tx, ty, tl = {}, {}, {}
+    for j = 1, ng do
+      for i = 1, n do
+        local v = series[j][i]
+        local p = i - 0.4 + (j - 0.5) * w
+        tl[#tl + 1] = f and fmt(f, v) or (v == math.floor(v) and fmt("%d", v) or fmt("%.3g", v))
+        if horiz then tx[#tx + 1], ty[#ty + 1] = v, p else tx[#tx + 1], ty[#ty + 1] = p, v end
+      end
+    end
+    c:text(tx, ty, tl, { anchor = horiz and "left" or "center" })
+    -- room for the labels past the longest bar
+    local span = (hi - lo) > 0 and (hi - lo) or 1
+    local lim = { lo < 0 and lo - 0.12 * span or 0, hi > 0 and hi + (horiz and 0.25 or 0.12) * span or 0 }
+    if lim[2] <= lim[1] then lim[2] = lim[1] + 1 end
+    if horiz then c:axes { xlim = opts.xlim or lim } else c:axes { ylim = opts.ylim or lim } end
+  end
+  return c
+end
+
+-- ---- hist ----
+
+local function fd_bins(s)
+  local n = #s
+  local iqr = quantile(s, 0.75) - quantile(s, 0.25)
+  local span = s[n] - s[1]
+  if span <= 0 then return 1 end
+  if iqr <= 0 then return math.ceil(math.log(n, 2) + 1) end  -- Sturges when the IQR is 0
+  local h = 2 * iqr / n ^ (1 / 3)
+  return math.max(1, math.min(200, math.ceil(span / h)))
+end
+
+function M.hist(x, opts)
+  local fname = "plot.hist"
+  opts = check_opts(fname, opts, known("bins", "density"))
+  x = vec(fname, "x", x)
+  local s = sorted(x)
+  local n = #s
+  local bins = opts.bins
+  if bins == nil or bins == "fd" then bins = fd_bins(s)
+  elseif bins == "sturges" then bins = math.ceil(math.log(n, 2) + 1)
+  elseif type(bins) ~= "number" or bins < 1 or bins ~= math.floor(bins) or bins > 10000 then
+    fail(fname, "option 'bins' must be a positive integer, \"fd\" or \"sturges\" (got %s)", tostring(bins))
+  end
+  local lo, hi = s[1], s[n]
+  if hi == lo then lo, hi = lo - 0.5, hi + 0.5 end
+  local w = (hi - lo) / bins
+  local counts = {}
+  for b = 1, bins do counts[b] = 0 end
+  for _, v in ipairs(s) do
+    local b = math.min(bins, math.floor((v - lo) / w) + 1)
+    counts[b] = counts[b] + 1
+  end
+  local x0, x1, y0, y1 = {}, {}, {}, {}
+  for b = 1, bins do
+    x0[b], x1[b], y0[b] = lo + (b - 1) * w, lo + b * w, 0
+    y1[b] = opts.density and counts[b] / (n * w) or counts[b]
+  end
+  opts.ylabel = opts.ylabel or (opts.density and "density" or "count")
+  local c = new_chart(fname, opts)
+  c:rects(x0, y0, x1, y1, { color = opts.color })
+  return c
+end
+
+-- ---- box ----
+
+function M.box(groups, opts)
+  local fname = "plot.box"
+  opts = check_opts(fname, opts, known("names"))
+  local list, names = {}, {}
+  if type(groups) == "table" and getmetatable(groups) == nil and #groups == 0 and next(groups) ~= nil then
+    for k in pairs(groups) do names[#names + 1] = k end
+    table.sort(names, function(a, b) return tostring(a) < tostring(b) end)
+    for i, k in ipairs(names) do list[i] = vec(fname, "groups." .. tostring(k), groups[k]); names[i] = tostring(k) end
+  elseif type(groups) == "table" and getmetatable(groups) == nil and type(groups[1]) ~= "number" and groups[1] ~= nil then
+    for i, g in ipairs(groups) do list[i] = vec(fname, "groups[" .. i .. "]", g); names[i] = tostring(i) end
+  else
+    local r, nr, nc = rows_of(fname, "groups", groups)
+    if nr == 1 or nc == 1 then list[1] = vec(fname, "groups", groups); names[1] = "1"
+    else for j = 1, nc do list[j] = column(r, j); names[j] = tostring(j) end end
+  end
+  if #list == 0 then fail(fname, "argument 'groups' is empty") end
+  names = strings(fname, "names", opts.names, #list) or names
+  local c = new_chart(fname, opts)
+  c:axes { xnames = names }
+  local ox, oy = {}, {}
+  for i, g in ipairs(list) do
+    local s = sorted(g)
+    local q1, med, q3 = quantile(s, 0.25), quantile(s, 0.5), quantile(s, 0.75)
+    local iqr = q3 - q1
+    local wlo, whi = med, med
+    for _, v in ipairs(s) do
+      if v >= q1 - 1.5 * iqr and v < wlo then wlo = v end
+      if v <= q3 + 1.5 * iqr and v > whi then whi = v end
+      if v < q1 - 1.5 * iqr or v > q3 + 1.5 * iqr then ox[#ox + 1], oy[#oy + 1] = i, v end
+    end
+    local col = opts.color or i
+    c:rects({ i - 0.3 }, { q1 }, { i + 0.3 }, { q3 }, { fill = false, color = col })
+    c:lines({ i - 0.3, i + 0.3, NAN, i, i, NAN, i, i, NAN, i - 0.15, i + 0.15, NAN, i - 0.15, i + 0.15 },
+      { med, med, NAN, q3, whi, NAN, q1, wlo, NAN, whi, whi, NAN, wlo, wlo }, { color = col })
+  end
+  if #ox > 0 then c:points(ox, oy, { color = "gray", marker = "o" }) end
+  return c
+end
+
+-- ---- heatmap, confusion ----
+
+local function numfmt(v, f)
+  if v ~= v then return "NaN" end
+  if f then return fmt(f, v) end
+  if v == math.floor(v) and math.abs(v) < 1e9 then return fmt("%d", v) end
+  return fmt("%.2f", v)
+end
+
+function M.heatmap(m, opts)
+  local fname = "plot.heatmap"
+  opts = check_opts(fname, opts, known("rownames", "colnames", "annot", "fmt", "cmap", "vmin", "vmax", "colorbar"))
+  local r, nr, nc = rows_of(fname, "M", m)
+  local flat, annot = {}, nil
+  for i = 1, nr do for j = 1, nc do flat[#flat + 1] = r[i][j] end end
+  if opts.annot == true then
+    annot = {}
+    for k, v in ipairs(flat) do annot[k] = numfmt(v, opts.fmt) end
+  elseif type(opts.annot) == "table" then
+    annot = strings(fname, "annot", opts.annot, nr * nc)
+  end
+  local c = new_chart(fname, opts)
+  local rn = strings(fname, "rownames", opts.rownames, nr) or (function() local t = {} for i = 1, nr do t[i] = tostring(i) end return t end)()
+  local cn = strings(fname, "colnames", opts.colnames, nc) or (function() local t = {} for i = 1, nc do t[i] = tostring(i) end return t end)()
+  c:axes { xnames = cn, ynames = rn, yreverse = true }
+  c:heatmap(r, { annot = annot, cmap = opts.cmap, vmin = opts.vmin, vmax = opts.vmax, colorbar = opts.colorbar })
+  return c
+end
+
+function M.confusion(cm, class_names, opts)
+  local fname = "plot.confusion"
+  if type(class_names) == "table" and getmetatable(class_names) == nil and #class_names == 0 and next(class_names) ~= nil then
+    opts, class_names = class_names, nil
+  end
+  opts = check_opts(fname, opts, known("normalize"))
+  if type(cm) == "table" and getmetatable(cm) == nil and cm.confusion ~= nil then   -- a learn.metrics result
+    class_names = class_names or cm.classes or cm.labels or cm.class_names
+    cm = cm.confusion
+  end
+  local r, nr, nc = rows_of(fname, "cm", cm)
+  if nr ~= nc then fail(fname, "argument 'cm' must be square (got %dx%d)", nr, nc) end
+  local norm = opts.normalize or "row"
+  if norm ~= "row" and norm ~= "none" and norm ~= "all" then
+    fail(fname, "option 'normalize' must be \"row\", \"all\" or \"none\" (got %s)", tostring(norm))
+  end
+  local total = 0
+  for i = 1, nr do for j = 1, nc do
+    local v = r[i][j]
+    if v ~= v or v < 0 then fail(fname, "argument 'cm' has an invalid count (%s) at (%d,%d)", tostring(v), i, j) end
+    total = total + v
+  end end
+  local frac, annot = {}, {}
+  for i = 1, nr do
+    local rs = 0
+    for j = 1, nc do rs = rs + r[i][j] end
+    frac[i] = {}
+    for j = 1, nc do
+      local v = r[i][j]
+      local f = norm == "all" and (total > 0 and v / total or 0) or (rs > 0 and v / rs or 0)
+      frac[i][j] = f
+      annot[#annot + 1] = norm == "none" and numfmt(v) or (numfmt(v) .. "\n" .. fmt("%.1f%%", 100 * f))
+    end
+  end
+  local names = strings(fname, "class_names", class_names, nr)
+  if not names then names = {} for i = 1, nr do names[i] = tostring(i) end end
+  opts.xlabel, opts.ylabel = opts.xlabel or "predicted", opts.ylabel or "true"
+  opts.title = opts.title or "Confusion matrix"
+  local c = new_chart(fname, opts)
+  c:axes { xnames = names, ynames = names, yreverse = true }
+  c:heatmap(frac, { annot = annot, cmap = "confusion", vmin = 0, vmax = 1, colorbar = false })
+  return c
+end
+
+-- ---- dendrogram ----
+
+-- merge / height / order as R's hclust: merge row s joins two nodes
+-- (negative = leaf, positive = earlier merge).
+function M.dendrogram(h, opts)
+  local fname = "plot.dendrogram"
+  opts = check_opts(fname, opts, known("k", "horizontal", "labels"))
+  if type(h) ~= "table" and type(h) ~= "userdata" then fail(fname, "argument 'h' must be a cluster.hclust result (got %s)", type(h)) end
+  local merge = field(h, "merge")
+  if merge == nil then fail(fname, "argument 'h' has no 'merge' field") end
+  local mr, nm, mc = rows_of(fname, "h.merge", merge)
+  if mc ~= 2 then fail(fname, "argument 'h.merge' must have 2 columns (got %d)", mc) end
+  local height = vec(fname, "h.height", field(h, "height"))
+  if #height ~= nm then fail(fname, "argument 'h.height' has %d values for %d merges", #height, nm) end
+  local n = nm + 1
+  local order = field(h, "order")
+  order = order and vec(fname, "h.order", order) or seq(1, n)
+  if #order ~= n then fail(fname, "argument 'h.order' has %d leaves, expected %d", #order, n) end
+  local labels = opts.labels or field(h, "labels")
+  labels = labels and strings(fname, "labels", labels, n)
+  local k = opts.k
+  if k ~= nil and (type(k) ~= "number" or k < 1 or k > n or k ~= math.floor(k)) then
+    fail(fname, "option 'k' must be an integer between 1 and %d (got %s)", n, tostring(k))
+  end
+  local pos = {}
+  for i, leaf in ipairs(order) do pos[math.tointeger(leaf) or leaf] = i end
+  local nx, ny = {}, {}   -- node position: merges by index, leaves by -index
+  local function node(v)
+    if v < 0 then
+      local p = pos[-v]
+      if p == nil then fail(fname, "argument 'h.merge' refers to leaf %d, not in 'h.order'", -v) end
+      return p, 0
+    end
+    if nx[v] == nil then fail(fname, "argument 'h.merge' row refers to later merge %d", v) end
+    return nx[v], ny[v]
+  end
+  -- cluster colour per merge for k: the merges below the cut start clusters
+  local colour = {}
+  local cut = k and k > 1 and nm - k + 1 or nil  -- merges > cut are above the cut line
+  for s = 1, nm do
+    local a, b = math.tointeger(mr[s][1]), math.tointeger(mr[s][2])
+    if a == nil or b == nil then fail(fname, "argument 'h.merge' has a non-integer entry in row %d", s) end
+    local xa, ya = node(a)
+    local xb, yb = node(b)
+    nx[s], ny[s] = (xa + xb) / 2, height[s]
+  end
+  local groups = {}  -- colour index -> list of merges
+  if cut then
+    local next_colour = 0
+    local roots = {}
+    for s = nm, cut + 1, -1 do
+      for _, v in ipairs({ mr[s][1], mr[s][2] }) do
+        if v > 0 and v <= cut then roots[#roots + 1] = math.tointeger(v) end
+      end
+    end
+    table.sort(roots, function(a, b) return nx[a] < nx[b] end)
+    for _, r in ipairs(roots) do
+      next_colour = next_colour + 1
+      local stack = { r }
+      while #stack > 0 do
+        local s = table.remove(stack)
+        colour[s] = next_colour
+        for _, v in ipairs({ mr[s][1], mr[s][2] }) do if v > 0 then stack[#stack + 1] = math.tointeger(v) end end
+      end
+    end
+  end
+  local horiz = opts.horizontal == true
+  for s = 1, nm do
+    local xa, ya = node(mr[s][1])
+    local xb, yb = node(mr[s][2])
+    local g = colour[s] or 0
+    groups[g] = groups[g] or { {}, {} }
+    local px, py = groups[g][1], groups[g][2]
+    for _, pt in ipairs({ { xa, ya }, { xa, height[s] }, { xb, height[s] }, { xb, yb }, { NAN, NAN } }) do
+      if horiz then px[#px + 1], py[#py + 1] = pt[2], pt[1] else px[#px + 1], py[#py + 1] = pt[1], pt[2] end
+    end
+  end
+  opts.ylabel = opts.ylabel or (not horiz and "height" or nil)
+  opts.xlabel = opts.xlabel or (horiz and "height" or nil)
+  opts.title = opts.title or "Dendrogram"
+  local c = new_chart(fname, opts)
+  -- leaf labels only when they fit (one row each, or a few characters each)
+  local cols = opts.width or M._term()
+  local names = {}
+  local widest = 0
+  for i, leaf in ipairs(order) do
+    names[i] = labels and labels[leaf] or tostring(math.tointeger(leaf) or leaf)
+    widest = math.max(widest, #names[i])
+  end
+  local fits
+  if horiz then fits = n <= (opts.height or select(2, M._term()) - 6)
+  else fits = n * (widest + 1) <= cols - 8 end
+  if fits then
+    if horiz then c:axes { ynames = names, yreverse = true } else c:axes { xnames = names } end
+  else
+    if horiz then c:axes { ylim = { 0.5, n + 0.5 }, yhidden = true } else c:axes { xlim = { 0.5, n + 0.5 }, xhidden = true } end
+  end
+  for g = 0, 99 do
+    if groups[g] then
+      c:lines(groups[g][1], groups[g][2], { color = g == 0 and (cut and "gray" or opts.color or 1) or g })
+    end
+  end
+  if cut then
+    local y = (height[cut] + height[math.min(cut + 1, nm)]) / 2
+    if horiz then c:lines({ y, y }, { 0.5, n + 0.5 }, { color = "red", dash = true, label = "cut: k = " .. k })
+    else c:lines({ 0.5, n + 0.5 }, { y, y }, { color = "red", dash = true, label = "cut: k = " .. k }) end
+  end
+  return c
+end
+
+-- ---- PCA: circle, scree, biplot ----
+
+-- Percent of variance per dimension from p.eig (n x 3 as FactoMineR, or eigenvalues).
+local function eig_percent(fname, p)
+  local eig = field(p, "eig", "eigenvalues")
+  if eig == nil then return nil end
+  local r, nr, nc = rows_of(fname, "p.eig", eig)
+  local vals, pct = {}, {}
+  if nc >= 2 and nr > 1 then
+    for i = 1, nr do vals[i], pct[i] = r[i][1], r[i][2] end
+  else
+    vals = vec(fname, "p.eig", eig)
+    local tot = 0
+    for _, v in ipairs(vals) do tot = tot + v end
+    for i, v in ipairs(vals) do pct[i] = tot > 0 and 100 * v / tot or 0 end
+  end
+  return vals, pct
+end
+
+local function dim_label(pct, d)
+  return pct and pct[d] and fmt("Dim %d (%.2f%%)", d, pct[d]) or ("Dim " .. d)
+end
+
+local function var_names(p, n)
+  local names = field(p, "var_names", "var.names", "names", "colnames", "variables")
+  local out = {}
+  for i = 1, n do out[i] = names and names[i] and tostring(names[i]) or ("V" .. i) end
+  return out
+end
+
+local function pca_dims(fname, opts, ncomp)
+  local d = opts.axes or { 1, 2 }
+  if type(d) ~= "table" or #d ~= 2 then fail(fname, "option 'axes' must be {d1, d2}") end
+  for _, v in ipairs(d) do
+    if type(v) ~= "number" or v < 1 or v > ncomp or v ~= math.floor(v) then
+      fail(fname, "option 'axes' must name two of the %d components (got %s)", ncomp, tostring(v))
+    end
+  end
+  return d[1], d[2]
+end
+
+function M.circle(p, opts)
+  local fname = "plot.circle"
+  opts = check_opts(fname, opts, known("axes", "names"))
+  local coord = field(p, "var.coord", "var_coord")
+  if coord == nil then fail(fname, "argument 'p' must be a stats.pca result with 'var.coord'") end
+  local vc, nv, ncomp = rows_of(fname, "p[\"var.coord\"]", coord)
+  if ncomp < 2 then fail(fname, "argument 'p' needs at least 2 components (got %d)", ncomp) end
+  local d1, d2 = pca_dims(fname, opts, ncomp)
+  local cos2 = field(p, "var.cos2", "var_cos2")
+  local c2 = cos2 and rows_of(fname, "p[\"var.cos2\"]", cos2)
+  local _, pct = eig_percent(fname, p)
+  local names = opts.names and strings(fname, "names", opts.names, nv) or var_names(p, nv)
+  opts.title = opts.title or "Variables - PCA (correlation circle)"
+  opts.xlabel, opts.ylabel = opts.xlabel or dim_label(pct, d1), opts.ylabel or dim_label(pct, d2)
+  opts.xlim, opts.ylim = opts.xlim or { -1.15, 1.15 }, opts.ylim or { -1.15, 1.15 }
+  local c = new_chart(fname, opts)
+  c:axes { equal = true }
+  local cx, cy = {}, {}
+  for i = 0, 120 do cx[#cx + 1], cy[#cy + 1] = math.cos(i * math.pi / 60), math.sin(i * math.pi / 60) end
+  c:lines(cx, cy, { color = "gray" })
+  c:lines({ -1, 1, NAN, 0, 0 }, { 0, 0, NAN, -1, 1 }, { color = "gray", dash = true })
+  -- three cos2 classes, so that the legend reads without colour
+  local bins = { { 0, 0.5, "cos2 < 0.5", 0.15 }, { 0.5, 0.8, "cos2 0.5-0.8", 0.55 }, { 0.8, 1.01, "cos2 >= 0.8", 0.9 } }
+  for _, b in ipairs(bins) do
+    local ax, ay, tx, ty, tl, right = {}, {}, {}, {}, {}, {}
+    for j = 1, nv do
+      local q = c2 and (c2[j][d1] + c2[j][d2]) or (vc[j][d1] ^ 2 + vc[j][d2] ^ 2)
+      if q >= b[1] and q < b[2] then
+        local x, y = vc[j][d1], vc[j][d2]
+        for _, v in ipairs({ 0, x, NAN }) do ax[#ax + 1] = v end
+        for _, v in ipairs({ 0, y, NAN }) do ay[#ay + 1] = v end
+        tx[#tx + 1], ty[#ty + 1], tl[#tl + 1] = x, y, names[j]
+      end
+    end
+    if #ax > 0 then
+      c:lines(ax, ay, { arrow = true, color = M._cmap(b[4]), label = b[3] })
+      c:text(tx, ty, tl, { color = M._cmap(b[4]) })
+    end
+  end
+  return c
+end
+
+function M.scree(p, opts)
+  local fname = "plot.scree"
+  opts = check_opts(fname, opts, known("n"))
+  local vals, pct
+  if type(p) == "table" and getmetatable(p) == nil and type(p[1]) == "number" or (mlsh.mat and mlsh.mat.is and mlsh.mat.is(p)) then
+    vals, pct = eig_percent(fname, { eig = p })
+  else
+    vals, pct = eig_percent(fname, p)
+  end
+  if not vals then fail(fname, "argument 'p' must be a stats.pca result or a vector of eigenvalues") end
+  local n = math.min(#pct, opts.n or 10)
+  local names, v = {}, {}
+  for i = 1, n do names[i], v[i] = "Dim " .. i, pct[i] end
+  opts.n = nil
+  opts.title = opts.title or "Scree plot"
+  opts.ylabel = opts.ylabel or "% of variance"
+  local c = M.bar(v, names, { labels = "%.1f%%", title = opts.title, ylabel = opts.ylabel, xlabel = opts.xlabel,
+    width = opts.width, height = opts.height, color = opts.color, ylim = opts.ylim })
+  c:lines(seq(1, n), v, { color = "gray", marker = M._ascii() and "o" or "•" })
+  return c
+end
+
+function M.biplot(p, opts)
+  local fname = "plot.biplot"
+  opts = check_opts(fname, opts, known("axes", "group", "group_names", "names"))
+  local ind = field(p, "ind.coord", "ind_coord")
+  local var = field(p, "var.coord", "var_coord")
+  if ind == nil or var == nil then fail(fname, "argument 'p' must be a stats.pca result with 'ind.coord' and 'var.coord'") end
+  local ic, ni, ncomp = rows_of(fname, "p[\"ind.coord\"]", ind)
+  local vc, nv = rows_of(fname, "p[\"var.coord\"]", var)
+  if ncomp < 2 then fail(fname, "argument 'p' needs at least 2 components (got %d)", ncomp) end
+  local d1, d2 = pca_dims(fname, opts, ncomp)
+  local _, pct = eig_percent(fname, p)
+  local names = opts.names and strings(fname, "names", opts.names, nv) or var_names(p, nv)
+  local x, y = column(ic, d1), column(ic, d2)
+  local c = M.scatter(x, y, { group = opts.group, group_names = opts.group_names, title = opts.title or "PCA biplot",
+    xlabel = opts.xlabel or dim_label(pct, d1), ylabel = opts.ylabel or dim_label(pct, d2), width = opts.width,
+    height = opts.height, xlim = opts.xlim, ylim = opts.ylim, color = opts.color, legend = opts.legend, equal = true })
+  -- arrows scaled so that the longest reaches 80 % of the individuals' spread
+  local mi, mv = 0, 0
+  for i = 1, ni do mi = math.max(mi, math.abs(x[i]), math.abs(y[i])) end
+  for j = 1, nv do mv = math.max(mv, math.abs(vc[j][d1]), math.abs(vc[j][d2])) end
+  local s = mv > 0 and 0.8 * mi / mv or 1
+  local ax, ay, tx, ty = {}, {}, {}, {}
+  for j = 1, nv do
+    for _, v in ipairs({ 0, vc[j][d1] * s, NAN }) do ax[#ax + 1] = v end
+    for _, v in ipairs({ 0, vc[j][d2] * s, NAN }) do ay[#ay + 1] = v end
+    tx[j], ty[j] = vc[j][d1] * s, vc[j][d2] * s
+  end
+  c:lines(ax, ay, { arrow = true, color = "red" })
+  c:text(tx, ty, names, { color = "red" })
+  return c
+end
+
+-- ---- time series: acf, forecast ----
+
+function M.acf(values, opts)
+  local fname = "plot.acf"
+  opts = check_opts(fname, opts, known("band", "n", "lag0"))
+  local lags
+  if type(values) == "table" and getmetatable(values) == nil and values.acf ~= nil then
+    opts.band = opts.band or values.band or values.ci
+    opts.n = opts.n or values.n or values.nobs
+    lags = values.lags and vec(fname, "values.lags", values.lags)
+    values = values.acf
+  end
+  local v = vec(fname, "values", values)
+  if not lags then
+    local first = opts.lag0
+    if first == nil then first = math.abs(v[1] - 1) < 1e-12 end
+    lags = seq(first and 0 or 1, #v - (first and 1 or 0))
+  end
+  same_length(fname, lags, "lags", v, "values")
+  local band = opts.band
+  if band == nil and opts.n then band = 1.96 / math.sqrt(opts.n) end
+  if band ~= nil and (type(band) ~= "number" or band ~= band or band < 0) then
+    fail(fname, "option 'band' must be a non-negative number (got %s)", tostring(band))
+  end
+  opts.title = opts.title or "Autocorrelation"
+  opts.xlabel, opts.ylabel = opts.xlabel or "lag", opts.ylabel or "ACF"
+  local lo, hi = range_of(v)
+  if not opts.ylim then
+    local m = math.max(math.abs(lo), math.abs(hi), band or 0, 0.1)
+    opts.ylim = { math.min(lo, -(band or 0), 0) - 0.05 * m, math.max(hi, band or 0) + 0.05 * m }
+  end
+  local c = new_chart(fname, opts)
+  local sx, sy = {}, {}
+  for i = 1, #v do
+    for _, p in ipairs({ { lags[i], 0 }, { lags[i], v[i] }, { NAN, NAN } }) do sx[#sx + 1], sy[#sy + 1] = p[1], p[2] end
+  end
+  local l0, l1 = lags[1], lags[#lags]
+  c:lines({ l0, l1 }, { 0, 0 }, { color = "gray" })
+  c:lines(sx, sy, { color = opts.color or 1 })
+  c:points(lags, v, { color = opts.color or 1, marker = M._ascii() and "o" or "•" })
+  if band then
+    c:lines({ l0, l1, NAN, l0, l1 }, { band, band, NAN, -band, -band }, { color = "red", dash = true,
+      label = opts.legend ~= false and fmt("95%% band (+/-%.3f)", band) or nil })
+  end
+  return c
+end
+
+-- fc.lower / fc.upper: h x L (one column per level), {[80]=v, [95]=v}, or one vector.
+local function interval_cols(fname, arg, v, levels)
+  if v == nil then return {} end
+  if type(v) == "table" and getmetatable(v) == nil and v[1] == nil then
+    local out = {}
+    for _, lv in ipairs(levels) do if v[lv] then out[#out + 1] = vec(fname, arg .. "[" .. lv .. "]", v[lv]) end end
+    return out
+  end
+  local r, nr, nc = rows_of(fname, arg, v)
+  if nr == 1 or nc == 1 then return { vec(fname, arg, v) } end
+  local out = {}
+  for j = 1, nc do out[j] = column(r, j) end
+  return out
+end
+
+function M.forecast(history, fc, opts)
+  local fname = "plot.forecast"
+  opts = check_opts(fname, opts, known("start", "frequency"))
+  local hist = vec(fname, "history", field(history, "values") or history, true)
+  if type(fc) ~= "table" then fail(fname, "argument 'fc' must be a forecast {mean=, lower=, upper=} (got %s)", type(fc)) end
+  local mean = vec(fname, "fc.mean", fc.mean)
+  local levels = fc.level and (type(fc.level) == "number" and { fc.level } or fc.level) or { 80, 95 }
+  local lower = interval_cols(fname, "fc.lower", fc.lower, levels)
+  local upper = interval_cols(fname, "fc.upper", fc.upper, levels)
+  if #lower ~= #upper then fail(fname, "fc.lower and fc.upper have different numbers of levels") end
+  local start, freq = opts.start or 1, opts.frequency or 1
+  if type(start) ~= "number" or type(freq) ~= "number" or freq <= 0 then
+    fail(fname, "options 'start' and 'frequency' must be numbers (frequency > 0)")
+  end
+  local function t(i) return start + (i - 1) / freq end
+  local n, h = #hist, #mean
+  local hx, fx = {}, {}
+  for i = 1, n do hx[i] = t(i) end
+  for i = 1, h do fx[i] = t(n + i) end
+  opts.title = opts.title or "Forecast"
+  local c = new_chart(fname, opts)
+  -- widest interval first (lighter), so that the narrower one shades over it
+  local idx = seq(1, #lower)
+  table.sort(idx, function(a, b) return (levels[a] or a) > (levels[b] or b) end)
+  for rank, j in ipairs(idx) do
+    same_length(fname, mean, "fc.mean", lower[j], "fc.lower")
+    same_length(fname, mean, "fc.mean", upper[j], "fc.upper")
+    c:band(fx, lower[j], upper[j], { color = "blue", shade = rank == 1 and 1 or 2,
+      label = levels[j] and (math.tointeger(levels[j]) or levels[j]) .. "% interval" or nil })
+  end
+  c:lines(hx, hist, { color = "black", label = "observed" })
+  -- join the forecast to the last observation
+  local mx, my = { hx[n] }, { hist[n] }
+  for i = 1, h do mx[i + 1], my[i + 1] = fx[i], mean[i] end
+  c:lines(mx, my, { color = "blue", label = "forecast" })
+  return c
+end
+
+-- ---- images ----
+
+local function load_image(fname, img)
+  if type(img) == "string" then
+    local load = mlsh.image and mlsh.image.load
+    if not load then fail(fname, "cannot read \"%s\": the image module is not available", img) end
+    local ok, r = pcall(load, img)
+    if not ok then fail(fname, "%s", tostring(r)) end
+    return r
+  end
+  return img
+end
+
+function M.image(img, opts)
+  local fname = "plot.image"
+  opts = check_opts(fname, opts, { "title", "width", "height" })
+  if img == nil then fail(fname, "argument 'img' is missing (an Image or a file path)") end
+  local title = opts.title or (type(img) == "string" and basename(img) or nil)
+  local c = M.figure { width = opts.width, height = opts.height }
+  c:axes { title = title }
+  c:image(load_image(fname, img))
+  return c
+end
+
+function M.gallery(paths, opts)
+  local fname = "plot.gallery"
+  opts = check_opts(fname, opts, { "title", "width", "height", "per_row", "captions" })
+  if type(paths) ~= "table" or #paths == 0 then fail(fname, "argument 'paths' must be a non-empty array of images or paths") end
+  local n = #paths
+  local per = opts.per_row or math.min(n, 4)
+  if type(per) ~= "number" or per < 1 or per ~= math.floor(per) then fail(fname, "option 'per_row' must be a positive integer") end
+  per = math.min(per, n)
+  local captions = strings(fname, "captions", opts.captions, n)
+  local rows = math.ceil(n / per)
+  local cols_term = M._term()
+  local w = opts.width or cols_term
+  -- each thumbnail roughly square: a cell is about twice as tall as wide
+  local h = opts.height or rows * math.max(6, math.floor((w / per - 2) / 2) + 2) + (opts.title and 1 or 0)
+  local c = M.figure { title = opts.title, rows = rows, cols = per, width = w, height = h }
+  for i = 1, n do
+    local p = paths[i]
+    c:axes { panel = i, title = captions and captions[i] or (type(p) == "string" and basename(p) or ("image " .. i)) }
+    c:image(load_image(fname, p), { panel = i })
+  end
+  return c
+end
+
+-- ---- documentation ----
+
+local D = {
+  { "scatter", "plot.scatter(x, y, {group=, group_names=, labels=, centers=, marker=, equal=, ...})",
+    "Scatter plot with braille dots. x and y are vectors (or one n x 2 matrix, y omitted); group = one\n" ..
+    "label per point -> one colour (and, without colour, one glyph) per group with a legend; labels =\n" ..
+    "point names (all when <= 30 points, else the 8 most extreme); centers = k x 2 matrix marked with a\n" ..
+    "cross. Common options: title, xlabel, ylabel, width, height, xlim, ylim, log (\"x\", \"y\", \"xy\"),\n" ..
+    "color, legend. Returns a Chart (printing it draws it).\n" ..
+    "Example: plot.scatter(p[\"ind.coord\"], {group=species, group_names={\"setosa\", \"versicolor\", \"virginica\"}})" },
+  { "line", "plot.line([x,] ys, {names=, markers=false, dash=false, ...})",
+    "Line chart of one series (a vector) or several (a list of vectors, or the columns of a matrix); x\n" ..
+    "defaults to 1..n; NaN leaves a gap. Returns a Chart.\nExample: plot.line({1, 2, 3}, {{1, 4, 9}, {1, 2, 3}}, {names={\"sq\", \"id\"}})" },
+  { "elbow", "plot.elbow(e, {k=, ...})",
+    "Inertia and mean silhouette by k from cluster.elbow, side by side, with the chosen K (e.best, or\n" ..
+    "option k) marked. Returns a Chart.\nExample: plot.elbow(cluster.elbow(X, {kmax=8}))" },
+  { "bar", "plot.bar(values, names, {horizontal=false, group_names=, labels=, ...})",
+    "Bar chart; values is a vector, or a matrix (rows = categories, columns = groups) for grouped bars.\n" ..
+    "labels = true or a format (\"%.1f%%\") prints the values. Returns a Chart.\n" ..
+    "Example: plot.bar({0.95, 0.91}, {\"logistic\", \"svm\"}, {labels=\"%.2f\", horizontal=true})" },
+  { "hist", "plot.hist(x, {bins=\"fd\", density=false, ...})",
+    "Histogram; bins: a count, \"fd\" (Freedman-Diaconis, the default) or \"sturges\". Returns a Chart.\n" ..
+    "Example: plot.hist(iris.sepal_length)" },
+  { "box", "plot.box(groups, {names=, ...})",
+    "Box plots (median, quartiles, 1.5 IQR whiskers, outliers) of a list of vectors, a table name ->\n" ..
+    "vector, or the columns of a matrix. Returns a Chart.\nExample: plot.box({a=x, b=y})" },
+  { "heatmap", "plot.heatmap(M, {rownames=, colnames=, annot=, fmt=, cmap=\"seq\", vmin=, vmax=, colorbar=true, ...})",
+    "Heat map with a colour bar; annot = true prints the values (fmt, e.g. \"%.2f\") or give rows*cols\n" ..
+    "strings; cmap \"seq\" or \"div\" (for correlations). Returns a Chart.\n" ..
+    "Example: plot.heatmap(mat.cor(X), {annot=true, cmap=\"div\", vmin=-1, vmax=1})" },
+  { "confusion", "plot.confusion(cm, class_names, {normalize=\"row\", ...})",
+    "Confusion matrix (rows = truth): counts and row percentages, the diagonal distinct (green; [n]\n" ..
+    "without colour). cm may be a learn.metrics result. normalize \"row\", \"all\" or \"none\". Returns a Chart.\n" ..
+    "Example: plot.confusion(m.confusion, {\"setosa\", \"versicolor\", \"virginica\"})" },
+  { "dendrogram", "plot.dendrogram(h, {k=, horizontal=false, labels=, ...})",
+    "Dendrogram of a cluster.hclust result (merge, height, order, labels as R); leaf labels when they\n" ..
+    "fit; k draws the cut line and colours the k branches. Returns a Chart.\n" ..
+    "Example: plot.dendrogram(cluster.hclust(X), {k=3})" },
+  { "circle", "plot.circle(p, {axes={1, 2}, names=, ...})",
+    "PCA correlation circle: the unit circle and one arrow per variable, coloured by cos2 on the two\n" ..
+    "axes. Returns a Chart.\nExample: plot.circle(stats.pca(X))" },
+  { "scree", "plot.scree(p, {n=10, ...})",
+    "Scree plot: percentage of variance per dimension (bars with values and a line). p is a stats.pca\n" ..
+    "result or a vector of eigenvalues. Returns a Chart.\nExample: plot.scree(stats.pca(X))" },
+  { "biplot", "plot.biplot(p, {axes={1, 2}, group=, group_names=, names=, ...})",
+    "PCA biplot: individuals (coloured by group) and the variables as arrows scaled to the cloud.\n" ..
+    "Returns a Chart.\nExample: plot.biplot(p, {group=species})" },
+  { "acf", "plot.acf(values, {band=, n=, lag0=, ...})",
+    "Autocorrelation stems with a confidence band at +/-band (or 1.96/sqrt(n)); values may be an ACF\n" ..
+    "vector (from lag 0 when it starts with 1) or a table {acf=, lags=, band=}. Returns a Chart.\n" ..
+    "Example: plot.acf(ts.acf(y, 24), {n=#y})" },
+  { "forecast", "plot.forecast(history, fc, {start=1, frequency=1, ...})",
+    "The observed series and a forecast {mean=, lower=, upper=, level=} with shaded 80/95 % intervals\n" ..
+    "(lower/upper: one column per level). start/frequency set the time axis (1949, 12). Returns a Chart.\n" ..
+    "Example: plot.forecast(y, fit:forecast(24), {start=1949, frequency=12})" },
+  { "image", "plot.image(img or path, {title=, width=, height=})",
+    "A photo in truecolor half blocks (256-colour fallback, shades without colour). Returns a Chart.\n" ..
+    "Example: plot.image(\"../shared/data/flower_photos/roses/12240303_80d87f77a3_n.jpg\")" },
+  { "gallery", "plot.gallery(paths, {per_row=4, captions=, title=, width=, height=})",
+    "A grid of thumbnails (images or paths) with captions (file names by default). Returns a Chart.\n" ..
+    "Example: plot.gallery(files, {per_row=5})" },
+}
+for _, d in ipairs(D) do doc(M[d[1]], "plot." .. d[1], d[2], d[3]) end
+
+return M
