@@ -1,0 +1,41 @@
+/* forest.h - random forest classifier: CART trees with Gini impurity,
+ * exact sorted-feature splits, bootstrap samples, random feature subsets,
+ * trees grown in parallel (one seeded stream per tree, so the forest
+ * depends on the seed only, not on the thread count). */
+#ifndef MLSH_LEARN_FOREST_H
+#define MLSH_LEARN_FOREST_H
+#include <stdint.h>
+#include "../core/matrix.h"
+#include "serial.h"
+
+typedef struct forest_tree {
+  int nnodes;
+  int *feature;        /* split feature, -1 at leaves */
+  double *threshold;   /* go left when x[feature] <= threshold */
+  int *left, *right;
+  double *value;       /* nnodes x K class fractions */
+} forest_tree;
+
+typedef enum { MF_SQRT, MF_LOG2, MF_ALL, MF_COUNT, MF_FRACTION } forest_mf;
+
+typedef struct forest_model {
+  int ntrees, max_depth;           /* max_depth <= 0: unlimited */
+  int min_split, min_leaf, bootstrap, threads;
+  forest_mf mf;
+  double mf_value;                 /* count or fraction for MF_COUNT / MF_FRACTION */
+  uint64_t seed;
+  /* fitted */
+  int K;
+  size_t p;
+  forest_tree *trees;
+  double *importance;              /* p, mean decrease in impurity, sums to 1 */
+} forest_model;
+
+int forest_fit(forest_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *err);
+/* Mean of the trees' leaf class fractions, rows x K. */
+int forest_proba(const forest_model *m, const mlsh_mat *X, mlsh_mat *P, mlsh_err *err);
+void forest_free(forest_model *m);
+void forest_write(const forest_model *m, ser_writer *w);
+int forest_read(forest_model *m, ser_reader *r, size_t p, int K);
+
+#endif

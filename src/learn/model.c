@@ -1,0 +1,145 @@
+/* model.c - dispatch, label mapping and model files (see model.h). */
+#include <string.h>
+#include "model.h"
+#include "prep.h"
+#include "../core/alloc.h"
+
+const char *learn_kind_name(learn_kind k) {
+  switch (k) {
+  case LEARN_KNN: return "knn";
+  case LEARN_SVM: return "svm";
+  case LEARN_FOREST: return "forest";
+  case LEARN_LOGISTIC: return "logistic";
+  }
+  return "?";
+}
+
+static int check_X(const learn_model *m, const mlsh_mat *X, mlsh_err *err) {
+  if (!m->K) return mlsh_seterr(err, MLSH_EINVAL, "the model is not fitted (call fit first)");
+  if (X->cols != m->p) return mlsh_seterr(err, MLSH_EINVAL, "X has %zu columns, the model was fitted on %zu", X->cols, m->p);
+  return MLSH_OK;
+}
+
+int learn_fit(learn_model *m, const mlsh_mat *X, const int *y, size_t n, mlsh_err *err) {
+  if (n != X->rows) return mlsh_seterr(err, MLSH_EINVAL, "X has %zu rows but y has %zu labels", X->rows, n);
+  int *classes, K, *yi;
+  int rc = learn_classes(y, n, &classes, &K, &yi, err);
+  if (rc) return rc;
+  if (K < 2 && m->kind != LEARN_KNN) {
+    mlsh_free(classes); mlsh_free(yi);
+    return mlsh_seterr(err, MLSH_EINVAL, "y needs at least 2 classes (got %d)", K);
+  }
+  switch (m->kind) {
+  case LEARN_KNN: rc = knn_fit(&m->u.knn, X, yi, K, err); break;
+  case LEARN_SVM: rc = svc_fit(&m->u.svc, X, yi, K, err); break;
+  case LEARN_FOREST: rc = forest_fit(&m->u.forest, X, yi, K, err); break;
+  case LEARN_LOGISTIC: rc = logit_fit(&m->u.logit, X, yi, K, err); break;
+  }
+  mlsh_free(yi);
+  if (rc) { mlsh_free(classes); return rc; }
+  mlsh_free(m->classes);
+  m->classes = classes; m->K = K; m->p = X->cols;
+  return MLSH_OK;
+}
+
+int learn_proba(const learn_model *m, const mlsh_mat *X, mlsh_mat *P, mlsh_err *err) {
+  int rc = check_X(m, X, err);
+  if (rc) return rc;
+  switch (m->kind) {
+  case LEARN_KNN: return knn_proba(&m->u.knn, X, P, err);
+  case LEARN_SVM: return svc_proba(&m->u.svc, X, P, err);
+  case LEARN_FOREST: return forest_proba(&m->u.forest, X, P, err);
+  case LEARN_LOGISTIC: return logit_proba(&m->u.logit, X, P, err);
+  }
+  return MLSH_EINVAL;
+}
+
+int learn_predict(const learn_model *m, const mlsh_mat *X, int *labels, mlsh_err *err) {
+  int rc = check_X(m, X, err);
+  if (rc) return rc;
+  if (m->kind == LEARN_SVM) {
+    /* One-vs-one vote, as libsvm/scikit-learn (not the argmax of probabilities). */
+    rc = svc_predict(&m->u.svc, X, labels, err);
+    if (!rc) for (size_t i = 0; i < X->rows; i++) labels[i] = m->classes[labels[i]];
+    return rc;
+  }
+  mlsh_mat P = {0};
+  rc = learn_proba(m, X, &P, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < X->rows; i++) {
+    int best = 0;   /* first maximum: ties go to the smallest label */
+    for (int c = 1; c < m->K; c++) if (MAT_AT(&P, i, c) > MAT_AT(&P, i, best)) best = c;
+    labels[i] = m->classes[best];
+  }
+  mat_free(&P);
+  return MLSH_OK;
+}
+
+static void free_state(learn_model *m) {
+  switch (m->kind) {
+  case LEARN_KNN: knn_free(&m->u.knn); break;
+  case LEARN_SVM: svc_free(&m->u.svc); break;
+  case LEARN_FOREST: forest_free(&m->u.forest); break;
+  case LEARN_LOGISTIC: logit_free(&m->u.logit); break;
+  }
+}
+
+void learn_model_free(learn_model *m) {
+  free_state(m);
+  if (m->kind == LEARN_SVM) { mlsh_free(m->u.svc.class_weight); m->u.svc.class_weight = NULL; }
+  mlsh_free(m->classes);
+  m->classes = NULL; m->K = 0;
+}
+
+int learn_save(const learn_model *m, const char *path, mlsh_err *err) {
+  if (!m->K) return mlsh_seterr(err, MLSH_EINVAL, "the model is not fitted (call fit first)");
+  ser_writer w = {0};
+  ser_u32(&w, (uint32_t)m->K);
+  ser_u64(&w, m->p);
+  ser_i32s(&w, m->classes, (size_t)m->K);
+  switch (m->kind) {
+  case LEARN_KNN: knn_write(&m->u.knn, &w); break;
+  case LEARN_SVM: svc_write(&m->u.svc, &w); break;
+  case LEARN_FOREST: forest_write(&m->u.forest, &w); break;
+  case LEARN_LOGISTIC: logit_write(&m->u.logit, &w); break;
+  }
+  int rc = ser_save(path, (uint32_t)m->kind, &w, err);
+  ser_free(&w);
+  return rc;
+}
+
+int learn_load(learn_model *m, const char *path, mlsh_err *err) {
+  uint32_t kind;
+  unsigned char *buf;
+  size_t len;
+  int rc = ser_load(path, &kind, &buf, &len, err);
+  if (rc) return rc;
+  if (kind < LEARN_KNN || kind > LEARN_LOGISTIC) {
+    mlsh_free(buf);
+    return mlsh_seterr(err, MLSH_EIO, "'%s' holds an unknown model kind %u", path, kind);
+  }
+  memset(m, 0, sizeof *m);
+  m->kind = (learn_kind)kind;
+  ser_reader r = {buf, len, 0, 0};
+  int K = (int)des_u32(&r);
+  size_t p = (size_t)des_u64(&r);
+  if (!r.failed && K >= 1 && K <= 1 << 24 && p >= 1 && p <= len) {
+    m->classes = des_i32s(&r, (size_t)K);
+    switch (m->kind) {
+    case LEARN_KNN: rc = knn_read(&m->u.knn, &r, p, K); break;
+    case LEARN_SVM: rc = svc_read(&m->u.svc, &r, p, K); break;
+    case LEARN_FOREST: rc = forest_read(&m->u.forest, &r, p, K); break;
+    case LEARN_LOGISTIC: rc = logit_read(&m->u.logit, &r, p, K); break;
+    }
+  } else rc = MLSH_EIO;
+  if (!rc && (r.failed || r.pos != len)) rc = MLSH_EIO;
+  for (int c = 1; !rc && c < K; c++) if (m->classes[c] <= m->classes[c - 1]) rc = MLSH_EIO;
+  mlsh_free(buf);
+  if (rc) {
+    learn_model_free(m);
+    return mlsh_seterr(err, rc, rc == MLSH_ENOMEM ? "not enough memory to load '%s'" : "'%s' is a corrupt %s model file", path,
+                       learn_kind_name((learn_kind)kind));
+  }
+  m->K = K; m->p = p;
+  return MLSH_OK;
+}

@@ -1,0 +1,34 @@
+/* model.h - one interface over the classifiers (kNN, SVC, random forest,
+ * logistic regression): labels are arbitrary ints mapped to sorted class
+ * indices at fit, prediction maps back; save/load use one versioned,
+ * checksummed file format (serial.h) written atomically. */
+#ifndef MLSH_LEARN_MODEL_H
+#define MLSH_LEARN_MODEL_H
+#include "knn.h"
+#include "svc.h"
+#include "forest.h"
+#include "logistic.h"
+
+typedef enum { LEARN_KNN = 1, LEARN_SVM, LEARN_FOREST, LEARN_LOGISTIC } learn_kind;
+
+typedef struct learn_model {
+  learn_kind kind;
+  int K;              /* 0 until fitted */
+  int *classes;       /* K sorted labels */
+  size_t p;           /* features seen at fit */
+  union { knn_model knn; svc_model svc; forest_model forest; logit_model logit; } u;
+} learn_model;
+
+const char *learn_kind_name(learn_kind k);
+int learn_fit(learn_model *m, const mlsh_mat *X, const int *y, size_t n, mlsh_err *err);
+/* Predicted labels (original values) for each row of X. */
+int learn_predict(const learn_model *m, const mlsh_mat *X, int *labels, mlsh_err *err);
+/* Class scores/probabilities, rows x K (columns in m->classes order). */
+int learn_proba(const learn_model *m, const mlsh_mat *X, mlsh_mat *P, mlsh_err *err);
+/* Free the fitted state and options' memory (the struct itself is the caller's). */
+void learn_model_free(learn_model *m);
+int learn_save(const learn_model *m, const char *path, mlsh_err *err);
+/* Load into a zeroed model. */
+int learn_load(learn_model *m, const char *path, mlsh_err *err);
+
+#endif
