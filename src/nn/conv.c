@@ -1,10 +1,9 @@
 /* conv.c - CPU convolution kernels, one image (CHW) per call:
  *   1x1 stride-1 unpadded   -> one cblas_sgemm on the input as it is
  *   other dense / grouped   -> im2col per group + cblas_sgemm
- *   depthwise (groups = c)  -> a padded copy of each plane, then tap loops
- *                              that the compiler vectorises (stride s is
- *                              split into s column phases so every tap reads
- *                              contiguous memory)
+ *   depthwise (groups = c)  -> a padded copy of each plane split into
+ *                              stride phases, then one vectorised loop of
+ *                              shifted taps per plane (see dw_channel)
  * Bias, the fused residual add and the activation are applied in one pass
  * while the data is still in cache; with a residual the sum starts as
  * residual + bias and sgemm accumulates into it (beta = 1). */
@@ -14,9 +13,9 @@
 #include <cblas.h>
 #include "layers.h"
 
-/* AVX2+FMA clone and a portable default, picked at load time (ifunc). */
+/* An x86-64-v3 (AVX2+FMA) clone and a portable default, picked at load time (ifunc). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define NN_FAST __attribute__((target_clones("arch=haswell", "default")))
+#define NN_FAST __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define NN_FAST
 #endif
@@ -48,19 +47,20 @@ NN_FAST void nn_finish(float *o, size_t n, float bias, const float *res, nn_act 
 }
 
 static int is_depthwise(const nn_layer *l) { return l->groups == l->c && l->filters == l->c && l->groups > 1; }
+/* Small planes (14x14, 7x7) take the HWC depthwise path (dw_hwc). */
+#define DW_HWC_MAX_PLANE 400
+static int dw_use_hwc(const nn_layer *l) { return l->w * l->h <= DW_HWC_MAX_PLANE && l->size <= 8; }
 static int is_direct(const nn_layer *l) {
   return l->size == 1 && l->stride == 1 && !l->pad_top && !l->pad_left && !l->pad_bottom && !l->pad_right;
 }
 
-/* Padded extent that the taps touch: (out-1)*stride + size. */
-static int span(int out, int stride, int size) { return (out - 1) * stride + size; }
-
 size_t nn_conv_scratch(const nn_layer *l) {
   if (l->type != NN_CONV) return 0;
-  if (is_depthwise(l)) {
-    size_t ph = (size_t)span(l->out_h, l->stride, l->size), pw = (size_t)span(l->out_w, l->stride, l->size);
-    size_t qw = (pw + (size_t)l->stride - 1) / (size_t)l->stride;
-    return ph * qw * (size_t)l->stride;
+  if (is_depthwise(l) && dw_use_hwc(l))   /* HWC input, output and weights */
+    return (size_t)l->c * ((size_t)l->w * l->h + (size_t)l->out_w * l->out_h + (size_t)l->size * l->size);
+  if (is_depthwise(l)) {   /* s*s phases of (QH + 1) x QW, the oh x QW grid, a padded row */
+    size_t st = (size_t)l->stride, QH = (size_t)l->out_h + (size_t)(l->size - 1) / st, QW = (size_t)l->out_w + (size_t)(l->size - 1) / st;
+    return st * st * (QH + 1) * QW + (size_t)l->out_h * QW + QW * st;
   }
   if (is_direct(l)) return 0;
   return (size_t)(l->c / l->groups) * l->size * l->size * (size_t)l->out_w * l->out_h;
@@ -88,57 +88,140 @@ static void im2col(const float *in, int c, int h, int w, int k, int s, int pt, i
       }
 }
 
-/* One depthwise channel. ph: s phase planes of PH rows x QW columns,
- * phase p holding padded columns p, p+s, p+2s, ... */
+/* grid = sum of 9 shifted planes (restrict: no aliasing checks in the loop). */
+NN_FAST static void taps9(float *restrict g, const float *restrict p0, const float *restrict p1, const float *restrict p2,
+                          const float *restrict p3, const float *restrict p4, const float *restrict p5,
+                          const float *restrict p6, const float *restrict p7, const float *restrict p8,
+                          const float *kw, size_t n) {
+  float w0 = kw[0], w1 = kw[1], w2 = kw[2], w3 = kw[3], w4 = kw[4], w5 = kw[5], w6 = kw[6], w7 = kw[7], w8 = kw[8];
+  for (size_t i = 0; i < n; i++)
+    g[i] = w0 * p0[i] + w1 * p1[i] + w2 * p2[i] + w3 * p3[i] + w4 * p4[i] + w5 * p5[i] + w6 * p6[i] + w7 * p7[i] + w8 * p8[i];
+}
+
+/* One depthwise channel. The padded plane is split into s*s phases
+ * (row parity x column parity for stride 2), phase (py, px) holding padded
+ * pixels (r*s + py, q*s + px) in a QH x QW grid. Tap (ky, kx) then reads
+ * phase (ky%s, kx%s) shifted by (ky/s, kx/s): the same flat offset for every
+ * output, so each output is one long contiguous loop over the oh x QW grid
+ * (no per-row overhead on 7x7 planes); the QW - ow spare columns are
+ * dropped when the rows are compacted into the output. */
 NN_FAST static void dw_channel(const float *in, int h, int w, const float *kw, int k, int s, int pt, int pl,
-                               float *out, int oh, int ow, float bias, const float *res, nn_act act, float *ph) {
-  int PH = span(oh, s, k), PW = span(ow, s, k), QW = (PW + s - 1) / s;
-  for (int y = 0; y < PH; y++) {
-    int iy = y - pt;
-    const float *src = iy >= 0 && iy < h ? in + (size_t)iy * w : NULL;
-    for (int p = 0; p < s; p++) {
-      float *dst = ph + ((size_t)p * PH + y) * QW;
-      if (!src) { memset(dst, 0, (size_t)QW * sizeof *dst); continue; }
-      if (s == 1) {
-        int l0 = pl < PW ? pl : PW, l1 = pl + w < PW ? pl + w : PW;
-        memset(dst, 0, (size_t)l0 * sizeof *dst);
-        memcpy(dst + l0, src + (l0 - pl), (size_t)(l1 - l0) * sizeof *dst);
-        memset(dst + l1, 0, (size_t)(PW - l1) * sizeof *dst);
-        continue;
-      }
-      for (int q = 0; q < QW; q++) {
-        int ix = q * s + p - pl;
-        dst[q] = ix >= 0 && ix < w ? src[ix] : 0.0f;
+                               float *out, int oh, int ow, float bias, const float *res, nn_act act, float *scratch) {
+  int QH = oh + (k - 1) / s, QW = ow + (k - 1) / s, TW = QW * s;
+  size_t psz = (size_t)(QH + 1) * QW;   /* one spare row: the grid's last taps read past QH*QW */
+  float *grid = scratch + (size_t)s * s * psz, *T = grid + (size_t)oh * QW;
+  int lo = pl < TW ? pl : TW, hi = pl + w < TW ? pl + w : TW;   /* padded columns [lo, hi) hold input */
+  for (int y = 0; y < QH * s; y++) {
+    int py = y % s, r = y / s, iy = y - pt;
+    float *row = s == 1 ? scratch + (size_t)r * QW : T;   /* stride 1: the padded row is the phase row */
+    if (iy < 0 || iy >= h) { for (int x = 0; x < TW; x++) row[x] = 0; }
+    else {
+      const float *src = in + (size_t)iy * w - pl;
+      for (int x = 0; x < lo; x++) row[x] = 0;
+      for (int x = lo; x < hi; x++) row[x] = src[x];
+      for (int x = hi; x < TW; x++) row[x] = 0;
+    }
+    if (s == 2) {   /* deinterleave even/odd columns */
+      float *e = scratch + (size_t)(py * 2) * psz + (size_t)r * QW, *o = e + psz;
+      for (int q = 0; q < QW; q++) { e[q] = T[2 * q]; o[q] = T[2 * q + 1]; }
+    } else if (s > 2) {
+      for (int px = 0; px < s; px++) {
+        float *d = scratch + (size_t)(py * s + px) * psz + (size_t)r * QW;
+        for (int q = 0; q < QW; q++) d[q] = T[q * s + px];
       }
     }
   }
-  for (int oy = 0; oy < oh; oy++) {
-    float *o = out + (size_t)oy * ow;
-    if (k == 3 && s == 1) {
-      const float *r0 = ph + (size_t)oy * QW, *r1 = r0 + QW, *r2 = r1 + QW;
-      for (int x = 0; x < ow; x++)
-        o[x] = kw[0] * r0[x] + kw[1] * r0[x + 1] + kw[2] * r0[x + 2]
-             + kw[3] * r1[x] + kw[4] * r1[x + 1] + kw[5] * r1[x + 2]
-             + kw[6] * r2[x] + kw[7] * r2[x + 1] + kw[8] * r2[x + 2];
-    } else if (k == 3 && s == 2) {
-      size_t pstride = (size_t)PH * QW;
-      const float *e0 = ph + (size_t)(2 * oy) * QW, *e1 = e0 + QW, *e2 = e1 + QW;
-      const float *d0 = e0 + pstride, *d1 = e1 + pstride, *d2 = e2 + pstride;
-      for (int x = 0; x < ow; x++)
-        o[x] = kw[0] * e0[x] + kw[1] * d0[x] + kw[2] * e0[x + 1]
-             + kw[3] * e1[x] + kw[4] * d1[x] + kw[5] * e1[x + 1]
-             + kw[6] * e2[x] + kw[7] * d2[x] + kw[8] * e2[x + 1];
-    } else {
-      for (int x = 0; x < ow; x++) o[x] = 0;
-      for (int ky = 0; ky < k; ky++)
-        for (int kx = 0; kx < k; kx++) {
-          const float *r = ph + ((size_t)(kx % s) * PH + (size_t)(oy * s + ky)) * QW + kx / s;
-          float wv = kw[ky * k + kx];
-          for (int x = 0; x < ow; x++) o[x] += wv * r[x];
+  for (int ph = 0; ph < s * s; ph++) {
+    float *spare = scratch + (size_t)ph * psz + (size_t)QH * QW;
+    for (int q = 0; q < QW; q++) spare[q] = 0;
+  }
+  size_t n = (size_t)oh * QW;
+  if (k == 3) {
+    const float *p[9];
+    for (int t = 0; t < 9; t++) {
+      int ky = t / 3, kx = t % 3;
+      p[t] = scratch + (size_t)((ky % s) * s + kx % s) * psz + (size_t)(ky / s) * QW + kx / s;
+    }
+    taps9(grid, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], kw, n);
+  } else {
+    for (size_t i = 0; i < n; i++) grid[i] = 0;
+    for (int ky = 0; ky < k; ky++)
+      for (int kx = 0; kx < k; kx++) {
+        const float *pp = scratch + (size_t)((ky % s) * s + kx % s) * psz + (size_t)(ky / s) * QW + kx / s;
+        float wv = kw[ky * k + kx];
+        for (size_t i = 0; i < n; i++) grid[i] += wv * pp[i];
+      }
+  }
+  if (res) {   /* compact, then bias + residual + activation */
+    for (int oy = 0; oy < oh; oy++)
+      for (int x = 0; x < ow; x++) out[(size_t)oy * ow + x] = grid[(size_t)oy * QW + x];
+    nn_finish(out, (size_t)oh * ow, bias, res, act);
+  } else {     /* bias + activation on the grid in one pass, then compact */
+    nn_finish(grid, n, bias, NULL, act);
+    for (int oy = 0; oy < oh; oy++)
+      for (int x = 0; x < ow; x++) out[(size_t)oy * ow + x] = grid[(size_t)oy * QW + x];
+  }
+}
+
+/* Depthwise on small planes (14x14, 7x7): per-plane loops would be all
+ * overhead, so the input is transposed to HWC and every tap is one
+ * contiguous multiply-add across all channels, then transposed back. */
+
+/* dst (cols x rows) = src (rows x cols) transposed, in 8x8 tiles that stay in L1. */
+NN_FAST static void transpose(const float *restrict src, size_t rows, size_t cols, float *restrict dst) {
+  size_t r0 = 0;
+  for (; r0 + 8 <= rows; r0 += 8) {
+    size_t c0 = 0;
+    for (; c0 + 8 <= cols; c0 += 8)
+      for (size_t c = c0; c < c0 + 8; c++)
+        for (size_t r = r0; r < r0 + 8; r++) dst[c * rows + r] = src[r * cols + c];
+    for (size_t c = c0; c < cols; c++)
+      for (size_t r = r0; r < r0 + 8; r++) dst[c * rows + r] = src[r * cols + c];
+  }
+  for (size_t r = r0; r < rows; r++)
+    for (size_t c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
+}
+
+NN_FAST static void dw_hwc(const nn_layer *l, const float *in, float *out, const float *res, float *scratch) {
+  int C = l->c, h = l->h, w = l->w, oh = l->out_h, ow = l->out_w, k = l->size, s = l->stride;
+  size_t hw = (size_t)h * w, on = (size_t)oh * ow;
+  float *X = scratch, *Y = X + hw * C, *W = Y + on * C;
+  transpose(in, (size_t)C, hw, X);
+  for (int t = 0; t < k * k; t++)
+    for (int c = 0; c < C; c++) W[(size_t)t * C + c] = l->wf[(size_t)c * k * k + t];
+  for (int oy = 0; oy < oh; oy++)
+    for (int ox = 0; ox < ow; ox++) {
+      float *y = Y + ((size_t)oy * ow + ox) * C;
+      const float *xs[64], *ws[64];   /* the taps inside the input */
+      int nt = 0;
+      for (int ky = 0; ky < k; ky++) {
+        int iy = oy * s + ky - l->pad_top;
+        for (int kx = 0; kx < k && iy >= 0 && iy < h; kx++) {
+          int ix = ox * s + kx - l->pad_left;
+          if (ix < 0 || ix >= w || nt == 64) continue;
+          xs[nt] = X + ((size_t)iy * w + ix) * C;
+          ws[nt++] = W + (size_t)(ky * k + kx) * C;
         }
+      }
+      int c0 = 0;
+      for (; c0 + 16 <= C; c0 += 16) {   /* 16 accumulators stay in registers across the taps */
+        float acc[16];
+        for (int j = 0; j < 16; j++) acc[j] = l->bf[c0 + j];
+        for (int t = 0; t < nt; t++) {
+          const float *xp = xs[t] + c0, *wp = ws[t] + c0;
+          for (int j = 0; j < 16; j++) acc[j] += wp[j] * xp[j];
+        }
+        for (int j = 0; j < 16; j++) y[c0 + j] = acc[j];
+      }
+      for (; c0 < C; c0++) {
+        float a = l->bf[c0];
+        for (int t = 0; t < nt; t++) a += ws[t][c0] * xs[t][c0];
+        y[c0] = a;
+      }
     }
-    nn_finish(o, (size_t)ow, bias, res ? res + (size_t)oy * ow : NULL, act);
-  }
+  if (!res) nn_activate(Y, on * C, l->post_act);
+  transpose(Y, on, (size_t)C, out);
+  if (res) nn_finish(out, on * C, 0.0f, res, l->post_act);
 }
 
 void nn_forward_conv(const nn_layer *l, nn_ctx *ctx) {
@@ -146,6 +229,7 @@ void nn_forward_conv(const nn_layer *l, nn_ctx *ctx) {
   float *out = ctx->output;
   const float *res = l->residual >= 0 ? ctx->outs[l->residual] : NULL;
   size_t on = (size_t)l->out_w * l->out_h, hw = (size_t)l->w * l->h;
+  if (is_depthwise(l) && dw_use_hwc(l)) { dw_hwc(l, in, out, res, ctx->scratch); return; }
   if (is_depthwise(l)) {
     size_t kk = (size_t)l->size * l->size;
     for (int c = 0; c < l->c; c++)

@@ -1,0 +1,71 @@
+/* gpu.h - the CUDA backend of the CNN engine (issue 9).
+ *
+ * After nn_finalize(), nn_gpu_attach() uploads every layer's folded
+ * weights once and allocates one device workspace for `batch` images (the
+ * CPU buffer plan, times batch). From then on nn_forward() and nn_embed()
+ * run on the GPU (forward.c / embed.c dispatch on net->gpu), and nn_free()
+ * releases the device memory through net->gpu_free.
+ *
+ * On the device activations are NHWC, so a pointwise convolution over a
+ * whole batch is one cuBLAS sgemm (rows = images x pixels); depthwise,
+ * dense (direct), pooling, route, shortcut and softmax layers have their own
+ * kernels (conv_kernels.cu, layer_kernels.cu). Bias, the fused residual and
+ * the activation are applied in the same pass; the raw output of a 1x1
+ * convolution read only by a depthwise conv or the average pool is left
+ * raw and its consumer applies bias + activation as it loads it.
+ *
+ * nn_embed() on the GPU decodes and resizes JPEG/PNG files on CPU threads
+ * into pinned buffers (uint8, so copies are small) while the previous batch
+ * is copied and computed on two CUDA streams.
+ *
+ * Without CUDA (make CUDA=0, or no nvcc) the functions exist and fail with
+ * a message saying so; nothing else in the engine changes. */
+#ifndef MLSH_NN_GPU_H
+#define MLSH_NN_GPU_H
+#include <stddef.h>
+#include "nn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nn_gpu_opts {
+  int batch;      /* images per device step (<= 0: 128) */
+  int tf32;       /* 1: cuBLAS may use TF32 tensor cores (faster, ~1e-3 relative error) */
+  int device;     /* CUDA device ordinal */
+} nn_gpu_opts;
+
+/* 1 when this binary was built with CUDA. */
+int nn_gpu_built(void);
+/* Number of usable CUDA devices; 0 with err saying why (CUDA's message). */
+int nn_gpu_count(mlsh_err *err);
+/* Upload the finalized net and allocate the device workspace (replaces any
+ * previous GPU state; call again after loading other weights). */
+int nn_gpu_attach(nn_net *net, const nn_gpu_opts *o, mlsh_err *err);
+/* Free the device state; the net runs on the CPU again. */
+void nn_gpu_detach(nn_net *net);
+/* Like nn_forward / nn_embed, on the attached GPU (called by them). */
+int nn_forward_gpu(nn_net *net, const float *input, size_t n, float *output, mlsh_err *err);
+struct mlsh_image;
+int nn_embed_gpu(nn_net *net, const char *const *paths, const struct mlsh_image *imgs, size_t n,
+                 const nn_embed_opts *o, float *out, mlsh_err *err);
+/* Forward throughput with the input already on the device: `iters` passes
+ * of m images (m <= the attached batch) after a warm-up; *seconds for all. */
+int nn_gpu_bench(nn_net *net, size_t m, int iters, double *seconds, mlsh_err *err);
+/* "NVIDIA H100 80GB HBM3, batch 128, FP32" (or "" without GPU state). */
+const char *nn_gpu_describe(const nn_net *net);
+/* Device memory held by the net's GPU state, bytes. */
+size_t nn_gpu_memory(const nn_net *net);
+
+/* Device selection for the bindings: device is "cpu", "cuda", "auto" or
+ * NULL/"" (then $MLSH_DEVICE, else "cpu"). "cuda" without a GPU is an
+ * error carrying CUDA's message; "auto" without one stays on the CPU and
+ * writes a one-line notice into notice[len] (notice[0] = 0 otherwise).
+ * Returns MLSH_OK or a status; *on_gpu tells which way it went. */
+int nn_use_device(nn_net *net, const char *device, const nn_gpu_opts *o, int *on_gpu,
+                  char *notice, size_t len, mlsh_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
