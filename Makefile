@@ -101,7 +101,7 @@ $(BUILD)/mlsh: $(LIB_OBJ) $(SH_OBJ)
 $(BUILD)/mlsh.so: $(LIB_OBJ)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
 
-$(BUILD)/test/%: test/c/%.c $(LIB_OBJ) test/c/ctest.h
+$(BUILD)/test/%: test/c/%.c $(LIB_OBJ) test/c/ctest.h $(wildcard test/fuzz/targets.c)
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LUA_LIBS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
 
@@ -143,6 +143,14 @@ install: all
 	install -m 644 datasets/*.csv datasets/README.md $(DESTDIR)$(PREFIX)/share/mlsh/datasets/
 	-install -m 644 weights/*.cfg $(DESTDIR)$(PREFIX)/share/mlsh/weights/
 	install -m 644 man/mlsh.1 $(DESTDIR)$(PREFIX)/share/man/man1/mlsh.1
+
+# libFuzzer targets (clang, libclang-rt-14-dev): FUZZ_SECONDS per target (default 60).
+fuzz:
+	@sh test/fuzz/run.sh
+
+# A representative subset of the suite under valgrind memcheck.
+valgrind: all ctest-bins
+	@sh test/valgrind.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz
