@@ -32,7 +32,7 @@ typedef struct {
   size_t *changed;         /* nblocks */
   double *u, *l, *closest, *cum, *dcand, *scratch;
   int *lab;
-  size_t cand[MAX_CAND], ncand;
+  size_t cand[MAX_CAND], ncand, wide;   /* wide: scratch columns per row */
   double cpot[MAX_CAND];
   double *cpart;           /* nblocks x MAX_CAND */
 } km_ws;
@@ -50,6 +50,7 @@ static int ws_alloc(km_ws *w, const km_data *d, int threads, size_t ncand_max) {
   memset(w, 0, sizeof *w);
   w->d = d;
   w->threads = threads;
+  w->wide = wide;
   w->C = mlsh_malloc_array(k * p, sizeof(double));
   w->Cold = mlsh_malloc_array(wide * p, sizeof(double));   /* also k-means++ candidates */
   w->cn = mlsh_malloc_array(k, sizeof(double));
@@ -85,7 +86,7 @@ static int run_blocks(km_ws *w, mlsh_range_fn fn) {
 static int pp_first(void *ctx, size_t b, size_t e, int tid) {
   km_ws *w = ctx;
   const km_data *d = w->d;
-  double *D = w->scratch + (size_t)tid * SUB * (d->k > MAX_CAND ? d->k : MAX_CAND);
+  double *D = w->scratch + (size_t)tid * SUB * w->wide;
   for (size_t blk = b; blk < e; blk++) {
     size_t r0 = blk * d->pb, r1 = r0 + d->pb < d->n ? r0 + d->pb : d->n;
     double pot = 0.0;
@@ -103,7 +104,7 @@ static int pp_cands(void *ctx, size_t b, size_t e, int tid) {
   km_ws *w = ctx;
   const km_data *d = w->d;
   size_t L = w->ncand;
-  double *D = w->scratch + (size_t)tid * SUB * (d->k > MAX_CAND ? d->k : MAX_CAND);
+  double *D = w->scratch + (size_t)tid * SUB * w->wide;
   for (size_t blk = b; blk < e; blk++) {
     size_t r0 = blk * d->pb, r1 = r0 + d->pb < d->n ? r0 + d->pb : d->n;
     double pot[MAX_CAND] = {0};
@@ -174,7 +175,7 @@ static int assign_full(void *ctx, size_t b, size_t e, int tid) {
   km_ws *w = ctx;
   const km_data *d = w->d;
   size_t k = d->k, p = d->p;
-  double *D = w->scratch + (size_t)tid * SUB * (k > MAX_CAND ? k : MAX_CAND);
+  double *D = w->scratch + (size_t)tid * SUB * w->wide;
   for (size_t blk = b; blk < e; blk++) {
     size_t r0 = blk * d->pb, r1 = r0 + d->pb < d->n ? r0 + d->pb : d->n, changed = 0;
     double *ps = part_of(w, blk), *pc = ps + k * p;

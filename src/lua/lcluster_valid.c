@@ -24,7 +24,7 @@ int *lcl_factor(lua_State *L, int idx, const char *fname, const char *argname, s
   int kind = 0;
   for (size_t i = 0; i < len; i++) {
     int t = lua_rawgeti(L, idx, (lua_Integer)i + 1);
-    int isnum = t == LUA_TNUMBER && lua_isinteger(L, -1);
+    int isnum = t == LUA_TNUMBER && (lua_isinteger(L, -1) || lua_tonumber(L, -1) == floor(lua_tonumber(L, -1)));
     if (!(isnum || t == LUA_TSTRING) || (t == LUA_TNUMBER && !isnum))
       mlsh_error(L, fname, "argument '%s': label %zu must be an integer or a string (got %s)", argname, i + 1,
                  t == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));

@@ -1,0 +1,148 @@
+-- test/lua/test_cluster.lua - cluster.*. References: scikit-learn 1.2.1 / SciPy 1.10.1 on
+-- datasets/iris.csv (KMeans(3, n_init=10).inertia_ = 78.851441, silhouette_score = 0.552819,
+-- calinski_harabasz_score = 561.627757, davies_bouldin_score = 0.661972, adjusted_rand_score vs
+-- species = 0.730238, normalized_mutual_info_score = 0.758176; linkage(X, "ward") top height
+-- 32.447607, cophenet = 0.872828); peer harness values from ../shared/bench/peers/RESULTS.md.
+local T = dofile("test/lua/harness.lua")
+local df = data.read_csv("datasets/iris.csv")
+local X = df:matrix()
+local species = df:col("species")
+
+T.test("kmeans iris k=3 (scikit-learn)", function()
+  local km = cluster.kmeans(X, 3, { seed = 1 })
+  T.near(km.inertia, 78.851441, 1e-6)
+  T.eq(#km.labels, 150)
+  T.eq(km.centers:rows(), 3)
+  T.ok(km.converged)
+  local s = 0
+  for _, v in ipairs(km.sizes) do s = s + v end
+  T.eq(s, 150)
+  local pred = km:predict(X)
+  for i = 1, 150 do T.eq(pred[i], km.labels[i]) end
+  T.near(cluster.silhouette(X, km.labels).mean, 0.552819, 1e-6)
+  T.near(cluster.calinski_harabasz(X, km.labels), 561.627757, 1e-6)
+  T.near(cluster.davies_bouldin(X, km.labels), 0.661972, 1e-6)
+  T.near(cluster.ari(species, km.labels), 0.730238, 1e-6)
+  T.near(cluster.nmi(species, km.labels), 0.758176, 1e-6)
+  T.near(cluster.purity(species, km.labels), 134 / 150, 1e-12)
+  for _, algo in ipairs { "lloyd", "hamerly" } do
+    T.near(cluster.kmeans(X, 3, { seed = 1, algorithm = algo }).inertia, 78.851441, 1e-6)
+  end
+  local given = cluster.kmeans(X, 3, { init = km.centers })
+  T.near(given.inertia, 78.851441, 1e-6)
+  T.near(cluster.kmeans(X, 3, { init = "random", seed = 5, nstart = 20 }).inertia, 78.851441, 1e-6)
+end)
+
+T.test("same seed, same result; threads do not matter", function()
+  local a = cluster.kmeans(X, 4, { seed = 9, threads = 1 })
+  local b = cluster.kmeans(X, 4, { seed = 9, threads = 2 })
+  T.eq(a.inertia, b.inertia)
+  for i = 1, 150 do T.eq(a.labels[i], b.labels[i]) end
+end)
+
+T.test("silhouette details and crosstab", function()
+  local s = cluster.silhouette(X, species)
+  T.near(s.mean, 0.503477, 1e-6)           -- silhouette_score(X, species)
+  T.eq(s.values:rows(), 150)
+  T.eq(#s.by_cluster, 3)
+  T.eq(s.by_cluster[1].label, "setosa")
+  local D = mat.zeros(150, 150)
+  for i = 1, 150 do for j = 1, 150 do
+    local d = 0
+    for c = 1, 4 do d = d + (X:get(i, c) - X:get(j, c)) ^ 2 end
+    D:set(i, j, math.sqrt(d))
+  end end
+  T.near(cluster.silhouette(D, species, { distance = true }).mean, 0.503477, 1e-6)
+  local ct = cluster.crosstab(species, species)
+  T.eq(ct.table:get(2, 2), 50)
+  T.eq(ct.rows[3], "virginica")
+  T.ok(tostring(ct):find("total"))
+  T.near(cluster.ari({ 1, 1, 2, 2 }, { 5, 5, 7, 7 }), 1, 1e-15)
+end)
+
+T.test("elbow", function()
+  local e = cluster.elbow(X, { kmax = 6, seed = 2 })
+  T.eq(#e.k, 5)
+  T.near(e.inertia[2], 78.851441, 1e-6)
+  T.near(e.silhouette[2], 0.552819, 1e-6)
+  T.eq(e.best.silhouette, 2)
+  T.eq(e.best.knee, 3)
+  T.ok(tostring(e):find("Kneedle"))
+  local e2 = cluster.elbow(X, { kmax = 4, seed = 2, silhouette = false })
+  T.ok(e2.silhouette[1] ~= e2.silhouette[1])
+end)
+
+T.test("hclust ward and others (SciPy / R)", function()
+  local h = cluster.hclust(X)
+  T.eq(h.merge:rows(), 149)
+  T.near(h.height[149], 32.447607, 1e-6)
+  T.near(h:cophenetic(), 0.872828, 1e-6)
+  T.eq(#h.order, 150)
+  local lab = h:cut(3)
+  local n = {}
+  for _, v in ipairs(lab) do n[v] = (n[v] or 0) + 1 end
+  T.eq(n[1], 50)
+  T.eq(#h:cut { height = 10 }, 150)
+  T.near(cluster.hclust(X, { method = "average" }).height[149], 4.062683, 1e-6)
+  T.near(cluster.hclust(X, { method = "average", metric = "manhattan" }).height[149], 6.76948, 1e-6)
+  -- from a distance matrix: R hclust(dist(c(0,1,5,6)), "single")
+  local D = mat.from { { 0, 1, 5, 6 }, { 1, 0, 4, 5 }, { 5, 4, 0, 1 }, { 6, 5, 1, 0 } }
+  local hs = cluster.hclust(D, { method = "single" })
+  T.eq(hs.metric, "precomputed")
+  T.eq(hs.merge:get(1, 1), -1); T.eq(hs.merge:get(1, 2), -2)
+  T.eq(hs.merge:get(3, 1), 1); T.eq(hs.merge:get(3, 2), 2)
+  T.near(hs.height[3], 4, 1e-15)
+  T.near(hs:cophenetic(), cluster.hclust(D, { method = "single" }):cophenetic(), 0)
+end)
+
+T.test("profile", function()
+  local pr = cluster.profile(df, species)
+  T.eq(#pr.clusters, 3)
+  T.near(pr.mean:get(1, 3), 1.462, 1e-12)
+  T.ok(pr.vtest:get(1, 3) < -10)
+  T.ok(tostring(pr):find("setosa 100%%"))
+end)
+
+T.test("bad input", function()
+  T.raises(function() cluster.kmeans(X, 0) end, "cluster.kmeans: argument 'k' must be an integer between 1 and")
+  T.raises(function() cluster.kmeans(X, 151) end, "argument 'k'")
+  local Y = X:copy(); Y:set(7, 3, 0 / 0)
+  T.raises(function() cluster.kmeans(Y, 3) end, "row 7, column 3")
+  T.eq(#cluster.kmeans(Y, 3, { na = "omit", seed = 1 }).labels, 149)
+  T.raises(function() cluster.kmeans(X, 3, { nstart = 0 }) end, "option 'nstart'")
+  T.raises(function() cluster.kmeans(X, 3, { algorithm = "magic" }) end, "cluster.kmeans")
+  T.raises(function() cluster.kmeans(X, 3, { init = mat.zeros(2, 4) }) end, "option 'init' must be a 3x4 Matrix")
+  T.raises(function() cluster.kmeans(X, 3):predict(mat.zeros(2, 3)) end, "KMeans:predict: X has 3 columns")
+  T.raises(function() cluster.silhouette(X, { 1, 2, 3 }) end, "cluster.silhouette: argument 'labels' has 3 labels, expected 150")
+  T.raises(function() cluster.silhouette(X, mat.ones(150, 1):totable()) end, "number of clusters")
+  T.raises(function() cluster.ari({ 1, 2 }, { 1, 2, 3 }) end, "cluster.ari: argument 'b' has 3 labels, expected 2")
+  T.raises(function() cluster.ari({ 1, 2.5 }, { 1, 2 }) end, "label 2 must be an integer or a string")
+  T.raises(function() cluster.hclust(X:slice(1, 1)) end, "cluster.hclust: argument 'X' needs at least 2 rows")
+  local A = mat.from { { 0, 1, 2 }, { 1, 0, 3 }, { 2, 3.5, 0 } }
+  T.raises(function() cluster.hclust(A) end, "not symmetric")
+  T.raises(function() cluster.hclust(mat.zeros(2, 3), { distance = true }) end, "must be square")
+  T.raises(function() cluster.hclust(X, { method = "nope" }) end, "cluster.hclust")
+  T.raises(function() cluster.hclust(X):cut(0) end, "HClust:cut")
+  T.raises(function() cluster.hclust(X, { method = "centroid" }):cut { height = 1 } end, "not increasing")
+  T.raises(function() cluster.elbow(X, { kmin = 1 }) end, "cluster.elbow")
+  T.raises(function() cluster.profile(X, { 1 }) end, "cluster.profile: argument 'labels' has 1 labels")
+end)
+
+T.test("peer data: ward heights (SciPy 1e-8) and K-Means inertia (scikit-learn 0.01 %)", function()
+  if not T.shared("bench/peers/RESULTS.md") then T.skip("../shared not found (set MLSH_SHARED)") end
+  local f = io.open("/tmp/peerdata/ward_5000x20.f64", "rb")
+  if not f then T.skip("peer data not generated (/tmp/peerdata; run make bench or gen_data.py)") end
+  f:close()
+  local W = mat.read_raw("/tmp/peerdata/ward_5000x20.f64", 5000, 20)
+  local h = cluster.hclust(W)
+  local top = { 276.8574, 228.9203, 206.4897, 178.7302, 178.3203 }
+  for i = 1, 5 do T.near(h.height[5000 - i], top[i], 5e-5) end
+  local s = 0
+  for i = 1, 4999 do s = s + h.height[i] end
+  T.near(s, 29839.4970, 5e-4)
+  local E = mat.read_raw("/tmp/peerdata/elbow_20000x20.f64", 20000, 20)
+  local km = cluster.kmeans(E, 6, { nstart = 10, seed = 42 })
+  T.ok(km.inertia <= 326565.5 * 1.0001, "inertia " .. km.inertia .. " within 0.01% of scikit-learn's 326565.5")
+end)
+
+T.done()

@@ -1,0 +1,92 @@
+-- test/lua/test_pca.lua - stats.pca. References: R 4.2.2 prcomp(iris[,1:4], scale.=TRUE)
+-- eigenvalues (sdev^2) and FactoMineR 2.x PCA(iris[,1:4]) variable contributions to Dim.1
+-- (as stated in issue 3); scikit-learn 1.2.1 PCA(svd_solver="full") explained_variance_ratio_
+-- on the peer harness data (../shared/bench/peers/RESULTS.md).
+local T = dofile("test/lua/harness.lua")
+local df = data.read_csv("datasets/iris.csv")
+local X = df:matrix()
+
+T.test("iris correlation PCA eigenvalues (R prcomp)", function()
+  local p = stats.pca(df)
+  local ref = { 2.918498, 0.914030, 0.146757, 0.020715 }
+  for k = 1, 4 do T.near(p.eigenvalues[k], ref[k], 1e-6) end
+  T.near(p.eig:get(1, 2), 72.962445, 1e-5)
+  T.near(p.eig:get(4, 3), 100, 1e-9)
+  T.near(p.explained[2], 0.914030 / 4, 1e-6)
+end)
+
+T.test("iris variable contributions to Dim.1 (FactoMineR)", function()
+  local p = stats.pca(df)
+  local ref = { 27.150969, 7.254804, 33.687936, 31.906291 }
+  for j = 1, 4 do T.near(p.var.contrib:get(j, 1), ref[j], 1e-5) end
+  -- correlation PCA: var.coord are correlations with the components
+  local F1 = p.ind.coord:col(1)
+  local r = mat.cor(X:col(3):hcat(F1)):get(1, 2)
+  T.near(p.var.coord:get(3, 1), r, 1e-10)
+  T.eq(p.names[3], "petal_length")
+end)
+
+T.test("sign convention, individual contributions, cos2", function()
+  local p = stats.pca(X)
+  for k = 1, 4 do
+    local best, arg = 0, 1
+    for j = 1, 4 do if math.abs(p.loadings:get(j, k)) > best then best, arg = math.abs(p.loadings:get(j, k)), j end end
+    T.ok(p.loadings:get(arg, k) > 0, "largest loading positive on Dim." .. k)
+  end
+  local s = 0
+  for i = 1, 150 do s = s + p.ind.contrib:get(i, 2) end
+  T.near(s, 100, 1e-9)
+  local c = 0
+  for k = 1, 4 do c = c + p.ind.cos2:get(7, k) end
+  T.near(c, 1, 1e-12)
+end)
+
+T.test("transform, ncomp, supplementary rows and columns", function()
+  local p = stats.pca(X, { ncomp = 2, sup_rows = X:slice(1, 5), sup_cols = X:col(1) })
+  T.eq(p.ind.coord:cols(), 2)
+  local Z = p:transform(X:slice(1, 5))
+  for i = 1, 5 do T.near(Z:get(i, 2), p.ind.coord:get(i, 2), 1e-12) end
+  T.near(p.sup.ind.coord:get(3, 1), p.ind.coord:get(3, 1), 1e-12)
+  T.near(p.sup.var.coord:get(1, 1), p.var.coord:get(1, 1), 1e-10)
+  local text = p:summary { print = false }
+  T.ok(text:find("Kaiser", 1, true))
+  T.ok(tostring(p):find("PCA%(correlation"))
+end)
+
+T.test("covariance PCA and randomized solver", function()
+  local pc = stats.pca(X, { scale = false })
+  -- prcomp(iris[,1:4])$sdev^2 = 4.2282418, 0.2426707, ... (1/(n-1)); FactoMineR uses 1/n
+  T.near(pc.eigenvalues[1], 4.2282418 * 149 / 150, 1e-6)
+  local pr = stats.pca(X, { method = "randomized", ncomp = 2, seed = 3 })
+  T.near(pr.eigenvalues[1], 2.918498, 1e-6)
+  T.near(pr.eigenvalues[2], 0.914030, 1e-6)
+end)
+
+T.test("bad input", function()
+  T.raises(function() stats.pca(X, { ncomp = 9 }) end, "stats.pca: ncomp must be at most 4")
+  T.raises(function() stats.pca(X:slice(1, 1)) end, "stats.pca: argument 'X' needs at least 2 rows")
+  local Y = X:copy(); Y:set(4, 2, 0 / 0)
+  T.raises(function() stats.pca(Y) end, "row 4, column 2")
+  local p = stats.pca(Y, { na = "omit" })
+  T.eq(p.n, 149)
+  local Z = X:hcat(mat.ones(150, 1))
+  T.raises(function() stats.pca(Z) end, "column 5 has zero variance")
+  T.raises(function() stats.pca(X, { bogus = 1 }) end, "unknown option 'bogus'")
+  T.raises(function() stats.pca(X, { weights = mat.ones(3, 1) }) end, "option 'weights' has 3 values")
+  T.raises(function() stats.pca("x") end, "stats.pca: argument 'X'")
+  T.raises(function() stats.pca(X, { ncomp = 2 }):transform(mat.ones(2, 3)) end, "PCA:transform")
+end)
+
+T.test("peer data: explained variance ratios equal scikit-learn's (1e-6)", function()
+  local path = T.shared("bench/peers/RESULTS.md")
+  if not path then T.skip("../shared not found (set MLSH_SHARED)") end
+  local f = io.open("/tmp/peerdata/pca_100000x100.f64", "rb")
+  if not f then T.skip("peer data not generated (/tmp/peerdata; run make bench or gen_data.py)") end
+  f:close()
+  local P = mat.read_raw("/tmp/peerdata/pca_100000x100.f64", 100000, 100)
+  local p = stats.pca(P, { scale = false, ncomp = 10 })
+  local ref = { 0.282272, 0.150806, 0.101495, 0.075821, 0.053130, 0.049372, 0.040102, 0.036212, 0.032461, 0.030178 }
+  for k = 1, 10 do T.near(p.explained[k], ref[k], 5e-7) end
+end)
+
+T.done()
