@@ -6,6 +6,15 @@ local PCA = M.PCA
 local methods = PCA.__index
 local cpca = M._pca
 
+-- Fields also answer FactoMineR-style dotted names: p["var.coord"] == p.var.coord.
+PCA.__index = function(p, k)
+  local m = methods[k]
+  if m ~= nil or type(k) ~= "string" then return m end
+  local a, b = k:match("^(%a+)%.(%a+)$")
+  local t = a and rawget(p, a)
+  return type(t) == "table" and t[b] or nil
+end
+
 local function fmt(v, d) return string.format("%." .. (d or 3) .. "f", v) end
 
 M.pca = doc(function(X, opts)
