@@ -275,6 +275,11 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
   }
   if (complete <= (size_t)nd) { rc = mlsh_seterr(err, MLSH_EINVAL, "too few non-missing observations (%zu for differencing of order %d)", complete, nd); goto fail; }
   f->nobs = complete - (size_t)nd;
+  {
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t t = 0; t < n; t++) if (!isnan(y[t])) { lo = fmin(lo, y[t]); hi = fmax(hi, y[t]); }
+    if (!(hi > lo) && nuser == 0) { rc = mlsh_seterr(err, MLSH_EINVAL, "the series is constant (%g): nothing to model", lo); goto fail; }
+  }
   int method = o->method;
   if (method == TS_CSS_ML && complete < n) method = TS_ML;
   c.ncond = method == TS_ML ? 0 : (size_t)(od.d + od.D * od.s + od.p + od.s * od.P);

@@ -136,6 +136,9 @@ int ts_adf(const double *y, size_t n, int type, int lags, int select, ts_test *o
   memset(out, 0, sizeof *out);
   for (size_t i = 0; i < n; i++)
     if (!isfinite(y[i])) return mlsh_seterr(err, MLSH_EINVAL, "the series has missing or non-finite values (at %zu)", i + 1);
+  int varies = 0;
+  for (size_t i = 1; i < n && !varies; i++) varies = y[i] != y[0];
+  if (!varies) return mlsh_seterr(err, MLSH_EINVAL, "the series is constant");
   int maxlag = lags;
   if (lags < 0) {
     maxlag = (int)ceil(12.0 * pow((double)n / 100.0, 0.25));
