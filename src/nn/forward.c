@@ -10,6 +10,7 @@
 #include <time.h>
 #include <float.h>
 #include "layers.h"
+#include "gpu.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
 #include "../core/threads.h"
@@ -248,6 +249,9 @@ int nn_forward(nn_net *net, const float *input, size_t n, float *output, mlsh_er
     int rc = nn_finalize(net, net->nthreads, err);
     if (rc) return rc;
   }
+#ifdef MLSH_CUDA
+  if (net->gpu) return nn_forward_gpu(net, input, n, output, err);   /* issue 9: gpu.h */
+#endif
   fwd_job j = {net, input, output};
   int rc;
   if (n == 1 || net->nthreads == 1) {   /* latency: BLAS gets the threads */
