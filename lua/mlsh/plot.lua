@@ -620,7 +620,7 @@ function M.dendrogram(h, opts)
     end
   end
   if cut then
-    local y = (height[cut] + height[math.min(cut + 1, nm)]) / 2
+    local y = cut >= 1 and (height[cut] + height[math.min(cut + 1, nm)]) / 2 or height[1] / 2
     if horiz then c:lines({ y, y }, { 0.5, n + 0.5 }, { color = "red", dash = true, label = "cut: k = " .. k })
     else c:lines({ 0.5, n + 0.5 }, { y, y }, { color = "red", dash = true, label = "cut: k = " .. k }) end
   end
@@ -690,7 +690,7 @@ function M.circle(p, opts)
   c:lines(cx, cy, { color = "gray" })
   c:lines({ -1, 1, NAN, 0, 0 }, { 0, 0, NAN, -1, 1 }, { color = "gray", dash = true })
   -- three cos2 classes, so that the legend reads without colour
-  local bins = { { 0, 0.5, "cos2 < 0.5", 0.15 }, { 0.5, 0.8, "cos2 0.5-0.8", 0.55 }, { 0.8, 1.01, "cos2 >= 0.8", 0.9 } }
+  local bins = { { 0, 0.5, "cos2 < 0.5", "#4E79A7" }, { 0.5, 0.8, "cos2 0.5-0.8", "#F28E2B" }, { 0.8, 1.01, "cos2 >= 0.8", "#E15759" } }
   for _, b in ipairs(bins) do
     local ax, ay, tx, ty, tl, right = {}, {}, {}, {}, {}, {}
     for j = 1, nv do
@@ -703,8 +703,8 @@ function M.circle(p, opts)
       end
     end
     if #ax > 0 then
-      c:lines(ax, ay, { arrow = true, color = M._cmap(b[4]), label = b[3] })
-      c:text(tx, ty, tl, { color = M._cmap(b[4]) })
+      c:lines(ax, ay, { arrow = true, color = b[4], label = b[3] })
+      c:text(tx, ty, tl, { color = b[4] })
     end
   end
   return c

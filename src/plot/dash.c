@@ -70,7 +70,8 @@ int dash_html(const plot_dash *d, plot_buf *out, mlsh_err *err) {
     "(function(){var b=document.querySelectorAll('nav button'),s=document.querySelectorAll('section'),cur=0;\n"
     "function show(i){cur=(i+b.length)%b.length;for(var k=0;k<b.length;k++){b[k].className=k==cur?'on':'';s[k].className=k==cur?'on':'';}}\n"
     "for(var k=0;k<b.length;k++)b[k].onclick=(function(i){return function(){show(i);};})(k);\n"
-    "document.addEventListener('keydown',function(e){if(e.key=='ArrowRight')show(cur+1);else if(e.key=='ArrowLeft')show(cur-1);});})();\n"
+    "document.addEventListener('keydown',function(e){if(e.key=='ArrowRight')show(cur+1);else if(e.key=='ArrowLeft')show(cur-1);});\n"
+    "document.body.setAttribute('data-mlsh','ready');})();\n"
     "</script>\n</body>\n</html>\n");
   return out->failed ? mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for the HTML") : MLSH_OK;
 }
@@ -129,7 +130,10 @@ static void draw_screen(const plot_dash *d, int cur, int help, const char *msg, 
     if (i == cur) attroff(A_REVERSE | A_BOLD);
     x += (int)strlen(lab) + 1;
   }
-  mvhline(1, 0, st.unicode ? 0 : '-', W);
+  cchar_t rule;
+  wchar_t rw[2] = {st.unicode ? 0x2500 : '-', 0};
+  setcchar(&rule, rw, A_NORMAL, 0, NULL);
+  mvhline_set(1, 0, &rule, W);
   int ch = H - 3;
   if (ch >= 3 && W >= 10) {
     plot_canvas c;
