@@ -1,6 +1,323 @@
-/* lnn.c - Lua binding for CNN engine (issue 6): not built yet. */
-#include "lmlsh.h"
+/* lnn.c - Lua binding for the CNN engine (issue 6): nn.load, nn.convert
+ * and the Net class (forward, embed, layers, profiling). Summaries and
+ * nn.mobilenetv2 are in lua/mlsh/nn.lua. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "limage.h"
+#include "../nn/nn.h"
+#include "../core/alloc.h"
+
+#define NET_MT "mlsh.Net"
+
+typedef struct { nn_net *net; } lnet;
+
+static nn_net *check_net(lua_State *L, int idx, const char *fname) {
+  lnet *u = luaL_testudata(L, idx, NET_MT);
+  if (!u) mlsh_error(L, fname, "argument 'self' must be a Net (got %s)", mlsh_typename(L, idx));
+  if (!u->net) mlsh_error(L, fname, "the Net was freed");
+  return u->net;
+}
+
+static int opt_threads(lua_State *L, int idx, const char *fname) {
+  lua_Integer t = mlsh_opt_int(L, idx, "threads", 0, fname);
+  if (t < 0 || t > 256) mlsh_error(L, fname, "option 'threads' must be between 0 and 256 (got %lld)", (long long)t);
+  return (int)t;
+}
+
+static int l_load(lua_State *L) {
+  const char *fname = "nn.load";
+  static const char *const known[] = {"threads", "device", NULL};
+  static const char *const devices[] = {"cpu", "cuda", NULL};
+  const char *cfg = luaL_checkstring(L, 1);
+  const char *weights = lua_isnoneornil(L, 2) ? NULL : luaL_checkstring(L, 2);
+  mlsh_opt_check(L, 3, fname, known);
+  int threads = opt_threads(L, 3, fname);
+  if (mlsh_opt_enum(L, 3, "device", "cpu", devices, fname) == 1)
+    return mlsh_error(L, fname, "option 'device': the CUDA backend is not available in this build (use device=\"cpu\")");
+  lnet *u = lua_newuserdatauv(L, sizeof *u, 0);
+  u->net = NULL;
+  luaL_setmetatable(L, NET_MT);
+  mlsh_err err;
+  int rc = nn_parse_cfg(cfg, &u->net, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  if (u->net->warnings) fprintf(stderr, "nn.load: warning: %s", u->net->warnings);
+  if (weights && (rc = nn_load_weights(u->net, weights, &err))) return mlsh_fail(L, fname, rc, &err);
+  if ((rc = nn_finalize(u->net, threads, &err))) return mlsh_fail(L, fname, rc, &err);
+  return 1;
+}
+
+static int l_convert(lua_State *L) {
+  const char *fname = "nn.convert";
+  static const char *const known[] = {"from", NULL};
+  static const char *const kinds[] = {"auto", "npy", "h5", NULL};
+  const char *cfg = luaL_checkstring(L, 1), *src = luaL_checkstring(L, 2), *out = luaL_checkstring(L, 3);
+  mlsh_opt_check(L, 4, fname, known);
+  int k = mlsh_opt_enum(L, 4, "from", "auto", kinds, fname);
+  if (k == 0) {   /* a folder holds .npy tensors; a file is an .h5 */
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s/.", src);
+    k = access(probe, F_OK) == 0 ? 1 : 2;
+  }
+  nn_net *net;
+  mlsh_err err;
+  int rc = nn_parse_cfg(cfg, &net, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  rc = nn_convert(net, k == 1 ? NN_SRC_NPY_DIR : NN_SRC_KERAS_H5, src, &err);
+  if (!rc) rc = nn_save_weights(net, out, &err);
+  size_t params = 0;
+  for (int i = 0; i < net->n; i++) params += nn_layer_params(&net->layers[i]);
+  nn_free(net);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  lua_pushinteger(L, (lua_Integer)params);
+  return 1;
+}
+
+/* ---- preprocessing of images ---- */
+
+static void preprocess(lua_State *L, int idx, const char *fname, float scale[3], float shift[3]) {
+  static const char *const modes[] = {"tf", "torch", "unit", "none", NULL};
+  int m = mlsh_opt_enum(L, idx, "preprocess", "tf", modes, fname);
+  static const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
+  for (int c = 0; c < 3; c++) {
+    switch (m) {
+    case 0: scale[c] = 1 / 127.5f; shift[c] = -1; break;           /* Keras preprocess_input(mode="tf") */
+    case 1: scale[c] = 1 / (255 * sd[c]); shift[c] = -mean[c] / sd[c]; break;   /* torchvision normalisation */
+    case 2: scale[c] = 1 / 255.0f; shift[c] = 0; break;             /* darknet's [0, 1] */
+    default: scale[c] = 1; shift[c] = 0;
+    }
+  }
+}
+
+static void push_output(lua_State *L, const float *out, size_t n, size_t cols, const char *fname) {
+  mlsh_mat *m = lmat_push_new(L, n, cols, fname);
+  for (size_t i = 0; i < n * cols; i++) m->data[i] = out[i];
+}
+
+static int net_forward(lua_State *L) {
+  const char *fname = "Net:forward";
+  static const char *const known[] = {"preprocess", NULL};
+  nn_net *net = check_net(L, 1, fname);
+  mlsh_opt_check(L, 3, fname, known);
+  mlsh_err err;
+  int rc;
+  float *out;
+  mlsh_image *im = luaL_testudata(L, 2, MLSH_IMAGE_MT);
+  if (im) {
+    im = limage_check(L, 2, fname, "input");
+    if (im->width != net->w || im->height != net->h || net->c != 3)
+      return mlsh_error(L, fname, "argument 'input' is a %dx%d image, the net takes %dx%dx%d (use img:resize(%d, %d))",
+                        im->width, im->height, net->w, net->h, net->c, net->w, net->h);
+    float sc[3], sh[3];
+    preprocess(L, 3, fname, sc, sh);
+    float *in = mlsh_scratch(L, net->inputs * sizeof(float), fname);
+    out = mlsh_scratch(L, net->outputs * sizeof(float), fname);
+    image_to_chw(im, sc, sh, in);
+    if ((rc = nn_forward(net, in, 1, out, &err))) return mlsh_fail(L, fname, rc, &err);
+    push_output(L, out, 1, net->outputs, fname);
+    return 1;
+  }
+  mlsh_mat *X = lmat_checklike(L, 2, fname, "input");
+  if (X->cols != net->inputs)
+    return mlsh_error(L, fname, "argument 'input' has %zu columns, the net takes %zu (%dx%dx%d, CHW order) per row",
+                      X->cols, net->inputs, net->c, net->h, net->w);
+  lmat_check_finite(L, X, fname, "input");
+  float *in = mlsh_scratch(L, MAT_LEN(X) * sizeof(float) + 1, fname);
+  out = mlsh_scratch(L, X->rows * net->outputs * sizeof(float) + 1, fname);
+  for (size_t i = 0; i < MAT_LEN(X); i++) in[i] = (float)X->data[i];
+  if ((rc = nn_forward(net, in, X->rows, out, &err))) return mlsh_fail(L, fname, rc, &err);
+  push_output(L, out, X->rows, net->outputs, fname);
+  return 1;
+}
+
+/* ---- embed: progress bar on a terminal ---- */
+
+typedef struct { double t0; int shown; } progress_state;
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void progress_cb(void *ud, size_t done, size_t total) {
+  progress_state *p = ud;
+  double el = now_s() - p->t0, rate = el > 0 ? done / el : 0, eta = rate > 0 ? (total - done) / rate : 0;
+  int width = 30, fill = total ? (int)(width * (double)done / total) : width;
+  char bar[64];
+  for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
+  bar[width] = 0;
+  fprintf(stderr, "\r[%s] %zu/%zu  %.1f img/s  ETA %.0fs   ", bar, done, total, rate, eta);
+  fflush(stderr);
+  p->shown = 1;
+}
+
+static int net_embed(lua_State *L) {
+  const char *fname = "Net:embed";
+  static const char *const known[] = {"batch", "size", "preprocess", "progress", NULL};
+  nn_net *net = check_net(L, 1, fname);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  mlsh_opt_check(L, 3, fname, known);
+  lua_Integer batch = mlsh_opt_int(L, 3, "batch", 32, fname);
+  if (batch < 1 || batch > 1 << 20) return mlsh_error(L, fname, "option 'batch' must be at least 1 (got %lld)", (long long)batch);
+  lua_Integer size = mlsh_opt_int(L, 3, "size", net->w, fname);
+  if (size != net->w || size != net->h)
+    return mlsh_error(L, fname, "option 'size' is %lld but the net takes %dx%d images (change width/height in its cfg)",
+                      (long long)size, net->w, net->h);
+  int progress = mlsh_opt_bool(L, 3, "progress", 1, fname) && isatty(2);
+  nn_embed_opts o = {.batch = (size_t)batch};
+  preprocess(L, 3, fname, o.scale, o.shift);
+  size_t n = (size_t)luaL_len(L, 2);
+  if (n == 0) return mlsh_error(L, fname, "argument 'images' is empty");
+  lua_rawgeti(L, 2, 1);
+  int as_paths = lua_type(L, -1) == LUA_TSTRING;
+  lua_pop(L, 1);
+  const char **paths = as_paths ? mlsh_scratch(L, n * sizeof *paths, fname) : NULL;
+  mlsh_image *imgs = as_paths ? NULL : mlsh_scratch(L, n * sizeof *imgs, fname);
+  for (size_t i = 0; i < n; i++) {   /* the table keeps the strings and Images alive during the call */
+    lua_rawgeti(L, 2, (lua_Integer)i + 1);
+    if (as_paths) {
+      if (lua_type(L, -1) != LUA_TSTRING)
+        return mlsh_error(L, fname, "argument 'images'[%zu] must be a path like the first element (got %s)", i + 1, mlsh_typename(L, -1));
+      paths[i] = lua_tostring(L, -1);
+    } else {
+      if (!luaL_testudata(L, -1, MLSH_IMAGE_MT))
+        return mlsh_error(L, fname, "argument 'images'[%zu] must be a path or an Image (got %s)", i + 1, mlsh_typename(L, -1));
+      imgs[i] = *limage_check(L, -1, fname, "images[i]");
+    }
+    lua_pop(L, 1);
+  }
+  if (net->c != 3) return mlsh_error(L, fname, "the net takes %d channels; embed needs an RGB (3-channel) net", net->c);
+  float *out = mlsh_scratch(L, n * net->outputs * sizeof(float), fname);
+  progress_state ps = {now_s(), 0};
+  if (progress) { o.progress = progress_cb; o.ud = &ps; }
+  mlsh_err err;
+  int rc = nn_embed(net, paths, imgs, n, &o, out, &err);
+  if (ps.shown) fprintf(stderr, rc ? "\n" : "\r%*s\r", rc ? 0 : 78, "");
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  push_output(L, out, n, net->outputs, fname);
+  return 1;
+}
+
+static void push_shape(lua_State *L, int c, int h, int w) {
+  lua_createtable(L, 3, 0);
+  lua_pushinteger(L, c); lua_rawseti(L, -2, 1);
+  lua_pushinteger(L, h); lua_rawseti(L, -2, 2);
+  lua_pushinteger(L, w); lua_rawseti(L, -2, 3);
+}
+
+static int net_layers(lua_State *L) {
+  nn_net *net = check_net(L, 1, "Net:layers");
+  lua_createtable(L, net->n, 0);
+  for (int i = 0; i < net->n; i++) {
+    const nn_layer *l = &net->layers[i];
+    lua_createtable(L, 0, 14);
+    lua_pushinteger(L, i); lua_setfield(L, -2, "index");
+    lua_pushstring(L, nn_type_name(l->type)); lua_setfield(L, -2, "type");
+    lua_pushstring(L, l->name); lua_setfield(L, -2, "name");
+    lua_pushinteger(L, l->line); lua_setfield(L, -2, "line");
+    push_shape(L, l->c, l->h, l->w); lua_setfield(L, -2, "input");
+    push_shape(L, l->out_c, l->out_h, l->out_w); lua_setfield(L, -2, "output");
+    lua_pushinteger(L, (lua_Integer)nn_layer_params(l)); lua_setfield(L, -2, "params");
+    lua_pushnumber(L, nn_layer_macs(l) / 1e6); lua_setfield(L, -2, "mmacs");
+    if (l->type == NN_CONV || l->type == NN_MAXPOOL) {
+      lua_pushinteger(L, l->size); lua_setfield(L, -2, "size");
+      lua_pushinteger(L, l->stride); lua_setfield(L, -2, "stride");
+    }
+    if (l->type == NN_CONV) { lua_pushinteger(L, l->groups); lua_setfield(L, -2, "groups"); }
+    if (l->type == NN_CONV || l->type == NN_CONNECTED || l->type == NN_SHORTCUT) {
+      lua_pushstring(L, nn_act_name(l->act)); lua_setfield(L, -2, "activation");
+    }
+    if (l->type == NN_SHORTCUT) { lua_pushinteger(L, l->from); lua_setfield(L, -2, "from"); lua_pushboolean(L, l->fused); lua_setfield(L, -2, "fused"); }
+    if (net->layer_time) { lua_pushnumber(L, net->layer_time[i]); lua_setfield(L, -2, "seconds"); }
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+static int net_info(lua_State *L) {
+  nn_net *net = check_net(L, 1, "Net:info");
+  lua_createtable(L, 0, 8);
+  push_shape(L, net->c, net->h, net->w); lua_setfield(L, -2, "input");
+  lua_pushinteger(L, (lua_Integer)net->outputs); lua_setfield(L, -2, "outputs");
+  lua_pushinteger(L, net->n); lua_setfield(L, -2, "layers");
+  lua_pushinteger(L, net->batch); lua_setfield(L, -2, "batch");
+  lua_pushinteger(L, net->nthreads); lua_setfield(L, -2, "threads");
+  lua_pushstring(L, "cpu"); lua_setfield(L, -2, "device");
+  lua_pushinteger(L, (lua_Integer)net->images_seen); lua_setfield(L, -2, "images");
+  lua_pushnumber(L, (double)(net->nbuf * net->buf_elems + net->scratch_elems) * sizeof(float) * net->nthreads);
+  lua_setfield(L, -2, "workspace_bytes");
+  return 1;
+}
+
+static int net_profile(lua_State *L) {
+  const char *fname = "Net:profile";
+  nn_net *net = check_net(L, 1, fname);
+  net->profile = lua_toboolean(L, 2);
+  if (net->layer_time) memset(net->layer_time, 0, (size_t)net->n * sizeof(double));
+  net->images_seen = 0;
+  return 0;
+}
+
+static int net_gc(lua_State *L) {
+  lnet *u = luaL_checkudata(L, 1, NET_MT);
+  nn_free(u->net);
+  u->net = NULL;
+  return 0;
+}
+
+static int net_tostring(lua_State *L) {
+  lnet *u = luaL_checkudata(L, 1, NET_MT);
+  if (!u->net) { lua_pushliteral(L, "Net (freed)"); return 1; }
+  lua_pushfstring(L, "Net %dx%dx%d -> %d outputs, %d layers", u->net->w, u->net->h, u->net->c, (int)u->net->outputs, u->net->n);
+  return 1;
+}
+
+static const mlsh_Reg nn_funcs[] = {
+  {"load", l_load, "nn.load(cfg, weights, {threads=0, device=\"cpu\"})",
+   "Load a darknet-format network: the .cfg description and a .weights file (darknet's format; nil leaves "
+   "zero weights, for summaries). Unused cfg keys print a warning naming section and line; unknown sections, "
+   "bad values, impossible shapes and weights files of the wrong size are errors. threads: workers for "
+   "forward/embed (0 = all cores); device: \"cpu\" (the CUDA backend is a separate build).\n"
+   "Returns: a Net.\nExample: net = nn.load(\"weights/mobilenetv2.cfg\", \"weights/mobilenetv2.weights\")"},
+  {"convert", l_convert, "nn.convert(cfg, source, out, {from=\"auto\"})",
+   "Convert TensorFlow weights into a darknet .weights file for cfg: source is a Keras .h5 (from=\"h5\", "
+   "read with libhdf5: Conv1, bn_Conv1, block_1_expand, ...) or a folder of TF-slim tensors as .npy files "
+   "(from=\"npy\"); \"auto\" picks by whether source is a folder. Each conv/connected layer of the cfg names "
+   "its Keras layer with name=. Kernels are transposed from HWIO to darknet's order.\n"
+   "Returns: the number of parameters written.\n"
+   "Example: nn.convert(\"weights/mobilenetv2.cfg\", \"../shared/weights/mobilenet_v2_1.0_224_tfslim_npy\", \"weights/mobilenetv2.weights\")"},
+  {NULL, NULL, NULL, NULL}};
+
+static const mlsh_Reg net_methods[] = {
+  {"forward", net_forward, "net:forward(input, {preprocess=\"tf\"})",
+   "Run the network. input: an Image of the net's size (scaled by preprocess: \"tf\" x/127.5-1, \"torch\" "
+   "ImageNet mean/sd, \"unit\" x/255, \"none\") or a Matrix with one image per row in CHW order (used as is).\n"
+   "Returns: a Matrix, one row of outputs per image.\nExample: y = net:forward(image.load(\"a.jpg\"):resize(224, 224))"},
+  {"embed", net_embed, "net:embed(images, {batch=32, size=224, preprocess=\"tf\", progress=true})",
+   "Run every image (an array of paths or of Images) through the network: decoding, resizing to the net's size "
+   "with Pillow's NEAREST (as Keras' load_img) and the network all run on the worker threads, so decoding "
+   "overlaps the network. Shows a progress bar with rate and ETA on a terminal; Ctrl-C stops cleanly.\n"
+   "Returns: an n x outputs Matrix, one row per image in the given order.\n"
+   "Example: X = net:embed(image.list(\"datasets/flower_photos\"))"},
+  {"layers", net_layers, "net:layers()",
+   "Describe every layer: index (0-based, as darknet), type, name, input/output {c, h, w}, params, mmacs, "
+   "size/stride/groups/activation where they apply, seconds (when profiling).\n"
+   "Returns: an array of tables.\nExample: for _, l in ipairs(net:layers()) do print(l.type, l.mmacs) end"},
+  {"info", net_info, "net:info()",
+   "Input shape, output size, layer count, threads, device, images run and workspace bytes.\n"
+   "Returns: a table.\nExample: net:info().outputs"},
+  {"profile", net_profile, "net:profile(on)",
+   "Turn per-layer timing on or off (and reset the timers); net:summary{profile=true} reports it.\n"
+   "Returns: nothing.\nExample: net:profile(true); net:embed(paths); print(net:summary{profile=true})"},
+  {NULL, NULL, NULL, NULL}};
+
+static const luaL_Reg net_meta[] = {{"__gc", net_gc}, {"__close", net_gc}, {"__tostring", net_tostring}, {NULL, NULL}};
 
 void mlsh_open_nn(lua_State *L) {
-  (void)L;
+  mlsh_register(L, "nn", nn_funcs);
+  mlsh_new_class(L, NET_MT, "Net", net_methods, net_meta);
+  lua_pop(L, 1);
 }

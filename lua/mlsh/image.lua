@@ -1,0 +1,13 @@
+-- lua/mlsh/image.lua - the Lua side of the image module.
+local M, mlsh = ...
+local doc = mlsh.doc
+
+-- image.load_resized(path, width, height, {filter}): Keras' load_img(target_size=...).
+function M.load_resized(path, width, height, opts)
+  local img = M.load(path)
+  if img:width() == width and img:height() == height then return img end
+  return img:resize(width, height, opts)
+end
+doc(M.load_resized, "image.load_resized", "image.load_resized(path, width, height, {filter=\"nearest\"})",
+  "Load an image and resize it (Pillow's NEAREST by default), as Keras' load_img(path, target_size=(h, w)) does.\n"
+  .. "Returns: an Image.\nExample: img = image.load_resized(\"a.jpg\", 224, 224)")
