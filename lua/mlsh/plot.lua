@@ -77,11 +77,21 @@ end
 
 local function seq(a, b) local t = {} for i = a, b do t[#t + 1] = i end return t end
 
-local function field(t, ...)  -- first present field among names
-  if type(t) ~= "table" and type(t) ~= "userdata" then return nil end
+-- The first present field among names; "var.coord" is also looked up as
+-- t.var.coord (results nest their tables or flatten the names).
+local function field(t, ...)
+  local function get(o, k)
+    if type(o) ~= "table" and type(o) ~= "userdata" then return nil end
+    local ok, v = pcall(function() return o[k] end)
+    return ok and v or nil
+  end
   for _, k in ipairs({ ... }) do
-    local ok, v = pcall(function() return t[k] end)
-    if ok and v ~= nil then return v end
+    local v = get(t, k)
+    if v == nil and type(k) == "string" and k:find(".", 1, true) then
+      v = t
+      for part in k:gmatch("[^.]+") do v = get(v, part) end
+    end
+    if v ~= nil then return v end
   end
   return nil
 end
@@ -479,7 +489,7 @@ function M.confusion(cm, class_names, opts)
     opts, class_names = class_names, nil
   end
   opts = check_opts(fname, opts, known("normalize"))
-  if type(cm) == "table" and getmetatable(cm) == nil and cm.confusion ~= nil then   -- a learn.metrics result
+  if type(cm) == "table" and cm.confusion ~= nil then   -- a learn.metrics result
     class_names = class_names or cm.classes or cm.labels or cm.class_names
     cm = cm.confusion
   end
@@ -770,11 +780,13 @@ function M.acf(values, opts)
   local fname = "plot.acf"
   opts = check_opts(fname, opts, known("band", "n", "lag0"))
   local lags
-  if type(values) == "table" and getmetatable(values) == nil and values.acf ~= nil then
+  if type(values) == "table" and (values.acf ~= nil or values.values ~= nil) then
+    -- a ts.acf / ts.pacf result
     opts.band = opts.band or values.band or values.ci
     opts.n = opts.n or values.n or values.nobs
     lags = values.lags and vec(fname, "values.lags", values.lags)
-    values = values.acf
+    if values.kind and not opts.title then opts.title = tostring(values.kind):upper() end
+    values = values.acf or values.values
   end
   local v = vec(fname, "values", values)
   if not lags then
@@ -814,7 +826,7 @@ end
 -- fc.lower / fc.upper: h x L (one column per level), {[80]=v, [95]=v}, or one vector.
 local function interval_cols(fname, arg, v, levels)
   if v == nil then return {} end
-  if type(v) == "table" and getmetatable(v) == nil and v[1] == nil then
+  if type(v) == "table" and v[1] == nil then
     local out = {}
     for _, lv in ipairs(levels) do if v[lv] then out[#out + 1] = vec(fname, arg .. "[" .. lv .. "]", v[lv]) end end
     return out

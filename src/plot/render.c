@@ -77,12 +77,16 @@ static void draw_lines(plot_canvas *c, const pmap *m, const plot_layer *l, int32
     double dx, dy;
     int ok = i < l->n && to_dot(m, l->x[i], l->y[i], &dx, &dy);
     if (ok && have) { seg(c, m, px, py, dx, dy, fg, l->dashed); qx = px; qy = py; seglen++; }
-    if (ok && mk) put_marker(c, m, dx, dy, mk, fg);
     if (!ok && l->arrow && have && seglen && in_area(m, px, py)) {
       canvas_put(c, m->a.x + (int)lround(px) / 2, m->a.y + (int)lround(py) / 4, arrow_glyph(px - qx, py - qy), fg);
     }
     if (ok) { px = dx; py = dy; have = 1; }
     else { have = 0; seglen = 0; }
+  }
+  /* markers after the segments: a later segment would turn them back into braille */
+  for (size_t i = 0; mk && i < l->n; i++) {
+    double dx, dy;
+    if (to_dot(m, l->x[i], l->y[i], &dx, &dy)) put_marker(c, m, dx, dy, mk, fg);
   }
 }
 
