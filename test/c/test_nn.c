@@ -191,6 +191,23 @@ static void test_reference_layers(void) {
     "[convolutional]\nfilters=5\nsize=3\nstride=3\npadding=2\ngroups=5\nactivation=linear\n";
   d = compare_ref(b, 2, 2, 1);
   CHECK(d < 1e-5);
+  /* the same on planes above the HWC threshold (the per-plane depthwise kernel) */
+  const char *big[] = {
+    "[convolutional]\nfilters=3\nsize=3\nstride=1\ntf_same=1\ngroups=3\nactivation=relu6\n"
+    "[convolutional]\nfilters=3\nsize=3\nstride=1\npad=1\ngroups=3\nbatch_normalize=1\nactivation=linear\n"
+    "[shortcut]\nfrom=-2\nactivation=relu\n",   /* residual fused into the depthwise conv */
+    "[convolutional]\nfilters=3\nsize=3\nstride=2\ntf_same=1\ngroups=3\nactivation=linear\n",
+    "[convolutional]\nfilters=3\nsize=3\nstride=2\npad=1\ngroups=3\nactivation=leaky\n",
+    "[convolutional]\nfilters=3\nsize=5\nstride=3\npadding=2\ngroups=3\nactivation=linear\n",
+    "[convolutional]\nfilters=3\nsize=4\nstride=2\npadding=0\ngroups=3\nactivation=linear\n",
+  };
+  for (size_t i = 0; i < sizeof big / sizeof *big; i++) {
+    char cfg[1024];
+    snprintf(cfg, sizeof cfg, "[net]\nwidth=31\nheight=23\nchannels=3\n%s", big[i]);
+    d = compare_ref(cfg, 4 + i, 2, 2);
+    if (d >= 1e-5) fprintf(stderr, "large-plane depthwise case %zu: rel diff %g\n", i, d);
+    CHECK(d < 1e-5);
+  }
   /* residuals (fused and not), route, maxpool (default and explicit padding), avgpool, connected+BN, softmax groups, dropout */
   const char *c =
     "[net]\nwidth=9\nheight=7\nchannels=3\n"
