@@ -6,10 +6,13 @@
 /* Countdown to an injected failure; <= 0 means none. Set from the
  * environment variable MLSH_FAIL_ALLOC on first use, or by tests. */
 static long fail_countdown = -1;
+static unsigned long alloc_count = 0;
 
 void mlsh_alloc_fail_after(long n) { fail_countdown = n; }
+unsigned long mlsh_alloc_count(void) { return __atomic_load_n(&alloc_count, __ATOMIC_RELAXED); }
 
 static int inject_failure(void) {
+  __atomic_add_fetch(&alloc_count, 1, __ATOMIC_RELAXED);
   if (fail_countdown < 0) {
     const char *s = getenv("MLSH_FAIL_ALLOC");
     fail_countdown = s ? atol(s) : 0;

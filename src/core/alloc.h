@@ -18,5 +18,7 @@ void *mlsh_malloc_aligned(size_t size);
 void mlsh_free_aligned(void *p);
 /* Fault injection: fail the n-th allocation from now (0 disables). */
 void mlsh_alloc_fail_after(long n);
+/* Number of core allocations so far (for the out-of-memory tests). */
+unsigned long mlsh_alloc_count(void);
 
 #endif

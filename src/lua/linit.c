@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -94,9 +95,15 @@ int luaopen_mlsh(lua_State *L) {
     for (int k = 0; k < 3 && modules[i].open[k]; k++) modules[i].open[k](L);
     mlsh_doc_value(L, -1, modules[i].name, modules[i].name, modules[i].summary);
     mlsh_doc_module(L, modules[i].name, modules[i].summary);
+    /* require "mat" works too, and luaL_argerror names "mat.zeros". */
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, modules[i].name);
+    lua_pop(L, 1);
     lua_setfield(L, mt, modules[i].name);
   }
   mlsh_open_help(L);
+  mlsh_open_debug(L);
   if (find_root(root, sizeof root)) {
     lua_pushstring(L, root);
     lua_setfield(L, mt, "root");
@@ -111,6 +118,9 @@ int luaopen_mlsh(lua_State *L) {
     } else {
       lua_pop(L, 1);
     }
+  } else {
+    fprintf(stderr, "mlsh: warning: the Lua helpers (lua/mlsh/prelude.lua) were not found next to the "
+                    "program; set MLSH_ROOT to the mlsh folder\n");
   }
   lua_settop(L, mt);
   return 1;

@@ -84,6 +84,13 @@ void mlsh_new_class(lua_State *L, const char *tname, const char *docname,
    * so that completion and help can list the methods. */
   lua_pushvalue(L, -1);
   lua_setfield(L, -3, "__methods");
+  /* Listed in package.loaded so that luaL_argerror can name a method
+   * ("bad argument #2 to 'mlsh.Matrix.apply'") even when it is called
+   * without a field name (through pcall, say). */
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_pushvalue(L, -2);
+  lua_setfield(L, -2, tname);
+  lua_pop(L, 1);
   lua_setfield(L, -2, "__index");
   lua_pushstring(L, docname);
   lua_setfield(L, -2, "__name");
