@@ -14,8 +14,29 @@ void dist_row_sqnorms(const double *X, size_t n, size_t p, double *out) {
   }
 }
 
+/* Up to 4 rows of B: four independent dot products per row of A. With so
+ * few columns a packed dgemm spends more time copying A than multiplying
+ * (k-means++ candidates). */
+static void sq_block_narrow(const double *A, const double *an, size_t na, const double *B,
+                            const double *bn, size_t nb, size_t p, double *D) {
+  const double *b0 = B, *b1 = nb > 1 ? B + p : B, *b2 = nb > 2 ? B + 2 * p : B, *b3 = nb > 3 ? B + 3 * p : B;
+  for (size_t i = 0; i < na; i++) {
+    const double *a = A + i * p;
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    for (size_t q = 0; q < p; q++) {
+      double x = a[q];
+      s[0] += x * b0[q]; s[1] += x * b1[q]; s[2] += x * b2[q]; s[3] += x * b3[q];
+    }
+    for (size_t j = 0; j < nb; j++) {
+      double v = an[i] - 2.0 * s[j] + bn[j];
+      D[i * nb + j] = v > 0.0 ? v : 0.0;
+    }
+  }
+}
+
 void dist_sq_block(const double *A, const double *an, size_t na, const double *B,
                    const double *bn, size_t nb, size_t p, double *D) {
+  if (nb <= 4) { sq_block_narrow(A, an, na, B, bn, nb, p, D); return; }
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)na, (int)nb, (int)p, -2.0, A, (int)p, B,
               (int)p, 0.0, D, (int)nb);
   for (size_t i = 0; i < na; i++) {

@@ -30,7 +30,9 @@ typedef struct {
   double *part;            /* nblocks x (k*p + k) */
   unsigned char *touched;  /* nblocks */
   size_t *changed;         /* nblocks */
-  double *u, *l, *closest, *cum, *dcand, *scratch;
+  double *u, *l, *closest, *cum, *dcand;
+  double *scratch;         /* per thread: SUB x wide distances, SUB x p gathered rows, SUB norms */
+  size_t *gidx;            /* per thread: SUB gathered row numbers */
   int *lab;
   size_t cand[MAX_CAND], ncand, wide;   /* wide: scratch columns per row */
   double cpot[MAX_CAND];
@@ -41,7 +43,7 @@ static void ws_free(km_ws *w) {
   mlsh_free(w->C); mlsh_free(w->Cold); mlsh_free(w->cn); mlsh_free(w->sums); mlsh_free(w->cnt);
   mlsh_free(w->shift); mlsh_free(w->s); mlsh_free(w->part); mlsh_free(w->touched); mlsh_free(w->changed);
   mlsh_free(w->u); mlsh_free(w->l); mlsh_free(w->closest); mlsh_free(w->cum); mlsh_free(w->dcand);
-  mlsh_free(w->scratch); mlsh_free(w->lab); mlsh_free(w->cpart);
+  mlsh_free(w->scratch); mlsh_free(w->gidx); mlsh_free(w->lab); mlsh_free(w->cpart);
   memset(w, 0, sizeof *w);
 }
 
@@ -66,16 +68,19 @@ static int ws_alloc(km_ws *w, const km_data *d, int threads, size_t ncand_max) {
   w->closest = mlsh_malloc_array(n, sizeof(double));
   w->cum = mlsh_malloc_array(n, sizeof(double));
   w->dcand = mlsh_malloc_array(n, ncand_max * sizeof(double));
-  w->scratch = mlsh_malloc_array((size_t)threads * SUB, wide * sizeof(double));
+  w->scratch = mlsh_malloc_array((size_t)threads * SUB, (wide + p + 1) * sizeof(double));
+  w->gidx = mlsh_malloc_array((size_t)threads * SUB, sizeof(size_t));
   w->lab = mlsh_malloc_array(n, sizeof(int));
   w->cpart = mlsh_malloc_array(d->nblocks, MAX_CAND * sizeof(double));
   if (!w->C || !w->Cold || !w->cn || !w->sums || !w->cnt || !w->shift || !w->s || !w->part || !w->touched ||
-      !w->changed || !w->u || !w->l || !w->closest || !w->cum || !w->dcand || !w->scratch || !w->lab || !w->cpart) {
+      !w->changed || !w->u || !w->l || !w->closest || !w->cum || !w->dcand || !w->scratch || !w->gidx || !w->lab || !w->cpart) {
     ws_free(w);
     return MLSH_ENOMEM;
   }
   return MLSH_OK;
 }
+
+static double *scratch_of(km_ws *w, int tid) { return w->scratch + (size_t)tid * SUB * (w->wide + w->d->p + 1); }
 
 static int run_blocks(km_ws *w, mlsh_range_fn fn) {
   return mlsh_parallel_dynamic(w->d->nblocks, w->threads, 1, fn, w);
@@ -86,7 +91,7 @@ static int run_blocks(km_ws *w, mlsh_range_fn fn) {
 static int pp_first(void *ctx, size_t b, size_t e, int tid) {
   km_ws *w = ctx;
   const km_data *d = w->d;
-  double *D = w->scratch + (size_t)tid * SUB * w->wide;
+  double *D = scratch_of(w, tid);
   for (size_t blk = b; blk < e; blk++) {
     size_t r0 = blk * d->pb, r1 = r0 + d->pb < d->n ? r0 + d->pb : d->n;
     double pot = 0.0;
@@ -104,7 +109,7 @@ static int pp_cands(void *ctx, size_t b, size_t e, int tid) {
   km_ws *w = ctx;
   const km_data *d = w->d;
   size_t L = w->ncand;
-  double *D = w->scratch + (size_t)tid * SUB * w->wide;
+  double *D = scratch_of(w, tid);
   for (size_t blk = b; blk < e; blk++) {
     size_t r0 = blk * d->pb, r1 = r0 + d->pb < d->n ? r0 + d->pb : d->n;
     double pot[MAX_CAND] = {0};
@@ -169,13 +174,26 @@ static int kmeans_pp(km_ws *w, mlsh_rng *rng) {
 
 static double *part_of(km_ws *w, size_t blk) { return w->part + blk * (w->d->k * w->d->p + w->d->k); }
 
+/* Nearest and second-nearest entries of a row of k squared distances. */
+static inline size_t two_nearest(const double *di, size_t k, double *d1, double *d2) {
+  size_t a = 0;
+  double b1 = di[0], b2 = INFINITY;
+  for (size_t c = 1; c < k; c++) {
+    if (di[c] < b1) { b2 = b1; b1 = di[c]; a = c; }
+    else if (di[c] < b2) b2 = di[c];
+  }
+  *d1 = b1;
+  *d2 = b2;
+  return a;
+}
+
 /* Every row against every centre (dgemm): labels, both bounds, and the
  * block's full sums. */
 static int assign_full(void *ctx, size_t b, size_t e, int tid) {
   km_ws *w = ctx;
   const km_data *d = w->d;
   size_t k = d->k, p = d->p;
-  double *D = w->scratch + (size_t)tid * SUB * w->wide;
+  double *D = scratch_of(w, tid);
   for (size_t blk = b; blk < e; blk++) {
     size_t r0 = blk * d->pb, r1 = r0 + d->pb < d->n ? r0 + d->pb : d->n, changed = 0;
     double *ps = part_of(w, blk), *pc = ps + k * p;
@@ -184,14 +202,9 @@ static int assign_full(void *ctx, size_t b, size_t e, int tid) {
       size_t m = r1 - s0 < SUB ? r1 - s0 : SUB;
       dist_sq_block(d->X + s0 * p, d->xn + s0, m, w->C, w->cn, k, p, D);
       for (size_t i = 0; i < m; i++) {
-        const double *di = D + i * k;
-        size_t a = 0;
-        double d1 = di[0], d2 = INFINITY;
-        for (size_t c = 1; c < k; c++) {
-          if (di[c] < d1) { d2 = d1; d1 = di[c]; a = c; }
-          else if (di[c] < d2) d2 = di[c];
-        }
         size_t r = s0 + i;
+        double d1, d2;
+        size_t a = two_nearest(D + i * k, k, &d1, &d2);
         if (w->lab[r] != (int)a) changed++;
         w->lab[r] = (int)a;
         w->u[r] = sqrt(d1);
@@ -208,55 +221,66 @@ static int assign_full(void *ctx, size_t b, size_t e, int tid) {
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
 }
 
+/* Re-assign the m gathered rows (their bounds failed) with one dgemm
+ * against all centres; moves are recorded as +x / -x deltas in the part. */
+static size_t hamerly_flush(km_ws *w, size_t blk, const size_t *rows, size_t m, double *G, double *gn, double *D) {
+  const km_data *d = w->d;
+  size_t k = d->k, p = d->p, changed = 0;
+  double *ps = part_of(w, blk), *pc = ps + k * p;
+  dist_sq_block(G, gn, m, w->C, w->cn, k, p, D);
+  for (size_t i = 0; i < m; i++) {
+    size_t r = rows[i], a = (size_t)w->lab[r];
+    double d1, d2;
+    size_t best = two_nearest(D + i * k, k, &d1, &d2);
+    w->u[r] = sqrt(d1);
+    w->l[r] = sqrt(d2);
+    if (best == a) continue;
+    if (!w->touched[blk]) { memset(ps, 0, (k * p + k) * sizeof(double)); w->touched[blk] = 1; }
+    const double *x = d->X + r * p;
+    for (size_t j = 0; j < p; j++) { ps[a * p + j] -= x[j]; ps[best * p + j] += x[j]; }
+    pc[a] -= 1.0;
+    pc[best] += 1.0;
+    w->lab[r] = (int)best;
+    changed++;
+  }
+  return changed;
+}
+
 /* Hamerly: a row keeps its centre while its upper bound stays below the
  * larger of its lower bound and half the distance to the nearest other
- * centre. Moves are recorded as +x / -x deltas in the block's part. */
+ * centre. Rows that fail are gathered and re-assigned through dgemm, so a
+ * pass never costs much more than Lloyd's even when the bounds are weak
+ * (overlapping clusters in many dimensions). */
 static int assign_hamerly(void *ctx, size_t b, size_t e, int tid) {
   km_ws *w = ctx;
   const km_data *d = w->d;
   size_t k = d->k, p = d->p;
   double dmax1 = 0.0, dmax2 = 0.0;
   size_t amax = 0;
-  (void)tid;
+  double *D = scratch_of(w, tid), *G = D + SUB * w->wide, *gn = G + SUB * p;
+  size_t *rows = w->gidx + (size_t)tid * SUB;
   for (size_t c = 0; c < k; c++) {
     if (w->shift[c] > dmax1) { dmax2 = dmax1; dmax1 = w->shift[c]; amax = c; }
     else if (w->shift[c] > dmax2) dmax2 = w->shift[c];
   }
   for (size_t blk = b; blk < e; blk++) {
-    size_t r0 = blk * d->pb, r1 = r0 + d->pb < d->n ? r0 + d->pb : d->n, changed = 0;
-    double *ps = part_of(w, blk), *pc = ps + k * p;
+    size_t r0 = blk * d->pb, r1 = r0 + d->pb < d->n ? r0 + d->pb : d->n, changed = 0, m = 0;
     w->touched[blk] = 0;
     for (size_t r = r0; r < r1; r++) {
       size_t a = (size_t)w->lab[r];
       double u = w->u[r] + w->shift[a];
       double l = w->l[r] - (a == amax ? dmax2 : dmax1);
-      double m = w->s[a] > l ? w->s[a] : l;
-      if (u > m) {
-        const double *x = d->X + r * p;
-        u = sqrt(dist_sq_pair(x, w->C + a * p, p));
-        if (u > m) {
-          double d1 = INFINITY, d2 = INFINITY;
-          size_t best = a;
-          for (size_t c = 0; c < k; c++) {
-            double v = c == a ? u * u : dist_sq_pair(x, w->C + c * p, p);
-            if (v < d1) { d2 = d1; d1 = v; best = c; }
-            else if (v < d2) d2 = v;
-          }
-          u = sqrt(d1);
-          l = sqrt(d2);
-          if (best != a) {
-            if (!w->touched[blk]) { memset(ps, 0, (k * p + k) * sizeof(double)); w->touched[blk] = 1; }
-            for (size_t j = 0; j < p; j++) { ps[a * p + j] -= x[j]; ps[best * p + j] += x[j]; }
-            pc[a] -= 1.0;
-            pc[best] += 1.0;
-            w->lab[r] = (int)best;
-            changed++;
-          }
-        }
-      }
-      w->u[r] = u;
+      double lim = w->s[a] > l ? w->s[a] : l;
       w->l[r] = l;
+      if (u > lim) u = sqrt(dist_sq_pair(d->X + r * p, w->C + a * p, p));   /* tighten */
+      w->u[r] = u;
+      if (u <= lim) continue;
+      memcpy(G + m * p, d->X + r * p, p * sizeof(double));
+      gn[m] = d->xn[r];
+      rows[m++] = r;
+      if (m == SUB) { changed += hamerly_flush(w, blk, rows, m, G, gn, D); m = 0; }
     }
+    if (m) changed += hamerly_flush(w, blk, rows, m, G, gn, D);
     w->changed[blk] = changed;
   }
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
@@ -367,8 +391,9 @@ static int run_one(km_ws *w, km_algo algo, int max_iter, int *iters, int *conver
   }
   *iters = it > max_iter ? max_iter : it;
   *converged = strict || tot <= d->tol;
-  /* Labels must match the final centres (scikit-learn reruns the E-step). */
-  if (!strict && (rc = run_blocks(w, assign_full))) return rc;
+  /* Labels must match the final centres (scikit-learn reruns the E-step);
+   * Hamerly's bounds are valid for them, so its pass is exact and cheap. */
+  if (!strict && (rc = run_blocks(w, algo == KM_LLOYD ? assign_full : assign_hamerly))) return rc;
   if ((rc = run_blocks(w, inertia_blocks))) return rc;
   double s = 0.0;
   for (size_t b = 0; b < d->nblocks; b++) s += w->cpart[b * MAX_CAND];
@@ -461,7 +486,7 @@ int km_fit(const mlsh_mat *X, const km_opts *o, km_result *r, mlsh_err *err) {
   int nstart = o->init == KM_INIT_GIVEN ? 1 : o->nstart;
   int outer = nstart >= 2 && threads > 1 ? (threads < nstart ? threads : nstart) : 1;
   int inner = outer > 1 ? 1 : threads;
-  km_algo algo = o->algo != KM_AUTO ? o->algo : (k <= 32 ? KM_HAMERLY : KM_LLOYD);
+  km_algo algo = o->algo != KM_AUTO ? o->algo : KM_HAMERLY;   /* never much slower, often far faster */
   size_t ncand = 2 + (size_t)log((double)k);
   if (ncand > MAX_CAND) ncand = MAX_CAND;
 
