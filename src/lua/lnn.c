@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "limage.h"
 #include "../nn/nn.h"
+#include "../nn/gpu.h"
 #include "../core/alloc.h"
 
 #define NET_MT "mlsh.Net"
@@ -29,14 +30,16 @@ static int opt_threads(lua_State *L, int idx, const char *fname) {
 
 static int l_load(lua_State *L) {
   const char *fname = "nn.load";
-  static const char *const known[] = {"threads", "device", NULL};
-  static const char *const devices[] = {"cpu", "cuda", NULL};
+  static const char *const known[] = {"threads", "device", "batch", "tf32", NULL};
   const char *cfg = luaL_checkstring(L, 1);
   const char *weights = lua_isnoneornil(L, 2) ? NULL : luaL_checkstring(L, 2);
   mlsh_opt_check(L, 3, fname, known);
   int threads = opt_threads(L, 3, fname);
-  if (mlsh_opt_enum(L, 3, "device", "cpu", devices, fname) == 1)
-    return mlsh_error(L, fname, "option 'device': the CUDA backend is not available in this build (use device=\"cpu\")");
+  /* CUDA backend (issue 9, src/nn/gpu.h): device "cpu" | "cuda" | "auto", default $MLSH_DEVICE or "cpu" */
+  const char *device = mlsh_opt_str(L, 3, "device", NULL, fname);
+  lua_Integer gbatch = mlsh_opt_int(L, 3, "batch", 128, fname);
+  if (gbatch < 1 || gbatch > 65536) return mlsh_error(L, fname, "option 'batch' must be between 1 and 65536 (got %lld)", (long long)gbatch);
+  nn_gpu_opts gopt = {(int)gbatch, mlsh_opt_bool(L, 3, "tf32", 0, fname), 0};
   lnet *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->net = NULL;
   luaL_setmetatable(L, NET_MT);
@@ -46,6 +49,10 @@ static int l_load(lua_State *L) {
   if (u->net->warnings) fprintf(stderr, "nn.load: warning: %s", u->net->warnings);
   if (weights && (rc = nn_load_weights(u->net, weights, &err))) return mlsh_fail(L, fname, rc, &err);
   if ((rc = nn_finalize(u->net, threads, &err))) return mlsh_fail(L, fname, rc, &err);
+  char notice[640];
+  int on_gpu;
+  if ((rc = nn_use_device(u->net, device, &gopt, &on_gpu, notice, sizeof notice, &err))) return mlsh_fail(L, fname, rc, &err);
+  if (notice[0]) fprintf(stderr, "%s\n", notice);
   return 1;
 }
 
@@ -245,7 +252,11 @@ static int net_info(lua_State *L) {
   lua_pushinteger(L, net->n); lua_setfield(L, -2, "layers");
   lua_pushinteger(L, net->batch); lua_setfield(L, -2, "batch");
   lua_pushinteger(L, net->nthreads); lua_setfield(L, -2, "threads");
-  lua_pushstring(L, "cpu"); lua_setfield(L, -2, "device");
+  lua_pushstring(L, net->gpu ? "cuda" : "cpu"); lua_setfield(L, -2, "device");
+  if (net->gpu) {
+    lua_pushstring(L, nn_gpu_describe(net)); lua_setfield(L, -2, "gpu");
+    lua_pushnumber(L, (double)nn_gpu_memory(net)); lua_setfield(L, -2, "gpu_bytes");
+  }
   lua_pushinteger(L, (lua_Integer)net->images_seen); lua_setfield(L, -2, "images");
   lua_pushnumber(L, (double)(net->nbuf * net->buf_elems + net->scratch_elems) * sizeof(float) * net->nthreads);
   lua_setfield(L, -2, "workspace_bytes");
@@ -276,11 +287,14 @@ static int net_tostring(lua_State *L) {
 }
 
 static const mlsh_Reg nn_funcs[] = {
-  {"load", l_load, "nn.load(cfg, weights, {threads=0, device=\"cpu\"})",
+  {"load", l_load, "nn.load(cfg, weights, {threads=0, device=\"cpu\", batch=128, tf32=false})",
    "Load a darknet-format network: the .cfg description and a .weights file (darknet's format; nil leaves "
    "zero weights, for summaries). Unused cfg keys print a warning naming section and line; unknown sections, "
    "bad values, impossible shapes and weights files of the wrong size are errors. threads: workers for "
-   "forward/embed (0 = all cores); device: \"cpu\" (the CUDA backend is a separate build).\n"
+   "forward/embed (0 = all cores, also the JPEG decoders on a GPU); device: \"cpu\", \"cuda\" (an error "
+   "with CUDA's message when no GPU is usable) or \"auto\" (the GPU when there is one, else the CPU with a "
+   "one-line notice); default $MLSH_DEVICE, else \"cpu\". On the GPU: batch images per step (default 128), "
+   "tf32=true lets cuBLAS use TF32 tensor cores (faster, about 1e-3 less accurate).\n"
    "Returns: a Net.\nExample: net = nn.load(\"weights/mobilenetv2.cfg\", \"weights/mobilenetv2.weights\")"},
   {"convert", l_convert, "nn.convert(cfg, source, out, {from=\"auto\"})",
    "Convert TensorFlow weights into a darknet .weights file for cfg: source is a Keras .h5 (from=\"h5\", "
