@@ -48,6 +48,18 @@ void dist_sq_block(const double *A, const double *an, size_t na, const double *B
   }
 }
 
+DIST_HOT void dist_sqrt_inplace(double *restrict d, size_t n) {
+  for (size_t i = 0; i < n; i++) d[i] = __builtin_sqrt(d[i]);
+}
+
+double dist_sum(const double *d, size_t n) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) { s0 += d[i]; s1 += d[i + 1]; s2 += d[i + 2]; s3 += d[i + 3]; }
+  for (; i < n; i++) s0 += d[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
 double dist_pair(const double *a, const double *b, size_t p, dist_metric m) {
   double s = 0.0;
   if (m == DIST_EUCLIDEAN) return sqrt(dist_sq_pair(a, b, p));

@@ -6,6 +6,16 @@
 #include <stddef.h>
 #include "../core/matrix.h"
 
+/* Hot loops are built vectorised (and with an AVX2 clone chosen at run
+ * time on x86-64): the project builds at -O2, whose cost model leaves
+ * loops with unknown trip counts scalar. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define DIST_HOT __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic", "no-math-errno"), \
+                                target_clones("avx2", "default"), noinline))
+#else
+#define DIST_HOT
+#endif
+
 typedef enum { DIST_EUCLIDEAN, DIST_MANHATTAN, DIST_COSINE } dist_metric;
 
 /* Index of pair (i, j), i < j, in a condensed matrix of n points. */
@@ -26,6 +36,10 @@ void dist_row_sqnorms(const double *X, size_t n, size_t p, double *out);
  * their squared norms; clamped at 0. One dgemm. */
 void dist_sq_block(const double *A, const double *an, size_t na, const double *B,
                    const double *bn, size_t nb, size_t p, double *D);
+/* d[i] = sqrt(d[i]) for n values (vectorised). */
+void dist_sqrt_inplace(double *d, size_t n);
+/* Sum of n values with four accumulators. */
+double dist_sum(const double *d, size_t n);
 /* Distance between two p-vectors under a metric (cosine: 1 - cos). */
 double dist_pair(const double *a, const double *b, size_t p, dist_metric m);
 /* Condensed distances of the rows of X (out has n(n-1)/2 values), on

@@ -37,13 +37,8 @@ static inline void cset(nn_backend *B, size_t i, size_t j, double v) {
 
 /* Ward distance sqrt(2 na nj / (na + nj) |ca - cj|^2) from a to every
  * active position, into B->buf. The hot loop of Ward clustering: built
- * vectorised, with an AVX2 clone picked at run time on x86-64. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define HOT_VECTOR __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic"), target_clones("avx2", "default")))
-#else
-#define HOT_VECTOR
-#endif
-HOT_VECTOR __attribute__((noinline)) static void ward_sweep_kernel(const double *restrict Ct, size_t n, size_t p, size_t m,
+ * vectorised (DIST_HOT). */
+DIST_HOT static void ward_sweep_kernel(const double *restrict Ct, size_t n, size_t p, size_t m,
                                                                      size_t pa, const double *restrict sz, double *restrict buf) {
   for (size_t t0 = 0; t0 < m; t0 += 512) {          /* a block of buf stays in L1 across the p sweeps */
     size_t t1 = t0 + 512 < m ? t0 + 512 : m;

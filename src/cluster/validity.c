@@ -29,31 +29,49 @@ static double sil_value(const double *sums, const double *cnt, size_t k, int own
   return m > 0.0 ? (b - a) / m : 0.0;
 }
 
-/* Rows are sorted by cluster so per-cluster sums are contiguous runs. */
+/* Rows are sorted by cluster so per-cluster sums are contiguous runs.
+ * Only pairs i < j are computed (half the dgemm and square roots): each
+ * distance adds to row i's sum for j's cluster and to row j's sum for i's
+ * cluster, in per-thread n x k accumulators. Distances come in SIL_R x
+ * SIL_C tiles (512 KB) that stay in cache while they are used. */
+#define SIL_R 64
+#define SIL_C 1024
+
 typedef struct {
-  const double *Xs, *xn, *cnt;
-  const size_t *start, *perm;
-  const int *lab;
-  size_t n, p, k, bs;
-  double *buf, *s;  /* buf: threads x (bs*n + k) */
+  const double *Xs, *xn;
+  const size_t *start, *cl;   /* cluster runs; cluster of each sorted position */
+  size_t n, p, k;
+  double *buf, *S;            /* per thread: tile + SIL_C column sums; n x k sums */
 } sil_ctx;
 
 static int sil_block(void *ctx, size_t b, size_t e, int tid) {
   sil_ctx *c = ctx;
-  double *D = c->buf + (size_t)tid * (c->bs * c->n + c->k), *sums = D + c->bs * c->n;
+  size_t n = c->n, k = c->k;
+  double *D = c->buf + (size_t)tid * (SIL_R * SIL_C + SIL_C), *col = D + SIL_R * SIL_C;
+  double *S = c->S + (size_t)tid * n * k;
   for (size_t blk = b; blk < e; blk++) {
-    size_t r0 = blk * c->bs, m = c->n - r0 < c->bs ? c->n - r0 : c->bs;
-    dist_sq_block(c->Xs + r0 * c->p, c->xn + r0, m, c->Xs, c->xn, c->n, c->p, D);
-    for (size_t i = 0; i < m; i++) {
-      double *d = D + i * c->n;
-      d[r0 + i] = 0.0;                   /* exact zero to itself */
-      for (size_t cl = 0; cl < c->k; cl++) {
-        double acc = 0.0;
-        for (size_t j = c->start[cl]; j < c->start[cl + 1]; j++) acc += sqrt(d[j]);
-        sums[cl] = acc;
+    size_t r0 = blk * SIL_R, m = n - r0 < SIL_R ? n - r0 : SIL_R;
+    for (size_t c0 = r0 - r0 % SIL_C; c0 < n; c0 += SIL_C) {
+      size_t w = n - c0 < SIL_C ? n - c0 : SIL_C;
+      if (c0 + w <= r0 + 1) continue;
+      dist_sq_block(c->Xs + r0 * c->p, c->xn + r0, m, c->Xs + c0 * c->p, c->xn + c0, w, c->p, D);
+      dist_sqrt_inplace(D, m * w);
+      for (size_t i = 0; i < m; i++)               /* keep j > i only */
+        for (size_t j = c0; j < c0 + w && j <= r0 + i; j++) D[i * w + (j - c0)] = 0.0;
+      for (size_t cl = 0; cl < k; cl++) {          /* row sums over the clusters' column runs */
+        size_t lo = c->start[cl] > c0 ? c->start[cl] : c0, hi = c->start[cl + 1] < c0 + w ? c->start[cl + 1] : c0 + w;
+        if (lo >= hi) continue;
+        for (size_t i = 0; i < m; i++) S[(r0 + i) * k + cl] += dist_sum(D + i * w + (lo - c0), hi - lo);
       }
-      size_t row = c->perm[r0 + i];
-      c->s[row] = sil_value(sums, c->cnt, c->k, c->lab[row]);
+      for (size_t i = 0; i < m;) {                 /* column sums over the rows' cluster runs */
+        size_t ci = c->cl[r0 + i], i1 = i;
+        while (i1 < m && c->cl[r0 + i1] == ci) i1++;
+        memcpy(col, D + i * w, w * sizeof(double));
+        for (size_t t = i + 1; t < i1; t++)
+          for (size_t j = 0; j < w; j++) col[j] += D[t * w + j];
+        for (size_t j = 0; j < w; j++) S[(c0 + j) * k + ci] += col[j];
+        i = i1;
+      }
     }
     if (mlsh_interrupted()) return MLSH_EINTR;
   }
@@ -69,14 +87,13 @@ static double mean_of(const double *s, size_t n) {
 int clv_silhouette(const mlsh_mat *X, const int *lab, size_t k, int threads, double *s, double *mean, mlsh_err *err) {
   size_t n = X->rows, p = X->cols;
   int rc, nt = mlsh_threads_resolve(threads);
-  size_t bs = (size_t)1 << 21;                    /* <= 2M doubles (16 MB) of distances per thread */
-  bs = bs / (n ? n : 1);
-  bs = bs < 8 ? 8 : bs > 256 ? 256 : bs;
   double *cnt = mlsh_calloc(k, sizeof(double)), *Xs = mlsh_malloc_array(n * p, sizeof(double));
   double *xn = mlsh_malloc_array(n, sizeof(double)), *mu = mlsh_calloc(p, sizeof(double));
-  double *buf = mlsh_malloc_array((size_t)nt, (bs * n + k) * sizeof(double));
+  double *buf = mlsh_malloc_array((size_t)nt, (SIL_R * SIL_C + SIL_C) * sizeof(double));
+  double *S = mlsh_calloc((size_t)nt * n, k * sizeof(double));
   size_t *start = mlsh_calloc(k + 1, sizeof(size_t)), *perm = mlsh_malloc_array(n, sizeof(size_t));
-  if (!cnt || !Xs || !xn || !mu || !buf || !start || !perm) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+  size_t *clp = mlsh_malloc_array(n, sizeof(size_t));
+  if (!cnt || !Xs || !xn || !mu || !buf || !S || !start || !perm || !clp) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
   if ((rc = count_labels(lab, n, k, cnt, err))) goto done;
   for (size_t c = 0; c < k; c++) start[c + 1] = start[c] + (size_t)cnt[c];
   {
@@ -92,12 +109,19 @@ int clv_silhouette(const mlsh_mat *X, const int *lab, size_t k, int threads, dou
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < p; j++) Xs[i * p + j] = X->data[perm[i] * p + j] - mu[j];
   dist_row_sqnorms(Xs, n, p, xn);
-  sil_ctx c = {Xs, xn, cnt, start, perm, lab, n, p, k, bs, buf, s};
-  rc = mlsh_parallel_dynamic((n + bs - 1) / bs, nt, 1, sil_block, &c);
+  for (size_t c = 0; c < k; c++)
+    for (size_t i = start[c]; i < start[c + 1]; i++) clp[i] = c;
+  sil_ctx c = {Xs, xn, start, clp, n, p, k, buf, S};
+  rc = mlsh_parallel_dynamic((n + SIL_R - 1) / SIL_R, nt, 1, sil_block, &c);
   if (rc == MLSH_EINTR) mlsh_seterr(err, rc, "interrupted");
-  if (!rc) *mean = mean_of(s, n);
+  if (!rc) {
+    for (int t = 1; t < nt; t++)
+      for (size_t i = 0; i < n * k; i++) S[i] += S[(size_t)t * n * k + i];
+    for (size_t i = 0; i < n; i++) s[perm[i]] = sil_value(S + i * k, cnt, k, (int)clp[i]);
+    *mean = mean_of(s, n);
+  }
 done:
-  mlsh_free(cnt); mlsh_free(Xs); mlsh_free(xn); mlsh_free(mu); mlsh_free(buf); mlsh_free(start); mlsh_free(perm);
+  mlsh_free(cnt); mlsh_free(Xs); mlsh_free(xn); mlsh_free(mu); mlsh_free(buf); mlsh_free(start); mlsh_free(perm); mlsh_free(S); mlsh_free(clp);
   return rc;
 }
 
