@@ -212,7 +212,6 @@ end)
 
 T.test("dashboard in tmux: tabs, resize, quit, terminal restored", function()
   if not have("tmux") then T.skip("tmux not installed") end
-  if os.getenv("MLSH_SANITIZED") then T.skip("tmux test skipped under sanitizers (slow terminal I/O)") end
   local out, ok = sh("sh test/tmux/dashboard.sh " .. EXE)
   T.ok(ok, "test/tmux/dashboard.sh failed:\n" .. out)
 end)
