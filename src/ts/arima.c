@@ -132,6 +132,8 @@ static int check_opts(size_t n, const ts_arima_opts *o, mlsh_err *err) {
   int r = d->p + d->s * d->P, rq = d->q + d->s * d->Q + 1;
   if (rq > r) r = rq;
   if (r > 350) return mlsh_seterr(err, MLSH_EINVAL, "maximum supported lag is 350 (got %d)", r);
+  if (r + d->d + d->s * d->D > 1000)
+    return mlsh_seterr(err, MLSH_EINVAL, "the state has %d > 1000 elements (differencing too long)", r + d->d + d->s * d->D);
   if (n < 2) return mlsh_seterr(err, MLSH_EINVAL, "series too short (n = %zu)", n);
   if (o->xreg && o->xreg->rows != n)
     return mlsh_seterr(err, MLSH_EINVAL, "xreg has %zu rows, the series %zu", o->xreg->rows, n);
@@ -556,7 +558,7 @@ int ts_arima_forecast(const ts_arima_fit *f, size_t h, const mlsh_mat *newxreg,
     memcpy(a, an, (size_t)rd * sizeof(double));
     double fc = a[0];
     for (int k = 0; k < d; k++) fc += f->delta[k] * a[r + k];
-    ts_predict_cov(&m, P, mm, Pn);
+    ts_predict_cov(&m, P, NULL, NULL, mm, Pn);
     memcpy(P, Pn, rr * sizeof(double));
     /* Z' P Z with Z = (1, 0.., delta) */
     double v = 0;

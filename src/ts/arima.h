@@ -76,8 +76,8 @@ typedef struct ts_ss {
   const double *phi, *theta, *delta;
   double *a, *P, *Pn;
 } ts_ss;
-/* Pn = T P T' + R R' (mm: rd*rd scratch). */
-void ts_predict_cov(const ts_ss *m, const double *P, double *mm, double *Pn);
+/* Pn = T (P - g M') T' + R R' (g = NULL: Pn = T P T' + R R'; mm: rd*rd scratch). */
+void ts_predict_cov(const ts_ss *m, const double *P, const double *g, const double *M, double *mm, double *Pn);
 void ts_arima_like(const double *y, size_t n, ts_ss *m, double *resid, double *ssq, double *sumlog, size_t *nu);
 /* Conditional sum of squares: differences y, returns ssq/nu; resid optional. */
 double ts_arima_css(const double *y, size_t n, const ts_order *o, const double *phi, int p,

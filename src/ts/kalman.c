@@ -2,6 +2,14 @@
  * stats::arima (src/library/stats/src/arima.c): the parameter transforms,
  * the expansion of seasonal polynomials, the stationary state covariance,
  * the Kalman-filter likelihood and the conditional sum of squares. */
+/* The filter's short loops (rd ~ 2..40) only vectorise with GCC's
+ * dynamic cost model; -O2's very-cheap model leaves them scalar. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3", "no-tree-loop-distribute-patterns")
+#define TS_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TS_CLONES
+#endif
 #include <math.h>
 #include <string.h>
 #include <complex.h>
@@ -172,45 +180,67 @@ int ts_getQ0(const double *phi, int p, const double *theta, int q, double *Q0, m
 /* One Kalman step's covariance prediction Pn = T P T' + R R'. T is a
  * phi column plus shifted identities and the differencing row, so both
  * products are row copies plus a few axpys over the non-zero coefficients. */
-void ts_predict_cov(const ts_ss *m, const double *P, double *mm, double *Pn) {
+static inline void vcopy(double *restrict o, const double *restrict a, int n) {
+  for (int j = 0; j < n; j++) o[j] = a[j];
+}
+static inline void vaxpy(double *restrict o, double f, const double *restrict a, int n) {
+  for (int j = 0; j < n; j++) o[j] += f * a[j];
+}
+/* o = a - c M */
+static inline void vsubax(double *restrict o, const double *restrict a, double c, const double *restrict M, int n) {
+  for (int j = 0; j < n; j++) o[j] = a[j] - c * M[j];
+}
+
+/* Pn = T (P - g M') T' + R R': the prediction from the previous prediction
+ * P and its update g = M / F (g = NULL: no observation, P as is). T is a
+ * phi column plus shifted identities and the differencing row, so both
+ * products are row copies plus a few axpys over the non-zero coefficients;
+ * the differencing column of Pn is its row, by symmetry. */
+TS_CLONES void ts_predict_cov(const ts_ss *m, const double *P, const double *g, const double *M, double *mm, double *Pn) {
   int r = m->r, d = m->d, rd = m->rd, p = m->p, q = m->q;
   int nzp[1024], nzd[1024], nzt[1024], np = 0, ndl = 0, nt = 0;
   double vt[1024];
+  static const double zero[1024];
   for (int i = 0; i < p; i++) if (m->phi[i] != 0.0) nzp[np++] = i;
   for (int i = 0; i < d; i++) if (m->delta[i] != 0.0) nzd[ndl++] = i;
   nzt[nt] = 0; vt[nt++] = 1.0;
   for (int i = 0; i < q && i + 1 < r; i++) if (m->theta[i] != 0.0) { nzt[nt] = i + 1; vt[nt++] = m->theta[i]; }
-  size_t row = (size_t)rd * sizeof(double);
-  /* mm = T P */
-  for (int i = 0; i < r - 1; i++) memcpy(mm + (size_t)i * rd, P + (size_t)(i + 1) * rd, row);
-  memset(mm + (size_t)(r - 1) * rd, 0, row);
+  if (!g) g = M = zero;
+  /* mm = T (P - g M') */
+  for (int i = 0; i < r - 1; i++) vsubax(mm + (size_t)i * rd, P + (size_t)(i + 1) * rd, g[i + 1], M, rd);
+  for (int j = 0; j < rd; j++) mm[(size_t)(r - 1) * rd + j] = 0.0;
   for (int k = 0; k < np; k++) {
-    double f = m->phi[nzp[k]], *o = mm + (size_t)nzp[k] * rd;
-    for (int j = 0; j < rd; j++) o[j] += f * P[j];
+    double *o = mm + (size_t)nzp[k] * rd, f = m->phi[nzp[k]];
+    vaxpy(o, f, P, rd);
+    vaxpy(o, -f * g[0], M, rd);
   }
   if (d > 0) {
-    double *o = mm + (size_t)r * rd;
-    memcpy(o, P, row);
+    double *o = mm + (size_t)r * rd, c = g[0];
+    vcopy(o, P, rd);
     for (int k = 0; k < ndl; k++) {
       double f = m->delta[nzd[k]];
-      const double *src = P + (size_t)(r + nzd[k]) * rd;
-      for (int j = 0; j < rd; j++) o[j] += f * src[j];
+      vaxpy(o, f, P + (size_t)(r + nzd[k]) * rd, rd);
+      c += f * g[r + nzd[k]];
     }
-    if (d > 1) memcpy(mm + (size_t)(r + 1) * rd, P + (size_t)r * rd, (size_t)(d - 1) * row);
+    vaxpy(o, -c, M, rd);
+    for (int i = 1; i < d; i++) vsubax(mm + (size_t)(r + i) * rd, P + (size_t)(r + i - 1) * rd, g[r + i - 1], M, rd);
   }
-  /* Pn = mm T' */
+  /* Pn = mm T' + R R' */
   for (int i = 0; i < rd; i++) {
     const double *x = mm + (size_t)i * rd;
     double *o = Pn + (size_t)i * rd;
-    if (r > 1) memcpy(o, x + 1, (size_t)(r - 1) * sizeof(double));
+    vcopy(o, x + 1, r - 1);
     o[r - 1] = 0.0;
     for (int k = 0; k < np; k++) o[nzp[k]] += m->phi[nzp[k]] * x[0];
-    if (d > 0) {
-      double s = x[0];
-      for (int k = 0; k < ndl; k++) s += m->delta[nzd[k]] * x[r + nzd[k]];
-      o[r] = s;
-      if (d > 1) memcpy(o + r + 1, x + r, (size_t)(d - 1) * sizeof(double));
-    }
+    if (d > 1) vcopy(o + r + 1, x + r, d - 1);
+  }
+  if (d > 0) {
+    const double *x = mm + (size_t)r * rd;
+    double s = x[0];
+    for (int k = 0; k < ndl; k++) s += m->delta[nzd[k]] * x[r + nzd[k]];
+    double *row = Pn + (size_t)r * rd;
+    row[r] = s;
+    for (int i = 0; i < rd; i++) if (i != r) Pn[(size_t)i * rd + r] = row[i];
   }
   for (int i = 0; i < nt; i++)
     for (int j = 0; j < nt; j++) Pn[(size_t)nzt[i] * rd + nzt[j]] += vt[i] * vt[j];
@@ -223,15 +253,15 @@ void ts_predict_cov(const ts_ss *m, const double *P, double *mm, double *Pn) {
 void ts_arima_like(const double *y, size_t n, ts_ss *m, double *resid, double *ssq, double *sumlog, size_t *nu) {
   int r = m->r, d = m->d, rd = m->rd, p = m->p;
   const double *phi = m->phi, *delta = m->delta;
-  double *a = m->a, *P = m->P, *Pn = m->Pn;
-  double anew[1024], M[1024];
+  double *a = m->a, *Pn = m->Pn;
+  double anew[1024], M[1024], g[1024];
   int nzd[1024], ndl = 0;
   for (int k = 0; k < d; k++) if (delta[k] != 0.0) nzd[ndl++] = k;
   size_t rr = (size_t)rd * rd;
   double *mm = mlsh_malloc(2 * rr * sizeof(double)), *prev = mm ? mm + rr : NULL;
   double s1 = 0, s2 = 0;
   size_t used = 0;
-  int steady = 0, cached = 0;
+  int steady = 0, cached = 0, updated = 0;
   double F = 1.0, logF = 0.0;
   if (!mm) { *ssq = NAN; *sumlog = NAN; *nu = 0; return; }
   for (size_t t = 0; t < n; t++) {
@@ -244,8 +274,8 @@ void ts_arima_like(const double *y, size_t n, ts_ss *m, double *resid, double *s
     }
     if (t > 0 && !steady) {
       double *tmp = prev; prev = Pn; Pn = tmp;   /* keep the last prediction to compare */
-      ts_predict_cov(m, P, mm, Pn);
-      int same = t > 1;
+      ts_predict_cov(m, prev, updated ? g : NULL, M, mm, Pn);
+      int same = t > 1 && updated;
       double scale = fabs(Pn[0]);
       for (size_t k = 0; k < rr && same; k++)
         if (fabs(Pn[k] - prev[k]) > 1e-13 * (fabs(Pn[k]) + scale)) same = 0;
@@ -254,35 +284,29 @@ void ts_arima_like(const double *y, size_t n, ts_ss *m, double *resid, double *s
     if (!isnan(y[t])) {
       double v = y[t] - anew[0];
       for (int k = 0; k < ndl; k++) v -= delta[nzd[k]] * anew[r + nzd[k]];
-      for (int i = 0; i < rd && !cached; i++) {
-        const double *pr = Pn + (size_t)i * rd;
-        double s = pr[0];
-        for (int k = 0; k < ndl; k++) s += pr[r + nzd[k]] * delta[nzd[k]];
-        M[i] = s;
-      }
-      if (!cached) {   /* in the steady state the gain is computed once */
+      if (!cached) {   /* M = Pn Z (rows, by symmetry); constant in the steady state */
+        vcopy(M, Pn, rd);
+        for (int k = 0; k < ndl; k++) vaxpy(M, delta[nzd[k]], Pn + (size_t)(r + nzd[k]) * rd, rd);
         F = M[0];
         for (int k = 0; k < ndl; k++) F += delta[nzd[k]] * M[r + nzd[k]];
         logF = log(F);
+        for (int i = 0; i < rd; i++) g[i] = M[i] / F;
         cached = steady;
       }
       if (F < 1e4) { used++; s1 += v * v / F; s2 += logF; }
       if (resid) resid[t] = v / sqrt(F);
-      for (int i = 0; i < rd; i++) a[i] = anew[i] + M[i] * v / F;
-      if (!steady || t == n - 1)
-        for (int i = 0; i < rd; i++) {
-          double *o = P + (size_t)i * rd;
-          const double *pr = Pn + (size_t)i * rd;
-          double f = M[i] / F;
-          for (int j = 0; j < rd; j++) o[j] = pr[j] - f * M[j];
-        }
+      for (int i = 0; i < rd; i++) a[i] = anew[i] + g[i] * v;
+      updated = 1;
     } else {
-      steady = cached = 0;  /* the steady state no longer holds after a gap */
+      steady = cached = updated = 0;  /* the steady state no longer holds after a gap */
       memcpy(a, anew, (size_t)rd * sizeof(double));
-      memcpy(P, Pn, rr * sizeof(double));
       if (resid) resid[t] = NAN;
     }
   }
+  /* the filtered covariance of the last step, for forecasts */
+  for (size_t k = 0; k < rr; k++) m->P[k] = Pn[k];
+  if (updated)
+    for (int i = 0; i < rd; i++) vaxpy(m->P + (size_t)i * rd, -g[i], M, rd);
   if (Pn != m->Pn) memcpy(m->Pn, Pn, rr * sizeof(double));
   mlsh_free(mm);
   *ssq = s1; *sumlog = s2; *nu = used;
