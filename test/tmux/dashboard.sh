@@ -83,6 +83,17 @@ i=0; while [ ! -s "$DIR/stty.after" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1
 sed 's/rows [0-9]*; columns [0-9]*;//' "$DIR/stty.before" > "$DIR/s1"
 sed 's/rows [0-9]*; columns [0-9]*;//' "$DIR/stty.after" > "$DIR/s2"
 cmp -s "$DIR/s1" "$DIR/s2" || fail "terminal modes not restored: $(diff "$DIR/s1" "$DIR/s2")"
+# Ctrl-C leaves the viewer too: an "interrupted" error, the terminal restored
+$T send-keys -t $S "clear; $EXE dash.lua 2>ctrlc.err; stty -a > stty.ctrlc" Enter
+wait_for "First tab chart" || fail "dashboard did not open the second time"
+$T send-keys -t $S C-c
+i=0; while [ ! -s "$DIR/stty.ctrlc" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q "interrupted" "$DIR/ctrlc.err" || fail "Ctrl-C: no 'interrupted' error ($(cat "$DIR/ctrlc.err"))"
+grep -q "DASHBOARD-CLOSED" "$DIR/ctrlc.err" && fail "Ctrl-C did not stop the script"
+sed 's/rows [0-9]*; columns [0-9]*;//' "$DIR/stty.ctrlc" > "$DIR/s3"
+cmp -s "$DIR/s1" "$DIR/s3" || fail "terminal modes not restored after Ctrl-C: $(diff "$DIR/s1" "$DIR/s3")"
+$T capture-pane -p -t $S | grep -q "1:Bars" && fail "dashboard left on the screen after Ctrl-C"
+
 # nothing on stderr (sanitizer reports, Lua errors)
 [ -s "$DIR/dash.err" ] && fail "stderr of the dashboard: $(cat "$DIR/dash.err")"
 echo "dashboard tmux test: ok"
