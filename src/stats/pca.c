@@ -54,39 +54,89 @@ static void fix_signs(double *V, size_t p, size_t r) {
   }
 }
 
-/* Full solver: Zcm is the n x p weighted standardised data, column-major.
- * Writes all singular values to s (min(n,p)) and V (p x min(n,p), row-major). */
-static int solve_svd(double *Zcm, size_t n, size_t p, double *s, double *V, mlsh_err *err) {
-  size_t r = n < p ? n : p;
-  double *A = Zcm, *R = NULL, *U = NULL, *VT = mlsh_malloc_array(r * p, sizeof(double));
-  lapack_int info;
-  size_t m = n;
-  if (!VT) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-  if (n >= 2 * p) {  /* tall: QR first, then the p x p SVD of R */
-    double *tau = mlsh_malloc_array(p, sizeof(double));
-    R = mlsh_calloc(p * p, sizeof(double));
-    if (!tau || !R) { mlsh_free(tau); mlsh_free(R); mlsh_free(VT); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
-    info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (lapack_int)n, (lapack_int)p, Zcm, (lapack_int)n, tau);
-    mlsh_free(tau);
-    if (info) { mlsh_free(R); mlsh_free(VT); return mlsh_seterr(err, MLSH_ENUM, "QR factorisation failed (info %d)", (int)info); }
-    for (size_t j = 0; j < p; j++)
-      for (size_t i = 0; i <= j; i++) R[j * p + i] = Zcm[j * n + i];
-    A = R;
-    m = p;
-  }
-  size_t rr = m < p ? m : p;
-  U = mlsh_malloc_array(m * rr, sizeof(double));
-  if (!U) { mlsh_free(R); mlsh_free(VT); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
-  info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)m, (lapack_int)p, A, (lapack_int)m, s, U, (lapack_int)m,
-                        VT, (lapack_int)rr);
+/* SVD of the column-major m x p matrix A (destroyed): all min(m, p)
+ * singular values to s, V (p x min(m, p), row-major). */
+static int svd_small(double *A, size_t m, size_t p, double *s, double *V, mlsh_err *err) {
+  size_t r = m < p ? m : p;
+  double *U = mlsh_malloc_array(m * r, sizeof(double)), *VT = mlsh_malloc_array(r * p, sizeof(double));
+  if (!U || !VT) { mlsh_free(U); mlsh_free(VT); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
+  lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', (lapack_int)m, (lapack_int)p, A, (lapack_int)m, s, U,
+                                   (lapack_int)m, VT, (lapack_int)r);
   mlsh_free(U);
-  mlsh_free(R);
   if (info) { mlsh_free(VT); return mlsh_seterr(err, MLSH_ENUM, "SVD did not converge (info %d)", (int)info); }
   /* VT is r x p column-major: V[j][k] = VT[k + j*r]. */
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) V[j * r + k] = VT[j * r + k];
   mlsh_free(VT);
   return MLSH_OK;
+}
+
+/* Rows [i0, i1) of sqrt(w_i) (x_ij - mean_j) / sd_j into B, column-major
+ * (ld = i1 - i0) or row-major; returns their sum of squares. */
+static double std_rows(const mlsh_mat *X, const pca_model *m, size_t i0, size_t i1, double *B, int colmajor) {
+  size_t p = X->cols, h = i1 - i0;
+  double ss = 0.0;
+  for (size_t r0 = i0; r0 < i1; r0 += 64) {    /* short row runs keep column-major writes contiguous */
+    size_t r1 = r0 + 64 < i1 ? r0 + 64 : i1;
+    for (size_t j = 0; j < p; j++) {
+      double mu = m->mean[j], inv = 1.0 / m->sd[j];
+      for (size_t i = r0; i < r1; i++) {
+        double z = sqrt(m->w[i]) * (X->data[i * p + j] - mu) * inv;
+        ss += z * z;
+        if (colmajor) B[j * h + (i - i0)] = z;
+        else B[(i - i0) * p + j] = z;
+      }
+    }
+  }
+  return ss;
+}
+
+/* Tall-skinny QR: each block of rows is factorised on its own (in cache,
+ * in parallel), then the stacked R factors once more. Same R as one QR of
+ * the whole matrix, without a second copy of the data. */
+#define TSQR_ROWS 4096
+
+typedef struct { const mlsh_mat *X; const pca_model *m; size_t nb; double *Rs, *ss; } tsqr_ctx;
+
+static int tsqr_block(void *ctx, size_t b, size_t e, int tid) {
+  tsqr_ctx *c = ctx;
+  size_t n = c->X->rows, p = c->X->cols, ldS = c->nb * p;
+  (void)tid;
+  for (size_t blk = b; blk < e; blk++) {
+    size_t i0 = blk * TSQR_ROWS, i1 = blk + 1 == c->nb ? n : i0 + TSQR_ROWS, h = i1 - i0;
+    double *B = mlsh_malloc_array(h * p + p, sizeof(double));
+    if (!B) return MLSH_ENOMEM;
+    c->ss[blk] = std_rows(c->X, c->m, i0, i1, B, 1);
+    lapack_int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (lapack_int)h, (lapack_int)p, B, (lapack_int)h, B + h * p);
+    if (info) { mlsh_free(B); return MLSH_ENUM; }
+    for (size_t j = 0; j < p; j++)
+      for (size_t i = 0; i < p; i++) c->Rs[j * ldS + blk * p + i] = i <= j ? B[j * h + i] : 0.0;
+    mlsh_free(B);
+    if (mlsh_interrupted()) return MLSH_EINTR;
+  }
+  return MLSH_OK;
+}
+
+/* R (p x p, column-major, upper) of the weighted standardised data; n >= 2p. */
+static int tsqr(const mlsh_mat *X, pca_model *m, int threads, double *R, mlsh_err *err) {
+  size_t n = X->rows, p = X->cols, nb = n / TSQR_ROWS ? n / TSQR_ROWS : 1;
+  tsqr_ctx c = {X, m, nb, mlsh_malloc_array(nb * p * p, sizeof(double)), mlsh_malloc_array(nb, sizeof(double))};
+  double *tau = mlsh_malloc_array(p, sizeof(double));
+  int rc = MLSH_OK;
+  if (!c.Rs || !c.ss || !tau) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+  rc = mlsh_parallel_dynamic(nb, threads, 1, tsqr_block, &c);
+  if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : rc == MLSH_ENUM ? "QR factorisation failed" : "not enough memory"); goto done; }
+  m->total = 0.0;
+  for (size_t b = 0; b < nb; b++) m->total += c.ss[b];
+  if (nb > 1 && LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (lapack_int)(nb * p), (lapack_int)p, c.Rs, (lapack_int)(nb * p), tau)) {
+    rc = mlsh_seterr(err, MLSH_ENUM, "QR factorisation failed");
+    goto done;
+  }
+  for (size_t j = 0; j < p; j++)
+    for (size_t i = 0; i < p; i++) R[j * p + i] = i <= j ? c.Rs[j * nb * p + i] : 0.0;
+done:
+  mlsh_free(c.Rs); mlsh_free(c.ss); mlsh_free(tau);
+  return rc;
 }
 
 /* Orthonormal basis of the columns of the row-major n x l matrix Y (in place). */
@@ -134,26 +184,33 @@ done:
 
 typedef struct { const pca_model *m; const mlsh_mat *X; mlsh_mat *coord, *cos2; } proj_ctx;
 
+/* Rows in blocks of PROJ_ROWS: standardise into a small buffer, one dgemm. */
+#define PROJ_ROWS 256
+
 static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
   proj_ctx *c = ctx;
   const pca_model *m = c->m;
   size_t p = m->p, q = m->ncomp;
   (void)tid;
-  double *Z = mlsh_malloc_array((e - b) * p, sizeof(double));
+  double *Z = mlsh_malloc_array(PROJ_ROWS * p, sizeof(double));
   if (!Z) return MLSH_ENOMEM;
-  for (size_t i = b; i < e; i++)
-    for (size_t j = 0; j < p; j++) Z[(i - b) * p + j] = (c->X->data[i * p + j] - m->mean[j]) / m->sd[j];
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(e - b), (int)q, (int)p, 1.0, Z, (int)p,
-              m->loadings.data, (int)q, 0.0, c->coord->data + b * q, (int)q);
-  if (c->cos2)
-    for (size_t i = b; i < e; i++) {
-      double d2 = 0.0;
-      for (size_t j = 0; j < p; j++) d2 += Z[(i - b) * p + j] * Z[(i - b) * p + j];
-      for (size_t k = 0; k < q; k++) {
-        double f = MAT_AT(c->coord, i, k);
-        MAT_AT(c->cos2, i, k) = d2 > 0.0 ? f * f / d2 : 0.0;
+  for (size_t b0 = b; b0 < e; b0 += PROJ_ROWS) {
+    size_t b1 = b0 + PROJ_ROWS < e ? b0 + PROJ_ROWS : e;
+    for (size_t i = b0; i < b1; i++)
+      for (size_t j = 0; j < p; j++) Z[(i - b0) * p + j] = (c->X->data[i * p + j] - m->mean[j]) / m->sd[j];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(b1 - b0), (int)q, (int)p, 1.0, Z, (int)p,
+                m->loadings.data, (int)q, 0.0, c->coord->data + b0 * q, (int)q);
+    if (c->cos2)
+      for (size_t i = b0; i < b1; i++) {
+        double d2 = 0.0;
+        for (size_t j = 0; j < p; j++) d2 += Z[(i - b0) * p + j] * Z[(i - b0) * p + j];
+        for (size_t k = 0; k < q; k++) {
+          double f = MAT_AT(c->coord, i, k);
+          MAT_AT(c->cos2, i, k) = d2 > 0.0 ? f * f / d2 : 0.0;
+        }
       }
-    }
+    if (mlsh_interrupted()) break;
+  }
   mlsh_free(Z);
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
 }
@@ -214,20 +271,22 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
       MAT_AT(&m->ind_contrib, i, k) = lam > 0.0 ? 100.0 * m->w[i] * f * f / lam : 0.0;
     }
   }
-  for (size_t j = 0; j < p; j++) {
-    /* A variable's inertia: 1 when scaled, its variance otherwise. */
-    double vj = 0.0;
-    for (size_t i = 0; i < n; i++) {
+  /* A variable's inertia (1 when scaled, its variance otherwise): one row-major pass. */
+  double *vj = mlsh_calloc(p, sizeof(double));
+  if (!vj) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < p; j++) {
       double z = (X->data[i * p + j] - m->mean[j]) / m->sd[j];
-      vj += m->w[i] * z * z;
+      vj[j] += m->w[i] * z * z;
     }
+  for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) {
       double v = MAT_AT(&m->loadings, j, k), c = v * sqrt(m->eig.data[k] > 0 ? m->eig.data[k] : 0.0);
       MAT_AT(&m->var_coord, j, k) = c;
-      MAT_AT(&m->var_cos2, j, k) = vj > 0.0 ? c * c / vj : 0.0;
+      MAT_AT(&m->var_cos2, j, k) = vj[j] > 0.0 ? c * c / vj[j] : 0.0;
       MAT_AT(&m->var_contrib, j, k) = 100.0 * v * v;
     }
-  }
+  mlsh_free(vj);
   return MLSH_OK;
 }
 
@@ -244,7 +303,9 @@ int pca_fit(const mlsh_mat *X, const pca_opts *o, pca_model *m, mlsh_err *err) {
   m->mean = mlsh_malloc_array(p, sizeof(double));
   m->sd = mlsh_malloc_array(p, sizeof(double));
   m->w = mlsh_malloc_array(n, sizeof(double));
-  double *Z = mlsh_malloc_array(n * p, sizeof(double)), *s = NULL, *V = NULL;
+  /* Z: the standardised data (randomized, or n < 2p), else the p x p R. */
+  int randomized = o->method == PCA_RANDOMIZED;
+  double *Z = mlsh_malloc_array(!randomized && n >= 2 * p ? p * p : n * p, sizeof(double)), *s = NULL, *V = NULL;
   int rc = MLSH_OK;
   if (!m->mean || !m->sd || !m->w || !Z) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
   double wsum = 0.0;
@@ -257,7 +318,6 @@ int pca_fit(const mlsh_mat *X, const pca_opts *o, pca_model *m, mlsh_err *err) {
   if (!(wsum > 0.0)) { rc = mlsh_seterr(err, MLSH_EINVAL, "the weights sum to 0"); goto done; }
   for (size_t i = 0; i < n; i++) m->w[i] /= wsum;
   if ((rc = moments(X, m, o, err))) goto done;
-  int randomized = o->method == PCA_RANDOMIZED;
   size_t l = ncomp + (size_t)(o->oversample > 0 ? o->oversample : 0);
   if (l > avail) l = avail;
   size_t neig = randomized ? ncomp : (n < p ? n : p);
@@ -265,18 +325,15 @@ int pca_fit(const mlsh_mat *X, const pca_opts *o, pca_model *m, mlsh_err *err) {
   s = mlsh_malloc_array(vcols, sizeof(double));
   V = mlsh_malloc_array(p * vcols, sizeof(double));
   if (!s || !V) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
-  /* Z = sqrt(w_i) (x_ij - mean_j) / sd_j: column-major for the QR path. */
-  m->total = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    double sw = sqrt(m->w[i]);
-    for (size_t j = 0; j < p; j++) {
-      double z = sw * (X->data[i * p + j] - m->mean[j]) / m->sd[j];
-      m->total += z * z;
-      if (randomized) Z[i * p + j] = z;
-      else Z[j * n + i] = z;
-    }
+  if (randomized) {          /* Z = sqrt(w_i) (x_ij - mean_j) / sd_j, row-major */
+    m->total = std_rows(X, m, 0, n, Z, 0);
+    rc = solve_randomized(Z, n, p, l, o->iters, o->seed, s, V, err);
+  } else if (n >= 2 * p) {    /* tall: TSQR, then the p x p SVD of R */
+    if (!(rc = tsqr(X, m, o->threads, Z, err))) rc = svd_small(Z, p, p, s, V, err);
+  } else {
+    m->total = std_rows(X, m, 0, n, Z, 1);
+    rc = svd_small(Z, n, p, s, V, err);
   }
-  rc = randomized ? solve_randomized(Z, n, p, l, o->iters, o->seed, s, V, err) : solve_svd(Z, n, p, s, V, err);
   if (rc) goto done;
   if ((rc = mat_alloc(&m->eig, neig, 1, err))) goto done;
   for (size_t k = 0; k < neig; k++) m->eig.data[k] = s[k] * s[k];
