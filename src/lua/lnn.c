@@ -258,6 +258,7 @@ static int net_info(lua_State *L) {
     lua_pushnumber(L, (double)nn_gpu_memory(net)); lua_setfield(L, -2, "gpu_bytes");
   }
   lua_pushinteger(L, (lua_Integer)net->images_seen); lua_setfield(L, -2, "images");
+  lua_pushnumber(L, net->wall_s); lua_setfield(L, -2, "seconds");
   lua_pushnumber(L, (double)(net->nbuf * net->buf_elems + net->scratch_elems) * sizeof(float) * net->nthreads);
   lua_setfield(L, -2, "workspace_bytes");
   return 1;
@@ -269,6 +270,7 @@ static int net_profile(lua_State *L) {
   net->profile = lua_toboolean(L, 2);
   if (net->layer_time) memset(net->layer_time, 0, (size_t)net->n * sizeof(double));
   net->images_seen = 0;
+  net->wall_s = 0;
   return 0;
 }
 
@@ -321,10 +323,12 @@ static const mlsh_Reg net_methods[] = {
    "size/stride/groups/activation where they apply, seconds (when profiling).\n"
    "Returns: an array of tables.\nExample: for _, l in ipairs(net:layers()) do print(l.type, l.mmacs) end"},
   {"info", net_info, "net:info()",
-   "Input shape, output size, layer count, threads, device, images run and workspace bytes.\n"
+   "Input shape, output size, layer count, threads, device, workspace bytes, and images run by forward/embed "
+   "with their wall-clock seconds (since load or net:profile()).\n"
    "Returns: a table.\nExample: net:info().outputs"},
   {"profile", net_profile, "net:profile(on)",
-   "Turn per-layer timing on or off (and reset the timers); net:summary{profile=true} reports it.\n"
+   "Turn per-layer timing on or off and reset the timers and the image/seconds counters of net:info(); "
+   "net:summary{profile=true} reports the per-layer times.\n"
    "Returns: nothing.\nExample: net:profile(true); net:embed(paths); print(net:summary{profile=true})"},
   {NULL, NULL, NULL, NULL}};
 

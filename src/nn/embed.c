@@ -67,6 +67,7 @@ int nn_embed(nn_net *net, const char *const *paths, const mlsh_image *imgs, size
   for (int t = 0; !rc && t < net->nthreads; t++)
     if (!(in[t] = mlsh_malloc_aligned(net->inputs * sizeof(float)))) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   size_t batch = o->batch ? o->batch : 32;
+  double t0 = nn_now();
   if (!rc) {
     *j = (embed_job){.net = net, .paths = paths, .imgs = imgs, .o = o, .out = out, .in = in};
     for (size_t b = 0; b < n && !rc; b += batch) {
@@ -81,6 +82,8 @@ int nn_embed(nn_net *net, const char *const *paths, const mlsh_image *imgs, size
         break;
       }
       net->images_seen += m;
+      net->wall_s += nn_now() - t0;
+      t0 = nn_now();
       if (o->progress) o->progress(o->ud, b + m, n);
     }
   }

@@ -254,6 +254,7 @@ int nn_forward(nn_net *net, const float *input, size_t n, float *output, mlsh_er
 #endif
   fwd_job j = {net, input, output};
   int rc;
+  double t0 = now_s();
   if (n == 1 || net->nthreads == 1) {   /* latency: BLAS gets the threads */
     int saved = mlsh_blas_threads();
     mlsh_blas_set_threads(net->nthreads);
@@ -266,8 +267,11 @@ int nn_forward(nn_net *net, const float *input, size_t n, float *output, mlsh_er
   if (rc == MLSH_EINTR) return mlsh_seterr(err, MLSH_EINTR, "interrupted");
   if (rc) return mlsh_seterr(err, rc, "forward failed");
   net->images_seen += n;
+  net->wall_s += now_s() - t0;
   return MLSH_OK;
 }
 
 /* For embed.c: one image on workspace t (caller guarantees t < nthreads). */
 void nn_run_image(const nn_net *net, int t, const float *in, float *out) { run_image(net, t, in, out); }
+
+double nn_now(void) { return now_s(); }

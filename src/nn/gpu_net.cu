@@ -43,7 +43,15 @@ extern "C" int nn_gpu_count(mlsh_err *err) {
   cudaError_t e = cudaGetDeviceCount(&n);
   if (e != cudaSuccess) {
     (void)cudaGetLastError();
-    mlsh_seterr(err, MLSH_EIO, "no usable CUDA device: %s (%s)", cudaGetErrorString(e), cudaGetErrorName(e));
+    int drv = 0, rt = 0;
+    cudaDriverGetVersion(&drv);
+    cudaRuntimeGetVersion(&rt);
+    char why[128] = "";
+    if (e == cudaErrorInsufficientDriver && drv == 0) snprintf(why, sizeof why, "; no NVIDIA driver (libcuda.so.1) found");
+    else if (e == cudaErrorInsufficientDriver)
+      snprintf(why, sizeof why, "; the driver supports CUDA %d.%d, this build needs %d.%d", drv / 1000, drv % 1000 / 10,
+               rt / 1000, rt % 1000 / 10);
+    mlsh_seterr(err, MLSH_EIO, "no usable CUDA device: %s (%s%s)", cudaGetErrorString(e), cudaGetErrorName(e), why);
     return 0;
   }
   if (n == 0) mlsh_seterr(err, MLSH_EIO, "no usable CUDA device: the driver reports none");

@@ -100,7 +100,8 @@ struct nn_net {
   int finalized;
   int profile;             /* accumulate per-layer times into layer_time */
   double *layer_time;      /* n seconds, summed over threads */
-  size_t images_seen;
+  size_t images_seen;      /* images run by nn_forward/nn_embed ... */
+  double wall_s;           /* ... and their wall-clock seconds */
   void *gpu;               /* backend state (issue 9) */
   void (*gpu_free)(nn_net *net);
 };
