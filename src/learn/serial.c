@@ -92,7 +92,14 @@ int ser_load(const char *path, uint32_t *kind, unsigned char **payload, size_t *
     fclose(f);
     return mlsh_seterr(err, MLSH_EIO, "'%s' has model format version %u (this mlsh reads version %u)", path, ver, SER_VERSION);
   }
-  if (n > ((uint64_t)1 << 40)) { fclose(f); return mlsh_seterr(err, MLSH_EIO, "'%s' is corrupt (payload size %llu)", path, (unsigned long long)n); }
+  /* Never trust the stored size: it must match the file (header + payload + checksum). */
+  long here = ftell(f), fsize = -1;
+  if (here >= 0 && fseek(f, 0, SEEK_END) == 0) fsize = ftell(f);
+  if (fsize < 0 || fseek(f, here, SEEK_SET) != 0 || n > (uint64_t)fsize || (uint64_t)fsize != 24 + n + 8) {
+    fclose(f);
+    return mlsh_seterr(err, MLSH_EIO, "'%s' is corrupt or truncated (payload size %llu, file size %ld)", path,
+                       (unsigned long long)n, fsize);
+  }
   unsigned char *buf = mlsh_malloc(n ? n : 1);
   if (!buf) { fclose(f); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory to read '%s'", path); }
   uint64_t sum = 0;

@@ -60,7 +60,8 @@ int nn_load_weights(nn_net *net, const char *path, mlsh_err *err) {
     fclose(f);
     return mlsh_seterr(err, MLSH_EIO, "'%s' is too short for a darknet weights header (%lld bytes)", path, fsize);
   }
-  int wide = hdr[0] * 10 + hdr[1] >= 2 && hdr[0] < 1000 && hdr[1] < 1000;
+  /* range checks first: a hostile header must not overflow the version arithmetic */
+  int wide = hdr[0] >= 0 && hdr[1] >= 0 && hdr[0] < 1000 && hdr[1] < 1000 && hdr[0] * 10 + hdr[1] >= 2;
   unsigned char seen[8];
   size_t seen_len = wide ? 8 : 4;
   long long expect = 12 + (long long)seen_len;

@@ -41,9 +41,20 @@ static void replay(const char *name, target_fn fn) {
 
 static void test_csv(void) { replay("csv", fuzz_csv); }
 static void test_npy(void) { replay("npy", fuzz_npy); }
+static void test_cfg(void) { replay("cfg", fuzz_cfg); }
+static void test_weights(void) { replay("weights", fuzz_weights); }
+static void test_image(void) { replay("image", fuzz_image); }
+static void test_model(void) { replay("model", fuzz_model); }
+static void test_options(void) { replay("options", fuzz_options); }
 
 int main(void) {
   RUN(test_csv);
   RUN(test_npy);
+  RUN(test_cfg);
+  RUN(test_weights);
+  RUN(test_image);
+  RUN(test_model);
+  RUN(test_options);
+  if (fuzz_L) lua_close(fuzz_L);
   CTEST_DONE();
 }
