@@ -177,7 +177,8 @@ Arima.__tostring = function(fit)
     for i, nm in ipairs(fit.names) do
       header[i + 1] = nm; right[i + 1] = true
       r1[i + 1] = string.format("%.4f", fit.coef[nm])
-      r2[i + 1] = fit.fixed[nm] and "fixed" or string.format("%.4f", fit.se[nm])
+      local se = fit.se[nm]
+      r2[i + 1] = fit.fixed[nm] and "fixed" or (se == se and string.format("%.4f", se) or "NaN")
     end
     lines[#lines + 1] = tabulate(header, { r1, r2 }, right)
     lines[#lines + 1] = ""

@@ -691,7 +691,7 @@ static const mlsh_Reg ts_funcs[] = {
     "A time series: values (Matrix vector, data.read_csv column or Lua array; NaN = missing) with a time index.\n"
     "start = {1949, 1} is the first period, freq the periods per cycle (12 = monthly). Returns a Series with\n"
     "fields values, start, freq; every ts function accepts it, a plain Matrix or a Lua array.\n"
-    "Example: y = ts.series(df.passengers, {start={1949, 1}, freq=12})" },
+    "Example: y = ts.series(df:col(\"passengers\"), {start={1949, 1}, freq=12})" },
   { "diff", l_diff, "ts.diff(y [, {lag=1, differences=1}])",
     "Lagged differences y[t] - y[t-lag], repeated `differences` times (R's diff). Returns a Series (start moved)\n"
     "for a Series, else a Matrix, of n - lag*differences values.\nExample: d = ts.diff(ts.log(y), {lag=12})" },
