@@ -168,7 +168,9 @@ local function model_name(fit)
   if fit.coef.drift then name = name .. " with drift" elseif fit.coef.intercept then name = name .. " with mean" end
   return name
 end
-M.model_name = model_name
+M.model_name = doc(model_name, "ts.model_name", "ts.model_name(fit)",
+  "The model's name as forecast prints it: \"ARIMA(0,1,1)(0,1,1)[12]\", with \" with mean\" or \" with drift\".\n" ..
+  "Example: print(ts.model_name(fit))")
 
 Arima.__tostring = function(fit)
   local lines = { model_name(fit) .. "  method " .. fit.method, "" }

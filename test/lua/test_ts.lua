@@ -56,6 +56,31 @@ T.test("airline model on log AirPassengers (R 4.2.2, shared reference)", functio
   T.near(bt.mean.values[12], 477.243, 0.05, "exp forecast 12")
 end)
 
+T.test("the repository's AirPassengers equals the shared reference data", function()
+  local path = T.shared("reference/arima/airpassengers.csv")
+  if not path then T.skip("../shared/reference/arima not found (set MLSH_SHARED)") end
+  local ref = data.read_csv(path):col("passengers")
+  local y = air()
+  T.eq(#ref, 144)
+  for i = 1, 144 do T.eq(ref[i], y.values[i], "month " .. i) end
+end)
+
+T.test("ARIMA(2,1,2) on the peer harness's 10,000-point series (R 4.2.2, shared/bench/peers/RESULTS.md)", function()
+  local path = (os.getenv("PEERDATA") or "/tmp/peerdata") .. "/arima212_10000.f64"
+  local f = io.open(path, "rb")
+  if not f then T.skip(path .. " not found (generate it with ../shared/bench/peers/gen_data.py)") end
+  f:close()
+  local x = mat.read_raw(path, 10000, 1, { dtype = "f64" })
+  local fit = ts.arima(x, { order = { 2, 1, 2 } })
+  T.near(fit.loglik, -14262.5656, 1e-3, "loglik CSS-ML")
+  T.near(fit.coef.ar1, 0.489564, 1e-4); T.near(fit.coef.ar2, -0.310920, 1e-4)
+  T.near(fit.coef.ma1, 0.418754, 1e-4); T.near(fit.coef.ma2, 0.221258, 1e-4)
+  T.near(fit.sigma2, 1.014938, 1e-5)
+  local ml = ts.arima(x, { order = { 2, 1, 2 }, method = "ML" })
+  T.near(ml.loglik, -14262.5656, 1e-3, "loglik ML")
+  T.near(ml.coef.ar1, 0.489757, 1e-4); T.near(ml.coef.ma2, 0.221153, 1e-4)
+end)
+
 T.test("the course's grid: exact ML picks the airline model (R 4.2.2, shared reference)", function()
   local ly = ts.log(air())
   local train = ly:window(1, 132)
