@@ -25,9 +25,14 @@ static inline size_t dist_cidx(size_t n, size_t i, size_t j) {
 
 /* Squared Euclidean distance of two p-vectors. */
 static inline double dist_sq_pair(const double *a, const double *b, size_t p) {
-  double s = 0.0;
-  for (size_t j = 0; j < p; j++) { double t = a[j] - b[j]; s += t * t; }
-  return s;
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;   /* four chains: no add-latency stall */
+  size_t j = 0;
+  for (; j + 4 <= p; j += 4) {
+    double t0 = a[j] - b[j], t1 = a[j + 1] - b[j + 1], t2 = a[j + 2] - b[j + 2], t3 = a[j + 3] - b[j + 3];
+    s0 += t0 * t0; s1 += t1 * t1; s2 += t2 * t2; s3 += t3 * t3;
+  }
+  for (; j < p; j++) { double t = a[j] - b[j]; s0 += t * t; }
+  return (s0 + s1) + (s2 + s3);
 }
 
 /* out[i] = |row i|^2 for an n x p row-major block. */

@@ -15,7 +15,6 @@ int *lcl_factor(lua_State *L, int idx, const char *fname, const char *argname, s
   if (len == 0) mlsh_error(L, fname, "argument '%s' is an empty array", argname);
   if (n && len != n) mlsh_error(L, fname, "argument '%s' has %zu labels, expected %zu (one per row)", argname, len, n);
   int *codes = mlsh_scratch(L, len * sizeof(int), fname);
-  int scratch = lua_gettop(L);
   lua_newtable(L);                 /* value -> true (distinct set) */
   int set = lua_gettop(L);
   lua_newtable(L);                 /* levels array */
@@ -58,7 +57,6 @@ int *lcl_factor(lua_State *L, int idx, const char *fname, const char *argname, s
     lua_pop(L, 1);
   }
   lua_remove(L, set);
-  (void)scratch;
   *k = nl;
   return codes;
 }
