@@ -185,6 +185,84 @@ static void coef_var(ts_arima_fit *f, fitctx *c, double *H, const double *rawcoe
   mlsh_free(B);
 }
 
+/* Regressor rows: intercept, drift (1..n), the user's columns. */
+static void fill_design(const ts_arima_opts *o, int has_int, size_t n, int nx, double *X) {
+  int nuser = o->xreg ? (int)o->xreg->cols : 0;
+  for (size_t t = 0; t < n; t++) {
+    int j = 0;
+    if (has_int) X[t * nx + j++] = 1.0;
+    if (o->drift) X[t * nx + j++] = (double)(t + 1);
+    for (int u = 0; u < nuser; u++) X[t * nx + j++] = MAT_AT(o->xreg, t, u);
+  }
+}
+
+/* R's treatment of several free regressors: rotate them onto the right
+ * singular vectors V of the complete rows (orthogonal columns help BFGS). */
+static int rotate_design(double *X, size_t n, int nx, double *V, mlsh_err *err) {
+  mlsh_mat Xc = { 0, 0, NULL }, U = { 0, 0, NULL }, S = { 0, 0, NULL }, Vm = { 0, 0, NULL };
+  size_t rows = 0;
+  for (size_t t = 0; t < n; t++) {
+    int ok = 1;
+    for (int j = 0; j < nx && ok; j++) ok = !isnan(X[t * nx + j]);
+    rows += ok;
+  }
+  int rc = mat_alloc(&Xc, rows, (size_t)nx, err);
+  if (rc) return rc;
+  size_t k = 0;
+  for (size_t t = 0; t < n; t++) {
+    int ok = 1;
+    for (int j = 0; j < nx && ok; j++) ok = !isnan(X[t * nx + j]);
+    if (ok) memcpy(Xc.data + (k++) * nx, X + t * nx, (size_t)nx * sizeof(double));
+  }
+  rc = mat_svd(&Xc, &U, &S, &Vm, err);
+  if (rc == MLSH_OK) {
+    memcpy(V, Vm.data, (size_t)nx * nx * sizeof(double));
+    for (size_t t = 0; t < n; t++) {
+      double row[64];
+      for (int j = 0; j < nx; j++) {
+        double s = 0;
+        for (int l = 0; l < nx; l++) s += X[t * nx + l] * V[l * nx + j];
+        row[j] = s;
+      }
+      memcpy(X + t * nx, row, (size_t)nx * sizeof(double));
+    }
+  }
+  mat_free(&Xc); mat_free(&U); mat_free(&S); mat_free(&Vm);
+  return rc;
+}
+
+/* Back from rotated regressors: beta = V b, var = A var A' (A = diag(1, V)). */
+static int unrotate(ts_arima_fit *f, double *coef, int narma, int nx, const double *V, mlsh_err *err) {
+  int nc = narma + nx;
+  double b[64];
+  for (int j = 0; j < nx; j++) {
+    double s = 0;
+    for (int l = 0; l < nx; l++) s += V[j * nx + l] * coef[narma + l];
+    b[j] = s;
+  }
+  memcpy(coef + narma, b, (size_t)nx * sizeof(double));
+  double *A = mlsh_calloc((size_t)nc * nc * 2, sizeof(double));
+  if (!A) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  double *Tm = A + (size_t)nc * nc;
+  for (int i = 0; i < nc; i++) A[i * nc + i] = 1.0;
+  for (int i = 0; i < nx; i++)
+    for (int j = 0; j < nx; j++) A[(narma + i) * nc + narma + j] = V[i * nx + j];
+  for (int i = 0; i < nc; i++)      /* zero entries skipped: var is NaN for fixed ARMA terms */
+    for (int j = 0; j < nc; j++) {
+      double s = 0;
+      for (int k = 0; k < nc; k++) if (A[i * nc + k] != 0) s += A[i * nc + k] * f->var[k * nc + j];
+      Tm[i * nc + j] = s;
+    }
+  for (int i = 0; i < nc; i++)
+    for (int j = 0; j < nc; j++) {
+      double s = 0;
+      for (int k = 0; k < nc; k++) if (A[j * nc + k] != 0) s += Tm[i * nc + k] * A[j * nc + k];
+      f->var[i * nc + j] = s;
+    }
+  mlsh_free(A);
+  return MLSH_OK;
+}
+
 int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f, mlsh_err *err) {
   int rc = check_opts(n, o, err);
   if (rc) return rc;
@@ -262,12 +340,7 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
     if (has_int) snprintf(f->names[k++], 16, "intercept");
     if (o->drift) snprintf(f->names[k++], 16, "drift");
     for (int i = 0; i < nuser; i++) snprintf(f->names[k++], 16, nuser == 1 ? "xreg" : "xreg%d", i + 1);
-    for (size_t t = 0; t < n; t++) {
-      int j = 0;
-      if (has_int) X[t * nx + j++] = 1.0;
-      if (o->drift) X[t * nx + j++] = (double)(t + 1);
-      for (int u = 0; u < nuser; u++) X[t * nx + j++] = MAT_AT(o->xreg, t, u);
-    }
+    fill_design(o, has_int, n, nx, X);
   }
   size_t complete = 0;
   for (size_t t = 0; t < n; t++) {
@@ -309,32 +382,9 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
   if (nx > 0) {
     int fixed_x = 0;
     for (int j = 0; j < nx; j++) fixed_x |= !f->mask[narma + j];
-    if (nx > 1 && !fixed_x) {   /* orthogonal regressors speed the optimiser up (R) */
-      mlsh_mat Xc = { 0, 0, NULL }, U = { 0, 0, NULL }, S = { 0, 0, NULL }, Vm = { 0, 0, NULL };
-      rc = mat_alloc(&Xc, complete, (size_t)nx, err);
-      if (rc) goto fail;
-      size_t k = 0;
-      for (size_t t = 0; t < n; t++) {
-        int ok = !isnan(y[t]);
-        for (int j = 0; j < nx && ok; j++) ok = !isnan(X[t * nx + j]);
-        if (ok) { memcpy(Xc.data + k * nx, X + t * nx, (size_t)nx * sizeof(double)); k++; }
-      }
-      rc = mat_svd(&Xc, &U, &S, &Vm, err);
-      if (rc == MLSH_OK) {
-        memcpy(V, Vm.data, (size_t)nx * nx * sizeof(double));
-        for (size_t t = 0; t < n; t++) {
-          double row[64];
-          for (int j = 0; j < nx; j++) {
-            double s = 0;
-            for (int l = 0; l < nx; l++) s += X[t * nx + l] * V[l * nx + j];
-            row[j] = s;
-          }
-          memcpy(X + t * nx, row, (size_t)nx * sizeof(double));
-        }
-        rotated = 1;
-      }
-      mat_free(&Xc); mat_free(&U); mat_free(&S); mat_free(&Vm);
-      if (rc) goto fail;
+    if (nx > 1 && !fixed_x) {
+      if ((rc = rotate_design(X, n, nx, V, err))) goto fail;
+      rotated = 1;
     }
     /* starting values: regression of the differenced series on the differenced regressors */
     double *dy = c.w;
@@ -436,42 +486,9 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
     }
   }
   c.parscale = psave;
-  /* undo the rotation of the regressors */
-  if (rotated) {
-    double b[64];
-    for (int j = 0; j < nx; j++) {
-      double s = 0;
-      for (int l = 0; l < nx; l++) s += V[j * nx + l] * c.coef[narma + l];
-      b[j] = s;
-    }
-    memcpy(c.coef + narma, b, (size_t)nx * sizeof(double));
-    /* var <- A var A' with A = diag(1, V) on the regressor block */
-    double *A = mlsh_calloc((size_t)nc * nc * 2, sizeof(double));
-    if (!A) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto fail; }
-    double *Tm = A + (size_t)nc * nc;
-    for (int i = 0; i < nc; i++) A[i * nc + i] = 1.0;
-    for (int i = 0; i < nx; i++)
-      for (int j = 0; j < nx; j++) A[(narma + i) * nc + narma + j] = V[i * nx + j];
-    for (int i = 0; i < nc; i++)
-      for (int j = 0; j < nc; j++) {
-        double s = 0;
-        for (int k = 0; k < nc; k++) s += A[i * nc + k] * f->var[k * nc + j];
-        Tm[i * nc + j] = s;
-      }
-    for (int i = 0; i < nc; i++)
-      for (int j = 0; j < nc; j++) {
-        double s = 0;
-        for (int k = 0; k < nc; k++) s += Tm[i * nc + k] * A[j * nc + k];
-        f->var[i * nc + j] = s;
-      }
-    mlsh_free(A);
-    /* the filter below needs the original regressors */
-    for (size_t t = 0; t < n; t++) {
-      int j = 0;
-      if (has_int) X[t * nx + j++] = 1.0;
-      if (o->drift) X[t * nx + j++] = (double)(t + 1);
-      for (int u = 0; u < nuser; u++) X[t * nx + j++] = MAT_AT(o->xreg, t, u);
-    }
+  if (rotated) {   /* undo the rotation; the filter below needs the original regressors */
+    if ((rc = unrotate(f, c.coef, narma, nx, V, err))) goto fail;
+    fill_design(o, has_int, n, nx, X);
   }
   memcpy(f->coef, c.coef, (size_t)nc * sizeof(double));
   for (int i = 0; i < nc; i++) f->se[i] = f->mask[i] ? sqrt(f->var[i * nc + i]) : NAN;

@@ -166,6 +166,31 @@ T.test("regression with AR(2) errors on LakeHuron (R 4.2.2 ?arima example)", fun
   T.raises(function() fit:forecast(2) end, "newxreg must be 2 x 1")
 end)
 
+T.test("intercept and drift (rotated regressors) on LakeHuron (R 4.2.2, xreg = 1:98)", function()
+  local fit = ts.arima(huron, { order = { 2, 0, 0 }, drift = true })
+  T.near(fit.coef.ar1, 1.00480374415, 1e-4)
+  T.near(fit.coef.intercept, 580.09151091879, 1e-3)
+  T.near(fit.coef.drift, -0.02156882822, 1e-5)
+  T.near(fit.se.intercept, 0.463588121921, 1e-4)
+  T.near(fit.se.drift, 0.008098790281, 1e-5)
+  T.near(fit.loglik, -101.1982673, 1e-3)
+end)
+
+T.test("two regressors with gaps on presidents (R 4.2.2, xreg = cbind(1:120, sin(1:120)))", function()
+  local X, NX = mat.zeros(120, 2), mat.zeros(2, 2)
+  for i = 1, 120 do X:set(i, 1, i); X:set(i, 2, math.sin(i)) end
+  for i = 1, 2 do NX:set(i, 1, 120 + i); NX:set(i, 2, math.sin(120 + i)) end
+  local fit = ts.arima(presidents, { order = { 1, 0, 0 }, xreg = X })
+  T.near(fit.coef.ar1, 0.8276018846, 1e-4)
+  T.near(fit.coef.intercept, 64.5857164490, 1e-3)
+  T.near(fit.coef.xreg1, -0.1358760235, 1e-4)
+  T.near(fit.coef.xreg2, -2.2200934952, 1e-3)
+  T.near(fit.se.xreg2, 1.34259566456, 1e-3)
+  T.near(fit.loglik, -414.9768246, 1e-3)
+  local fc = fit:forecast(2, { xreg = NX })
+  T.near(fc.mean[1], 26.89937740, 1e-3); T.near(fc.mean[2], 31.15414487, 1e-3)
+end)
+
 T.test("missing values: AR(1) on presidents (R 4.2.2 ?arima example)", function()
   local fit = ts.arima(ts.series(presidents, { start = { 1945, 1 }, freq = 4 }), { order = { 1, 0, 0 } })
   T.eq(fit.method, "ML", "CSS-ML falls back to ML with gaps")
