@@ -21,7 +21,7 @@
 /* Parsers that take a path read the input from a per-process file. */
 static const char *scratch_file(const uint8_t *data, size_t size) {
   static char path[64];
-  if (!path[0]) snprintf(path, sizeof path, "/tmp/mlsh-fuzz-%d.bin", (int)getpid());
+  if (!path[0]) snprintf(path, sizeof path, "%s/mlsh-fuzz-%d.bin", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", (int)getpid());
   FILE *f = fopen(path, "wb");
   if (!f) return NULL;
   if (size) fwrite(data, 1, size, f);
