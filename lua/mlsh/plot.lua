@@ -110,6 +110,13 @@ local function new_chart(fname, opts, fig)
   fig = fig or {}
   fig.width, fig.height = opts.width, opts.height
   if fig.rows == nil or fig.rows * (fig.cols or 1) == 1 then fig.title = fig.title or nil end
+  for _, k in ipairs({ "xlim", "ylim" }) do
+    local l = opts[k]
+    if l ~= nil and (type(l) ~= "table" or type(l[1]) ~= "number" or type(l[2]) ~= "number" or not (l[1] < l[2])
+        or l[1] == -math.huge or l[2] == math.huge) then
+      fail(fname, "option '%s' must be {min, max} with finite min < max", k)
+    end
+  end
   local c = M.figure(fig)
   local log = opts.log
   if log ~= nil and log ~= "x" and log ~= "y" and log ~= "xy" and log ~= true then

@@ -148,7 +148,9 @@ static void draw_band(plot_canvas *c, const pmap *m, const plot_layer *l, int32_
       t = x1 != x0 ? (X - x0) / (x1 - x0) : 0;
       t = fmin(fmax(t, 0), 1);
       double top = hi0 + t * (hi1 - hi0), bot = lo0 + t * (lo1 - lo0);
-      int r0 = (int)floor(fmax(top, 0) / 4), r1 = (int)floor(fmin(bot, m->H - 1) / 4);
+      top = fmin(fmax(top, 0), m->H - 1);   /* clamped before converting: far-off bands */
+      bot = fmin(fmax(bot, 0), m->H - 1);
+      int r0 = (int)floor(top / 4), r1 = (int)floor(bot / 4);
       for (int r = r0; r <= r1; r++) canvas_put(c, m->a.x + col, m->a.y + r, ch, fg);
       break;
     }
@@ -192,7 +194,7 @@ static void draw_text(plot_canvas *c, const pmap *m, const plot_layer *l, int32_
 /* Cells [*p0, *p1] covered by the data interval [v0, v1] along an axis of n cells. */
 static void span_cells(const plot_axis *ax, double lo, double hi, double v0, double v1, int n, int from_top, int *p0, int *p1) {
   double fa = axis_frac(ax, lo, hi, v0), fb = axis_frac(ax, lo, hi, v1);
-  double f0 = fmin(fa, fb), f1 = fmax(fa, fb);
+  double f0 = fmin(fmax(fmin(fa, fb), -1), 2), f1 = fmin(fmax(fmax(fa, fb), -1), 2);   /* cells off the panel */
   if (from_top) { double t = f0; f0 = 1 - f1; f1 = 1 - t; }
   *p0 = (int)lround(f0 * n);
   *p1 = (int)lround(f1 * n) - 1;
@@ -229,13 +231,13 @@ static void draw_heat(plot_canvas *c, const pmap *m, const plot_layer *l, plot_s
       const char *ann = l->text ? l->text[i * l->hcols + j] : NULL;
       for (int r = r0; r <= r1; r++)
         for (int cc = c0; cc <= c1; cc++) {
-          plot_cell *p = canvas_at(c, m->a.x + cc, m->a.y + r);
+          plot_cell *p = cc >= 0 && cc < m->a.w && r >= 0 && r < m->a.h ? canvas_at(c, m->a.x + cc, m->a.y + r) : NULL;
           if (!p) continue;
           p->ch = st.color || ann ? 0 : shades[isfinite(v) ? (int)lround(fmin(fmax(t, 0), 1) * 4) : 0];
           p->bg = bg;
           p->fg = ink_on(bg);
         }
-      if (!ann) continue;
+      if (!ann || r0 < 0 || c0 < 0 || r1 >= m->a.h || c1 >= m->a.w) continue;
       /* Annotation lines centred in the block; "\n" separates lines. */
       int bw = c1 - c0 + 1, bh = r1 - r0 + 1, nl = 1;
       for (const char *q = ann; *q; q++) nl += *q == '\n';
