@@ -114,12 +114,13 @@ local function weights_out(file)
   return (os.getenv("TMPDIR") or "/tmp") .. "/" .. file
 end
 
--- nn.mobilenetv2{top=false, threads=0}
+-- nn.mobilenetv2{top=false, threads=0, device=nil, batch=nil, tf32=nil}
+local LOAD_OPTS = { threads = true, device = true, batch = true, tf32 = true }   -- passed to nn.load
 function M.mobilenetv2(opts)
   opts = opts or {}
   for k in pairs(opts) do
-    if k ~= "top" and k ~= "threads" then
-      error("nn.mobilenetv2: unknown option '" .. tostring(k) .. "' (known: top, threads)", 2)
+    if k ~= "top" and not LOAD_OPTS[k] then
+      error("nn.mobilenetv2: unknown option '" .. tostring(k) .. "' (known: top, threads, device, batch, tf32)", 2)
     end
   end
   local base = opts.top and "mobilenetv2-classifier" or "mobilenetv2"
@@ -137,11 +138,14 @@ function M.mobilenetv2(opts)
     io.stderr:write("nn.mobilenetv2: converting " .. src .. " -> " .. w .. "\n")
     M.convert(cfg, src, w)
   end
-  return M.load(cfg, w, { threads = opts.threads or 0 })
+  local lo = { threads = opts.threads or 0 }
+  for k in pairs(LOAD_OPTS) do if opts[k] ~= nil then lo[k] = opts[k] end end
+  return M.load(cfg, w, lo)
 end
-doc(M.mobilenetv2, "nn.mobilenetv2", "nn.mobilenetv2({top=false, threads=0})",
+doc(M.mobilenetv2, "nn.mobilenetv2", "nn.mobilenetv2({top=false, threads=0, device=\"cpu\"})",
   "Load MobileNetV2 1.0/224 (weights/mobilenetv2.cfg) with ImageNet weights. Its output is the 1280-d "
   .. "global-average embedding of Conv_1 (top=true: Keras' 1000-class classifier instead). Converted weights "
   .. "are looked up in weights/ (and MLSH_DATA, ../shared); when missing they are converted once from Keras' "
-  .. ".h5 or the TF-slim .npy folder found there.\nReturns: a Net.\n"
+  .. ".h5 or the TF-slim .npy folder found there. device, batch, tf32: as nn.load (device=\"cuda\" runs it "
+  .. "on the GPU).\nReturns: a Net.\n"
   .. "Example: X = nn.mobilenetv2():embed(image.list(nn.datapath(\"flower_photos\")))")
