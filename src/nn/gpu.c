@@ -46,7 +46,7 @@ size_t nn_gpu_memory(const nn_net *net) { (void)net; return 0; }
 int nn_use_device(nn_net *net, const char *device, const nn_gpu_opts *o, int *on_gpu,
                   char *notice, size_t len, mlsh_err *err) {
   const char *d = device && *device ? device : getenv("MLSH_DEVICE");
-  const char *from = device && *device ? "device" : "MLSH_DEVICE";
+  const char *from = device && *device ? "option 'device'" : "MLSH_DEVICE";
   if (!d || !*d) d = "cpu";
   if (notice && len) notice[0] = 0;
   *on_gpu = 0;

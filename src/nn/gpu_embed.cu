@@ -121,6 +121,7 @@ extern "C" int nn_embed_gpu(nn_net *net, const char *const *paths, const mlsh_im
   int nt = net->nthreads > 0 ? net->nthreads : mlsh_threads_resolve(0);
   mlsh_err *errs = (mlsh_err *)mlsh_calloc((size_t)nt, sizeof *errs);
   if (!errs) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  double t0 = nn_now();
   pipe_bufs p;
   int rc = pipe_alloc(&p, B * bytes, B * net->outputs * sizeof(float), err);
   decode_job j = {net, paths, imgs, 0, NULL, errs};
@@ -160,5 +161,6 @@ extern "C" int nn_embed_gpu(nn_net *net, const char *const *paths, const mlsh_im
   cudaStreamSynchronize(g->comp);
   pipe_free(&p);
   mlsh_free(errs);
+  net->wall_s += nn_now() - t0;
   return rc;
 }

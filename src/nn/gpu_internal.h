@@ -5,7 +5,7 @@
 #include <cuda_runtime.h>
 #include <cublas_v2.h>
 extern "C" {
-#include "nn.h"
+#include "layers.h"
 #include "gpu.h"
 #include "../core/error.h"
 }

@@ -352,9 +352,14 @@ static int forward_chunks(nn_net *net, const float *input, size_t n, float *outp
 
 extern "C" int nn_forward_gpu(nn_net *net, const float *input, size_t n, float *output, mlsh_err *err) {
   if (!net->gpu) return mlsh_seterr(err, MLSH_EINVAL, "the network is not on a GPU");
+  double t0 = nn_now();
   int rc = forward_chunks(net, input, n, output, err);
-  if (rc) cudaStreamSynchronize(((gpu_net *)net->gpu)->comp);   /* nothing in flight on return */
-  else net->images_seen += n;
+  if (rc) {
+    cudaStreamSynchronize(((gpu_net *)net->gpu)->comp);   /* nothing in flight on return */
+  } else {
+    net->images_seen += n;
+    net->wall_s += nn_now() - t0;
+  }
   return rc;
 }
 
