@@ -57,7 +57,7 @@ static int find_root(char *out, size_t size) {
   char *slash = strrchr(dir, '/');
   if (!slash) return 0;
   *slash = 0;
-  const char *candidates[] = {"%s/..", "%s/../share/mlsh", "%s/../../share/mlsh", "%s", "%s/../.."};
+  const char *candidates[] = {"%s/..", "%s/../share/mlsh", "%s/../../share/mlsh", "%s/../../../share/mlsh", "%s", "%s/../.."};
   for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
     char root[PATH_MAX * 2];
     snprintf(root, sizeof root, candidates[i], dir);
