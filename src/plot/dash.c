@@ -122,7 +122,16 @@ static void draw_screen(const plot_dash *d, int cur, int help, const char *msg, 
   mvaddnstr(0, 0, d->title ? d->title : "dashboard", W / 3);
   attroff(A_BOLD);
   int x = getcurx(stdscr) + 2;
-  for (int i = 0; i < d->ntabs && x < W; i++) {
+  /* many tabs: start the bar late enough that the current tab shows */
+  int first = 0;
+  for (;;) {
+    int w = x;
+    for (int i = first; i <= cur; i++) w += (int)strlen(d->names[i]) + 6;
+    if (w <= W || first >= cur) break;
+    first++;
+  }
+  if (first > 0) { mvaddstr(0, x, "<"); x += 2; }
+  for (int i = first; i < d->ntabs && x < W; i++) {
     char lab[96];
     snprintf(lab, sizeof lab, " %d:%s ", i + 1, d->names[i]);
     if (i == cur) attron(A_REVERSE | A_BOLD);
