@@ -201,6 +201,8 @@ extern "C" int nn_gpu_attach(nn_net *net, const nn_gpu_opts *o, mlsh_err *err) {
     ATTACH_CU(cudaMalloc((void **)&g->out, B * net->outputs * sizeof(float)));
     g->bytes += ((size_t)net->nbuf * per + net->inputs + tper + net->outputs) * B * sizeof(float);
     for (int i = 0; i < net->n; i++) g->outs[i] = g->mem + (size_t)net->layers[i].buf * B * per;
+    /* the weight upload ran on the legacy stream, which our non-blocking streams do not wait for */
+    ATTACH_CU(cudaDeviceSynchronize());
 #undef ATTACH_CU
   }
   mlsh_free(host);

@@ -179,6 +179,70 @@ static int end_to_end(ctx *c, int reps, double *rate, mlsh_err *err) {
   return rc;
 }
 
+/* When GPU and CPU disagree: the same comparison on every prefix of the
+ * net (cfg cut after layer k, parameters copied), naming the first layer
+ * that goes wrong. Two reference photos, relative tolerance 1e-4. */
+static void diagnose(ctx *c, const char *cfgpath, const float *in) {
+  FILE *f = fopen(cfgpath, "rb");
+  if (!f) return;
+  char *text = mlsh_malloc(1 << 20);
+  size_t len = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
+  fclose(f);
+  if (!text) return;
+  text[len] = 0;
+  say("per-layer diagnosis (GPU vs CPU on 2 photos, each prefix of the net):\n");
+  const char *p = text;
+  int sect = 0, shown = 0;
+  for (;;) {   /* p: start of the line after which a section may start */
+    const char *next = strstr(p, "\n[");
+    int k = sect - 1;   /* layers included when cutting at next */
+    if (k >= 1 || !next) {
+      size_t cut = next ? (size_t)(next - text) + 1 : len;
+      char save = text[cut];
+      text[cut] = 0;
+      nn_net *sub = NULL;
+      mlsh_err err;
+      int rc = nn_parse_cfg_text(text, cfgpath, &sub, &err);
+      text[cut] = save;
+      if (rc) { say("  cut %d: %s\n", k, err.msg); break; }
+      for (int i = 0; i < sub->n; i++) {
+        nn_layer *d = &sub->layers[i];
+        const nn_layer *s = &c->net->layers[i];
+        if (d->type != NN_CONV && d->type != NN_CONNECTED) continue;
+        memcpy(d->weights, s->weights, s->nweights * sizeof(float));
+        memcpy(d->biases, s->biases, (size_t)s->filters * sizeof(float));
+        if (s->batch_normalize) {
+          memcpy(d->scales, s->scales, (size_t)s->filters * sizeof(float));
+          memcpy(d->rolling_mean, s->rolling_mean, (size_t)s->filters * sizeof(float));
+          memcpy(d->rolling_var, s->rolling_var, (size_t)s->filters * sizeof(float));
+        }
+      }
+      float *a = mlsh_malloc_array(2 * sub->outputs, sizeof(float)), *b = mlsh_malloc_array(2 * sub->outputs, sizeof(float));
+      nn_gpu_opts o = {2, 0, 0};
+      rc = !a || !b || nn_finalize(sub, 0, &err) || nn_forward(sub, in, 2, a, &err) ||
+           nn_gpu_attach(sub, &o, &err) || nn_forward(sub, in, 2, b, &err);
+      if (rc) say("  layer %d: %s\n", sub->n - 1, err.msg);
+      else {
+        float d = max_abs_diff(b, a, 2 * sub->outputs), mx = 0;
+        for (size_t i = 0; i < 2 * sub->outputs; i++) mx = fabsf(a[i]) > mx ? fabsf(a[i]) : mx;
+        const nn_layer *l = &sub->layers[sub->n - 1];
+        int bad = !(d <= 1e-4f * (mx > 1 ? mx : 1));
+        say("  layer %2d %-12s %-28s %3dx%3dx%4d: max |GPU - CPU| %.3g (max |CPU| %.3g)%s\n", sub->n - 1,
+            nn_type_name(l->type), l->name, l->out_w, l->out_h, l->out_c, d, mx, bad ? "  <-- first mismatch" : "");
+        if (bad) shown = 1;
+      }
+      mlsh_free(a);
+      mlsh_free(b);
+      nn_free(sub);
+      if (rc || shown) break;
+    }
+    if (!next) break;
+    p = next + 1;
+    sect++;
+  }
+  mlsh_free(text);
+}
+
 static int run(const char *cfg, const char *wts, const char *refdir, const char *photos, const char *outtxt) {
   report = fopen(outtxt, "w");
   if (!report) fprintf(stderr, "gpucheck: cannot write %s (results on stdout only)\n", outtxt);
@@ -232,6 +296,11 @@ static int run(const char *cfg, const char *wts, const char *refdir, const char 
   float d_fc = max_abs_diff(fw, cpu, N * no);
   say("FP32: max |GPU embed - CPU| = %.3g, max |GPU forward - CPU| = %.3g, max |GPU - reference| = %.3g\n", d_gc,
       d_fc, d_gr);
+  if (!(d_gc <= 1e-3 && d_fc <= 1e-3) || getenv("GPUCHECK_LAYERS")) {
+    nn_gpu_opts keep = {256, 0, 0};
+    diagnose(&c, cfg, in);
+    if (nn_gpu_attach(c.net, &keep, &err)) { status = fail("attach", &err); goto done; }
+  }
 
   /* forward throughput, input on the device */
   double fwd[3];
