@@ -300,11 +300,14 @@ uint32_t layer_marker(const plot_panel *p, size_t k, int color) {
   /* Without colour, labelled series of the same kind get distinct glyphs. */
   static const uint32_t glyphs[8] = {0x2022, '+', 'x', 'o', '#', '@', '%', '&'};
   const plot_layer *l = &p->layers[k];
-  if (l->marker || color || !l->label) return l->marker;
+  if (l->marker) return l->marker;
+  /* a few points: a bullet shows better than one braille dot */
+  uint32_t few = l->kind == PLOT_POINTS && l->n <= 40 ? 0x2022 : 0;
+  if (color || !l->label) return few;
   /* lines get glyphs at their points only when there are few points */
   if (l->kind != PLOT_POINTS && !(l->kind == PLOT_LINES && l->n <= 30)) return 0;
   int ord = 0, total = 0;
   for (size_t i = 0; i < p->nlayers; i++)
     if (p->layers[i].kind == l->kind && p->layers[i].label) { if (i < k) ord++; total++; }
-  return total >= 2 ? glyphs[ord % 8] : 0;
+  return total >= 2 ? glyphs[ord % 8] : few;
 }
