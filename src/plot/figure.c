@@ -149,7 +149,7 @@ void panel_range(const plot_panel *p, int yaxis, double *plo, double *phi) {
         widen(v[i], a->log, &lo, &hi);
         if (v2) widen(v2[i], a->log, &lo, &hi);
       }
-      if (l->kind != PLOT_RECTS) pad = 1;
+      pad = 1;   /* bars keep their zero end: see below */
     }
   }
   if (a->nnames) { widen(0.5, 0, &lo, &hi); widen((double)a->nnames + 0.5, 0, &lo, &hi); }
@@ -213,10 +213,13 @@ int nice_ticks(double lo, double hi, int maxn, int log, double *out, double *pst
   double range = hi - lo;
   if (!(range > 0) || !isfinite(range)) { out[0] = lo; *pstep = 1; return 1; }
   double mag = pow(10, floor(log10(range / maxn)));
-  static const double mult[4] = {1, 2, 5, 10};
-  double step = mag * 10;
-  for (int k = 0; k < 4; k++)
-    if (range / (mult[k] * mag) <= maxn) { step = mult[k] * mag; break; }
+  static const double mult[5] = {1, 2, 5, 10, 20};
+  double step = mag * 50;
+  for (int k = 0; k < 5; k++) {
+    /* the count of multiples of the step inside lo..hi, both ends included */
+    double s = mult[k] * mag;
+    if (floor(hi / s + 1e-9) - ceil(lo / s - 1e-9) + 1 <= maxn) { step = s; break; }
+  }
   double first = ceil(lo / step - 1e-9) * step;
   for (double v = first; v <= hi + step * 1e-9 && n < maxn + 1; v = first + n * step) {
     out[n++] = fabs(v) < step * 1e-9 ? 0 : v;

@@ -543,7 +543,9 @@ int fig_draw(const plot_fig *f, plot_canvas *c, plot_style st, mlsh_err *err) {
       pa.w = x1 - x0;
       pa.y = top + r * H / f->rows;
       pa.h = top + (r + 1) * H / f->rows - pa.y;
-      if (pa.w >= 1 && pa.h >= 1) draw_panel(c, &f->panels[r * f->cols + k], pa, st);
+      const plot_panel *p = &f->panels[r * f->cols + k];
+      if (f->rows * f->cols > 1 && p->nlayers == 0 && !p->title) continue;   /* a grid's unused cells */
+      if (pa.w >= 1 && pa.h >= 1) draw_panel(c, p, pa, st);
     }
   return MLSH_OK;
 }

@@ -347,7 +347,9 @@ int fig_svg(const plot_fig *f, int width, int height, int standalone, const char
   for (int r = 0; r < f->rows; r++)
     for (int k = 0; k < f->cols; k++) {
       sbox pa = {(double)k * width / f->cols, top + r * H / f->rows, (double)width / f->cols, H / f->rows};
-      svg_panel(out, &f->panels[r * f->cols + k], pa, idp ? idp : "", r * f->cols + k, err);
+      const plot_panel *p = &f->panels[r * f->cols + k];
+      if (f->rows * f->cols > 1 && p->nlayers == 0 && !p->title) continue;   /* a grid's unused cells */
+      svg_panel(out, p, pa, idp ? idp : "", r * f->cols + k, err);
     }
   pbuf_puts(out, "</svg>\n");
   if (out->failed) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for the SVG");
