@@ -4,9 +4,10 @@
  *   depthwise (groups = c)  -> a padded copy of each plane split into
  *                              stride phases, then one vectorised loop of
  *                              shifted taps per plane (see dw_channel)
- * Bias, the fused residual add and the activation are applied in one pass
- * while the data is still in cache; with a residual the sum starts as
- * residual + bias and sgemm accumulates into it (beta = 1). */
+ * Dense convolutions start the output as bias (+ the fused residual) and
+ * sgemm accumulates into it (beta = 1), then one activation pass (none for
+ * linear layers); the depthwise kernels apply bias, residual and
+ * activation while a plane is still in cache. */
 #pragma GCC optimize("O3")   /* vectorise with the dynamic cost model (GCC's -O2 is very cheap) */
 #include <math.h>
 #include <string.h>
@@ -238,14 +239,12 @@ void nn_forward_conv(const nn_layer *l, nn_ctx *ctx) {
     return;
   }
   int cg = l->c / l->groups, fg = l->filters / l->groups, K = cg * l->size * l->size;
-  float beta = 0.0f;
-  if (res) {   /* start from residual + bias: sgemm adds the convolution (beta = 1) */
-    for (int f = 0; f < l->filters; f++) {
-      float *o = out + f * on;
-      const float *r = res + f * on, b = l->bf[f];
-      for (size_t i = 0; i < on; i++) o[i] = r[i] + b;
-    }
-    beta = 1.0f;
+  /* start from bias (+ residual) and let sgemm accumulate (beta = 1): this
+   * replaces OpenBLAS's zeroing pass, and linear layers need no pass after */
+  for (int f = 0; f < l->filters; f++) {
+    float *o = out + f * on, b = l->bf[f];
+    if (res) { const float *r = res + f * on; for (size_t i = 0; i < on; i++) o[i] = r[i] + b; }
+    else for (size_t i = 0; i < on; i++) o[i] = b;
   }
   for (int g = 0; g < l->groups; g++) {
     const float *B = in + (size_t)g * cg * hw;
@@ -254,11 +253,9 @@ void nn_forward_conv(const nn_layer *l, nn_ctx *ctx) {
       B = ctx->scratch;
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, fg, (int)on, K, 1.0f, l->wf + (size_t)g * fg * K, K,
-                B, (int)on, beta, out + (size_t)g * fg * on, (int)on);
+                B, (int)on, 1.0f, out + (size_t)g * fg * on, (int)on);
   }
-  if (res) nn_activate(out, on * l->filters, l->post_act);
-  else
-    for (int f = 0; f < l->filters; f++) nn_finish(out + f * on, on, l->bf[f], NULL, l->post_act);
+  nn_activate(out, on * l->filters, l->post_act);
 }
 
 void nn_forward_connected(const nn_layer *l, nn_ctx *ctx) {
