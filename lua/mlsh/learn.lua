@@ -1,0 +1,171 @@
+-- lua/mlsh/learn.lua - the Lua side of `learn`: label encoding, the
+-- classification report, cross-validation and grid search, on top of the
+-- C models (src/lua/llearn.c).
+local M, mlsh = ...
+local doc = mlsh.doc
+
+local function check_array(v, fname, arg)
+  if type(v) ~= "table" or #v == 0 then
+    error(string.format("%s: argument '%s' must be a non-empty array (got %s)", fname, arg, type(v)), 3)
+  end
+end
+
+M.encode = doc(function(values)
+  check_array(values, "learn.encode", "values")
+  local seen, names, allnum = {}, {}, true
+  for i = 1, #values do
+    local v = values[i]
+    local tv = type(v)
+    if tv ~= "string" and tv ~= "number" then
+      error(string.format("learn.encode: element %d must be a string or a number (got %s)", i, tv), 2)
+    end
+    if tv ~= "number" then allnum = false end
+    if not seen[v] then seen[v] = true; names[#names + 1] = v end
+  end
+  if allnum then table.sort(names) else table.sort(names, function(a, b) return tostring(a) < tostring(b) end) end
+  local code = {}
+  for k, v in ipairs(names) do code[v] = k end
+  local labels = {}
+  for i = 1, #values do labels[i] = code[values[i]] end
+  return labels, names
+end, "learn.encode", "learn.encode(values)",
+  "Integer labels 1..K for an array of strings (or numbers), classes in sorted order as scikit-learn's\n" ..
+  "LabelEncoder. Returns labels and the sorted class names (names[label] is the class of a label).\n" ..
+  "Example: local y, names = learn.encode({\"rose\", \"daisy\", \"rose\"})  -- {2, 1, 2}, {\"daisy\", \"rose\"}")
+
+-- ---- classification report ----
+
+local Report = {}
+Report.__index = Report
+
+local function report_text(r)
+  local names, rows, width = r.names, {}, 12
+  for c, label in ipairs(r.classes) do
+    local name = tostring(names and names[label] or label)
+    rows[c] = name
+    if #name > width then width = #name end
+  end
+  local out = {}
+  local head = string.rep(" ", width) .. string.format(" %9s %9s %9s %9s", "precision", "recall", "f1-score", "support")
+  out[#out + 1] = head
+  out[#out + 1] = ""
+  local fmt = "%" .. width .. "s %9.2f %9.2f %9.2f %9d"
+  for c = 1, #r.classes do
+    out[#out + 1] = string.format(fmt, rows[c], r.precision[c], r.recall[c], r.f1[c], math.floor(r.support[c] + 0.5))
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = string.format("%" .. width .. "s %9s %9s %9.2f %9d", "accuracy", "", "", r.accuracy, r.n)
+  out[#out + 1] = string.format(fmt, "macro avg", r.macro[1], r.macro[2], r.macro[3], r.n)
+  out[#out + 1] = string.format(fmt, "weighted avg", r.weighted[1], r.weighted[2], r.weighted[3], r.n)
+  return table.concat(out, "\n")
+end
+Report.__tostring = report_text
+
+local cmetrics = M._metrics
+M.metrics = doc(function(ytrue, ypred, opts)
+  if opts ~= nil and type(opts) ~= "table" then
+    error("learn.metrics: options must be a table (got " .. type(opts) .. ")", 2)
+  end
+  for k in pairs(opts or {}) do
+    if k ~= "names" then error("learn.metrics: unknown option '" .. tostring(k) .. "' (known: names)", 2) end
+  end
+  local r = cmetrics(ytrue, ypred)
+  r.names = opts and opts.names
+  return setmetatable(r, Report)
+end, "learn.metrics", "learn.metrics(ytrue, ypred [, opts])",
+  "Classification metrics of predicted against true labels (integer arrays): accuracy, per-class precision,\n" ..
+  "recall, f1, support (arrays in the order of `classes`), macro and weighted averages ({precision, recall, f1}),\n" ..
+  "macro_f1, weighted_f1 and confusion (K x K Matrix, rows = truth, columns = prediction). opts: names\n" ..
+  "(names[label] = class name, e.g. from learn.encode). print(r) shows scikit-learn's classification report.\n" ..
+  "Example: print(learn.metrics(yte, model:predict(Xte), {names = names}))")
+
+M.report = doc(function(r)
+  if getmetatable(r) ~= Report then error("learn.report: argument must be a result of learn.metrics", 2) end
+  return report_text(r)
+end, "learn.report", "learn.report(metrics)",
+  "The classification report of a learn.metrics result as a string.\n" ..
+  "Example: io.write(learn.report(learn.metrics(y, yhat)), \"\\n\")")
+
+-- ---- cross-validation ----
+
+local function subset(y, idx)
+  local out = {}
+  for i, r in ipairs(idx) do out[i] = y[r] end
+  return out
+end
+
+local function cv_opts(opts, fname)
+  opts = opts or {}
+  if type(opts) ~= "table" then error(fname .. ": options must be a table", 3) end
+  for k in pairs(opts) do
+    if k ~= "k" and k ~= "stratify" and k ~= "seed" then
+      error(string.format("%s: unknown option '%s' (known: k, seed, stratify)", fname, tostring(k)), 3)
+    end
+  end
+  return { k = opts.k or 5, stratify = opts.stratify, seed = opts.seed or 0 }
+end
+
+local function run_cv(fname, make, X, y, o)
+  if type(make) ~= "function" then
+    error(fname .. ": argument 'factory' must be a function returning a new model", 3)
+  end
+  check_array(y, fname, "y")
+  local folds = M.kfold(y, o)
+  local scores, sum = {}, 0
+  for f, fold in ipairs(folds) do
+    local model = make()
+    if type(model) ~= "userdata" or not model.fit then
+      error(fname .. ": the factory must return a model (e.g. function() return learn.knn{k=5} end)", 3)
+    end
+    model:fit(M.rows(X, fold.train), subset(y, fold.train))
+    scores[f] = model:score(M.rows(X, fold.test), subset(y, fold.test))
+    sum = sum + scores[f]
+  end
+  local mean, ss = sum / #scores, 0
+  for _, s in ipairs(scores) do ss = ss + (s - mean) ^ 2 end
+  return { mean = mean, sd = math.sqrt(ss / #scores), scores = scores }
+end
+
+M.cross_validate = doc(function(factory, X, y, opts)
+  return run_cv("learn.cross_validate", factory, X, y, cv_opts(opts, "learn.cross_validate"))
+end, "learn.cross_validate", "learn.cross_validate(factory, X, y [, opts])",
+  "k-fold cross-validated accuracy of the models made by factory() (a function returning a new, unfitted model).\n" ..
+  "opts: k=5, stratify=true, seed=0 (the folds). Returns {mean=, sd= (population sd over folds, as numpy), scores=}.\n" ..
+  "Example: local cv = learn.cross_validate(function() return learn.knn{k=5} end, X, y, {k=5}); print(cv.mean, cv.sd)")
+
+M.grid_search = doc(function(factory, grid, X, y, opts)
+  local fname = "learn.grid_search"
+  if type(grid) ~= "table" then error(fname .. ": argument 'grid' must be a table {name = {values...}}", 2) end
+  local o = cv_opts(opts, fname)
+  local keys = {}
+  for k, v in pairs(grid) do
+    if type(v) ~= "table" or #v == 0 then
+      error(string.format("%s: grid entry '%s' must be a non-empty array of values", fname, tostring(k)), 2)
+    end
+    keys[#keys + 1] = k
+  end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  local results, best = {}, nil
+  local function visit(i, params)
+    if i > #keys then
+      local p = {}
+      for k, v in pairs(params) do p[k] = v end
+      local cv = run_cv(fname, function() return factory(p) end, X, y, o)
+      local r = { params = p, mean = cv.mean, sd = cv.sd, scores = cv.scores }
+      results[#results + 1] = r
+      if not best or r.mean > best.mean then best = r end
+      return
+    end
+    for _, v in ipairs(grid[keys[i]]) do
+      params[keys[i]] = v
+      visit(i + 1, params)
+    end
+    params[keys[i]] = nil
+  end
+  visit(1, {})
+  return { best_params = best and best.params, best_score = best and best.mean, results = results }
+end, "learn.grid_search", "learn.grid_search(factory, grid, X, y [, opts])",
+  "Cross-validated search over every combination of the parameter grid ({name = {values...}}): factory(params)\n" ..
+  "returns a new model for one combination. opts: k=5, stratify, seed=0 (the same folds for every combination).\n" ..
+  "Returns {best_params=, best_score= (mean accuracy), results = {{params=, mean=, sd=, scores=}...}}.\n" ..
+  "Example: local g = learn.grid_search(function(p) return learn.svm{C = p.C} end, {C = {1, 10}}, X, y)")
