@@ -280,17 +280,22 @@ function M.elbow(e, opts)
   same_length(fname, ks, "e.k", inertia, "e.inertia")
   local sil = field(e, "silhouette")
   sil = sil and vec(fname, "e.silhouette", sil, true)
-  local best = opts.k
-  if best == nil then
+  -- the knee of the inertia curve is marked on the left, the best silhouette on the right
+  local knee, best_sil = opts.k, opts.k
+  if opts.k == nil then
     local b = field(e, "best")
-    if type(b) == "number" then best = b
-    elseif b ~= nil then best = field(b, "silhouette", 1) or field(b, "knee", "kneedle", "inertia", 2) end
+    if type(b) == "number" then knee, best_sil = b, b
+    elseif b ~= nil then
+      knee = field(b, "knee", "kneedle", "inertia", 2)
+      best_sil = field(b, "silhouette", 1)
+      knee = knee or best_sil
+    end
   end
   local two = sil ~= nil and #sil == #ks
   local c = M.figure { title = opts.title or "Elbow: choosing K", cols = two and 2 or 1,
     width = opts.width, height = opts.height }
   local ascii = M._ascii()
-  local function panel(p, vals, ylabel, color)
+  local function panel(p, vals, ylabel, color, best, what)
     c:axes { panel = p, xlabel = opts.xlabel or "k (clusters)", ylabel = ylabel, xlim = opts.xlim }
     c:lines(ks, vals, { panel = p, color = color, marker = ascii and "o" or "•" })
     if best then
@@ -299,13 +304,13 @@ function M.elbow(e, opts)
           local lo, hi = range_of(vals)
           c:lines({ k, k }, { lo, hi }, { panel = p, color = "gray", dash = true })
           c:points({ k }, { vals[i] }, { panel = p, color = "red", marker = ascii and "*" or "◆",
-            label = "K = " .. math.tointeger(k) })
+            label = what .. "K = " .. (math.tointeger(k) or k) })
         end
       end
     end
   end
-  panel(1, inertia, opts.ylabel or "inertia (within SS)", 1)
-  if two then panel(2, sil, "mean silhouette", 2) end
+  panel(1, inertia, opts.ylabel or "inertia (within SS)", 1, knee, opts.k and "" or "knee: ")
+  if two then panel(2, sil, "mean silhouette", 2, best_sil, opts.k and "" or "best: ") end
   return c
 end
 
@@ -553,8 +558,9 @@ local D = {
     "Line chart of one series (a vector) or several (a list of vectors, or the columns of a matrix); x\n" ..
     "defaults to 1..n; NaN leaves a gap. Returns a Chart.\nExample: plot.line({1, 2, 3}, {{1, 4, 9}, {1, 2, 3}}, {names={\"sq\", \"id\"}})" },
   { "elbow", "plot.elbow(e, {k=, ...})",
-    "Inertia and mean silhouette by k from cluster.elbow, side by side, with the chosen K (e.best, or\n" ..
-    "option k) marked. Returns a Chart.\nExample: plot.elbow(cluster.elbow(X, {kmax=8}))" },
+    "Inertia and mean silhouette by k from cluster.elbow, side by side; the knee (e.best.knee) is marked\n" ..
+    "on the inertia curve and the best silhouette (e.best.silhouette) on the other, or option k on both.\n" ..
+    "Returns a Chart.\nExample: plot.elbow(cluster.elbow(X, {kmax=8}))" },
   { "bar", "plot.bar(values, names, {horizontal=false, group_names=, labels=, ...})",
     "Bar chart; values is a vector, or a matrix (rows = categories, columns = groups) for grouped bars.\n" ..
     "labels = true or a format (\"%.1f%%\") prints the values. Returns a Chart.\n" ..
