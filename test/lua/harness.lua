@@ -82,6 +82,61 @@ function T.tmpname(suffix)
   return n .. (suffix or "")
 end
 
+-- Run a shell command: its output (stdout and stderr) and exit status.
+function T.sh(cmd)
+  local p = io.popen(cmd .. " 2>&1; echo \"exit=$?\"")
+  local out = p:read("a")
+  p:close()
+  local code = tonumber(out:match("exit=(%d+)%s*$"))
+  return (out:gsub("exit=%d+%s*$", "")), code
+end
+
+-- The mlsh binary under test: MLSH_BIN, else the interpreter running this file.
+function T.mlsh()
+  local bin = os.getenv("MLSH_BIN") or (arg and arg[-1]) or "build/mlsh"
+  if not bin:find("/") then bin = "build/mlsh" end
+  return bin
+end
+
+T.have_tmux = os.execute("command -v tmux >/dev/null 2>&1") == true
+
+-- A program in a detached tmux session on a private socket, driven as a
+-- user would: s:type("text") (literal, then Enter unless no_enter),
+-- s:keys("C-c", "Tab"), s:screen(), s:wait_for(pattern [, seconds]), s:kill().
+function T.tmux(cmd, opts)
+  opts = opts or {}
+  local sock = T.tmpname(".tmux")
+  local s = {}
+  local function tm(args)
+    local p = io.popen("tmux -S " .. sock .. " " .. args .. " 2>/dev/null")
+    local out = p:read("a")
+    p:close()
+    return out
+  end
+  local env = "HOME=" .. (opts.home or T.tmpname(".home"))
+  if os.getenv("MLSH_ROOT") then env = env .. " MLSH_ROOT=" .. os.getenv("MLSH_ROOT") end
+  os.execute("mkdir -p " .. env:match("HOME=(%S+)"))
+  tm(("new-session -d -s t -x %d -y %d '%s %s'"):format(opts.width or 100, opts.height or 30, env, cmd))
+  function s:keys(...) for _, k in ipairs{...} do tm("send-keys -t t " .. k) end end
+  function s:type(text, no_enter)
+    tm("send-keys -t t -l '" .. text:gsub("'", "'\\''") .. "'")
+    if not no_enter then tm("send-keys -t t Enter") end
+  end
+  function s:screen() return tm("capture-pane -t t -p -S -60") end
+  function s:clear() tm("send-keys -t t C-l") tm("clear-history -t t") end
+  function s:wait_for(pattern, seconds)
+    local deadline = os.time() + (seconds or 5)
+    repeat
+      local text = s:screen()
+      if text:find(pattern) then return text, true end
+      os.execute("sleep 0.05")
+    until os.time() > deadline
+    return s:screen(), false
+  end
+  function s:kill() tm("kill-server") os.remove(sock) end
+  return s
+end
+
 function T.done()
   print(string.format("%d passed, %d failed, %d skipped", T.passed, T.failed, T.skipped))
   os.exit(T.failed == 0 and 0 or 1)

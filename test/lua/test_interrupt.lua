@@ -4,65 +4,56 @@
 -- usable. The time to the prompt is measured and printed; the bound
 -- asserted is loose (2 s) because CI machines are loaded, the goal 0.5 s.
 local T = dofile("test/lua/harness.lua")
-local MLSH = os.getenv("MLSH_BIN") or (arg and arg[-1]) or "build/mlsh"
-if not MLSH:find("/") then MLSH = "build/mlsh" end
+local MLSH = T.mlsh()
 
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>/dev/null")
-  local out = p:read("a")
-  p:close()
-  return out
-end
 local function now()
-  return tonumber(sh("date +%s.%N")) or os.time()
+  local p = io.popen("date +%s.%N")
+  local t = tonumber(p:read("a"))
+  p:close()
+  return t or os.time()
 end
-
-local have_tmux = os.execute("command -v tmux >/dev/null 2>&1")
-local sock = T.tmpname(".tmux")
-local function tmux(args) return sh("tmux -S " .. sock .. " " .. args) end
-local function typed(s) tmux("send-keys -t i -l '" .. s:gsub("'", "'\\''") .. "'") tmux("send-keys -t i Enter") end
-local function screen() return tmux("capture-pane -t i -p -S -50") end
 local function count(s, pat) local n = 0 for _ in s:gmatch(pat) do n = n + 1 end return n end
 
-local started = false
+local shell
 local function ensure_shell()
-  if started then return end
-  local root = os.getenv("MLSH_ROOT") and (" MLSH_ROOT=" .. os.getenv("MLSH_ROOT")) or ""
-  tmux("new-session -d -s i -x 120 -y 40 'HOME=" .. T.tmpname(".home") .. root .. " " .. MLSH .. "'")
-  for _ = 1, 50 do if screen():find("mlsh> ") then break end sh("sleep 0.1") end
-  started = true
+  if not shell then
+    shell = T.tmux(MLSH, {width = 120, height = 40})
+    shell:wait_for("mlsh> ")
+  end
+  return shell
 end
 
 -- Run `setup` then `long` at the prompt, press Ctrl-C after `delay` seconds.
 local function interrupt_case(name, available, setup, long, delay)
   T.test("Ctrl-C during " .. name, function()
-    if not have_tmux then T.skip("tmux not installed (apt-get install tmux)") end
+    if not T.have_tmux then T.skip("tmux not installed (apt-get install tmux)") end
     if not available then T.skip(name .. ": the module function is not available") end
-    ensure_shell()
-    tmux("send-keys -t i C-l"); tmux("clear-history -t i")
-    if setup then typed(setup) sh("sleep 0.5") end
-    local before = count(screen(), "interrupted")
-    typed(long)
-    sh("sleep " .. (delay or 1.5))
+    local sh = ensure_shell()
+    sh:clear()
+    if setup then sh:type(setup) os.execute("sleep 0.5") end
+    local before = count(sh:screen(), "interrupted")
+    sh:type(long)
+    os.execute("sleep " .. (delay or 1.5))
     local t0 = now()
-    tmux("send-keys -t i C-c")
+    sh:keys("C-c")
     local elapsed
     for _ = 1, 200 do
-      local s = screen()
+      local s = sh:screen()
       if count(s, "interrupted") > before and s:match("mlsh>%s*$") then elapsed = now() - t0 break end
-      sh("sleep 0.02")
+      os.execute("sleep 0.02")
     end
     if not elapsed then
-      local s = screen()
-      tmux("kill-server")   -- a hung shell must not spoil the next cases
-      started = false
+      local s = sh:screen()
+      sh:kill()   -- a hung shell must not spoil the next cases
+      shell = nil
       T.ok(false, name .. ": no 'interrupted' and prompt within 4 s:\n" .. s)
     end
     print(("  %-28s back at the prompt %.2f s after Ctrl-C"):format(name, elapsed or -1))
     T.ok(elapsed and elapsed < 2.0, name .. " took too long to stop")
-    typed("print('alive', 6 * 7)")
-    sh("sleep 0.3")
-    T.ok(screen():find("alive%s+42"), name .. ": session not usable afterwards:\n" .. screen())
+    if not shell then return end
+    shell:type("print('alive', 6 * 7)")
+    local text, ok = shell:wait_for("alive%s+42", 3)
+    T.ok(ok, name .. ": session not usable afterwards:\n" .. text)
   end)
 end
 
@@ -87,6 +78,5 @@ interrupt_case("embedding photos", nn and nn.mobilenetv2 and T.shared("data/flow
   "net = nn.mobilenetv2(); paths = {}; for _, e in ipairs(image.list('" .. (T.shared("data/flower_photos") or "") .. "')) do paths[#paths + 1] = e.path or e end",
   "E = net:embed(paths, {progress = false})", 3)
 
-if started then tmux("kill-server") end
-os.remove(sock)
+if shell then shell:kill() end
 T.done()

@@ -3,81 +3,47 @@
 -- across restarts, ?help, Ctrl-C out of a loop, multi-line input, and a
 -- 1000x50 matrix that fits the screen.
 local T = dofile("test/lua/harness.lua")
-local MLSH = os.getenv("MLSH_BIN") or (arg and arg[-1]) or "build/mlsh"
-if not MLSH:find("/") then MLSH = "build/mlsh" end
-
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>/dev/null")
-  local out = p:read("a")
-  p:close()
-  return out
-end
-
-local have_tmux = os.execute("command -v tmux >/dev/null 2>&1")
-local sock = T.tmpname(".tmux")
-local home = T.tmpname(".home")
-local function tmux(args) return sh("tmux -S " .. sock .. " " .. args) end
-local function keys(...) for _, k in ipairs{...} do tmux("send-keys -t r " .. k) end end
-local function typed(s) tmux("send-keys -t r -l '" .. s:gsub("'", "'\\''") .. "'") end
-local function screen() return tmux("capture-pane -t r -p") end
-local function wait_for(pattern, timeout)
-  local deadline = os.time() + (timeout or 5)
-  repeat
-    local s = screen()
-    if s:find(pattern) then return s end
-    sh("sleep 0.1")
-  until os.time() > deadline
-  return screen()
-end
-
-local function start()
-  os.execute("mkdir -p " .. home)
-  local root = os.getenv("MLSH_ROOT") and (" MLSH_ROOT=" .. os.getenv("MLSH_ROOT")) or ""
-  tmux("new-session -d -s r -x 100 -y 30 'HOME=" .. home .. root .. " " .. MLSH .. "'")
-  return wait_for("mlsh> ")
-end
-local function stop() tmux("kill-session -t r") end
+local MLSH = T.mlsh()
 
 T.test("tab completion, help, Ctrl-C, multi-line, history", function()
-  if not have_tmux then T.skip("tmux not installed (apt-get install tmux)") end
-  start()
-  typed("mat.ra"); keys("Tab", "Tab", "Tab")
-  local s = wait_for("mat%.randn")
-  T.ok(s:find("mat%.rand%s+mat%.randn"), "mat.ra<TAB> lists rand and randn:\n" .. s)
-  keys("C-u"); typed("m = mat.eye(2)"); keys("Enter")
-  typed("m:so"); keys("Tab")
-  s = wait_for("m:solve")
-  T.ok(s:find("mlsh> m:solve"), "m:so<TAB> completes to m:solve:\n" .. s)
-  keys("C-u"); typed("?mat.svd"); keys("Enter")
-  s = wait_for("dgesdd")
-  T.ok(s:find("Example"), "?mat.svd shows the doc:\n" .. s)
-  keys("C-l"); typed("while true do end"); keys("Enter")
-  sh("sleep 0.5"); keys("C-c")
-  s = wait_for("interrupted")
-  T.ok(s:find("interrupted"), "Ctrl-C stops the loop:\n" .. s)
-  typed("function twice(x)"); keys("Enter"); typed("return 2 * x"); keys("Enter"); typed("end"); keys("Enter")
-  typed("twice(21)"); keys("Enter")
-  s = wait_for("\n42")
-  T.ok(s:find("\n42"), "multi-line function works:\n" .. s)
-  keys("C-l"); typed("mat.randn(1000, 50, {seed = 1})"); keys("Enter")
-  s = wait_for("%[Matrix 1000x50%]")
-  local lines = 0
-  for line in s:gmatch("[^\n]*\n") do
-    lines = lines + 1
-    T.ok(utf8.len(line) <= 101, "line fits 100 columns")
-  end
-  T.ok(s:find("%.%.%.") and s:find("%[Matrix 1000x50%]"), "big matrix elided:\n" .. s)
-  keys("C-d")
-  sh("sleep 0.3")
-  stop()
+  if not T.have_tmux then T.skip("tmux not installed (apt-get install tmux)") end
+  local home = T.tmpname(".home")
+  local s = T.tmux(MLSH, {home = home})
+  s:wait_for("mlsh> ")
+  s:type("mat.ra", true); s:keys("Tab", "Tab", "Tab")
+  local text = s:wait_for("mat%.randn")
+  T.ok(text:find("mat%.rand%s+mat%.randn"), "mat.ra<TAB> lists rand and randn:\n" .. text)
+  s:keys("C-u"); s:type("m = mat.eye(2)")
+  s:type("m:so", true); s:keys("Tab")
+  text = s:wait_for("m:solve")
+  T.ok(text:find("mlsh> m:solve"), "m:so<TAB> completes to m:solve:\n" .. text)
+  s:keys("C-u"); s:type("?mat.svd")
+  text = s:wait_for("dgesdd")
+  T.ok(text:find("Example"), "?mat.svd shows the doc:\n" .. text)
+  s:clear(); s:type("while true do end")
+  os.execute("sleep 0.5"); s:keys("C-c")
+  text = s:wait_for("interrupted")
+  T.ok(text:find("interrupted"), "Ctrl-C stops the loop:\n" .. text)
+  s:type("function twice(x)"); s:type("return 2 * x"); s:type("end")
+  s:type("twice(21)")
+  text = s:wait_for("\n42")
+  T.ok(text:find("\n42"), "multi-line function works:\n" .. text)
+  s:clear(); s:type("mat.randn(1000, 50, {seed = 1})")
+  text = s:wait_for("%[Matrix 1000x50%]")
+  for line in text:gmatch("[^\n]*\n") do T.ok(utf8.len(line) <= 101, "line fits 100 columns") end
+  T.ok(text:find("%.%.%.") and text:find("%[Matrix 1000x50%]"), "big matrix elided:\n" .. text)
+  s:keys("C-d")
+  os.execute("sleep 0.3")
+  s:kill()
   -- history survives a restart
-  start()
-  keys("Up")
-  s = wait_for("mat%.randn%(1000")
-  T.ok(s:find("mlsh> mat%.randn%(1000, 50"), "Up recalls the last line:\n" .. s)
-  keys("C-u", "C-d")
-  stop()
-  os.execute("rm -rf " .. home .. " " .. sock)
+  s = T.tmux(MLSH, {home = home})
+  s:wait_for("mlsh> ")
+  s:keys("Up")
+  text = s:wait_for("mat%.randn%(1000")
+  T.ok(text:find("mlsh> mat%.randn%(1000, 50"), "Up recalls the last line:\n" .. text)
+  s:keys("C-u", "C-d")
+  s:kill()
+  os.execute("rm -rf " .. home)
 end)
 
 T.done()

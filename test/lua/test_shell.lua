@@ -1,16 +1,8 @@
 -- test/lua/test_shell.lua - the mlsh program: options, scripts, errors,
 -- the Lua C module, and documentation of every public function.
 local T = dofile("test/lua/harness.lua")
-local MLSH = os.getenv("MLSH_BIN") or (arg and arg[-1]) or "build/mlsh"
-if not MLSH:find("/") then MLSH = "build/mlsh" end
-
-local function run(cmd)
-  local p = io.popen(cmd .. " 2>&1; echo \"exit=$?\"")
-  local out = p:read("a")
-  p:close()
-  local code = tonumber(out:match("exit=(%d+)%s*$"))
-  return out:gsub("exit=%d+%s*$", ""), code
-end
+local MLSH = T.mlsh()
+local run = T.sh
 
 T.test("-e runs code", function()
   local out, code = run(MLSH .. " -e 'print(mat.randn(3,3,{seed=1}):dot(mat.eye(3)))'")
