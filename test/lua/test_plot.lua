@@ -114,6 +114,22 @@ for _, case in ipairs(CASES) do
   end)
 end
 
+-- Every chart fits 80x24 and 200x60 exactly: the requested number of lines,
+-- none wider than the terminal (all glyphs used are one cell wide).
+T.test("every chart fits 80x24 and 200x60", function()
+  for _, case in ipairs(CASES) do
+    for _, size in ipairs({ { 80, 24 }, { 200, 60 } }) do
+      local text = case[2]():render { width = size[1], height = size[2] }
+      local lines = 0
+      for line in text:gmatch("([^\n]*)\n") do
+        lines = lines + 1
+        T.ok(utf8.len(line) and utf8.len(line) <= size[1], case[1] .. ": line wider than " .. size[1])
+      end
+      T.eq(lines, size[2], case[1] .. " at " .. size[1] .. "x" .. size[2] .. ": lines")
+    end
+  end
+end)
+
 T.test("ascii mode is pure ASCII", function()
   local s = plot.confusion({ { 3, 1 }, { 0, 4 } }):render { width = 40, height = 12, ascii = true }
   T.ok(not s:find("[\128-\255]"), "non-ASCII byte in ASCII mode")
