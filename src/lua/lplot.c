@@ -520,10 +520,13 @@ static int l_dash_show(lua_State *L) {
   plot_dash v = dash_view(d);
   mlsh_err err;
   int rc;
-  if (t.tty && isatty(STDIN_FILENO) && !getenv("MLSH_NO_DASHBOARD")) {
+  const char *term = getenv("TERM");
+  rc = MLSH_EIO;
+  if (t.tty && isatty(STDIN_FILENO) && !getenv("MLSH_NO_DASHBOARD") && term && *term && strcmp(term, "dumb") != 0) {
     fflush(stdout);
     rc = dash_show(&v, &err);
-  } else {
+  }
+  if (rc == MLSH_EIO) {   /* no tty, no usable terminal: every tab as text */
     plot_buf b = {0};
     int w, h;
     lua_settop(L, 1);
@@ -663,7 +666,8 @@ static const luaL_Reg chart_meta[] = {{"__gc", l_chart_gc}, {"__tostring", l_tos
 static const mlsh_Reg dash_methods[] = {
   {"show", l_dash_show, "dash:show()",
    "Opens the full-screen viewer: Left/Right, Tab or 1-9 switch tabs, s saves the tab as SVG, ? shows\n"
-   "the keys, q or Esc leaves. When stdout is not a terminal, prints every tab in order instead.\n"
+   "the keys, q or Esc leaves. When stdout is not a terminal (or TERM is unset or dumb, or\n"
+   "MLSH_NO_DASHBOARD=1), prints every tab in order instead.\n"
    "Example: plot.dashboard{tabs={{\"Hist\", plot.hist(x)}}}:show()"},
   {"save", l_dash_save, "dash:save(path)",
    "Writes one self-contained HTML file: every tab as inline SVG, switched by a few lines of inline\n"
