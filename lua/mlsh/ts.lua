@@ -63,6 +63,8 @@ Series.__tostring = function(s)
     for p = 1, f do header[p + 1] = f == 12 and MONTHS[p] or ("Q" .. p); right[p + 1] = true end
     local t0 = s.start[1] * f + (s.start[2] - 1)
     local y0, y1 = t0 // f, (t0 + n - 1) // f
+    local more = 0
+    if y1 - y0 + 1 > 40 then more = y1 - y0 + 1 - 40; y1 = y0 + 39 end
     for y = y0, y1 do
       local r = { tostring(y) }
       for p = 1, f do
@@ -71,7 +73,9 @@ Series.__tostring = function(s)
       end
       rows[#rows + 1] = r
     end
-    return tabulate(header, rows, right) .. string.format("\n[Series n=%d freq=%d]", n, f)
+    local out = tabulate(header, rows, right)
+    if more > 0 then out = out .. "\n... " .. more .. " more years" end
+    return out .. string.format("\n[Series n=%d freq=%d]", n, f)
   end
   local rows = {}
   local show = math.min(n, 20)

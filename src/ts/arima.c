@@ -11,7 +11,7 @@
 #include "ts.h"
 #include "../core/alloc.h"
 
-#define MAXPAR 128
+#define MAXPAR 192   /* ARMA coefficients (<= 100) plus regressors (<= 60) */
 
 void ts_arima_defaults(ts_arima_opts *o) {
   memset(o, 0, sizeof *o);
@@ -37,8 +37,9 @@ typedef struct fitctx {
   ts_order o;
   int narma, ncoef, nx, nfree, trans, css, p, q, r, d, rd;
   const double *X;           /* n x nx regressors (row-major) */
-  double *coef, *x, *w, *phi, *theta, *delta, *a, *P, *Pn, *Q0, *parscale;
+  double *coef, *x, *w, *phi, *theta, *delta, *a, *P, *Pn, *Q0, *parscale, *work;
   int *free_idx;
+  int oom;                   /* an allocation failed inside the objective */
   size_t ncond;
   double kappa;
 } fitctx;
@@ -59,14 +60,15 @@ static void load_pars(fitctx *c, const double *par) {
 /* The exact filter from the stationary start; returns 0 or a status. */
 static int run_filter(fitctx *c, const double *x, double *resid, double *ssq, double *sumlog, size_t *nu) {
   int r = c->r, rd = c->rd;
-  if (ts_getQ0(c->phi, c->p, c->theta, c->q, c->Q0, NULL) != MLSH_OK) return MLSH_ENUM;
+  int rc = ts_getQ0(c->phi, c->p, c->theta, c->q, c->Q0, NULL);
+  if (rc) return rc;
   memset(c->a, 0, (size_t)rd * sizeof(double));
   memset(c->Pn, 0, (size_t)rd * rd * sizeof(double));
   memset(c->P, 0, (size_t)rd * rd * sizeof(double));
   for (int i = 0; i < r; i++)
     for (int j = 0; j < r; j++) c->Pn[(size_t)i * rd + j] = c->Q0[(size_t)i * r + j];
   for (int i = r; i < rd; i++) c->Pn[(size_t)i * rd + i] = c->kappa;
-  ts_ss m = { c->p, c->q, r, c->d, rd, c->phi, c->theta, c->delta, c->a, c->P, c->Pn };
+  ts_ss m = { c->p, c->q, r, c->d, rd, c->phi, c->theta, c->delta, c->a, c->P, c->Pn, c->work };
   ts_arima_like(x, c->n, &m, resid, ssq, sumlog, nu);
   return MLSH_OK;
 }
@@ -85,7 +87,9 @@ static double objective(int n, const double *par, void *vc) {
   ts_expand_arma(&c->o, c->coef, c->trans, c->phi, c->theta);
   double ssq, sumlog;
   size_t nu;
-  if (run_filter(c, x, NULL, &ssq, &sumlog, &nu) != MLSH_OK) return DBL_MAX;
+  int rc = run_filter(c, x, NULL, &ssq, &sumlog, &nu);
+  if (rc == MLSH_ENOMEM) { c->oom = 1; return NAN; }
+  if (rc) return DBL_MAX;
   if (nu == 0) return DBL_MAX;
   return 0.5 * (log(ssq / (double)nu) + sumlog / (double)nu);
 }
@@ -149,10 +153,10 @@ static int ar_ok(const ts_order *o, const double *coef) {
 /* Variance of the estimates from the Hessian H (nfree x nfree) of the
  * objective: solve(H * nobs), mapped through the AR transform's Jacobian
  * when the fit ran in the transformed space. NaN when singular. */
-static void coef_var(ts_arima_fit *f, fitctx *c, double *H, const double *rawcoef, int trans) {
+static int coef_var(ts_arima_fit *f, fitctx *c, double *H, const double *rawcoef, int trans) {
   int nf = c->nfree, nc = c->ncoef;
   double *B = mlsh_calloc((size_t)nf * nf + (size_t)nc * nc, sizeof(double));
-  if (!B) { snprintf(f->warning, sizeof f->warning, "no memory for standard errors"); return; }
+  if (!B) return MLSH_ENOMEM;
   double *A = B + (size_t)nf * nf;
   for (int i = 0; i < nf * nf; i++) H[i] *= (double)f->nobs;
   for (int i = 0; i < nf; i++) B[i * nf + i] = 1.0;
@@ -164,7 +168,7 @@ static void coef_var(ts_arima_fit *f, fitctx *c, double *H, const double *rawcoe
     if (trans) {   /* var = A' B A on the free parameters */
       gradtrans(&c->o, rawcoef, nc, A);
       double *T = mlsh_calloc((size_t)nf * nf, sizeof(double));
-      if (!T) ok = 0;
+      if (!T) { mlsh_free(B); return MLSH_ENOMEM; }
       for (int i = 0; i < nf && ok; i++)
         for (int j = 0; j < nf; j++) {
           double s = 0;
@@ -183,6 +187,7 @@ static void coef_var(ts_arima_fit *f, fitctx *c, double *H, const double *rawcoe
       for (int j = 0; j < nf; j++) f->var[c->free_idx[i] * nc + c->free_idx[j]] = B[i * nf + j];
   }
   mlsh_free(B);
+  return MLSH_OK;
 }
 
 /* Regressor rows: intercept, drift (1..n), the user's columns. */
@@ -284,7 +289,7 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
   fitctx c;
   memset(&c, 0, sizeof c);
   size_t nn = n;
-  size_t doubles = nn * 3 + (size_t)(p + q + nd + 2 * rd) + 2 * (size_t)rd * rd + (size_t)r * r
+  size_t doubles = nn * 3 + (size_t)(p + q + nd + 2 * rd) + 4 * (size_t)rd * rd + (size_t)r * r
                    + 4 * (size_t)nc + (size_t)nc * nc + nn * (size_t)nx * 2 + (size_t)nx * nx + 16;
   double *mem = mlsh_calloc(doubles, sizeof(double));
   int *imem = mlsh_calloc((size_t)nc + 1, sizeof(int));
@@ -310,6 +315,7 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
   c.phi = mp; mp += p; c.theta = mp; mp += q; c.delta = mp; mp += nd;
   c.a = mp; mp += rd; mp += rd; c.P = mp; mp += (size_t)rd * rd; c.Pn = mp; mp += (size_t)rd * rd;
   c.Q0 = mp; mp += (size_t)r * r;
+  c.work = mp; mp += 2 * (size_t)rd * rd;
   c.coef = mp; mp += nc; c.parscale = mp; mp += nc;
   double *init = mp; mp += nc; double *par = mp; mp += nc;
   double *H = mp; mp += (size_t)nc * nc;
@@ -403,7 +409,7 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
     }
   }
   int nf = c.nfree;
-  double ps[MAXPAR + 64];
+  double ps[MAXPAR];
   for (int k = 0; k < nf; k++) ps[k] = c.parscale[c.free_idx[k]];
   double *psave = c.parscale;
   c.parscale = ps;
@@ -429,13 +435,14 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
   if (method == TS_CSS) {
     f->code = fail;
     load_pars(&c, par);
-    if (nf > 0 && ts_numhess(objective, &c, nf, par, ps, H, err) != MLSH_OK) {
+    if (nf > 0 && (rc = ts_numhess(objective, &c, nf, par, ps, H, err)) != MLSH_OK) {
+      if (rc == MLSH_ENOMEM) goto fail;
       snprintf(f->warning, sizeof f->warning, "the Hessian could not be computed: standard errors are NaN");
       for (int i = 0; i < nf * nf; i++) H[i] = NAN;
     }
     load_pars(&c, par);
     memcpy(init, c.coef, (size_t)nc * sizeof(double));
-    if (nf > 0 && isfinite(H[0])) coef_var(f, &c, H, init, 0);
+    if (nf > 0 && isfinite(H[0]) && coef_var(f, &c, H, init, 0)) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto fail; }
   } else {
     c.css = 0;
     c.trans = trans;
@@ -453,6 +460,7 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
     for (int k = 0; k < nf; k++) par[k] = init[c.free_idx[k]] / ps[k];
     memcpy(c.coef, init, (size_t)nc * sizeof(double));
     rc = ts_vmmin(objective, &c, nf, par, o->maxit > 0 ? o->maxit : 100, reltol, &fmin, &fail, err);
+    if (c.oom) goto oom;
     if (rc) goto fail;
     f->code = fail;
     load_pars(&c, par);
@@ -472,14 +480,17 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
       }
     }
     if (nf > 0) {
-      if (ts_numhess(objective, &c, nf, par, ps, H, err) != MLSH_OK) {
+      rc = ts_numhess(objective, &c, nf, par, ps, H, err);
+      if (c.oom || rc == MLSH_ENOMEM) goto oom;
+      if (rc != MLSH_OK) {
         snprintf(f->warning, sizeof f->warning, "the Hessian could not be computed: standard errors are NaN");
         for (int i = 0; i < nf * nf; i++) H[i] = NAN;
       }
     }
+    if (c.oom) goto oom;
     load_pars(&c, par);
     memcpy(init, c.coef, (size_t)nc * sizeof(double));   /* raw (transformed-space) coefficients */
-    if (nf > 0 && isfinite(H[0])) coef_var(f, &c, H, init, trans);
+    if (nf > 0 && isfinite(H[0]) && coef_var(f, &c, H, init, trans)) goto oom;
     if (trans) {
       if (od.p > 0) ts_partrans(od.p, init, c.coef);
       if (od.P > 0) ts_partrans(od.P, init + od.p + od.q, c.coef + od.p + od.q);
@@ -506,7 +517,8 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
     }
     double ssq, sumlog;
     size_t nu;
-    if (run_filter(&c, x, f->resid, &ssq, &sumlog, &nu) != MLSH_OK) {
+    if ((rc = run_filter(&c, x, f->resid, &ssq, &sumlog, &nu)) != MLSH_OK) {
+      if (rc == MLSH_ENOMEM) goto oom;
       rc = mlsh_seterr(err, MLSH_ENUM, "non-stationary AR part at the estimates");
       goto fail;
     }
@@ -541,6 +553,8 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
   mlsh_free(mem);
   mlsh_free(imem);
   return MLSH_OK;
+oom:
+  rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
 fail:
   mlsh_free(mem);
   mlsh_free(imem);
@@ -560,7 +574,7 @@ int ts_arima_forecast(const ts_arima_fit *f, size_t h, const mlsh_mat *newxreg,
   double *P = mem, *mm = P + rr, *a = mm + rr, *an = a + rd;
   memcpy(P, f->P, rr * sizeof(double));
   memcpy(a, f->a, (size_t)rd * sizeof(double));
-  ts_ss m = { f->np, f->nq, f->r, f->nd, rd, f->phi, f->theta, f->delta, a, P, NULL };
+  ts_ss m = { f->np, f->nq, f->r, f->nd, rd, f->phi, f->theta, f->delta, a, P, NULL, NULL };
   double *Pn = mlsh_malloc(rr * sizeof(double));
   if (!Pn) { mlsh_free(mem); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
   int r = f->r, d = f->nd, p = f->np;

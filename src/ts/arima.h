@@ -70,11 +70,12 @@ void ts_expand_arma(const ts_order *o, const double *par, int trans, double *phi
 /* Stationary covariance of the ARMA state (r = max(p, q+1)), r x r. */
 int ts_getQ0(const double *phi, int p, const double *theta, int q, double *Q0, mlsh_err *err);
 /* Exact likelihood pieces: ssq, sum log F, number used. a, P, Pn (rd, rd*rd)
- * are the state and are updated; resid (n) optional. */
+ * are the state and are updated; resid (n) optional. Allocates nothing. */
 typedef struct ts_ss {
   int p, q, r, d, rd;
   const double *phi, *theta, *delta;
   double *a, *P, *Pn;
+  double *work;          /* 2 rd^2 scratch doubles */
 } ts_ss;
 /* Pn = T (P - g M') T' + R R' (g = NULL: Pn = T P T' + R R'; mm: rd*rd scratch). */
 void ts_predict_cov(const ts_ss *m, const double *P, const double *g, const double *M, double *mm, double *Pn);

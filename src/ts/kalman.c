@@ -258,12 +258,11 @@ void ts_arima_like(const double *y, size_t n, ts_ss *m, double *resid, double *s
   int nzd[1024], ndl = 0;
   for (int k = 0; k < d; k++) if (delta[k] != 0.0) nzd[ndl++] = k;
   size_t rr = (size_t)rd * rd;
-  double *mm = mlsh_malloc(2 * rr * sizeof(double)), *prev = mm ? mm + rr : NULL;
+  double *mm = m->work, *prev = mm + rr;
   double s1 = 0, s2 = 0;
   size_t used = 0;
   int steady = 0, cached = 0, updated = 0;
   double F = 1.0, logF = 0.0;
-  if (!mm) { *ssq = NAN; *sumlog = NAN; *nu = 0; return; }
   for (size_t t = 0; t < n; t++) {
     for (int i = 0; i < r; i++) anew[i] = (i < r - 1 ? a[i + 1] : 0.0) + (i < p ? phi[i] * a[0] : 0.0);
     if (d > 0) {
@@ -308,7 +307,6 @@ void ts_arima_like(const double *y, size_t n, ts_ss *m, double *resid, double *s
   if (updated)
     for (int i = 0; i < rd; i++) vaxpy(m->P + (size_t)i * rd, -g[i], M, rd);
   if (Pn != m->Pn) memcpy(m->Pn, Pn, rr * sizeof(double));
-  mlsh_free(mm);
   *ssq = s1; *sumlog = s2; *nu = used;
 }
 
@@ -341,11 +339,14 @@ double ts_arima_css(const double *y, size_t n, const ts_order *o, const double *
 /* Roots of c0 + c1 z + ... + ck z^k (ck != 0) as companion eigenvalues. */
 static int poly_roots(const double *c, int k, double complex *roots) {
   if (k > 120) return -1;
-  double H[120 * 120], wr[120], wi[120];
-  memset(H, 0, sizeof(double) * (size_t)k * k);
+  double wr[120], wi[120], small[40 * 40];
+  double *H = k <= 40 ? small : mlsh_malloc((size_t)k * k * sizeof(double));
+  if (!H) return -1;
+  memset(H, 0, (size_t)k * k * sizeof(double));
   for (int j = 0; j < k; j++) H[j] = -c[k - 1 - j] / c[k];
   for (int i = 1; i < k; i++) H[i * k + i - 1] = 1.0;
   lapack_int info = LAPACKE_dhseqr(LAPACK_ROW_MAJOR, 'E', 'N', k, 1, k, H, k, wr, wi, NULL, k);
+  if (H != small) mlsh_free(H);
   if (info != 0) return -1;
   for (int i = 0; i < k; i++) roots[i] = wr[i] + I * wi[i];
   return 0;
