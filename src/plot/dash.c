@@ -47,9 +47,9 @@ int dash_html(const plot_dash *d, plot_buf *out, mlsh_err *err) {
     "nav{display:flex;flex-wrap:wrap;gap:4px;padding:10px 18px 0}\n"
     "nav button{border:1px solid #c8ccd2;border-bottom:none;background:#dde1e6;padding:7px 16px;cursor:pointer;font-size:14px;border-radius:4px 4px 0 0}\n"
     "nav button.on{background:#fff;font-weight:bold}\n"
-    "section{display:none;background:#fff;margin:0 18px 18px;padding:12px;border:1px solid #c8ccd2}\n"
-    "section.on{display:block}\nsection svg{max-width:100%;height:auto}\n"
-    "</style>\n</head>\n<body>\n<header>");
+    "section{background:#fff;margin:0 18px 18px;padding:12px;border:1px solid #c8ccd2}\n"
+    ".js section{display:none}\n.js section.on{display:block}\nsection svg{max-width:100%;height:auto}\n"
+    "</style>\n</head>\n<body>\n<header>");   /* without JavaScript every tab shows, one under another */
   pbuf_xml(out, title);
   pbuf_puts(out, "</header>\n<nav>\n");
   for (int i = 0; i < d->ntabs; i++) {
@@ -71,7 +71,7 @@ int dash_html(const plot_dash *d, plot_buf *out, mlsh_err *err) {
     "function show(i){cur=(i+b.length)%b.length;for(var k=0;k<b.length;k++){b[k].className=k==cur?'on':'';s[k].className=k==cur?'on':'';}}\n"
     "for(var k=0;k<b.length;k++)b[k].onclick=(function(i){return function(){show(i);};})(k);\n"
     "document.addEventListener('keydown',function(e){if(e.key=='ArrowRight')show(cur+1);else if(e.key=='ArrowLeft')show(cur-1);});\n"
-    "document.body.setAttribute('data-mlsh','ready');})();\n"
+    "document.body.className='js';document.body.setAttribute('data-mlsh','ready');})();\n"
     "</script>\n</body>\n</html>\n");
   return out->failed ? mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for the HTML") : MLSH_OK;
 }
