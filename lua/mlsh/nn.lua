@@ -44,7 +44,7 @@ local function summary(net, opts)
   local total_t = 0
   if prof then for _, l in ipairs(layers) do total_t = total_t + (l.seconds or 0) end end
   local out = {}
-  local head = string.format("%3s  %-9s %-26s %-16s %10s %9s", "#", "type", "name", "output c x h x w", "params", "MMACs")
+  local head = string.format("%3s  %-11s %-26s %-16s %10s %9s", "#", "type", "name", "output c x h x w", "params", "MMACs")
   if prof then head = head .. string.format(" %9s %6s", "ms/img", "%") end
   out[1] = head
   local tp, tm = 0, 0
@@ -55,7 +55,7 @@ local function summary(net, opts)
       kind = (l.groups > 1 and l.groups == l.input[1]) and "dwconv" or "conv"
       kind = kind .. l.size .. "x" .. l.size .. (l.stride > 1 and "/" .. l.stride or "")
     end
-    local line = string.format("%3d  %-9s %-26s %-16s %10s %9.2f", l.index, kind, l.name ~= "" and l.name or "-",
+    local line = string.format("%3d  %-11s %-26s %-16s %10s %9.2f", l.index, kind, l.name ~= "" and l.name or "-",
       string.format("%d x %d x %d", o[1], o[2], o[3]), fmt_int(l.params), l.mmacs)
     if prof then
       local s = l.seconds or 0
@@ -65,8 +65,8 @@ local function summary(net, opts)
     out[#out + 1] = line
     tp, tm = tp + l.params, tm + l.mmacs
   end
-  out[#out + 1] = string.format("total: %s parameters, %.1f M multiply-adds per image; input %dx%dx%d, %d outputs; %d threads",
-    fmt_int(tp), tm, info.input[3], info.input[2], info.input[1], info.outputs, info.threads)
+  out[#out + 1] = string.format("total: %s parameters, %.1f M multiply-adds (%.0f MFLOPs) per image; input %dx%dx%d, %d outputs; %d threads",
+    fmt_int(tp), tm, 2 * tm, info.input[3], info.input[2], info.input[1], info.outputs, info.threads)
   if prof then
     if info.images > 0 and total_t > 0 then
       out[#out + 1] = string.format("profile: %d images, %.2f ms of layer time per image (summed over threads)",
