@@ -42,6 +42,8 @@ for i = 1, 90 do
 end
 local AIR = {}
 for i = 1, 48 do AIR[i] = 120 + 2.5 * i + 25 * math.sin(i * math.pi / 6) end
+-- iris correlation PCA: eigenvalues and percentages from R's prcomp(scale.=TRUE) (issue 3), the
+-- coordinates rounded to 3 digits; the charts only need plausible shapes.
 local PCA = {
   eig = { { 2.918498, 72.96, 72.96 }, { 0.914030, 22.85, 95.81 }, { 0.146757, 3.67, 99.48 }, { 0.020715, 0.52, 100 } },
   ["var.coord"] = { { 0.890, -0.361 }, { -0.460, -0.883 }, { 0.992, -0.023 }, { 0.965, -0.064 } },
