@@ -163,7 +163,8 @@ static void progress_cb(void *ud, size_t done, size_t total) {
 
 static int net_embed(lua_State *L) {
   const char *fname = "Net:embed";
-  static const char *const known[] = {"batch", "size", "preprocess", "progress", NULL};
+  static const char *const known[] = {"batch", "size", "preprocess", "progress", "on_error", NULL};
+  static const char *const on_error[] = {"stop", "skip", NULL};
   nn_net *net = check_net(L, 1, fname);
   luaL_checktype(L, 2, LUA_TTABLE);
   mlsh_opt_check(L, 3, fname, known);
@@ -174,6 +175,7 @@ static int net_embed(lua_State *L) {
     return mlsh_error(L, fname, "option 'size' is %lld but the net takes %dx%d images (change width/height in its cfg)",
                       (long long)size, net->w, net->h);
   int progress = mlsh_opt_bool(L, 3, "progress", 1, fname) && isatty(2);
+  int skip = mlsh_opt_enum(L, 3, "on_error", "stop", on_error, fname);
   nn_embed_opts o = {.batch = (size_t)batch};
   preprocess(L, 3, fname, o.scale, o.shift);
   size_t n = (size_t)luaL_len(L, 2);
@@ -198,6 +200,10 @@ static int net_embed(lua_State *L) {
   }
   if (net->c != 3) return mlsh_error(L, fname, "the net takes %d channels; embed needs an RGB (3-channel) net", net->c);
   float *out = mlsh_scratch(L, n * net->outputs * sizeof(float), fname);
+  if (skip) {
+    o.img_errs = mlsh_scratch(L, n * sizeof *o.img_errs, fname);
+    memset(o.img_errs, 0, n * sizeof *o.img_errs);
+  }
   progress_state ps = {now_s(), 0};
   if (progress) { o.progress = progress_cb; o.ud = &ps; }
   mlsh_err err;
@@ -205,7 +211,17 @@ static int net_embed(lua_State *L) {
   if (ps.shown) fprintf(stderr, rc ? "\n" : "\r%*s\r", rc ? 0 : 78, "");
   if (rc) return mlsh_fail(L, fname, rc, &err);
   push_output(L, out, n, net->outputs, fname);
-  return 1;
+  if (!skip) return 1;
+  lua_newtable(L);   /* the skipped images: {index=, path=, error=} */
+  for (size_t i = 0, k = 0; i < n; i++) {
+    if (!o.img_errs[i].code) continue;
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, (lua_Integer)i + 1); lua_setfield(L, -2, "index");
+    if (paths) { lua_pushstring(L, paths[i]); lua_setfield(L, -2, "path"); }
+    lua_pushstring(L, o.img_errs[i].msg); lua_setfield(L, -2, "error");
+    lua_rawseti(L, -2, (lua_Integer)++k);
+  }
+  return 2;
 }
 
 static void push_shape(lua_State *L, int c, int h, int w) {
@@ -312,11 +328,14 @@ static const mlsh_Reg net_methods[] = {
    "Run the network. input: an Image of the net's size (scaled by preprocess: \"tf\" x/127.5-1, \"torch\" "
    "ImageNet mean/sd, \"unit\" x/255, \"none\") or a Matrix with one image per row in CHW order (used as is).\n"
    "Returns: a Matrix, one row of outputs per image.\nExample: y = net:forward(image.load(\"a.jpg\"):resize(224, 224))"},
-  {"embed", net_embed, "net:embed(images, {batch=32, size=224, preprocess=\"tf\", progress=true})",
+  {"embed", net_embed, "net:embed(images, {batch=32, size=224, preprocess=\"tf\", progress=true, on_error=\"stop\"})",
    "Run every image (an array of paths or of Images) through the network: decoding, resizing to the net's size "
    "with Pillow's NEAREST (as Keras' load_img) and the network all run on the worker threads, so decoding "
    "overlaps the network. Shows a progress bar with rate and ETA on a terminal; Ctrl-C stops cleanly.\n"
-   "Returns: an n x outputs Matrix, one row per image in the given order.\n"
+   "on_error=\"stop\": an unreadable image raises an error naming it; \"skip\": its row is NaN and it is "
+   "listed in a second result.\n"
+   "Returns: an n x outputs Matrix, one row per image in the given order (with on_error=\"skip\" also an "
+   "array of {index=, path=, error=} for the images skipped).\n"
    "Example: X = net:embed(image.list(\"datasets/flower_photos\"))"},
   {"layers", net_layers, "net:layers()",
    "Describe every layer: index (0-based, as darknet), type, name, input/output {c, h, w}, params, mmacs, "

@@ -2,6 +2,7 @@
  * resizes (Pillow NEAREST, as Keras' load_img), scales and runs the network
  * on one image at a time, so JPEG decoding of one image overlaps the
  * network work of another and the two cores stay busy. */
+#include <math.h>
 #include <string.h>
 #include "layers.h"
 #include "gpu.h"
@@ -45,6 +46,12 @@ static int embed_range(void *p, size_t b, size_t e, int t) {
     size_t i = j->base + k;
     if (mlsh_interrupted()) return MLSH_EINTR;
     int rc = prepare(j, i, j->in[t], &j->errs[t]);
+    if (rc && j->o->img_errs && rc != MLSH_ENOMEM) {   /* skip it: record, NaN row, go on */
+      j->o->img_errs[i] = j->errs[t];
+      j->errs[t].code = 0;
+      for (size_t c = 0; c < j->net->outputs; c++) j->out[i * j->net->outputs + c] = NAN;
+      continue;
+    }
     if (rc) return rc;
     nn_run_image(j->net, t, j->in[t], j->out + i * j->net->outputs);
   }

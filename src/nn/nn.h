@@ -139,6 +139,10 @@ typedef struct nn_embed_opts {
   size_t batch;                /* images per step between progress reports */
   void (*progress)(void *ud, size_t done, size_t total);
   void *ud;
+  /* NULL: the first unreadable image stops the run with its error. Else n
+   * slots: an image that fails to load gets its error here (code != 0) and
+   * a row of NaN, and the run goes on (CPU path). */
+  mlsh_err *img_errs;
 } nn_embed_opts;
 /* Embed n files (paths) or n decoded images (imgs, when paths == NULL):
  * images are resized to the net's input size with Pillow's NEAREST. Each
