@@ -120,6 +120,11 @@ local function bars(r)
   return table.concat(lines, "\n")
 end
 
+-- r.verdict: the one-line conclusion of a test, as printed.
+Result.__index = function(r, k)
+  if k == "verdict" and rawget(r, "pvalue") and rawget(r, "method") then return verdict(r) end
+end
+
 Result.__tostring = function(r)
   local k = r.kind
   if k == "acf" or k == "pacf" then return bars(r) end

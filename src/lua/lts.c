@@ -719,21 +719,23 @@ static const mlsh_Reg ts_funcs[] = {
     "a constant (c), constant and trend (ct) or nothing (n), y[t-1] and lagged differences. select=\"aic\" picks\n"
     "the lag count 0..lags (default 12*(n/100)^0.25) by AIC on a common sample; \"none\" uses lags as given.\n"
     "p-value from MacKinnon (1994), critical values from MacKinnon (2010). Returns {statistic, pvalue, lags,\n"
-    "nobs, critical}; prints a one-line verdict.\nExample: print(ts.adf(ts.log(y)))" },
+    "nobs, critical, verdict}; prints as a one-line verdict.\nExample: print(ts.adf(ts.log(y)))" },
   { "kpss", l_kpss, "ts.kpss(y [, {type=\"level\"|\"trend\", lags=}])",
     "KPSS stationarity test (H0: level or trend stationary) as tseries::kpss.test: Bartlett long-run variance\n"
     "with lags = trunc(4*(n/100)^0.25) by default; p-value interpolated in the KPSS (1992) table and bounded\n"
-    "to [0.01, 0.10] (pvalue_bounded = true then). Returns {statistic, pvalue, lags, critical}.\n"
+    "to [0.01, 0.10] (pvalue_bounded = true then). Returns {statistic, pvalue, lags, critical, verdict}.\n"
     "Example: print(ts.kpss(ts.diff(y)))" },
   { "ljung_box", l_ljung_box, "ts.ljung_box(x [, {lag=10, fitdf=0}])",
     "Ljung-Box portmanteau test of no autocorrelation up to lag (R's Box.test type Ljung): Q = n(n+2) sum r_k^2/(n-k),\n"
     "chi-square with lag - fitdf degrees of freedom (fitdf = number of ARMA coefficients for residuals).\n"
+    "Returns {statistic, pvalue, df, lag, verdict}; prints as a one-line verdict.\n"
     "Example: print(ts.ljung_box(fit.residuals, {lag=20, fitdf=2}))" },
   { "box_pierce", l_box_pierce, "ts.box_pierce(x [, {lag=10, fitdf=0}])",
     "Box-Pierce portmanteau test: Q = n sum r_k^2, chi-square with lag - fitdf degrees of freedom.\n"
     "Example: print(ts.box_pierce(fit.residuals, {lag=12}))" },
   { "jarque_bera", l_jarque_bera, "ts.jarque_bera(x)",
     "Jarque-Bera normality test: n/6 (S^2 + (K-3)^2/4) with moment skewness S and kurtosis K, chi-square(2).\n"
+    "Returns {statistic, pvalue, df, verdict}; prints as a one-line verdict.\n"
     "Example: print(ts.jarque_bera(fit.residuals))" },
   { "arima", l_arima, "ts.arima(y, {order={p,d,q}, seasonal={P,D,Q}, period=, include_mean=, drift=false, method=\"CSS-ML\", fixed=, transform_pars=true, xreg=})",
     "Fits an ARIMA(p,d,q)(P,D,Q)[period] model by exact Gaussian likelihood (state space + Kalman filter, as R's\n"
