@@ -14,6 +14,8 @@
 
 #define KNN_BLOCK 256
 
+typedef double v2d __attribute__((vector_size(16)));   /* two lanes: SSE2 on x86-64 */
+
 void tsne_defaults(tsne_opts *o) {
   memset(o, 0, sizeof *o);
   o->dims = 2; o->perplexity = 30; o->iters = 1000;
@@ -41,29 +43,39 @@ typedef struct {
   double *nd;        /* n x k squared distances */
 } knn_job;
 
+/* Squared euclidean distances from rows [r0, r1) of X to all rows, by one dgemm. */
+static void sqdist_block(const mlsh_mat *X, const double *sq, size_t r0, size_t r1, double *D) {
+  size_t n = X->rows, p = X->cols;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)n, (int)p, -2.0,
+              &MAT_AT(X, r0, 0), (int)p, X->data, (int)p, 0.0, D, (int)n);
+  for (size_t i = r0; i < r1; i++)
+    for (size_t j = 0; j < n; j++) {
+      double v = D[(i - r0) * n + j] + sq[i] + sq[j];
+      D[(i - r0) * n + j] = v > 0 ? v : 0;
+    }
+}
+
+/* The k smallest distances of row d (n values) other than `self`, sorted:
+ * indices into bi, values into bd. */
+static void k_smallest(const double *d, size_t n, size_t self, size_t k, int *bi, double *bd) {
+  size_t cnt = 0;
+  for (size_t j = 0; j < n; j++) {
+    double v = d[j];
+    if (j == self || (cnt == k && !(v < bd[k - 1]))) continue;
+    size_t pos = cnt < k ? cnt++ : k - 1;
+    while (pos > 0 && bd[pos - 1] > v) { bd[pos] = bd[pos - 1]; bi[pos] = bi[pos - 1]; pos--; }
+    bd[pos] = v; bi[pos] = (int)j;
+  }
+}
+
 static int knn_rows(void *ctx, size_t b0, size_t b1, int tid) {
   knn_job *J = ctx;
-  size_t n = J->X->rows, p = J->X->cols, k = (size_t)J->k;
+  size_t n = J->X->rows, k = (size_t)J->k;
   for (size_t b = b0; b < b1; b++) {
     if (mlsh_interrupted()) return MLSH_EINTR;
     size_t r0 = b * KNN_BLOCK, r1 = r0 + KNN_BLOCK < n ? r0 + KNN_BLOCK : n;
-    double *D = J->D[tid];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)n, (int)p, -2.0,
-                &MAT_AT(J->X, r0, 0), (int)p, J->X->data, (int)p, 0.0, D, (int)n);
-    for (size_t i = r0; i < r1; i++) {
-      double *d = D + (i - r0) * n, *bd = J->nd + i * k;
-      int *bi = J->nn + i * k;
-      size_t cnt = 0;
-      for (size_t j = 0; j < n; j++) {
-        if (j == i) continue;
-        double v = d[j] + J->sq[i] + J->sq[j];
-        if (v < 0) v = 0;
-        if (cnt == k && !(v < bd[k - 1])) continue;
-        size_t pos = cnt < k ? cnt++ : k - 1;
-        while (pos > 0 && bd[pos - 1] > v) { bd[pos] = bd[pos - 1]; bi[pos] = bi[pos - 1]; pos--; }
-        bd[pos] = v; bi[pos] = (int)j;
-      }
-    }
+    sqdist_block(J->X, J->sq, r0, r1, J->D[tid]);
+    for (size_t i = r0; i < r1; i++) k_smallest(J->D[tid] + (i - r0) * n, n, i, k, J->nn + i * k, J->nd + i * k);
   }
   return MLSH_OK;
 }
@@ -181,14 +193,22 @@ static int attr_rows(void *ctx, size_t b, size_t e, int tid) {
   const int *col = J->P->col;
   const double *val = J->P->val, *Y = J->Y;
   for (size_t i = b; i < e; i++) {
-    if (d == 2) {   /* the common case, unrolled */
-      double fx = 0, fy = 0, xi = Y[2 * i], yi = Y[2 * i + 1];
-      for (size_t t = rp[i]; t < rp[i + 1]; t++) {
-        double dx = xi - Y[2 * (size_t)col[t]], dy = yi - Y[2 * (size_t)col[t] + 1];
-        double w = val[t] / (1.0 + dx * dx + dy * dy);
+    if (d == 2) {   /* the common case: two edges at a time */
+      v2d xi = {Y[2 * i], Y[2 * i]}, yi = {Y[2 * i + 1], Y[2 * i + 1]}, one = {1, 1}, fx = {0, 0}, fy = {0, 0};
+      size_t t = rp[i], end = rp[i + 1];
+      for (; t + 1 < end; t += 2) {
+        size_t a = (size_t)col[t], b = (size_t)col[t + 1];
+        v2d yx = {Y[2 * a], Y[2 * b]}, yy = {Y[2 * a + 1], Y[2 * b + 1]}, p = {val[t], val[t + 1]};
+        v2d dx = xi - yx, dy = yi - yy, w = p / (one + dx * dx + dy * dy);
         fx += w * dx; fy += w * dy;
       }
-      J->attr[2 * i] = fx * J->exag; J->attr[2 * i + 1] = fy * J->exag;
+      double sx = fx[0] + fx[1], sy = fy[0] + fy[1];
+      if (t < end) {
+        double dx = Y[2 * i] - Y[2 * (size_t)col[t]], dy = Y[2 * i + 1] - Y[2 * (size_t)col[t] + 1];
+        double w = val[t] / (1.0 + dx * dx + dy * dy);
+        sx += w * dx; sy += w * dy;
+      }
+      J->attr[2 * i] = sx * J->exag; J->attr[2 * i + 1] = sy * J->exag;
       continue;
     }
     double f[8] = {0};
@@ -348,28 +368,22 @@ typedef struct {
 
 static int trust_rows(void *ctx, size_t b0, size_t b1, int tid) {
   trust_job *J = ctx;
-  size_t n = J->X->rows, p = J->X->cols, q = J->Y->cols, k = (size_t)J->k;
+  size_t n = J->X->rows, q = J->Y->cols, k = (size_t)J->k;
+  double *dy = J->D[tid] + (size_t)KNN_BLOCK * n;
   for (size_t b = b0; b < b1; b++) {
     if (mlsh_interrupted()) return MLSH_EINTR;
     size_t r0 = b * KNN_BLOCK, r1 = r0 + KNN_BLOCK < n ? r0 + KNN_BLOCK : n;
-    double *D = J->D[tid];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)n, (int)p, -2.0,
-                &MAT_AT(J->X, r0, 0), (int)p, J->X->data, (int)p, 0.0, D, (int)n);
+    sqdist_block(J->X, J->sqx, r0, r1, J->D[tid]);
     for (size_t i = r0; i < r1; i++) {
-      double *dx = D + (i - r0) * n, bd[64];
+      double *dx = J->D[tid] + (i - r0) * n, bd[64];
       int bi[64];
-      size_t cnt = 0;
-      for (size_t j = 0; j < n; j++) dx[j] += J->sqx[i] + J->sqx[j];
       /* k nearest in the embedding. */
       for (size_t j = 0; j < n; j++) {
-        if (j == i) continue;
         double v = 0;
         for (size_t a = 0; a < q; a++) { double t = MAT_AT(J->Y, i, a) - MAT_AT(J->Y, j, a); v += t * t; }
-        if (cnt == k && !(v < bd[k - 1])) continue;
-        size_t pos = cnt < k ? cnt++ : k - 1;
-        while (pos > 0 && bd[pos - 1] > v) { bd[pos] = bd[pos - 1]; bi[pos] = bi[pos - 1]; pos--; }
-        bd[pos] = v; bi[pos] = (int)j;
+        dy[j] = v;
       }
+      k_smallest(dy, n, i, k, bi, bd);
       /* Rank of each in the original space (1 = nearest, self excluded). */
       double pen = 0;
       for (size_t a = 0; a < k; a++) {
@@ -395,7 +409,7 @@ int tsne_trustworthiness(const mlsh_mat *X, const mlsh_mat *Y, int k, int thread
   double *D[256] = {0}, *sq = mlsh_malloc_array(n, sizeof(double)), *pen = mlsh_malloc_array(n, sizeof(double));
   if (!sq || !pen) rc = MLSH_ENOMEM;
   for (int t = 0; t < nt && !rc; t++)
-    if (!(D[t] = mlsh_malloc_array((size_t)KNN_BLOCK * n, sizeof(double)))) rc = MLSH_ENOMEM;
+    if (!(D[t] = mlsh_malloc_array((size_t)(KNN_BLOCK + 1) * n, sizeof(double)))) rc = MLSH_ENOMEM;
   if (!rc) {
     for (size_t i = 0; i < n; i++) sq[i] = cblas_ddot((int)X->cols, &MAT_AT(X, i, 0), 1, &MAT_AT(X, i, 0), 1);
     trust_job J = {X, Y, k, sq, D, pen};

@@ -1,19 +1,17 @@
 /* tsne_fft.c - t-SNE repulsion in 2-D by FFT-accelerated interpolation
  * (FIt-SNE, Linderman et al. 2019): the square around the embedding is cut
- * into boxes (width <= 1), each with 3 Lagrange nodes per axis; unit
- * charges are spread to the uniform node grid, convolved by zero-padded
- * FFT (FFTW) with three kernels, 1/(1+r^2) (for Z) and dx/(1+r^2)^2,
- * dy/(1+r^2)^2 (the repulsive force), and interpolated back. Convolving
- * the force kernels directly, instead of FIt-SNE's charges (1, x, y,
- * x^2+y^2) with 1/(1+r^2)^2, avoids the cancellation of x*phi1 - phi2
- * far from the origin (7 FFTs instead of 9). */
+ * into boxes (width <= 1), each with 3 Lagrange nodes per axis; charges
+ * (1, x, y, x^2+y^2) are spread to the uniform node grid, convolved with
+ * the kernel 1/(1+r^2)^2 by zero-padded FFT (FFTW), and interpolated back.
+ * From the four potentials, sum_j q_ij and sum_j q_ij^2 (y_i - y_j)
+ * follow exactly, up to interpolation error. */
 #include <math.h>
 #include <string.h>
 #include <fftw3.h>
 #include "tsne_impl.h"
 #include "../core/alloc.h"
 
-#define NTERMS 3   /* Z, force x, force y */
+#define NTERMS 4
 
 struct tsne_fft {
   size_t n;
@@ -21,9 +19,9 @@ struct tsne_fft {
   int N;                       /* grid nodes per axis = 3 * nb */
   double *w;                   /* n x 6: Lagrange weights, 3 per axis */
   int *g;                      /* n x 2: first grid node per axis */
-  double *grid;                /* (1 + NTERMS) x N x N: charges, then potentials */
+  double *grid;                /* NTERMS x N x N charges, then potentials */
   double *in;                  /* 2N x 2N real FFT buffer */
-  fftw_complex *kf, *cf, *pf_; /* 2N x (N+1) spectra: kernel, charges, product */
+  fftw_complex *kf, *cf;       /* 2N x (N+1) spectra: kernel, charges */
   fftw_plan pk, pf, pb;
 };
 
@@ -43,8 +41,8 @@ static void drop_plans(tsne_fft *f) {
   if (f->pb) fftw_destroy_plan(f->pb);
   f->pk = f->pf = f->pb = NULL;
   mlsh_free(f->grid);
-  mlsh_free_aligned(f->in); mlsh_free_aligned(f->kf); mlsh_free_aligned(f->cf); mlsh_free_aligned(f->pf_);
-  f->grid = NULL; f->in = NULL; f->kf = f->cf = f->pf_ = NULL;
+  mlsh_free_aligned(f->in); mlsh_free_aligned(f->kf); mlsh_free_aligned(f->cf);
+  f->grid = NULL; f->in = NULL; f->kf = f->cf = NULL;
   f->nb = 0;
 }
 
@@ -69,15 +67,14 @@ static int plan(tsne_fft *f, int nb) {
   if (f->nb == nb) return MLSH_OK;
   drop_plans(f);
   int N = 3 * nb, M = 2 * N;
-  f->grid = mlsh_malloc_array((size_t)(1 + NTERMS) * N * N, sizeof(double));
+  f->grid = mlsh_malloc_array((size_t)NTERMS * N * N, sizeof(double));
   f->in = mlsh_malloc_aligned((size_t)M * M * sizeof(double));
   f->kf = mlsh_malloc_aligned((size_t)M * (N + 1) * sizeof(fftw_complex));
   f->cf = mlsh_malloc_aligned((size_t)M * (N + 1) * sizeof(fftw_complex));
-  f->pf_ = mlsh_malloc_aligned((size_t)M * (N + 1) * sizeof(fftw_complex));
-  if (!f->grid || !f->in || !f->kf || !f->cf || !f->pf_) { drop_plans(f); return MLSH_ENOMEM; }
+  if (!f->grid || !f->in || !f->kf || !f->cf) { drop_plans(f); return MLSH_ENOMEM; }
   f->pk = fftw_plan_dft_r2c_2d(M, M, f->in, f->kf, FFTW_ESTIMATE);
   f->pf = fftw_plan_dft_r2c_2d(M, M, f->in, f->cf, FFTW_ESTIMATE);
-  f->pb = fftw_plan_dft_c2r_2d(M, M, f->pf_, f->in, FFTW_ESTIMATE);
+  f->pb = fftw_plan_dft_c2r_2d(M, M, f->cf, f->in, FFTW_ESTIMATE);
   if (!f->pk || !f->pf || !f->pb) { drop_plans(f); return MLSH_ENOMEM; }
   f->nb = nb; f->N = N;
   return MLSH_OK;
@@ -102,43 +99,50 @@ int tsne_rep_fft(tsne_fft *f, const double *Y, double *rep, double *Z) {
   double bw = span / nb, hg = bw / 3, norm = 1.0 / ((double)M * M);
   size_t NN = (size_t)N * N, nc = (size_t)M * (N + 1);
 
-  /* Spread unit charges. */
-  double *G = f->grid;
-  memset(G, 0, NN * sizeof(double));
+  /* Kernel on node offsets, embedded circulantly (offset -N..N-1). */
+  memset(f->in, 0, (size_t)M * M * sizeof(double));
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < N; j++) {
+      double dx = i * hg, dy = j * hg, t = 1.0 / (1.0 + dx * dx + dy * dy), v = t * t;
+      f->in[(size_t)(N + i) * M + N + j] = v;
+      f->in[(size_t)(N - i) * M + N + j] = v;
+      f->in[(size_t)(N + i) * M + N - j] = v;
+      f->in[(size_t)(N - i) * M + N - j] = v;
+    }
+  fftw_execute(f->pk);
+
+  /* Spread charges. */
+  memset(f->grid, 0, NTERMS * NN * sizeof(double));
   for (size_t i = 0; i < n; i++) {
-    double *w = f->w + 6 * i, ux = (Y[2 * i] - mn) / bw, uy = (Y[2 * i + 1] - mn) / bw;
+    double x = Y[2 * i], y = Y[2 * i + 1], c[NTERMS] = {1, x, y, x * x + y * y}, *w = f->w + 6 * i;
+    double ux = (x - mn) / bw, uy = (y - mn) / bw;
     int bx = (int)ux, by = (int)uy;
     if (bx >= nb) bx = nb - 1;
     if (by >= nb) by = nb - 1;
     lagrange(ux - bx, w); lagrange(uy - by, w + 3);
     f->g[2 * i] = 3 * bx; f->g[2 * i + 1] = 3 * by;
     for (int a = 0; a < 3; a++)
-      for (int b = 0; b < 3; b++) G[(size_t)(3 * bx + a) * N + 3 * by + b] += w[a] * w[3 + b];
-  }
-  memset(f->in, 0, (size_t)M * M * sizeof(double));
-  for (int i = 0; i < N; i++) memcpy(f->in + (size_t)i * M, G + (size_t)i * N, (size_t)N * sizeof(double));
-  fftw_execute(f->pf);
-  /* Each kernel on signed node offsets (i, j), |i|, |j| < N, embedded
-   * circulantly at (N + i, N + j); the product's inverse at (N + a, N + b)
-   * is then sum_k charge_k K(node_ab - node_k). */
-  for (int t = 0; t < NTERMS; t++) {
-    memset(f->in, 0, (size_t)M * M * sizeof(double));
-    for (int i = 1 - N; i < N; i++)
-      for (int j = 1 - N; j < N; j++) {
-        double dx = i * hg, dy = j * hg, q = 1.0 / (1.0 + dx * dx + dy * dy);
-        f->in[(size_t)(N + i) * M + N + j] = t == 0 ? q : (t == 1 ? dx : dy) * q * q;
+      for (int b = 0; b < 3; b++) {
+        double wt = w[a] * w[3 + b];
+        size_t o = (size_t)(3 * bx + a) * N + 3 * by + b;
+        for (int t = 0; t < NTERMS; t++) f->grid[t * NN + o] += wt * c[t];
       }
-    fftw_execute(f->pk);
+  }
+  /* Convolve each charge grid with the kernel. */
+  for (int t = 0; t < NTERMS; t++) {
+    double *gt = f->grid + t * NN;
+    memset(f->in, 0, (size_t)M * M * sizeof(double));
+    for (int i = 0; i < N; i++) memcpy(f->in + (size_t)i * M, gt + (size_t)i * N, (size_t)N * sizeof(double));
+    fftw_execute(f->pf);
     for (size_t k = 0; k < nc; k++) {
       double a = f->cf[k][0], b = f->cf[k][1], c = f->kf[k][0], d = f->kf[k][1];
-      f->pf_[k][0] = a * c - b * d; f->pf_[k][1] = a * d + b * c;
+      f->cf[k][0] = a * c - b * d; f->cf[k][1] = a * d + b * c;
     }
     fftw_execute(f->pb);
-    double *pt = f->grid + (size_t)(1 + t) * NN;
     for (int i = 0; i < N; i++)
-      for (int j = 0; j < N; j++) pt[(size_t)i * N + j] = f->in[(size_t)(N + i) * M + N + j] * norm;
+      for (int j = 0; j < N; j++) gt[(size_t)i * N + j] = f->in[(size_t)(N + i) * M + N + j] * norm;
   }
-  /* Interpolate the potentials back at the points. */
+  /* Interpolate the potentials back and combine. */
   double z = 0;
   for (size_t i = 0; i < n; i++) {
     double phi[NTERMS] = {0}, *w = f->w + 6 * i;
@@ -146,13 +150,14 @@ int tsne_rep_fft(tsne_fft *f, const double *Y, double *rep, double *Z) {
       for (int b = 0; b < 3; b++) {
         double wt = w[a] * w[3 + b];
         size_t o = (size_t)(f->g[2 * i] + a) * N + f->g[2 * i + 1] + b;
-        for (int t = 0; t < NTERMS; t++) phi[t] += wt * f->grid[(size_t)(1 + t) * NN + o];
+        for (int t = 0; t < NTERMS; t++) phi[t] += wt * f->grid[t * NN + o];
       }
-    z += phi[0];
-    rep[2 * i] = phi[1];
-    rep[2 * i + 1] = phi[2];
+    double x = Y[2 * i], y = Y[2 * i + 1];
+    z += (1 + x * x + y * y) * phi[0] - 2 * (x * phi[1] + y * phi[2]) + phi[3];
+    rep[2 * i] = x * phi[0] - phi[1];
+    rep[2 * i + 1] = y * phi[0] - phi[2];
   }
-  z -= (double)n;   /* each point's own term, 1/(1+0) */
+  z -= (double)n;   /* each point's own term, K(0) * 1 */
   *Z = z > 0 ? z : 1e-300;
   return MLSH_OK;
 }
