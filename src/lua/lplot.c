@@ -170,7 +170,7 @@ static int l_heatmap(lua_State *L) {
   mlsh_err err;
   plot_layer *l = fig_add_layer(c->fig, panel_opt(L, 3, c->fig, fname), PLOT_HEAT, MAT_LEN(m), "y", &err);
   if (!l) mlsh_fail(L, fname, MLSH_ENOMEM, &err);
-  memcpy(l->y, m->data, MAT_LEN(m) * sizeof(double));
+  if (MAT_LEN(m) > 0) memcpy(l->y, m->data, MAT_LEN(m) * sizeof(double));
   l->hrows = m->rows;
   l->hcols = m->cols;
   l->cmap = (plot_cmap)mlsh_opt_enum(L, 3, "cmap", "seq", cmaps, fname);
