@@ -1,6 +1,11 @@
 /* svc.c - one-vs-one SVC on libsvm with BLAS kernels (see svc.h). */
+#include <errno.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <cblas.h>
 #include <svm.h>
 #include "svc.h"
@@ -214,6 +219,75 @@ static int pair_worker(void *ctx, size_t b, size_t e, int tid) {
   return MLSH_OK;
 }
 
+/* libsvm's solver has no way to stop midway, so the pairs train in a
+ * forked child that sends its results back through a pipe: on Ctrl-C the
+ * parent kills the child (the OS reclaims all of libsvm's memory) and
+ * returns at once. Without fork/pipe, the pairs train here, and Ctrl-C
+ * is seen between pairs. */
+static int train_pairs(svc_job *J, int P, int threads) {
+  int fd[2];
+  if (pipe(fd) != 0) return mlsh_parallel_dynamic((size_t)P, threads, 1, pair_worker, J);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fd[0]); close(fd[1]);
+    return mlsh_parallel_dynamic((size_t)P, threads, 1, pair_worker, J);
+  }
+  if (pid == 0) {
+    close(fd[0]);
+    int rc = mlsh_parallel_dynamic((size_t)P, threads, 1, pair_worker, J);
+    ser_writer w = {0};
+    ser_u32(&w, (uint32_t)rc);
+    for (int q = 0; q < P && !rc; q++) {
+      ser_u64(&w, J->nsv[q]);
+      ser_i32s(&w, J->sv[q], J->nsv[q]);
+      ser_f64s(&w, J->coef[q], J->nsv[q]);
+      ser_f64(&w, J->rho[q]); ser_f64(&w, J->pA[q]); ser_f64(&w, J->pB[q]);
+    }
+    size_t off = 0;
+    while (!w.failed && off < w.len) {
+      ssize_t k = write(fd[1], w.buf + off, w.len - off);
+      if (k < 0 && errno == EINTR) continue;
+      if (k <= 0) break;
+      off += (size_t)k;
+    }
+    _exit(w.failed || off < w.len ? 1 : 0);
+  }
+  close(fd[1]);
+  unsigned char *buf = NULL;
+  size_t len = 0, cap = 0;
+  int rc = MLSH_OK;
+  for (;;) {
+    if (mlsh_interrupted()) { kill(pid, SIGKILL); rc = MLSH_EINTR; break; }
+    struct pollfd pfd = {fd[0], POLLIN, 0};
+    if (poll(&pfd, 1, 50) <= 0) continue;
+    if (len == cap) {
+      size_t nc = cap ? cap * 2 : 1 << 16;
+      unsigned char *b = mlsh_realloc(buf, nc);
+      if (!b) { kill(pid, SIGKILL); rc = MLSH_ENOMEM; break; }
+      buf = b; cap = nc;
+    }
+    ssize_t k = read(fd[0], buf + len, cap - len);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;
+    len += (size_t)k;
+  }
+  close(fd[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (!rc && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) rc = MLSH_ENOMEM;
+  ser_reader r = {buf, len, 0, 0};
+  if (!rc) rc = (int)des_u32(&r);
+  for (int q = 0; q < P && !rc && !r.failed; q++) {
+    J->nsv[q] = des_count(&r, 12);
+    J->sv[q] = des_i32s(&r, J->nsv[q]);
+    J->coef[q] = des_f64s(&r, J->nsv[q]);
+    J->rho[q] = des_f64(&r); J->pA[q] = des_f64(&r); J->pB[q] = des_f64(&r);
+  }
+  if (!rc && r.failed) rc = MLSH_ENOMEM;
+  mlsh_free(buf);
+  return rc;
+}
+
 int svc_fit(svc_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *err) {
   size_t n = X->rows, p = X->cols;
   if (K < 2) return mlsh_seterr(err, MLSH_EINVAL, "y needs at least 2 classes (got %d)", K);
@@ -266,7 +340,7 @@ int svc_fit(svc_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *err)
   }
   svm_set_print_string_function(quiet);
   svc_job J = {m, X, order, start, dense, cw, m->seed, sv, coef, nsv, m->rho, m->probA, m->probB};
-  rc = mlsh_parallel_dynamic((size_t)P, m->threads, 1, pair_worker, &J);
+  rc = train_pairs(&J, P, m->threads);
   if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "libsvm ran out of memory"); goto done; }
   /* Union of the support vectors of all pairs. */
   size_t total = 0, nu = 0;
