@@ -9,6 +9,7 @@
  * Two slots of everything (pinned pixels, device pixels, pinned outputs)
  * with events saying when a slot may be reused. Pixels travel as uint8
  * HWC (a quarter of the floats) and become NHWC floats on the device. */
+#include <math.h>
 #include <string.h>
 #include "gpu_internal.h"
 extern "C" {
@@ -22,6 +23,8 @@ typedef struct {
   const nn_net *net;
   const char *const *paths;
   const mlsh_image *imgs;
+  const nn_embed_opts *o;
+  unsigned char *bad;     /* n flags: skipped images (o->img_errs), NaN rows */
   size_t base;
   unsigned char *px;      /* the slot being filled: m images of w*h*3 bytes */
   mlsh_err *errs;         /* one per thread */
@@ -52,6 +55,14 @@ static int decode_range(void *p, size_t b, size_t e, int t) {
   for (size_t k = b; k < e; k++) {
     if (mlsh_interrupted()) return MLSH_EINTR;
     int rc = decode_one(j, k, &j->errs[t]);
+    if (rc && j->o->img_errs && rc != MLSH_ENOMEM) {   /* as embed.c: record, NaN row, go on */
+      size_t i = j->base + k, bytes = (size_t)j->net->w * j->net->h * 3;
+      j->o->img_errs[i] = j->errs[t];
+      j->errs[t].code = 0;
+      j->bad[i] = 1;
+      memset(j->px + k * bytes, 0, bytes);
+      continue;
+    }
     if (rc) return rc;
   }
   return MLSH_OK;
@@ -104,10 +115,14 @@ static int enqueue(nn_net *net, gpu_net *g, pipe_bufs *p, int s, size_t k, int m
   return MLSH_OK;
 }
 
-/* Wait for batch b's outputs and move them into out. */
-static int collect(nn_net *net, pipe_bufs *p, int s, size_t b, int m, float *out, mlsh_err *err) {
+/* Wait for batch b's outputs and move them into out (NaN rows for skipped images). */
+static int collect(nn_net *net, pipe_bufs *p, int s, size_t b, int m, float *out, const unsigned char *bad,
+                   mlsh_err *err) {
   CU_TRY(cudaEventSynchronize(p->done[s]));
   memcpy(out + b * net->outputs, p->hout[s], (size_t)m * net->outputs * sizeof(float));
+  for (size_t i = b; i < b + (size_t)m; i++)
+    if (bad[i])
+      for (size_t c = 0; c < net->outputs; c++) out[i * net->outputs + c] = NAN;
   return MLSH_OK;
 }
 
@@ -117,14 +132,16 @@ extern "C" int nn_embed_gpu(nn_net *net, const char *const *paths, const mlsh_im
   if (!g) return mlsh_seterr(err, MLSH_EINVAL, "the network is not on a GPU");
   if (net->c != 3) return mlsh_seterr(err, MLSH_EINVAL, "the network takes %d channels, images have 3", net->c);
   CU_TRY(cudaSetDevice(g->dev));
-  size_t B = (size_t)g->batch, bytes = (size_t)net->w * net->h * 3;
+  /* batches of g->batch; pinned buffers no larger than the call needs */
+  size_t B = n < (size_t)g->batch ? (n ? n : 1) : (size_t)g->batch, bytes = (size_t)net->w * net->h * 3;
   int nt = net->nthreads > 0 ? net->nthreads : mlsh_threads_resolve(0);
   mlsh_err *errs = (mlsh_err *)mlsh_calloc((size_t)nt, sizeof *errs);
-  if (!errs) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  unsigned char *bad = (unsigned char *)mlsh_calloc(n ? n : 1, 1);
+  if (!errs || !bad) { mlsh_free(errs); mlsh_free(bad); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
   double t0 = nn_now();
   pipe_bufs p;
   int rc = pipe_alloc(&p, B * bytes, B * net->outputs * sizeof(float), err);
-  decode_job j = {net, paths, imgs, 0, NULL, errs};
+  decode_job j = {net, paths, imgs, o, bad, 0, NULL, errs};
   size_t prev_b = 0;
   int prev_m = 0, prev_s = 0;
   for (size_t b = 0, k = 0; !rc && b < n; b += B, k++) {
@@ -144,14 +161,14 @@ extern "C" int nn_embed_gpu(nn_net *net, const char *const *paths, const mlsh_im
     }
     if ((rc = enqueue(net, g, &p, s, k, m, o, err))) break;
     if (k >= 1) {   /* batch k-1 has had a whole decode to finish */
-      if ((rc = collect(net, &p, prev_s, prev_b, prev_m, out, err))) break;
+      if ((rc = collect(net, &p, prev_s, prev_b, prev_m, out, bad, err))) break;
       net->images_seen += (size_t)prev_m;
       if (o->progress) o->progress(o->ud, prev_b + prev_m, n);
     }
     prev_b = b; prev_m = m; prev_s = s;
   }
   if (!rc && prev_m) {
-    rc = collect(net, &p, prev_s, prev_b, prev_m, out, err);
+    rc = collect(net, &p, prev_s, prev_b, prev_m, out, bad, err);
     if (!rc) {
       net->images_seen += (size_t)prev_m;
       if (o->progress) o->progress(o->ud, prev_b + prev_m, n);
@@ -161,6 +178,7 @@ extern "C" int nn_embed_gpu(nn_net *net, const char *const *paths, const mlsh_im
   cudaStreamSynchronize(g->comp);
   pipe_free(&p);
   mlsh_free(errs);
+  mlsh_free(bad);
   net->wall_s += nn_now() - t0;
   return rc;
 }

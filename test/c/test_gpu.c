@@ -164,7 +164,7 @@ static void test_embed_gpu(void) {
     CHECK(image_alloc(&imgs[i], w, h, &err) == 0);
     for (size_t k = 0; k < (size_t)w * h * 3; k++) imgs[i].rgb[k] = (unsigned char)mlsh_rng_below(&r, 256);
   }
-  nn_embed_opts o = {{1 / 127.5f, 1 / 127.5f, 1 / 127.5f}, {-1, -1, -1}, 0, NULL, NULL};
+  nn_embed_opts o = {.scale = {1 / 127.5f, 1 / 127.5f, 1 / 127.5f}, .shift = {-1, -1, -1}};
   float *cpu = mlsh_malloc_array((size_t)N * net->outputs, sizeof(float));
   float *gpu = mlsh_malloc_array((size_t)N * net->outputs, sizeof(float));
   CHECK(nn_embed(net, NULL, imgs, N, &o, cpu, &err) == 0);
@@ -177,6 +177,14 @@ static void test_embed_gpu(void) {
   /* a missing file is an error naming it, and the net stays usable */
   const char *paths[2] = {"/nonexistent/a.jpg", "/nonexistent/b.jpg"};
   CHECK(nn_embed(net, paths, NULL, 2, &o, gpu, &err) != 0 && strstr(err.msg, "nonexistent"));
+  /* with img_errs: the unreadable image gets its error and a NaN row, the others their outputs */
+  const char *mixed[3] = {paths[0], paths[1], paths[0]};
+  mlsh_err ie[3];
+  memset(ie, 0, sizeof ie);
+  nn_embed_opts so = o;
+  so.img_errs = ie;
+  CHECK(nn_embed(net, mixed, NULL, 3, &so, gpu, &err) == 0);
+  CHECK(ie[0].code && ie[1].code && strstr(ie[1].msg, "b.jpg") && isnan(gpu[0]) && isnan(gpu[2 * net->outputs]));
   CHECK(nn_embed(net, NULL, imgs, 3, &o, gpu, &err) == 0 && max_diff(gpu, cpu, 3 * net->outputs, NULL) <= 1e-5);
   double sec = 0;
   CHECK(nn_gpu_bench(net, 4, 2, &sec, &err) == 0 && sec > 0);

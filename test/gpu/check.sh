@@ -24,18 +24,14 @@ fail() { log "gpu_check: FAIL: $*"; exit 1; }
 
 [ -f "$G/libs.tar.xz" ] && [ -x "$G/bin/gpucheck" ] || fail ".gpu/ is missing or incomplete: run sh test/gpu/pack.sh where ../shared is, and carry .gpu"
 
-# 1. libraries
-X=$G/x
-if [ ! -f "$X/.done" ]; then
-  rm -rf "$X"
-  mkdir -p "$X" 2>/dev/null && [ -w "$X" ] || X=$(mktemp -d)
-  if command -v xz >/dev/null 2>&1; then
-    tar -C "$X" -xJf "$G/libs.tar.xz" || fail "cannot unpack .gpu/libs.tar.xz"
-  else
-    python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$G/libs.tar.xz" "$X" ||
-      fail "cannot unpack .gpu/libs.tar.xz (no xz, and python3 failed)"
-  fi
-  touch "$X/.done"
+# 1. libraries, unpacked outside the tree (so that .gpu/ stays small enough to carry)
+X=$(mktemp -d "${TMPDIR:-/tmp}/mlsh-gpu.XXXXXX") || fail "no temporary folder"
+trap 'rm -rf "$X"' EXIT
+if command -v xz >/dev/null 2>&1; then
+  tar -C "$X" -xJf "$G/libs.tar.xz" || fail "cannot unpack .gpu/libs.tar.xz"
+else
+  python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$G/libs.tar.xz" "$X" ||
+    fail "cannot unpack .gpu/libs.tar.xz (no xz, and python3 failed)"
 fi
 CUDALIB=
 for d in ${CUDA_HOME:+$CUDA_HOME/lib64} /usr/local/cuda/lib64 /usr/local/cuda-13*/lib64 \

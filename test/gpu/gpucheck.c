@@ -248,7 +248,7 @@ static int run(const char *cfg, const char *wts, const char *refdir, const char 
   if (!report) fprintf(stderr, "gpucheck: cannot write %s (results on stdout only)\n", outtxt);
   ctx c;
   memset(&c, 0, sizeof c);
-  c.eo = (nn_embed_opts){{1 / 127.5f, 1 / 127.5f, 1 / 127.5f}, {-1, -1, -1}, 0, NULL, NULL};
+  c.eo = (nn_embed_opts){.scale = {1 / 127.5f, 1 / 127.5f, 1 / 127.5f}, .shift = {-1, -1, -1}};
   mlsh_err err = {0, ""};
   int status = 1;
   char desc[256] = "";

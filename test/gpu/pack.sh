@@ -12,13 +12,13 @@
 #   photos/    the 50 reference photos and every STRIDE-th flower photo
 #              (a sample of ordinary sizes for the end-to-end throughput)
 # Total size is checked against the device tool's 64 MiB (tree + carry).
-# Usage: sh test/gpu/pack.sh        (env: MLSH_SHARED, STRIDE=9, JOBS=2)
+# Usage: sh test/gpu/pack.sh        (env: MLSH_SHARED, STRIDE=10, JOBS=2)
 # Then, with the device tool: carry [".gpu"], command "sh test/gpu/check.sh".
 set -e
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 SHARED=${MLSH_SHARED:-$ROOT/../shared}
-STRIDE=${STRIDE:-9}
+STRIDE=${STRIDE:-10}
 JOBS=${JOBS:-2}
 LIMIT_MB=60   # of the tool's 64 MiB, leaving room for the tree's own growth
 G=.gpu
