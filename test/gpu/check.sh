@@ -65,7 +65,7 @@ limit() { s=$1; shift; if [ -n "$TO" ]; then timeout "$s" "$@"; else "$@"; fi; }
 
 # 2. C unit tests of the backend
 log "== test_gpu (C: layers GPU vs CPU, embedding pipeline, device selection)"
-limit 150 $RUN "$G/bin/test_gpu" >"$OUT/test_gpu.txt" 2>&1
+limit 60 $RUN "$G/bin/test_gpu" >"$OUT/test_gpu.txt" 2>&1
 T_RC=$?
 tee -a "$R" <"$OUT/test_gpu.txt"
 T_LINE=$(grep -E '^[0-9]+ passed' "$OUT/test_gpu.txt" | tail -1)
@@ -74,7 +74,7 @@ T_LINE=$(grep -E '^[0-9]+ passed' "$OUT/test_gpu.txt" | tail -1)
 L_LINE="not run"; L_RC=0
 if [ -f test/lua/test_gpu.lua ]; then
   log "== test/lua/test_gpu.lua (through mlsh)"
-  limit 120 $RUN "$G/bin/mlsh" test/lua/test_gpu.lua >"$OUT/test_gpu_lua.txt" 2>&1 </dev/null
+  limit 60 $RUN "$G/bin/mlsh" test/lua/test_gpu.lua >"$OUT/test_gpu_lua.txt" 2>&1 </dev/null
   L_RC=$?
   tee -a "$R" <"$OUT/test_gpu_lua.txt"
   L_LINE=$(grep -E '^[0-9]+ passed' "$OUT/test_gpu_lua.txt" | tail -1)
@@ -82,7 +82,7 @@ fi
 
 # 4. MobileNetV2: accuracy and throughput
 log "== gpucheck (MobileNetV2 1.0/224)"
-limit 240 $RUN "$G/bin/gpucheck" run weights/mobilenetv2.cfg "$G/mobilenetv2.weights" "$G/ref" "$G/photos" \
+limit 150 $RUN "$G/bin/gpucheck" run weights/mobilenetv2.cfg "$G/mobilenetv2.weights" "$G/ref" "$G/photos" \
   "$OUT/gpucheck_report.txt" >"$OUT/gpucheck.txt" 2>&1
 C_RC=$?
 grep -v '^gpu_check:' "$OUT/gpucheck.txt" | tee -a "$R"

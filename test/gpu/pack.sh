@@ -12,7 +12,8 @@
 #   photos/    the 50 reference photos and every STRIDE-th flower photo
 #              (a sample of ordinary sizes for the end-to-end throughput)
 # Total size is checked against the device tool's 64 MiB (tree + carry).
-# Usage: sh test/gpu/pack.sh        (env: MLSH_SHARED, STRIDE=10, JOBS=2)
+# Usage: sh test/gpu/pack.sh   (env: MLSH_SHARED, STRIDE=10, JOBS=2, PACK_BUILD=build-gpu)
+# It builds in its own folder (build-gpu/, excluded from git locally).
 # Then, with the device tool: carry [".gpu"], command "sh test/gpu/check.sh".
 set -e
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,6 +22,7 @@ SHARED=${MLSH_SHARED:-$ROOT/../shared}
 STRIDE=${STRIDE:-10}
 JOBS=${JOBS:-2}
 LIMIT_MB=60   # of the tool's 64 MiB, leaving room for the tree's own growth
+B=${PACK_BUILD:-build-gpu}   # its own build folder: build/ is shared with concurrent makes
 G=.gpu
 die() { echo "pack.sh: $*" >&2; exit 1; }
 
@@ -28,33 +30,34 @@ die() { echo "pack.sh: $*" >&2; exit 1; }
 NVCC=$(command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null || true)
 [ -n "$NVCC" ] || die "nvcc not found: the CUDA build needs the toolkit (/usr/local/cuda)"
 
-echo "== build (CUDA)"
-make -j"$JOBS" all >/dev/null || die "make failed (run make to see why)"
-make -j"$JOBS" build/test/test_gpu >/dev/null || die "make build/test/test_gpu failed"
-make -f test/gpu/gpu.mk build/gpucheck >/dev/null || die "building gpucheck failed"
-for b in build/mlsh build/gpucheck build/test/test_gpu; do
+# .gpu/ and the build folder stay out of git and out of what the device
+# tool sends (info/exclude is local to this clone)
+EXCL=$(git rev-parse --git-path info/exclude)
+mkdir -p "$(dirname "$EXCL")"
+for p in /.gpu/ "/$B/"; do grep -qx "$p" "$EXCL" 2>/dev/null || echo "$p" >>"$EXCL"; done
+
+echo "== build (CUDA) in $B/"
+make BUILD="$B" -j"$JOBS" all >/dev/null || die "make failed (run make BUILD=$B to see why)"
+make BUILD="$B" -j"$JOBS" "$B/test/test_gpu" >/dev/null || die "make $B/test/test_gpu failed"
+make BUILD="$B" -f test/gpu/gpu.mk "$B/gpucheck" >/dev/null || die "building gpucheck failed"
+for b in "$B/mlsh" "$B/gpucheck" "$B/test/test_gpu"; do
   ldd "$b" | grep -q libcudart || die "$b is not a CUDA build (no libcudart)"
 done
 
-# .gpu/ stays out of git (info/exclude is local to this clone)
-EXCL=$(git rev-parse --git-path info/exclude)
-mkdir -p "$(dirname "$EXCL")"
-grep -qx '/.gpu/' "$EXCL" 2>/dev/null || echo '/.gpu/' >>"$EXCL"
-
 rm -rf "$G"
 mkdir -p "$G/bin" "$G/ref" "$G/photos"
-for b in build/mlsh build/gpucheck build/test/test_gpu; do
+for b in "$B/mlsh" "$B/gpucheck" "$B/test/test_gpu"; do
   cp "$b" "$G/bin/"
   strip --strip-debug "$G/bin/$(basename "$b")"
 done
 
 echo "== shared libraries"
 # CUDA's own (driver, runtime, cuBLAS) are on the device; glibc goes apart
-LIST=build/gpu-libs.list
+LIST=$B/gpu-libs.list
 for b in $G/bin/*; do ldd "$b"; done | awk '/=> \// {print $3} /^\t\/.*ld-linux/ {print $1}' | sort -u >"$LIST.new"
-if [ -f build/gpu-libs.tar.xz ] && cmp -s "$LIST.new" "$LIST" &&
-   [ -z "$(find $(cat "$LIST") -newer build/gpu-libs.tar.xz 2>/dev/null)" ]; then
-  echo "(unchanged, reusing build/gpu-libs.tar.xz)"
+if [ -f $B/gpu-libs.tar.xz ] && cmp -s "$LIST.new" "$LIST" &&
+   [ -z "$(find $(cat "$LIST") -newer $B/gpu-libs.tar.xz 2>/dev/null)" ]; then
+  echo "(unchanged, reusing $B/gpu-libs.tar.xz)"
 else
   STAGE=$(mktemp -d)
   mkdir -p "$STAGE/lib" "$STAGE/glibc"
@@ -69,16 +72,16 @@ else
   done <"$LIST.new"
   echo "$(ls "$STAGE/lib" | wc -l) libraries, $(ls "$STAGE/glibc" | wc -l) glibc/libstdc++ files;" \
        "$(du -sm "$STAGE" | cut -f1) MiB before xz"
-  tar -C "$STAGE" -cf - lib glibc | xz -T"$JOBS" -6 >build/gpu-libs.tar.xz.tmp
-  mv build/gpu-libs.tar.xz.tmp build/gpu-libs.tar.xz
+  tar -C "$STAGE" -cf - lib glibc | xz -T"$JOBS" -6 >$B/gpu-libs.tar.xz.tmp
+  mv $B/gpu-libs.tar.xz.tmp $B/gpu-libs.tar.xz
   mv "$LIST.new" "$LIST"
   rm -rf "$STAGE"
 fi
 rm -f "$LIST.new"
-cp build/gpu-libs.tar.xz "$G/libs.tar.xz"
+cp $B/gpu-libs.tar.xz "$G/libs.tar.xz"
 
 echo "== weights, references, photos"
-build/gpucheck convert weights/mobilenetv2.cfg "$SHARED/weights/mobilenet_v2_1.0_224_tfslim_npy" \
+"$B/gpucheck" convert weights/mobilenetv2.cfg "$SHARED/weights/mobilenet_v2_1.0_224_tfslim_npy" \
   "$G/mobilenetv2.weights" >/dev/null || die "weight conversion failed"
 cp "$SHARED/reference/flowers/embeddings_subset.npy" "$SHARED/reference/flowers/embeddings_subset_paths.txt" "$G/ref/"
 PH="$SHARED/data/flower_photos"
@@ -101,4 +104,4 @@ GPU=$(du -sb "$G" | cut -f1)
 TOTAL=$(( (TREE + GPU) / 1048576 ))
 echo "== .gpu $(( GPU / 1048576 )) MiB + working tree $(( TREE / 1048576 )) MiB = $TOTAL MiB (limit 64)"
 [ "$TOTAL" -le "$LIMIT_MB" ] || die "too big for the device tool: raise STRIDE (now $STRIDE)"
-echo "ready. Device tool: carry [\".gpu\"], command \"sh test/gpu/check.sh\", timeout_s 420"
+echo "ready. Device tool: carry [\".gpu\"], command \"sh test/gpu/check.sh\", timeout_s 330"
