@@ -144,6 +144,7 @@ int knn_neighbors(const knn_model *m, const mlsh_mat *Q, int *idx, double *dist,
   int nt = mlsh_threads_resolve(m->threads);
   size_t ntr = m->X.rows, p = m->X.cols, block = (Q->rows + (size_t)nt - 1) / (size_t)nt;
   if (block > KNN_BLOCK_MAX) block = KNN_BLOCK_MAX;
+  if (block * ntr > ((size_t)1 << 25)) block = ((size_t)1 << 25) / ntr;   /* screen <= 128 MB a thread */
   if (block < 1) block = 1;
   size_t nblocks = (Q->rows + block - 1) / block;
   if ((size_t)nt > nblocks) nt = (int)(nblocks ? nblocks : 1);
