@@ -195,11 +195,18 @@ extern "C" int nn_gpu_attach(nn_net *net, const nn_gpu_opts *o, mlsh_err *err) {
     /* workspace: the CPU buffer plan, batch images per buffer */
     size_t B = (size_t)g->batch, per = net->buf_elems;
     size_t tper = net->buf_elems > net->inputs ? net->buf_elems : net->inputs;
+    size_t need = ((size_t)net->nbuf * per + net->inputs + tper + net->outputs) * B * sizeof(float);
+    size_t freeb = 0, totalb = 0;
+    if (cudaMemGetInfo(&freeb, &totalb) == cudaSuccess && need > freeb) {
+      rc = mlsh_seterr(err, MLSH_ENOMEM, "CUDA: the workspace for batch %d needs %.0f MiB, %s has %.0f MiB free "
+                       "(use a smaller batch)", g->batch, need / 1048576.0, prop.name, freeb / 1048576.0);
+      goto fail;
+    }
     ATTACH_CU(cudaMalloc((void **)&g->mem, (size_t)net->nbuf * B * per * sizeof(float)));
     ATTACH_CU(cudaMalloc((void **)&g->x0, B * net->inputs * sizeof(float)));
     ATTACH_CU(cudaMalloc((void **)&g->tbuf, B * tper * sizeof(float)));
     ATTACH_CU(cudaMalloc((void **)&g->out, B * net->outputs * sizeof(float)));
-    g->bytes += ((size_t)net->nbuf * per + net->inputs + tper + net->outputs) * B * sizeof(float);
+    g->bytes += need;
     for (int i = 0; i < net->n; i++) g->outs[i] = g->mem + (size_t)net->layers[i].buf * B * per;
     /* the weight upload ran on the legacy stream, which our non-blocking streams do not wait for */
     ATTACH_CU(cudaDeviceSynchronize());
