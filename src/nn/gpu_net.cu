@@ -198,8 +198,9 @@ extern "C" int nn_gpu_attach(nn_net *net, const nn_gpu_opts *o, mlsh_err *err) {
     size_t need = ((size_t)net->nbuf * per + net->inputs + tper + net->outputs) * B * sizeof(float);
     size_t freeb = 0, totalb = 0;
     if (cudaMemGetInfo(&freeb, &totalb) == cudaSuccess && need > freeb) {
+      size_t fits = (size_t)(freeb * 0.9 / ((double)need / B));
       rc = mlsh_seterr(err, MLSH_ENOMEM, "CUDA: the workspace for batch %d needs %.0f MiB, %s has %.0f MiB free "
-                       "(use a smaller batch)", g->batch, need / 1048576.0, prop.name, freeb / 1048576.0);
+                       "(batch=%zu would fit)", g->batch, need / 1048576.0, prop.name, freeb / 1048576.0, fits);
       goto fail;
     }
     ATTACH_CU(cudaMalloc((void **)&g->mem, (size_t)net->nbuf * B * per * sizeof(float)));
