@@ -38,7 +38,11 @@ for d in ${CUDA_HOME:+$CUDA_HOME/lib64} /usr/local/cuda/lib64 /usr/local/cuda-13
          /usr/local/cuda/targets/x86_64-linux/lib /usr/lib/x86_64-linux-gnu /usr/lib64; do
   if [ -e "$d/libcublas.so.13" ]; then CUDALIB=$d; break; fi
 done
-[ -n "$CUDALIB" ] || log "note: libcublas.so.13 not found in the usual places; relying on the loader's search path"
+if [ -z "$CUDALIB" ]; then   # elsewhere: the loader cache, or a search of the usual roots
+  f=$(ldconfig -p 2>/dev/null | awk '/libcublas\.so\.13 / {print $NF; exit}')
+  [ -n "$f" ] || f=$(find /usr/local /opt /usr/lib -maxdepth 6 -name 'libcublas.so.13' 2>/dev/null | head -1)
+  if [ -n "$f" ]; then CUDALIB=$(dirname "$f"); else log "note: libcublas.so.13 not found; relying on the loader's search path"; fi
+fi
 export LD_LIBRARY_PATH="$X/lib${CUDALIB:+:$CUDALIB}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export MLSH_ROOT="$ROOT"
 RUN=
