@@ -39,6 +39,11 @@ int nn_gpu_bench(nn_net *net, size_t m, int iters, double *seconds, mlsh_err *er
   return mlsh_seterr(err, MLSH_EINVAL, NO_CUDA);
 }
 
+int nn_gpu_profile(nn_net *net, size_t m, int passes, double *ms, mlsh_err *err) {
+  (void)net; (void)m; (void)passes; (void)ms;
+  return mlsh_seterr(err, MLSH_EINVAL, NO_CUDA);
+}
+
 const char *nn_gpu_describe(const nn_net *net) { (void)net; return ""; }
 size_t nn_gpu_memory(const nn_net *net) { (void)net; return 0; }
 #endif

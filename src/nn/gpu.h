@@ -52,6 +52,9 @@ int nn_embed_gpu(nn_net *net, const char *const *paths, const struct mlsh_image 
 /* Forward throughput with the input already on the device: `iters` passes
  * of m images (m <= the attached batch) after a warm-up; *seconds for all. */
 int nn_gpu_bench(nn_net *net, size_t m, int iters, double *seconds, mlsh_err *err);
+/* Device milliseconds per layer (ms: net->n values, 0 for fused layers)
+ * of m images, averaged over `passes` passes: where the time goes. */
+int nn_gpu_profile(nn_net *net, size_t m, int passes, double *ms, mlsh_err *err);
 /* "NVIDIA H100 80GB HBM3, batch 128, FP32" (or "" without GPU state). */
 const char *nn_gpu_describe(const nn_net *net);
 /* Device memory held by the net's GPU state, bytes. */

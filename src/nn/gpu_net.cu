@@ -300,7 +300,8 @@ static int forward_softmax_gpu(nn_net *net, gpu_net *g, int i, const float *in, 
   return MLSH_OK;
 }
 
-int gpu_run(nn_net *net, int m, mlsh_err *err) {
+/* The layers on g->comp; ev (n events, or NULL) is recorded after each layer for profiling. */
+static int run_layers(nn_net *net, int m, cudaEvent_t *ev, mlsh_err *err) {
   gpu_net *g = (gpu_net *)net->gpu;
   for (int i = 0; i < net->n; i++) {
     const nn_layer *l = &net->layers[i];
@@ -326,7 +327,15 @@ int gpu_run(nn_net *net, int m, mlsh_err *err) {
     }
     if (rc) return rc;
     CU_TRY(cudaGetLastError());   /* launch errors (bad configuration) surface here */
+    if (ev) CU_TRY(cudaEventRecord(ev[i], g->comp));
   }
+  return MLSH_OK;
+}
+
+int gpu_run(nn_net *net, int m, mlsh_err *err) {
+  gpu_net *g = (gpu_net *)net->gpu;
+  int rc = run_layers(net, m, NULL, err);
+  if (rc) return rc;
   /* the caller's layout: CHW per image */
   const nn_layer *last = &net->layers[net->n - 1];
   int hw = last->out_w * last->out_h;
@@ -399,5 +408,39 @@ extern "C" int nn_gpu_bench(nn_net *net, size_t m, int iters, double *seconds, m
   cudaEventDestroy(e0);
   cudaEventDestroy(e1);
   if (!rc) *seconds = ms / 1000.0;
+  return rc;
+}
+
+extern "C" int nn_gpu_profile(nn_net *net, size_t m, int passes, double *ms, mlsh_err *err) {
+  gpu_net *g = (gpu_net *)net->gpu;
+  if (!g) return mlsh_seterr(err, MLSH_EINVAL, "the network is not on a GPU");
+  if (m < 1 || m > (size_t)g->batch)
+    return mlsh_seterr(err, MLSH_EINVAL, "profile batch %zu is outside 1..%d (the attached batch)", m, g->batch);
+  CU_TRY(cudaSetDevice(g->dev));
+  cudaEvent_t *ev = (cudaEvent_t *)mlsh_calloc((size_t)net->n + 1, sizeof *ev);
+  if (!ev) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  int rc = MLSH_OK, made = 0;
+  while (made <= net->n) {
+    cudaError_t e = cudaEventCreate(&ev[made]);
+    if (e != cudaSuccess) { rc = gpu_cuda_fail(err, e, "cudaEventCreate"); break; }
+    made++;
+  }
+  if (!rc) rc = gpu_run(net, (int)m, err);   /* warm-up */
+  for (int i = 0; i < net->n; i++) ms[i] = 0;
+  for (int p = 0; p < passes && !rc; p++) {
+    cudaError_t e = cudaEventRecord(ev[0], g->comp);
+    if (e != cudaSuccess) { rc = gpu_cuda_fail(err, e, "cudaEventRecord"); break; }
+    if ((rc = run_layers(net, (int)m, ev + 1, err))) break;
+    e = cudaEventSynchronize(ev[net->n]);
+    if (e != cudaSuccess) { rc = gpu_cuda_fail(err, e, "cudaEventSynchronize"); break; }
+    for (int i = 0; i < net->n; i++) {
+      float t = 0;
+      cudaEventElapsedTime(&t, ev[i], ev[i + 1]);
+      ms[i] += t / passes;
+    }
+  }
+  cudaStreamSynchronize(g->comp);
+  for (int i = 0; i < made; i++) cudaEventDestroy(ev[i]);
+  mlsh_free(ev);
   return rc;
 }

@@ -189,6 +189,10 @@ static void test_embed_gpu(void) {
   double sec = 0;
   CHECK(nn_gpu_bench(net, 4, 2, &sec, &err) == 0 && sec > 0);
   CHECK(nn_gpu_bench(net, 5, 2, &sec, &err) == MLSH_EINVAL);
+  double ms[64] = {0}, tot = 0;
+  CHECK(net->n <= 64 && nn_gpu_profile(net, 4, 2, ms, &err) == 0);
+  for (int i = 0; i < net->n && i < 64; i++) tot += ms[i];
+  CHECK(tot > 0);
   CHECK(strstr(nn_gpu_describe(net), "batch 4") != NULL);
   CHECK(nn_gpu_memory(net) > 0);
   for (int i = 0; i < N; i++) image_free(&imgs[i]);
@@ -233,6 +237,8 @@ static void test_device_selection(void) {
     CHECK(nn_gpu_attach(net, &o, &err) != 0 && !net->gpu);
     float in[120] = {0}, out[9];
     CHECK(nn_forward_gpu(net, in, 1, out, &err) != 0);
+    double ms[8];
+    CHECK(nn_gpu_profile(net, 1, 1, ms, &err) != 0);
     CHECK(nn_forward(net, in, 1, out, &err) == 0);   /* still fine on the CPU */
   }
   nn_free(net);

@@ -312,6 +312,30 @@ static int run(const char *cfg, const char *wts, const char *refdir, const char 
     fwd[k] = ms[k] * iters / sec;
     say("forward, batch %3zu: %8.0f img/s (%d passes, %.3f s)\n", ms[k], fwd[k], iters, sec);
   }
+  /* where the time goes at batch 256: the slowest layers */
+  double *lms = mlsh_calloc((size_t)c.net->n, sizeof *lms);
+  int *order = mlsh_calloc((size_t)c.net->n, sizeof *order);
+  if (lms && order && !nn_gpu_profile(c.net, 256, 5, lms, &err)) {
+    double tot = 0;
+    for (int i = 0; i < c.net->n; i++) { tot += lms[i]; order[i] = i; }
+    for (int i = 0; i < c.net->n; i++)   /* selection sort, slowest first */
+      for (int j = i + 1; j < c.net->n; j++)
+        if (lms[order[j]] > lms[order[i]]) { int t = order[i]; order[i] = order[j]; order[j] = t; }
+    say("profile, batch 256: %.2f ms per pass over the layers; slowest:\n", tot);
+    for (int k = 0; k < 10 && k < c.net->n; k++) {
+      const nn_layer *l = &c.net->layers[order[k]];
+      const char *kind = l->type != NN_CONV ? nn_type_name(l->type)
+                       : l->groups == l->c && l->groups > 1 ? "depthwise"
+                       : l->size == 1 && l->stride == 1 && l->groups == 1 ? "1x1 sgemm" : "direct conv";
+      say("  %6.3f ms %4.1f%%  layer %2d %-26s %-11s %3dx%3dx%4d -> %4d\n", lms[order[k]], 100 * lms[order[k]] / tot,
+          order[k], l->name, kind, l->w, l->h, l->c, l->out_c);
+    }
+  } else if (lms && order) {
+    say("profile: %s\n", err.msg);
+  }
+  mlsh_free(lms);
+  mlsh_free(order);
+
   /* with host copies: 2048 float inputs through nn_forward */
   size_t nb = 2048;
   big = mlsh_malloc_array(nb * c.net->inputs, sizeof(float));
