@@ -76,12 +76,14 @@ static int svd_small(double *A, size_t m, size_t p, double *s, double *V, mlsh_e
 static double std_rows(const mlsh_mat *X, const pca_model *m, size_t i0, size_t i1, double *B, int colmajor) {
   size_t p = X->cols, h = i1 - i0;
   double ss = 0.0;
+  double sw[64];
   for (size_t r0 = i0; r0 < i1; r0 += 64) {    /* short row runs keep column-major writes contiguous */
     size_t r1 = r0 + 64 < i1 ? r0 + 64 : i1;
+    for (size_t i = r0; i < r1; i++) sw[i - r0] = sqrt(m->w[i]);
     for (size_t j = 0; j < p; j++) {
       double mu = m->mean[j], inv = 1.0 / m->sd[j];
       for (size_t i = r0; i < r1; i++) {
-        double z = sqrt(m->w[i]) * (X->data[i * p + j] - mu) * inv;
+        double z = sw[i - r0] * (X->data[i * p + j] - mu) * inv;
         ss += z * z;
         if (colmajor) B[j * h + (i - i0)] = z;
         else B[(i - i0) * p + j] = z;
