@@ -47,7 +47,8 @@ NN_FAST void nn_finish(float *o, size_t n, float bias, const float *res, nn_act 
   nn_activate(o, n, act);
 }
 
-static int is_depthwise(const nn_layer *l) { return l->groups == l->c && l->filters == l->c && l->groups > 1; }
+int nn_conv_is_depthwise(const nn_layer *l) { return l->groups == l->c && l->filters == l->c && l->groups > 1; }
+#define is_depthwise nn_conv_is_depthwise
 /* Small planes (14x14, 7x7) take the HWC depthwise path (dw_hwc). */
 #define DW_HWC_MAX_PLANE 400
 static int dw_use_hwc(const nn_layer *l) { return l->w * l->h <= DW_HWC_MAX_PLANE && l->size <= 8; }
@@ -107,7 +108,8 @@ NN_FAST static void taps9(float *restrict g, const float *restrict p0, const flo
  * (no per-row overhead on 7x7 planes); the QW - ow spare columns are
  * dropped when the rows are compacted into the output. */
 NN_FAST static void dw_channel(const float *in, int h, int w, const float *kw, int k, int s, int pt, int pl,
-                               float *out, int oh, int ow, float bias, const float *res, nn_act act, float *scratch) {
+                               float *out, int oh, int ow, float bias, const float *res, nn_act act, nn_act in_act,
+                               float *scratch) {
   int QH = oh + (k - 1) / s, QW = ow + (k - 1) / s, TW = QW * s;
   size_t psz = (size_t)(QH + 1) * QW;   /* one spare row: the grid's last taps read past QH*QW */
   float *grid = scratch + (size_t)s * s * psz, *T = grid + (size_t)oh * QW;
@@ -121,6 +123,7 @@ NN_FAST static void dw_channel(const float *in, int h, int w, const float *kw, i
       for (int x = 0; x < lo; x++) row[x] = 0;
       for (int x = lo; x < hi; x++) row[x] = src[x];
       for (int x = hi; x < TW; x++) row[x] = 0;
+      if (in_act != NN_LINEAR) nn_activate(row + lo, (size_t)(hi - lo), in_act);   /* the producer's deferred activation */
     }
     if (s == 2) {   /* deinterleave even/odd columns */
       float *e = scratch + (size_t)(py * 2) * psz + (size_t)r * QW, *o = e + psz;
@@ -188,6 +191,7 @@ NN_FAST static void dw_hwc(const nn_layer *l, const float *in, float *out, const
   size_t hw = (size_t)h * w, on = (size_t)oh * ow;
   float *X = scratch, *Y = X + hw * C, *W = Y + on * C;
   transpose(in, (size_t)C, hw, X);
+  nn_activate(X, hw * C, l->in_act);   /* the producer's deferred activation (zero padding stays zero) */
   for (int t = 0; t < k * k; t++)
     for (int c = 0; c < C; c++) W[(size_t)t * C + c] = l->wf[(size_t)c * k * k + t];
   for (int oy = 0; oy < oh; oy++)
@@ -235,7 +239,8 @@ void nn_forward_conv(const nn_layer *l, nn_ctx *ctx) {
     size_t kk = (size_t)l->size * l->size;
     for (int c = 0; c < l->c; c++)
       dw_channel(in + c * hw, l->h, l->w, l->wf + c * kk, l->size, l->stride, l->pad_top, l->pad_left,
-                 out + c * on, l->out_h, l->out_w, l->bf[c], res ? res + c * on : NULL, l->post_act, ctx->scratch);
+                 out + c * on, l->out_h, l->out_w, l->bf[c], res ? res + c * on : NULL, l->post_act, l->in_act,
+                 ctx->scratch);
     return;
   }
   int cg = l->c / l->groups, fg = l->filters / l->groups, K = cg * l->size * l->size;
@@ -255,7 +260,7 @@ void nn_forward_conv(const nn_layer *l, nn_ctx *ctx) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, fg, (int)on, K, 1.0f, l->wf + (size_t)g * fg * K, K,
                 B, (int)on, 1.0f, out + (size_t)g * fg * on, (int)on);
   }
-  nn_activate(out, on * l->filters, l->post_act);
+  if (!l->defer_act) nn_activate(out, on * l->filters, l->post_act);
 }
 
 void nn_forward_connected(const nn_layer *l, nn_ctx *ctx) {

@@ -133,6 +133,8 @@ int nn_finalize(nn_net *net, int nthreads, mlsh_err *err) {
     l->residual = -1;
     l->fused = 0;
     l->post_act = l->act;
+    l->defer_act = 0;
+    l->in_act = NN_LINEAR;
     switch (l->type) {
     case NN_CONV: l->forward = nn_forward_conv; break;
     case NN_CONNECTED: l->forward = nn_forward_connected; break;
@@ -159,7 +161,18 @@ int nn_finalize(nn_net *net, int nthreads, mlsh_err *err) {
       c->last_use = s->last_use;
     }
   }
-  /* buffers: reuse one whose owner's last reader ran before this layer */
+  /* conv -> depthwise conv as its only reader: the depthwise kernel copies
+   * its input into padded planes anyway, so it applies the activation there
+   * and the conv skips a pass over its (large, expanded) output */
+  for (int i = 0; i + 1 < n; i++) {
+    nn_layer *c = &net->layers[i], *d = &net->layers[i + 1];
+    if (c->type == NN_CONV && d->type == NN_CONV && c->last_use == i + 1 && c->post_act != NN_LINEAR &&
+        !nn_conv_is_depthwise(c) && nn_conv_is_depthwise(d) && d->residual != i) {
+      c->defer_act = 1;
+      d->in_act = c->post_act;
+    }
+  }
+    /* buffers: reuse one whose owner's last reader ran before this layer */
   int owner_last[MAXBUF];
   net->nbuf = 0;
   net->buf_elems = 0;

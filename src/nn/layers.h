@@ -9,6 +9,7 @@
 void nn_forward_conv(const nn_layer *l, nn_ctx *ctx);
 void nn_forward_connected(const nn_layer *l, nn_ctx *ctx);
 size_t nn_conv_scratch(const nn_layer *l);    /* floats of scratch a conv needs */
+int nn_conv_is_depthwise(const nn_layer *l);  /* groups = channels = filters: the depthwise kernels */
 /* Bias, optional residual and activation over one output channel. */
 void nn_finish(float *o, size_t n, float bias, const float *res, nn_act act);
 

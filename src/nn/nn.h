@@ -80,6 +80,8 @@ struct nn_layer {
   int fused;               /* 1: this shortcut is computed by the convolution before it */
   int residual;            /* conv: layer whose output is added before post_act, or -1 */
   nn_act post_act;         /* conv: activation after bias (+ residual) */
+  int defer_act;           /* conv: output left before post_act; the next (depthwise) layer applies it */
+  nn_act in_act;           /* depthwise conv: activation applied to the input as it is loaded */
   int last_use;            /* last layer reading this output */
   void (*forward)(const nn_layer *l, nn_ctx *ctx);
   void *gpu;               /* backend state (issue 9); NULL on the CPU */

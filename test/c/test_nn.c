@@ -201,6 +201,11 @@ static void test_reference_layers(void) {
     "[convolutional]\nfilters=3\nsize=3\nstride=2\npad=1\ngroups=3\nactivation=leaky\n",
     "[convolutional]\nfilters=3\nsize=5\nstride=3\npadding=2\ngroups=3\nactivation=linear\n",
     "[convolutional]\nfilters=3\nsize=4\nstride=2\npadding=0\ngroups=3\nactivation=linear\n",
+    /* a conv whose activation the depthwise conv after it applies (logistic(0) != 0: padding must stay 0) */
+    "[convolutional]\nfilters=4\nsize=1\nstride=1\nactivation=logistic\n"
+    "[convolutional]\nfilters=4\nsize=3\nstride=2\ntf_same=1\ngroups=4\nactivation=relu6\n",
+    "[convolutional]\nfilters=8\nsize=3\nstride=2\npad=1\nactivation=mish\n"
+    "[convolutional]\nfilters=8\nsize=3\nstride=1\npad=1\ngroups=8\nactivation=linear\n",
   };
   for (size_t i = 0; i < sizeof big / sizeof *big; i++) {
     char cfg[1024];
