@@ -71,8 +71,9 @@ static const char *CFG_MOBILE =
   "[softmax]\n";
 
 /* darknet-style: padding, maxpool, grouped direct conv, odd channel counts
- * (scalar paths), unfused shortcut with weights, route, spatial softmax
- * with groups, spatial output (transposed back to CHW). */
+ * (scalar paths), unfused shortcut with weights, route, depthwise and
+ * direct convs with a fused residual, spatial softmax with groups, spatial
+ * output (transposed back to CHW). */
 static const char *CFG_DARK =
   "[net]\nwidth=13\nheight=11\nchannels=5\n"
   "[convolutional]\nfilters=6\nsize=3\nstride=1\npad=1\nbatch_normalize=1\nactivation=leaky\n"
@@ -82,6 +83,10 @@ static const char *CFG_DARK =
   "[shortcut]\nfrom=-3\nalpha=0.5\nbeta=2\nactivation=tanh\n"
   "[convolutional]\nfilters=5\nsize=1\nstride=1\nactivation=logistic\n"
   "[route]\nlayers=-1,-3\n"
+  "[convolutional]\nfilters=11\nsize=3\nstride=1\npad=1\ngroups=11\nactivation=linear\n"
+  "[shortcut]\nfrom=-2\nactivation=leaky\n"
+  "[convolutional]\nfilters=11\nsize=3\nstride=1\npad=1\nactivation=linear\n"
+  "[shortcut]\nfrom=-2\nactivation=relu\n"
   "[convolutional]\nfilters=7\nsize=1\nstride=2\nactivation=relu\n"
   "[dropout]\n"
   "[softmax]\ngroups=7\n";
