@@ -413,7 +413,6 @@ typedef struct {
   int *best_lab;        /* per worker n */
   double best_in[256];
   int best_start[256], best_it[256], best_conv[256];
-  int inner;
 } km_job;
 
 static int start_one(void *ctx, size_t b, size_t e, int tid) {
@@ -495,7 +494,7 @@ int km_fit(const mlsh_mat *X, const km_opts *o, km_result *r, mlsh_err *err) {
   d.nblocks = (n + d.pb - 1) / d.pb;
   double *Xc = mlsh_malloc_array(n * p, sizeof(double)), *xn = mlsh_malloc_array(n, sizeof(double));
   double *mean = mlsh_calloc(p, sizeof(double));
-  km_job job = {.d = &d, .o = o, .algo = algo, .inner = inner};
+  km_job job = {.d = &d, .o = o, .algo = algo};
   job.ws = mlsh_calloc((size_t)outer, sizeof(km_ws));
   job.best_C = mlsh_malloc_array((size_t)outer * k * p, sizeof(double));
   job.best_lab = mlsh_malloc_array((size_t)outer * n, sizeof(int));
