@@ -37,6 +37,9 @@ mkdir -p "$(dirname "$EXCL")"
 for p in /.gpu/ "/$B/"; do grep -qx "$p" "$EXCL" 2>/dev/null || echo "$p" >>"$EXCL"; done
 
 echo "== build (CUDA) in $B/"
+# the Makefile keeps no header dependencies for .cu objects: rebuild them so
+# that a changed nn.h (struct layouts) cannot leave a stale GPU object
+rm -f "$B"/obj/src/*/*.cu.o
 make BUILD="$B" -j"$JOBS" all >/dev/null || die "make failed (run make BUILD=$B to see why)"
 make BUILD="$B" -j"$JOBS" "$B/test/test_gpu" >/dev/null || die "make $B/test/test_gpu failed"
 make BUILD="$B" -f test/gpu/gpu.mk "$B/gpucheck" >/dev/null || die "building gpucheck failed"
