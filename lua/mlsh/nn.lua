@@ -79,8 +79,7 @@ local function summary(net, opts)
 end
 
 if methods then
-  methods.summary = summary
-  doc(summary, "Net:summary", "net:summary({profile=false})",
+  methods.summary = doc(summary, "Net:summary", "net:summary({profile=false})",
     "A table of the layers: type (dwconv for depthwise), Keras name, output shape, parameters and millions of "
     .. "multiply-adds, with totals. profile=true adds the time per image and share of each layer, measured "
     .. "since net:profile(true).\nReturns: a string.\nExample: print(nn.mobilenetv2():summary())")
@@ -89,6 +88,7 @@ end
 -- nn.datapath(name): the first existing <root>/<name>, <root>/data/<name> or
 -- <root>/datasets/<name> over MLSH_DATA, the project and ../shared.
 function M.datapath(name)
+  if type(name) ~= "string" then error("nn.datapath: argument 'name' must be a string (got " .. type(name) .. ")", 2) end
   for _, r in ipairs(roots()) do
     for _, sub in ipairs({ "", "data/", "datasets/", "weights/" }) do
       local p = r .. "/" .. sub .. name
@@ -97,7 +97,7 @@ function M.datapath(name)
   end
   return nil
 end
-doc(M.datapath, "nn.datapath", "nn.datapath(name)",
+M.datapath = doc(M.datapath, "nn.datapath", "nn.datapath(name)",
   "Find data or weights by name under MLSH_DATA, the project root and ../shared (trying <root>/<name>, "
   .. "data/<name>, datasets/<name> and weights/<name>).\nReturns: the path, or nil.\n"
   .. "Example: photos = nn.datapath(\"flower_photos\")")
@@ -142,7 +142,7 @@ function M.mobilenetv2(opts)
   for k in pairs(LOAD_OPTS) do if opts[k] ~= nil then lo[k] = opts[k] end end
   return M.load(cfg, w, lo)
 end
-doc(M.mobilenetv2, "nn.mobilenetv2", "nn.mobilenetv2({top=false, threads=0, device=\"cpu\"})",
+M.mobilenetv2 = doc(M.mobilenetv2, "nn.mobilenetv2", "nn.mobilenetv2({top=false, threads=0, device=\"cpu\"})",
   "Load MobileNetV2 1.0/224 (weights/mobilenetv2.cfg) with ImageNet weights. Its output is the 1280-d "
   .. "global-average embedding of Conv_1 (top=true: Keras' 1000-class classifier instead). Converted weights "
   .. "are looked up in weights/ (and MLSH_DATA, ../shared); when missing they are converted once from Keras' "
