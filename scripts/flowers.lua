@@ -68,13 +68,13 @@ end
 
 -- ---- timing ----
 
--- Wall and CPU seconds (all threads: os.clock) of each stage. On a shared
+-- Wall and CPU seconds (all threads and child processes) of each stage. On a shared
 -- machine the wall time grows with the load; CPU / cores estimates it idle.
 local timings = {}
 local function stage(name, fn, ...)
-  local t0, c0 = FD.now(), os.clock()
+  local t0, c0 = FD.now(), FD.cpu()
   local r = table.pack(fn(...))
-  timings[#timings + 1] = { name, FD.now() - t0, os.clock() - c0 }
+  timings[#timings + 1] = { name, FD.now() - t0, FD.cpu() - c0 }
   return table.unpack(r, 1, r.n)
 end
 
@@ -140,7 +140,9 @@ end
 
 -- ---- models ----
 
-local metrics = learn.metrics or learn._metrics
+-- accuracy, macro_f1 and confusion of a prediction (learn._metrics: the
+-- numbers behind learn.metrics, without its printed report).
+local metrics = learn._metrics or learn.metrics
 
 -- One split: train/test rows with a standard scaler fitted on train.
 local function split(X, y, seed)
@@ -218,12 +220,12 @@ local function model_list(tuned_C, tuned_g)
 end
 
 -- Fit every model on one split; returns {key -> metrics}.
-local function fit_all(models, Xtr, Xte, ytr, yte, names, only)
+local function fit_all(models, Xtr, Xte, ytr, yte, only)
   local res = {}
   for _, m in ipairs(models) do
     if not only or only[m.key] then
       local pred = m.make(Xtr):fit(Xtr, ytr):predict(Xte)
-      res[m.key] = metrics(yte, pred, learn.metrics and { names = names } or nil)
+      res[m.key] = metrics(yte, pred)
     end
   end
   return res
@@ -314,7 +316,7 @@ local function print_timings(t_start, c_start)
   section("Time per stage" .. loadavg())
   print(fmt("%-32s %9s %9s", "stage", "wall", "CPU"))
   for _, t in ipairs(timings) do print(fmt("%-32s %7.2f s %7.2f s", t[1], t[2], t[3])) end
-  print(fmt("%-32s %7.2f s %7.2f s", "total", FD.now() - t_start, os.clock() - c_start))
+  print(fmt("%-32s %7.2f s %7.2f s", "total", FD.now() - t_start, FD.cpu() - c_start))
 end
 
 -- Four photos per class, one row per class.
@@ -370,7 +372,7 @@ end
 -- ---- main ----
 
 local function main(argv)
-  local t_start, c_start = FD.now(), os.clock()
+  local t_start, c_start = FD.now(), FD.cpu()
   local o = parse_args(argv)
   local X, paths, classes = load_embeddings(o)
   local y, names = encode(classes)
@@ -381,7 +383,7 @@ local function main(argv)
   local Xtr, Xte, ytr, yte = stage("split + scale (seed 42)", split, X, y, 42)
   print(fmt("\ntrain %d, test %d photos", Xtr:rows(), Xte:rows()))
   local base = model_list(10, 1)
-  local res = stage("KNN, SVM, RF (seed 42)", fit_all, base, Xtr, Xte, ytr, yte, names, { knn = true, svm = true, rf = true })
+  local res = stage("KNN, SVM, RF (seed 42)", fit_all, base, Xtr, Xte, ytr, yte, { knn = true, svm = true, rf = true })
 
   local C, g, grid, k = stage("SVM 5-fold CV tuning", tune_svm, X, y)
   if grid then
@@ -390,7 +392,7 @@ local function main(argv)
     for _, r in ipairs(grid) do print(fmt("%8g %14s %10s", r.C, fmt("%gx scale", r.g), pct(r.acc))) end
   end
   local models = model_list(C, g)
-  local more = stage("logistic + tuned SVM (seed 42)", fit_all, models, Xtr, Xte, ytr, yte, names,
+  local more = stage("logistic + tuned SVM (seed 42)", fit_all, models, Xtr, Xte, ytr, yte,
     { logistic = true, svm_cv = true })
   for key, r in pairs(more) do res[key] = r end
   print_seed42(models, res)

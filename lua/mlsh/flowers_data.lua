@@ -32,6 +32,21 @@ function M.now()
   return os.time()
 end
 
+-- CPU seconds of this process and its finished children (libsvm pairs may
+-- run in child processes), all threads: /proc/self/stat, else os.clock().
+function M.cpu()
+  local f = io.open("/proc/self/stat", "r")
+  if f then
+    local line = f:read("l")
+    f:close()
+    local t = {}
+    for w in (line or ""):match("%)%s*(.*)$"):gmatch("%S+") do t[#t + 1] = w end
+    local u, s, cu, cs = tonumber(t[12]), tonumber(t[13]), tonumber(t[14]), tonumber(t[15])
+    if u and s and cu and cs then return (u + s + cu + cs) / 100 end   -- USER_HZ is 100 on Linux
+  end
+  return os.clock()
+end
+
 local function exists(path)
   local f = path and io.open(path, "rb")
   if f then f:close() return true end
@@ -232,7 +247,7 @@ function M.embed(net, paths, opts)
       end
       local bad
       for k, p in ipairs(sub) do
-        if tostring(r):find(p, 1, true) then bad = k break end
+        if tostring(r):find("'" .. p .. "'", 1, true) then bad = k break end   -- errors quote the path
       end
       if not bad then
         if tty then io.stderr:write("\n") end
