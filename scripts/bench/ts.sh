@@ -39,12 +39,12 @@ row() {  # task, mlsh s, mlsh loglik, peer id
   printf '| %s | %s | %s | %s | %s | loglik %s vs %s |\n' "$1" "$2" "$(peer_field "$4" peer)" "${ps:-n/a}" "$(ratio "$ps" "$2")" "$3" "${pl:-n/a}"
 }
 export PEERS PEERDATA
-t=$(per_fit air 20); ll=$(TS_JOB=air TS_REPS=1 "$MLSH" "$LUA" 2>&1 | tail -1)
+t=$(per_fit air 40); ll=$(TS_JOB=air TS_REPS=1 "$MLSH" "$LUA" 2>&1 | tail -1)
 row "f. SARIMA airline (0,1,1)(0,1,1)12 ML, n=144" "$t" "$ll" f01_air_R_arima_ML
 row "f. SARIMA airline (0,1,1)(0,1,1)12 ML, n=144" "$t" "$ll" f02_air_statsmodels
-t=$(per_fit ML 4); ll=$(TS_JOB=ML TS_REPS=1 "$MLSH" "$LUA" 2>&1 | tail -1)
+t=$(per_fit ML 8); ll=$(TS_JOB=ML TS_REPS=1 "$MLSH" "$LUA" 2>&1 | tail -1)
 row "f. ARIMA(2,1,2) ML, n=10000" "$t" "$ll" f03_arima212_R_ML
-t2=$(per_fit CSS-ML 4); ll2=$(TS_JOB=CSS-ML TS_REPS=1 "$MLSH" "$LUA" 2>&1 | tail -1)
+t2=$(per_fit CSS-ML 8); ll2=$(TS_JOB=CSS-ML TS_REPS=1 "$MLSH" "$LUA" 2>&1 | tail -1)
 row "f. ARIMA(2,1,2) CSS-ML, n=10000" "$t2" "$ll2" f04_arima212_R_CSSML
 row "f. ARIMA(2,1,2) CSS-ML, n=10000" "$t2" "$ll2" f05_arima212_sm_sarimax
 row "f. ARIMA(2,1,2) CSS-ML, n=10000" "$t2" "$ll2" f06_arima212_sm_arima
