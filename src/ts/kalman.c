@@ -325,11 +325,18 @@ double ts_arima_css(const double *y, size_t n, const ts_order *o, const double *
   for (size_t l = 0; l < ncond && l < n; l++) e[l] = 0;
   double ssq = 0;
   size_t nu = 0;
-  for (size_t l = ncond; l < n; l++) {
+  size_t l0 = ncond + (size_t)q < n ? ncond + (size_t)q : n;
+  for (size_t l = ncond; l < l0; l++) {   /* the MA recursion starts up */
     double v = w[l];
     for (int j = 0; j < p; j++) v -= phi[j] * w[l - j - 1];
-    size_t lim = l - ncond < (size_t)q ? l - ncond : (size_t)q;
-    for (size_t j = 0; j < lim; j++) v -= theta[j] * e[l - j - 1];
+    for (size_t j = 0; j < l - ncond; j++) v -= theta[j] * e[l - j - 1];
+    e[l] = v;
+    if (!isnan(v)) { nu++; ssq += v * v; }
+  }
+  for (size_t l = l0; l < n; l++) {
+    double v = w[l];
+    for (int j = 0; j < p; j++) v -= phi[j] * w[l - j - 1];
+    for (int j = 0; j < q; j++) v -= theta[j] * e[l - j - 1];
     e[l] = v;
     if (!isnan(v)) { nu++; ssq += v * v; }
   }
