@@ -49,9 +49,13 @@ NN_FAST void nn_finish(float *o, size_t n, float bias, const float *res, nn_act 
 
 int nn_conv_is_depthwise(const nn_layer *l) { return l->groups == l->c && l->filters == l->c && l->groups > 1; }
 #define is_depthwise nn_conv_is_depthwise
+int nn_conv_is_pointwise(const nn_layer *l) {
+  return l->size == 1 && l->stride == 1 && l->groups == 1 && !l->pad_top && !l->pad_left && !l->pad_bottom && !l->pad_right;
+}
 /* Small planes (14x14, 7x7) take the HWC depthwise path (dw_hwc). */
 #define DW_HWC_MAX_PLANE 400
-static int dw_use_hwc(const nn_layer *l) { return l->w * l->h <= DW_HWC_MAX_PLANE && l->size <= 8; }
+int nn_dw_uses_hwc(const nn_layer *l) { return nn_conv_is_depthwise(l) && l->w * l->h <= DW_HWC_MAX_PLANE && l->size <= 8; }
+#define dw_use_hwc nn_dw_uses_hwc
 static int is_direct(const nn_layer *l) {
   return l->size == 1 && l->stride == 1 && !l->pad_top && !l->pad_left && !l->pad_bottom && !l->pad_right;
 }
@@ -189,9 +193,12 @@ NN_FAST static void transpose(const float *restrict src, size_t rows, size_t col
 NN_FAST static void dw_hwc(const nn_layer *l, const float *in, float *out, const float *res, float *scratch) {
   int C = l->c, h = l->h, w = l->w, oh = l->out_h, ow = l->out_w, k = l->size, s = l->stride;
   size_t hw = (size_t)h * w, on = (size_t)oh * ow;
-  float *X = scratch, *Y = X + hw * C, *W = Y + on * C;
-  transpose(in, (size_t)C, hw, X);
-  nn_activate(X, hw * C, l->in_act);   /* the producer's deferred activation (zero padding stays zero) */
+  float *X = scratch, *Y = l->out_hwc ? out : X + hw * C, *W = X + hw * C + on * C;
+  if (l->in_hwc) X = (float *)in;   /* the producer wrote HWC (and activated it) */
+  else {
+    transpose(in, (size_t)C, hw, X);
+    nn_activate(X, hw * C, l->in_act);   /* the producer's deferred activation (zero padding stays zero) */
+  }
   for (int t = 0; t < k * k; t++)
     for (int c = 0; c < C; c++) W[(size_t)t * C + c] = l->wf[(size_t)c * k * k + t];
   for (int oy = 0; oy < oh; oy++)
@@ -225,8 +232,35 @@ NN_FAST static void dw_hwc(const nn_layer *l, const float *in, float *out, const
       }
     }
   if (!res) nn_activate(Y, on * C, l->post_act);
+  if (l->out_hwc) return;   /* the next 1x1 conv reads HWC */
   transpose(Y, on, (size_t)C, out);
   if (res) nn_finish(out, on * C, 0.0f, res, l->post_act);
+}
+
+/* 1x1 convolutions next to an HWC depthwise conv (nn_finalize sets the
+ * flags): out_hwc computes out^T = in^T W^T (pixels x filters) so the
+ * depthwise conv needs no transpose of its input; in_hwc reads an HWC
+ * input as the transposed operand. Bias (+ residual) first, sgemm adds. */
+static void conv1x1_hwc(const nn_layer *l, const float *in, float *out, const float *res) {
+  size_t on = (size_t)l->out_w * l->out_h;
+  int M = l->filters, K = l->c;
+  if (l->out_hwc) {   /* out HWC (on x M) from in CHW (K x on) or HWC (on x K) */
+    for (size_t p = 0; p < on; p++) memcpy(out + p * M, l->bf, (size_t)M * sizeof *out);
+    if (l->in_hwc)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)on, M, K, 1.0f, in, K, l->wf, K, 1.0f, out, M);
+    else
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, (int)on, M, K, 1.0f, in, (int)on, l->wf, K, 1.0f, out, M);
+    nn_activate(out, on * M, l->post_act);
+    return;
+  }
+  /* in HWC (on x K), out CHW (M x on) */
+  for (int f = 0; f < M; f++) {
+    float *o = out + f * on, b = l->bf[f];
+    if (res) { const float *r = res + f * on; for (size_t i = 0; i < on; i++) o[i] = r[i] + b; }
+    else for (size_t i = 0; i < on; i++) o[i] = b;
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, (int)on, K, 1.0f, l->wf, K, in, K, 1.0f, out, (int)on);
+  if (!l->defer_act) nn_activate(out, on * M, l->post_act);
 }
 
 void nn_forward_conv(const nn_layer *l, nn_ctx *ctx) {
@@ -243,6 +277,7 @@ void nn_forward_conv(const nn_layer *l, nn_ctx *ctx) {
                  ctx->scratch);
     return;
   }
+  if (l->in_hwc || l->out_hwc) { conv1x1_hwc(l, in, out, res); return; }
   int cg = l->c / l->groups, fg = l->filters / l->groups, K = cg * l->size * l->size;
   /* Column blocks small enough that this block of the output stays in L2
    * from the bias fill through sgemm to the activation: one trip to memory

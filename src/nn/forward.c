@@ -135,6 +135,7 @@ int nn_finalize(nn_net *net, int nthreads, mlsh_err *err) {
     l->post_act = l->act;
     l->defer_act = 0;
     l->in_act = NN_LINEAR;
+    l->in_hwc = l->out_hwc = 0;
     switch (l->type) {
     case NN_CONV: l->forward = nn_forward_conv; break;
     case NN_CONNECTED: l->forward = nn_forward_connected; break;
@@ -170,6 +171,17 @@ int nn_finalize(nn_net *net, int nthreads, mlsh_err *err) {
         !nn_conv_is_depthwise(c) && nn_conv_is_depthwise(d) && d->residual != i) {
       c->defer_act = 1;
       d->in_act = c->post_act;
+    }
+  }
+    /* 1x1 conv <-> small-plane depthwise conv: hand the tensor over channels-last (no transposes) */
+  for (int i = 0; i + 1 < n; i++) {
+    nn_layer *a = &net->layers[i], *b = &net->layers[i + 1];
+    if (a->type != NN_CONV || b->type != NN_CONV || a->last_use != i + 1 || b->residual == i) continue;
+    int into_dw = nn_conv_is_pointwise(a) && a->residual < 0 && nn_dw_uses_hwc(b);
+    int from_dw = nn_dw_uses_hwc(a) && a->residual < 0 && nn_conv_is_pointwise(b);
+    if (into_dw || from_dw) {
+      a->out_hwc = b->in_hwc = 1;
+      if (into_dw) { a->defer_act = 0; b->in_act = NN_LINEAR; }   /* activated while still in cache */
     }
   }
     /* buffers: reuse one whose owner's last reader ran before this layer */

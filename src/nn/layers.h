@@ -10,6 +10,8 @@ void nn_forward_conv(const nn_layer *l, nn_ctx *ctx);
 void nn_forward_connected(const nn_layer *l, nn_ctx *ctx);
 size_t nn_conv_scratch(const nn_layer *l);    /* floats of scratch a conv needs */
 int nn_conv_is_depthwise(const nn_layer *l);  /* groups = channels = filters: the depthwise kernels */
+int nn_conv_is_pointwise(const nn_layer *l);  /* 1x1, stride 1, unpadded, one group: a plain sgemm */
+int nn_dw_uses_hwc(const nn_layer *l);        /* a depthwise conv that runs channels-last (small planes) */
 /* Bias, optional residual and activation over one output channel. */
 void nn_finish(float *o, size_t n, float bias, const float *res, nn_act act);
 

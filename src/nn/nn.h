@@ -82,6 +82,8 @@ struct nn_layer {
   nn_act post_act;         /* conv: activation after bias (+ residual) */
   int defer_act;           /* conv: output left before post_act; the next (depthwise) layer applies it */
   nn_act in_act;           /* depthwise conv: activation applied to the input as it is loaded */
+  int in_hwc, out_hwc;     /* CPU: input / output kept channels-last (HWC) between a 1x1 conv and a
+                            * small-plane depthwise conv that reads/writes only each other */
   int last_use;            /* last layer reading this output */
   void (*forward)(const nn_layer *l, nn_ctx *ctx);
   void *gpu;               /* backend state (issue 9); NULL on the CPU */

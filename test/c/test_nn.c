@@ -233,6 +233,23 @@ static void test_reference_layers(void) {
     "[softmax]\ngroups=2\ntemperature=1.5\n";
   d = compare_ref(c, 3, 3, 2);
   CHECK(d < 1e-5);
+  /* channels-last hand-over between 1x1 convs and small-plane depthwise convs (an inverted
+   * residual block with a fused shortcut, then 1x1 -> dw -> 1x1 -> dw -> 1x1 chains) */
+  const char *e =
+    "[net]\nwidth=11\nheight=9\nchannels=3\n"
+    "[convolutional]\nfilters=6\nsize=3\nstride=1\npad=1\nactivation=leaky\n"
+    "[convolutional]\nfilters=12\nsize=1\nstride=1\nbatch_normalize=1\nactivation=relu6\n"
+    "[convolutional]\nfilters=12\nsize=3\nstride=1\ntf_same=1\ngroups=12\nactivation=relu6\n"
+    "[convolutional]\nfilters=6\nsize=1\nstride=1\nactivation=linear\n"
+    "[shortcut]\nfrom=-4\nactivation=linear\n"
+    "[convolutional]\nfilters=10\nsize=1\nstride=1\nactivation=logistic\n"
+    "[convolutional]\nfilters=10\nsize=3\nstride=2\ntf_same=1\ngroups=10\nactivation=leaky\n"
+    "[convolutional]\nfilters=10\nsize=1\nstride=1\nactivation=mish\n"
+    "[convolutional]\nfilters=10\nsize=3\nstride=1\npad=1\ngroups=10\nactivation=linear\n"
+    "[convolutional]\nfilters=5\nsize=1\nstride=1\nactivation=linear\n";
+  d = compare_ref(e, 9, 3, 2);
+  if (d >= 1e-5) fprintf(stderr, "channels-last chain: rel diff %g\n", d);
+  CHECK(d < 1e-5);
 }
 
 static void test_cfg_errors(void) {
