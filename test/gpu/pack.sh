@@ -40,12 +40,16 @@ echo "== build (CUDA) in $B/"
 # the Makefile keeps no header dependencies for .cu objects: rebuild them so
 # that a changed nn.h (struct layouts) cannot leave a stale GPU object
 rm -f "$B"/obj/src/*/*.cu.o
+hsum() { cat src/*/*.h | cksum; }
+H0=$(hsum)
 make BUILD="$B" -j"$JOBS" all >/dev/null || die "make failed (run make BUILD=$B to see why)"
 make BUILD="$B" -j"$JOBS" "$B/test/test_gpu" >/dev/null || die "make $B/test/test_gpu failed"
 make BUILD="$B" -f test/gpu/gpu.mk "$B/gpucheck" >/dev/null || die "building gpucheck failed"
 for b in "$B/mlsh" "$B/gpucheck" "$B/test/test_gpu"; do
   ldd "$b" | grep -q libcudart || die "$b is not a CUDA build (no libcudart)"
 done
+# headers edited while this ran (other sessions share the tree) mix struct layouts
+[ "$(hsum)" = "$H0" ] || die "headers under src/ changed during the build: run pack.sh again"
 
 rm -rf "$G"
 mkdir -p "$G/bin" "$G/ref" "$G/photos"
