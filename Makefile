@@ -92,7 +92,7 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/obj/%.cu.o: %.cu
 	@mkdir -p $(dir $@)
-	$(call say,NVCC,$<)$(NVCC) $(NVCC_FLAGS) -DMLSH_CUDA -c $< -o $@
+	$(call say,NVCC,$<)$(NVCC) $(NVCC_FLAGS) -DMLSH_CUDA -MD -MF $(@:.o=.d) -c $< -o $@
 
 $(BUILD)/mlsh: $(LIB_OBJ) $(SH_OBJ)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LUA_LIBS) $(RL_LIBS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
@@ -155,4 +155,4 @@ valgrind: all ctest-bins
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(SH_OBJ:.o=.d)
+-include $(wildcard $(LIB_OBJ:.o=.d) $(SH_OBJ:.o=.d))
