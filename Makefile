@@ -153,6 +153,6 @@ valgrind: all ctest-bins
 	@sh test/valgrind.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-gpu .gpu
 
 -include $(wildcard $(LIB_OBJ:.o=.d) $(SH_OBJ:.o=.d))
