@@ -305,7 +305,10 @@ static int run_layers(nn_net *net, int m, cudaEvent_t *ev, mlsh_err *err) {
   gpu_net *g = (gpu_net *)net->gpu;
   for (int i = 0; i < net->n; i++) {
     const nn_layer *l = &net->layers[i];
-    if (l->fused) continue;
+    if (l->fused) {   /* done by the layer it was fused into; its profile slot reads zero */
+      if (ev) CU_TRY(cudaEventRecord(ev[i], g->comp));
+      continue;
+    }
     const float *in = i ? g->outs[i - 1] : g->x0;
     int rc = MLSH_OK;
     switch (l->type) {
