@@ -71,7 +71,7 @@ local function need()
   if not PHOTOS then T.skip("../shared/data/flower_photos not found (set MLSH_SHARED)") end
   local m = mlsh
   if not (m.nn and m.nn.mobilenetv2 and m.image and m.image.list and m.learn and m.learn.svm and m.learn.forest
-      and m.learn.knn and m.learn.logistic and m.plot and m.plot.dashboard and m.stats and m.stats.pca) then
+      and m.learn.knn and m.learn.logistic and m.learn.grid_search and m.plot and m.plot.dashboard and m.stats and m.stats.pca) then
     T.skip("a module the pipeline needs is missing in this build (nn, image, learn, plot, stats.pca)")
   end
 end
