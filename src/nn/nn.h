@@ -22,7 +22,10 @@
  *     layers with the same semantics (l->residual: add that layer's output
  *     before the activation l->post_act; l->fused: skip, already done);
  *   - free device memory from nn_free() through net->gpu_free.
- * Nothing in the CPU path depends on the layout of l->gpu / net->gpu. */
+ * Nothing in the CPU path depends on the layout of l->gpu / net->gpu, and
+ * the CPU-only plan flags (defer_act, in_act, in_hwc, out_hwc: layouts and
+ * deferred activations between neighbouring CPU kernels) are for the CPU
+ * kernels alone; a backend ignores them (they never touch the net output). */
 #ifndef MLSH_NN_H
 #define MLSH_NN_H
 #include <stddef.h>
