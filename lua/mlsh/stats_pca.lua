@@ -41,8 +41,8 @@ end, "stats.pca", "stats.pca(X [, opts])",
   "opts: ncomp (default all), scale = true (correlation PCA: columns scaled by their population sd; a\n" ..
   "zero-variance column is an error naming it) | false (covariance PCA), center = true, weights (row weights),\n" ..
   "sup_rows (Matrix of supplementary individuals), sup_cols (n x q Matrix of supplementary quantitative\n" ..
-  "variables), method = \"svd\" (QR + LAPACK dgesdd) | \"randomized\" (Halko et al.; oversample = 10,\n" ..
-  "iters = 4, seed), na = \"fail\" | \"omit\", names (variable names), threads.\n" ..
+  "variables), method = \"svd\" (tall-skinny QR, then LAPACK dgesdd) | \"randomized\" (Halko et al.,\n" ..
+  "oversample = 10, iters = 4, seed), na = \"fail\" | \"omit\", names (variable names), threads.\n" ..
   "Eigenvalues are the variances of the components with weights summing to 1 (the 1/n convention of\n" ..
   "FactoMineR; prcomp and scikit-learn use 1/(n-1): same ratios). Sign convention: each component's\n" ..
   "largest-|loading| entry is positive.\n" ..
