@@ -148,7 +148,7 @@ static const mlsh_Reg image_methods[] = {
   {"height", im_height, "img:height()", "Height in pixels.\nReturns: an integer.\nExample: img:height()"},
   {"resize", im_resize, "img:resize(width, height, {filter=\"nearest\"})",
    "Resize to width x height. filter = \"nearest\" (default; identical to Pillow's NEAREST, the filter of "
-   "Keras' load_img) or \"bilinear\" (Pillow's antialiased BILINEAR, identical to Pillow 9).\n"
+   "Keras' load_img) or \"bilinear\" (Pillow's BILINEAR algorithm: antialiased triangle filter, 22-bit fixed point).\n"
    "Returns: a new Image.\nExample: small = img:resize(224, 224)"},
   {"to_matrix", im_to_matrix, "img:to_matrix({layout=\"hwc\", scale=1, shift=0})",
    "Pixels as a Matrix of value * scale + shift. layout = \"hwc\": height x (width*3) with R,G,B interleaved "
