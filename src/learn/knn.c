@@ -11,23 +11,30 @@
  * whole training matrix; at most KNN_BLOCK_MAX to bound the buffers. */
 #define KNN_BLOCK_MAX 1024
 
-/* Norms and the float copy (unit rows for cosine) from m->X; also run
- * after loading a model file. */
+static int prepare_rows(void *ctx, size_t b, size_t e, int tid) {
+  knn_model *m = ctx;
+  size_t p = m->X.cols;
+  for (size_t i = b; i < e; i++) {
+    const double *r = &MAT_AT(&m->X, i, 0);
+    double s = cblas_ddot((int)p, r, 1, r, 1), f = 1.0;
+    m->sqnorm[i] = s;
+    /* Zero rows stay zero: cosine distance 1 to everything, as scikit-learn. */
+    if (m->metric == KNN_COSINE && s > 0) f = 1.0 / sqrt(s);
+    if (m->Xf) for (size_t j = 0; j < p; j++) m->Xf[i * p + j] = (float)(r[j] * f);
+  }
+  return MLSH_OK;
+}
+
+/* Norms and the float copy (unit rows for cosine) from m->X, rows in
+ * parallel; also run after loading a model file. */
 static int knn_prepare(knn_model *m) {
   size_t n = m->X.rows, p = m->X.cols;
   if (!m->sqnorm) m->sqnorm = mlsh_malloc_array(n, sizeof(double));
   m->Xf = m->metric == KNN_MANHATTAN ? NULL : mlsh_malloc_array(n * p, sizeof(float));
   if (!m->sqnorm || (m->metric != KNN_MANHATTAN && !m->Xf)) return MLSH_ENOMEM;
+  mlsh_parallel_for(n, m->threads, 64, prepare_rows, m);
   m->maxnorm = 0;
-  for (size_t i = 0; i < n; i++) {
-    const double *r = &MAT_AT(&m->X, i, 0);
-    double s = cblas_ddot((int)p, r, 1, r, 1), f = 1.0;
-    m->sqnorm[i] = s;
-    m->maxnorm = fmax(m->maxnorm, sqrt(s));
-    /* Zero rows stay zero: cosine distance 1 to everything, as scikit-learn. */
-    if (m->metric == KNN_COSINE && s > 0) f = 1.0 / sqrt(s);
-    if (m->Xf) for (size_t j = 0; j < p; j++) m->Xf[i * p + j] = (float)(r[j] * f);
-  }
+  for (size_t i = 0; i < n; i++) m->maxnorm = fmax(m->maxnorm, sqrt(m->sqnorm[i]));
   return MLSH_OK;
 }
 

@@ -341,7 +341,7 @@ int svc_fit(svc_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *err)
   svm_set_print_string_function(quiet);
   svc_job J = {m, X, order, start, dense, cw, m->seed, sv, coef, nsv, m->rho, m->probA, m->probB};
   rc = train_pairs(&J, P, m->threads);
-  if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "libsvm ran out of memory"); goto done; }
+  if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "libsvm failed (out of memory, or its training process died)"); goto done; }
   /* Union of the support vectors of all pairs. */
   size_t total = 0, nu = 0;
   for (size_t i = 0; i < n; i++) map[i] = -1;
