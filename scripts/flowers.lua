@@ -330,7 +330,7 @@ local function dashboard(paths, y, names, counts, Y, maptitle, models, res, ms, 
   tabs[#tabs + 1] = { "Confusion", plot.confusion(res[best.key].confusion, names,
     { normalize = "row", title = "Confusion matrix, " .. best.name .. ", split seed 42 (row %)" }) }
   tabs[#tabs + 1] = { "Classes", plot.bar(counts, names, { labels = true, title = "Photos per class" }) }
-  return plot.dashboard { title = "Flowers: MobileNetV2 embeddings + classifiers", tabs = tabs }, tabs
+  return plot.dashboard { title = "Flowers (MobileNetV2)", tabs = tabs }, tabs
 end
 
 -- Write the HTML report and one SVG per tab (each atomically).

@@ -27,7 +27,7 @@ local function keys(...) for _, k in ipairs { ... } do tmux("send-keys -t n " ..
 local function typed(s) tmux("send-keys -t n -l " .. q(s)); keys("Enter") end
 local function screen() return tmux("capture-pane -t n -p") end
 local function wait_for(pattern, timeout)
-  local deadline = os.time() + (timeout or 10)
+  local deadline = os.time() + (timeout or 20)
   repeat
     local s = screen()
     if s:find(pattern) then return s end
@@ -83,7 +83,7 @@ T.test("newcomer: load cached embeddings, train an SVM, open the dashboard, quit
     .. '{"Counts", plot.bar({10,10,10,10,10}, names)}}}')
   keys("C-l")
   typed("dash:show()")
-  s = wait_for("Counts", 10)
+  s = wait_for("predicted", 20)
   T.ok(s:find("Confusion") and s:find("Counts") and s:find("predicted"), "the dashboard opens on the confusion tab:\n" .. s)
   keys("Right")
   local deadline = os.time() + 5
