@@ -21,8 +21,10 @@ local KERAS_NOTOP = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_
 local function fail(msg, ...) error(fmt(msg, ...), 0) end
 M.fail = fail
 
--- Wall-clock seconds (Lua has only CPU time): /proc/uptime, else os.time().
+-- Wall-clock seconds: mlsh.clock (monotonic) when the build has it, else
+-- /proc/uptime, else os.time().
 function M.now()
+  if mlsh.clock then return mlsh.clock() end
   local f = io.open("/proc/uptime", "r")
   if f then
     local t = f:read("n")
