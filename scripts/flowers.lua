@@ -89,7 +89,8 @@ local function load_embeddings(o)
   for _, s in ipairs(list.skipped) do io.stderr:write(fmt("flowers: warning: skipped %s: %s\n", s.path, s.why)) end
   if #list.paths == 0 then fail("no JPEG or PNG photos in class folders under %s", dir) end
   local cfg, weights = FD.find_weights(o.weights)
-  local wsum = stage("weights checksum", FD.checksum, weights)
+  -- the cache key: the weights' and the network description's checksums
+  local wsum = stage("weights checksum", function() return FD.checksum(weights) .. " cfg " .. FD.checksum(cfg) end)
   section("Photos: " .. dir)
   local X, kept, skipped = stage("cache check", FD.cache_load, o.cache, list, wsum)
   if X then

@@ -278,7 +278,7 @@ end
 
 -- ---- cache ----
 
--- The manifest text: version, weights checksum, then one line per candidate
+-- The manifest text: version, weights (and cfg) checksum, then one line per candidate
 -- photo ("keep" or "skip", size, path relative to the photo folder).
 local function manifest_text(list, weights_sum, status)
   local out = { M.CACHE_VERSION, "weights " .. weights_sum, "photos " .. #list.paths }
@@ -306,7 +306,7 @@ function M.cache_load(cache_dir, list, weights_sum)
   local lines = {}
   for l in text:gmatch("[^\n]+") do lines[#lines + 1] = l end
   if lines[1] ~= M.CACHE_VERSION then return nil, "cache from another version" end
-  if lines[2] ~= "weights " .. weights_sum then return nil, "the weights changed" end
+  if lines[2] ~= "weights " .. weights_sum then return nil, "the weights or the network cfg changed" end
   -- compare the listing with statuses stripped
   local status = {}
   for i = 4, #lines do status[i - 3] = lines[i]:match("^(%a+)\t") end
