@@ -34,6 +34,9 @@ local function interrupt_case(name, available, setup, long, delay)
     local before = count(sh:screen(), "interrupted")
     sh:type(long)
     os.execute("sleep " .. (delay or 1.5))
+    if sh:screen():match("mlsh>%s*$") then
+      T.skip(name .. ": finished before Ctrl-C was pressed (machine faster than the case)")
+    end
     local t0 = now()
     sh:keys("C-c")
     local elapsed
@@ -60,7 +63,7 @@ end
 interrupt_case("a Lua loop", true, nil, "while true do end")
 interrupt_case("K-Means", cluster and cluster.kmeans, "X = mat.randn(200000, 50, {seed = 1})",
   "km = cluster.kmeans(X, 20, {nstart = 100, seed = 1})")
-interrupt_case("Ward clustering", cluster and cluster.hclust, "W = mat.randn(12000, 20, {seed = 2})",
+interrupt_case("Ward clustering", cluster and cluster.hclust, "W = mat.randn(20000, 20, {seed = 2})",
   "h = cluster.hclust(W, {method = 'ward'})")
 interrupt_case("t-SNE", stats and stats.tsne, "S = mat.randn(6000, 50, {seed = 3})",
   "Y = stats.tsne(S, {seed = 1})")
