@@ -278,7 +278,7 @@ local function print_multi(models, ms, n)
   print(fmt("%-36s %9s %8s %8s %8s", "model", "mean", "sd", "min", "max"))
   for _, m in ipairs(models) do
     local r = ms[m.key]
-    print(fmt("%-36s %9s %8.4f %8.4f %8.4f", m.name, pct(r.mean), r.sd, math.min(table.unpack(r.all)),
+    print(fmt("%-36s %7.2f %% %8.4f %8.4f %8.4f", m.name, 100 * r.mean, r.sd, math.min(table.unpack(r.all)),
       math.max(table.unpack(r.all))))
   end
 end
