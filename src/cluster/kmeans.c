@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 #include "kmeans.h"
+#include "kmeans_impl.h"
 #include "dist.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
@@ -15,13 +16,7 @@
 
 #define SUB 256            /* rows per dgemm call */
 #define MAX_CAND 64        /* k-means++ local trials cap */
-
-typedef struct {
-  const double *X, *xn;    /* centred data and its row norms */
-  size_t n, p, k;
-  size_t pb, nblocks;      /* part blocks */
-  double tol;              /* absolute tolerance on the summed squared shift */
-} km_data;
+#define KM_LOCKSTEP_MAXK 20   /* auto: lockstep Lloyd up to this k, Hamerly above (even at k = 20 on 100000x50) */
 
 typedef struct {
   const km_data *d;
@@ -483,9 +478,14 @@ int km_fit(const mlsh_mat *X, const km_opts *o, km_result *r, mlsh_err *err) {
     return mlsh_seterr(err, MLSH_EINVAL, "init centres must be a %zux%zu Matrix", k, p);
   int threads = mlsh_threads_resolve(o->threads);
   int nstart = o->init == KM_INIT_GIVEN ? 1 : o->nstart;
-  int outer = nstart >= 2 && threads > 1 ? (threads < nstart ? threads : nstart) : 1;
+  /* Lloyd runs its restarts in lockstep (kmeans_ls.c): with small k a pass
+   * is bound by streaming X, which one pass then does for all restarts.
+   * auto picks it for small k; Hamerly (one restart at a time, restarts
+   * on parallel workers) for large k, where its bounds skip most work. */
+  km_algo algo = o->algo != KM_AUTO ? o->algo : k <= KM_LOCKSTEP_MAXK ? KM_LLOYD : KM_HAMERLY;
+  int lock = algo == KM_LLOYD;
+  int outer = !lock && nstart >= 2 && threads > 1 ? (threads < nstart ? threads : nstart) : 1;
   int inner = outer > 1 ? 1 : threads;
-  km_algo algo = o->algo != KM_AUTO ? o->algo : KM_HAMERLY;   /* never much slower, often far faster */
   size_t ncand = 2 + (size_t)log((double)k);
   if (ncand > MAX_CAND) ncand = MAX_CAND;
 
@@ -516,13 +516,18 @@ int km_fit(const mlsh_mat *X, const km_opts *o, km_result *r, mlsh_err *err) {
   d.xn = xn;
   job.mean = mean;
   dist_row_sqnorms(Xc, n, p, xn);
-  for (int t = 0; t < outer; t++) {
-    if (ws_alloc(&job.ws[t], &d, inner, ncand)) { rc = MLSH_ENOMEM; goto done; }
-    job.best_in[t] = INFINITY;
-    job.best_start[t] = 0x7fffffff;
+  if (lock) {
+    rc = km_fit_lockstep(&d, o, mean, nstart, threads, job.best_C, job.best_lab, &job.best_in[0],
+                         &job.best_it[0], &job.best_conv[0]);
+  } else {
+    for (int t = 0; t < outer; t++) {
+      if (ws_alloc(&job.ws[t], &d, inner, ncand)) { rc = MLSH_ENOMEM; goto done; }
+      job.best_in[t] = INFINITY;
+      job.best_start[t] = 0x7fffffff;
+    }
+    rc = outer > 1 ? mlsh_parallel_dynamic((size_t)nstart, outer, 1, start_one, &job)
+                   : start_one(&job, 0, (size_t)nstart, 0);
   }
-  rc = outer > 1 ? mlsh_parallel_dynamic((size_t)nstart, outer, 1, start_one, &job)
-                 : start_one(&job, 0, (size_t)nstart, 0);
   if (rc) goto done;
   int bt = 0;
   for (int t = 1; t < outer; t++)

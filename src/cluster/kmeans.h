@@ -1,7 +1,10 @@
 /* kmeans.h - K-Means: greedy k-means++ seeding (as scikit-learn), Lloyd
  * iterations with BLAS-blocked distances, and Hamerly's bound-based
  * variant that skips most distance computations once centres settle.
- * Restarts (nstart) run in parallel; results depend on the seed only. */
+ * Lloyd runs all restarts (nstart) in lockstep, one pass over X serving
+ * every restart, with row blocks on parallel threads; Hamerly runs
+ * restarts in parallel. KM_AUTO picks Lloyd for k <= 20, Hamerly above.
+ * Results depend on the seed only (not on the number of threads). */
 #ifndef MLSH_KMEANS_H
 #define MLSH_KMEANS_H
 #include <stddef.h>
