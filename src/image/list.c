@@ -91,7 +91,7 @@ int image_list_dir(const char *dir, image_list *out, mlsh_err *err) {
   relvec v = {0};
   int rc = walk(dir, "", 0, &v, err);
   if (!rc) {
-    qsort(v.rel, v.n, sizeof *v.rel, cmp_rel);
+    if (v.n > 1) qsort(v.rel, v.n, sizeof *v.rel, cmp_rel);
     out->paths = mlsh_calloc(v.n ? v.n : 1, sizeof *out->paths);
     out->classes = mlsh_calloc(v.n ? v.n : 1, sizeof *out->classes);
     if (!out->paths || !out->classes) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
