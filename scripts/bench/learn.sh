@@ -6,7 +6,16 @@
 # times each operation inside one process (REPS runs, median wall clock,
 # data loading and scaling not counted, as the peers).
 . "$(dirname "$0")/lib/common.sh"
-peer_run '^(g01_cls_knn_cosine|g02_cls_svc_rbf|g03_cls_rf|e01_tsne3670_sklearn|e02_tsne10k_sklearn)$'
+# LEARN_JOBS picks a subset (default: all five).
+JOBS=${LEARN_JOBS:-knn svc rf tsne3670 tsne10000}
+want() { case " $JOBS " in *" $1 "*) return 0 ;; esac; return 1; }
+pat=""
+want knn && pat="$pat|g01_cls_knn_cosine"
+want svc && pat="$pat|g02_cls_svc_rbf"
+want rf && pat="$pat|g03_cls_rf"
+want tsne3670 && pat="$pat|e01_tsne3670_sklearn"
+want tsne10000 && pat="$pat|e02_tsne10k_sklearn"
+peer_run "^(${pat#|})$"
 LUA=$(mktemp /tmp/mlsh-bench-learn.XXXXXX) || exit 1
 trap 'rm -f "$LUA" "$LUA.time"' EXIT
 cat > "$LUA" <<'LUAEOF'
@@ -56,8 +65,8 @@ row() {  # task, "median<TAB>quality", peer id
   pq=$(peer_field "$3" quality | tr -d "{}'\"" | cut -c1-70)
   printf '| %s | %s | %s | %s | %s | %s vs %s |\n' "$1" "$t" "$(peer_field "$3" peer)" "${ps:-n/a}" "$(ratio "$ps" "$t")" "$q" "${pq:-n/a}"
 }
-r=$(mlsh_job knn); row "g. KNN k=5 cosine, fit+predict 2936/734 x 1280" "$r" g01_cls_knn_cosine
-r=$(mlsh_job svc); row "g. SVC rbf C=10 gamma=scale, fit+predict" "$r" g02_cls_svc_rbf
-r=$(mlsh_job rf); row "g. Random forest 100 trees depth 20, fit+predict" "$r" g03_cls_rf
-r=$(mlsh_job tsne3670); row "e. t-SNE 3670x50 perplexity 30, 1000 iterations" "$r" e01_tsne3670_sklearn
-r=$(mlsh_job tsne10000); row "e. t-SNE 10000x50 perplexity 30, 1000 iterations" "$r" e02_tsne10k_sklearn
+want knn && r=$(mlsh_job knn) && row "g. KNN k=5 cosine, fit+predict 2936/734 x 1280" "$r" g01_cls_knn_cosine
+want svc && r=$(mlsh_job svc) && row "g. SVC rbf C=10 gamma=scale, fit+predict" "$r" g02_cls_svc_rbf
+want rf && r=$(mlsh_job rf) && row "g. Random forest 100 trees depth 20, fit+predict" "$r" g03_cls_rf
+want tsne3670 && r=$(mlsh_job tsne3670) && row "e. t-SNE 3670x50 perplexity 30, 1000 iterations" "$r" e01_tsne3670_sklearn
+want tsne10000 && r=$(mlsh_job tsne10000) && row "e. t-SNE 10000x50 perplexity 30, 1000 iterations" "$r" e02_tsne10k_sklearn
