@@ -14,7 +14,8 @@ fi
 for t in /usr/bin/python3 /usr/bin/Rscript /usr/bin/time; do
   [ -x "$t" ] || { echo "bench: $t missing: apt-get install python3-sklearn python3-statsmodels r-base-core r-cran-cluster time"; exit 1; }
 done
-export MLSH="$ROOT/$BUILD/mlsh" MLSH_SHARED PEERS
+case "$BUILD" in /*) MLSH="$BUILD/mlsh" ;; *) MLSH="$ROOT/$BUILD/mlsh" ;; esac
+export MLSH MLSH_SHARED PEERS
 export PEERDATA=${PEERDATA:-/tmp/peerdata}
 export PEER_OUT=${PEER_OUT:-/tmp/mlsh-bench-peers}
 export BUDGET_S=0 REPS=${REPS:-3}

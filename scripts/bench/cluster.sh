@@ -9,7 +9,7 @@ LUA=$(mktemp /tmp/mlsh-bench-cluster.XXXXXX) || exit 1
 trap 'rm -f "$LUA" "$LUA.out" "$LUA.time"' EXIT
 cat > "$LUA" <<'LUAEOF'
 local job, reps, D = os.getenv("CL_JOB"), tonumber(os.getenv("REPS") or "3"), os.getenv("PEERDATA") .. "/"
-local function now() local f = io.popen("date +%s.%N"); local t = tonumber(f:read("l")); f:close(); return t end
+local now = mlsh.clock
 local op, quality
 if job == "pca" then
   local X = mat.read_raw(D .. "pca_100000x100.f64", 100000, 100)

@@ -413,10 +413,11 @@ static const mlsh_Reg hc_methods_reg[] = {
 static const mlsh_Reg funcs[] = {
   {"kmeans", l_kmeans, "cluster.kmeans(X, k [, opts])",
    "K-Means with k-means++ seeding (greedy, 2 + log k trials per centre, as scikit-learn), Lloyd iterations\n"
-   "with BLAS-blocked distances or Hamerly's bounds (same result, fewer distances), restarts in parallel.\n"
+   "with BLAS-blocked distances (all restarts in lockstep: one pass over X serves every restart) or Hamerly's\n"
+   "bounds (fewer distances, for many clusters).\n"
    "X: Matrix (rows = observations). opts: init = \"k-means++\" (default) | \"random\" | a k x p Matrix;\n"
    "nstart = 10; max_iter = 300; tol = 1e-4 (relative to the mean column variance, as scikit-learn);\n"
-   "algorithm = \"auto\" (Hamerly for k <= 32, else Lloyd) | \"lloyd\" | \"hamerly\"; seed; threads = 0 (all);\n"
+   "algorithm = \"auto\" (lockstep Lloyd for k <= 20, else Hamerly) | \"lloyd\" | \"hamerly\"; seed; threads = 0 (all);\n"
    "na = \"fail\" (default: a NaN is an error naming its cell) | \"omit\" (drop rows with NaN).\n"
    "Empty clusters are re-seeded with the farthest points. The best of nstart runs (lowest inertia) is kept.\n"
    "Returns a KMeans table: labels (1-based array), centers (k x p), inertia (within-cluster sum of squares),\n"
