@@ -4,6 +4,22 @@
 local T = dofile("test/lua/harness.lua")
 local root = mlsh.root or "."
 
+-- Two reference photos and MobileNetV2, when ../shared and the converted
+-- weights are present (loaded once: the session embeds them each time).
+local embed_net, photos = nil, {}
+do
+  local dir = T.shared("data/flower_photos/daisy")
+  local ok, net = pcall(function() return nn and nn.mobilenetv2 and nn.mobilenetv2() end)
+  if dir and ok and net then
+    for _, e in ipairs(image.list(T.shared("data/flower_photos"))) do
+      photos[#photos + 1] = type(e) == "table" and e.path or e
+      if #photos == 2 then break end
+    end
+    if #photos == 2 then embed_net = net end
+  end
+  if not embed_net then print("note: embedding step skipped (needs ../shared photos and converted weights)") end
+end
+
 -- A typical session; each step runs only when its module is present.
 local function session()
   local df = data.read_csv(root .. "/datasets/iris.csv")
@@ -21,6 +37,10 @@ local function session()
   if ts and ts.arima then
     local y = data.read_csv(root .. "/datasets/AirPassengers.csv"):col("passengers")
     ts.arima(y:apply(math.log), {order = {0, 1, 1}, seasonal = {0, 1, 1}, period = 12})
+  end
+  if embed_net then
+    local E = embed_net:embed(photos, {progress = false})
+    assert(E:rows() == #photos)
   end
   if learn and learn.knn then
     local y = {}
