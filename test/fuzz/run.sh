@@ -13,6 +13,11 @@ command -v clang >/dev/null || { echo "fuzz: clang missing: apt-get install clan
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(pkg-config --cflags lua5.4 openblas lapacke libpng hdf5) -I/usr/include/libsvm"
 LIBS="$(pkg-config --libs lua5.4 openblas lapacke ncursesw libjpeg libpng hdf5 fftw3) -lsvm -lpthread -lm -ldl"
 mkdir -p "$OUTDIR/obj"
+# A changed header (a struct layout) makes every object stale.
+if [ -n "$(find src -name '*.h' -newer "$OUTDIR/obj/.stamp" 2>/dev/null | head -1)" ] || [ ! -f "$OUTDIR/obj/.stamp" ]; then
+  rm -f "$OUTDIR"/obj/*.o
+fi
+touch "$OUTDIR/obj/.stamp"
 # The library sources once, instrumented for coverage (no main).
 OBJS=""
 for f in src/core/*.c src/data/*.c src/stats/*.c src/cluster/*.c src/ts/*.c src/learn/*.c src/nn/*.c src/image/*.c src/plot/*.c src/lua/*.c; do
