@@ -30,6 +30,12 @@ void image_free(mlsh_image *img);
 int image_alloc(mlsh_image *img, int width, int height, mlsh_err *err);
 /* Pixels to the network's planar input: out[c][y][x] = rgb[y][x][c] * scale[c] + shift[c]
  * (out holds 3*width*height floats). */
+/* The image at `path` (decoded) or `img` when path is NULL, brought to
+ * width x height with Pillow's NEAREST when its size differs: *out points
+ * at img, tmp[0] or tmp[1]; the caller frees tmp[0] and tmp[1] (zeroed here
+ * first) once done with *out. */
+int image_fit(const char *path, const mlsh_image *img, int width, int height, mlsh_image tmp[2],
+              const mlsh_image **out, mlsh_err *err);
 void image_to_chw(const mlsh_image *img, const float scale[3], const float shift[3], float *out);
 
 /* Image files (.jpg .jpeg .png, any case) under a folder, recursively,

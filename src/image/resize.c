@@ -138,3 +138,20 @@ void image_to_chw(const mlsh_image *img, const float scale[3], const float shift
     for (size_t i = 0; i < hw; i++) o[i] = p[3 * i] * s + b;
   }
 }
+
+int image_fit(const char *path, const mlsh_image *img, int width, int height, mlsh_image tmp[2],
+              const mlsh_image **out, mlsh_err *err) {
+  const mlsh_image *src = img;
+  int rc;
+  memset(tmp, 0, 2 * sizeof *tmp);
+  if (path) {
+    if ((rc = image_load(path, &tmp[0], err))) return rc;
+    src = &tmp[0];
+  }
+  if (src->width != width || src->height != height) {
+    if ((rc = image_resize(src, width, height, IMAGE_NEAREST, &tmp[1], err))) return rc;
+    src = &tmp[1];
+  }
+  *out = src;
+  return MLSH_OK;
+}

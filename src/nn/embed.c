@@ -22,21 +22,12 @@ typedef struct {
 } embed_job;
 
 static int prepare(embed_job *j, size_t i, float *in, mlsh_err *err) {
-  const nn_net *net = j->net;
-  mlsh_image dec = {0}, rs = {0};
-  const mlsh_image *src = j->imgs ? &j->imgs[i] : NULL;
-  int rc = MLSH_OK;
-  if (!src) {
-    if ((rc = image_load(j->paths[i], &dec, err))) return rc;
-    src = &dec;
-  }
-  if (src->width != net->w || src->height != net->h) {
-    rc = image_resize(src, net->w, net->h, IMAGE_NEAREST, &rs, err);
-    src = &rs;
-  }
+  mlsh_image tmp[2];
+  const mlsh_image *src;
+  int rc = image_fit(j->imgs ? NULL : j->paths[i], j->imgs ? &j->imgs[i] : NULL, j->net->w, j->net->h, tmp, &src, err);
   if (!rc) image_to_chw(src, j->o->scale, j->o->shift, in);
-  image_free(&dec);
-  image_free(&rs);
+  image_free(&tmp[0]);
+  image_free(&tmp[1]);
   return rc;
 }
 

@@ -33,20 +33,12 @@ typedef struct {
 static int decode_one(decode_job *j, size_t k, mlsh_err *err) {
   const nn_net *net = j->net;
   size_t i = j->base + k, bytes = (size_t)net->w * net->h * 3;
-  mlsh_image dec = {0, 0, NULL}, rs = {0, 0, NULL};
-  const mlsh_image *src = j->imgs ? &j->imgs[i] : NULL;
-  int rc = MLSH_OK;
-  if (!src) {
-    if ((rc = image_load(j->paths[i], &dec, err))) return rc;
-    src = &dec;
-  }
-  if (src->width != net->w || src->height != net->h) {
-    rc = image_resize(src, net->w, net->h, IMAGE_NEAREST, &rs, err);
-    src = &rs;
-  }
+  mlsh_image tmp[2];
+  const mlsh_image *src;
+  int rc = image_fit(j->imgs ? NULL : j->paths[i], j->imgs ? &j->imgs[i] : NULL, net->w, net->h, tmp, &src, err);
   if (!rc) memcpy(j->px + k * bytes, src->rgb, bytes);
-  image_free(&dec);
-  image_free(&rs);
+  image_free(&tmp[0]);
+  image_free(&tmp[1]);
   return rc;
 }
 
