@@ -9,6 +9,7 @@
 #include <cblas.h>
 #include <svm.h>
 #include "svc.h"
+#include "gram.h"
 #include "../core/alloc.h"
 #include "../core/rng.h"
 #include "../core/threads.h"
@@ -87,6 +88,8 @@ typedef struct {
   const mlsh_mat *X;
   const size_t *order, *start;   /* class members, grouped */
   struct svm_node *dense;        /* shared nodes for the native-kernel path */
+  const gram_view *gram;         /* cached row dot products, or NULL */
+  struct svm_node *full;         /* kernel rows of all n rows (serial = row + 1), or NULL */
   const double *cw;              /* class weights */
   uint64_t seed;
   int **sv; double **coef; size_t *nsv; double *rho, *pA, *pB;
@@ -160,27 +163,42 @@ static int train_pair(const svc_job *J, int q) {
   memcpy(idx, J->order + J->start[a], na * sizeof(size_t));
   memcpy(idx + na, J->order + J->start[b], nb * sizeof(size_t));
   for (size_t r = 0; r < l; r++) y[r] = r < na ? 1.0 : -1.0;
-  if (pre) {
-    Xs = mlsh_malloc_array(l * p, sizeof(double));
-    G = mlsh_malloc_array(l * l, sizeof(double));
+  if (pre && J->full) {
+    for (size_t r = 0; r < l; r++) x[r] = J->full + idx[r] * (X->rows + 2);
+  } else if (pre) {
     sq = mlsh_malloc_array(l, sizeof(double));
     nodes = mlsh_malloc_array(l * (l + 2), sizeof(struct svm_node));
-    if (!Xs || !G || !sq || !nodes) { rc = MLSH_ENOMEM; goto done; }
-    for (size_t r = 0; r < l; r++) memcpy(Xs + r * p, &MAT_AT(X, idx[r], 0), p * sizeof(double));
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)l, (int)p, 1.0, Xs, (int)p, 0.0, G, (int)l);
-    for (size_t r = 0; r < l; r++) sq[r] = G[r * l + r];
+    if (!sq || !nodes) { rc = MLSH_ENOMEM; goto done; }
+    const double *D;   /* dot products: the cache's rows idx, or the pair's own */
+    size_t ld;
+    const size_t *gi = NULL;
+    if (J->gram) {
+      D = J->gram->G; ld = J->gram->ld; gi = J->gram->idx;
+    } else {
+      Xs = mlsh_malloc_array(l * p, sizeof(double));
+      G = mlsh_malloc_array(l * l, sizeof(double));
+      if (!Xs || !G) { rc = MLSH_ENOMEM; goto done; }
+      for (size_t r = 0; r < l; r++) memcpy(Xs + r * p, &MAT_AT(X, idx[r], 0), p * sizeof(double));
+      cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)l, (int)p, 1.0, Xs, (int)p, 0.0, G, (int)l);
+      for (size_t r = 0; r < l; r++)
+        for (size_t c = 0; c < r; c++) G[r * l + c] = G[c * l + r];
+      D = G; ld = l;
+    }
+#define DROW(r) (gi ? gi[idx[r]] : (r))
+    for (size_t r = 0; r < l; r++) sq[r] = D[DROW(r) * ld + DROW(r)];
     /* Row r: serial number r+1 (libsvm's convention), then K(r, c) for all c. */
     for (size_t r = 0; r < l; r++) {
       struct svm_node *nd = nodes + r * (l + 2);
+      const double *dr = D + DROW(r) * ld;
       nd[0].index = 0; nd[0].value = (double)(r + 1);
       for (size_t c = 0; c < l; c++) {
-        double dot = c >= r ? G[r * l + c] : G[c * l + r];
         nd[c + 1].index = (int)(c + 1);
-        nd[c + 1].value = kernel_value(m, dot, sq[r], sq[c]);
+        nd[c + 1].value = kernel_value(m, dr[DROW(c)], sq[r], sq[c]);
       }
       nd[l + 1].index = -1; nd[l + 1].value = 0;
       x[r] = nd;
     }
+#undef DROW
     mlsh_free(Xs); mlsh_free(G); Xs = G = NULL;
   } else {
     for (size_t r = 0; r < l; r++) x[r] = J->dense + idx[r] * (p + 1);
@@ -208,6 +226,29 @@ done:
   mlsh_free(idx); mlsh_free(y); mlsh_free(x); mlsh_free(nodes);
   mlsh_free(Xs); mlsh_free(G); mlsh_free(sq);
   return rc;
+}
+
+/* Row i of the full kernel: serial number i+1 (libsvm's PRECOMPUTED
+ * convention; every pair's rows point here), then K(i, j) for all j. */
+typedef struct { const svc_model *m; const gram_view *g; struct svm_node *nodes; size_t n; } full_job;
+
+static int full_rows(void *ctx, size_t b, size_t e, int tid) {
+  full_job *F = ctx;
+  size_t n = F->n, ld = F->g->ld;
+  const size_t *gi = F->g->idx;
+  const double *G = F->g->G;
+  for (size_t i = b; i < e; i++) {
+    struct svm_node *nd = F->nodes + i * (n + 2);
+    const double *gr = G + gi[i] * ld;
+    double sqi = gr[gi[i]];
+    nd[0].index = 0; nd[0].value = (double)(i + 1);
+    for (size_t j = 0; j < n; j++) {
+      nd[j + 1].index = (int)(j + 1);
+      nd[j + 1].value = kernel_value(F->m, gr[gi[j]], sqi, G[gi[j] * ld + gi[j]]);
+    }
+    nd[n + 1].index = -1; nd[n + 1].value = 0;
+  }
+  return MLSH_OK;
 }
 
 static int pair_worker(void *ctx, size_t b, size_t e, int tid) {
@@ -339,8 +380,26 @@ int svc_fit(svc_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *err)
     }
   }
   svm_set_print_string_function(quiet);
-  svc_job J = {m, X, order, start, dense, cw, m->seed, sv, coef, nsv, m->rho, m->probA, m->probB};
-  rc = train_pairs(&J, P, m->threads);
+  gram_view gv = {0};
+  int cached = 0;
+  if (!need_dense) {
+    rc = gram_acquire(X, (size_t)(m->cache_mb * 1048576.0), &gv, err);
+    if (rc == GRAM_TOO_BIG) rc = MLSH_OK;
+    else if (rc) goto done;
+    else cached = 1;
+  }
+  struct svm_node *full = NULL;
+  size_t full_bytes;
+  if (cached && !mlsh_mul_overflow(n * (n + 2), sizeof(struct svm_node), &full_bytes) &&
+      full_bytes <= (size_t)(m->cache_mb * 1048576.0)) {
+    full = gram_scratch(&gv, full_bytes);
+    if (!full) { gram_release(&gv); rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for the kernel matrix"); goto done; }
+    full_job F = {m, &gv, full, n};
+    rc = mlsh_parallel_for(n, m->threads, 64, full_rows, &F);
+  }
+  svc_job J = {m, X, order, start, dense, cached ? &gv : NULL, full, cw, m->seed, sv, coef, nsv, m->rho, m->probA, m->probB};
+  if (!rc) rc = train_pairs(&J, P, m->threads);
+  if (cached) gram_release(&gv);
   if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "libsvm failed (out of memory, or its training process died)"); goto done; }
   /* Union of the support vectors of all pairs. */
   size_t total = 0, nu = 0;
@@ -372,7 +431,7 @@ done:
   return rc;
 }
 
-typedef struct { const svc_model *m; const mlsh_mat *X; mlsh_mat *D; double *sqsv; double **Kb; } dec_job;
+typedef struct { const svc_model *m; const mlsh_mat *X; mlsh_mat *D; double *sqsv; double **Kb; const gram_view *g; } dec_job;
 
 static int dec_block(void *ctx, size_t b0, size_t b1, int tid) {
   dec_job *J = ctx;
@@ -382,11 +441,18 @@ static int dec_block(void *ctx, size_t b0, size_t b1, int tid) {
   for (size_t b = b0; b < b1; b++) {
     if (mlsh_interrupted()) return MLSH_EINTR;
     size_t r0 = b * SVC_BLOCK, r1 = r0 + SVC_BLOCK < J->X->rows ? r0 + SVC_BLOCK : J->X->rows;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)nsv, (int)p, 1.0,
-                &MAT_AT(J->X, r0, 0), (int)p, m->SV.data, (int)p, 0.0, Kb, (int)nsv);
+    const gram_view *g = J->g;   /* rows of X, then of SV, in the cache */
+    if (g) {
+      for (size_t r = r0; r < r1; r++) {
+        const double *gr = g->G + g->idx[r] * g->ld;
+        for (size_t s = 0; s < nsv; s++) Kb[(r - r0) * nsv + s] = gr[g->idx[J->X->rows + s]];
+      }
+    } else
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)nsv, (int)p, 1.0,
+                  &MAT_AT(J->X, r0, 0), (int)p, m->SV.data, (int)p, 0.0, Kb, (int)nsv);
     for (size_t r = r0; r < r1; r++) {
       const double *xr = &MAT_AT(J->X, r, 0);
-      double sq = cblas_ddot((int)p, xr, 1, xr, 1), *kr = Kb + (r - r0) * nsv;
+      double sq = g ? g->G[g->idx[r] * (g->ld + 1)] : cblas_ddot((int)p, xr, 1, xr, 1), *kr = Kb + (r - r0) * nsv;
       for (size_t s = 0; s < nsv; s++) kr[s] = kernel_value(m, kr[s], sq, J->sqsv[s]);
       for (size_t q = 0; q < P; q++) {
         double d = -m->rho[q];
@@ -411,11 +477,21 @@ int svc_decision(const svc_model *m, const mlsh_mat *X, mlsh_mat *D, mlsh_err *e
   if (!sqsv) rc = MLSH_ENOMEM;
   for (int t = 0; t < nt && !rc; t++)
     if (!(Kb[t] = mlsh_malloc_array((size_t)SVC_BLOCK * (nsv + 1), sizeof(double)))) rc = MLSH_ENOMEM;
+  gram_view gv = {0};
+  int cached = 0;
   if (!rc) {
-    for (size_t s = 0; s < nsv; s++) sqsv[s] = cblas_ddot((int)m->SV.cols, &MAT_AT(&m->SV, s, 0), 1, &MAT_AT(&m->SV, s, 0), 1);
-    dec_job J = {m, X, D, sqsv, Kb};
+    rc = gram_find(X, &m->SV, &gv, err);
+    if (rc == GRAM_TOO_BIG) rc = MLSH_OK;
+    else if (!rc) cached = 1;
+  }
+  if (!rc) {
+    for (size_t s = 0; s < nsv; s++)
+      sqsv[s] = cached ? gv.G[gv.idx[X->rows + s] * (gv.ld + 1)]
+                       : cblas_ddot((int)m->SV.cols, &MAT_AT(&m->SV, s, 0), 1, &MAT_AT(&m->SV, s, 0), 1);
+    dec_job J = {m, X, D, sqsv, Kb, cached ? &gv : NULL};
     rc = mlsh_parallel_dynamic(nb, nt, 1, dec_block, &J);
   }
+  if (cached) gram_release(&gv);
   for (int t = 0; t < nt; t++) mlsh_free(Kb[t]);
   mlsh_free(sqsv);
   if (rc) { mat_free(D); mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory"); }

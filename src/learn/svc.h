@@ -2,7 +2,9 @@
  * scikit-learn's SVC wraps). One-vs-one: each pair of classes is a binary
  * libsvm problem; pairs train in parallel, each on a kernel matrix computed
  * by BLAS (libsvm's PRECOMPUTED kernel) when it fits in memory. Prediction
- * is ours: K(X, support vectors) by dgemm, then libsvm's pairwise vote. */
+ * is ours: K(X, support vectors) by dgemm, then libsvm's pairwise vote.
+ * Both take row dot products from the cache of gram.h when the rows fit in
+ * cache_mb: one product serves every pair, refit and CV fold. */
 #ifndef MLSH_LEARN_SVC_H
 #define MLSH_LEARN_SVC_H
 #include <stdint.h>

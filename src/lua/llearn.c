@@ -586,7 +586,10 @@ static const mlsh_Reg learn_funcs[] = {
    "Support vector classifier on libsvm (C-SVC, one-vs-one as scikit-learn's SVC). opts: kernel=\"rbf\"|\"linear\"|"
    "\"poly\"|\"sigmoid\", C=1, gamma=\"scale\" (1/(p Var X))|\"auto\" (1/p)|number, degree=3, coef0=0, tol=1e-3, "
    "cache=200 (MB), probability=false (Platt scaling, 5 seeded folds per pair), class_weight=nil|\"balanced\"|"
-   "{[label]=w}, seed, threads=0. Class pairs train in parallel on BLAS-computed kernel matrices. Returns a Model.\n"
+   "{[label]=w}, seed, threads=0. Class pairs train in parallel on BLAS-computed kernel matrices. The row dot "
+   "products of recent fits stay cached (up to `cache` MB, rows matched by content), so refits on the same or "
+   "overlapping rows (grid search, CV folds, several SVMs on one split) and scoring of those rows skip the "
+   "O(n^2 p) product. Returns a Model.\n"
    "Example: local m = learn.svm{kernel=\"rbf\", C=10}:fit(Xtr, ytr)"},
   {"forest", l_forest, "learn.forest([opts])",
    "Random forest of CART trees (Gini, exact splits on float32 values as scikit-learn). opts: trees=100, "

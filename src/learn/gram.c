@@ -1,0 +1,198 @@
+/* gram.c - the row dot-product cache of kernel machines (see gram.h). */
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <cblas.h>
+#include "gram.h"
+#include "../core/alloc.h"
+#include "../core/interrupt.h"
+
+#define GRAM_BLOCK 512   /* rows per dgemm between Ctrl-C checks */
+
+static struct {
+  pthread_mutex_t lock;
+  size_t p, rows, cap;   /* columns, rows held, capacity in rows */
+  double *X;             /* cap x p copies of the rows */
+  double *G;             /* cap x cap dot products, rows x rows valid */
+  uint64_t *hash;        /* per row */
+  size_t *slot, nslot;   /* open addressing: row + 1, 0 = empty */
+  void *scratch;         /* see gram_scratch */
+  size_t scratch_bytes;
+} C = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Forget the rows (the scratch buffer stays for the next fit). */
+static void drop(void) {
+  mlsh_free(C.X); mlsh_free_aligned(C.G); mlsh_free(C.hash); mlsh_free(C.slot);
+  C.X = C.G = NULL; C.hash = NULL; C.slot = NULL;
+  C.rows = C.cap = C.nslot = 0;
+}
+
+/* Forget the rows but keep the buffers for the next rows (no new pages). */
+static void forget(void) {
+  C.rows = 0;
+  if (C.slot) memset(C.slot, 0, C.nslot * sizeof(size_t));
+}
+
+void gram_clear(void) {
+  pthread_mutex_lock(&C.lock);
+  drop();
+  mlsh_free_aligned(C.scratch);
+  C.scratch = NULL; C.scratch_bytes = 0;
+  pthread_mutex_unlock(&C.lock);
+}
+
+static uint64_t row_hash(const double *x, size_t p) {
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (size_t j = 0; j < p; j++) {
+    uint64_t u;
+    memcpy(&u, &x[j], sizeof u);
+    h = (h ^ u) * 0x100000001b3ull;
+    h ^= h >> 31;
+  }
+  return h;
+}
+
+/* The cache row equal to x, or SIZE_MAX. */
+static size_t find(uint64_t h, const double *x) {
+  if (!C.nslot) return SIZE_MAX;
+  for (size_t i = h & (C.nslot - 1);; i = (i + 1) & (C.nslot - 1)) {
+    size_t s = C.slot[i];
+    if (!s) return SIZE_MAX;
+    if (C.hash[s - 1] == h && !memcmp(C.X + (s - 1) * C.p, x, C.p * sizeof(double))) return s - 1;
+  }
+}
+
+static void insert(size_t r) {
+  size_t i = C.hash[r] & (C.nslot - 1);
+  while (C.slot[i]) i = (i + 1) & (C.nslot - 1);
+  C.slot[i] = r + 1;
+}
+
+static size_t bytes_for(size_t rows, size_t p) {
+  return rows * rows * sizeof(double) + rows * (p * sizeof(double) + sizeof(uint64_t) + 2 * sizeof(size_t));
+}
+
+/* Room for cap rows, keeping what is held. */
+static int grow(size_t cap) {
+  size_t p = C.p, nslot = 16;
+  while (nslot < 2 * cap) nslot *= 2;
+  double *X = mlsh_realloc(C.X, cap * p * sizeof(double));
+  if (X) C.X = X;
+  uint64_t *hash = mlsh_realloc(C.hash, cap * sizeof(uint64_t));
+  if (hash) C.hash = hash;
+  size_t gbytes;
+  double *G = mlsh_mul_overflow(cap * cap, sizeof(double), &gbytes) ? NULL : mlsh_malloc_huge(gbytes);
+  size_t *slot = mlsh_calloc(nslot, sizeof(size_t));
+  if (!X || !hash || !G || !slot) { mlsh_free_aligned(G); mlsh_free(slot); return MLSH_ENOMEM; }
+  for (size_t r = 0; r < C.rows; r++) memcpy(G + r * cap, C.G + r * C.cap, C.rows * sizeof(double));
+  mlsh_free_aligned(C.G); mlsh_free(C.slot);
+  C.G = G; C.slot = slot; C.nslot = nslot; C.cap = cap;
+  for (size_t r = 0; r < C.rows; r++) insert(r);
+  return MLSH_OK;
+}
+
+/* Products of rows [r0, rows) with every held row, in blocks. */
+static int extend(size_t r0) {
+  size_t R = C.rows, p = C.p, ld = C.cap;
+  for (size_t b = r0; b < R; b += GRAM_BLOCK) {
+    if (mlsh_interrupted()) return MLSH_EINTR;
+    size_t m = R - b < GRAM_BLOCK ? R - b : GRAM_BLOCK;
+    /* G[0..b+m, b..b+m) = X[0..b+m) X[b..b+m)^T, then mirrored to the rows. */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(b + m), (int)m, (int)p, 1.0,
+                C.X, (int)p, C.X + b * p, (int)p, 0.0, C.G + b, (int)ld);
+    for (size_t r = b; r < b + m; r++)
+      for (size_t c = 0; c < r; c++) C.G[r * ld + c] = C.G[c * ld + r];
+  }
+  return MLSH_OK;
+}
+
+int gram_acquire(const mlsh_mat *X, size_t max_bytes, gram_view *v, mlsh_err *err) {
+  size_t n = X->rows, p = X->cols;
+  v->G = NULL; v->ld = 0;
+  if (n == 0 || bytes_for(n, p) > max_bytes) return GRAM_TOO_BIG;
+  uint64_t *h = mlsh_malloc_array(n, sizeof(uint64_t));
+  v->idx = mlsh_malloc_array(n, sizeof(size_t));
+  if (!h || !v->idx) {
+    mlsh_free(h); mlsh_free(v->idx); v->idx = NULL;
+    return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  }
+  pthread_mutex_lock(&C.lock);
+  if (C.p != p) { drop(); C.p = p; }
+  size_t miss = 0;
+  for (size_t i = 0; i < n; i++) {
+    h[i] = row_hash(&MAT_AT(X, i, 0), p);
+    v->idx[i] = find(h[i], &MAT_AT(X, i, 0));
+    miss += v->idx[i] == SIZE_MAX;
+  }
+  /* Start afresh when X shares no row with the cache or would overflow it. */
+  if (miss == n || bytes_for(C.rows + miss, p) > max_bytes) {
+    forget();
+    for (size_t i = 0; i < n; i++) v->idx[i] = SIZE_MAX;
+    miss = n;
+  }
+  int rc = MLSH_OK;
+  size_t r0 = C.rows;
+  if (miss) {
+    size_t need = C.rows + miss, cap = need + need / 4;
+    while (cap > need && bytes_for(cap, p) > max_bytes) cap = need + (cap - need) / 2;
+    if (need > C.cap) rc = grow(cap);
+    for (size_t i = 0; i < n && !rc; i++) {
+      if (v->idx[i] != SIZE_MAX) continue;
+      size_t r = find(h[i], &MAT_AT(X, i, 0));   /* a repeated new row */
+      if (r == SIZE_MAX) {
+        r = C.rows++;
+        memcpy(C.X + r * p, &MAT_AT(X, i, 0), p * sizeof(double));
+        C.hash[r] = h[i];
+        insert(r);
+      }
+      v->idx[i] = r;
+    }
+    if (!rc) rc = extend(r0);
+  }
+  mlsh_free(h);
+  if (rc) {
+    drop();
+    pthread_mutex_unlock(&C.lock);
+    mlsh_free(v->idx); v->idx = NULL;
+    return mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory for the kernel cache");
+  }
+  v->G = C.G; v->ld = C.cap;
+  return MLSH_OK;
+}
+
+int gram_find(const mlsh_mat *X, const mlsh_mat *Y, gram_view *v, mlsh_err *err) {
+  size_t nx = X->rows, ny = Y ? Y->rows : 0, p = X->cols;
+  v->G = NULL; v->ld = 0; v->idx = NULL;
+  if (Y && Y->cols != p) return GRAM_TOO_BIG;
+  pthread_mutex_lock(&C.lock);
+  if (C.p != p || !C.rows) { pthread_mutex_unlock(&C.lock); return GRAM_TOO_BIG; }
+  v->idx = mlsh_malloc_array(nx + ny + 1, sizeof(size_t));
+  if (!v->idx) { pthread_mutex_unlock(&C.lock); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
+  for (size_t i = 0; i < nx + ny; i++) {
+    const double *x = i < nx ? &MAT_AT(X, i, 0) : &MAT_AT(Y, i - nx, 0);
+    if ((v->idx[i] = find(row_hash(x, p), x)) == SIZE_MAX) {
+      mlsh_free(v->idx); v->idx = NULL;
+      pthread_mutex_unlock(&C.lock);
+      return GRAM_TOO_BIG;
+    }
+  }
+  v->G = C.G; v->ld = C.cap;
+  return MLSH_OK;
+}
+
+void gram_release(gram_view *v) {
+  if (!v->G) return;
+  v->G = NULL;
+  mlsh_free(v->idx); v->idx = NULL;
+  pthread_mutex_unlock(&C.lock);
+}
+
+void *gram_scratch(gram_view *v, size_t bytes) {
+  if (!v->G) return NULL;
+  if (bytes > C.scratch_bytes) {
+    mlsh_free_aligned(C.scratch);
+    C.scratch = mlsh_malloc_huge(bytes);
+    C.scratch_bytes = C.scratch ? bytes : 0;
+  }
+  return C.scratch;
+}
