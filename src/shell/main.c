@@ -131,6 +131,14 @@ static int run_string(lua_State *L, const char *code) {
 }
 
 int main(int argc, char **argv) {
+  /* OpenBLAS's idle threads spin (sched_yield) for ~2^28 cycles after each
+   * call, stealing one of few cores from our own worker threads (a quarter
+   * of an SVM grid search's CPU time). The limit is read once, when the
+   * library loads: set it and start again. */
+  if (!getenv("OPENBLAS_THREAD_TIMEOUT")) {
+    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+    execv("/proc/self/exe", argv);   /* on failure, go on as we are */
+  }
   /* Keep freed memory for reuse: fits and predictions allocate the same
    * tens of MB again and again, and fresh pages (fault + zeroing, then
    * munmap) cost up to a fifth of a KNN query otherwise. */
