@@ -1,6 +1,7 @@
 /* alloc.c - checked allocation with optional fault injection. */
 #include <stdlib.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include "alloc.h"
 
@@ -61,18 +62,23 @@ void *mlsh_malloc_aligned(size_t size) {
 
 void mlsh_free_aligned(void *p) { free(p); }
 
-/* 2 MiB-aligned, and marked for transparent huge pages: fewer page faults
- * when a big buffer is rewritten every fit, and a cheap fork (libsvm's
- * child process) since the kernel copies one entry per 2 MiB. */
-void *mlsh_malloc_huge(size_t size) {
-  void *p = NULL;
-  const size_t huge = (size_t)2 << 20;
-  if (size < huge) return mlsh_malloc_aligned(size);
-  if (inject_failure()) return NULL;
-  size = (size + huge - 1) / huge * huge;
-  if (posix_memalign(&p, huge, size) != 0) return NULL;
-#ifdef MADV_HUGEPAGE
-  madvise(p, size, MADV_HUGEPAGE);
-#endif
-  return p;
+/* Anonymous shared mapping, size in the first page. Pages the parent
+ * shares with a forked child (libsvm's training process) stay writable
+ * after the fork: a private buffer would be write-protected by every fork
+ * and fault again page by page (huge pages even re-zeroed) at the next fit. */
+#define SHARED_HEAD 4096
+void *mlsh_malloc_shared(size_t size) {
+  if (inject_failure() || size > SIZE_MAX - SHARED_HEAD) return NULL;
+  unsigned char *p = mmap(NULL, size + SHARED_HEAD, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  memcpy(p, &size, sizeof size);
+  return p + SHARED_HEAD;
+}
+
+void mlsh_free_shared(void *q) {
+  if (!q) return;
+  unsigned char *p = (unsigned char *)q - SHARED_HEAD;
+  size_t size;
+  memcpy(&size, p, sizeof size);
+  munmap(p, size + SHARED_HEAD);
 }

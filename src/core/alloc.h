@@ -16,9 +16,11 @@ void *mlsh_malloc_array(size_t n, size_t size);
 /* Aligned (64-byte) allocation for SIMD/BLAS buffers; free with mlsh_free_aligned. */
 void *mlsh_malloc_aligned(size_t size);
 void mlsh_free_aligned(void *p);
-/* Large buffer on transparent huge pages where the kernel allows (madvise);
- * free with mlsh_free_aligned. */
-void *mlsh_malloc_huge(size_t size);
+/* Large page-aligned buffer that a fork() leaves writable in the parent
+ * (MAP_SHARED): for buffers rewritten every fit and read by a child
+ * process. Free with mlsh_free_shared. */
+void *mlsh_malloc_shared(size_t size);
+void mlsh_free_shared(void *p);
 /* Fault injection: fail the n-th allocation from now (0 disables). */
 void mlsh_alloc_fail_after(long n);
 /* Number of core allocations so far (for the out-of-memory tests). */

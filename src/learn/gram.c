@@ -22,7 +22,7 @@ static struct {
 
 /* Forget the rows (the scratch buffer stays for the next fit). */
 static void drop(void) {
-  mlsh_free(C.X); mlsh_free_aligned(C.G); mlsh_free(C.hash); mlsh_free(C.slot);
+  mlsh_free(C.X); mlsh_free_shared(C.G); mlsh_free(C.hash); mlsh_free(C.slot);
   C.X = C.G = NULL; C.hash = NULL; C.slot = NULL;
   C.rows = C.cap = C.nslot = 0;
 }
@@ -36,7 +36,7 @@ static void forget(void) {
 void gram_clear(void) {
   pthread_mutex_lock(&C.lock);
   drop();
-  mlsh_free_aligned(C.scratch);
+  mlsh_free_shared(C.scratch);
   C.scratch = NULL; C.scratch_bytes = 0;
   pthread_mutex_unlock(&C.lock);
 }
@@ -81,11 +81,11 @@ static int grow(size_t cap) {
   uint64_t *hash = mlsh_realloc(C.hash, cap * sizeof(uint64_t));
   if (hash) C.hash = hash;
   size_t gbytes;
-  double *G = mlsh_mul_overflow(cap * cap, sizeof(double), &gbytes) ? NULL : mlsh_malloc_huge(gbytes);
+  double *G = mlsh_mul_overflow(cap * cap, sizeof(double), &gbytes) ? NULL : mlsh_malloc_shared(gbytes);
   size_t *slot = mlsh_calloc(nslot, sizeof(size_t));
-  if (!X || !hash || !G || !slot) { mlsh_free_aligned(G); mlsh_free(slot); return MLSH_ENOMEM; }
+  if (!X || !hash || !G || !slot) { mlsh_free_shared(G); mlsh_free(slot); return MLSH_ENOMEM; }
   for (size_t r = 0; r < C.rows; r++) memcpy(G + r * cap, C.G + r * C.cap, C.rows * sizeof(double));
-  mlsh_free_aligned(C.G); mlsh_free(C.slot);
+  mlsh_free_shared(C.G); mlsh_free(C.slot);
   C.G = G; C.slot = slot; C.nslot = nslot; C.cap = cap;
   for (size_t r = 0; r < C.rows; r++) insert(r);
   return MLSH_OK;
@@ -190,8 +190,8 @@ void gram_release(gram_view *v) {
 void *gram_scratch(gram_view *v, size_t bytes) {
   if (!v->G) return NULL;
   if (bytes > C.scratch_bytes) {
-    mlsh_free_aligned(C.scratch);
-    C.scratch = mlsh_malloc_huge(bytes);
+    mlsh_free_shared(C.scratch);
+    C.scratch = mlsh_malloc_shared(bytes);
     C.scratch_bytes = C.scratch ? bytes : 0;
   }
   return C.scratch;

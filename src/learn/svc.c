@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <cblas.h>
 #include <svm.h>
@@ -275,6 +276,10 @@ static int train_pairs(svc_job *J, int P, int threads) {
   }
   if (pid == 0) {
     close(fd[0]);
+#ifdef MADV_POPULATE_READ
+    /* The shared kernel matrix: map it in one call, not page by page. */
+    if (J->full) madvise(J->full, J->X->rows * (J->X->rows + 2) * sizeof(struct svm_node), MADV_POPULATE_READ);
+#endif
     int rc = mlsh_parallel_dynamic((size_t)P, threads, 1, pair_worker, J);
     ser_writer w = {0};
     ser_u32(&w, (uint32_t)rc);
