@@ -11,6 +11,7 @@
 typedef struct logit_model {
   double C, tol;      /* tol: stop when max |gradient| <= tol */
   int max_iter;
+  int threads;        /* 0 = default */
   /* fitted */
   int K, iters;
   size_t p;
