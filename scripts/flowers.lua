@@ -176,7 +176,7 @@ local function tune_svm(Xtr, ytr)
   if k < 2 then return 10, 1, nil end
   local gs = gamma_scale(Xtr)
   local g = learn.grid_search(function(p) return learn.svm { kernel = "rbf", C = p.C, gamma = p.g * gs } end,
-    { C = GRID_C, g = GRID_G }, Xtr, ytr, { k = k, stratify = true, seed = 42 })
+    { C = GRID_C, g = GRID_G }, Xtr, ytr, { k = k, stratify = true, seed = 42, workers = mlsh.cores() })
   local rows = {}
   for i, r in ipairs(g.results) do rows[i] = { C = r.params.C, g = r.params.g, acc = r.mean } end
   return g.best_params.C, g.best_params.g, rows, k
@@ -220,22 +220,25 @@ local function mean_sd(t)
 end
 
 -- Accuracy of every model over split seeds 0..n-1: {key -> {mean=, sd=, all=}}.
+-- The seeds are independent: they run in forked worker processes, one per core.
 local function multi_seed(models, X, y, n)
-  local acc = {}
-  for _, m in ipairs(models) do acc[m.key] = {} end
   local tty = select(3, plot._term())
-  for seed = 0, n - 1 do
-    if tty then io.stderr:write(fmt("\rsplit seed %d/%d ", seed + 1, n)) end
+  local seeds = {}
+  for s = 0, n - 1 do seeds[#seeds + 1] = s end
+  if tty then io.stderr:write(fmt("%d split seeds x %d models...", n, #models)) end
+  local per_seed = mlsh.parallel_map(seeds, function(seed)
     local Xtr, Xte, ytr, yte = split(X, y, seed)
-    for _, m in ipairs(models) do
-      table.insert(acc[m.key], m.make(Xtr):fit(Xtr, ytr):score(Xte, yte))
-    end
-  end
-  if tty then io.stderr:write("\r" .. (" "):rep(30) .. "\r") end
+    local acc = {}
+    for _, m in ipairs(models) do acc[m.key] = m.make(Xtr):fit(Xtr, ytr):score(Xte, yte) end
+    return acc
+  end)
+  if tty then io.stderr:write("\r" .. (" "):rep(40) .. "\r") end
   local out = {}
-  for k, a in pairs(acc) do
-    local m, sd = mean_sd(a)
-    out[k] = { mean = m, sd = sd, all = a }
+  for _, m in ipairs(models) do
+    local a = {}
+    for i, r in ipairs(per_seed) do a[i] = r[m.key] end
+    local mean, sd = mean_sd(a)
+    out[m.key] = { mean = mean, sd = sd, all = a }
   end
   return out
 end

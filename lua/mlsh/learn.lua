@@ -98,39 +98,73 @@ local function cv_opts(opts, fname)
   opts = opts or {}
   if type(opts) ~= "table" then error(fname .. ": options must be a table", 3) end
   for k in pairs(opts) do
-    if k ~= "k" and k ~= "stratify" and k ~= "seed" then
-      error(string.format("%s: unknown option '%s' (known: k, seed, stratify)", fname, tostring(k)), 3)
+    if k ~= "k" and k ~= "stratify" and k ~= "seed" and k ~= "workers" then
+      error(string.format("%s: unknown option '%s' (known: k, seed, stratify, workers)", fname, tostring(k)), 3)
     end
   end
-  return { k = opts.k or 5, stratify = opts.stratify, seed = opts.seed or 0 }
+  local w = opts.workers or 1
+  if math.type(w) ~= "integer" or w < 1 then
+    error(string.format("%s: option 'workers' must be a positive integer (got %s)", fname, tostring(w)), 3)
+  end
+  return { k = opts.k or 5, stratify = opts.stratify, seed = opts.seed or 0, workers = w }
 end
 
-local function run_cv(fname, make, X, y, o)
-  if type(make) ~= "function" then
-    error(fname .. ": argument 'factory' must be a function returning a new model", 3)
-  end
+-- Accuracy of every maker on every fold: scores[j][f]. With workers > 1 the
+-- (maker, fold) fits run in forked worker processes (mlsh.parallel_map).
+local function cv_scores(fname, makers, X, y, o)
   check_array(y, fname, "y")
-  local folds = M.kfold(y, o)
-  local scores, sum = {}, 0
-  for f, fold in ipairs(folds) do
-    local model = make()
+  local folds = M.kfold(y, { k = o.k, stratify = o.stratify, seed = o.seed })
+  local items = {}
+  for j = 1, #makers do
+    for f = 1, #folds do items[#items + 1] = { j, f } end
+  end
+  local function score(it)
+    local model, fold = makers[it[1]](), folds[it[2]]
     if type(model) ~= "userdata" or not model.fit then
-      error(fname .. ": the factory must return a model (e.g. function() return learn.knn{k=5} end)", 3)
+      error(fname .. ": the factory must return a model (e.g. function() return learn.knn{k=5} end)", 0)
     end
     model:fit(M.rows(X, fold.train), subset(y, fold.train))
-    scores[f] = model:score(M.rows(X, fold.test), subset(y, fold.test))
-    sum = sum + scores[f]
+    return model:score(M.rows(X, fold.test), subset(y, fold.test))
   end
+  local flat
+  if o.workers > 1 then
+    local ok, r = pcall(mlsh.parallel_map, items, score, { workers = o.workers })
+    if not ok then error(fname .. ": " .. tostring(r):gsub("^mlsh%.parallel_map: item %d+: ", ""), 0) end
+    flat = r
+  else
+    flat = {}
+    for i, it in ipairs(items) do flat[i] = score(it) end
+  end
+  local scores = {}
+  for i, it in ipairs(items) do
+    scores[it[1]] = scores[it[1]] or {}
+    scores[it[1]][it[2]] = flat[i]
+  end
+  return scores
+end
+
+local function summary(scores)
+  local sum = 0
+  for _, s in ipairs(scores) do sum = sum + s end
   local mean, ss = sum / #scores, 0
   for _, s in ipairs(scores) do ss = ss + (s - mean) ^ 2 end
   return { mean = mean, sd = math.sqrt(ss / #scores), scores = scores }
 end
 
+local function check_factory(fname, make)
+  if type(make) ~= "function" then
+    error(fname .. ": argument 'factory' must be a function returning a new model", 3)
+  end
+end
+
 M.cross_validate = doc(function(factory, X, y, opts)
-  return run_cv("learn.cross_validate", factory, X, y, cv_opts(opts, "learn.cross_validate"))
+  local fname = "learn.cross_validate"
+  check_factory(fname, factory)
+  return summary(cv_scores(fname, { factory }, X, y, cv_opts(opts, fname))[1])
 end, "learn.cross_validate", "learn.cross_validate(factory, X, y [, opts])",
   "k-fold cross-validated accuracy of the models made by factory() (a function returning a new, unfitted model).\n" ..
-  "opts: k=5, stratify=true, seed=0 (the folds). Returns {mean=, sd= (population sd over folds, as numpy), scores=}.\n" ..
+  "opts: k=5, stratify=true, seed=0 (the folds), workers=1 (folds fitted in that many forked processes,\n" ..
+  "see mlsh.parallel_map). Returns {mean=, sd= (population sd over folds, as numpy), scores=}.\n" ..
   "Example: local cv = learn.cross_validate(function() return learn.knn{k=5} end, X, y, {k=5}); print(cv.mean, cv.sd)")
 
 M.grid_search = doc(function(factory, grid, X, y, opts)
@@ -145,15 +179,13 @@ M.grid_search = doc(function(factory, grid, X, y, opts)
     keys[#keys + 1] = k
   end
   table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-  local results, best = {}, nil
+  check_factory(fname, factory)
+  local combos = {}
   local function visit(i, params)
     if i > #keys then
       local p = {}
       for k, v in pairs(params) do p[k] = v end
-      local cv = run_cv(fname, function() return factory(p) end, X, y, o)
-      local r = { params = p, mean = cv.mean, sd = cv.sd, scores = cv.scores }
-      results[#results + 1] = r
-      if not best or r.mean > best.mean then best = r end
+      combos[#combos + 1] = p
       return
     end
     for _, v in ipairs(grid[keys[i]]) do
@@ -163,9 +195,20 @@ M.grid_search = doc(function(factory, grid, X, y, opts)
     params[keys[i]] = nil
   end
   visit(1, {})
+  local makers = {}
+  for j, p in ipairs(combos) do makers[j] = function() return factory(p) end end
+  local scores = cv_scores(fname, makers, X, y, o)
+  local results, best = {}, nil
+  for j, p in ipairs(combos) do
+    local cv = summary(scores[j])
+    local r = { params = p, mean = cv.mean, sd = cv.sd, scores = cv.scores }
+    results[j] = r
+    if not best or r.mean > best.mean then best = r end
+  end
   return { best_params = best and best.params, best_score = best and best.mean, results = results }
 end, "learn.grid_search", "learn.grid_search(factory, grid, X, y [, opts])",
   "Cross-validated search over every combination of the parameter grid ({name = {values...}}): factory(params)\n" ..
-  "returns a new model for one combination. opts: k=5, stratify, seed=0 (the same folds for every combination).\n" ..
+  "returns a new model for one combination. opts: k=5, stratify, seed=0 (the same folds for every combination),\n" ..
+  "workers=1 (the fits of all combinations and folds spread over that many forked processes).\n" ..
   "Returns {best_params=, best_score= (mean accuracy), results = {{params=, mean=, sd=, scores=}...}}.\n" ..
   "Example: local g = learn.grid_search(function(p) return learn.svm{C = p.C} end, {C = {1, 10}}, X, y)")

@@ -18,7 +18,18 @@ static struct {
   size_t *slot, nslot;   /* open addressing: row + 1, 0 = empty */
   void *scratch;         /* see gram_scratch */
   size_t scratch_bytes;
+  int inherited;         /* set in a forked child: the buffers are the parent's */
 } C = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* The buffers are shared mappings (see mlsh_malloc_shared), so a forked
+ * child that fits models of its own (mlsh.parallel_map workers) must not
+ * write them: it adopts a private copy of the Gram on first use. */
+static void in_child(void) {
+  pthread_mutex_init(&C.lock, NULL);
+  C.inherited = 1;
+}
+
+static void watch_forks(void) { pthread_atfork(NULL, NULL, in_child); }
 
 /* Forget the rows (the scratch buffer stays for the next fit). */
 static void drop(void) {
@@ -66,6 +77,21 @@ static void insert(size_t r) {
   size_t i = C.hash[r] & (C.nslot - 1);
   while (C.slot[i]) i = (i + 1) & (C.nslot - 1);
   C.slot[i] = r + 1;
+}
+
+/* Called with the lock held when C.inherited: our own copy of the Gram
+ * (the parent's mapping is only unmapped here, in this process). */
+static int adopt(void) {
+  C.inherited = 0;
+  mlsh_free_shared(C.scratch);
+  C.scratch = NULL; C.scratch_bytes = 0;
+  if (!C.G) return MLSH_OK;
+  double *G = mlsh_malloc_shared(C.cap * C.cap * sizeof(double));
+  if (G) for (size_t r = 0; r < C.rows; r++) memcpy(G + r * C.cap, C.G + r * C.cap, C.rows * sizeof(double));
+  mlsh_free_shared(C.G);
+  C.G = G;
+  if (!G) { drop(); return MLSH_ENOMEM; }
+  return MLSH_OK;
 }
 
 static size_t bytes_for(size_t rows, size_t p) {
@@ -116,7 +142,14 @@ int gram_acquire(const mlsh_mat *X, size_t max_bytes, gram_view *v, mlsh_err *er
     mlsh_free(h); mlsh_free(v->idx); v->idx = NULL;
     return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   }
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, watch_forks);
   pthread_mutex_lock(&C.lock);
+  if (C.inherited && adopt()) {
+    pthread_mutex_unlock(&C.lock);
+    mlsh_free(h); mlsh_free(v->idx); v->idx = NULL;
+    return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for the kernel cache");
+  }
   if (C.p != p) { drop(); C.p = p; }
   size_t miss = 0;
   for (size_t i = 0; i < n; i++) {
@@ -165,6 +198,7 @@ int gram_find(const mlsh_mat *X, const mlsh_mat *Y, gram_view *v, mlsh_err *err)
   v->G = NULL; v->ld = 0; v->idx = NULL;
   if (Y && Y->cols != p) return GRAM_TOO_BIG;
   pthread_mutex_lock(&C.lock);
+  if (C.inherited && adopt()) { pthread_mutex_unlock(&C.lock); return GRAM_TOO_BIG; }
   if (C.p != p || !C.rows) { pthread_mutex_unlock(&C.lock); return GRAM_TOO_BIG; }
   v->idx = mlsh_malloc_array(nx + ny + 1, sizeof(size_t));
   if (!v->idx) { pthread_mutex_unlock(&C.lock); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }

@@ -27,6 +27,7 @@ void ser_u64(ser_writer *w, uint64_t v) { put(w, &v, 8); }
 void ser_f64(ser_writer *w, double v) { put(w, &v, 8); }
 void ser_f64s(ser_writer *w, const double *v, size_t n) { if (n) put(w, v, n * 8); }
 void ser_i32s(ser_writer *w, const int *v, size_t n) { if (n) put(w, v, n * 4); }
+void ser_bytes(ser_writer *w, const void *p, size_t n) { if (n) put(w, p, n); }
 void ser_free(ser_writer *w) { mlsh_free(w->buf); w->buf = NULL; w->len = w->cap = 0; }
 
 static int get(ser_reader *r, void *p, size_t n) {
@@ -34,6 +35,12 @@ static int get(ser_reader *r, void *p, size_t n) {
   memcpy(p, r->buf + r->pos, n);
   r->pos += n;
   return 1;
+}
+
+const unsigned char *des_bytes(ser_reader *r, size_t n) {
+  if (r->failed || n > r->len - r->pos) { r->failed = 1; return NULL; }
+  r->pos += n;
+  return r->buf + r->pos - n;
 }
 
 uint32_t des_u32(ser_reader *r) { uint32_t v; get(r, &v, 4); return v; }

@@ -18,6 +18,7 @@ void ser_u64(ser_writer *w, uint64_t v);
 void ser_f64(ser_writer *w, double v);
 void ser_f64s(ser_writer *w, const double *v, size_t n);
 void ser_i32s(ser_writer *w, const int *v, size_t n);
+void ser_bytes(ser_writer *w, const void *p, size_t n);
 void ser_free(ser_writer *w);
 
 typedef struct ser_reader {
@@ -26,6 +27,8 @@ typedef struct ser_reader {
   int failed;          /* a read ran past the end or a count was implausible */
 } ser_reader;
 
+/* n raw bytes in place (NULL and r->failed when fewer are left). */
+const unsigned char *des_bytes(ser_reader *r, size_t n);
 uint32_t des_u32(ser_reader *r);
 uint64_t des_u64(ser_reader *r);
 double des_f64(ser_reader *r);

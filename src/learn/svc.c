@@ -1,12 +1,7 @@
 /* svc.c - one-vs-one SVC on libsvm with BLAS kernels (see svc.h). */
-#include <errno.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <cblas.h>
 #include <svm.h>
 #include "svc.h"
@@ -15,6 +10,7 @@
 #include "../core/rng.h"
 #include "../core/threads.h"
 #include "../core/interrupt.h"
+#include "../core/forkmap.h"
 
 /* Largest pair problem whose kernel matrix we precompute: l*l*24 bytes
  * (matrix + libsvm nodes), 1.5 GB at 8000. Larger pairs use libsvm's own
@@ -261,68 +257,41 @@ static int pair_worker(void *ctx, size_t b, size_t e, int tid) {
   return MLSH_OK;
 }
 
-/* libsvm's solver has no way to stop midway, so the pairs train in a
- * forked child that sends its results back through a pipe: on Ctrl-C the
- * parent kills the child (the OS reclaims all of libsvm's memory) and
- * returns at once. Without fork/pipe, the pairs train here, and Ctrl-C
- * is seen between pairs. */
-static int train_pairs(svc_job *J, int P, int threads) {
-  int fd[2];
-  if (pipe(fd) != 0) return mlsh_parallel_dynamic((size_t)P, threads, 1, pair_worker, J);
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(fd[0]); close(fd[1]);
-    return mlsh_parallel_dynamic((size_t)P, threads, 1, pair_worker, J);
-  }
-  if (pid == 0) {
-    close(fd[0]);
+/* The pairs train in a forked worker (forkmap.h): libsvm's solver has no
+ * way to stop midway, so on Ctrl-C the worker is killed (the OS reclaims
+ * all of libsvm's memory, and an allocation failure inside libsvm, which
+ * does not check its mallocs, cannot take the shell down) and the fit
+ * returns at once. The worker sends back each pair's model. */
+static int pairs_worker(void *ctx, size_t item, unsigned char **out, size_t *len) {
+  svc_job *J = ctx;
+  int P = npairs(J->m->K);
+  (void)item;
 #ifdef MADV_POPULATE_READ
-    /* The shared kernel matrix: map it in one call, not page by page. */
-    if (J->full) madvise(J->full, J->X->rows * (J->X->rows + 2) * sizeof(struct svm_node), MADV_POPULATE_READ);
+  /* The shared kernel matrix: map it in one call, not page by page. */
+  if (J->full) madvise(J->full, J->X->rows * (J->X->rows + 2) * sizeof(struct svm_node), MADV_POPULATE_READ);
 #endif
-    int rc = mlsh_parallel_dynamic((size_t)P, threads, 1, pair_worker, J);
-    ser_writer w = {0};
-    ser_u32(&w, (uint32_t)rc);
-    for (int q = 0; q < P && !rc; q++) {
-      ser_u64(&w, J->nsv[q]);
-      ser_i32s(&w, J->sv[q], J->nsv[q]);
-      ser_f64s(&w, J->coef[q], J->nsv[q]);
-      ser_f64(&w, J->rho[q]); ser_f64(&w, J->pA[q]); ser_f64(&w, J->pB[q]);
-    }
-    size_t off = 0;
-    while (!w.failed && off < w.len) {
-      ssize_t k = write(fd[1], w.buf + off, w.len - off);
-      if (k < 0 && errno == EINTR) continue;
-      if (k <= 0) break;
-      off += (size_t)k;
-    }
-    _exit(w.failed || off < w.len ? 1 : 0);
+  int rc = mlsh_parallel_dynamic((size_t)P, J->m->threads, 1, pair_worker, J);
+  ser_writer w = {0};
+  for (int q = 0; q < P && !rc; q++) {
+    ser_u64(&w, J->nsv[q]);
+    ser_i32s(&w, J->sv[q], J->nsv[q]);
+    ser_f64s(&w, J->coef[q], J->nsv[q]);
+    ser_f64(&w, J->rho[q]); ser_f64(&w, J->pA[q]); ser_f64(&w, J->pB[q]);
   }
-  close(fd[1]);
+  if (w.failed) { ser_free(&w); return MLSH_ENOMEM; }
+  *out = w.buf; *len = w.len;
+  return rc;
+}
+
+static int train_pairs(svc_job *J, int P) {
   unsigned char *buf = NULL;
-  size_t len = 0, cap = 0;
-  int rc = MLSH_OK;
-  for (;;) {
-    if (mlsh_interrupted()) { kill(pid, SIGKILL); rc = MLSH_EINTR; break; }
-    struct pollfd pfd = {fd[0], POLLIN, 0};
-    if (poll(&pfd, 1, 50) <= 0) continue;
-    if (len == cap) {
-      size_t nc = cap ? cap * 2 : 1 << 16;
-      unsigned char *b = mlsh_realloc(buf, nc);
-      if (!b) { kill(pid, SIGKILL); rc = MLSH_ENOMEM; break; }
-      buf = b; cap = nc;
-    }
-    ssize_t k = read(fd[0], buf + len, cap - len);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) break;
-    len += (size_t)k;
-  }
-  close(fd[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  if (!rc && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) rc = MLSH_ENOMEM;
+  size_t len = 0;
+  int st = 0;
+  mlsh_err ferr;
+  int rc = forkmap_run(1, 1, pairs_worker, J, &buf, &len, &st, &ferr);
+  if (rc) return rc == MLSH_EINTR ? rc : MLSH_ENOMEM;
+  rc = st;
   ser_reader r = {buf, len, 0, 0};
-  if (!rc) rc = (int)des_u32(&r);
   for (int q = 0; q < P && !rc && !r.failed; q++) {
     J->nsv[q] = des_count(&r, 12);
     J->sv[q] = des_i32s(&r, J->nsv[q]);
@@ -403,7 +372,7 @@ int svc_fit(svc_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *err)
     rc = mlsh_parallel_for(n, m->threads, 64, full_rows, &F);
   }
   svc_job J = {m, X, order, start, dense, cached ? &gv : NULL, full, cw, m->seed, sv, coef, nsv, m->rho, m->probA, m->probB};
-  if (!rc) rc = train_pairs(&J, P, m->threads);
+  if (!rc) rc = train_pairs(&J, P);
   if (cached) gram_release(&gv);
   if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "libsvm failed (out of memory, or its training process died)"); goto done; }
   /* Union of the support vectors of all pairs. */

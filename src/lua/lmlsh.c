@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "lmlsh.h"
+#include "../core/interrupt.h"
 #include "../core/alloc.h"
 #include "../core/rng.h"
 
@@ -112,7 +113,9 @@ int mlsh_error(lua_State *L, const char *fname, const char *fmt, ...) {
 }
 
 int mlsh_fail(lua_State *L, const char *fname, int code, const mlsh_err *err) {
-  if (code == MLSH_EINTR) return mlsh_error(L, fname, "interrupted");
+  /* The error is the interrupt's effect: consume the flag, so that a script
+   * that catches it (pcall) can go on computing. */
+  if (code == MLSH_EINTR) { mlsh_interrupt_clear(); return mlsh_error(L, fname, "interrupted"); }
   if (err && err->msg[0]) return mlsh_error(L, fname, "%s", err->msg);
   return mlsh_error(L, fname, "%s", mlsh_strerror(code));
 }

@@ -108,6 +108,7 @@ void mlsh_open_image(lua_State *L);
 void mlsh_open_plot(lua_State *L);
 void mlsh_open_help(lua_State *L);
 void mlsh_open_debug(lua_State *L);
+void mlsh_open_parallel(lua_State *L);
 
 /* Open every module into a new table `mlsh` (left on the stack), set the
  * Lua search path for lua/mlsh helpers, and load the Lua-side parts. */

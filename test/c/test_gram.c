@@ -3,11 +3,14 @@
  * the size bound, lookups, and SVM fits that agree with and without it. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cblas.h>
 #include "ctest.h"
 #include "../../src/learn/gram.h"
 #include "../../src/learn/model.h"
 #include "../../src/core/rng.h"
+#include "../../src/core/forkmap.h"
+#include "../../src/core/alloc.h"
 
 static mlsh_mat data;   /* 120 x 7 normals */
 
@@ -110,6 +113,52 @@ static void test_svm_agrees(void) {
   gram_clear();
 }
 
+/* Workers fit their own rows (forkmap, as mlsh.parallel_map): each must
+ * get exact products, and the parent's cache must stay intact. */
+static int worker_products(void *ctx, size_t item, unsigned char **out, size_t *len) {
+  (void)ctx; *out = NULL; *len = 0;
+  size_t idx[50];
+  for (size_t i = 0; i < 50; i++) idx[i] = 60 + (i * 7 + item * 13) % 60;   /* none of the parent's rows */
+  mlsh_mat A = {0};
+  rows_of(idx, 50, &A);
+  mlsh_err err = {0};
+  gram_view v;
+  int bad = 1;
+  for (int rep = 0; rep < 30; rep++) {
+    if (gram_acquire(&A, 1 << 20, &v, &err) != MLSH_OK) break;
+    usleep(1000);   /* let the other workers write, were the buffers shared */
+    bad = view_error(&A, &v) > 1e-12;
+    gram_release(&v);
+    if (bad) break;
+    A.data[0] += 1.0;   /* a new row each time: the cache rewrites its buffers */
+  }
+  mat_free(&A);
+  return bad;
+}
+
+static void test_fork_workers(void) {
+  mlsh_err err = {0};
+  size_t a[60];
+  for (size_t i = 0; i < 60; i++) a[i] = i;
+  mlsh_mat A = {0};
+  rows_of(a, 60, &A);
+  gram_clear();
+  gram_view v;
+  CHECK(gram_acquire(&A, 1 << 20, &v, &err) == MLSH_OK);
+  gram_release(&v);
+  unsigned char *res[6];
+  size_t lens[6];
+  int st[6];
+  CHECK(forkmap_run(6, 3, worker_products, NULL, res, lens, st, &err) == MLSH_OK);
+  for (int i = 0; i < 6; i++) { CHECK(st[i] == 0); mlsh_free(res[i]); }
+  if (gram_find(&A, NULL, &v, &err) == MLSH_OK) {
+    CHECK(view_error(&A, &v) < 1e-12);
+    gram_release(&v);
+  } else CHECK(!"parent's rows still cached");
+  mat_free(&A);
+  gram_clear();
+}
+
 int main(void) {
   mlsh_err err;
   mlsh_rng rng;
@@ -118,6 +167,7 @@ int main(void) {
   for (size_t i = 0; i < MAT_LEN(&data); i++) data.data[i] = mlsh_rng_normal(&rng);
   RUN(test_products);
   RUN(test_svm_agrees);
+  RUN(test_fork_workers);
   mat_free(&data);
   CTEST_DONE();
 }

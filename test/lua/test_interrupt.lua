@@ -77,6 +77,9 @@ interrupt_case("random forest fit", learn and learn.forest,
   "Xf = mat.randn(20000, 40, {seed = 6}); yf = {}; for i = 1, 20000 do yf[i] = 1 + (i % 5) end",
   "rf = learn.forest{trees = 3000, seed = 1}:fit(Xf, yf)")
 
+interrupt_case("parallel workers", mlsh.parallel_map, nil,
+  "r = mlsh.parallel_map(4, function(i) while true do end end, {workers = 2})")
+
 interrupt_case("embedding photos", nn and nn.mobilenetv2 and T.shared("data/flower_photos/daisy") and pcall(nn.mobilenetv2),
   "net = nn.mobilenetv2(); paths = {}; for _, e in ipairs(image.list('" .. (T.shared("data/flower_photos") or "") .. "')) do paths[#paths + 1] = e.path or e end",
   "E = net:embed(paths, {progress = false})", 3)
