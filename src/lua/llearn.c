@@ -6,6 +6,7 @@
 #include "../learn/model.h"
 #include "../learn/prep.h"
 #include "../learn/metrics.h"
+#include "../learn/gram.h"
 #include "../core/alloc.h"
 
 #define MODEL_MT "mlsh.Model"
@@ -576,12 +577,21 @@ static const mlsh_Reg scaler_methods[] = {
 
 static const luaL_Reg scaler_meta[] = {{"__gc", s_gc}, {"__tostring", s_tostring}, {NULL, NULL}};
 
+static int l_clear_cache(lua_State *L) {
+  gram_clear();
+  return 0;
+}
+
 static const mlsh_Reg learn_funcs[] = {
   {"knn", l_knn, "learn.knn([opts])",
    "Exact k-nearest-neighbour classifier. opts: k=5, metric=\"euclidean\"|\"cosine\"|\"manhattan\", "
    "weights=\"uniform\"|\"distance\", threads=0 (all cores). Distances for blocks of queries come from one sgemm, "
    "re-ranked in double near the k-th neighbour, so results equal an exact double search. Returns a Model.\n"
    "Example: local acc = learn.knn{k=5, metric=\"cosine\"}:fit(Xtr, ytr):score(Xte, yte)"},
+  {"clear_cache", l_clear_cache, "learn.clear_cache()",
+   "Free the SVM's cache of row dot products (see learn.svm's cache option): memory back, and the next fit "
+   "computes its kernel from scratch (as timing a cold fit needs).\n"
+   "Example: learn.clear_cache()"},
   {"svm", l_svm, "learn.svm([opts])",
    "Support vector classifier on libsvm (C-SVC, one-vs-one as scikit-learn's SVC). opts: kernel=\"rbf\"|\"linear\"|"
    "\"poly\"|\"sigmoid\", C=1, gamma=\"scale\" (1/(p Var X))|\"auto\" (1/p)|number, degree=3, coef0=0, tol=1e-3, "
