@@ -20,7 +20,9 @@
 --
 -- Stages: list photos -> embed (or reuse the cache) -> split 80/20 (seed 42),
 -- scale, KNN / SVM / random forest, then logistic regression and a CV-tuned
--- SVM -> mean ± sd over split seeds -> PCA 50 + t-SNE -> dashboard, HTML, SVGs.
+-- SVM (the CV grid in worker processes) -> mean ± sd over split seeds, side by
+-- side with PCA 50 + t-SNE (worker processes, mlsh.parallel_map) -> dashboard,
+-- HTML, SVGs.
 local FD = require "mlsh.flowers_data"
 local learn, stats, plot, nn = mlsh.learn, mlsh.stats, mlsh.plot, mlsh.nn
 local fmt = string.format
@@ -219,20 +221,16 @@ local function mean_sd(t)
   return m, n > 1 and math.sqrt(ss / (n - 1)) or 0
 end
 
--- Accuracy of every model over split seeds 0..n-1: {key -> {mean=, sd=, all=}}.
--- The seeds are independent: they run in forked worker processes, one per core.
-local function multi_seed(models, X, y, n)
-  local tty = select(3, plot._term())
-  local seeds = {}
-  for s = 0, n - 1 do seeds[#seeds + 1] = s end
-  if tty then io.stderr:write(fmt("%d split seeds x %d models...", n, #models)) end
-  local per_seed = mlsh.parallel_map(seeds, function(seed)
-    local Xtr, Xte, ytr, yte = split(X, y, seed)
-    local acc = {}
-    for _, m in ipairs(models) do acc[m.key] = m.make(Xtr):fit(Xtr, ytr):score(Xte, yte) end
-    return acc
-  end)
-  if tty then io.stderr:write("\r" .. (" "):rep(40) .. "\r") end
+-- Accuracy of every model on one split seed: {key -> accuracy}.
+local function seed_scores(models, X, y, seed)
+  local Xtr, Xte, ytr, yte = split(X, y, seed)
+  local acc = {}
+  for _, m in ipairs(models) do acc[m.key] = m.make(Xtr):fit(Xtr, ytr):score(Xte, yte) end
+  return acc
+end
+
+-- {key -> {mean=, sd=, all=}} from the per-seed accuracies.
+local function summarize_seeds(models, per_seed)
   local out = {}
   for _, m in ipairs(models) do
     local a = {}
@@ -247,19 +245,38 @@ end
 
 -- PCA to 50 dimensions of the standardized embeddings, then t-SNE (perplexity
 -- 30) when stats.tsne exists; without it the first two components stand in.
+-- Returns {Y=, title=, kl=, iters=, perplexity=, warning=, t_pca=, t_tsne=}
+-- (it may run in a worker process: the caller prints and times).
 local function embed_2d(X)
+  local t0 = FD.now()
   local Z = learn.scaler { kind = "standard" }:fit_transform(X)
   local ncomp = math.min(50, X:rows() - 1, X:cols())
-  local p = stage("PCA 50", stats.pca, Z, { ncomp = ncomp, scale = false, method = "randomized", seed = 42 })
-  local P = p.ind.coord
+  local P = stats.pca(Z, { ncomp = ncomp, scale = false, method = "randomized", seed = 42 }).ind.coord
+  local t1 = FD.now()
   if not stats.tsne then
-    io.stderr:write("flowers: warning: stats.tsne is not available in this build; the map shows PCA components 1-2\n")
-    return P:cols_select({ 1, 2 }), "PCA (t-SNE unavailable)"
+    return { Y = P:cols_select({ 1, 2 }), title = "PCA (t-SNE unavailable)", t_pca = t1 - t0,
+             warning = "stats.tsne is not available in this build; the map shows PCA components 1-2" }
   end
   local perp = math.min(30, (X:rows() - 1) / 3)
-  local Y, info = stage("t-SNE", stats.tsne, P, { perplexity = perp, seed = 42 })
-  if info and info.kl then print(fmt("t-SNE: perplexity %g, KL %.4f after %d iterations", perp, info.kl, info.iters or 0)) end
-  return Y, "t-SNE"
+  local Y, info = stats.tsne(P, { perplexity = perp, seed = 42 })
+  return { Y = Y, title = "t-SNE", kl = info and info.kl, iters = info and info.iters, perplexity = perp,
+           t_pca = t1 - t0, t_tsne = FD.now() - t1 }
+end
+
+-- The split seeds 0..n-1 and the 2-D map are independent: they run side by
+-- side in worker processes (one per core), the map first as the longest item.
+-- Returns the seeds' summary and the map.
+local function evaluate_and_map(models, X, y, n)
+  local tty = select(3, plot._term())
+  local items = { "map" }
+  for s = 0, n - 1 do items[#items + 1] = s end
+  if tty then io.stderr:write(fmt("%d split seeds x %d models and the t-SNE map...", n, #models)) end
+  local r = mlsh.parallel_map(items, function(item)
+    if item == "map" then return embed_2d(X) end
+    return seed_scores(models, X, y, item)
+  end)
+  if tty then io.stderr:write("\r" .. (" "):rep(60) .. "\r") end
+  return summarize_seeds(models, table.move(r, 2, #r, 1, {})), r[1]
 end
 
 -- ---- report ----
@@ -297,7 +314,9 @@ end
 local function print_timings(t_start, c_start)
   section("Time per stage" .. loadavg())
   print(fmt("%-32s %9s %9s", "stage", "wall", "CPU"))
-  for _, t in ipairs(timings) do print(fmt("%-32s %7.2f s %7.2f s", t[1], t[2], t[3])) end
+  for _, t in ipairs(timings) do
+    print(t[3] and fmt("%-32s %7.2f s %7.2f s", t[1], t[2], t[3]) or fmt("%-32s %7.2f s", t[1], t[2]))
+  end
   print(fmt("%-32s %7.2f s %7.2f s", "total", FD.now() - t_start, FD.cpu() - c_start))
 end
 
@@ -379,10 +398,13 @@ local function main(argv)
   for key, r in pairs(more) do res[key] = r end
   print_seed42(models, res)
 
-  local ms = stage(fmt("%d split seeds x 5 models", o.seeds), multi_seed, models, X, y, o.seeds)
+  local ms, map = stage(fmt("%d split seeds x 5 models + map", o.seeds), evaluate_and_map, models, X, y, o.seeds)
+  timings[#timings + 1] = { "  of which PCA 50 (a worker)", map.t_pca }
+  if map.t_tsne then timings[#timings + 1] = { "  of which t-SNE (a worker)", map.t_tsne } end
   print_multi(models, ms, o.seeds)
-
-  local Y, maptitle = embed_2d(X)
+  if map.warning then io.stderr:write("flowers: warning: " .. map.warning .. "\n") end
+  if map.kl then print(fmt("t-SNE: perplexity %g, KL %.4f after %d iterations", map.perplexity, map.kl, map.iters or 0)) end
+  local Y, maptitle = map.Y, map.title
   local dash, tabs = stage("charts", dashboard, paths, y, names, counts, Y, maptitle, models, res, ms, o.seeds)
   local files = stage("HTML + SVG files", save_outputs, dash, tabs, o.out)
   section("Files")

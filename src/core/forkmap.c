@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include "forkmap.h"
 #include "alloc.h"
@@ -27,11 +28,13 @@ static int write_all(int fd, const void *p, size_t n) {
   return 0;
 }
 
-/* A worker: its items, each as a record {item u64, status i32, len u64, bytes}. */
-static void worker_main(int fd, size_t w, size_t workers, size_t n, forkmap_fn fn, void *ctx) {
+/* A worker: items taken in order from the shared counter (a long item
+ * does not hold up the others), each sent as a record {item u64,
+ * status i32, len u64, bytes}. */
+static void worker_main(int fd, size_t *next, size_t n, forkmap_fn fn, void *ctx) {
   in_worker = 1;
   int ok = 1;
-  for (size_t i = w; i < n && ok; i += workers) {
+  for (size_t i; ok && (i = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED)) < n;) {
     unsigned char *out = NULL;
     size_t len = 0;
     int32_t st = (int32_t)fn(ctx, i, &out, &len);
@@ -75,6 +78,10 @@ int forkmap_run(size_t n, int workers, forkmap_fn fn, void *ctx,
   worker ws[FORKMAP_MAX];
   char *seen = mlsh_calloc(n, 1);
   if (!seen) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  /* The next item to take: a counter in memory shared with the workers. */
+  size_t *next = mmap(NULL, sizeof(size_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (next == MAP_FAILED) { mlsh_free(seen); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
+  *next = 0;
   fflush(NULL);   /* or the children would print what is buffered again */
   int rc = MLSH_OK;
   size_t started = 0;
@@ -87,7 +94,7 @@ int forkmap_run(size_t n, int workers, forkmap_fn fn, void *ctx,
     if (pid == 0) {
       close(fd[0]);
       for (size_t v = 0; v < w; v++) close(ws[v].fd);
-      worker_main(fd[1], w, nw, n, fn, ctx);
+      worker_main(fd[1], next, n, fn, ctx);
     }
     close(fd[1]);
     ws[w].pid = pid; ws[w].fd = fd[0];
@@ -128,6 +135,7 @@ int forkmap_run(size_t n, int workers, forkmap_fn fn, void *ctx,
   for (size_t i = 0; i < n && !rc; i++) if (!seen[i]) rc = MLSH_EIO;
   for (size_t w = 0; w < started; w++) mlsh_free(ws[w].buf);
   mlsh_free(seen);
+  munmap(next, sizeof(size_t));
   if (rc) {
     for (size_t i = 0; i < n; i++) { mlsh_free(results[i]); results[i] = NULL; lens[i] = 0; }
     return mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : rc == MLSH_ENOMEM ? "not enough memory"

@@ -13,7 +13,8 @@
  * reaches the parent as the item's status. */
 typedef int (*forkmap_fn)(void *ctx, size_t item, unsigned char **out, size_t *len);
 
-/* Items 0..n-1 on `workers` processes (item i on worker i % workers).
+/* Items 0..n-1 on `workers` processes, each taking the next item in order
+ * when it is free (put long items first).
  * results[i], lens[i] and status[i] receive item i's bytes (mlsh_malloc'd,
  * the caller frees them) and status. Returns MLSH_OK, MLSH_EINTR (Ctrl-C:
  * the workers were killed), MLSH_ENOMEM, or MLSH_EIO (a worker could not
