@@ -227,21 +227,34 @@ done:
 
 /* Row i of the full kernel: serial number i+1 (libsvm's PRECOMPUTED
  * convention; every pair's rows point here), then K(i, j) for all j. */
-typedef struct { const svc_model *m; const gram_view *g; struct svm_node *nodes; size_t n; } full_job;
+typedef struct {
+  const svc_model *m;
+  const gram_view *g;
+  struct svm_node *nodes;
+  size_t n;
+  const double *sq;   /* squared norms of the rows (the Gram's diagonal, gathered once) */
+} full_job;
 
 static int full_rows(void *ctx, size_t b, size_t e, int tid) {
   full_job *F = ctx;
   size_t n = F->n, ld = F->g->ld;
   const size_t *gi = F->g->idx;
-  const double *G = F->g->G;
+  const double *sq = F->sq;
   for (size_t i = b; i < e; i++) {
     struct svm_node *nd = F->nodes + i * (n + 2);
-    const double *gr = G + gi[i] * ld;
-    double sqi = gr[gi[i]];
+    const double *gr = F->g->G + gi[i] * ld;
     nd[0].index = 0; nd[0].value = (double)(i + 1);
-    for (size_t j = 0; j < n; j++) {
-      nd[j + 1].index = (int)(j + 1);
-      nd[j + 1].value = kernel_value(F->m, gr[gi[j]], sqi, G[gi[j] * ld + gi[j]]);
+    if (F->m->kernel == SVC_RBF) {
+      const double g = F->m->gamma, sqi = sq[i];
+      for (size_t j = 0; j < n; j++) {
+        nd[j + 1].index = (int)(j + 1);
+        nd[j + 1].value = exp(-g * (sqi + sq[j] - 2.0 * gr[gi[j]]));
+      }
+    } else {
+      for (size_t j = 0; j < n; j++) {
+        nd[j + 1].index = (int)(j + 1);
+        nd[j + 1].value = kernel_value(F->m, gr[gi[j]], sq[i], sq[j]);
+      }
     }
     nd[n + 1].index = -1; nd[n + 1].value = 0;
   }
@@ -368,8 +381,12 @@ int svc_fit(svc_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *err)
       full_bytes <= (size_t)(m->cache_mb * 1048576.0)) {
     full = gram_scratch(&gv, full_bytes);
     if (!full) { gram_release(&gv); rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for the kernel matrix"); goto done; }
-    full_job F = {m, &gv, full, n};
+    double *sq = mlsh_malloc_array(n, sizeof(double));
+    if (!sq) { gram_release(&gv); rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+    for (size_t i = 0; i < n; i++) sq[i] = gv.G[gv.idx[i] * (gv.ld + 1)];
+    full_job F = {m, &gv, full, n, sq};
     rc = mlsh_parallel_for(n, m->threads, 64, full_rows, &F);
+    mlsh_free(sq);
   }
   svc_job J = {m, X, order, start, dense, cached ? &gv : NULL, full, cw, m->seed, sv, coef, nsv, m->rho, m->probA, m->probB};
   if (!rc) rc = train_pairs(&J, P);
