@@ -1,4 +1,14 @@
-/* forest.c - CART/Gini random forest (see forest.h). */
+/* forest.c - CART/Gini random forest (see forest.h).
+ *
+ * Splits are searched on binned features: each feature's float32 training
+ * values (trees work in float32, as scikit-learn's) are cut once per fit
+ * into at most 256 bins of about equal frequency, every distinct value its
+ * own bin when there are <= 256 of them (so small data sets get exact
+ * CART). A node counts the class weights of its samples per bin of a
+ * candidate feature and tries the cuts between occupied bins. Thresholds
+ * stay real values: the midpoint between the largest training value left
+ * of the cut and the smallest right of it, so prediction, save and load do
+ * not know about bins. */
 #include <math.h>
 #include <string.h>
 #include <stdint.h>
@@ -8,63 +18,64 @@
 #include "../core/threads.h"
 #include "../core/interrupt.h"
 
-/* A node's values of one feature, packed for sorting: the high 32 bits
- * are the value's rank among the feature's distinct float32 training
- * values (trees work in float32, as scikit-learn's), the low bits carry
- * class and bootstrap weight. Ranks make keys short (fewer radix passes)
- * and the rank table small (fewer cache misses when gathering). */
-typedef uint64_t fkey;
+#define NBIN 256
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define RF_FAST __attribute__((noinline, target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define RF_FAST __attribute__((noinline))
+#endif
+
+/* A sample's or a bin's counts for the fast path (K <= 6): class weights
+ * in lanes 0..5, total weight in lane 6, number of samples in lane 7. */
+typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
+typedef double v8d __attribute__((vector_size(64), aligned(8)));
+#define FAST_K 6
+typedef int64_t v8l __attribute__((vector_size(64), aligned(8)));
+typedef uint64_t v4u __attribute__((vector_size(32), aligned(8)));
+
+/* Value order of float32 bits, for radix sorting (value << 32 | row). */
 static inline uint32_t float_order(float f) {
   uint32_t u;
   memcpy(&u, &f, 4);
   return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
-#define KEY_RANK(k) ((uint32_t)((k) >> 32))
-#define KEY_CLS(k) ((int)(((k) >> 16) & 0xffff))
-#define KEY_W(k) ((int)((k) & 0xffff))
 
-/* LSD radix sort on the 32 value bits, 8 bits a pass; passes where every
- * key has the same digit are skipped. Small arrays use insertion sort. */
-static void sort_keys(fkey *a, fkey *tmp, size_t n) {
-  if (n < 64) {
-    for (size_t i = 1; i < n; i++) {
-      fkey t = a[i];
-      size_t j = i;
-      while (j > 0 && (a[j - 1] >> 32) > (t >> 32)) { a[j] = a[j - 1]; j--; }
-      a[j] = t;
-    }
-    return;
-  }
+/* LSD radix sort of 64-bit keys on their high 32 bits, 8 bits a pass;
+ * passes where every key has the same digit are skipped. */
+static void sort_keys(uint64_t *a, uint64_t *tmp, size_t n) {
+  if (n < 2) return;
   size_t cnt[4][256];
   memset(cnt, 0, sizeof cnt);
   for (size_t i = 0; i < n; i++) {
     uint32_t v = (uint32_t)(a[i] >> 32);
     cnt[0][v & 255]++; cnt[1][(v >> 8) & 255]++; cnt[2][(v >> 16) & 255]++; cnt[3][v >> 24]++;
   }
-  fkey *src = a, *dst = tmp;
+  uint64_t *src = a, *dst = tmp;
   for (int pass = 0; pass < 4; pass++) {
     size_t *c = cnt[pass], sum = 0;
     int shift = 32 + 8 * pass;
     if (c[(src[0] >> shift) & 255] == n) continue;
     for (int b = 0; b < 256; b++) { size_t t = c[b]; c[b] = sum; sum += t; }
     for (size_t i = 0; i < n; i++) dst[c[(src[i] >> shift) & 255]++] = src[i];
-    fkey *t = src; src = dst; dst = t;
+    uint64_t *t = src; src = dst; dst = t;
   }
-  if (src != a) memcpy(a, src, n * sizeof(fkey));
+  if (src != a) memcpy(a, src, n * sizeof(uint64_t));
 }
 
 typedef struct {
-  fkey *keys, *tmp;
-  int *samples, *feats, *w;
-  double *cnt, *cl, *imp;
+  int *samples, *side, *feats, *w;
+  v8i *cv;               /* nn: the node's samples' counts (fast path) */
+  v8i *H;                /* NBIN, zero between uses (fast path) */
+  v8i *P;                /* NBIN + 8: counts left of each cut (fast path) */
+  int *hist;             /* NBIN x (K + 1), zero between uses (other K) */
+  double *cnt, *cl;
 } workspace;
 
 typedef struct {
   const forest_model *m;
-  const uint16_t *R16;   /* p x n ranks, column-major (n <= 65535) */
-  const uint32_t *R32;   /* ... or 32-bit ranks for larger n */
-  const float *U;        /* p x n: distinct values of each feature by rank */
+  const uint8_t *B;      /* p x n bins, column-major */
+  const float *bmin, *bmax;  /* p x NBIN: smallest and largest training value of each bin */
   const int *y;
   size_t n, p;
   int mtry;
@@ -74,6 +85,10 @@ typedef struct {
 } grow_job;
 
 typedef struct { int b, e, depth, parent, is_left; } frame;
+
+/* The best split of a node so far: feature, the last bin going left and
+ * the next occupied bin, the proxy (larger is better). */
+typedef struct { int f, lim, next; double proxy; } split;
 
 static int tree_push(forest_tree *t, int *cap, int K) {
   if (t->nnodes == *cap) {
@@ -102,6 +117,135 @@ static double gini(const double *c, int K, double W) {
   return W > 0 ? 1.0 - s / (W * W) : 0.0;
 }
 
+/* Threshold between training values v < vnext (float32, as the trees). */
+static double midpoint(float v, float vnext) {
+  float thr = (float)(0.5 * ((double)v + (double)vnext));
+  return thr >= vnext ? v : thr;
+}
+
+/* A cut with left class-weight squares sl, weight wl, right sr, wr.
+ * Maximising sum(cl^2)/wl + sum(cr^2)/wr minimises the weighted child
+ * Gini; a multiplied-out test (with room for rounding) spares the
+ * divisions where the cut cannot win. */
+static inline void try_cut(split *best, double sl, double wl, double sr, double wr, int f, int lim, int next) {
+  if (sl * wr + sr * wl < best->proxy * (wl * wr) * (1 - 1e-12)) return;
+  double proxy = sl / wl + sr / wr;
+  if (proxy > best->proxy) { best->proxy = proxy; best->f = f; best->lim = lim; best->next = next; }
+}
+
+/* Fast path (K <= FAST_K): the node's samples' count vectors cv add up
+ * per bin in H; the occupied bins, in order, give the cuts. Returns 0
+ * when every sample falls in one bin. */
+RF_FAST static int split_fast(const grow_job *J, workspace *ws, int f, const int *smp, int nn, int K, int min_leaf,
+                              const double *cnt, double W, split *best) {
+  const uint8_t *col = J->B + (size_t)f * J->n;
+  const v8i *cv = ws->cv;
+  v8i *H = ws->H;
+  uint64_t occ[NBIN / 64] = {0};
+  for (int i = 0; i < nn; i++) {
+    int b = col[smp[i]];
+    H[b] += cv[i];
+    occ[b >> 6] |= 1ull << (b & 63);
+  }
+  uint8_t ob[NBIN];
+  int nb = 0;
+  for (int wi = 0; wi < NBIN / 64; wi++)
+    for (uint64_t word = occ[wi]; word; word &= word - 1) ob[nb++] = (uint8_t)(wi * 64 + __builtin_ctzll(word));
+  if (nb == 1) { H[ob[0]] = (v8i){0}; return 0; }
+  /* Counts left of each cut (cut j: bins ob[0..j] go left), then the cuts
+   * eight at a time: a transpose gives one vector per count, each lane a
+   * cut. Cuts past the last are padded with all samples left (invalid). */
+  v8i *P = ws->P, cl = {0};
+  for (int j = 0; j < nb - 1; j++) {
+    cl += H[ob[j]];
+    H[ob[j]] = (v8i){0};
+    P[j] = cl;
+  }
+  v8i all = cl + H[ob[nb - 1]];
+  H[ob[nb - 1]] = (v8i){0};
+  int ncut = nb - 1;
+  for (int j = ncut; j < ((ncut + 7) & ~7); j++) P[j] = all;
+  int lo = min_leaf > 1 ? min_leaf : 1, hi = nn - lo;
+  for (int j0 = 0; j0 < ncut; j0 += 8) {
+    const v8i *R = P + j0;
+    v8i t0 = __builtin_shuffle(R[0], R[1], (v8i){0, 8, 1, 9, 4, 12, 5, 13});
+    v8i t1 = __builtin_shuffle(R[0], R[1], (v8i){2, 10, 3, 11, 6, 14, 7, 15});
+    v8i t2 = __builtin_shuffle(R[2], R[3], (v8i){0, 8, 1, 9, 4, 12, 5, 13});
+    v8i t3 = __builtin_shuffle(R[2], R[3], (v8i){2, 10, 3, 11, 6, 14, 7, 15});
+    v8i t4 = __builtin_shuffle(R[4], R[5], (v8i){0, 8, 1, 9, 4, 12, 5, 13});
+    v8i t5 = __builtin_shuffle(R[4], R[5], (v8i){2, 10, 3, 11, 6, 14, 7, 15});
+    v8i t6 = __builtin_shuffle(R[6], R[7], (v8i){0, 8, 1, 9, 4, 12, 5, 13});
+    v8i t7 = __builtin_shuffle(R[6], R[7], (v8i){2, 10, 3, 11, 6, 14, 7, 15});
+    v8i u0 = __builtin_shuffle(t0, t2, (v8i){0, 1, 8, 9, 4, 5, 12, 13});
+    v8i u1 = __builtin_shuffle(t0, t2, (v8i){2, 3, 10, 11, 6, 7, 14, 15});
+    v8i u2 = __builtin_shuffle(t1, t3, (v8i){0, 1, 8, 9, 4, 5, 12, 13});
+    v8i u3 = __builtin_shuffle(t1, t3, (v8i){2, 3, 10, 11, 6, 7, 14, 15});
+    v8i u4 = __builtin_shuffle(t4, t6, (v8i){0, 1, 8, 9, 4, 5, 12, 13});
+    v8i u5 = __builtin_shuffle(t4, t6, (v8i){2, 3, 10, 11, 6, 7, 14, 15});
+    v8i u6 = __builtin_shuffle(t5, t7, (v8i){0, 1, 8, 9, 4, 5, 12, 13});
+    v8i u7 = __builtin_shuffle(t5, t7, (v8i){2, 3, 10, 11, 6, 7, 14, 15});
+    v8i c[8];
+    c[0] = __builtin_shuffle(u0, u4, (v8i){0, 1, 2, 3, 8, 9, 10, 11});
+    c[4] = __builtin_shuffle(u0, u4, (v8i){4, 5, 6, 7, 12, 13, 14, 15});
+    c[1] = __builtin_shuffle(u1, u5, (v8i){0, 1, 2, 3, 8, 9, 10, 11});
+    c[5] = __builtin_shuffle(u1, u5, (v8i){4, 5, 6, 7, 12, 13, 14, 15});
+    c[2] = __builtin_shuffle(u2, u6, (v8i){0, 1, 2, 3, 8, 9, 10, 11});
+    c[6] = __builtin_shuffle(u2, u6, (v8i){4, 5, 6, 7, 12, 13, 14, 15});
+    c[3] = __builtin_shuffle(u3, u7, (v8i){0, 1, 2, 3, 8, 9, 10, 11});
+    c[7] = __builtin_shuffle(u3, u7, (v8i){4, 5, 6, 7, 12, 13, 14, 15});
+    v8d sl = {0}, sr = {0};
+    for (int k = 0; k < K; k++) {
+      v8d l = __builtin_convertvector(c[k], v8d), r = cnt[k] - l;
+      sl += l * l; sr += r * r;
+    }
+    v8d wl = __builtin_convertvector(c[6], v8d), wr = W - wl;
+    v8i ok = (c[7] >= lo) & (c[7] <= hi);
+    v8l pass = __builtin_convertvector(ok, v8l) & (sl * wr + sr * wl >= best->proxy * (wl * wr) * (1 - 1e-12));
+    v4u any = (v4u)(__builtin_shufflevector(pass, pass, 0, 1, 2, 3) | __builtin_shufflevector(pass, pass, 4, 5, 6, 7));
+    if (!(any[0] | any[1] | any[2] | any[3])) continue;
+    for (int q = 0; q < 8 && j0 + q < ncut; q++)
+      if (pass[q]) try_cut(best, sl[q], wl[q], sr[q], wr[q], f, ob[j0 + q], ob[j0 + q + 1]);
+  }
+  return 1;
+}
+
+/* Any K: per bin, K class weights and the number of samples. */
+static int split_hist(const grow_job *J, workspace *ws, int f, const int *smp, int nn, int K, int min_leaf,
+                      const double *cnt, double W, split *best) {
+  const uint8_t *col = J->B + (size_t)f * J->n;
+  const int *y = J->y, *w = ws->w;
+  int K1 = K + 1, *h = ws->hist, bmin = NBIN, bmax = -1;
+  for (int i = 0; i < nn; i++) {
+    int s = smp[i], b = col[s];
+    int *hb = h + b * K1;
+    hb[y[s]] += w[s];
+    hb[K]++;
+    if (b < bmin) bmin = b;
+    if (b > bmax) bmax = b;
+  }
+  if (bmin == bmax) { memset(h + bmin * K1, 0, (size_t)K1 * sizeof(int)); return 0; }
+  double *cl = ws->cl, wl = 0, sl = 0, sr = 0;
+  int nl = 0, pb = -1, lo = min_leaf > 1 ? min_leaf : 1;
+  memset(cl, 0, (size_t)K * sizeof(double));
+  for (int k = 0; k < K; k++) sr += cnt[k] * cnt[k];
+  for (int b = bmin; b <= bmax; b++) {
+    int *hb = h + b * K1;
+    if (!hb[K]) continue;
+    if (pb >= 0 && nl >= lo && nn - nl >= lo) try_cut(best, sl, wl, sr, W - wl, f, pb, b);
+    for (int k = 0; k < K; k++) {
+      /* Weights are integers, so the running sums of squares stay exact. */
+      double w = hb[k];
+      sl += w * (2 * cl[k] + w);
+      sr += w * (w - 2 * (cnt[k] - cl[k]));
+      cl[k] += w; wl += w;
+    }
+    nl += hb[K];
+    pb = b;
+    memset(hb, 0, (size_t)K1 * sizeof(int));
+  }
+  return 1;
+}
+
 static int grow_tree(grow_job *J, int ti, workspace *ws) {
   const forest_model *m = J->m;
   forest_tree *t = &m->trees[ti];
@@ -117,6 +261,7 @@ static int grow_tree(grow_job *J, int ti, workspace *ws) {
   } else for (size_t i = 0; i < n; i++) ws->w[i] = 1;
   for (size_t i = 0; i < n; i++) if (ws->w[i]) ws->samples[ns++] = (int)i;
   for (size_t f = 0; f < p; f++) ws->feats[f] = (int)f;
+  const int *y = J->y, *w = ws->w;
   frame stack[128];
   int sp = 0;
   stack[sp++] = (frame){0, ns, 0, -1, 0};
@@ -125,85 +270,56 @@ static int grow_tree(grow_job *J, int ti, workspace *ws) {
     int id = tree_push(t, &cap, K);
     if (id < 0) return MLSH_ENOMEM;
     if (fr.parent >= 0) { if (fr.is_left) t->left[fr.parent] = id; else t->right[fr.parent] = id; }
+    int *smp = ws->samples + fr.b, nn = fr.e - fr.b;
     double *cnt = t->value + (size_t)id * K, W = 0;
     memset(cnt, 0, (size_t)K * sizeof(double));
-    for (int i = fr.b; i < fr.e; i++) { int s = ws->samples[i]; cnt[J->y[s]] += ws->w[s]; W += ws->w[s]; }
+    for (int i = 0; i < nn; i++) { int s = smp[i]; cnt[y[s]] += w[s]; W += w[s]; }
     double impurity = gini(cnt, K, W);
-    int nn = fr.e - fr.b;
     int leaf = (m->max_depth > 0 && fr.depth >= m->max_depth) || nn < m->min_split || nn < 2 * m->min_leaf ||
                impurity <= 1e-12 || sp >= 126;
-    int best_f = -1;
-    double best_proxy = -1, best_thr = 0;
-    if (!leaf) {
-      int found = 0;
-      fkey *pr = ws->keys;
-      const int *smp = ws->samples + fr.b;
-      for (size_t dr = 0; dr < p && found < J->mtry; dr++) {
-        size_t j = dr + (size_t)mlsh_rng_below(&rng, p - dr);
-        int f = ws->feats[j]; ws->feats[j] = ws->feats[dr]; ws->feats[dr] = f;
-        if (J->R16) {
-          const uint16_t *col = J->R16 + (size_t)f * n;
-          for (int i = 0; i < nn; i++) {
-            if (i + 16 < nn) __builtin_prefetch(col + smp[i + 16]);
-            int s = smp[i];
-            pr[i] = (fkey)col[s] << 32 | (fkey)J->y[s] << 16 | (fkey)(ws->w[s] < 0xffff ? ws->w[s] : 0xffff);
-          }
-        } else {
-          const uint32_t *col = J->R32 + (size_t)f * n;
-          for (int i = 0; i < nn; i++) {
-            int s = smp[i];
-            pr[i] = (fkey)col[s] << 32 | (fkey)J->y[s] << 16 | (fkey)(ws->w[s] < 0xffff ? ws->w[s] : 0xffff);
-          }
-        }
-        sort_keys(pr, ws->tmp, (size_t)nn);
-        if (KEY_RANK(pr[nn - 1]) == KEY_RANK(pr[0])) continue;   /* constant here: does not count */
-        found++;
-        double *cl = ws->cl, wl = 0, sl = 0, sr = 0;
-        memset(cl, 0, (size_t)K * sizeof(double));
-        for (int k = 0; k < K; k++) sr += cnt[k] * cnt[k];
-        for (int i = 0; i < nn - 1; i++) {
-          /* Move one sample left; weights are integers, so the running
-           * sums of squared class weights stay exact. */
-          int c = KEY_CLS(pr[i]);
-          double w = KEY_W(pr[i]);
-          sl += w * (2 * cl[c] + w);
-          sr += w * (w - 2 * (cnt[c] - cl[c]));
-          cl[c] += w; wl += w;
-          if (KEY_RANK(pr[i + 1]) == KEY_RANK(pr[i])) continue;
-          if (i + 1 < m->min_leaf || nn - i - 1 < m->min_leaf) continue;
-          /* Maximising sum(cl^2)/wl + sum(cr^2)/wr minimises weighted child Gini. */
-          double proxy = sl / wl + sr / (W - wl);
-          if (proxy > best_proxy) {
-            const float *u = J->U + (size_t)f * n;
-            float v = u[KEY_RANK(pr[i])], vnext = u[KEY_RANK(pr[i + 1])];
-            float thr = (float)(0.5 * ((double)v + (double)vnext));
-            best_proxy = proxy; best_f = f;
-            best_thr = thr >= vnext ? v : thr;
-          }
-        }
-      }
-    }
-    if (best_f < 0) {
+    if (leaf) {
       if (W > 0) for (int k = 0; k < K; k++) cnt[k] /= W;
       continue;
     }
-    /* Partition samples; children's counts give the impurity decrease. */
-    const float *ub = J->U + (size_t)best_f * n;
-    int lo = fr.b, hi = fr.e - 1;
-    while (lo <= hi) {
-      size_t rk = J->R16 ? J->R16[(size_t)best_f * n + ws->samples[lo]] : J->R32[(size_t)best_f * n + ws->samples[lo]];
-      if (ub[rk] <= (float)best_thr) lo++;
-      else { int tmp = ws->samples[lo]; ws->samples[lo] = ws->samples[hi]; ws->samples[hi--] = tmp; }
+    int fast = K <= FAST_K;
+    if (fast)
+      for (int i = 0; i < nn; i++) {
+        /* Lane by lane: a vector built in registers from a variable lane
+         * goes through memory and stalls. */
+        int s = smp[i];
+        int32_t *c = (int32_t *)(ws->cv + i);
+        for (int k = 0; k < 6; k++) c[k] = 0;
+        c[y[s]] = w[s]; c[6] = w[s]; c[7] = 1;
+      }
+    split best = {.f = -1, .proxy = -1};
+    int found = 0;
+    for (size_t dr = 0; dr < p && found < J->mtry; dr++) {
+      size_t j = dr + (size_t)mlsh_rng_below(&rng, p - dr);
+      int f = ws->feats[j]; ws->feats[j] = ws->feats[dr]; ws->feats[dr] = f;
+      /* A feature in one bin here does not count. */
+      found += fast ? split_fast(J, ws, f, smp, nn, K, m->min_leaf, cnt, W, &best)
+                    : split_hist(J, ws, f, smp, nn, K, m->min_leaf, cnt, W, &best);
     }
+    if (best.f < 0) {
+      for (int k = 0; k < K; k++) cnt[k] /= W;
+      continue;
+    }
+    /* Stable partition (samples stay in row order, so gathers walk each
+     * column forwards); children's counts give the impurity decrease. */
+    const uint8_t *col = J->B + (size_t)best.f * n;
+    int lo = fr.b, nr = 0;
     double *cl = ws->cl, *cr = ws->cnt, wl = 0, wr = 0;
     memset(cl, 0, (size_t)K * sizeof(double)); memset(cr, 0, (size_t)K * sizeof(double));
-    for (int i = fr.b; i < fr.e; i++) {
-      int s = ws->samples[i];
-      if (i < lo) { cl[J->y[s]] += ws->w[s]; wl += ws->w[s]; } else { cr[J->y[s]] += ws->w[s]; wr += ws->w[s]; }
+    for (int i = 0; i < nn; i++) {
+      int s = smp[i];
+      if (col[s] <= best.lim) { ws->samples[lo++] = s; cl[y[s]] += w[s]; wl += w[s]; }
+      else { ws->side[nr++] = s; cr[y[s]] += w[s]; wr += w[s]; }
     }
-    imp[best_f] += W * impurity - wl * gini(cl, K, wl) - wr * gini(cr, K, wr);
+    memcpy(ws->samples + lo, ws->side, (size_t)nr * sizeof(int));
+    imp[best.f] += W * impurity - wl * gini(cl, K, wl) - wr * gini(cr, K, wr);
     for (int k = 0; k < K; k++) cnt[k] /= W;
-    t->feature[id] = best_f; t->threshold[id] = best_thr;
+    t->feature[id] = best.f;
+    t->threshold[id] = midpoint(J->bmax[(size_t)best.f * NBIN + best.lim], J->bmin[(size_t)best.f * NBIN + best.next]);
     stack[sp++] = (frame){lo, fr.e, fr.depth + 1, id, 0};
     stack[sp++] = (frame){fr.b, lo, fr.depth + 1, id, 1};
   }
@@ -220,23 +336,39 @@ static int grow_worker(void *ctx, size_t b, size_t e, int tid) {
   return MLSH_OK;
 }
 
-typedef struct { const mlsh_mat *X; uint16_t *R16; uint32_t *R32; float *U; } rank_job;
+typedef struct {
+  const mlsh_mat *X;
+  uint8_t *B;
+  float *bmin, *bmax;
+} bin_job;
 
-/* Rank each feature's float32 values (radix sort of value|row keys). */
-static int rank_features(void *ctx, size_t b, size_t e, int tid) {
-  rank_job *J = ctx;
+/* Sort each feature's float32 values (radix sort of value|row keys) and
+ * cut them into bins: with more than NBIN distinct values, the value
+ * starting at sorted position i opens a new bin when floor(i NBIN / n)
+ * has grown since the current bin opened. */
+static int bin_features(void *ctx, size_t b, size_t e, int tid) {
+  bin_job *J = ctx;
   size_t n = J->X->rows, p = J->X->cols;
-  fkey *k = mlsh_malloc_array(n, sizeof(fkey)), *tmp = mlsh_malloc_array(n, sizeof(fkey));
+  uint64_t *k = mlsh_malloc_array(n, sizeof(uint64_t)), *tmp = mlsh_malloc_array(n, sizeof(uint64_t));
   if (!k || !tmp) { mlsh_free(k); mlsh_free(tmp); return MLSH_ENOMEM; }
   for (size_t f = b; f < e; f++) {
-    for (size_t i = 0; i < n; i++) k[i] = (fkey)float_order((float)J->X->data[i * p + f]) << 32 | i;
+    for (size_t i = 0; i < n; i++) k[i] = (uint64_t)float_order((float)J->X->data[i * p + f]) << 32 | i;
     sort_keys(k, tmp, n);
-    uint32_t r = 0;
+    size_t nd = 1;
+    for (size_t i = 1; i < n; i++) nd += (k[i] >> 32) != (k[i - 1] >> 32);
+    float *bmin = J->bmin + f * NBIN, *bmax = J->bmax + f * NBIN;
+    uint8_t *B = J->B + f * n;
+    int bin = 0;
+    size_t opened = 0;
     for (size_t i = 0; i < n; i++) {
-      if (i > 0 && KEY_RANK(k[i]) != KEY_RANK(k[i - 1])) r++;
       size_t row = (size_t)(k[i] & 0xffffffffu);
-      if (J->R16) J->R16[f * n + row] = (uint16_t)r; else J->R32[f * n + row] = r;
-      J->U[f * n + r] = (float)J->X->data[row * p + f];
+      float v = (float)J->X->data[row * p + f];
+      if (i == 0) bmin[0] = v;
+      else if ((k[i] >> 32) != (k[i - 1] >> 32) && (nd <= NBIN || i * NBIN / n > opened)) {
+        bin++; opened = i * NBIN / n; bmin[bin] = v;
+      }
+      bmax[bin] = v;
+      B[row] = (uint8_t)bin;
     }
   }
   mlsh_free(k); mlsh_free(tmp);
@@ -260,33 +392,38 @@ static int resolve_mtry(const forest_model *m, size_t p) {
 int forest_fit(forest_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *err) {
   size_t n = X->rows, p = X->cols;
   if (K > 0xffff) return mlsh_seterr(err, MLSH_EINVAL, "too many classes for a forest (%d, at most 65535)", K);
+  if (n > 0x7fffffff) return mlsh_seterr(err, MLSH_EINVAL, "too many rows for a forest (%zu)", n);
   forest_free(m);
   m->K = K; m->p = p;
   int nt = mlsh_threads_resolve(m->threads), rc = MLSH_OK;
   if (nt > m->ntrees) nt = m->ntrees;
-  int small = n <= 65535;
-  uint16_t *R16 = small ? mlsh_malloc_array(n * p, sizeof(uint16_t)) : NULL;
-  uint32_t *R32 = small ? NULL : mlsh_malloc_array(n * p, sizeof(uint32_t));
-  float *U = mlsh_malloc_array(n * p, sizeof(float));
+  uint8_t *B = mlsh_malloc_array(n * p, 1);
+  float *bmin = mlsh_malloc_array(p * NBIN, sizeof(float)), *bmax = mlsh_malloc_array(p * NBIN, sizeof(float));
   double *impt = mlsh_calloc((size_t)m->ntrees * p, sizeof(double));
   workspace *ws = mlsh_calloc((size_t)nt, sizeof(workspace));
   m->trees = mlsh_calloc((size_t)m->ntrees, sizeof(forest_tree));
   m->importance = mlsh_calloc(p, sizeof(double));
-  if ((!R16 && !R32) || !U || !impt || !ws || !m->trees || !m->importance) { rc = MLSH_ENOMEM; goto done; }
+  if (!B || !bmin || !bmax || !impt || !ws || !m->trees || !m->importance) { rc = MLSH_ENOMEM; goto done; }
   for (int t = 0; t < nt; t++) {
-    ws[t].keys = mlsh_malloc_array(n, sizeof(fkey));
-    ws[t].tmp = mlsh_malloc_array(n, sizeof(fkey));
-    ws[t].samples = mlsh_malloc_array(n, sizeof(int));
-    ws[t].w = mlsh_malloc_array(n, sizeof(int));
-    ws[t].feats = mlsh_malloc_array(p, sizeof(int));
-    ws[t].cnt = mlsh_malloc_array((size_t)K, sizeof(double));
-    ws[t].cl = mlsh_malloc_array((size_t)K, sizeof(double));
-    if (!ws[t].keys || !ws[t].tmp || !ws[t].samples || !ws[t].w || !ws[t].feats || !ws[t].cnt || !ws[t].cl) { rc = MLSH_ENOMEM; goto done; }
+    workspace *w = &ws[t];
+    w->samples = mlsh_malloc_array(n, sizeof(int));
+    w->side = mlsh_malloc_array(n, sizeof(int));
+    w->w = mlsh_malloc_array(n, sizeof(int));
+    w->feats = mlsh_malloc_array(p, sizeof(int));
+    w->cv = mlsh_malloc_array(K <= FAST_K ? n : 1, sizeof(v8i));
+    w->H = mlsh_calloc(NBIN, sizeof(v8i));
+    w->P = mlsh_malloc_array(NBIN + 8, sizeof(v8i));
+    w->hist = mlsh_calloc((size_t)NBIN * (size_t)(K + 1), sizeof(int));
+    w->cnt = mlsh_malloc_array((size_t)K, sizeof(double));
+    w->cl = mlsh_malloc_array((size_t)K, sizeof(double));
+    if (!w->samples || !w->side || !w->w || !w->feats || !w->cv || !w->H || !w->P || !w->hist ||
+        !w->cnt || !w->cl) { rc = MLSH_ENOMEM; goto done; }
   }
-  rank_job RJ = {X, R16, R32, U};
-  rc = mlsh_parallel_for(p, nt, 16, rank_features, &RJ);
+  bin_job BJ = {X, B, bmin, bmax};
+  rc = mlsh_parallel_for(p, nt, 16, bin_features, &BJ);
   if (rc) goto done;
-  grow_job J = {.m = m, .R16 = R16, .R32 = R32, .U = U, .y = y, .n = n, .p = p, .mtry = resolve_mtry(m, p), .ws = ws, .imp_tree = impt};
+  grow_job J = {.m = m, .B = B, .bmin = bmin, .bmax = bmax, .y = y, .n = n, .p = p,
+                .mtry = resolve_mtry(m, p), .ws = ws, .imp_tree = impt};
   mlsh_rng_seed(&J.base, m->seed);
   rc = mlsh_parallel_dynamic((size_t)m->ntrees, nt, 1, grow_worker, &J);
   if (rc) goto done;
@@ -300,10 +437,12 @@ int forest_fit(forest_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err
   if (s > 0) for (size_t j = 0; j < p; j++) m->importance[j] /= s;
 done:
   if (ws) for (int t = 0; t < nt; t++) {
-    mlsh_free(ws[t].keys); mlsh_free(ws[t].tmp); mlsh_free(ws[t].samples); mlsh_free(ws[t].w);
-    mlsh_free(ws[t].feats); mlsh_free(ws[t].cnt); mlsh_free(ws[t].cl);
+    workspace *w = &ws[t];
+    mlsh_free(w->samples); mlsh_free(w->side); mlsh_free(w->w); mlsh_free(w->feats); mlsh_free(w->cv);
+    mlsh_free(w->H); mlsh_free(w->P); mlsh_free(w->hist);
+    mlsh_free(w->cnt); mlsh_free(w->cl);
   }
-  mlsh_free(ws); mlsh_free(R16); mlsh_free(R32); mlsh_free(U); mlsh_free(impt);
+  mlsh_free(ws); mlsh_free(B); mlsh_free(bmin); mlsh_free(bmax); mlsh_free(impt);
   if (rc) {
     forest_free(m);
     mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory to grow the forest");

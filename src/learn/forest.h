@@ -1,7 +1,10 @@
 /* forest.h - random forest classifier: CART trees with Gini impurity,
- * exact sorted-feature splits, bootstrap samples, random feature subsets,
- * trees grown in parallel (one seeded stream per tree, so the forest
- * depends on the seed only, not on the thread count). */
+ * splits searched over each feature's values cut into <= 256 bins of
+ * about equal frequency (exact when a feature has <= 256 distinct values;
+ * thresholds are real values halfway between training values), bootstrap
+ * samples, random feature subsets, trees grown in parallel (one seeded
+ * stream per tree, so the forest depends on the seed only, not on the
+ * thread count). */
 #ifndef MLSH_LEARN_FOREST_H
 #define MLSH_LEARN_FOREST_H
 #include <stdint.h>
