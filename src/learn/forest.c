@@ -31,6 +31,9 @@
 typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
 typedef double v8d __attribute__((vector_size(64), aligned(8)));
 #define FAST_K 6
+#ifndef PREFETCH_EACH
+#define PREFETCH_EACH 48
+#endif
 typedef int64_t v8l __attribute__((vector_size(64), aligned(8)));
 typedef uint64_t v4u __attribute__((vector_size(32), aligned(8)));
 
@@ -246,6 +249,24 @@ static int split_hist(const grow_job *J, workspace *ws, int f, const int *smp, i
   return 1;
 }
 
+/* Draw the feature at position dr of a partial Fisher-Yates shuffle. */
+static inline int draw_feature(mlsh_rng *rng, int *feats, size_t dr, size_t p) {
+  size_t j = dr + (size_t)mlsh_rng_below(rng, p - dr);
+  int f = feats[j];
+  feats[j] = feats[dr]; feats[dr] = f;
+  return f;
+}
+
+/* Start loading the cache lines of column col that samples smp use. */
+static inline void prefetch_bins(const uint8_t *col, const int *smp, int nn) {
+  if (nn <= PREFETCH_EACH) {
+    for (int i = 0; i < nn; i++) __builtin_prefetch(col + smp[i]);
+  } else {
+    uintptr_t a = (uintptr_t)(col + smp[0]) & ~(uintptr_t)63, z = (uintptr_t)(col + smp[nn - 1]);
+    for (; a <= z; a += 64) __builtin_prefetch((const void *)a);
+  }
+}
+
 static int grow_tree(grow_job *J, int ti, workspace *ws) {
   const forest_model *m = J->m;
   forest_tree *t = &m->trees[ti];
@@ -293,12 +314,21 @@ static int grow_tree(grow_job *J, int ti, workspace *ws) {
       }
     split best = {.f = -1, .proxy = -1};
     int found = 0;
+    /* Features are drawn one ahead when the loop is sure to go on (the
+     * same draws as one at a time), so that the next one's bins of this
+     * node's samples are on their way while the current one is counted. */
+    int next = draw_feature(&rng, ws->feats, 0, p);
     for (size_t dr = 0; dr < p && found < J->mtry; dr++) {
-      size_t j = dr + (size_t)mlsh_rng_below(&rng, p - dr);
-      int f = ws->feats[j]; ws->feats[j] = ws->feats[dr]; ws->feats[dr] = f;
+      int f = next;
+      int ahead = found + 1 < J->mtry && dr + 1 < p;
+      if (ahead) {
+        next = draw_feature(&rng, ws->feats, dr + 1, p);
+        prefetch_bins(J->B + (size_t)next * n, smp, nn);
+      }
       /* A feature in one bin here does not count. */
       found += fast ? split_fast(J, ws, f, smp, nn, K, m->min_leaf, cnt, W, &best)
                     : split_hist(J, ws, f, smp, nn, K, m->min_leaf, cnt, W, &best);
+      if (!ahead && dr + 1 < p && found < J->mtry) next = draw_feature(&rng, ws->feats, dr + 1, p);
     }
     if (best.f < 0) {
       for (int k = 0; k < K; k++) cnt[k] /= W;
