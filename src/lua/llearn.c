@@ -1,6 +1,7 @@
 /* llearn.c - Lua binding for the `learn` module: classifiers (KNN, SVM,
  * random forest, logistic regression) as Model objects, splits, folds,
  * scalers, metrics and model files. The C core is src/learn/. */
+#include <math.h>
 #include <string.h>
 #include "lmlsh.h"
 #include "../learn/model.h"
@@ -129,7 +130,7 @@ static int l_forest(lua_State *L) {
     mfv = lua_tonumber(L, -1);
     if (!(mfv > 0)) mlsh_error(L, fn, "option 'max_features' must be positive (got %g)", mfv);
     mf = mfv < 1 ? MF_FRACTION : MF_COUNT;
-    if (mf == MF_COUNT && mfv != (double)(long long)mfv)
+    if (mf == MF_COUNT && mfv != floor(mfv))   /* no (long long) cast: UB past 2^63 */
       mlsh_error(L, fn, "option 'max_features' must be a count (integer) or a fraction below 1 (got %g)", mfv);
   } else if (t != LUA_TNIL) mlsh_error(L, fn, "option 'max_features' must be a string or a number (got %s)", mlsh_typename(L, -1));
   lua_pop(L, 1);

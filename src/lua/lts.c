@@ -416,7 +416,7 @@ static int read_triple(lua_State *L, int opt, const char *key, int out[3], const
     if (!ok && lua_isnumber(L, -1)) {
       double d = lua_tonumber(L, -1);
       ok = d == floor(d) && fabs(d) < 1e6;
-      v = (lua_Integer)d;
+      v = ok ? (lua_Integer)d : -1;   /* no cast of a value out of range (UB) */
     }
     if (!ok || v < 0 || v > 1000)
       mlsh_error(L, fn, "option '%s': element %d must be a non-negative integer (got %s)", key, k + 1, luaL_tolstring(L, -1, NULL));
