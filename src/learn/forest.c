@@ -249,6 +249,14 @@ static int split_hist(const grow_job *J, workspace *ws, int f, const int *smp, i
   return 1;
 }
 
+/* Whether the samples smp fall in more than one bin of column col. */
+static inline int varies(const uint8_t *col, const int *smp, int nn) {
+  uint8_t b0 = col[smp[0]];
+  for (int i = 1; i < nn; i++)
+    if (col[smp[i]] != b0) return 1;
+  return 0;
+}
+
 /* Draw the feature at position dr of a partial Fisher-Yates shuffle. */
 static inline int draw_feature(mlsh_rng *rng, int *feats, size_t dr, size_t p) {
   size_t j = dr + (size_t)mlsh_rng_below(rng, p - dr);
@@ -325,9 +333,12 @@ static int grow_tree(grow_job *J, int ti, workspace *ws) {
         next = draw_feature(&rng, ws->feats, dr + 1, p);
         prefetch_bins(J->B + (size_t)next * n, smp, nn);
       }
-      /* A feature in one bin here does not count. */
-      found += fast ? split_fast(J, ws, f, smp, nn, K, m->min_leaf, cnt, W, &best)
-                    : split_hist(J, ws, f, smp, nn, K, m->min_leaf, cnt, W, &best);
+      /* A feature in one bin here does not count. Once a cut leaves both
+       * sides pure (proxy W, the most there is), no later one can beat it
+       * (ties keep the first): the rest are only checked for counting. */
+      if (best.proxy >= W) found += varies(J->B + (size_t)f * n, smp, nn);
+      else found += fast ? split_fast(J, ws, f, smp, nn, K, m->min_leaf, cnt, W, &best)
+                         : split_hist(J, ws, f, smp, nn, K, m->min_leaf, cnt, W, &best);
       if (!ahead && dr + 1 < p && found < J->mtry) next = draw_feature(&rng, ws->feats, dr + 1, p);
     }
     if (best.f < 0) {
