@@ -249,6 +249,22 @@ static int split_hist(const grow_job *J, workspace *ws, int f, const int *smp, i
   return 1;
 }
 
+/* The count vectors of a node's samples (fast path) into cv, and their
+ * sum: class weights, total weight, number of samples. */
+RF_FAST static void node_counts(v8i *cv, const int *smp, int nn, const int *y, const int *w, v8i *sum) {
+  static const v8i unit[FAST_K] = {{1, 0, 0, 0, 0, 0, 1, 0}, {0, 1, 0, 0, 0, 0, 1, 0}, {0, 0, 1, 0, 0, 0, 1, 0},
+                                   {0, 0, 0, 1, 0, 0, 1, 0}, {0, 0, 0, 0, 1, 0, 1, 0}, {0, 0, 0, 0, 0, 1, 1, 0}};
+  const v8i one = {0, 0, 0, 0, 0, 0, 0, 1};
+  v8i tot = {0};
+  for (int i = 0; i < nn; i++) {
+    int s = smp[i];
+    v8i c = unit[y[s]] * w[s] + one;
+    cv[i] = c;
+    tot += c;
+  }
+  *sum = tot;
+}
+
 /* Whether the samples smp fall in more than one bin of column col. */
 static inline int varies(const uint8_t *col, const int *smp, int nn) {
   uint8_t b0 = col[smp[0]];
@@ -299,10 +315,17 @@ static int grow_tree(grow_job *J, int ti, workspace *ws) {
     int id = tree_push(t, &cap, K);
     if (id < 0) return MLSH_ENOMEM;
     if (fr.parent >= 0) { if (fr.is_left) t->left[fr.parent] = id; else t->right[fr.parent] = id; }
-    int *smp = ws->samples + fr.b, nn = fr.e - fr.b;
+    int *smp = ws->samples + fr.b, nn = fr.e - fr.b, fast = K <= FAST_K;
     double *cnt = t->value + (size_t)id * K, W = 0;
-    memset(cnt, 0, (size_t)K * sizeof(double));
-    for (int i = 0; i < nn; i++) { int s = smp[i]; cnt[y[s]] += w[s]; W += w[s]; }
+    if (fast) {
+      v8i tot;
+      node_counts(ws->cv, smp, nn, y, w, &tot);
+      for (int k = 0; k < K; k++) cnt[k] = tot[k];
+      W = tot[6];
+    } else {
+      memset(cnt, 0, (size_t)K * sizeof(double));
+      for (int i = 0; i < nn; i++) { int s = smp[i]; cnt[y[s]] += w[s]; W += w[s]; }
+    }
     double impurity = gini(cnt, K, W);
     int leaf = (m->max_depth > 0 && fr.depth >= m->max_depth) || nn < m->min_split || nn < 2 * m->min_leaf ||
                impurity <= 1e-12 || sp >= 126;
@@ -310,16 +333,6 @@ static int grow_tree(grow_job *J, int ti, workspace *ws) {
       if (W > 0) for (int k = 0; k < K; k++) cnt[k] /= W;
       continue;
     }
-    int fast = K <= FAST_K;
-    if (fast)
-      for (int i = 0; i < nn; i++) {
-        /* Lane by lane: a vector built in registers from a variable lane
-         * goes through memory and stalls. */
-        int s = smp[i];
-        int32_t *c = (int32_t *)(ws->cv + i);
-        for (int k = 0; k < 6; k++) c[k] = 0;
-        c[y[s]] = w[s]; c[6] = w[s]; c[7] = 1;
-      }
     split best = {.f = -1, .proxy = -1};
     int found = 0;
     /* Features are drawn one ahead when the loop is sure to go on (the
@@ -351,11 +364,21 @@ static int grow_tree(grow_job *J, int ti, workspace *ws) {
     int lo = fr.b, nr = 0;
     double *cl = ws->cl, *cr = ws->cnt, wl = 0, wr = 0;
     memset(cl, 0, (size_t)K * sizeof(double)); memset(cr, 0, (size_t)K * sizeof(double));
-    for (int i = 0; i < nn; i++) {
-      int s = smp[i];
-      if (col[s] <= best.lim) { ws->samples[lo++] = s; cl[y[s]] += w[s]; wl += w[s]; }
-      else { ws->side[nr++] = s; cr[y[s]] += w[s]; wr += w[s]; }
-    }
+    if (fast) {
+      v8i vl = {0}, vr = {0};
+      for (int i = 0; i < nn; i++) {
+        int s = smp[i];
+        if (col[s] <= best.lim) { ws->samples[lo++] = s; vl += ws->cv[i]; }
+        else { ws->side[nr++] = s; vr += ws->cv[i]; }
+      }
+      for (int k = 0; k < K; k++) { cl[k] = vl[k]; cr[k] = vr[k]; }
+      wl = vl[6]; wr = vr[6];
+    } else
+      for (int i = 0; i < nn; i++) {
+        int s = smp[i];
+        if (col[s] <= best.lim) { ws->samples[lo++] = s; cl[y[s]] += w[s]; wl += w[s]; }
+        else { ws->side[nr++] = s; cr[y[s]] += w[s]; wr += w[s]; }
+      }
     memcpy(ws->samples + lo, ws->side, (size_t)nr * sizeof(int));
     imp[best.f] += W * impurity - wl * gini(cl, K, wl) - wr * gini(cr, K, wr);
     for (int k = 0; k < K; k++) cnt[k] /= W;
