@@ -44,23 +44,24 @@ static inline uint32_t float_order(float f) {
   return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
 
-/* LSD radix sort of 64-bit keys on their high 32 bits, 8 bits a pass;
- * passes where every key has the same digit are skipped. */
+/* LSD radix sort of 64-bit keys on their high 32 bits, 11 bits a pass
+ * (three passes); passes where every key has the same digit are skipped. */
 static void sort_keys(uint64_t *a, uint64_t *tmp, size_t n) {
   if (n < 2) return;
-  size_t cnt[4][256];
+  static const int shift[3] = {32, 43, 54};
+  uint32_t cnt[3][2048];
   memset(cnt, 0, sizeof cnt);
   for (size_t i = 0; i < n; i++) {
-    uint32_t v = (uint32_t)(a[i] >> 32);
-    cnt[0][v & 255]++; cnt[1][(v >> 8) & 255]++; cnt[2][(v >> 16) & 255]++; cnt[3][v >> 24]++;
+    uint64_t v = a[i];
+    cnt[0][(v >> 32) & 2047]++; cnt[1][(v >> 43) & 2047]++; cnt[2][v >> 54]++;
   }
   uint64_t *src = a, *dst = tmp;
-  for (int pass = 0; pass < 4; pass++) {
-    size_t *c = cnt[pass], sum = 0;
-    int shift = 32 + 8 * pass;
-    if (c[(src[0] >> shift) & 255] == n) continue;
-    for (int b = 0; b < 256; b++) { size_t t = c[b]; c[b] = sum; sum += t; }
-    for (size_t i = 0; i < n; i++) dst[c[(src[i] >> shift) & 255]++] = src[i];
+  for (int pass = 0; pass < 3; pass++) {
+    uint32_t *c = cnt[pass], sum = 0;
+    int sh = shift[pass];
+    if (c[(src[0] >> sh) & 2047] == n) continue;
+    for (int b = 0; b < 2048; b++) { uint32_t t = c[b]; c[b] = sum; sum += t; }
+    for (size_t i = 0; i < n; i++) dst[c[(src[i] >> sh) & 2047]++] = src[i];
     uint64_t *t = src; src = dst; dst = t;
   }
   if (src != a) memcpy(a, src, n * sizeof(uint64_t));
@@ -429,6 +430,7 @@ static int bin_features(void *ctx, size_t b, size_t e, int tid) {
     size_t g = e - f0 < BIN_GROUP ? e - f0 : BIN_GROUP;
     for (size_t i = 0; i < n; i++) {
       const double *x = J->X->data + i * p + f0;
+      if (i + 8 < n) __builtin_prefetch(x + 8 * p);   /* rows are p apart: beyond the hardware's reach */
       for (size_t q = 0; q < g; q++) k[q * n + i] = (uint64_t)float_order((float)x[q]) << 32 | i;
     }
     for (size_t q = 0; q < g; q++) {
@@ -439,13 +441,16 @@ static int bin_features(void *ctx, size_t b, size_t e, int tid) {
       for (size_t i = 1; i < n; i++) nd += (kq[i] >> 32) != (kq[i - 1] >> 32);
       float *bmin = J->bmin + f * NBIN, *bmax = J->bmax + f * NBIN;
       uint8_t *B = J->B + f * n;
+      /* A new value at position i opens a bin when i >= due, the first
+       * position with a larger floor(i NBIN / n) than the open bin's. */
       int bin = 0;
-      size_t opened = 0;
+      size_t due = nd <= NBIN ? 0 : (n + NBIN - 1) / NBIN;
       for (size_t i = 0; i < n; i++) {
         float v = order_float((uint32_t)(kq[i] >> 32));
         if (i == 0) bmin[0] = v;
-        else if ((kq[i] >> 32) != (kq[i - 1] >> 32) && (nd <= NBIN || i * NBIN / n > opened)) {
-          bin++; opened = i * NBIN / n; bmin[bin] = v;
+        else if ((kq[i] >> 32) != (kq[i - 1] >> 32) && i >= due) {
+          bin++; bmin[bin] = v;
+          if (nd > NBIN) due = ((i * NBIN / n + 1) * n + NBIN - 1) / NBIN;
         }
         bmax[bin] = v;
         B[kq[i] & 0xffffffffu] = (uint8_t)bin;
