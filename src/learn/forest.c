@@ -158,7 +158,9 @@ RF_FAST static int split_fast(const grow_job *J, workspace *ws, int f, const int
   if (nb == 1) { H[ob[0]] = (v8i){0}; return 0; }
   /* Counts left of each cut (cut j: bins ob[0..j] go left), then the cuts
    * eight at a time: a transpose gives one vector per count, each lane a
-   * cut. Cuts past the last are padded with all samples left (invalid). */
+   * cut. Cuts past the last are padded with all samples left (invalid).
+   * Lanes that pass the filter go through try_cut in order, so the result
+   * is a one-by-one scan's. */
   v8i *P = ws->P, cl = {0};
   for (int j = 0; j < nb - 1; j++) {
     cl += H[ob[j]];
@@ -339,7 +341,7 @@ static int grow_tree(grow_job *J, int ti, workspace *ws) {
     /* Features are drawn one ahead when the loop is sure to go on (the
      * same draws as one at a time), so that the next one's bins of this
      * node's samples are on their way while the current one is counted. */
-    int next = draw_feature(&rng, ws->feats, 0, p);
+    int next = p > 0 && J->mtry > 0 ? draw_feature(&rng, ws->feats, 0, p) : -1;
     for (size_t dr = 0; dr < p && found < J->mtry; dr++) {
       int f = next;
       int ahead = found + 1 < J->mtry && dr + 1 < p;
