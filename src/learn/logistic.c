@@ -212,7 +212,8 @@ int logit_fit(logit_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *
   logit_free(m);
   m->K = K; m->p = p;
   size_t nch = (size_t)chunk_count(n, d);
-  double *buf = mlsh_calloc(d * (6 + 2 * LBFGS_M + nch) + nch * BLOCK * (size_t)K + LBFGS_M, sizeof(double));
+  /* G, Wn, Gn, dir, Wt; S, Y (LBFGS_M each); chunk gradients; Zc; rho, alpha. */
+  double *buf = mlsh_calloc(d * (5 + 2 * LBFGS_M + nch) + nch * BLOCK * (size_t)K + 2 * LBFGS_M, sizeof(double));
   m->W = mlsh_calloc(d, sizeof(double));
   if (!buf || !m->W) { mlsh_free(buf); logit_free(m); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
   double *W = m->W, *G = buf, *Wn = G + d, *Gn = Wn + d, *dir = Gn + d, *S = dir + d, *Y = S + d * LBFGS_M,
