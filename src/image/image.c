@@ -88,6 +88,14 @@ static int decode_jpeg(const unsigned char *buf, size_t len, mlsh_image *img, ml
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, buf, (unsigned long)len);
   jpeg_read_header(&cinfo, TRUE);
+  /* Refuse an oversized image before jpeg_start_decompress: for a
+   * progressive JPEG it allocates and zeroes whole-image coefficient
+   * buffers (a 677-byte file declaring 60000x60000 took 2.4 GB). */
+  if ((size_t)cinfo.image_width * (size_t)cinfo.image_height > IMAGE_MAX_PIXELS) {
+    int w = (int)cinfo.image_width, h = (int)cinfo.image_height;
+    jpeg_destroy_decompress(&cinfo);
+    return mlsh_seterr(err, MLSH_EINVAL, "bad image size %dx%d", w, h);
+  }
   int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
   cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;   /* grayscale -> R=G=B, like Pillow's L->RGB */
   jpeg_start_decompress(&cinfo);
