@@ -6,12 +6,19 @@
 #include <stdint.h>
 #include <string.h>
 #include "../../src/core/alloc.h"
+#include "../../src/core/interrupt.h"
+#include "../../src/core/threads.h"
 #include "../../src/core/npy.h"
 #include "../../src/data/csv.h"
 #include "../../src/image/image.h"
 #include "../../src/learn/model.h"
 #include "../../src/nn/nn.h"
 #include <stdio.h>
+#include <stdlib.h>
+#include <setjmp.h>
+#include <jpeglib.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -105,12 +112,52 @@ int fuzz_weights(const uint8_t *data, size_t size) {
   return 0;
 }
 
+/* The declared size of a JPEG, read by libjpeg itself (0 when it cannot). */
+typedef struct { struct jpeg_error_mgr pub; jmp_buf jb; } fuzz_jpeg_err;
+static void fuzz_jpeg_exit(j_common_ptr c) { longjmp(((fuzz_jpeg_err *)c->err)->jb, 1); }
+static void fuzz_jpeg_quiet(j_common_ptr c, int level) { (void)c; (void)level; }
+
+static double jpeg_pixels(const uint8_t *data, size_t size) {
+  struct jpeg_decompress_struct c;
+  fuzz_jpeg_err e;
+  volatile double px = 0;
+  memset(&c, 0, sizeof c);
+  c.err = jpeg_std_error(&e.pub);
+  e.pub.error_exit = fuzz_jpeg_exit;
+  e.pub.emit_message = fuzz_jpeg_quiet;
+  if (setjmp(e.jb) == 0) {
+    jpeg_create_decompress(&c);
+    jpeg_mem_src(&c, data, (unsigned long)size);
+    if (jpeg_read_header(&c, TRUE) == JPEG_HEADER_OK) px = (double)c.image_width * c.image_height;
+  }
+  jpeg_destroy_decompress(&c);
+  return px;
+}
+
 int fuzz_image(const uint8_t *data, size_t size) {
+  /* A JPEG of a few hundred bytes can declare 16000x16000 pixels, and
+   * libjpeg decodes corrupt data to the last row (filling gaps), so the
+   * time goes in proportion to the declared pixels: ~50 ms at 4096x4096,
+   * seconds at 2^28 pixels (768 MB touched). JPEGs over 256x256 pixels are
+   * decoded on every 64th occurrence up to 1024x1024, and not at all above
+   * (up to the 2^28-pixel refusal, which is always run): the code is the
+   * same as for a small image, and this keeps the target at ~60k exec/s
+   * instead of 6k, without the rare multi-second inputs. */
+  static unsigned long big;
+  if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) {
+    double px = jpeg_pixels(data, size);
+    if (px > (1 << 16) && px <= (double)((size_t)1 << 28) && (px > (1 << 20) || (big++ & 63) != 0)) return 0;
+  }
   mlsh_image img = {0}, small = {0};
   mlsh_err err;
   if (image_decode(data, size, &img, &err) == MLSH_OK) {
+    /* Bilinear (both passes visit every input pixel ~2x per output, with
+     * the coverage hooks ~100 us at 32x32) for images up to 16x16, picked
+     * by the last byte: down- and upscaling and equal sides all happen at
+     * that size. Nearest (cost of the 7x5 output only) for any size. */
+    image_filter f = img.width <= 16 && img.height <= 16 && (data[size - 1] & 1) ? IMAGE_BILINEAR : IMAGE_NEAREST;
     if ((size_t)img.width * (size_t)img.height < 4096 * 4096 &&
-        image_resize(&img, 7, 5, IMAGE_NEAREST, &small, &err) == MLSH_OK)
+        image_resize(&img, 7, 5, f, &small, &err) == MLSH_OK)
       image_free(&small);
     image_free(&img);
   }
@@ -135,37 +182,94 @@ int fuzz_model(const uint8_t *data, size_t size) {
 }
 
 /* Lua-facing option parsing: the input becomes an options table
- * ("key=value" lines; numbers, booleans or strings) passed to a module
- * function chosen by the first byte. Any Lua error is fine; a crash is not. */
+ * ("key=value" lines; numbers, booleans, strings, or "{1,2,3}" arrays of
+ * numbers) passed to a module function chosen by the first byte. Any Lua
+ * error is fine; a crash is not.
+ * Speed (the fits run on every input, so that the options reach the
+ * fitting code and not just the checks): one Lua state serves every input;
+ * the calls are compiled once (kept in the registry); the data are tiny so
+ * a fit takes tens of microseconds; the options that only repeat work
+ * (forest trees, k-means nstart, ARIMA maxit) default to small values when
+ * the input does not set them; the default thread count is 1 (MLSH_THREADS,
+ * unless set: starting threads costs more than these fits, and the input
+ * can still set 'threads'); OpenBLAS runs on 1 thread; the stack is reset
+ * after each call, with the generational collector (see below) and a full
+ * collection every 4096 inputs. Option values can still ask for a lot of
+ * work (trees=100000, nstart=5000): a timer raises the Ctrl-C flag after
+ * 0.1 ms, so such an input ends with "interrupted" through the core's
+ * cleanup path instead of a slow unit (fewer than 2% of the inputs are
+ * interrupted; the checks always run to the end). */
 static lua_State *fuzz_L;
+static int fuzz_calls_ref = LUA_NOREF;
+
+static const char *const fuzz_calls[] = {
+  "return function(o) if o.nstart == nil then o.nstart = 2 end return cluster.kmeans(mat.randn(8, 2, {seed=1}), 3, o) end",
+  "return function(o) return cluster.hclust(mat.randn(8, 2, {seed=1}), o) end",
+  "return function(o) return stats.pca(mat.randn(6, 3, {seed=1}), o) end",
+  "return function(o) if o.maxit == nil then o.maxit = 10 end return ts.arima(mat.randn(12, 1, {seed=1}), o) end",
+  "return function(o) return learn.knn(o):fit(mat.randn(8, 2, {seed=1}), {1,2,1,2,1,2,1,2}) end",
+  "return function(o) if o.trees == nil then o.trees = 4 end return learn.forest(o):fit(mat.randn(8, 2, {seed=1}), {1,2,1,2,1,2,1,2}) end",
+  "return function(o) return data.read_csv('/dev/null', o) end",
+  "return function(o) return mat.randn(3, 3, o) end",
+};
+
+static timer_t fuzz_timer;
+static int fuzz_timer_ok;
+
+static void fuzz_on_timer(int sig) { (void)sig; mlsh_interrupt_raise(); }
+
+static void fuzz_options_init(void) {
+  setenv("MLSH_THREADS", "1", 0);
+  mlsh_blas_set_threads(1);   /* idle OpenBLAS workers spin in sched_yield on the fuzzer's cores */
+  lua_State *L = fuzz_L = luaL_newstate();
+  luaL_openlibs(L);
+  luaL_requiref(L, "mlsh", luaopen_mlsh, 0);
+  static const char *const g[] = {"mat", "data", "stats", "cluster", "ts", "learn", NULL};
+  for (int i = 0; g[i]; i++) {
+    lua_getfield(L, -1, g[i]);
+    lua_setglobal(L, g[i]);
+  }
+  lua_pop(L, 1);
+  lua_createtable(L, (int)(sizeof fuzz_calls / sizeof *fuzz_calls), 0);
+  for (size_t i = 0; i < sizeof fuzz_calls / sizeof *fuzz_calls; i++) {
+    if (luaL_loadstring(L, fuzz_calls[i]) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
+      fprintf(stderr, "fuzz_options: %s\n", lua_tostring(L, -1));
+      abort();
+    }
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  fuzz_calls_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_gc(L, LUA_GCCOLLECT, 0);
+  lua_gc(L, LUA_GCGEN, 0, 0);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = fuzz_on_timer;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  struct sigevent sev;
+  memset(&sev, 0, sizeof sev);
+  sev.sigev_notify = SIGEV_SIGNAL;
+  sev.sigev_signo = SIGRTMIN + 3;
+  fuzz_timer_ok = sigaction(SIGRTMIN + 3, &sa, NULL) == 0 &&
+                  timer_create(CLOCK_MONOTONIC, &sev, &fuzz_timer) == 0;
+}
+
+static void fuzz_arm(long ns) {
+  if (!fuzz_timer_ok) return;
+  struct itimerspec its;
+  memset(&its, 0, sizeof its);
+  its.it_value.tv_nsec = ns;   /* 0 disarms */
+  timer_settime(fuzz_timer, 0, &its, NULL);
+}
 
 int fuzz_options(const uint8_t *data, size_t size) {
-  static const char *const calls[] = {
-    "local o = ... return cluster.kmeans(mat.randn(30, 3, {seed=1}), 3, o)",
-    "local o = ... return cluster.hclust(mat.randn(20, 3, {seed=1}), o)",
-    "local o = ... return stats.pca(mat.randn(20, 4, {seed=1}), o)",
-    "local o = ... return ts.arima(mat.randn(60, 1, {seed=1}), o)",
-    "local o = ... return learn.knn(o):fit(mat.randn(20, 3, {seed=1}), {1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2})",
-    "local o = ... return learn.forest(o):fit(mat.randn(20, 3, {seed=1}), {1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2,1,2})",
-    "local o = ... return data.read_csv('/dev/null', o)",
-    "local o = ... return mat.randn(3, 3, o)",
-  };
-  if (!fuzz_L) {
-    fuzz_L = luaL_newstate();
-    luaL_openlibs(fuzz_L);
-    luaL_requiref(fuzz_L, "mlsh", luaopen_mlsh, 0);
-    static const char *const g[] = {"mat", "data", "stats", "cluster", "ts", "learn", NULL};
-    for (int i = 0; g[i]; i++) {
-      lua_getfield(fuzz_L, -1, g[i]);
-      lua_setglobal(fuzz_L, g[i]);
-    }
-    lua_pop(fuzz_L, 1);
-  }
+  static unsigned long runs;
+  if (!fuzz_L) fuzz_options_init();
   lua_State *L = fuzz_L;
   if (size < 1) return 0;
-  const char *code = calls[data[0] % (sizeof calls / sizeof *calls)];
   int top = lua_gettop(L);
-  if (luaL_loadstring(L, code) != LUA_OK) { lua_settop(L, top); return 0; }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fuzz_calls_ref);
+  lua_rawgeti(L, -1, data[0] % (sizeof fuzz_calls / sizeof *fuzz_calls) + 1);
   lua_newtable(L);
   size_t i = 1;
   while (i < size) {
@@ -184,14 +288,38 @@ int fuzz_options(const uint8_t *data, size_t size) {
       double d = strtod(buf, &end);
       if (end != buf && *end == 0) lua_pushnumber(L, d);
       else if (strcmp(buf, "true") == 0 || strcmp(buf, "false") == 0) lua_pushboolean(L, buf[0] == 't');
-      else if (buf[0] == '{') { lua_newtable(L); lua_pushinteger(L, 1); lua_rawseti(L, -2, 1); }
+      else if (buf[0] == '{') {   /* "{1,0,2}": numbers up to a non-number; none: {1}, "{}": empty */
+        lua_newtable(L);
+        const char *q = buf + 1;
+        int n = 0;
+        for (;;) {
+          double x = strtod(q, &end);
+          if (end == q) break;
+          lua_pushnumber(L, x);
+          lua_rawseti(L, -2, ++n);
+          q = end;
+          if (*q != ',') break;
+          q++;
+        }
+        if (n == 0 && buf[1] != '}') { lua_pushinteger(L, 1); lua_rawseti(L, -2, 1); }
+      }
       else lua_pushstring(L, buf);
       lua_settable(L, -3);
     }
     i = j + 1;
   }
+  mlsh_interrupt_clear();
+  fuzz_arm(100 * 1000);   /* 0.1 ms */
   lua_pcall(L, 1, 0, 0);
+  fuzz_arm(0);
+  mlsh_interrupt_clear();
   lua_settop(L, top);
-  lua_gc(L, LUA_GCCOLLECT, 0);
+  /* Generational mode: a young collection frees this input's objects, a
+   * second one the userdata finalized by the first, so that each input
+   * frees what it allocated (else libFuzzer suspects a leak and runs a
+   * full LeakSanitizer scan, ~10 ms). */
+  lua_gc(L, LUA_GCSTEP, 0);
+  lua_gc(L, LUA_GCSTEP, 0);
+  if ((++runs & 4095) == 0) lua_gc(L, LUA_GCCOLLECT, 0);
   return 0;
 }
