@@ -297,6 +297,10 @@ static int pairs_worker(void *ctx, size_t item, unsigned char **out, size_t *len
 }
 
 static int train_pairs(svc_job *J, int P) {
+  /* Already in a worker process (mlsh.parallel_map, CV workers): the parent
+   * kills it on Ctrl-C, so train here; forking a large worker again per fit
+   * would cost more than the fit. */
+  if (forkmap_in_worker()) return mlsh_parallel_dynamic((size_t)P, J->m->threads, 1, pair_worker, J);
   unsigned char *buf = NULL;
   size_t len = 0;
   int st = 0;
