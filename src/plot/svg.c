@@ -172,7 +172,7 @@ static void svg_layer(plot_buf *b, const smap *m, size_t k, mlsh_err *err) {
     if (!l->img.rgb || thumb_make(&l->img, 320, &th, err)) break;
     pbuf_printf(b, "<image x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" preserveAspectRatio=\"xMidYMid meet\" href=\"",
                 m->a.x, m->a.y, m->a.w, m->a.h);
-    thumb_png_datauri(&th, b, err);
+    thumb_jpeg_datauri(&th, 85, b, err);
     pbuf_puts(b, "\"/>\n");
     mlsh_free(th.rgb);
     break;

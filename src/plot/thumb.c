@@ -1,8 +1,10 @@
-/* thumb.c - image sampling and in-memory PNG encoding for charts. */
+/* thumb.c - image sampling and in-memory JPEG encoding for charts. */
 #include <math.h>
 #include <setjmp.h>
 #include <string.h>
-#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <jpeglib.h>
 #include "thumb.h"
 #include "../core/alloc.h"
 
@@ -42,12 +44,6 @@ int thumb_make(const mlsh_image *src, int maxdim, mlsh_image *out, mlsh_err *err
   return MLSH_OK;
 }
 
-static void png_to_buf(png_structp png, png_bytep data, png_size_t len) {
-  pbuf_add((plot_buf *)png_get_io_ptr(png), (const char *)data, len);
-}
-
-static void png_noflush(png_structp png) { (void)png; }
-
 static void base64(plot_buf *out, const unsigned char *p, size_t n) {
   static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   char q[4];
@@ -60,29 +56,39 @@ static void base64(plot_buf *out, const unsigned char *p, size_t n) {
   }
 }
 
-int thumb_png_datauri(const mlsh_image *im, plot_buf *out, mlsh_err *err) {
-  plot_buf png = {0};
-  png_structp ps = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-  png_infop info = ps ? png_create_info_struct(ps) : NULL;
-  if (!info) {
-    png_destroy_write_struct(&ps, NULL);
-    return mlsh_seterr(err, MLSH_ENOMEM, "PNG encoder: not enough memory");
+/* libjpeg reports errors through exit() by default: jump back instead. */
+typedef struct { struct jpeg_error_mgr pub; jmp_buf jb; } jpeg_fail;
+static void jpeg_on_error(j_common_ptr c) { longjmp(((jpeg_fail *)c->err)->jb, 1); }
+
+int thumb_jpeg_datauri(const mlsh_image *im, int quality, plot_buf *out, mlsh_err *err) {
+  struct jpeg_compress_struct c;
+  jpeg_fail jf;
+  unsigned char *mem = NULL;
+  unsigned long size = 0;
+  c.err = jpeg_std_error(&jf.pub);
+  jf.pub.error_exit = jpeg_on_error;
+  if (setjmp(jf.jb)) {
+    jpeg_destroy_compress(&c);
+    free(mem);   /* jpeg_mem_dest's buffer comes from malloc */
+    return mlsh_seterr(err, MLSH_EIO, "JPEG encoder failed");
   }
-  if (setjmp(png_jmpbuf(ps))) {
-    png_destroy_write_struct(&ps, &info);
-    pbuf_free(&png);
-    return mlsh_seterr(err, MLSH_EIO, "PNG encoder failed");
+  jpeg_create_compress(&c);
+  jpeg_mem_dest(&c, &mem, &size);
+  c.image_width = (JDIMENSION)im->width;
+  c.image_height = (JDIMENSION)im->height;
+  c.input_components = 3;
+  c.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, quality, TRUE);
+  jpeg_start_compress(&c, TRUE);
+  while (c.next_scanline < c.image_height) {
+    JSAMPROW row = (JSAMPROW)(im->rgb + (size_t)c.next_scanline * (size_t)im->width * 3);
+    jpeg_write_scanlines(&c, &row, 1);
   }
-  png_set_write_fn(ps, &png, png_to_buf, png_noflush);
-  png_set_IHDR(ps, info, (png_uint_32)im->width, (png_uint_32)im->height, 8, PNG_COLOR_TYPE_RGB,
-               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(ps, info);
-  for (int y = 0; y < im->height; y++) png_write_row(ps, im->rgb + (size_t)y * (size_t)im->width * 3);
-  png_write_end(ps, NULL);
-  png_destroy_write_struct(&ps, &info);
-  if (png.failed) { pbuf_free(&png); return mlsh_seterr(err, MLSH_ENOMEM, "PNG encoder: not enough memory"); }
-  pbuf_puts(out, "data:image/png;base64,");
-  base64(out, (const unsigned char *)png.s, png.len);
-  pbuf_free(&png);
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  pbuf_puts(out, "data:image/jpeg;base64,");
+  base64(out, mem, size);
+  free(mem);
   return MLSH_OK;
 }

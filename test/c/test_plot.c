@@ -143,8 +143,8 @@ static void test_png(void) {
   mlsh_image im = {2, 2, px}, th;
   mlsh_err err;
   plot_buf b = {0};
-  CHECK(thumb_png_datauri(&im, &b, &err) == MLSH_OK);
-  CHECK(strncmp(b.s, "data:image/png;base64,iVBORw0KGgo", 33) == 0);   /* the PNG signature */
+  CHECK(thumb_jpeg_datauri(&im, 85, &b, &err) == MLSH_OK);
+  CHECK(strncmp(b.s, "data:image/jpeg;base64,/9j/", 27) == 0);   /* the JPEG SOI marker */
   pbuf_free(&b);
   CHECK(thumb_make(&im, 1, &th, &err) == MLSH_OK);
   CHECK(th.width == 1 && th.height == 1);
