@@ -12,7 +12,7 @@
 static struct {
   pthread_mutex_t lock;
   size_t p, rows, cap;   /* columns, rows held, capacity in rows */
-  double *X;             /* cap x p copies of the rows */
+  float *X;              /* cap x p copies of the rows, in float */
   double *G;             /* cap x cap dot products, rows x rows valid */
   uint64_t *hash;        /* per row */
   size_t *slot, nslot;   /* open addressing: row + 1, 0 = empty */
@@ -34,7 +34,7 @@ static void watch_forks(void) { pthread_atfork(NULL, NULL, in_child); }
 /* Forget the rows (the scratch buffer stays for the next fit). */
 static void drop(void) {
   mlsh_free(C.X); mlsh_free_shared(C.G); mlsh_free(C.hash); mlsh_free(C.slot);
-  C.X = C.G = NULL; C.hash = NULL; C.slot = NULL;
+  C.X = NULL; C.G = NULL; C.hash = NULL; C.slot = NULL;
   C.rows = C.cap = C.nslot = 0;
 }
 
@@ -52,10 +52,10 @@ void gram_clear(void) {
   pthread_mutex_unlock(&C.lock);
 }
 
-static uint64_t row_hash(const double *x, size_t p) {
+static uint64_t row_hash(const float *x, size_t p) {
   uint64_t h = 0x9e3779b97f4a7c15ull;
   for (size_t j = 0; j < p; j++) {
-    uint64_t u;
+    uint32_t u;
     memcpy(&u, &x[j], sizeof u);
     h = (h ^ u) * 0x100000001b3ull;
     h ^= h >> 31;
@@ -63,14 +63,22 @@ static uint64_t row_hash(const double *x, size_t p) {
   return h;
 }
 
-/* The cache row equal to x, or SIZE_MAX. */
-static size_t find(uint64_t h, const double *x) {
+/* The cache row equal to x, or SIZE_MAX. Rows are compared as float: two
+ * rows that round alike have the same products (see to_float). */
+static size_t find(uint64_t h, const float *x) {
   if (!C.nslot) return SIZE_MAX;
   for (size_t i = h & (C.nslot - 1);; i = (i + 1) & (C.nslot - 1)) {
     size_t s = C.slot[i];
     if (!s) return SIZE_MAX;
-    if (C.hash[s - 1] == h && !memcmp(C.X + (s - 1) * C.p, x, C.p * sizeof(double))) return s - 1;
+    if (C.hash[s - 1] == h && !memcmp(C.X + (s - 1) * C.p, x, C.p * sizeof(float))) return s - 1;
   }
+}
+
+/* Products are single precision (sgemm, twice the speed of dgemm): the
+ * kernel values then carry relative errors near 1e-7, the size of the
+ * rounding libsvm applies anyway when it caches kernel rows as float. */
+static void to_float(const double *x, size_t p, float *out) {
+  for (size_t j = 0; j < p; j++) out[j] = (float)x[j];
 }
 
 static void insert(size_t r) {
@@ -95,14 +103,14 @@ static int adopt(void) {
 }
 
 static size_t bytes_for(size_t rows, size_t p) {
-  return rows * rows * sizeof(double) + rows * (p * sizeof(double) + sizeof(uint64_t) + 2 * sizeof(size_t));
+  return rows * rows * sizeof(double) + rows * (p * sizeof(float) + sizeof(uint64_t) + 2 * sizeof(size_t));
 }
 
 /* Room for cap rows, keeping what is held. */
 static int grow(size_t cap) {
   size_t p = C.p, nslot = 16;
   while (nslot < 2 * cap) nslot *= 2;
-  double *X = mlsh_realloc(C.X, cap * p * sizeof(double));
+  float *X = mlsh_realloc(C.X, cap * p * sizeof(float));
   if (X) C.X = X;
   uint64_t *hash = mlsh_realloc(C.hash, cap * sizeof(uint64_t));
   if (hash) C.hash = hash;
@@ -120,15 +128,20 @@ static int grow(size_t cap) {
 /* Products of rows [r0, rows) with every held row, in blocks. */
 static int extend(size_t r0) {
   size_t R = C.rows, p = C.p, ld = C.cap;
+  float *T = mlsh_malloc_array(R * GRAM_BLOCK, sizeof(float));
+  if (!T) return MLSH_ENOMEM;
   for (size_t b = r0; b < R; b += GRAM_BLOCK) {
-    if (mlsh_interrupted()) return MLSH_EINTR;
+    if (mlsh_interrupted()) { mlsh_free(T); return MLSH_EINTR; }
     size_t m = R - b < GRAM_BLOCK ? R - b : GRAM_BLOCK;
     /* G[0..b+m, b..b+m) = X[0..b+m) X[b..b+m)^T, then mirrored to the rows. */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(b + m), (int)m, (int)p, 1.0,
-                C.X, (int)p, C.X + b * p, (int)p, 0.0, C.G + b, (int)ld);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(b + m), (int)m, (int)p, 1.0f,
+                C.X, (int)p, C.X + b * p, (int)p, 0.0f, T, (int)m);
+    for (size_t r = 0; r < b + m; r++)
+      for (size_t c = 0; c < m; c++) C.G[r * ld + b + c] = T[r * m + c];
     for (size_t r = b; r < b + m; r++)
       for (size_t c = 0; c < r; c++) C.G[r * ld + c] = C.G[c * ld + r];
   }
+  mlsh_free(T);
   return MLSH_OK;
 }
 
@@ -137,24 +150,26 @@ int gram_acquire(const mlsh_mat *X, size_t max_bytes, gram_view *v, mlsh_err *er
   v->G = NULL; v->ld = 0;
   if (n == 0 || bytes_for(n, p) > max_bytes) return GRAM_TOO_BIG;
   uint64_t *h = mlsh_malloc_array(n, sizeof(uint64_t));
+  float *xf = mlsh_malloc_array(n * p, sizeof(float));
   v->idx = mlsh_malloc_array(n, sizeof(size_t));
-  if (!h || !v->idx) {
-    mlsh_free(h); mlsh_free(v->idx); v->idx = NULL;
+  if (!h || !xf || !v->idx) {
+    mlsh_free(h); mlsh_free(xf); mlsh_free(v->idx); v->idx = NULL;
     return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   }
+  for (size_t i = 0; i < n; i++) to_float(&MAT_AT(X, i, 0), p, xf + i * p);
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, watch_forks);
   pthread_mutex_lock(&C.lock);
   if (C.inherited && adopt()) {
     pthread_mutex_unlock(&C.lock);
-    mlsh_free(h); mlsh_free(v->idx); v->idx = NULL;
+    mlsh_free(h); mlsh_free(xf); mlsh_free(v->idx); v->idx = NULL;
     return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for the kernel cache");
   }
   if (C.p != p) { drop(); C.p = p; }
   size_t miss = 0;
   for (size_t i = 0; i < n; i++) {
-    h[i] = row_hash(&MAT_AT(X, i, 0), p);
-    v->idx[i] = find(h[i], &MAT_AT(X, i, 0));
+    h[i] = row_hash(xf + i * p, p);
+    v->idx[i] = find(h[i], xf + i * p);
     miss += v->idx[i] == SIZE_MAX;
   }
   /* Start afresh when X shares no row with the cache or would overflow it. */
@@ -171,10 +186,10 @@ int gram_acquire(const mlsh_mat *X, size_t max_bytes, gram_view *v, mlsh_err *er
     if (need > C.cap) rc = grow(cap);
     for (size_t i = 0; i < n && !rc; i++) {
       if (v->idx[i] != SIZE_MAX) continue;
-      size_t r = find(h[i], &MAT_AT(X, i, 0));   /* a repeated new row */
+      size_t r = find(h[i], xf + i * p);   /* a repeated new row */
       if (r == SIZE_MAX) {
         r = C.rows++;
-        memcpy(C.X + r * p, &MAT_AT(X, i, 0), p * sizeof(double));
+        memcpy(C.X + r * p, xf + i * p, p * sizeof(float));
         C.hash[r] = h[i];
         insert(r);
       }
@@ -182,7 +197,7 @@ int gram_acquire(const mlsh_mat *X, size_t max_bytes, gram_view *v, mlsh_err *er
     }
     if (!rc) rc = extend(r0);
   }
-  mlsh_free(h);
+  mlsh_free(h); mlsh_free(xf);
   if (rc) {
     drop();
     pthread_mutex_unlock(&C.lock);
@@ -202,14 +217,17 @@ int gram_find(const mlsh_mat *X, const mlsh_mat *Y, gram_view *v, mlsh_err *err)
   if (C.p != p || !C.rows) { pthread_mutex_unlock(&C.lock); return GRAM_TOO_BIG; }
   v->idx = mlsh_malloc_array(nx + ny + 1, sizeof(size_t));
   if (!v->idx) { pthread_mutex_unlock(&C.lock); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
+  float *xf = mlsh_malloc_array(p + 1, sizeof(float));
+  if (!xf) { mlsh_free(v->idx); v->idx = NULL; pthread_mutex_unlock(&C.lock); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
   for (size_t i = 0; i < nx + ny; i++) {
-    const double *x = i < nx ? &MAT_AT(X, i, 0) : &MAT_AT(Y, i - nx, 0);
-    if ((v->idx[i] = find(row_hash(x, p), x)) == SIZE_MAX) {
-      mlsh_free(v->idx); v->idx = NULL;
+    to_float(i < nx ? &MAT_AT(X, i, 0) : &MAT_AT(Y, i - nx, 0), p, xf);
+    if ((v->idx[i] = find(row_hash(xf, p), xf)) == SIZE_MAX) {
+      mlsh_free(xf); mlsh_free(v->idx); v->idx = NULL;
       pthread_mutex_unlock(&C.lock);
       return GRAM_TOO_BIG;
     }
   }
+  mlsh_free(xf);
   v->G = C.G; v->ld = C.cap;
   return MLSH_OK;
 }

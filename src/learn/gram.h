@@ -4,7 +4,9 @@
  * training set, and several SVMs are fitted on one split. Rows are matched
  * by content (hash, then exact compare), so any subset or reordering of
  * rows seen before costs no new O(n^2 p) product; new rows extend the cache
- * by one dgemm against the rows it holds. */
+ * by one product against the rows it holds. Products are single precision
+ * (sgemm): kernel values carry relative errors near 1e-7, as libsvm's own
+ * float cache of kernel rows. */
 #ifndef MLSH_LEARN_GRAM_H
 #define MLSH_LEARN_GRAM_H
 #include "../core/matrix.h"

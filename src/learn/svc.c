@@ -154,7 +154,8 @@ static int train_pair(const svc_job *J, int q) {
   double *y = mlsh_malloc_array(l, sizeof(double));
   struct svm_node **x = mlsh_malloc_array(l, sizeof(*x));
   struct svm_node *nodes = NULL;
-  double *Xs = NULL, *G = NULL, *sq = NULL;
+  float *Xs = NULL;
+  double *G = NULL, *sq = NULL;
   struct svm_model *sm = NULL;
   if (!idx || !y || !x) { rc = MLSH_ENOMEM; goto done; }
   memcpy(idx, J->order + J->start[a], na * sizeof(size_t));
@@ -172,13 +173,16 @@ static int train_pair(const svc_job *J, int q) {
     if (J->gram) {
       D = J->gram->G; ld = J->gram->ld; gi = J->gram->idx;
     } else {
-      Xs = mlsh_malloc_array(l * p, sizeof(double));
+      /* Single precision products, as the cache's (gram.h). */
+      Xs = mlsh_malloc_array(l * p + l * l, sizeof(float));
       G = mlsh_malloc_array(l * l, sizeof(double));
       if (!Xs || !G) { rc = MLSH_ENOMEM; goto done; }
-      for (size_t r = 0; r < l; r++) memcpy(Xs + r * p, &MAT_AT(X, idx[r], 0), p * sizeof(double));
-      cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)l, (int)p, 1.0, Xs, (int)p, 0.0, G, (int)l);
+      float *Gf = Xs + l * p;
       for (size_t r = 0; r < l; r++)
-        for (size_t c = 0; c < r; c++) G[r * l + c] = G[c * l + r];
+        for (size_t j = 0; j < p; j++) Xs[r * p + j] = (float)MAT_AT(X, idx[r], j);
+      cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)l, (int)p, 1.0f, Xs, (int)p, 0.0f, Gf, (int)l);
+      for (size_t r = 0; r < l; r++)
+        for (size_t c = 0; c < l; c++) G[r * l + c] = c >= r ? Gf[r * l + c] : Gf[c * l + r];
       D = G; ld = l;
     }
 #define DROW(r) (gi ? gi[idx[r]] : (r))
@@ -196,7 +200,7 @@ static int train_pair(const svc_job *J, int q) {
       x[r] = nd;
     }
 #undef DROW
-    mlsh_free(Xs); mlsh_free(G); Xs = G = NULL;
+    mlsh_free(Xs); mlsh_free(G); Xs = NULL; G = NULL;
   } else {
     for (size_t r = 0; r < l; r++) x[r] = J->dense + idx[r] * (p + 1);
   }
@@ -426,7 +430,16 @@ done:
   return rc;
 }
 
-typedef struct { const svc_model *m; const mlsh_mat *X; mlsh_mat *D; double *sqsv; double **Kb; const gram_view *g; } dec_job;
+typedef struct {
+  const svc_model *m;
+  const mlsh_mat *X;
+  mlsh_mat *D;
+  double *sqsv;
+  double **Kb;
+  float **Xf, **Kf;      /* per worker: query block and its products, single precision */
+  const float *SVf;      /* support vectors in float (products as in the fit, gram.h) */
+  const gram_view *g;
+} dec_job;
 
 static int dec_block(void *ctx, size_t b0, size_t b1, int tid) {
   dec_job *J = ctx;
@@ -442,12 +455,16 @@ static int dec_block(void *ctx, size_t b0, size_t b1, int tid) {
         const double *gr = g->G + g->idx[r] * g->ld;
         for (size_t s = 0; s < nsv; s++) Kb[(r - r0) * nsv + s] = gr[g->idx[J->X->rows + s]];
       }
-    } else
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)nsv, (int)p, 1.0,
-                  &MAT_AT(J->X, r0, 0), (int)p, m->SV.data, (int)p, 0.0, Kb, (int)nsv);
+    } else {
+      float *xf = J->Xf[tid], *kf = J->Kf[tid];
+      for (size_t i = 0; i < (r1 - r0) * p; i++) xf[i] = (float)J->X->data[r0 * p + i];
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)nsv, (int)p, 1.0f,
+                  xf, (int)p, J->SVf, (int)p, 0.0f, kf, (int)nsv);
+      for (size_t i = 0; i < (r1 - r0) * nsv; i++) Kb[i] = kf[i];
+    }
     for (size_t r = r0; r < r1; r++) {
-      const double *xr = &MAT_AT(J->X, r, 0);
-      double sq = g ? g->G[g->idx[r] * (g->ld + 1)] : cblas_ddot((int)p, xr, 1, xr, 1), *kr = Kb + (r - r0) * nsv;
+      const float *xr = g ? NULL : J->Xf[tid] + (r - r0) * p;
+      double sq = g ? g->G[g->idx[r] * (g->ld + 1)] : cblas_sdot((int)p, xr, 1, xr, 1), *kr = Kb + (r - r0) * nsv;
       for (size_t s = 0; s < nsv; s++) kr[s] = kernel_value(m, kr[s], sq, J->sqsv[s]);
       for (size_t q = 0; q < P; q++) {
         double d = -m->rho[q];
@@ -468,7 +485,9 @@ int svc_decision(const svc_model *m, const mlsh_mat *X, mlsh_mat *D, mlsh_err *e
   if (rc) return rc;
   int nt = mlsh_threads_resolve(m->threads);
   if ((size_t)nt > nb) nt = (int)nb;
+  size_t p = X->cols;
   double *Kb[256] = {0}, *sqsv = mlsh_malloc_array(nsv + 1, sizeof(double));
+  float *Xf[256] = {0}, *Kf[256] = {0}, *SVf = NULL;
   if (!sqsv) rc = MLSH_ENOMEM;
   for (int t = 0; t < nt && !rc; t++)
     if (!(Kb[t] = mlsh_malloc_array((size_t)SVC_BLOCK * (nsv + 1), sizeof(double)))) rc = MLSH_ENOMEM;
@@ -479,16 +498,25 @@ int svc_decision(const svc_model *m, const mlsh_mat *X, mlsh_mat *D, mlsh_err *e
     if (rc == GRAM_TOO_BIG) rc = MLSH_OK;
     else if (!rc) cached = 1;
   }
+  if (!rc && !cached) {
+    SVf = mlsh_malloc_array(nsv * p + 1, sizeof(float));
+    if (!SVf) rc = MLSH_ENOMEM;
+    for (int t = 0; t < nt && !rc; t++) {
+      Xf[t] = mlsh_malloc_array((size_t)SVC_BLOCK * p, sizeof(float));
+      Kf[t] = mlsh_malloc_array((size_t)SVC_BLOCK * (nsv + 1), sizeof(float));
+      if (!Xf[t] || !Kf[t]) rc = MLSH_ENOMEM;
+    }
+    if (!rc) for (size_t i = 0; i < nsv * p; i++) SVf[i] = (float)m->SV.data[i];
+  }
   if (!rc) {
     for (size_t s = 0; s < nsv; s++)
-      sqsv[s] = cached ? gv.G[gv.idx[X->rows + s] * (gv.ld + 1)]
-                       : cblas_ddot((int)m->SV.cols, &MAT_AT(&m->SV, s, 0), 1, &MAT_AT(&m->SV, s, 0), 1);
-    dec_job J = {m, X, D, sqsv, Kb, cached ? &gv : NULL};
+      sqsv[s] = cached ? gv.G[gv.idx[X->rows + s] * (gv.ld + 1)] : cblas_sdot((int)p, SVf + s * p, 1, SVf + s * p, 1);
+    dec_job J = {m, X, D, sqsv, Kb, Xf, Kf, SVf, cached ? &gv : NULL};
     rc = mlsh_parallel_dynamic(nb, nt, 1, dec_block, &J);
   }
   if (cached) gram_release(&gv);
-  for (int t = 0; t < nt; t++) mlsh_free(Kb[t]);
-  mlsh_free(sqsv);
+  for (int t = 0; t < nt; t++) { mlsh_free(Kb[t]); mlsh_free(Xf[t]); mlsh_free(Kf[t]); }
+  mlsh_free(sqsv); mlsh_free(SVf);
   if (rc) { mat_free(D); mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory"); }
   return rc;
 }

@@ -19,14 +19,14 @@ static void rows_of(size_t *idx, size_t n, mlsh_mat *out) {
   mat_select_rows(&data, idx, n, out, &err);
 }
 
-/* Max |G(view) - X X^T| over all pairs. */
+/* Max relative |G(view) - X X^T| over all pairs (products are single precision). */
 static double view_error(const mlsh_mat *X, const gram_view *v) {
   double e = 0;
   for (size_t i = 0; i < X->rows; i++)
     for (size_t j = 0; j < X->rows; j++) {
       double d = cblas_ddot((int)X->cols, &MAT_AT(X, i, 0), 1, &MAT_AT(X, j, 0), 1);
       double g = v->G[v->idx[i] * v->ld + v->idx[j]];
-      if (fabs(d - g) > e) e = fabs(d - g);
+      if (fabs(d - g) / (1.0 + fabs(d)) > e) e = fabs(d - g) / (1.0 + fabs(d));
     }
   return e;
 }
@@ -41,33 +41,33 @@ static void test_products(void) {
   rows_of(a, 60, &A); rows_of(b, 60, &B); rows_of(c, 40, &Cm);
   gram_view v;
   CHECK(gram_acquire(&A, 1 << 20, &v, &err) == MLSH_OK);
-  CHECK(view_error(&A, &v) < 1e-12);
+  CHECK(view_error(&A, &v) < 1e-5);
   gram_release(&v);
   /* B shares no row with A: the cache starts afresh with B's rows. */
   CHECK(gram_acquire(&B, 1 << 20, &v, &err) == MLSH_OK);
-  CHECK(view_error(&B, &v) < 1e-12);
+  CHECK(view_error(&B, &v) < 1e-5);
   gram_release(&v);
   /* C overlaps B: it grows by A's rows among C's. */
   CHECK(gram_acquire(&Cm, 1 << 20, &v, &err) == MLSH_OK);
-  CHECK(view_error(&Cm, &v) < 1e-12);
+  CHECK(view_error(&Cm, &v) < 1e-5);
   gram_release(&v);
   /* A again: it shares C's rows, so the cache grows by the rest of A. */
   CHECK(gram_acquire(&A, 1 << 20, &v, &err) == MLSH_OK);
-  CHECK(view_error(&A, &v) < 1e-12);
+  CHECK(view_error(&A, &v) < 1e-5);
   gram_release(&v);
   /* Now every row is cached: a lookup of all 120 finds them. */
   if (gram_find(&data, NULL, &v, &err) == MLSH_OK) {
-    CHECK(view_error(&data, &v) < 1e-12);
+    CHECK(view_error(&data, &v) < 1e-5);
     gram_release(&v);
   } else CHECK(!"all rows cached");
   /* A row never seen: the lookup misses and the cache stays usable. */
   mlsh_mat odd = {0};
   mat_copy(&A, &odd, &err);
-  MAT_AT(&odd, 3, 2) += 1e-9;
+  MAT_AT(&odd, 3, 2) += 1e-3;   /* a change that survives rounding to float */
   CHECK(gram_find(&odd, NULL, &v, &err) == GRAM_TOO_BIG);
   if (gram_find(&A, &B, &v, &err) == MLSH_OK) {
     CHECK(v.idx[0] != v.idx[60]);
-    CHECK(view_error(&A, &v) < 1e-12);
+    CHECK(view_error(&A, &v) < 1e-5);
     gram_release(&v);
   } else CHECK(!"A and B cached");
   /* Repeated rows share one cache row. */
@@ -77,7 +77,7 @@ static void test_products(void) {
   gram_clear();
   if (gram_acquire(&R, 1 << 20, &v, &err) == MLSH_OK) {
     CHECK(v.idx[0] == v.idx[1] && v.idx[1] == v.idx[3] && v.idx[2] != v.idx[0]);
-    CHECK(view_error(&R, &v) < 1e-12);
+    CHECK(view_error(&R, &v) < 1e-5);
     gram_release(&v);
   } else CHECK(!"repeated rows cached");
   /* Too big for the bound: the caller computes its own products. */
@@ -127,7 +127,7 @@ static int worker_products(void *ctx, size_t item, unsigned char **out, size_t *
   for (int rep = 0; rep < 30; rep++) {
     if (gram_acquire(&A, 1 << 20, &v, &err) != MLSH_OK) break;
     usleep(1000);   /* let the other workers write, were the buffers shared */
-    bad = view_error(&A, &v) > 1e-12;
+    bad = view_error(&A, &v) > 1e-5;
     gram_release(&v);
     if (bad) break;
     A.data[0] += 1.0;   /* a new row each time: the cache rewrites its buffers */
@@ -152,7 +152,7 @@ static void test_fork_workers(void) {
   CHECK(forkmap_run(6, 3, worker_products, NULL, res, lens, st, &err) == MLSH_OK);
   for (int i = 0; i < 6; i++) { CHECK(st[i] == 0); mlsh_free(res[i]); }
   if (gram_find(&A, NULL, &v, &err) == MLSH_OK) {
-    CHECK(view_error(&A, &v) < 1e-12);
+    CHECK(view_error(&A, &v) < 1e-5);
     gram_release(&v);
   } else CHECK(!"parent's rows still cached");
   mat_free(&A);
