@@ -11,6 +11,7 @@
 #include "../core/threads.h"
 #include "../core/interrupt.h"
 #include "../core/forkmap.h"
+#include "../core/vexp.h"
 
 /* Largest pair problem whose kernel matrix we precompute: l*l*24 bytes
  * (matrix + libsvm nodes), 1.5 GB at 8000. Larger pairs use libsvm's own
@@ -237,6 +238,7 @@ typedef struct {
   struct svm_node *nodes;
   size_t n;
   const double *sq;   /* squared norms of the rows (the Gram's diagonal, gathered once) */
+  double **tmp;       /* per thread: one row of n values */
 } full_job;
 
 static int full_rows(void *ctx, size_t b, size_t e, int tid) {
@@ -250,10 +252,11 @@ static int full_rows(void *ctx, size_t b, size_t e, int tid) {
     nd[0].index = 0; nd[0].value = (double)(i + 1);
     if (F->m->kernel == SVC_RBF) {
       const double g = F->m->gamma, sqi = sq[i];
-      for (size_t j = 0; j < n; j++) {
-        nd[j + 1].index = (int)(j + 1);
-        nd[j + 1].value = exp(-g * (sqi + sq[j] - 2.0 * gr[gi[j]]));
-      }
+      double *t = F->tmp[tid];
+      for (size_t j = 0; j < n; j++) t[j] = gr[gi[j]];
+      for (size_t j = 0; j < n; j++) t[j] = -g * (sqi + sq[j] - 2.0 * t[j]);
+      mlsh_exp_neg(t, t, n);
+      for (size_t j = 0; j < n; j++) { nd[j + 1].index = (int)(j + 1); nd[j + 1].value = t[j]; }
     } else {
       for (size_t j = 0; j < n; j++) {
         nd[j + 1].index = (int)(j + 1);
@@ -389,11 +392,13 @@ int svc_fit(svc_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *err)
       full_bytes <= (size_t)(m->cache_mb * 1048576.0)) {
     full = gram_scratch(&gv, full_bytes);
     if (!full) { gram_release(&gv); rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for the kernel matrix"); goto done; }
-    double *sq = mlsh_malloc_array(n, sizeof(double));
+    int nt = mlsh_threads_resolve(m->threads);
+    double *sq = mlsh_malloc_array(n * (size_t)(nt + 1), sizeof(double)), *tmp[256];
     if (!sq) { gram_release(&gv); rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+    for (int t = 0; t < nt; t++) tmp[t] = sq + n * (size_t)(t + 1);
     for (size_t i = 0; i < n; i++) sq[i] = gv.G[gv.idx[i] * (gv.ld + 1)];
-    full_job F = {m, &gv, full, n, sq};
-    rc = mlsh_parallel_for(n, m->threads, 64, full_rows, &F);
+    full_job F = {m, &gv, full, n, sq, tmp};
+    rc = mlsh_parallel_for(n, nt, 64, full_rows, &F);
     mlsh_free(sq);
   }
   svc_job J = {m, X, order, start, dense, cached ? &gv : NULL, full, cw, m->seed, sv, coef, nsv, m->rho, m->probA, m->probB};

@@ -10,6 +10,7 @@
 #include "../../src/core/npy.h"
 #include "../../src/core/rng.h"
 #include "../../src/core/threads.h"
+#include "../../src/core/vexp.h"
 #include "../../src/data/csv.h"
 
 static void test_inverse_and_solve(void) {
@@ -190,6 +191,24 @@ static void test_quantile(void) {
   CHECK_NEAR(mat_quantile_sorted(v, 4, 0.5), 2.5, 1e-15);
 }
 
+/* The vectorized exp against the C library's, over [-708, 0] and the edges. */
+static void test_vexp(void) {
+  enum { N = 20011 };
+  static double x[N], y[N];
+  for (int i = 0; i < N - 6; i++) x[i] = -708.0 * (double)i / (N - 7);
+  x[N - 6] = -0.0; x[N - 5] = -1e-300; x[N - 4] = -1e-10; x[N - 3] = -708.5; x[N - 2] = -1e6; x[N - 1] = -0.6931471805599453;
+  mlsh_exp_neg(x, y, N);
+  double worst = 0;
+  for (int i = 0; i < N - 3; i++) {
+    double e = fabs(y[i] - exp(x[i])) / exp(x[i]);
+    if (e > worst) worst = e;
+  }
+  CHECK(worst < 2e-15);
+  CHECK(y[N - 6] == 1.0 && y[N - 5] == 1.0);
+  CHECK(y[N - 3] == 0.0 && y[N - 2] == 0.0);
+  CHECK_NEAR(y[N - 1], 0.5, 1e-16);
+}
+
 int main(void) {
   RUN(test_inverse_and_solve);
   RUN(test_svd_reconstructs);
@@ -201,5 +220,6 @@ int main(void) {
   RUN(test_fault_injection);
   RUN(test_format);
   RUN(test_quantile);
+  RUN(test_vexp);
   CTEST_DONE();
 }
