@@ -219,8 +219,8 @@ static const mlsh_Reg parallel_funcs[] = {
   {"parallel_map", l_parallel_map, "mlsh.parallel_map(items, fn [, opts])",
    "Call fn(item) for each item in forked worker processes (as R's parallel::mclapply) and return the "
    "results in order. items: a count n (items 1..n) or an array; a free worker takes the next item (put long "
-   "ones first). opts: workers = the number of cores (1: run here, in order). Each worker starts as a copy of the session, so fn sees every variable, "
-   "and gets cores/workers threads for its own work; results come back serialized (nil, booleans, numbers, "
+   "ones first). opts: workers = the number of cores (1: run here, in order). Each worker starts as a copy of "
+   "the session, so fn sees every variable, and gets cores/workers threads for its own work; results come back serialized (nil, booleans, numbers, "
    "strings, Matrices and tables of them). An error in fn names the item; Ctrl-C stops every worker.\n"
    "Example: local acc = mlsh.parallel_map(10, function(seed) return fit_and_score(seed) end)"},
   {NULL, NULL, NULL, NULL}};
