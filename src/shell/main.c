@@ -135,7 +135,8 @@ int main(int argc, char **argv) {
    * call, stealing one of few cores from our own worker threads (a quarter
    * of an SVM grid search's CPU time). The limit is read once, when the
    * library loads: set it and start again. */
-  if (!getenv("OPENBLAS_THREAD_TIMEOUT")) {
+  const char *preload = getenv("LD_PRELOAD");   /* valgrind cannot follow /proc/self/exe */
+  if (!getenv("OPENBLAS_THREAD_TIMEOUT") && !(preload && strstr(preload, "vgpreload"))) {
     setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
     execv("/proc/self/exe", argv);   /* on failure, go on as we are */
   }
