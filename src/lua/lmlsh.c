@@ -1,5 +1,6 @@
 /* lmlsh.c - shared binding helpers: registration with docs, errors,
  * matrix userdata, option tables. */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -150,6 +151,14 @@ static void push_matrix_metatable(lua_State *L) {
   }
 }
 
+/* A Matrix's data lives outside Lua's allocator, so the collector would see
+ * a few bytes per Matrix and let dead 30 MB matrices pile up (fresh pages,
+ * page faults, a growing process). Count the data as allocated. */
+static void gc_account(lua_State *L, const mlsh_mat *m) {
+  size_t kb = MAT_LEN(m) * sizeof(double) >> 10;
+  if (kb >= 64) lua_gc(L, LUA_GCSTEP, kb > (size_t)INT_MAX ? INT_MAX : (int)kb);
+}
+
 mlsh_mat *lmat_push(lua_State *L, mlsh_mat *m) {
   mlsh_mat *u = lua_newuserdatauv(L, sizeof *u, 0);
   *u = *m;
@@ -157,6 +166,7 @@ mlsh_mat *lmat_push(lua_State *L, mlsh_mat *m) {
   m->rows = m->cols = 0;
   push_matrix_metatable(L);
   lua_setmetatable(L, -2);
+  gc_account(L, u);
   return u;
 }
 
@@ -169,6 +179,7 @@ mlsh_mat *lmat_push_new(lua_State *L, size_t rows, size_t cols, const char *fnam
   mlsh_err err;
   int rc = mat_alloc(u, rows, cols, &err);
   if (rc) mlsh_fail(L, fname, rc, &err);
+  gc_account(L, u);
   return u;
 }
 
