@@ -35,7 +35,7 @@ for f in src/core/*.c src/data/*.c src/stats/*.c src/cluster/*.c src/ts/*.c src/
   if [ ! -f "$o" ] || [ "$f" -nt "$o" ]; then
     extra=""
     case " $NOCMP_DIRS " in *" $(dirname "$f") "*) extra="-fno-sanitize-coverage=trace-cmp" ;; esac
-    clang $CFLAGS -fsanitize=fuzzer-no-link $extra -include test/fuzz/clang_compat.h -c "$f" -o "$o" 2>"$OUTDIR/cc.log" ||
+    clang $CFLAGS -fsanitize=fuzzer-no-link $extra -c "$f" -o "$o" 2>"$OUTDIR/cc.log" ||
       { echo "fuzz: cannot compile $f:"; head -5 "$OUTDIR/cc.log"; exit 1; }
   fi
   OBJS="$OBJS $o"
@@ -55,7 +55,7 @@ for t in $TARGETS; do
   # (whose layers' weights are allocated at parse time): 4 KB doubles the rate.
   extra=""
   case "$t" in cfg) extra="-max_len=4096" ;; esac
-  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 "$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 \
+  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:malloc_context_size=8 "$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 \
     -timeout=10 -artifact_prefix="$OUTDIR/crashes/$t/" -print_final_stats=1 $extra "$corpus" >"$log" 2>&1
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

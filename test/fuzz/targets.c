@@ -203,12 +203,12 @@ static lua_State *fuzz_L;
 static int fuzz_calls_ref = LUA_NOREF;
 
 static const char *const fuzz_calls[] = {
-  "return function(o) if o.nstart == nil then o.nstart = 2 end return cluster.kmeans(mat.randn(8, 2, {seed=1}), 3, o) end",
+  "return function(o) if o.nstart == nil then o.nstart = 1 end return cluster.kmeans(mat.randn(8, 2, {seed=1}), 3, o) end",
   "return function(o) return cluster.hclust(mat.randn(8, 2, {seed=1}), o) end",
   "return function(o) return stats.pca(mat.randn(6, 3, {seed=1}), o) end",
-  "return function(o) if o.maxit == nil then o.maxit = 10 end return ts.arima(mat.randn(12, 1, {seed=1}), o) end",
+  "return function(o) if o.maxit == nil then o.maxit = 5 end return ts.arima(mat.randn(12, 1, {seed=1}), o) end",
   "return function(o) return learn.knn(o):fit(mat.randn(8, 2, {seed=1}), {1,2,1,2,1,2,1,2}) end",
-  "return function(o) if o.trees == nil then o.trees = 4 end return learn.forest(o):fit(mat.randn(8, 2, {seed=1}), {1,2,1,2,1,2,1,2}) end",
+  "return function(o) if o.trees == nil then o.trees = 2 end return learn.forest(o):fit(mat.randn(8, 2, {seed=1}), {1,2,1,2,1,2,1,2}) end",
   "return function(o) return data.read_csv('/dev/null', o) end",
   "return function(o) return mat.randn(3, 3, o) end",
 };
