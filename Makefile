@@ -62,7 +62,7 @@ SH_OBJ   := $(SH_SRC:%.c=$(BUILD)/obj/%.o)
 CTEST_SRC := $(wildcard test/c/test_*.c)
 CTEST_BIN := $(CTEST_SRC:test/c/%.c=$(BUILD)/test/%)
 
-WARN    := -Wall -Wextra -Wno-unused-parameter
+WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS  := -std=gnu11 $(OPT) -g -fPIC $(WARN) -MMD -MP $(PC_CFLAGS) -I/usr/include/libsvm $(CUDA_CFLAGS) $(CFLAGS_EXTRA)
 LDFLAGS := $(LDFLAGS_EXTRA)
 

@@ -17,11 +17,29 @@ return function(mlsh)
     return out
   end
 
+  -- The options table of a function, from its declared spec (lopt.h), so
+  -- that help cannot drift from what the function checks.
+  local function show_options(name)
+    local spec = mlsh._spec(name)
+    if not spec or #spec == 0 then return end
+    io.write("  Options:\n")
+    local w = 0
+    for _, e in ipairs(spec) do w = math.max(w, #e.name + 3 + #e.default) end
+    w = math.min(w, 30)
+    for _, e in ipairs(spec) do
+      local head = e.name .. " = " .. e.default
+      local text = e.doc
+      if e.range ~= "" and e.type ~= "string" then text = text .. " (" .. e.range .. ")" end
+      io.write(string.format("    %-" .. w .. "s  %s\n", head, text))
+    end
+  end
+
   local function show_entry(d)
     io.write(d.usage, "\n")
     if d.doc and d.doc ~= "" then
       for line in (d.doc .. "\n"):gmatch("([^\n]*)\n") do io.write("  ", line, "\n") end
     end
+    show_options(d.name)
   end
 
   local function list(title, names)

@@ -55,34 +55,49 @@ void lcl_set_mat(lua_State *L, int tidx, const char *key, mlsh_mat *m) {
 
 /* ---- K-Means ---- */
 
-static const char *const km_known[] = {"init", "nstart", "max_iter", "tol", "algorithm", "seed", "threads", "na", NULL};
 static const char *const km_algos[] = {"auto", "lloyd", "hamerly", NULL};
 static const char *const km_inits[] = {"k-means++", "random", NULL};
 
-/* Reads the K-Means options at optidx into o (k and X given). */
-static void km_read_opts(lua_State *L, int optidx, const char *fname, const mlsh_mat *X, size_t k, km_opts *o) {
-  km_opts_default(o, k);
-  if (mlsh_opt_get(L, optidx, "init") == LUA_TUSERDATA) {
-    o->centers0 = lmat_check(L, -1, fname, "init");
+typedef struct {
+  km_opts km;   /* first: cluster.elbow's options extend these */
+  int na;
+} km_args;
+
+static const mlsh_opt km_opt[] = {
+  MLSH_OPT_VALUE("init", MLSH_OT_ANY, "\"k-means++\"",
+                 "\"k-means++\", \"random\", or a k x p Matrix of starting centres"),
+  MLSH_OPT_INT(km_args, km.nstart, "nstart", 10, 1, 100000, "random starts; the lowest inertia wins"),
+  MLSH_OPT_INT(km_args, km.max_iter, "max_iter", 300, 1, 1000000, "iterations per start"),
+  MLSH_OPT_NUM(km_args, km.tol, "tol", 1e-4, 0, HUGE_VAL, "convergence: centre shift relative to the mean column variance"),
+  MLSH_OPT_ENUM(km_args, km.algo, "algorithm", 0, km_algos,
+                "\"auto\" (lockstep Lloyd for k <= 20, else Hamerly), \"lloyd\" or \"hamerly\""),
+  MLSH_OPT_SEED(km_args, km.seed),
+  MLSH_OPT_THREADS(km_args, km.threads),
+  MLSH_OPT_NA(km_args, na),
+  MLSH_OPT_END};
+static const mlsh_optspec km_spec = {"cluster.kmeans", km_opt};
+
+/* The `init` option: a method name or a k x p Matrix of centres. */
+static void km_read_init(lua_State *L, int optidx, const char *fname, const mlsh_mat *X, km_opts *o) {
+  int t = mlsh_opt_get(L, optidx, "init");
+  if (t == LUA_TUSERDATA || t == LUA_TTABLE) {
+    o->centers0 = lmat_checklike(L, -1, fname, "init");
     o->init = KM_INIT_GIVEN;
-    if (o->centers0->rows != k || o->centers0->cols != X->cols)
-      mlsh_error(L, fname, "option 'init' must be a %zux%zu Matrix of centres (got %zux%zu)", k, X->cols,
+    if (o->centers0->rows != o->k || o->centers0->cols != X->cols)
+      mlsh_error(L, fname, "option 'init' must be a %zux%zu Matrix of centres (got %zux%zu)", o->k, X->cols,
                  o->centers0->rows, o->centers0->cols);
     lmat_check_finite(L, o->centers0, fname, "init");
-  } else {
-    o->init = mlsh_opt_enum(L, optidx, "init", "k-means++", km_inits, fname) == 0 ? KM_INIT_PLUSPLUS : KM_INIT_RANDOM;
+  } else if (t != LUA_TNIL) {
+    o->init = mlsh_check_choice(L, -1, fname, "option 'init'", km_inits) == 0 ? KM_INIT_PLUSPLUS : KM_INIT_RANDOM;
   }
-  lua_pop(L, 1);   /* the init value stays referenced by the options table */
-  lua_Integer ns = mlsh_opt_int(L, optidx, "nstart", 10, fname), mi = mlsh_opt_int(L, optidx, "max_iter", 300, fname);
-  if (ns < 1 || ns > 100000) mlsh_error(L, fname, "option 'nstart' must be between 1 and 100000 (got %lld)", (long long)ns);
-  if (mi < 1 || mi > 1000000) mlsh_error(L, fname, "option 'max_iter' must be between 1 and 1000000 (got %lld)", (long long)mi);
-  o->nstart = (int)ns;
-  o->max_iter = (int)mi;
-  o->tol = mlsh_opt_num(L, optidx, "tol", 1e-4, fname);
-  if (!(o->tol >= 0.0)) mlsh_error(L, fname, "option 'tol' must be >= 0 (got %g)", o->tol);
-  o->algo = (km_algo)mlsh_opt_enum(L, optidx, "algorithm", "auto", km_algos, fname);
-  o->seed = mlsh_opt_seed(L, optidx, fname);
-  o->threads = lcl_threads(L, optidx, fname);
+  lua_pop(L, 1);   /* the value stays referenced by the options table */
+}
+
+/* The options at optidx into a, then the data X (with the na rule). */
+static mlsh_mat *km_read_args(lua_State *L, int xidx, int optidx, const mlsh_optspec *spec, km_args *a) {
+  km_opts_default(&a->km, 1);
+  mlsh_opts(L, optidx, spec, a);
+  return mlsh_check_data(L, xidx, spec->fname, "X", a->na, NULL);
 }
 
 static size_t km_check_k(lua_State *L, int idx, const char *fname, const mlsh_mat *X) {
@@ -114,18 +129,16 @@ static void push_kmeans(lua_State *L, km_result *r, size_t n, size_t k) {
 }
 
 static int l_kmeans(lua_State *L) {
-  const char *fname = "cluster.kmeans";
   lua_settop(L, 3);
-  mlsh_opt_check(L, 3, fname, km_known);
-  mlsh_mat *X = lcl_check_data(L, 1, 3, fname, "X");
-  size_t k = km_check_k(L, 2, fname, X);
-  km_opts o;
-  km_read_opts(L, 3, fname, X, k, &o);
+  km_args a;
+  mlsh_mat *X = km_read_args(L, 1, 3, &km_spec, &a);
+  a.km.k = km_check_k(L, 2, km_spec.fname, X);
+  km_read_init(L, 3, km_spec.fname, X, &a.km);
   km_result r;
   mlsh_err err;
-  int rc = km_fit(X, &o, &r, &err);
-  if (rc) return mlsh_fail(L, fname, rc, &err);
-  push_kmeans(L, &r, X->rows, k);
+  int rc = km_fit(X, &a.km, &r, &err);
+  if (rc) return mlsh_fail(L, km_spec.fname, rc, &err);
+  push_kmeans(L, &r, X->rows, a.km.k);
   return 1;
 }
 
@@ -148,8 +161,32 @@ static int km_predict_l(lua_State *L) {
 
 /* ---- elbow ---- */
 
-static const char *const elbow_known[] = {"kmin", "kmax", "init", "nstart", "max_iter", "tol", "algorithm", "seed",
-                                          "threads", "na", "silhouette", NULL};
+typedef struct {
+  km_args km;   /* first: the base spec's struct */
+  int kmin, kmax;
+} elbow_args;
+
+static const mlsh_opt elbow_opt[] = {
+  MLSH_OPT_INT(elbow_args, kmin, "kmin", 2, 2, HUGE_VAL, "smallest k"),
+  MLSH_OPT_INT(elbow_args, kmax, "kmax", 10, 2, HUGE_VAL, "largest k (below the number of rows)"),
+  MLSH_OPT_VALUE("silhouette", MLSH_OT_ANY, "auto",
+                 "true (exact), false (skip), or a row sample size (auto: exact up to 5000 rows, else 5000)"),
+  MLSH_OPT_END};
+static const mlsh_optspec elbow_spec = {"cluster.elbow", elbow_opt, &km_spec};
+
+/* Rows used for the silhouette: the option, or its default. */
+static size_t elbow_sample(lua_State *L, int optidx, const char *fname, size_t n) {
+  size_t sample = n <= 5000 ? n : 5000;
+  int st = mlsh_opt_get(L, optidx, "silhouette");
+  if (st == LUA_TBOOLEAN) sample = lua_toboolean(L, -1) ? n : 0;
+  else if (st == LUA_TNUMBER) {
+    lua_Integer s = lua_tointeger(L, -1);
+    if (s < 2) mlsh_error(L, fname, "option 'silhouette' must be true, false or a sample size >= 2");
+    sample = (size_t)s < n ? (size_t)s : n;
+  } else if (st != LUA_TNIL) mlsh_error(L, fname, "option 'silhouette' must be true, false or a sample size");
+  lua_pop(L, 1);
+  return sample;
+}
 
 /* Kneedle (Satopaa et al. 2011) for a decreasing convex curve: the point
  * farthest above the chord once both axes are scaled to [0, 1]. */
@@ -172,27 +209,19 @@ static void set_array(lua_State *L, int t, const char *key, const double *v, siz
 }
 
 static int l_elbow(lua_State *L) {
-  const char *fname = "cluster.elbow";
+  const char *fname = elbow_spec.fname;
   lua_settop(L, 2);
-  mlsh_opt_check(L, 2, fname, elbow_known);
-  mlsh_mat *X = lcl_check_data(L, 1, 2, fname, "X");
+  elbow_args a;
+  mlsh_mat *X = km_read_args(L, 1, 2, &elbow_spec, &a.km);
   size_t n = X->rows;
-  lua_Integer kmin = mlsh_opt_int(L, 2, "kmin", 2, fname), kmax = mlsh_opt_int(L, 2, "kmax", 10, fname);
-  if (kmin < 2 || kmax < kmin || (size_t)kmax >= n)
+  lua_Integer kmin = a.kmin, kmax = a.kmax;
+  if (kmax < kmin || (size_t)kmax >= n)
     return mlsh_error(L, fname, "options 'kmin'/'kmax' need 2 <= kmin <= kmax < number of rows %zu (got %lld..%lld)", n,
                       (long long)kmin, (long long)kmax);
-  /* silhouette: true (exact), false, or a sample size (default: exact up to 5000 rows, else a 5000-row sample) */
-  size_t sample = n <= 5000 ? n : 5000;
-  int st = mlsh_opt_get(L, 2, "silhouette");
-  if (st == LUA_TBOOLEAN) sample = lua_toboolean(L, -1) ? n : 0;
-  else if (st == LUA_TNUMBER) {
-    lua_Integer s = lua_tointeger(L, -1);
-    if (s < 2) return mlsh_error(L, fname, "option 'silhouette' must be true, false or a sample size >= 2");
-    sample = (size_t)s < n ? (size_t)s : n;
-  } else if (st != LUA_TNIL) return mlsh_error(L, fname, "option 'silhouette' must be true, false or a sample size");
-  lua_pop(L, 1);
-  km_opts o;
-  km_read_opts(L, 2, fname, X, (size_t)kmin, &o);
+  size_t sample = elbow_sample(L, 2, fname, n);
+  km_opts o = a.km.km;
+  o.k = (size_t)kmin;
+  km_read_init(L, 2, fname, X, &o);
   if (o.init == KM_INIT_GIVEN) return mlsh_error(L, fname, "option 'init' must be \"k-means++\" or \"random\" for a sweep");
   size_t m = (size_t)(kmax - kmin + 1);
   double *res = mlsh_scratch(L, 4 * m * sizeof(double), fname);
@@ -253,7 +282,6 @@ static int l_elbow(lua_State *L) {
 
 /* ---- hierarchical clustering ---- */
 
-static const char *const hc_known[] = {"method", "metric", "distance", "labels", "threads", "na", NULL};
 static const char *const hc_methods[] = {"ward", "complete", "average", "single", "centroid", "median", "mcquitty", NULL};
 static const char *const hc_metrics[] = {"euclidean", "manhattan", "cosine", NULL};
 
@@ -263,16 +291,29 @@ static int looks_like_distances(const mlsh_mat *X) {
   return 1;
 }
 
+typedef struct {
+  int method, metric, threads, na;
+} hc_args;
+
+static const mlsh_opt hc_opt[] = {
+  MLSH_OPT_ENUM(hc_args, method, "method", 0, hc_methods, "linkage (ward = R's ward.D2)"),
+  MLSH_OPT_ENUM(hc_args, metric, "metric", 0, hc_metrics, "distance between rows"),
+  MLSH_OPT_VALUE("distance", MLSH_OT_ANY, "detected", "true: X is a square distance matrix (detected when square with a zero diagonal)"),
+  MLSH_OPT_VALUE("labels", MLSH_OT_TABLE, "\"1\", \"2\", ...", "names of the rows"),
+  MLSH_OPT_THREADS(hc_args, threads),
+  MLSH_OPT_NA(hc_args, na),
+  MLSH_OPT_END};
+static const mlsh_optspec hc_spec = {"cluster.hclust", hc_opt};
+
 static int l_hclust(lua_State *L) {
-  const char *fname = "cluster.hclust";
+  const char *fname = hc_spec.fname;
   lua_settop(L, 2);
-  mlsh_opt_check(L, 2, fname, hc_known);
-  mlsh_mat *X = lcl_check_data(L, 1, 2, fname, "X");
-  int method = mlsh_opt_enum(L, 2, "method", "ward", hc_methods, fname);
-  int metric = mlsh_opt_enum(L, 2, "metric", "euclidean", hc_metrics, fname);
+  hc_args a;
+  mlsh_opts(L, 2, &hc_spec, &a);
+  mlsh_mat *X = mlsh_check_data(L, 1, fname, "X", a.na, NULL);
+  int method = a.method, metric = a.metric, threads = a.threads;
   int isdist = mlsh_opt_get(L, 2, "distance") == LUA_TNIL ? looks_like_distances(X) : lua_toboolean(L, -1);
   lua_pop(L, 1);
-  int threads = lcl_threads(L, 2, fname);
   size_t n = X->rows;
   if (n < 2) return mlsh_error(L, fname, "argument 'X' needs at least 2 rows (got %zu)", n);
   if (isdist && X->cols != n) return mlsh_error(L, fname, "argument 'X': a distance matrix must be square (got %zux%zu)", n, X->cols);
@@ -414,33 +455,26 @@ static const mlsh_Reg funcs[] = {
   {"kmeans", l_kmeans, "cluster.kmeans(X, k [, opts])",
    "K-Means with k-means++ seeding (greedy, 2 + log k trials per centre, as scikit-learn), Lloyd iterations\n"
    "with BLAS-blocked distances (all restarts in lockstep: one pass over X serves every restart) or Hamerly's\n"
-   "bounds (fewer distances, for many clusters).\n"
-   "X: Matrix (rows = observations). opts: init = \"k-means++\" (default) | \"random\" | a k x p Matrix;\n"
-   "nstart = 10; max_iter = 300; tol = 1e-4 (relative to the mean column variance, as scikit-learn);\n"
-   "algorithm = \"auto\" (lockstep Lloyd for k <= 20, else Hamerly) | \"lloyd\" | \"hamerly\"; seed; threads = 0 (all);\n"
-   "na = \"fail\" (default: a NaN is an error naming its cell) | \"omit\" (drop rows with NaN).\n"
+   "bounds (fewer distances, for many clusters). X: a Matrix or data frame (rows = observations).\n"
    "Empty clusters are re-seeded with the farthest points. The best of nstart runs (lowest inertia) is kept.\n"
    "Returns a KMeans table: labels (1-based array), centers (k x p), inertia (within-cluster sum of squares),\n"
    "sizes, iters, converged, algorithm; method km:predict(Xnew).\n"
-   "Example: km = cluster.kmeans(X, 3, {nstart=10, seed=42}); print(km.inertia)"},
+   "Example: km = cluster.kmeans(X, 3, {nstart=10, seed=42}); print(km.inertia)", &km_spec},
   {"elbow", l_elbow, "cluster.elbow(X [, opts])",
    "Runs K-Means for k = kmin..kmax and reports, per k, the inertia, mean silhouette, Calinski-Harabasz and\n"
-   "Davies-Bouldin indices. opts: kmin = 2, kmax = 10, silhouette = true (exact) | false | sample size (default:\n"
-   "exact up to 5000 rows, else a seeded 5000-row sample), plus every cluster.kmeans option.\n"
+   "Davies-Bouldin indices; takes every cluster.kmeans option too.\n"
    "Returns {k=, inertia=, silhouette=, calinski_harabasz=, davies_bouldin= (arrays by k), best = {silhouette=k,\n"
    "knee=k (Kneedle on the inertia curve)}}; prints as a table.\n"
-   "Example: e = cluster.elbow(X, {kmax=8, seed=1}); print(e); print(e.best.knee)"},
+   "Example: e = cluster.elbow(X, {kmax=8, seed=1}); print(e); print(e.best.knee)", &elbow_spec},
   {"hclust", l_hclust, "cluster.hclust(X [, opts])",
    "Agglomerative hierarchical clustering of the rows of X, or of a square distance Matrix (detected when\n"
-   "square with a zero diagonal, or forced with distance=true; it must be symmetric). opts: method = \"ward\"\n"
-   "(Ward.D2, default) | \"complete\" | \"average\" | \"single\" | \"centroid\" | \"median\" | \"mcquitty\";\n"
-   "metric = \"euclidean\" | \"manhattan\" | \"cosine\"; labels = names of the rows; na; threads.\n"
+   "square with a zero diagonal, or forced with distance=true; it must be symmetric).\n"
    "Exact algorithms: nearest-neighbour chain (ward on centroids without a distance matrix; complete, average,\n"
    "mcquitty with Lance-Williams), Prim's MST for single, the generic NN-cached algorithm for centroid/median.\n"
    "Heights are in distance units as SciPy (ward = R's ward.D2; centroid/median: distance between centres).\n"
    "Returns R's hclust shape: merge ((n-1) x 2 Matrix, -i = observation i, +s = step s), height, order (leaf\n"
    "order), labels, method, metric; methods h:cut(k), h:cut{height=}, h:cophenetic().\n"
-   "Example: h = cluster.hclust(X, {method=\"ward\"}); lab = h:cut(3); print(h:cophenetic())"},
+   "Example: h = cluster.hclust(X, {method=\"ward\"}); lab = h:cut(3); print(h:cophenetic())", &hc_spec},
   {NULL, NULL, NULL, NULL}};
 
 static int km_tostring(lua_State *L) {

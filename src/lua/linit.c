@@ -105,6 +105,7 @@ int luaopen_mlsh(lua_State *L) {
   mlsh_open_help(L);
   mlsh_open_debug(L);
   mlsh_open_parallel(L);
+  mlsh_open_options(L);
   if (find_root(root, sizeof root)) {
     lua_pushstring(L, root);
     lua_setfield(L, mt, "root");

@@ -70,6 +70,7 @@ void mlsh_register(lua_State *L, const char *prefix, const mlsh_Reg *regs) {
     lua_pushcfunction(L, regs->func);
     snprintf(name, sizeof name, method ? "%s%s" : "%s.%s", prefix, regs->name);
     mlsh_doc_value(L, -1, name, regs->usage, regs->doc);
+    if (regs->opts) mlsh_opts_register(L, regs->opts);
     lua_setfield(L, -2, regs->name);
   }
 }

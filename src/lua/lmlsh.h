@@ -15,18 +15,22 @@
 #include <lauxlib.h>
 #include "../core/matrix.h"
 #include "../core/error.h"
+#include "lopt.h"
 
 #define MLSH_VERSION "0.1.0"
 #define MLSH_MATRIX_MT "mlsh.Matrix"
 
-/* One public function: name, C function, usage line and documentation.
- * usage: "mat.zeros(rows, cols)"; doc: what it does, arguments with
- * defaults, what it returns, and an "Example:" line. */
+/* One public function: name, C function, usage line, documentation and
+ * options. usage: "mat.zeros(rows, cols)"; doc: what it does, arguments
+ * with defaults, what it returns, and an "Example:" line; opts: the spec
+ * of its options table (lopt.h), NULL when it takes none; help() prints
+ * the options from it. */
 typedef struct mlsh_Reg {
   const char *name;
   lua_CFunction func;
   const char *usage;
   const char *doc;
+  const mlsh_optspec *opts;
 } mlsh_Reg;
 
 /* Register functions into the table at the top of the stack and record
@@ -78,6 +82,29 @@ void mlsh_push_intarray(lua_State *L, const int *v, size_t n);
 /* Temporary memory owned by a userdata pushed on the stack (freed by GC). */
 void *mlsh_scratch(lua_State *L, size_t bytes, const char *fname);
 
+/* ---- Argument readers (largs.c): every function that takes data uses them ---- */
+enum { MLSH_NA_FAIL = 0, MLSH_NA_OMIT = 1 };
+/* The data matrix at idx: a Matrix, an array of numbers or of rows, or a
+ * DataFrame (its numeric columns). na = MLSH_NA_FAIL: a missing or
+ * non-finite value is an error naming its cell; MLSH_NA_OMIT: rows with
+ * one are dropped (their count in *omitted when not NULL). A converted
+ * value replaces the one at idx, so the pointer lives as long as idx. */
+mlsh_mat *mlsh_check_data(lua_State *L, int idx, const char *fname, const char *argname, int na, size_t *omitted);
+
+/* Class labels: integers from 1, or strings (encoded 1..k in sorted order,
+ * as R's factor levels). The codes live in a scratch userdata on the stack;
+ * for strings the class names are an array at stack index `names` (0 for
+ * integer labels), which a model keeps to answer in the same labels. */
+typedef struct mlsh_classes {
+  int *y;
+  size_t n;
+  int k;       /* number of classes (the largest integer label) */
+  int names;   /* stack index of the names array, or 0 */
+} mlsh_classes;
+void mlsh_check_classes(lua_State *L, int idx, const char *fname, const char *argname, size_t n, mlsh_classes *c);
+/* Push codes as labels: names[code] when names (a stack index) is not 0, else the integers. */
+void mlsh_push_classes(lua_State *L, const int *codes, size_t n, int names);
+
 /* ---- Option tables ---- */
 /* Check that the value at idx is nil or a table whose keys are all in
  * `known` (NULL-terminated); otherwise "fname: unknown option 'kk'
@@ -109,6 +136,7 @@ void mlsh_open_plot(lua_State *L);
 void mlsh_open_help(lua_State *L);
 void mlsh_open_debug(lua_State *L);
 void mlsh_open_parallel(lua_State *L);
+void mlsh_open_options(lua_State *L);
 
 /* Open every module into a new table `mlsh` (left on the stack), set the
  * Lua search path for lua/mlsh helpers, and load the Lua-side parts. */

@@ -1,0 +1,145 @@
+/* largs.c - the argument readers every binding shares: the data matrix
+ * (a Matrix, an array of arrays, or a data frame's numeric columns) with
+ * the `na` rule, and class labels (integers 1..K, or strings encoded with
+ * their class names kept for the outputs). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lmlsh.h"
+
+const char *const mlsh_na_modes[] = {"fail", "omit", NULL};
+
+/* A frame is any value whose metatable is named "DataFrame" and has a
+ * `matrix` method: its numeric columns side by side. */
+static int is_frame(lua_State *L, int idx) {
+  if (!lua_istable(L, idx) && !lua_isuserdata(L, idx)) return 0;
+  int t = luaL_getmetafield(L, idx, "__name");
+  int yes = t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "DataFrame") == 0;
+  if (t != LUA_TNIL) lua_pop(L, 1);
+  return yes;
+}
+
+/* Replaces the frame at idx by the Matrix of its numeric columns; an
+ * error of the frame's own method is reported under fname. */
+static void frame_to_matrix(lua_State *L, int idx, const char *fname, const char *argname) {
+  if (lua_getfield(L, idx, "matrix") != LUA_TFUNCTION)
+    mlsh_error(L, fname, "argument '%s': the frame has no matrix method", argname);
+  lua_pushvalue(L, idx);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    const char *msg = lua_tostring(L, -1), *colon = msg ? strstr(msg, ": ") : NULL;
+    mlsh_error(L, fname, "argument '%s': %s", argname, colon ? colon + 2 : (msg ? msg : "not a numeric frame"));
+  }
+  if (!lmat_test(L, -1)) mlsh_error(L, fname, "argument '%s': the frame gave no Matrix", argname);
+  lua_replace(L, idx);
+}
+
+static int row_finite(const mlsh_mat *X, size_t i) {
+  for (size_t j = 0; j < X->cols; j++)
+    if (!isfinite(MAT_AT(X, i, j))) return 0;
+  return 1;
+}
+
+/* Keeps the finite rows of X (a new Matrix replaces the value at idx). */
+static mlsh_mat *omit_rows(lua_State *L, int idx, mlsh_mat *X, const char *fname, const char *argname, size_t *omitted) {
+  size_t keep = 0, p = X->cols;
+  for (size_t i = 0; i < X->rows; i++) keep += row_finite(X, i);
+  if (omitted) *omitted = X->rows - keep;
+  if (keep == X->rows) return X;
+  if (keep == 0) mlsh_error(L, fname, "argument '%s': every row has a missing value", argname);
+  mlsh_mat *Y = lmat_push_new(L, keep, p, fname);
+  for (size_t i = 0, r = 0; i < X->rows; i++)
+    if (row_finite(X, i)) memcpy(Y->data + r++ * p, X->data + i * p, p * sizeof(double));
+  lua_replace(L, idx);
+  return lmat_test(L, idx);
+}
+
+mlsh_mat *mlsh_check_data(lua_State *L, int idx, const char *fname, const char *argname, int na, size_t *omitted) {
+  idx = lua_absindex(L, idx);
+  if (omitted) *omitted = 0;
+  if (is_frame(L, idx)) frame_to_matrix(L, idx, fname, argname);
+  mlsh_mat *X = lmat_checklike(L, idx, fname, argname);
+  if (na == MLSH_NA_OMIT) {
+    if (MAT_LEN(X) == 0) mlsh_error(L, fname, "argument '%s' is an empty matrix (%zux%zu)", argname, X->rows, X->cols);
+    return omit_rows(L, idx, X, fname, argname, omitted);
+  }
+  lmat_check_finite(L, X, fname, argname);
+  return X;
+}
+
+/* ---- class labels ---- */
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The distinct strings of the array at idx, sorted (R's factor levels),
+ * pushed as a new array; returns their count. */
+static int push_levels(lua_State *L, int idx, size_t len, const char *fname, const char *argname) {
+  const char **all = mlsh_scratch(L, len * sizeof *all, fname);
+  for (size_t i = 0; i < len; i++) {
+    lua_rawgeti(L, idx, (lua_Integer)i + 1);
+    if (lua_type(L, -1) != LUA_TSTRING)
+      mlsh_error(L, fname, "argument '%s': label %zu must be a string like the first (got %s)", argname, i + 1,
+                 lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1) ? "a missing value" : mlsh_typename(L, -1));
+    all[i] = lua_tostring(L, -1);   /* alive: the array at idx holds it */
+    lua_pop(L, 1);
+  }
+  qsort(all, len, sizeof *all, cmp_str);
+  lua_newtable(L);
+  int k = 0;
+  for (size_t i = 0; i < len; i++)
+    if (i == 0 || strcmp(all[i], all[i - 1]) != 0) {
+      lua_pushstring(L, all[i]);
+      lua_rawseti(L, -2, ++k);
+    }
+  lua_remove(L, -2);  /* the scratch */
+  return k;
+}
+
+static void encode_strings(lua_State *L, int idx, size_t len, const char *fname, const char *argname, mlsh_classes *c) {
+  c->k = push_levels(L, idx, len, fname, argname);
+  c->names = lua_gettop(L);
+  lua_createtable(L, 0, c->k);          /* name -> code */
+  for (int j = 1; j <= c->k; j++) {
+    lua_rawgeti(L, c->names, j);
+    lua_pushinteger(L, j);
+    lua_rawset(L, -3);
+  }
+  c->y = mlsh_scratch(L, len * sizeof(int), fname);
+  lua_rotate(L, -2, 1);                 /* scratch below the map */
+  for (size_t i = 0; i < len; i++) {
+    lua_rawgeti(L, idx, (lua_Integer)i + 1);
+    lua_rawget(L, -2);
+    c->y[i] = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);                        /* the map; names and scratch stay */
+}
+
+void mlsh_check_classes(lua_State *L, int idx, const char *fname, const char *argname, size_t n, mlsh_classes *c) {
+  idx = lua_absindex(L, idx);
+  memset(c, 0, sizeof *c);
+  if (!lua_istable(L, idx) || is_frame(L, idx))
+    mlsh_error(L, fname, "argument '%s' must be an array of labels (integers from 1, or strings) (got %s)", argname,
+               mlsh_typename(L, idx));
+  size_t len = lua_rawlen(L, idx);
+  if (len == 0) mlsh_error(L, fname, "argument '%s' is an empty array", argname);
+  if (n && len != n) mlsh_error(L, fname, "argument '%s' has %zu labels, expected %zu", argname, len, n);
+  c->n = len;
+  int first = lua_rawgeti(L, idx, 1);
+  lua_pop(L, 1);
+  if (first == LUA_TSTRING) { encode_strings(L, idx, len, fname, argname, c); return; }
+  c->y = mlsh_check_labels(L, idx, fname, argname, len, NULL);
+  for (size_t i = 0; i < len; i++)
+    if (c->y[i] > c->k) c->k = c->y[i];
+}
+
+void mlsh_push_classes(lua_State *L, const int *codes, size_t n, int names) {
+  if (!names) { mlsh_push_intarray(L, codes, n); return; }
+  names = lua_absindex(L, names);
+  lua_createtable(L, (int)(n < 0x7fffffff ? n : 0), 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_rawgeti(L, names, codes[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}

@@ -1,0 +1,93 @@
+-- test/lua/test_options.lua - the one option layer (src/lua/lopt.c): every
+-- function that declares options rejects an unknown one with the same
+-- message, and each declared function has a call here (a new function with
+-- options fails this test until it is added to `calls`).
+local T = dofile("test/lua/harness.lua")
+
+local X = mat.randn(40, 3, { seed = 1 })
+local BAD = { zz_not_an_option = 1 }
+
+-- One valid call per function with options; o is the options table to pass.
+local calls = {
+  ["cluster.kmeans"] = function(o) return cluster.kmeans(X, 2, o) end,
+  ["cluster.elbow"] = function(o) return cluster.elbow(X, o) end,
+  ["cluster.hclust"] = function(o) return cluster.hclust(X, o) end,
+}
+
+local function known_list(fname)
+  local names = {}
+  for _, e in ipairs(mlsh._spec(fname)) do names[#names + 1] = e.name end
+  return table.concat(names, ", ")
+end
+
+T.test("every declared function rejects an unknown option in one format", function()
+  local missing = {}
+  for _, fname in ipairs(mlsh._specs()) do
+    local call = calls[fname]
+    if not call then
+      missing[#missing + 1] = fname
+    else
+      local ok, err = pcall(call, BAD)
+      T.ok(not ok, fname .. " accepted an unknown option")
+      T.eq(err, fname .. ": unknown option 'zz_not_an_option' (known: " .. known_list(fname) .. ")", fname)
+      local ok2, err2 = pcall(call, "not a table")
+      T.ok(not ok2 and err2 == fname .. ": options must be a table (got string)", fname .. ": " .. tostring(err2))
+    end
+  end
+  T.eq(table.concat(missing, ", "), "", "functions with options but no call in test_options.lua")
+end)
+
+T.test("types and ranges, one wording", function()
+  T.raises(function() cluster.kmeans(X, 2, { nstart = 0 }) end,
+    "cluster.kmeans: option 'nstart' must be an integer between 1 and 100000 (got 0)")
+  T.raises(function() cluster.kmeans(X, 2, { nstart = 2.5 }) end, "option 'nstart' must be an integer (got 2.5)")
+  T.raises(function() cluster.kmeans(X, 2, { nstart = "3" }) end, "option 'nstart' must be an integer (got string)")
+  T.raises(function() cluster.kmeans(X, 2, { tol = -1 }) end, "option 'tol' must be non-negative (got -1)")
+  T.raises(function() cluster.kmeans(X, 2, { tol = 0 / 0 }) end, "option 'tol' must be a number (got nan)")
+  T.raises(function() cluster.kmeans(X, 2, { algorithm = "x" }) end,
+    "option 'algorithm' must be one of \"auto\", \"lloyd\", \"hamerly\" (got \"x\")")
+  T.raises(function() cluster.kmeans(X, 2, { threads = 300 }) end,
+    "option 'threads' must be an integer between 0 and 256 (got 300)")
+  T.raises(function() cluster.hclust(X, { na = "drop" }) end, "option 'na' must be one of \"fail\", \"omit\"")
+end)
+
+T.test("Lua-side specs validate the same way", function()
+  mlsh.declare_options("test.f", {
+    { "k", "int", 3, min = 1, doc = "neighbours" },
+    { "how", "enum", "a", values = { "a", "b" } },
+    { "w", "number", 0.5, min = 0, max = 1, max_open = true },
+    { "on", "bool", false },
+    { "label", "string" },
+    { "f", "function" },
+  })
+  local o = mlsh.check_options("test.f", nil)
+  T.eq(o.k, 3); T.eq(o.how, "a"); T.eq(o.w, 0.5); T.eq(o.on, false); T.eq(o.label, nil)
+  o = mlsh.check_options("test.f", { k = 5, how = "b", on = true, label = "x", f = print })
+  T.eq(o.k, 5); T.eq(o.how, "b"); T.eq(o.on, true); T.eq(o.label, "x"); T.eq(o.f, print)
+  T.raises(function() mlsh.check_options("test.f", { w = 1 }) end, "test.f: option 'w' must be >= 0 and < 1 (got 1)")
+  T.raises(function() mlsh.check_options("test.f", { k = 0 }) end, "test.f: option 'k' must be a positive integer (got 0)")
+  T.raises(function() mlsh.check_options("test.f", { f = 1 }) end, "option 'f' must be a function (got number)")
+  T.raises(function() mlsh.check_options("test.f", { q = 1 }) end,
+    "test.f: unknown option 'q' (known: k, how, w, on, label, f)")
+  T.raises(function() mlsh.check_options("test.f", { [1] = 2 }) end, "test.f: option keys must be names")
+  -- a spec that takes another's options
+  mlsh.declare_options("test.g", { { "extra", "int", 1 } }, "cluster.kmeans")
+  T.eq(mlsh.check_options("test.g", { nstart = 4 }).nstart, 4)
+  T.raises(function() mlsh.check_options("test.g", { nstart = 0 }) end, "test.g: option 'nstart' must be")
+end)
+
+T.test("help prints the options from the spec", function()
+  local spec = mlsh._spec("cluster.kmeans")
+  T.eq(spec[2].name, "nstart"); T.eq(spec[2].default, "10"); T.eq(spec[2].range, "an integer between 1 and 100000")
+  T.eq(spec[#spec].name, "na"); T.eq(spec[#spec].default, "\"fail\"")
+end)
+
+T.test("a data frame is data", function()
+  local df = data.read_csv("datasets/iris.csv")
+  local km = cluster.kmeans(df, 3, { seed = 1 })
+  -- scikit-learn 1.2.1 KMeans(3, n_init=10) on iris' four measurements: inertia_ = 78.851441
+  T.near(km.inertia, 78.851441, 1e-6)
+  T.eq(#km.labels, 150)
+end)
+
+T.done()
