@@ -18,24 +18,29 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static const char *const csv_opts[] = {"sep", "header", "na", NULL};
+typedef struct { const char *sep; int header; } csv_args;   /* header -1: sniffed */
+static const mlsh_opt csv_opt[] = {
+  MLSH_OPT_STR(csv_args, sep, "sep", NULL, "delimiter: one character, \"\\t\" or \"tab\" (default: sniffed among , ; tab |)"),
+  MLSH_OPT_BOOL_PRESET(csv_args, header, "header", "sniffed", "true: the first row names the columns; false: it is data"),
+  MLSH_OPT_VALUE("na", MLSH_OT_ANY, "\"\", NA, NaN", "a string or an array of strings read as missing"),
+  MLSH_OPT_END};
+static const mlsh_optspec csv_spec = {"data.read_csv", csv_opt};
 
 /* data._read_csv(path, opts) -> {names = {...}, columns = {...}, nrow = n, missing = {...}} */
 static int l_read_csv(lua_State *L) {
-  const char *fname = "data.read_csv";
+  const char *fname = csv_spec.fname;
   if (lua_type(L, 1) != LUA_TSTRING)
     return mlsh_error(L, fname, "argument 'path' must be a string (got %s)", mlsh_typename(L, 1));
   const char *path = lua_tostring(L, 1);
-  mlsh_opt_check(L, 2, fname, csv_opts);
-  csv_options opt = {0, -1, NULL};
-  const char *sep = mlsh_opt_str(L, 2, "sep", NULL, fname);
+  csv_args a = {NULL, -1};
+  mlsh_opts(L, 2, &csv_spec, &a);
+  csv_options opt = {0, a.header, NULL};
+  const char *sep = a.sep;
   if (sep) {
     if (strcmp(sep, "\\t") == 0 || strcmp(sep, "tab") == 0) opt.sep = '\t';
     else if (strlen(sep) != 1 || sep[0] == '"' || sep[0] == '\n') return mlsh_error(L, fname, "option 'sep' must be one character (got \"%s\")", sep);
     else opt.sep = sep[0];
   }
-  if (mlsh_opt_get(L, 2, "header") != LUA_TNIL) opt.header = mlsh_opt_bool(L, 2, "header", 1, fname);
-  lua_pop(L, 1);
   const char **na = NULL;
   int t = mlsh_opt_get(L, 2, "na");
   if (t == LUA_TSTRING) {
@@ -181,7 +186,7 @@ static int l_quantiles(lua_State *L) {
 }
 
 static const mlsh_Reg data_funcs[] = {
-  {"_read_csv", l_read_csv, "data._read_csv(path [, opts])", "Internal: parse a CSV file into typed columns (see data.read_csv)."},
+  {"_read_csv", l_read_csv, "data._read_csv(path [, opts])", "Internal: parse a CSV file into typed columns (see data.read_csv).", &csv_spec},
   {"_write_csv", l_write_csv, "data._write_csv(path, names, columns, nrow [, sep])", "Internal: atomic CSV writer (see DataFrame:write_csv)."},
   {"quantiles", l_quantiles, "data.quantiles(x, {p1, p2, ...})",
    "Quantiles of the non-missing values of a Matrix, R's default (type 7) definition.\nExample: data.quantiles(df:col(\"x\"), {0.25, 0.5, 0.75})"},

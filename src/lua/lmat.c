@@ -70,20 +70,24 @@ static int l_eye(lua_State *L) {
   return 1;
 }
 
-static const char *const seed_opts[] = {"seed", NULL};
+typedef struct { uint64_t seed; } seed_args;
+static const mlsh_opt seed_opt[] = {MLSH_OPT_SEED(seed_args, seed), MLSH_OPT_END};
+static const mlsh_optspec rand_spec = {"mat.rand", seed_opt}, randn_spec = {"mat.randn", seed_opt};
 
-static int random_matrix(lua_State *L, const char *fname, int normal) {
+static int random_matrix(lua_State *L, const mlsh_optspec *spec, int normal) {
+  const char *fname = spec->fname;
   size_t r = check_dim(L, 1, fname, "rows"), c = check_dim(L, 2, fname, "cols");
-  mlsh_opt_check(L, 3, fname, seed_opts);
+  seed_args a;
+  mlsh_opts(L, 3, spec, &a);
   mlsh_rng rng;
-  mlsh_rng_seed(&rng, mlsh_opt_seed(L, 3, fname));
+  mlsh_rng_seed(&rng, a.seed);
   mlsh_mat *m = lmat_push_new(L, r, c, fname);
   for (size_t i = 0; i < MAT_LEN(m); i++) m->data[i] = normal ? mlsh_rng_normal(&rng) : mlsh_rng_uniform(&rng);
   return 1;
 }
 
-static int l_rand(lua_State *L) { return random_matrix(L, "mat.rand", 0); }
-static int l_randn(lua_State *L) { return random_matrix(L, "mat.randn", 1); }
+static int l_rand(lua_State *L) { return random_matrix(L, &rand_spec, 0); }
+static int l_randn(lua_State *L) { return random_matrix(L, &randn_spec, 1); }
 
 static int l_from(lua_State *L) {
   if (lmat_test(L, 1)) {
@@ -146,16 +150,22 @@ static int l_load(lua_State *L) {
   return 1;
 }
 
-static const char *const raw_opts[] = {"dtype", "offset", NULL};
 static const char *const raw_types[] = {"f64", "f32", "i32", "u8", NULL};
+typedef struct { int type; size_t offset; } raw_args;
+static const mlsh_opt raw_opt[] = {
+  MLSH_OPT_ENUM(raw_args, type, "dtype", 0, raw_types, "element type of the file"),
+  MLSH_OPT_SIZE(raw_args, offset, "offset", 0, 0, HUGE_VAL, "bytes to skip before the data"),
+  MLSH_OPT_END};
+static const mlsh_optspec raw_spec = {"mat.read_raw", raw_opt};
 
 static int l_read_raw(lua_State *L) {
   const char *fname = "mat.read_raw";
   const char *path = luaL_checkstring(L, 1);
   size_t r = check_dim(L, 2, fname, "rows"), c = check_dim(L, 3, fname, "cols");
-  mlsh_opt_check(L, 4, fname, raw_opts);
-  int type = mlsh_opt_enum(L, 4, "dtype", "f64", raw_types, fname);
-  long offset = (long)mlsh_opt_int(L, 4, "offset", 0, fname);
+  raw_args a;
+  mlsh_opts(L, 4, &raw_spec, &a);
+  int type = a.type;
+  long offset = (long)a.offset;
   size_t esize = type == 0 ? 8 : type == 3 ? 1 : 4, n;
   if (mlsh_mul_overflow(r, c, &n)) return mlsh_error(L, fname, "size %zux%zu overflows", r, c);
   FILE *f = fopen(path, "rb");
@@ -185,8 +195,12 @@ static int l_read_raw(lua_State *L) {
   return 1;
 }
 
-static const char *const save_opts[] = {"dtype", NULL};
 static const char *const save_types[] = {"float64", "float32", NULL};
+typedef struct { int single; } save_args;
+static const mlsh_opt save_opt[] = {
+  MLSH_OPT_ENUM(save_args, single, "dtype", 0, save_types, "element type of a .npy file"),
+  MLSH_OPT_END};
+static const mlsh_optspec save_spec = {"Matrix:save", save_opt};
 
 static int save_csv(lua_State *L, const mlsh_mat *m, const char *path) {
   mlsh_afile af;
@@ -212,8 +226,9 @@ static int save_csv(lua_State *L, const mlsh_mat *m, const char *path) {
 static int m_save(lua_State *L) {
   mlsh_mat *m = lmat_check(L, 1, "Matrix:save", "self");
   const char *path = luaL_checkstring(L, 2);
-  mlsh_opt_check(L, 3, "Matrix:save", save_opts);
-  int single = mlsh_opt_enum(L, 3, "dtype", "float64", save_types, "Matrix:save");
+  save_args a;
+  mlsh_opts(L, 3, &save_spec, &a);
+  int single = a.single;
   if (has_suffix(path, ".csv")) {
     save_csv(L, m, path);
   } else {
@@ -431,10 +446,10 @@ static const mlsh_Reg mat_funcs[] = {
   {"zeros", l_zeros, "mat.zeros(rows [, cols])", "A matrix of zeros (square when cols is omitted).\nExample: z = mat.zeros(3, 2)"},
   {"ones", l_ones, "mat.ones(rows [, cols])", "A matrix of ones.\nExample: o = mat.ones(4, 1)"},
   {"eye", l_eye, "mat.eye(n)", "The n x n identity matrix.\nExample: I = mat.eye(3)"},
-  {"rand", l_rand, "mat.rand(rows, cols [, {seed=}])",
-   "Uniform [0, 1) random values (xoshiro256**); reproducible with seed.\nExample: u = mat.rand(100, 2, {seed = 1})"},
-  {"randn", l_randn, "mat.randn(rows, cols [, {seed=}])",
-   "Standard normal random values; reproducible with seed.\nExample: x = mat.randn(3, 3, {seed = 1})"},
+  {"rand", l_rand, "mat.rand(rows, cols [, opts])",
+   "Uniform [0, 1) random values (xoshiro256**); reproducible with seed.\nExample: u = mat.rand(100, 2, {seed = 1})", &rand_spec},
+  {"randn", l_randn, "mat.randn(rows, cols [, opts])",
+   "Standard normal random values; reproducible with seed.\nExample: x = mat.randn(3, 3, {seed = 1})", &randn_spec},
   {"from", l_from, "mat.from(t)",
    "A Matrix from a nested Lua array {{1,2},{3,4}} (rows x cols), a flat array (a column vector) or a Matrix (a copy).\n"
    "Example: m = mat.from{{1, 2}, {3, 4}}"},
@@ -442,9 +457,9 @@ static const mlsh_Reg mat_funcs[] = {
   {"load", l_load, "mat.load(path)",
    "Reads a .npy file (float64/float32/integer, C or Fortran order; 1-D arrays become n x 1) or a numeric .csv file.\n"
    "Example: X = mat.load(\"embeddings.npy\")"},
-  {"read_raw", l_read_raw, "mat.read_raw(path, rows, cols [, {dtype=\"f64\", offset=0}])",
-   "Reads raw little-endian row-major values (dtype f64, f32, i32 or u8); the file size must match exactly.\n"
-   "Example: X = mat.read_raw(\"/tmp/peerdata/km_100000x50.f64\", 100000, 50)"},
+  {"read_raw", l_read_raw, "mat.read_raw(path, rows, cols [, opts])",
+   "Reads raw little-endian row-major values; the file size must match exactly.\n"
+   "Example: X = mat.read_raw(\"/tmp/peerdata/km_100000x50.f64\", 100000, 50)", &raw_spec},
   {NULL, NULL, NULL, NULL}};
 
 static const mlsh_Reg mat_methods[] = {
@@ -462,9 +477,9 @@ static const mlsh_Reg mat_methods[] = {
   {"totable", m_totable, "m:totable()", "A flat Lua array for a vector, a nested array otherwise.\nExample: mat.eye(2):totable()"},
   {"copy", m_copy, "m:copy()", "A deep copy.\nExample: b = a:copy()"},
   {"reshape", m_reshape, "m:reshape(rows, cols)", "A copy with a new shape (row-major order, same number of elements).\nExample: mat.from{1,2,3,4}:reshape(2, 2)"},
-  {"save", m_save, "m:save(path [, {dtype=\"float64\"|\"float32\"}])",
+  {"save", m_save, "m:save(path [, opts])",
    "Writes .npy (numpy-readable; float32 on request) or .csv (by extension), atomically (temp file + rename).\n"
-   "Example: X:save(\"x.npy\")"},
+   "Example: X:save(\"x.npy\")", &save_spec},
   {NULL, NULL, NULL, NULL}};
 
 static const luaL_Reg mat_meta[] = {

@@ -86,6 +86,8 @@ typedef struct mlsh_optspec {
 /* A value the caller reads itself (mlsh_opt_get): type is TABLE, MATRIX,
  * FUNC or ANY; shown is the default as help shows it (NULL: none). */
 #define MLSH_OPT_VALUE(nm, type, shown, doc) {nm, type, MLSH_NOFIELD, 0, shown, 0, 0, 0, NULL, doc}
+/* A boolean whose default the caller presets (help shows `shown`). */
+#define MLSH_OPT_BOOL_PRESET(T, f, nm, shown, doc) {nm, MLSH_OT_BOOL, MLSH_OPT_F(T, f), 0, shown, 0, 1, MLSH_OPT_NODEF, NULL, doc}
 /* An integer whose default the caller presets (help shows `shown`). */
 #define MLSH_OPT_INT_PRESET(T, f, nm, shown, lo, hi, doc) {nm, MLSH_OT_INT, MLSH_OPT_F(T, f), 0, shown, lo, hi, MLSH_OPT_NODEF, NULL, doc}
 /* The `na` rule of a data argument: "fail" (0) or "omit" (1); see mlsh_check_data. */

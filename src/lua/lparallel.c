@@ -129,12 +129,17 @@ static int run_item(void *ctx, size_t i, unsigned char **out, size_t *len) {
   return st;
 }
 
+typedef struct { int workers; } pmap_args;
+static const mlsh_opt pmap_opt[] = {
+  MLSH_OPT_INT_PRESET(pmap_args, workers, "workers", "cores", 1, HUGE_VAL, "worker processes"),
+  MLSH_OPT_END};
+static const mlsh_optspec pmap_spec = {FN, pmap_opt};
+
 static int l_parallel_map(lua_State *L) {
-  static const char *const known[] = {"workers", NULL};
-  luaL_checktype(L, 2, LUA_TFUNCTION);
-  mlsh_opt_check(L, 3, FN, known);
-  int workers = (int)mlsh_opt_int(L, 3, "workers", mlsh_default_threads(), FN);
-  if (workers < 1) mlsh_error(L, FN, "option 'workers' must be at least 1 (got %d)", workers);
+  if (lua_type(L, 2) != LUA_TFUNCTION) mlsh_error(L, FN, "argument 'fn' must be a function (got %s)", mlsh_typename(L, 2));
+  pmap_args a = {mlsh_default_threads()};
+  mlsh_opts(L, 3, &pmap_spec, &a);
+  int workers = a.workers;
   /* Items: 1..n for a count, else the array's values. */
   size_t n;
   if (lua_isinteger(L, 1)) {
@@ -219,10 +224,10 @@ static const mlsh_Reg parallel_funcs[] = {
   {"parallel_map", l_parallel_map, "mlsh.parallel_map(items, fn [, opts])",
    "Call fn(item) for each item in forked worker processes (as R's parallel::mclapply) and return the "
    "results in order. items: a count n (items 1..n) or an array; a free worker takes the next item (put long "
-   "ones first). opts: workers = the number of cores (1: run here, in order). Each worker starts as a copy of "
+   "ones first). workers = 1 runs here, in order. Each worker starts as a copy of "
    "the session, so fn sees every variable, and gets cores/workers threads for its own work; results come back serialized (nil, booleans, numbers, "
    "strings, Matrices and tables of them). An error in fn names the item; Ctrl-C stops every worker.\n"
-   "Example: local acc = mlsh.parallel_map(10, function(seed) return fit_and_score(seed) end)"},
+   "Example: local acc = mlsh.parallel_map(10, function(seed) return fit_and_score(seed) end)", &pmap_spec},
   {NULL, NULL, NULL, NULL}};
 
 void mlsh_open_parallel(lua_State *L) {

@@ -12,6 +12,26 @@ local calls = {
   ["cluster.kmeans"] = function(o) return cluster.kmeans(X, 2, o) end,
   ["cluster.elbow"] = function(o) return cluster.elbow(X, o) end,
   ["cluster.hclust"] = function(o) return cluster.hclust(X, o) end,
+  -- mat, data, mlsh.parallel_map
+  ["mat.rand"] = function(o) return mat.rand(2, 2, o) end,
+  ["mat.randn"] = function(o) return mat.randn(2, 2, o) end,
+  ["mat.read_raw"] = function(o)
+    local path = os.tmpname()
+    local f = assert(io.open(path, "wb")); f:write(string.pack("<d<d", 1, 2)); f:close()
+    local ok, r = pcall(mat.read_raw, path, 2, 1, o)
+    os.remove(path)
+    if not ok then error(r, 0) end
+    return r
+  end,
+  ["Matrix:save"] = function(o)
+    local path = os.tmpname() .. ".npy"
+    local ok, r = pcall(X.save, X, path, o)
+    os.remove(path)
+    if not ok then error(r, 0) end
+    return r
+  end,
+  ["data.read_csv"] = function(o) return data.read_csv("datasets/iris.csv", o) end,
+  ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
 }
 
 local function known_list(fname)

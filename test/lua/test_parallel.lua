@@ -40,10 +40,10 @@ T.test("errors name the function and the item", function()
   T.raises(function() mlsh.parallel_map(2, function() return print end, { workers = 2 }) end,
     "mlsh.parallel_map: item 1: its result holds a function")
   T.raises(function() mlsh.parallel_map(2, print, { bogus = 1 }) end, "unknown option 'bogus'")
-  T.raises(function() mlsh.parallel_map(2, print, { workers = 0 }) end, "'workers' must be at least 1")
+  T.raises(function() mlsh.parallel_map(2, print, { workers = 0 }) end, "'workers' must be a positive integer (got 0)")
   T.raises(function() mlsh.parallel_map("x", print) end, "argument 'items' must be a count or an array")
   T.raises(function() mlsh.parallel_map(-1, print) end, "argument 'items'")
-  T.raises(function() mlsh.parallel_map(2, nil) end, "function expected")
+  T.raises(function() mlsh.parallel_map(2, nil) end, "mlsh.parallel_map: argument 'fn' must be a function (got nil)")
 end)
 
 T.test("a worker sees the session and the session is unchanged after", function()
