@@ -36,10 +36,54 @@ static const double *vec_arg(lua_State *L, int idx, const char *fname, const cha
   return m->data;
 }
 
-static int panel_opt(lua_State *L, int oi, plot_fig *f, const char *fname) {
-  lua_Integer p = mlsh_opt_int(L, oi, "panel", 1, fname);
-  if (p < 1 || p > f->rows * f->cols) mlsh_error(L, fname, "option 'panel' must be between 1 and %d (got %lld)", f->rows * f->cols, (long long)p);
-  return (int)p - 1;
+/* The options of every layer method: one struct, a spec per method. */
+typedef struct {
+  int panel;            /* first: the base spec's field */
+  const char *label, *marker;
+  int dash, arrow, fill, horizontal, shade, anchor, cmap, colorbar;
+  double vmin, vmax;
+} layer_args;
+
+#define COLOR_ROW MLSH_OPT_VALUE("color", MLSH_OT_ANY, "palette", "\"#rrggbb\", a name such as \"red\", or a palette index")
+#define LABEL_ROW MLSH_OPT_STR(layer_args, label, "label", NULL, "legend entry")
+#define MARKER_ROW MLSH_OPT_STR(layer_args, marker, "marker", NULL, "a glyph drawn at each point instead of braille dots")
+
+static const mlsh_opt panel_opt_rows[] = {
+  MLSH_OPT_INT(layer_args, panel, "panel", 1, 1, HUGE_VAL, "panel of the figure, numbered by rows"), MLSH_OPT_END};
+static const mlsh_optspec panel_spec = {"Chart:image", panel_opt_rows};
+static const mlsh_opt points_opt[] = {COLOR_ROW, MARKER_ROW, LABEL_ROW, MLSH_OPT_END};
+static const mlsh_optspec points_spec = {"Chart:points", points_opt, &panel_spec};
+static const mlsh_opt lines_opt[] = {COLOR_ROW, MARKER_ROW, LABEL_ROW,
+  MLSH_OPT_BOOL(layer_args, dash, "dash", 0, "dashed line"),
+  MLSH_OPT_BOOL(layer_args, arrow, "arrow", 0, "an arrow head at the end of each piece"), MLSH_OPT_END};
+static const mlsh_optspec lines_spec = {"Chart:lines", lines_opt, &panel_spec};
+static const mlsh_opt rects_opt[] = {COLOR_ROW, LABEL_ROW,
+  MLSH_OPT_BOOL(layer_args, fill, "fill", 1, "filled (false: outlines)"),
+  MLSH_OPT_BOOL(layer_args, horizontal, "horizontal", 0, "partial blocks at the right end (horizontal bars)"), MLSH_OPT_END};
+static const mlsh_optspec rects_spec = {"Chart:rects", rects_opt, &panel_spec};
+static const mlsh_opt band_opt[] = {COLOR_ROW, LABEL_ROW,
+  MLSH_OPT_INT(layer_args, shade, "shade", 1, 1, 2, "1 light, 2 darker"), MLSH_OPT_END};
+static const mlsh_optspec band_spec = {"Chart:band", band_opt, &panel_spec};
+static const char *const anchors[] = {"left", "center", "right", NULL};
+static const mlsh_opt text_opt[] = {COLOR_ROW,
+  MLSH_OPT_ENUM(layer_args, anchor, "anchor", 0, anchors, "where the text sits: right of the point (left), centred, left of it"),
+  MLSH_OPT_END};
+static const mlsh_optspec text_spec = {"Chart:text", text_opt, &panel_spec};
+static const char *const cmaps[] = {"seq", "div", "confusion", NULL};
+static const mlsh_opt heat_opt[] = {
+  MLSH_OPT_VALUE("annot", MLSH_OT_TABLE, NULL, "rows*cols strings, row-major (\"\\n\" for two lines)"),
+  MLSH_OPT_ENUM(layer_args, cmap, "cmap", 0, cmaps, "seq (viridis), div (blue-white-red), confusion (green diagonal)"),
+  {"vmin", MLSH_OT_NUM, offsetof(layer_args, vmin), NAN, "min(M)", -HUGE_VAL, HUGE_VAL, 0, NULL, "value at the low end of the colours"},
+  {"vmax", MLSH_OT_NUM, offsetof(layer_args, vmax), NAN, "max(M)", -HUGE_VAL, HUGE_VAL, 0, NULL, "value at the high end"},
+  MLSH_OPT_BOOL(layer_args, colorbar, "colorbar", 1, "draw the colour bar"), MLSH_OPT_END};
+static const mlsh_optspec heat_spec = {"Chart:heatmap", heat_opt, &panel_spec};
+
+/* The options at oi into a; the panel checked against the figure. */
+static void layer_opts(lua_State *L, int oi, const mlsh_optspec *spec, plot_fig *f, layer_args *a) {
+  mlsh_opts(L, oi, spec, a);
+  if (a->panel > f->rows * f->cols)
+    mlsh_error(L, spec->fname, "option 'panel' must be between 1 and %d (got %d)", f->rows * f->cols, a->panel);
+  a->panel--;
 }
 
 static int32_t color_opt(lua_State *L, int oi, const char *fname) {
@@ -54,22 +98,15 @@ static int32_t color_opt(lua_State *L, int oi, const char *fname) {
   return c;
 }
 
-static uint32_t marker_opt(lua_State *L, int oi, const char *fname) {
-  const char *s = mlsh_opt_str(L, oi, "marker", NULL, fname);
+static uint32_t marker_cp(const char *s) {
   uint32_t cp = 0;
   if (s && *s) utf8_decode(s, &cp);
   return cp;
 }
 
-static void label_opt(lua_State *L, int oi, plot_layer *l, const char *fname) {
-  const char *s = mlsh_opt_str(L, oi, "label", NULL, fname);
-  mlsh_err err;
-  if (s) check_rc(L, fname, plot_set_str(&l->label, s, &err), &err);
-}
-
 /* Add a layer whose arrays are copied from consecutive vector arguments. */
 static plot_layer *add_arrays(lua_State *L, lchart *c, int first, int narr, const char *slots, plot_kind kind,
-                              int oi, const char *fname, const char *const *argnames) {
+                              int oi, const layer_args *a, const char *fname, const char *const *argnames) {
   const double *v[4];
   size_t n = 0;
   for (int k = 0; k < narr; k++) {
@@ -79,74 +116,74 @@ static plot_layer *add_arrays(lua_State *L, lchart *c, int first, int narr, cons
     n = nk;
   }
   mlsh_err err;
-  plot_layer *l = fig_add_layer(c->fig, panel_opt(L, oi, c->fig, fname), kind, n, slots, &err);
+  plot_layer *l = fig_add_layer(c->fig, a->panel, kind, n, slots, &err);
   if (!l) mlsh_fail(L, fname, MLSH_ENOMEM, &err);
   for (int k = 0; k < narr; k++) {
     double *dst = slots[k] == 'x' ? l->x : slots[k] == 'y' ? l->y : slots[k] == 'X' ? l->x2 : l->y2;
     memcpy(dst, v[k], n * sizeof(double));
   }
   l->color = color_opt(L, oi, fname);
-  label_opt(L, oi, l, fname);
+  if (a->label) check_rc(L, fname, plot_set_str(&l->label, a->label, &err), &err);
   return l;
 }
 
 static int l_points(lua_State *L) {
-  static const char *const known[] = {"panel", "color", "marker", "label", NULL};
   static const char *const names[] = {"x", "y"};
-  lchart *c = check_chart(L, 1, "Chart:points");
-  mlsh_opt_check(L, 4, "Chart:points", known);
-  plot_layer *l = add_arrays(L, c, 2, 2, "xy", PLOT_POINTS, 4, "Chart:points", names);
-  l->marker = marker_opt(L, 4, "Chart:points");
+  lchart *c = check_chart(L, 1, points_spec.fname);
+  layer_args a;
+  layer_opts(L, 4, &points_spec, c->fig, &a);
+  plot_layer *l = add_arrays(L, c, 2, 2, "xy", PLOT_POINTS, 4, &a, points_spec.fname, names);
+  l->marker = marker_cp(a.marker);
   lua_settop(L, 1);
   return 1;
 }
 
 static int l_lines(lua_State *L) {
-  static const char *const known[] = {"panel", "color", "marker", "label", "dash", "arrow", NULL};
   static const char *const names[] = {"x", "y"};
-  lchart *c = check_chart(L, 1, "Chart:lines");
-  mlsh_opt_check(L, 4, "Chart:lines", known);
-  plot_layer *l = add_arrays(L, c, 2, 2, "xy", PLOT_LINES, 4, "Chart:lines", names);
-  l->marker = marker_opt(L, 4, "Chart:lines");
-  l->dashed = mlsh_opt_bool(L, 4, "dash", 0, "Chart:lines");
-  l->arrow = mlsh_opt_bool(L, 4, "arrow", 0, "Chart:lines");
+  lchart *c = check_chart(L, 1, lines_spec.fname);
+  layer_args a;
+  layer_opts(L, 4, &lines_spec, c->fig, &a);
+  plot_layer *l = add_arrays(L, c, 2, 2, "xy", PLOT_LINES, 4, &a, lines_spec.fname, names);
+  l->marker = marker_cp(a.marker);
+  l->dashed = a.dash;
+  l->arrow = a.arrow;
   lua_settop(L, 1);
   return 1;
 }
 
 static int l_rects(lua_State *L) {
-  static const char *const known[] = {"panel", "color", "label", "fill", "horizontal", NULL};
   static const char *const names[] = {"x0", "y0", "x1", "y1"};
-  lchart *c = check_chart(L, 1, "Chart:rects");
-  mlsh_opt_check(L, 6, "Chart:rects", known);
-  plot_layer *l = add_arrays(L, c, 2, 4, "xyXY", PLOT_RECTS, 6, "Chart:rects", names);
-  l->fill = mlsh_opt_bool(L, 6, "fill", 1, "Chart:rects");
-  l->horizontal = mlsh_opt_bool(L, 6, "horizontal", 0, "Chart:rects");
+  lchart *c = check_chart(L, 1, rects_spec.fname);
+  layer_args a;
+  layer_opts(L, 6, &rects_spec, c->fig, &a);
+  plot_layer *l = add_arrays(L, c, 2, 4, "xyXY", PLOT_RECTS, 6, &a, rects_spec.fname, names);
+  l->fill = a.fill;
+  l->horizontal = a.horizontal;
   lua_settop(L, 1);
   return 1;
 }
 
 static int l_band(lua_State *L) {
-  static const char *const known[] = {"panel", "color", "label", "shade", NULL};
   static const char *const names[] = {"x", "lower", "upper"};
-  lchart *c = check_chart(L, 1, "Chart:band");
-  mlsh_opt_check(L, 5, "Chart:band", known);
-  plot_layer *l = add_arrays(L, c, 2, 3, "xyY", PLOT_BAND, 5, "Chart:band", names);
-  l->shade = (int)mlsh_opt_int(L, 5, "shade", 1, "Chart:band");
+  lchart *c = check_chart(L, 1, band_spec.fname);
+  layer_args a;
+  layer_opts(L, 5, &band_spec, c->fig, &a);
+  plot_layer *l = add_arrays(L, c, 2, 3, "xyY", PLOT_BAND, 5, &a, band_spec.fname, names);
+  l->shade = a.shade;
   lua_settop(L, 1);
   return 1;
 }
 
 static int l_text(lua_State *L) {
-  static const char *const known[] = {"panel", "color", "anchor", NULL};
   static const char *const names[] = {"x", "y"};
-  static const char *const anchors[] = {"left", "center", "right", NULL};
-  const char *fname = "Chart:text";
+  const char *fname = text_spec.fname;
   lchart *c = check_chart(L, 1, fname);
-  mlsh_opt_check(L, 5, fname, known);
+  layer_args a;
+  layer_opts(L, 5, &text_spec, c->fig, &a);
+  a.label = NULL;
   if (!lua_istable(L, 4)) mlsh_error(L, fname, "argument 'labels' must be an array of strings (got %s)", mlsh_typename(L, 4));
-  plot_layer *l = add_arrays(L, c, 2, 2, "xyt", PLOT_TEXT, 5, fname, names);
-  l->anchor = mlsh_opt_enum(L, 5, "anchor", "left", anchors, fname) - 1;
+  plot_layer *l = add_arrays(L, c, 2, 2, "xyt", PLOT_TEXT, 5, &a, fname, names);
+  l->anchor = a.anchor - 1;
   if (lua_rawlen(L, 4) != l->n) mlsh_error(L, fname, "argument 'labels' has %zu entries, expected %zu", (size_t)lua_rawlen(L, 4), l->n);
   for (size_t i = 0; i < l->n; i++) {
     lua_rawgeti(L, 4, (lua_Integer)i + 1);
@@ -161,22 +198,21 @@ static int l_text(lua_State *L) {
 }
 
 static int l_heatmap(lua_State *L) {
-  static const char *const known[] = {"panel", "annot", "cmap", "vmin", "vmax", "colorbar", NULL};
-  static const char *const cmaps[] = {"seq", "div", "confusion", NULL};
-  const char *fname = "Chart:heatmap";
+  const char *fname = heat_spec.fname;
   lchart *c = check_chart(L, 1, fname);
-  mlsh_opt_check(L, 3, fname, known);
+  layer_args a;
+  layer_opts(L, 3, &heat_spec, c->fig, &a);
   mlsh_mat *m = lmat_checklike(L, 2, fname, "M");
   mlsh_err err;
-  plot_layer *l = fig_add_layer(c->fig, panel_opt(L, 3, c->fig, fname), PLOT_HEAT, MAT_LEN(m), "y", &err);
+  plot_layer *l = fig_add_layer(c->fig, a.panel, PLOT_HEAT, MAT_LEN(m), "y", &err);
   if (!l) mlsh_fail(L, fname, MLSH_ENOMEM, &err);
   if (MAT_LEN(m) > 0) memcpy(l->y, m->data, MAT_LEN(m) * sizeof(double));
   l->hrows = m->rows;
   l->hcols = m->cols;
-  l->cmap = (plot_cmap)mlsh_opt_enum(L, 3, "cmap", "seq", cmaps, fname);
-  l->vmin = mlsh_opt_num(L, 3, "vmin", NAN, fname);
-  l->vmax = mlsh_opt_num(L, 3, "vmax", NAN, fname);
-  c->fig->panels[panel_opt(L, 3, c->fig, fname)].colorbar = mlsh_opt_bool(L, 3, "colorbar", 1, fname);
+  l->cmap = (plot_cmap)a.cmap;
+  l->vmin = a.vmin;
+  l->vmax = a.vmax;
+  c->fig->panels[a.panel].colorbar = a.colorbar;
   if (mlsh_opt_get(L, 3, "annot") == LUA_TTABLE) {
     int ai = lua_gettop(L);
     size_t cells = m->rows * m->cols;
@@ -197,10 +233,10 @@ static int l_heatmap(lua_State *L) {
 
 /* An mlsh.Image userdata, or a table {width=, height=, pixels=<w*h*3 RGB bytes>}. */
 static int l_image(lua_State *L) {
-  static const char *const known[] = {"panel", NULL};
-  const char *fname = "Chart:image";
+  const char *fname = panel_spec.fname;
   lchart *c = check_chart(L, 1, fname);
-  mlsh_opt_check(L, 3, fname, known);
+  layer_args a;
+  layer_opts(L, 3, &panel_spec, c->fig, &a);
   mlsh_image src = {0, 0, NULL};
   mlsh_image *ud = luaL_testudata(L, 2, MLSH_IMAGE_MT);
   if (ud) src = *ud;
@@ -215,7 +251,7 @@ static int l_image(lua_State *L) {
   } else mlsh_error(L, fname, "argument 'img' must be an Image (got %s)", mlsh_typename(L, 2));
   if (!src.rgb || src.width < 1 || src.height < 1) mlsh_error(L, fname, "argument 'img' is an empty image");
   mlsh_err err;
-  plot_layer *l = fig_add_layer(c->fig, panel_opt(L, 3, c->fig, fname), PLOT_IMAGE, 0, "", &err);
+  plot_layer *l = fig_add_layer(c->fig, a.panel, PLOT_IMAGE, 0, "", &err);
   if (!l) mlsh_fail(L, fname, MLSH_ENOMEM, &err);
   size_t bytes = (size_t)src.width * (size_t)src.height * 3;
   l->img.rgb = mlsh_malloc(bytes);
@@ -255,43 +291,81 @@ static void lim_opt(lua_State *L, int oi, const char *key, plot_axis *a, const c
   lua_pop(L, 3);
 }
 
+typedef struct {
+  layer_args layer;   /* first: the panel */
+  const char *title, *xlabel, *ylabel;
+  int xlog, ylog, equal, yreverse, xhidden, yhidden;
+} axes_args;
+
+static const mlsh_opt axes_opt[] = {
+  MLSH_OPT_STR(axes_args, title, "title", NULL, "panel title"),
+  MLSH_OPT_STR(axes_args, xlabel, "xlabel", NULL, "x axis label"),
+  MLSH_OPT_STR(axes_args, ylabel, "ylabel", NULL, "y axis label"),
+  MLSH_OPT_VALUE("xlim", MLSH_OT_TABLE, "data range", "{min, max} of the x axis"),
+  MLSH_OPT_VALUE("ylim", MLSH_OT_TABLE, "data range", "{min, max} of the y axis"),
+  MLSH_OPT_BOOL_PRESET(axes_args, xlog, "xlog", "false", "logarithmic x axis"),
+  MLSH_OPT_BOOL_PRESET(axes_args, ylog, "ylog", "false", "logarithmic y axis"),
+  MLSH_OPT_VALUE("xnames", MLSH_OT_TABLE, NULL, "category names at x = 1..n"),
+  MLSH_OPT_VALUE("ynames", MLSH_OT_TABLE, NULL, "category names at y = 1..n"),
+  MLSH_OPT_BOOL_PRESET(axes_args, equal, "equal", "false", "equal scaling of x and y"),
+  MLSH_OPT_BOOL_PRESET(axes_args, yreverse, "yreverse", "false", "y grows downwards"),
+  MLSH_OPT_BOOL_PRESET(axes_args, xhidden, "xhidden", "false", "no x axis"),
+  MLSH_OPT_BOOL_PRESET(axes_args, yhidden, "yhidden", "false", "no y axis"),
+  MLSH_OPT_END};
+static const mlsh_optspec axes_spec = {"Chart:axes", axes_opt, &panel_spec};
+
 static int l_axes(lua_State *L) {
-  static const char *const known[] = {"panel", "title", "xlabel", "ylabel", "xlim", "ylim", "xlog", "ylog", "xnames",
-                                      "ynames", "equal", "yreverse", "xhidden", "yhidden", NULL};
-  const char *fname = "Chart:axes";
+  const char *fname = axes_spec.fname;
   lchart *c = check_chart(L, 1, fname);
-  mlsh_opt_check(L, 2, fname, known);
-  plot_panel *p = &c->fig->panels[panel_opt(L, 2, c->fig, fname)];
+  axes_args a;
+  a.xlog = a.ylog = a.equal = a.yreverse = a.xhidden = a.yhidden = -1;   /* -1: as the panel has it */
+  layer_opts(L, 2, &axes_spec, c->fig, &a.layer);
+  plot_panel *p = &c->fig->panels[a.layer.panel];
   mlsh_err err;
-  const char *s;
-  if ((s = mlsh_opt_str(L, 2, "title", NULL, fname))) check_rc(L, fname, plot_set_str(&p->title, s, &err), &err);
-  if ((s = mlsh_opt_str(L, 2, "xlabel", NULL, fname))) check_rc(L, fname, plot_set_str(&p->x.label, s, &err), &err);
-  if ((s = mlsh_opt_str(L, 2, "ylabel", NULL, fname))) check_rc(L, fname, plot_set_str(&p->y.label, s, &err), &err);
+  if (a.title) check_rc(L, fname, plot_set_str(&p->title, a.title, &err), &err);
+  if (a.xlabel) check_rc(L, fname, plot_set_str(&p->x.label, a.xlabel, &err), &err);
+  if (a.ylabel) check_rc(L, fname, plot_set_str(&p->y.label, a.ylabel, &err), &err);
   lim_opt(L, 2, "xlim", &p->x, fname);
   lim_opt(L, 2, "ylim", &p->y, fname);
   names_opt(L, 2, "xnames", &p->x, fname);
   names_opt(L, 2, "ynames", &p->y, fname);
-  p->x.log = mlsh_opt_bool(L, 2, "xlog", p->x.log, fname);
-  p->y.log = mlsh_opt_bool(L, 2, "ylog", p->y.log, fname);
-  p->equal = mlsh_opt_bool(L, 2, "equal", p->equal, fname);
-  p->y.reverse = mlsh_opt_bool(L, 2, "yreverse", p->y.reverse, fname);
-  p->x.hidden = mlsh_opt_bool(L, 2, "xhidden", p->x.hidden, fname);
-  p->y.hidden = mlsh_opt_bool(L, 2, "yhidden", p->y.hidden, fname);
+  int *flags[] = {&p->x.log, &p->y.log, &p->equal, &p->y.reverse, &p->x.hidden, &p->y.hidden};
+  int given[] = {a.xlog, a.ylog, a.equal, a.yreverse, a.xhidden, a.yhidden};
+  for (int i = 0; i < 6; i++) if (given[i] >= 0) *flags[i] = given[i];
   lua_settop(L, 1);
   return 1;
 }
 
 /* ---- output ---- */
 
+/* Sizes: in cells for text (0: the figure's, else the terminal's), in
+ * pixels for SVG (0: the default). */
+typedef struct {
+  int width, height, color, ascii;
+} size_args;
+
+static const mlsh_opt size_opt[] = {
+  MLSH_OPT_INT(size_args, width, "width", 0, 0, 20000, "width: cells for text (0: the terminal's), pixels for SVG (0: 800)"),
+  MLSH_OPT_INT(size_args, height, "height", 0, 0, 20000, "height: cells for text (0: fits the terminal), pixels for SVG (0: 500)"),
+  MLSH_OPT_END};
+static const mlsh_optspec show_spec = {"Chart:show", size_opt}, svg_spec = {"Chart:svg", size_opt},
+                          save_spec = {"Chart:save", size_opt};
+static const char *const colors[] = {"none", "256", "truecolor", NULL};
+static const mlsh_opt render_opt[] = {
+  MLSH_OPT_ENUM(size_args, color, "color", 0, colors, "ANSI colours"),
+  MLSH_OPT_BOOL_PRESET(size_args, ascii, "ascii", "no Unicode terminal", "pure ASCII"),
+  MLSH_OPT_END};
+static const mlsh_optspec render_spec = {"Chart:render", render_opt, &show_spec};
+
 /* Chart size in cells: options, else the figure's, else the terminal's
  * width and a height that leaves the prompt visible. */
-static void chart_size(lua_State *L, int oi, const plot_fig *f, const mlsh_term *t, int *w, int *h, const char *fname) {
+static void chart_size(lua_State *L, const size_args *a, const plot_fig *f, const mlsh_term *t, int *w, int *h, const char *fname) {
   int tw = t->cols < 20 ? 20 : t->cols > 2000 ? 2000 : t->cols;
-  *w = (int)mlsh_opt_int(L, oi, "width", f->width > 0 ? f->width : tw, fname);
+  *w = a->width ? a->width : f->width > 0 ? f->width : tw;
   int defh = t->rows - 3;
   if (defh > *w * 2 / 5) defh = *w * 2 / 5;
   if (defh < 12) defh = 12;
-  *h = (int)mlsh_opt_int(L, oi, "height", f->height > 0 ? f->height : defh, fname);
+  *h = a->height ? a->height : f->height > 0 ? f->height : defh;
   if (*w < 10 || *w > 2000 || *h < 3 || *h > 1000)
     mlsh_error(L, fname, "chart size %dx%d out of range (width 10..2000, height 3..1000)", *w, *h);
 }
@@ -311,16 +385,15 @@ static plot_style term_style(const mlsh_term *t) {
 }
 
 static int l_render(lua_State *L) {
-  static const char *const known[] = {"width", "height", "color", "ascii", NULL};
-  static const char *const colors[] = {"none", "256", "truecolor", NULL};
-  const char *fname = "Chart:render";
+  const char *fname = render_spec.fname;
   lchart *c = check_chart(L, 1, fname);
-  mlsh_opt_check(L, 2, fname, known);
   mlsh_term t;
   mlsh_term_query(&t);
+  size_args a = {0, 0, 0, !t.unicode};
+  mlsh_opts(L, 2, &render_spec, &a);
   int w, h;
-  chart_size(L, 2, c->fig, &t, &w, &h, fname);
-  plot_style st = {mlsh_opt_enum(L, 2, "color", "none", colors, fname), !mlsh_opt_bool(L, 2, "ascii", !t.unicode, fname)};
+  chart_size(L, &a, c->fig, &t, &w, &h, fname);
+  plot_style st = {a.color, !a.ascii};
   push_text(L, c->fig, w, h, st, fname);
   return 1;
 }
@@ -330,7 +403,8 @@ static int l_tostring(lua_State *L) {
   mlsh_term t;
   mlsh_term_query(&t);
   int w, h;
-  chart_size(L, 2, c->fig, &t, &w, &h, "Chart:__tostring");
+  size_args a = {0, 0, 0, 0};
+  chart_size(L, &a, c->fig, &t, &w, &h, "Chart:__tostring");
   push_text(L, c->fig, w, h, term_style(&t), "Chart:__tostring");
   /* drop the final newline: print() adds one */
   size_t len;
@@ -340,13 +414,13 @@ static int l_tostring(lua_State *L) {
 }
 
 static int l_show(lua_State *L) {
-  static const char *const known[] = {"width", "height", NULL};
   lchart *c = check_chart(L, 1, "Chart:show");
-  mlsh_opt_check(L, 2, "Chart:show", known);
+  size_args a;
+  mlsh_opts(L, 2, &show_spec, &a);
   mlsh_term t;
   mlsh_term_query(&t);
   int w, h;
-  chart_size(L, 2, c->fig, &t, &w, &h, "Chart:show");
+  chart_size(L, &a, c->fig, &t, &w, &h, "Chart:show");
   push_text(L, c->fig, w, h, term_style(&t), "Chart:show");
   size_t len;
   const char *s = lua_tolstring(L, -1, &len);
@@ -370,11 +444,10 @@ static void write_buf(lua_State *L, const char *path, plot_buf *b, const char *f
 }
 
 static int l_svg(lua_State *L) {
-  static const char *const known[] = {"width", "height", NULL};
   lchart *c = check_chart(L, 1, "Chart:svg");
-  mlsh_opt_check(L, 2, "Chart:svg", known);
-  int w = (int)mlsh_opt_int(L, 2, "width", 0, "Chart:svg"), h = (int)mlsh_opt_int(L, 2, "height", 0, "Chart:svg");
-  if (w < 0 || w > 20000 || h < 0 || h > 20000) mlsh_error(L, "Chart:svg", "SVG size %dx%d out of range", w, h);
+  size_args a;
+  mlsh_opts(L, 2, &svg_spec, &a);
+  int w = a.width, h = a.height;
   plot_buf b = {0};
   mlsh_err err;
   int rc = fig_svg(c->fig, w, h, 1, "", &b, &err);
@@ -385,23 +458,22 @@ static int l_svg(lua_State *L) {
 }
 
 static int l_save(lua_State *L) {
-  static const char *const known[] = {"width", "height", NULL};
-  const char *fname = "Chart:save";
+  const char *fname = save_spec.fname;
   lchart *c = check_chart(L, 1, fname);
-  const char *path = luaL_checkstring(L, 2);
-  mlsh_opt_check(L, 3, fname, known);
+  if (lua_type(L, 2) != LUA_TSTRING) mlsh_error(L, fname, "argument 'path' must be a string (got %s)", mlsh_typename(L, 2));
+  const char *path = lua_tostring(L, 2);
+  size_args a;
+  mlsh_opts(L, 3, &save_spec, &a);
   plot_buf b = {0};
   mlsh_err err;
   int rc;
   if (ends_with(path, ".svg")) {
-    int w = (int)mlsh_opt_int(L, 3, "width", 0, fname), h = (int)mlsh_opt_int(L, 3, "height", 0, fname);
-    if (w < 0 || w > 20000 || h < 0 || h > 20000) mlsh_error(L, fname, "SVG size %dx%d out of range", w, h);
-    rc = fig_svg(c->fig, w, h, 1, "", &b, &err);
+    rc = fig_svg(c->fig, a.width, a.height, 1, "", &b, &err);
   } else if (ends_with(path, ".txt")) {
     mlsh_term t;
     mlsh_term_query(&t);
     int w, h;
-    chart_size(L, 3, c->fig, &t, &w, &h, fname);
+    chart_size(L, &a, c->fig, &t, &w, &h, fname);
     plot_style st = {0, t.unicode};
     rc = fig_render_text(c->fig, w, h, st, &b, &err);
   } else {
@@ -420,16 +492,29 @@ static int l_chart_gc(lua_State *L) {
   return 0;
 }
 
+typedef struct {
+  const char *title;
+  int rows, cols, width, height;
+} figure_args;
+
+static const mlsh_opt figure_opt[] = {
+  MLSH_OPT_STR(figure_args, title, "title", NULL, "figure title"),
+  MLSH_OPT_INT(figure_args, rows, "rows", 1, 1, 400, "rows of panels"),
+  MLSH_OPT_INT(figure_args, cols, "cols", 1, 1, 400, "columns of panels (rows x cols <= 400)"),
+  MLSH_OPT_INT(figure_args, width, "width", 0, 0, 2000, "width in cells, at least 10 (0: the terminal's)"),
+  MLSH_OPT_INT(figure_args, height, "height", 0, 0, 1000, "height in cells, at least 3 (0: fits the terminal)"),
+  MLSH_OPT_END};
+static const mlsh_optspec figure_spec = {"plot.figure", figure_opt};
+
 static int l_figure(lua_State *L) {
-  static const char *const known[] = {"title", "rows", "cols", "width", "height", NULL};
-  const char *fname = "plot.figure";
-  mlsh_opt_check(L, 1, fname, known);
-  int rows = (int)mlsh_opt_int(L, 1, "rows", 1, fname), cols = (int)mlsh_opt_int(L, 1, "cols", 1, fname);
-  if (rows < 1 || cols < 1 || rows * cols > 400) mlsh_error(L, fname, "options 'rows' x 'cols' must be between 1 and 400 panels (got %dx%d)", rows, cols);
-  int w = (int)mlsh_opt_int(L, 1, "width", 0, fname), h = (int)mlsh_opt_int(L, 1, "height", 0, fname);
-  if (w < 0 || h < 0 || (w && w < 10) || (h && h < 3) || w > 2000 || h > 1000)
+  const char *fname = figure_spec.fname;
+  figure_args a;
+  mlsh_opts(L, 1, &figure_spec, &a);
+  int rows = a.rows, cols = a.cols, w = a.width, h = a.height;
+  if (rows * cols > 400) mlsh_error(L, fname, "options 'rows' x 'cols' must be between 1 and 400 panels (got %dx%d)", rows, cols);
+  if ((w && w < 10) || (h && h < 3))
     mlsh_error(L, fname, "option width/height out of range (width 10..2000, height 3..1000; got %dx%d)", w, h);
-  const char *title = mlsh_opt_str(L, 1, "title", NULL, fname);
+  const char *title = a.title;
   lchart *c = lua_newuserdatauv(L, sizeof *c, 0);
   c->fig = NULL;
   luaL_setmetatable(L, CHART_MT);
@@ -473,12 +558,19 @@ static int l_dash_gc(lua_State *L) {
   return 0;
 }
 
+typedef struct { const char *title; } dash_args;
+static const mlsh_opt dash_opt[] = {
+  MLSH_OPT_STR(dash_args, title, "title", "mlsh dashboard", "title line of the viewer and the HTML page"),
+  MLSH_OPT_VALUE("tabs", MLSH_OT_TABLE, NULL, "the tabs: {{\"name\", chart}, ...} (required)"),
+  MLSH_OPT_END};
+static const mlsh_optspec dash_spec = {"plot.dashboard", dash_opt};
+
 static int l_dashboard(lua_State *L) {
-  static const char *const known[] = {"title", "tabs", NULL};
-  const char *fname = "plot.dashboard";
+  const char *fname = dash_spec.fname;
   if (!lua_istable(L, 1)) mlsh_error(L, fname, "argument must be a table {title=, tabs={{\"name\", chart}, ...}} (got %s)", mlsh_typename(L, 1));
-  mlsh_opt_check(L, 1, fname, known);
-  const char *title = mlsh_opt_str(L, 1, "title", "mlsh dashboard", fname);
+  dash_args a;
+  mlsh_opts(L, 1, &dash_spec, &a);
+  const char *title = a.title;
   if (lua_getfield(L, 1, "tabs") != LUA_TTABLE || lua_rawlen(L, -1) == 0)
     mlsh_error(L, fname, "option 'tabs' must be a non-empty array of {\"name\", chart}");
   int tabs = lua_gettop(L);
@@ -529,8 +621,9 @@ static int l_dash_show(lua_State *L) {
   if (rc == MLSH_EIO) {   /* no tty, no usable terminal: every tab as text */
     plot_buf b = {0};
     int w, h;
+    size_args a = {0, 0, 0, 0};
     lua_settop(L, 1);
-    chart_size(L, 2, d->figs[0], &t, &w, &h, fname);
+    chart_size(L, &a, d->figs[0], &t, &w, &h, fname);
     rc = dash_text(&v, w, h, term_style(&t), &b, &err);
     if (!rc) { fwrite(b.s, 1, b.len, stdout); fflush(stdout); }
     pbuf_free(&b);
@@ -624,41 +717,41 @@ static const mlsh_Reg chart_methods[] = {
   {"axes", l_axes, "chart:axes{panel=, title=, xlabel=, ylabel=, xlim=, ylim=, xlog=, ylog=, xnames=, ynames=, equal=, yreverse=, xhidden=, yhidden=}",
    "Sets a panel's title, axis labels, limits ({min, max}), log scales, category names (at 1..n), equal\n"
    "scaling of x and y, a reversed y axis and hidden axes. panel defaults to 1. Returns the chart.\n"
-   "Example: c:axes{title=\"Iris\", xlabel=\"PC1\", ylim={-3, 3}}"},
+   "Example: c:axes{title=\"Iris\", xlabel=\"PC1\", ylim={-3, 3}}", &axes_spec},
   {"points", l_points, "chart:points(x, y, {panel=, color=, marker=, label=})",
    "Adds points (braille dots in the terminal; marker = a glyph such as \"x\" draws that instead).\n"
    "color: \"#rrggbb\", a name (\"red\") or a palette index; label: a legend entry. Returns the chart.\n"
-   "Example: c:points({1, 2, 3}, {2, 4, 3}, {label=\"obs\"})"},
+   "Example: c:points({1, 2, 3}, {2, 4, 3}, {label=\"obs\"})", &points_spec},
   {"lines", l_lines, "chart:lines(x, y, {panel=, color=, marker=, label=, dash=false, arrow=false})",
    "Adds a polyline through (x, y); a NaN breaks it into pieces; arrow draws a head at each piece's end.\n"
-   "Returns the chart.\nExample: c:lines({0, 1, 2}, {0, 1, 4}, {color=\"red\", dash=true})"},
+   "Returns the chart.\nExample: c:lines({0, 1, 2}, {0, 1, 4}, {color=\"red\", dash=true})", &lines_spec},
   {"rects", l_rects, "chart:rects(x0, y0, x1, y1, {panel=, color=, label=, fill=true, horizontal=false})",
    "Adds rectangles [x0,x1] x [y0,y1] (bars; fill=false draws outlines). horizontal puts the partial\n"
-   "blocks at the right end (horizontal bars). Returns the chart.\nExample: c:rects({0.6}, {0}, {1.4}, {5})"},
+   "blocks at the right end (horizontal bars). Returns the chart.\nExample: c:rects({0.6}, {0}, {1.4}, {5})", &rects_spec},
   {"band", l_band, "chart:band(x, lower, upper, {panel=, color=, label=, shade=1})",
    "Adds a filled band between lower and upper along x (intervals); shade 1 light, 2 darker.\n"
-   "Returns the chart.\nExample: c:band({1, 2, 3}, {0, 1, 1}, {2, 3, 4}, {label=\"95%\"})"},
+   "Returns the chart.\nExample: c:band({1, 2, 3}, {0, 1, 1}, {2, 3, 4}, {label=\"95%\"})", &band_spec},
   {"text", l_text, "chart:text(x, y, labels, {panel=, color=, anchor=\"left\"})",
    "Adds text labels at (x, y); anchor \"left\" (text starts right of the point), \"center\", \"right\".\n"
-   "Returns the chart.\nExample: c:text({1}, {2}, {\"peak\"})"},
+   "Returns the chart.\nExample: c:text({1}, {2}, {\"peak\"})", &text_spec},
   {"heatmap", l_heatmap, "chart:heatmap(M, {panel=, annot=, cmap=\"seq\", vmin=, vmax=, colorbar=true})",
    "Adds a heat map of matrix M (row 1 at the top; cells at x = 1..cols, y = 1..rows). annot: rows*cols\n"
    "strings (row-major, \"\\n\" for two lines); cmap \"seq\" (viridis), \"div\" (blue-white-red),\n"
-   "\"confusion\" (green diagonal, red elsewhere). Returns the chart.\nExample: c:heatmap({{1, 2}, {3, 4}})"},
+   "\"confusion\" (green diagonal, red elsewhere). Returns the chart.\nExample: c:heatmap({{1, 2}, {3, 4}})", &heat_spec},
   {"image", l_image, "chart:image(img, {panel=})",
    "Adds an RGB image filling the panel (an Image from image.load, or {width=, height=, pixels=}).\n"
-   "Returns the chart.\nExample: c:image(image.load(\"rose.jpg\"))"},
+   "Returns the chart.\nExample: c:image(image.load(\"rose.jpg\"))", &panel_spec},
   {"render", l_render, "chart:render{width=, height=, color=\"none\", ascii=false}",
    "Returns the chart as text at the given size (default: the terminal's); color \"none\", \"256\" or\n"
-   "\"truecolor\" adds ANSI colours; ascii uses pure ASCII.\nExample: s = c:render{width=60, height=20}"},
+   "\"truecolor\" adds ANSI colours; ascii uses pure ASCII.\nExample: s = c:render{width=60, height=20}", &render_spec},
   {"show", l_show, "chart:show{width=, height=}",
    "Prints the chart sized to the terminal (colour only on a tty without NO_COLOR). Returns the chart.\n"
-   "Example: plot.hist(x):show()"},
+   "Example: plot.hist(x):show()", &show_spec},
   {"svg", l_svg, "chart:svg{width=800, height=500}",
-   "Returns the chart as an SVG document (vector: axes, ticks, legend, text).\nExample: s = c:svg()"},
+   "Returns the chart as an SVG document (vector: axes, ticks, legend, text).\nExample: s = c:svg()", &svg_spec},
   {"save", l_save, "chart:save(path, {width=, height=})",
    "Writes the chart: \"x.svg\" as vector SVG (size in pixels), \"x.txt\" as plain UTF-8 text (size in\n"
-   "cells). Files are written atomically. Returns the chart.\nExample: c:save(\"elbow.svg\")"},
+   "cells). Files are written atomically. Returns the chart.\nExample: c:save(\"elbow.svg\")", &save_spec},
   {NULL, NULL, NULL, NULL}};
 
 static const luaL_Reg chart_meta[] = {{"__gc", l_chart_gc}, {"__tostring", l_tostring}, {NULL, NULL}};
@@ -680,11 +773,11 @@ static const mlsh_Reg plot_funcs[] = {
   {"figure", l_figure, "plot.figure{title=, rows=1, cols=1, width=, height=}",
    "Creates an empty Chart with a rows x cols grid of panels, to fill with chart:points, :lines,\n"
    "... (the plot.* charts are built this way). width/height fix its size in cells.\n"
-   "Example: c = plot.figure{title=\"Mine\"}:lines({1, 2, 3}, {1, 4, 9})"},
+   "Example: c = plot.figure{title=\"Mine\"}:lines({1, 2, 3}, {1, 4, 9})", &figure_spec},
   {"dashboard", l_dashboard, "plot.dashboard{title=, tabs={{\"name\", chart}, ...}}",
    "Groups charts as tabs: dash:show() opens the full-screen viewer (or prints every tab when stdout\n"
    "is not a terminal), dash:save(\"report.html\") writes one self-contained HTML file.\n"
-   "Example: plot.dashboard{title=\"Iris\", tabs={{\"PCA\", plot.biplot(p)}, {\"Tree\", plot.dendrogram(h)}}}:show()"},
+   "Example: plot.dashboard{title=\"Iris\", tabs={{\"PCA\", plot.biplot(p)}, {\"Tree\", plot.dendrogram(h)}}}:show()", &dash_spec},
   {"_totable", l_totable, "plot._totable(v [, fname, arg])",
    "Internal: a Matrix or Lua array as Lua values (vector -> flat array, matrix -> rows), rows, cols.\n"
    "Example: t, r, c = plot._totable(mat.ones(2, 2))"},

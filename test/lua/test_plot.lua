@@ -266,7 +266,7 @@ T.test("bad input gives clear errors", function()
   T.raises(function() plot.dashboard { tabs = {} } end, "plot.dashboard: option 'tabs' must be a non-empty array")
   T.raises(function() plot.dashboard { tabs = { { "x", 42 } } } end, "plot.dashboard: tab 1 must be")
   T.raises(function() plot.line({ 1, 2 }):render { width = 2 } end, "Chart:render: chart size")
-  T.raises(function() plot.figure { rows = 0 } end, "plot.figure: options 'rows' x 'cols'")
+  T.raises(function() plot.figure { rows = 0 } end, "plot.figure: option 'rows' must be an integer between 1 and 400 (got 0)")
   T.raises(function() plot.figure():points({ 1 }, { 1 }, { panel = 2 }) end, "Chart:points: option 'panel' must be between 1 and 1")
 end)
 
