@@ -567,7 +567,6 @@ static const mlsh_optspec dash_spec = {"plot.dashboard", dash_opt};
 
 static int l_dashboard(lua_State *L) {
   const char *fname = dash_spec.fname;
-  if (!lua_istable(L, 1)) mlsh_error(L, fname, "argument must be a table {title=, tabs={{\"name\", chart}, ...}} (got %s)", mlsh_typename(L, 1));
   dash_args a;
   mlsh_opts(L, 1, &dash_spec, &a);
   const char *title = a.title;

@@ -32,6 +32,32 @@ local calls = {
   end,
   ["data.read_csv"] = function(o) return data.read_csv("datasets/iris.csv", o) end,
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
+  -- plot: the Chart methods
+  ["plot.figure"] = function(o) return plot.figure(o) end,
+  ["plot.dashboard"] = function(o)
+    if type(o) ~= "table" then return plot.dashboard(o) end
+    local t = { tabs = { { "a", plot.figure() } } }
+    for k, v in pairs(o) do t[k] = v end
+    return plot.dashboard(t)
+  end,
+  ["Chart:axes"] = function(o) return plot.figure():axes(o) end,
+  ["Chart:points"] = function(o) return plot.figure():points({ 1 }, { 1 }, o) end,
+  ["Chart:lines"] = function(o) return plot.figure():lines({ 1 }, { 1 }, o) end,
+  ["Chart:rects"] = function(o) return plot.figure():rects({ 0 }, { 0 }, { 1 }, { 1 }, o) end,
+  ["Chart:band"] = function(o) return plot.figure():band({ 1 }, { 0 }, { 1 }, o) end,
+  ["Chart:text"] = function(o) return plot.figure():text({ 1 }, { 1 }, { "a" }, o) end,
+  ["Chart:heatmap"] = function(o) return plot.figure():heatmap({ { 1 } }, o) end,
+  ["Chart:image"] = function(o) return plot.figure():image({ width = 1, height = 1, pixels = "abc" }, o) end,
+  ["Chart:render"] = function(o) return plot.figure():render(o) end,
+  ["Chart:show"] = function(o) return plot.figure():show(o) end,   -- only bad options are passed: nothing prints
+  ["Chart:svg"] = function(o) return plot.figure():svg(o) end,
+  ["Chart:save"] = function(o)
+    local path = os.tmpname() .. ".svg"
+    local ok, r = pcall(plot.figure().save, plot.figure(), path, o)
+    os.remove(path)
+    if not ok then error(r, 0) end
+    return r
+  end,
 }
 
 local function known_list(fname)
