@@ -12,27 +12,24 @@ local NAN = 0 / 0
 
 local function fail(fname, msg, ...) error(fname .. ": " .. fmt(msg, ...), 0) end
 
-local function check_opts(fname, opts, known)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then fail(fname, "options must be a table (got %s)", type(opts)) end
-  for k in pairs(opts) do
-    local ok = false
-    for _, n in ipairs(known) do if k == n then ok = true break end end
-    if not ok then
-      fail(fname, "unknown option '%s' (known: %s)", tostring(k), table.concat(known, ", "))
-    end
-  end
-  return opts
+-- Options, declared once per chart (mlsh.declare_options): the common
+-- ones in "plot._chart", which every chart takes.
+mlsh.declare_options("plot._chart", {
+  { "title", "string", doc = "chart title" },
+  { "xlabel", "string", doc = "x axis label" },
+  { "ylabel", "string", doc = "y axis label" },
+  { "width", "int", "terminal", min = 10, max = 2000, doc = "width in cells" },
+  { "height", "int", "fits the terminal", min = 3, max = 1000, doc = "height in cells" },
+  { "xlim", "table", doc = "{min, max} of the x axis" },
+  { "ylim", "table", doc = "{min, max} of the y axis" },
+  { "log", "any", doc = "logarithmic axes: \"x\", \"y\" or \"xy\"" },
+  { "color", "any", doc = "\"#rrggbb\", a colour name, or a palette index" },
+  { "legend", "bool", true, doc = "false: no legend" },
+})
+local function declare(fname, entries, base)
+  mlsh.declare_options(fname, entries, base or "plot._chart")
 end
-
--- Options every chart takes.
-local COMMON = { "title", "xlabel", "ylabel", "width", "height", "xlim", "ylim", "log", "color", "legend" }
-local function known(...)
-  local t = {}
-  for _, k in ipairs(COMMON) do t[#t + 1] = k end
-  for _, k in ipairs({ ... }) do t[#t + 1] = k end
-  return t
-end
+local check_opts = mlsh.check_options
 
 local function is_array_like(v)
   return type(v) == "table" and getmetatable(v) == nil or (mlsh.mat and mlsh.mat.is and mlsh.mat.is(v))
@@ -172,12 +169,20 @@ local function sorted(t) local s = {} for i = 1, #t do s[i] = t[i] end table.sor
 
 -- ---- scatter ----
 
+declare("plot.scatter", {
+  { "group", "any", doc = "a label per point: one colour (and glyph) per group, with a legend" },
+  { "group_names", "table", doc = "legend names of the groups" },
+  { "labels", "table", doc = "point names (all up to 30 points, else the 8 most extreme)" },
+  { "centers", "matrix", doc = "k x 2 centres, marked" },
+  { "marker", "string", doc = "a glyph per point instead of braille dots" },
+  { "equal", "bool", false, doc = "equal scaling of x and y" },
+})
 function M.scatter(x, y, opts)
   local fname = "plot.scatter"
   if y ~= nil and type(y) == "table" and getmetatable(y) == nil and #y == 0 and next(y) ~= nil then
     opts, y = y, nil   -- plot.scatter(X2, {opts}): the first two columns
   end
-  opts = check_opts(fname, opts, known("group", "group_names", "labels", "centers", "marker", "equal"))
+  opts = check_opts(fname, opts)
   if y == nil then
     local r, nr, nc = rows_of(fname, "x", x)
     if nc < 2 then fail(fname, "argument 'y' is missing (or give a matrix with two columns)") end
@@ -247,12 +252,17 @@ local function series_of(fname, ys)
   return out
 end
 
+declare("plot.line", {
+  { "names", "table", doc = "legend names of the series" },
+  { "markers", "bool", false, doc = "a marker at each point" },
+  { "dash", "bool", false, doc = "dashed lines" },
+})
 function M.line(x, ys, opts)
   local fname = "plot.line"
   if ys == nil or (type(ys) == "table" and getmetatable(ys) == nil and next(ys) ~= nil and #ys == 0) then
     opts, ys, x = ys, x, nil
   end
-  opts = check_opts(fname, opts, known("names", "markers", "dash"))
+  opts = check_opts(fname, opts)
   local series = series_of(fname, ys)
   if x == nil then x = seq(1, #series[1]) else x = vec(fname, "x", x, true) end
   local names = strings(fname, "names", opts.names, #series)
@@ -271,9 +281,10 @@ end
 
 -- ---- elbow ----
 
+declare("plot.elbow", { { "k", "int", "the knee / best silhouette", min = 1, doc = "the k to mark" } })
 function M.elbow(e, opts)
   local fname = "plot.elbow"
-  opts = check_opts(fname, opts, known("k"))
+  opts = check_opts(fname, opts)
   if type(e) ~= "table" and type(e) ~= "userdata" then fail(fname, "argument 'e' must be a cluster.elbow result (got %s)", type(e)) end
   local ks = vec(fname, "e.k", field(e, "k", "ks"))
   local inertia = vec(fname, "e.inertia", field(e, "inertia", "wss"))
@@ -316,12 +327,17 @@ end
 
 -- ---- bar ----
 
+declare("plot.bar", {
+  { "horizontal", "bool", false, doc = "horizontal bars" },
+  { "group_names", "table", doc = "legend names of the groups (columns of a matrix of values)" },
+  { "labels", "any", doc = "value labels: true, a format such as \"%.1f%%\", or an array of strings" },
+})
 function M.bar(values, names, opts)
   local fname = "plot.bar"
   if type(names) == "table" and getmetatable(names) == nil and #names == 0 and next(names) ~= nil then
     opts, names = names, nil
   end
-  opts = check_opts(fname, opts, known("horizontal", "group_names", "labels"))
+  opts = check_opts(fname, opts)
   local series
   if type(values) == "table" and getmetatable(values) == nil and type(values[1]) == "table" then
     -- rows = categories, columns = groups (as a nested array)
@@ -393,9 +409,13 @@ local function fd_bins(s)
   return math.max(1, math.min(200, math.ceil(span / h)))
 end
 
+declare("plot.hist", {
+  { "bins", "any", "\"fd\"", doc = "number of bins, or \"fd\" (Freedman-Diaconis)" },
+  { "density", "bool", false, doc = "densities instead of counts" },
+})
 function M.hist(x, opts)
   local fname = "plot.hist"
-  opts = check_opts(fname, opts, known("bins", "density"))
+  opts = check_opts(fname, opts)
   x = vec(fname, "x", x)
   local s = sorted(x)
   local n = #s
@@ -427,9 +447,10 @@ end
 
 -- ---- box ----
 
+declare("plot.box", { { "names", "table", doc = "names of the groups" } })
 function M.box(groups, opts)
   local fname = "plot.box"
-  opts = check_opts(fname, opts, known("names"))
+  opts = check_opts(fname, opts)
   local list, names = {}, {}
   if type(groups) == "table" and getmetatable(groups) == nil and #groups == 0 and next(groups) ~= nil then
     for k in pairs(groups) do names[#names + 1] = k end
@@ -475,9 +496,19 @@ local function numfmt(v, f)
   return fmt("%.2f", v)
 end
 
+declare("plot.heatmap", {
+  { "rownames", "table", doc = "row names" },
+  { "colnames", "table", doc = "column names" },
+  { "annot", "any", doc = "true: the values in the cells; or rows*cols strings" },
+  { "fmt", "string", doc = "format of the annotations (e.g. \"%.2f\")" },
+  { "cmap", "enum", "seq", values = { "seq", "div", "confusion" }, doc = "colour map" },
+  { "vmin", "number", doc = "value at the low end of the colours" },
+  { "vmax", "number", doc = "value at the high end" },
+  { "colorbar", "bool", true, doc = "draw the colour bar" },
+})
 function M.heatmap(m, opts)
   local fname = "plot.heatmap"
-  opts = check_opts(fname, opts, known("rownames", "colnames", "annot", "fmt", "cmap", "vmin", "vmax", "colorbar"))
+  opts = check_opts(fname, opts)
   local r, nr, nc = rows_of(fname, "M", m)
   local flat, annot = {}, nil
   for i = 1, nr do for j = 1, nc do flat[#flat + 1] = r[i][j] end end
@@ -495,22 +526,22 @@ function M.heatmap(m, opts)
   return c
 end
 
+declare("plot.confusion", {
+  { "normalize", "enum", "row", values = { "row", "all", "none" }, doc = "percentages per true class, of the total, or none" },
+})
 function M.confusion(cm, class_names, opts)
   local fname = "plot.confusion"
   if type(class_names) == "table" and getmetatable(class_names) == nil and #class_names == 0 and next(class_names) ~= nil then
     opts, class_names = class_names, nil
   end
-  opts = check_opts(fname, opts, known("normalize"))
+  opts = check_opts(fname, opts)
   if type(cm) == "table" and cm.confusion ~= nil then   -- a learn.metrics result
     class_names = class_names or cm.classes or cm.labels or cm.class_names
     cm = cm.confusion
   end
   local r, nr, nc = rows_of(fname, "cm", cm)
   if nr ~= nc then fail(fname, "argument 'cm' must be square (got %dx%d)", nr, nc) end
-  local norm = opts.normalize or "row"
-  if norm ~= "row" and norm ~= "none" and norm ~= "all" then
-    fail(fname, "option 'normalize' must be \"row\", \"all\" or \"none\" (got %s)", tostring(norm))
-  end
+  local norm = opts.normalize
   local total = 0
   for i = 1, nr do for j = 1, nc do
     local v = r[i][j]
@@ -540,7 +571,7 @@ function M.confusion(cm, class_names, opts)
 end
 
 -- Helpers shared with lua/mlsh/plot_analysis.lua (the analysis charts).
-local H = { fail = fail, check_opts = check_opts, known = known, vec = vec, rows_of = rows_of, column = column,
+local H = { fail = fail, check_opts = check_opts, declare = declare, vec = vec, rows_of = rows_of, column = column,
   same_length = same_length, seq = seq, field = field, strings = strings, new_chart = new_chart,
   basename = basename, range_of = range_of }
 

@@ -5,7 +5,7 @@
 local M, mlsh, H = ...
 local fmt = string.format
 local NAN = 0 / 0
-local fail, check_opts, known, vec, rows_of, column = H.fail, H.check_opts, H.known, H.vec, H.rows_of, H.column
+local fail, check_opts, declare, vec, rows_of, column = H.fail, H.check_opts, H.declare, H.vec, H.rows_of, H.column
 local same_length, seq, field, strings, new_chart = H.same_length, H.seq, H.field, H.strings, H.new_chart
 local basename, range_of = H.basename, H.range_of
 
@@ -13,9 +13,14 @@ local basename, range_of = H.basename, H.range_of
 
 -- merge / height / order as R's hclust: merge row s joins two nodes
 -- (negative = leaf, positive = earlier merge).
+declare("plot.dendrogram", {
+  { "k", "int", min = 1, doc = "colour the tree cut into k clusters" },
+  { "horizontal", "bool", false, doc = "leaves on the left" },
+  { "labels", "table", doc = "leaf names (default: the tree's labels)" },
+})
 function M.dendrogram(h, opts)
   local fname = "plot.dendrogram"
-  opts = check_opts(fname, opts, known("k", "horizontal", "labels"))
+  opts = check_opts(fname, opts)
   if type(h) ~= "table" and type(h) ~= "userdata" then fail(fname, "argument 'h' must be a cluster.hclust result (got %s)", type(h)) end
   local merge = field(h, "merge")
   if merge == nil then fail(fname, "argument 'h' has no 'merge' field") end
@@ -160,9 +165,13 @@ local function pca_dims(fname, opts, ncomp)
   return d[1], d[2]
 end
 
+declare("plot.circle", {
+  { "axes", "table", "{1, 2}", doc = "the two dimensions {d1, d2}" },
+  { "names", "table", doc = "variable names" },
+})
 function M.circle(p, opts)
   local fname = "plot.circle"
-  opts = check_opts(fname, opts, known("axes", "names"))
+  opts = check_opts(fname, opts)
   local coord = field(p, "var.coord", "var_coord")
   if coord == nil then fail(fname, "argument 'p' must be a stats.pca result with 'var.coord'") end
   local vc, nv, ncomp = rows_of(fname, "p[\"var.coord\"]", coord)
@@ -202,9 +211,10 @@ function M.circle(p, opts)
   return c
 end
 
+declare("plot.scree", { { "n", "int", 10, min = 1, doc = "number of dimensions shown" } })
 function M.scree(p, opts)
   local fname = "plot.scree"
-  opts = check_opts(fname, opts, known("n"))
+  opts = check_opts(fname, opts)
   local vals, pct
   if type(p) == "table" and getmetatable(p) == nil and type(p[1]) == "number" or (mlsh.mat and mlsh.mat.is and mlsh.mat.is(p)) then
     vals, pct = eig_percent(fname, { eig = p })
@@ -224,9 +234,15 @@ function M.scree(p, opts)
   return c
 end
 
+declare("plot.biplot", {
+  { "axes", "table", "{1, 2}", doc = "the two dimensions {d1, d2}" },
+  { "group", "any", doc = "a label per row: one colour per group" },
+  { "group_names", "table", doc = "legend names of the groups" },
+  { "names", "table", doc = "variable names" },
+})
 function M.biplot(p, opts)
   local fname = "plot.biplot"
-  opts = check_opts(fname, opts, known("axes", "group", "group_names", "names"))
+  opts = check_opts(fname, opts)
   local ind = field(p, "ind.coord", "ind_coord")
   local var = field(p, "var.coord", "var_coord")
   if ind == nil or var == nil then fail(fname, "argument 'p' must be a stats.pca result with 'ind.coord' and 'var.coord'") end
@@ -258,9 +274,14 @@ end
 
 -- ---- time series: acf, forecast ----
 
+declare("plot.acf", {
+  { "band", "number", doc = "half-width of the significance band (default: from the result, or 1.96/sqrt(n))" },
+  { "n", "int", min = 1, doc = "series length, for the band" },
+  { "lag0", "bool", doc = "the values start at lag 0 (default: detected)" },
+})
 function M.acf(values, opts)
   local fname = "plot.acf"
-  opts = check_opts(fname, opts, known("band", "n", "lag0"))
+  opts = check_opts(fname, opts)
   local lags
   if type(values) == "table" and (values.acf ~= nil or values.values ~= nil) then
     -- a ts.acf / ts.pacf result
@@ -320,9 +341,13 @@ local function interval_cols(fname, arg, v, levels)
   return out
 end
 
+declare("plot.forecast", {
+  { "start", "number", 1, doc = "time of the first observation" },
+  { "frequency", "number", 1, min = 0, min_open = true, doc = "observations per unit of time" },
+})
 function M.forecast(history, fc, opts)
   local fname = "plot.forecast"
-  opts = check_opts(fname, opts, known("start", "frequency"))
+  opts = check_opts(fname, opts)
   local hist = vec(fname, "history", field(history, "values") or history, true)
   if type(fc) ~= "table" then fail(fname, "argument 'fc' must be a forecast {mean=, lower=, upper=} (got %s)", type(fc)) end
   local mean = vec(fname, "fc.mean", fc.mean)
@@ -371,9 +396,14 @@ local function load_image(fname, img)
   return img
 end
 
+mlsh.declare_options("plot.image", {
+  { "title", "string", doc = "title (default: the file name)" },
+  { "width", "int", "terminal", min = 10, max = 2000, doc = "width in cells" },
+  { "height", "int", "fits the terminal", min = 3, max = 1000, doc = "height in cells" },
+})
 function M.image(img, opts)
   local fname = "plot.image"
-  opts = check_opts(fname, opts, { "title", "width", "height" })
+  opts = check_opts(fname, opts)
   if img == nil then fail(fname, "argument 'img' is missing (an Image or a file path)") end
   local title = opts.title or (type(img) == "string" and basename(img) or nil)
   local c = M.figure { width = opts.width, height = opts.height }
@@ -382,9 +412,13 @@ function M.image(img, opts)
   return c
 end
 
+mlsh.declare_options("plot.gallery", {
+  { "per_row", "int", "min(n, 4)", min = 1, doc = "images per row" },
+  { "captions", "table", doc = "a caption per image (default: file names)" },
+}, "plot.image")
 function M.gallery(paths, opts)
   local fname = "plot.gallery"
-  opts = check_opts(fname, opts, { "title", "width", "height", "per_row", "captions" })
+  opts = check_opts(fname, opts)
   if type(paths) ~= "table" or #paths == 0 then fail(fname, "argument 'paths' must be a non-empty array of images or paths") end
   local n = #paths
   local per = opts.per_row or math.min(n, 4)

@@ -309,7 +309,7 @@ static void entry_default(lua_State *L, int e, int anchor, mlsh_opt *o) {
   int t = lua_rawgeti(L, e, 3);
   lua_pop(L, 1);
   if (t == LUA_TNIL) {
-    if (o->type == MLSH_OT_INT || o->type == MLSH_OT_NUM) o->flags |= MLSH_OPT_NODEF;
+    if (o->type == MLSH_OT_INT || o->type == MLSH_OT_NUM || o->type == MLSH_OT_BOOL) o->flags |= MLSH_OPT_NODEF;
     return;
   }
   if (o->type == MLSH_OT_BOOL) {

@@ -570,7 +570,7 @@ static int l_dashboard(lua_State *L) {
   dash_args a;
   mlsh_opts(L, 1, &dash_spec, &a);
   const char *title = a.title;
-  if (lua_getfield(L, 1, "tabs") != LUA_TTABLE || lua_rawlen(L, -1) == 0)
+  if (mlsh_opt_get(L, 1, "tabs") != LUA_TTABLE || lua_rawlen(L, -1) == 0)
     mlsh_error(L, fname, "option 'tabs' must be a non-empty array of {\"name\", chart}");
   int tabs = lua_gettop(L);
   size_t n = lua_rawlen(L, tabs);

@@ -32,6 +32,26 @@ local calls = {
   end,
   ["data.read_csv"] = function(o) return data.read_csv("datasets/iris.csv", o) end,
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
+  -- plot: the charts
+  ["plot.scatter"] = function(o) return plot.scatter({ 1, 2 }, { 1, 2 }, o) end,
+  ["plot.line"] = function(o) return plot.line({ 1, 2 }, { 1, 2 }, o) end,
+  ["plot.elbow"] = function(o) return plot.elbow(cluster.elbow(X, { kmax = 4, seed = 1 }), o) end,
+  ["plot.bar"] = function(o) return plot.bar({ 1, 2 }, { "a", "b" }, o) end,
+  ["plot.hist"] = function(o) return plot.hist({ 1, 2, 3 }, o) end,
+  ["plot.box"] = function(o) return plot.box({ a = { 1, 2, 3 } }, o) end,
+  ["plot.heatmap"] = function(o) return plot.heatmap({ { 1, 2 }, { 3, 4 } }, o) end,
+  ["plot.confusion"] = function(o) return plot.confusion({ { 1, 2 }, { 3, 4 } }, { "a", "b" }, o) end,
+  ["plot.dendrogram"] = function(o) return plot.dendrogram(cluster.hclust(X), o) end,
+  ["plot.circle"] = function(o) return plot.circle(stats.pca(X), o) end,
+  ["plot.scree"] = function(o) return plot.scree(stats.pca(X), o) end,
+  ["plot.biplot"] = function(o) return plot.biplot(stats.pca(X), o) end,
+  ["plot.acf"] = function(o) return plot.acf({ 1, 0.5, 0.2 }, o) end,
+  ["plot.forecast"] = function(o)
+    local fc = { mean = { 1, 2 }, lower = { { 0, 1 } }, upper = { { 2, 3 } }, level = { 95 } }
+    return plot.forecast({ 1, 2, 3 }, fc, o)
+  end,
+  ["plot.image"] = function(o) return plot.image({ width = 1, height = 1, pixels = "abc" }, o) end,
+  ["plot.gallery"] = function(o) return plot.gallery({ { width = 1, height = 1, pixels = "abc" } }, o) end,
   -- plot: the Chart methods
   ["plot.figure"] = function(o) return plot.figure(o) end,
   ["plot.dashboard"] = function(o)
@@ -70,7 +90,9 @@ T.test("every declared function rejects an unknown option in one format", functi
   local missing = {}
   for _, fname in ipairs(mlsh._specs()) do
     local call = calls[fname]
-    if not call then
+    if fname:find("[.:]_") or fname:find("^test%.") then
+      -- an internal base spec ("plot._chart") or one this file declares
+    elseif not call then
       missing[#missing + 1] = fname
     else
       local ok, err = pcall(call, BAD)
