@@ -9,7 +9,7 @@ DataFrame.__index = DataFrame
 M.DataFrame = DataFrame
 
 local function fail(fname, fmt, ...)
-  error(fname .. ": " .. string.format(fmt, ...), 3)
+  error(fname .. ": " .. string.format(fmt, ...), 0)
 end
 
 local function check_frame(df, fname)
@@ -171,10 +171,12 @@ function methods.select(df, names)
   return new_frame(outn, outc, df._nrow)
 end
 
+mlsh.declare_options("DataFrame:write_csv", { { "sep", "string", ",", doc = "delimiter" } })
+
 function methods.write_csv(df, path, opts)
   check_frame(df, "DataFrame:write_csv")
-  if type(path) ~= "string" then fail("DataFrame:write_csv", "path must be a string") end
-  local sep = opts and opts.sep or ","
+  if type(path) ~= "string" then fail("DataFrame:write_csv", "argument 'path' must be a string (got %s)", type(path)) end
+  local sep = mlsh.check_options("DataFrame:write_csv", opts).sep
   M._write_csv(path, df.names, df._cols, df._nrow, sep)
   return df
 end
@@ -329,7 +331,7 @@ local method_docs = {
   row = { "df:row(i)", "Row i as a table {name = value}.\nExample: df:row(1).species" },
   filter = { "df:filter(fn)", "Rows for which fn(row, i) is true, as a new DataFrame (row as in df:row).\nExample: df:filter(function(r) return r.species == \"setosa\" end)" },
   select = { "df:select{names}", "The named columns, in order, as a new DataFrame.\nExample: df:select{\"sepal_length\", \"species\"}" },
-  write_csv = { "df:write_csv(path [, {sep=\",\"}])", "Writes the frame as CSV atomically (temp file + rename); missing values as NA.\nExample: df:write_csv(\"out.csv\")" },
+  write_csv = { "df:write_csv(path [, opts])", "Writes the frame as CSV atomically (temp file + rename); missing values as NA.\nExample: df:write_csv(\"out.csv\")" },
   describe = { "df:describe()", "Per numeric column: n, missing, mean, sd, min, quartiles, max; per string column: n, missing, unique values and the most frequent.\nExample: df:describe()" },
 }
 for name, f in pairs(methods) do

@@ -89,4 +89,13 @@ T.test("bad input", function()
   T.raises(function() df:write_csv("/nonexistent-dir/x.csv") end, "cannot write")
 end)
 
+T.test("frame errors name the method, not a file of mlsh's", function()
+  local df = data.read_csv("datasets/iris.csv")
+  for _, f in ipairs { function() df.select(42, "x") end, function() df:col("nope") end,
+                       function() df:matrix({ "species" }) end, function() df:write_csv(1) end } do
+    local ok, err = pcall(f)
+    T.ok(not ok and err:match("^DataFrame:[%w_]+: ") and not err:find("lua/mlsh/", 1, true), tostring(err))
+  end
+end)
+
 T.done()

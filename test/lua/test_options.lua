@@ -31,6 +31,9 @@ local calls = {
     return r
   end,
   ["data.read_csv"] = function(o) return data.read_csv("datasets/iris.csv", o) end,
+  ["DataFrame:write_csv"] = function(o)   -- only bad options are passed: nothing is written
+    return data.read_csv("datasets/iris.csv"):write_csv("/nonexistent-dir/never-written.csv", o)
+  end,
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
   -- plot: the charts
   ["plot.scatter"] = function(o) return plot.scatter({ 1, 2 }, { 1, 2 }, o) end,
