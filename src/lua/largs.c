@@ -143,3 +143,37 @@ void mlsh_push_classes(lua_State *L, const int *codes, size_t n, int names) {
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
 }
+
+/* ---- plain arguments, in the one message style ---- */
+
+static void wrong_type(lua_State *L, int idx, const char *fname, const char *argname, const char *what) {
+  mlsh_error(L, fname, "argument '%s' must be %s (got %s)", argname, what, mlsh_typename(L, idx));
+}
+
+const char *mlsh_check_string(lua_State *L, int idx, const char *fname, const char *argname) {
+  if (lua_type(L, idx) != LUA_TSTRING) wrong_type(L, idx, fname, argname, "a string");
+  return lua_tostring(L, idx);
+}
+
+double mlsh_check_number(lua_State *L, int idx, const char *fname, const char *argname) {
+  if (lua_type(L, idx) != LUA_TNUMBER) wrong_type(L, idx, fname, argname, "a number");
+  return lua_tonumber(L, idx);
+}
+
+lua_Integer mlsh_check_integer(lua_State *L, int idx, const char *fname, const char *argname) {
+  int ok;
+  lua_Integer v = lua_tointegerx(L, idx, &ok);
+  if (!ok || lua_type(L, idx) != LUA_TNUMBER) {
+    if (lua_type(L, idx) == LUA_TNUMBER)
+      mlsh_error(L, fname, "argument '%s' must be an integer (got %s)", argname, lua_tostring(L, idx));
+    wrong_type(L, idx, fname, argname, "an integer");
+  }
+  return v;
+}
+
+void mlsh_check_type(lua_State *L, int idx, int type, const char *fname, const char *argname) {
+  if (lua_type(L, idx) != type) {
+    const char *what = type == LUA_TTABLE ? "a table" : type == LUA_TFUNCTION ? "a function" : lua_typename(L, type);
+    wrong_type(L, idx, fname, argname, what);
+  }
+}

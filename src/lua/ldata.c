@@ -112,11 +112,11 @@ static int l_read_csv(lua_State *L) {
 /* data._write_csv(path, names, columns, nrow [, sep]) - atomic write. */
 static int l_write_csv(lua_State *L) {
   const char *fname = "DataFrame:write_csv";
-  const char *path = luaL_checkstring(L, 1);
-  luaL_checktype(L, 2, LUA_TTABLE);
-  luaL_checktype(L, 3, LUA_TTABLE);
-  size_t nrow = (size_t)luaL_checkinteger(L, 4);
-  const char *seps = luaL_optstring(L, 5, ",");
+  const char *path = mlsh_check_string(L, 1, fname, "path");
+  mlsh_check_type(L, 2, LUA_TTABLE, fname, "names");
+  mlsh_check_type(L, 3, LUA_TTABLE, fname, "columns");
+  size_t nrow = (size_t)mlsh_check_integer(L, 4, fname, "nrow");
+  const char *seps = lua_isnoneornil(L, 5) ? "," : mlsh_check_string(L, 5, fname, "sep");
   char sep = seps[0] ? seps[0] : ',';
   size_t ncol = lua_rawlen(L, 2);
   /* Validate every column before opening the file: nothing half-written. */
@@ -167,7 +167,7 @@ static int l_write_csv(lua_State *L) {
 /* data._quantiles(m, {p...}) -> array of type-7 quantiles of the non-NaN values. */
 static int l_quantiles(lua_State *L) {
   mlsh_mat *m = lmat_check(L, 1, "data.quantiles", "x");
-  luaL_checktype(L, 2, LUA_TTABLE);
+  mlsh_check_type(L, 2, LUA_TTABLE, "data.quantiles", "p");
   size_t n = 0, len = MAT_LEN(m);
   double *v = mlsh_scratch(L, (len ? len : 1) * sizeof *v, "data.quantiles");
   for (size_t i = 0; i < len; i++)

@@ -60,7 +60,7 @@ static int m_dot(lua_State *L) {
 
 static int m_apply(lua_State *L) {
   mlsh_mat *a = lmat_check(L, 1, "Matrix:apply", "self");
-  luaL_checktype(L, 2, LUA_TFUNCTION);
+  mlsh_check_type(L, 2, LUA_TFUNCTION, "Matrix:apply", "f");
   mlsh_mat *out = lmat_push_new(L, a->rows, a->cols, "Matrix:apply");
   for (size_t i = 0; i < MAT_LEN(a); i++) {
     lua_pushvalue(L, 2);
@@ -194,8 +194,8 @@ static int m_vcat(lua_State *L) {
 }
 
 static int l_linspace(lua_State *L) {
-  double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2);
-  lua_Integer n = luaL_optinteger(L, 3, 50);
+  double a = mlsh_check_number(L, 1, "mat.linspace", "a"), b = mlsh_check_number(L, 2, "mat.linspace", "b");
+  lua_Integer n = lua_isnoneornil(L, 3) ? 50 : mlsh_check_integer(L, 3, "mat.linspace", "n");
   if (n < 1 || n > 100000000) return mlsh_error(L, "mat.linspace", "argument 'n' must be between 1 and 1e8 (got %lld)", (long long)n);
   mlsh_mat *m = lmat_push_new(L, (size_t)n, 1, "mat.linspace");
   for (lua_Integer i = 0; i < n; i++) m->data[i] = n == 1 ? a : a + (b - a) * (double)i / (double)(n - 1);

@@ -105,6 +105,14 @@ void mlsh_check_classes(lua_State *L, int idx, const char *fname, const char *ar
 /* Push codes as labels: names[code] when names (a stack index) is not 0, else the integers. */
 void mlsh_push_classes(lua_State *L, const int *codes, size_t n, int names);
 
+/* Plain arguments with "fname: argument 'x' must be a string (got nil)"
+ * instead of Lua's "bad argument #1 to ...". */
+const char *mlsh_check_string(lua_State *L, int idx, const char *fname, const char *argname);
+double mlsh_check_number(lua_State *L, int idx, const char *fname, const char *argname);
+lua_Integer mlsh_check_integer(lua_State *L, int idx, const char *fname, const char *argname);
+/* type: LUA_TTABLE, LUA_TFUNCTION... */
+void mlsh_check_type(lua_State *L, int idx, int type, const char *fname, const char *argname);
+
 /* ---- Option tables ---- */
 /* Check that the value at idx is nil or a table whose keys are all in
  * `known` (NULL-terminated); otherwise "fname: unknown option 'kk'

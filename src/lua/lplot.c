@@ -635,7 +635,7 @@ static int l_dash_show(lua_State *L) {
 static int l_dash_save(lua_State *L) {
   const char *fname = "Dashboard:save";
   ldash *d = check_dash(L, fname);
-  const char *path = luaL_checkstring(L, 2);
+  const char *path = mlsh_check_string(L, 2, fname, "path");
   if (!ends_with(path, ".html") && !ends_with(path, ".htm"))
     mlsh_error(L, fname, "argument 'path' must end in .html (got \"%s\")", path);
   plot_dash v = dash_view(d);
@@ -668,7 +668,8 @@ static int l_dash_tostring(lua_State *L) {
 /* plot._totable(v, fname, arg) -> values, rows, cols: a vector as a flat
  * array, a matrix as an array of rows (Matrices and Lua arrays alike). */
 static int l_totable(lua_State *L) {
-  const char *fname = luaL_optstring(L, 2, "plot"), *arg = luaL_optstring(L, 3, "x");
+  const char *fname = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "plot";
+  const char *arg = lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : "x";
   if (lua_isnoneornil(L, 1)) mlsh_error(L, fname, "argument '%s' is missing", arg);
   lua_settop(L, 3);
   mlsh_mat *m = lmat_checklike(L, 1, fname, arg);
@@ -702,8 +703,8 @@ static int l_term(lua_State *L) {
 /* plot._cmap(t [, name]) -> "#rrggbb" */
 static int l_cmap(lua_State *L) {
   static const char *const cmaps[] = {"seq", "div", "confusion", NULL};
-  double t = luaL_checknumber(L, 1);
-  int m = luaL_checkoption(L, 2, "seq", cmaps);
+  double t = mlsh_check_number(L, 1, "plot._cmap", "t");
+  int m = lua_isnoneornil(L, 2) ? 0 : mlsh_check_choice(L, 2, "plot._cmap", "argument 'name'", cmaps);
   char buf[16];
   snprintf(buf, sizeof buf, "#%06x", (unsigned)cmap_color((plot_cmap)m, t, 1) & 0xFFFFFF);
   lua_pushstring(L, buf);
