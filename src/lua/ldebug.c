@@ -17,6 +17,45 @@ static int l_alloc_count(lua_State *L) {
   return 1;
 }
 
+/* The Lua allocator itself failing from the n-th allocation from now on
+ * (Lua's testes/memerr.lua: Lua retries a failed allocation after a full
+ * collection, so a single failure would go unseen) until the test disarms
+ * it: every binding must then raise a clean error and leak nothing. One
+ * state per process, so one wrapper. */
+static struct {
+  lua_Alloc base;
+  void *ud;
+  long countdown;     /* > 0: allocations until the failing ones */
+  int failing;
+  long count;         /* allocations (and growths) seen */
+} lua_fail;
+
+static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  (void)ud;
+  if (nsize > 0 && (ptr == NULL || nsize > osize)) {
+    lua_fail.count++;
+    if (lua_fail.countdown > 0 && --lua_fail.countdown == 0) lua_fail.failing = 1;
+    if (lua_fail.failing) return NULL;
+  }
+  return lua_fail.base(lua_fail.ud, ptr, osize, nsize);
+}
+
+/* mlsh._fail_lua_alloc(n) -> allocations counted so far (n = 0: none fails) */
+static int l_fail_lua_alloc(lua_State *L) {
+  lua_Integer n = mlsh_check_integer(L, 1, "mlsh._fail_lua_alloc", "n");
+  void *ud;
+  lua_Alloc f = lua_getallocf(L, &ud);
+  if (f != failing_alloc) {
+    lua_fail.base = f;
+    lua_fail.ud = ud;
+    lua_setallocf(L, failing_alloc, NULL);
+  }
+  lua_pushinteger(L, (lua_Integer)lua_fail.count);
+  lua_fail.countdown = n > 0 ? (long)n : 0;
+  lua_fail.failing = 0;
+  return 1;
+}
+
 static int l_interrupt(lua_State *L) {
   mlsh_interrupt_raise();
   return 0;
@@ -35,6 +74,9 @@ static const mlsh_Reg debug_funcs[] = {
    "Example: local t = mlsh.clock(); cluster.kmeans(X, 3); print(mlsh.clock() - t)"},
   {"_fail_alloc", l_fail_alloc, "mlsh._fail_alloc(n)", "Testing: the n-th core allocation from now fails (0: none)."},
   {"_alloc_count", l_alloc_count, "mlsh._alloc_count()", "Testing: core allocations so far."},
+  {"_fail_lua_alloc", l_fail_lua_alloc, "mlsh._fail_lua_alloc(n)",
+   "Testing: Lua's own allocator fails from the n-th allocation from now on, until called again (0: none fails);\n"
+   "returns the count of allocations so far."},
   {"_interrupt", l_interrupt, "mlsh._interrupt()", "Testing: set the Ctrl-C flag, as the SIGINT handler does."},
   {NULL, NULL, NULL, NULL}};
 
