@@ -12,6 +12,15 @@ local calls = {
   ["cluster.kmeans"] = function(o) return cluster.kmeans(X, 2, o) end,
   ["cluster.elbow"] = function(o) return cluster.elbow(X, o) end,
   ["cluster.hclust"] = function(o) return cluster.hclust(X, o) end,
+
+  -- cluster (validity, profile, tree cuts), stats (PCA, t-SNE)
+  ["cluster.silhouette"] = function(o) return cluster.silhouette(X, cluster.kmeans(X, 2, { seed = 1 }).labels, o) end,
+  ["cluster.profile"] = function(o) return cluster.profile(X, cluster.kmeans(X, 2, { seed = 1 }).labels, o) end,
+  ["HClust:cut"] = function(o) return cluster.hclust(X):cut(o) end,
+  ["stats.pca"] = function(o) return stats.pca(X, o) end,
+  ["PCA:summary"] = function(o) return stats.pca(X):summary(o) end,
+  ["stats.tsne"] = function(o) return stats.tsne(X, o) end,
+  ["stats.trustworthiness"] = function(o) return stats.trustworthiness(X, X:slice(1, 40), o) end,
 }
 
 local function known_list(fname)
