@@ -17,8 +17,7 @@ M.Elbow.__tostring = function(e)
       num(e.davies_bouldin[i]) }
   end
   local s = tt({ "k", "inertia", "silhouette", "calinski_h", "davies_b" }, rows, right_from(1, 5))
-  local note = e.silhouette_rows > 0 and e.silhouette_rows < #e.k and "" or ""
-  if e.silhouette_rows == 0 then note = " (silhouette not computed)" end
+  local note = e.silhouette_rows == 0 and " (silhouette not computed)" or ""
   return s .. string.format("\nbest k: %s by silhouette, %d by the inertia knee (Kneedle)%s",
     e.best.silhouette and tostring(e.best.silhouette) or "-", e.best.knee, note)
 end
@@ -82,21 +81,28 @@ local Profile = { __name = "Profile" }
 Profile.__index = Profile
 M.Profile = Profile
 
+mlsh.declare_options("cluster.profile", {
+  { "alpha", "number", 0.05, min = 0, max = 1, min_open = true, max_open = true,
+    doc = "variables with a v-test p-value below alpha are characteristic" },
+  { "top", "int", 3, min = 1, doc = "most frequent values shown per string column" },
+  { "names", "table", doc = "names of the variables (default: a data frame's, else V1, V2...)" },
+})
+
 M.profile = doc(function(X, labels, opts)
   local fname = "cluster.profile"
-  opts = opts or {}
-  local alpha, top = opts.alpha or 0.05, opts.top or 3
-  local names, strings = opts.names, {}
+  opts = mlsh.check_options(fname, opts)
+  local names, strings = nil, {}
   if data and getmetatable(X) == data.DataFrame then
-    local df = X
-    names = df:numeric_names()
-    for _, n in ipairs(df.names) do
-      if not df:is_numeric(n) then strings[#strings + 1] = { n, df:col(n) } end
+    names = X:numeric_names()
+    for _, n in ipairs(X.names) do
+      if not X:is_numeric(n) then strings[#strings + 1] = { n, X:col(n) } end
     end
-    if #names == 0 then error(fname .. ": the data frame has no numeric columns", 2) end
-    X = df:matrix(names)
   end
-  local r = M._profile(X, labels)
+  local r = M._profile(X, labels)   -- checks X (a frame: its numeric columns) and labels
+  names = opts.names or names
+  if names and #names ~= r.mean:cols() then
+    error(string.format("%s: option 'names' has %d names for %d columns", fname, #names, r.mean:cols()), 0)
+  end
   if not names then
     names = {}
     for j = 1, r.mean:cols() do names[j] = "V" .. j end
@@ -105,16 +111,18 @@ M.profile = doc(function(X, labels, opts)
   local pos, codes = {}, {}
   for c, v in ipairs(r.clusters) do pos[v] = c end
   for i, v in ipairs(labels) do codes[i] = pos[v] end
-  r.names, r.alpha, r.n = names, alpha, #labels
+  r.names, r.alpha, r.n = names, opts.alpha, #labels
   r.categorical = {}
-  for _, s in ipairs(strings) do r.categorical[#r.categorical + 1] = { name = s[1], top = top_values(s[2], codes, #r.clusters, top) } end
+  for _, s in ipairs(strings) do
+    r.categorical[#r.categorical + 1] = { name = s[1], top = top_values(s[2], codes, #r.clusters, opts.top) }
+  end
   return setmetatable(r, Profile)
-end, "cluster.profile", "cluster.profile(df_or_X, labels [, {alpha=0.05, top=3, names=}])",
+end, "cluster.profile", "cluster.profile(df_or_X, labels [, opts])",
   "Describes each cluster: size and share, mean and sd of each numeric variable, the difference to the\n" ..
   "overall mean in sd units, and the variables that characterise it by FactoMineR catdes' v-test\n" ..
   "(mean_k - mean) / sqrt(s^2 / n_k * (N - n_k) / (N - 1)) with its two-sided p-value, sorted by v-test\n" ..
   "(those with p < alpha are listed as characteristic). String columns of a DataFrame are summarised by\n" ..
-  "their `top` most frequent values per cluster. labels: integers or strings, one per row.\n" ..
+  "their `top` most frequent values per cluster. labels: integers from 1 or strings, one per row.\n" ..
   "Returns a Profile (fields mean, sd, vtest, pvalue: clusters x variables Matrices; sizes; clusters; names)\n" ..
   "that prints as a report.\nExample: print(cluster.profile(df, km.labels))")
 

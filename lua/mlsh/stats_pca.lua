@@ -17,18 +17,13 @@ end
 
 local function fmt(v, d) return string.format("%." .. (d or 3) .. "f", v) end
 
+-- The C fit checks every option (its spec is stats.pca's, names included).
 M.pca = doc(function(X, opts)
-  local names
-  if data and getmetatable(X) == data.DataFrame then
-    names = X:numeric_names()
-    X = X:matrix()
-  end
-  local copts = {}
-  for k, v in pairs(opts or {}) do if k ~= "names" then copts[k] = v end end
-  if type(opts) == "table" and opts.names then names = opts.names end
-  local p = cpca(X, copts)
+  local p = cpca(X, opts)
+  local names = type(opts) == "table" and opts.names or nil
+  if not names and data and getmetatable(X) == data.DataFrame then names = X:numeric_names() end
   if names and #names ~= p.p then
-    error(string.format("stats.pca: option 'names' has %d names for %d columns", #names, p.p), 2)
+    error(string.format("stats.pca: option 'names' has %d names for %d columns", #names, p.p), 0)
   end
   if not names then
     names = {}
@@ -38,18 +33,15 @@ M.pca = doc(function(X, opts)
   return p
 end, "stats.pca", "stats.pca(X [, opts])",
   "Principal component analysis as FactoMineR's PCA. X: Matrix or DataFrame (its numeric columns).\n" ..
-  "opts: ncomp (default all), scale = true (correlation PCA: columns scaled by their population sd; a\n" ..
-  "zero-variance column is an error naming it) | false (covariance PCA), center = true, weights (row weights),\n" ..
-  "sup_rows (Matrix of supplementary individuals), sup_cols (n x q Matrix of supplementary quantitative\n" ..
-  "variables), method = \"svd\" (tall-skinny QR, then LAPACK dgesdd) | \"randomized\" (Halko et al.,\n" ..
-  "oversample = 10, iters = 4, seed), na = \"fail\" | \"omit\", names (variable names), threads.\n" ..
-  "Eigenvalues are the variances of the components with weights summing to 1 (the 1/n convention of\n" ..
-  "FactoMineR; prcomp and scikit-learn use 1/(n-1): same ratios). Sign convention: each component's\n" ..
-  "largest-|loading| entry is positive.\n" ..
+  "A correlation PCA (scale = true) scales the columns by their population sd; a zero-variance column is an\n" ..
+  "error naming it. Eigenvalues are the variances of the components with weights summing to 1 (the 1/n\n" ..
+  "convention of FactoMineR; prcomp and scikit-learn use 1/(n-1): same ratios). Sign convention: each\n" ..
+  "component's largest-|loading| entry is positive.\n" ..
   "Returns a PCA table: eig (components x 3: eigenvalue, % of variance, cumulative %), eigenvalues,\n" ..
   "explained (ratios), ind = {coord, cos2, contrib} (n x ncomp), var = {coord, cos2, contrib} (p x ncomp;\n" ..
   "for a correlation PCA var.coord are the variable-component correlations), loadings (unit vectors),\n" ..
-  "center, scale, sup = {ind = {coord, cos2}, var = {coord, cos2}}; methods p:transform(Xnew), p:summary().\n" ..
+  "center, scale, names, sup = {ind = {coord, cos2}, var = {coord, cos2}}; methods p:transform(Xnew),\n" ..
+  "p:summary().\n" ..
   "Example: p = stats.pca(data.read_csv(\"datasets/iris.csv\")); p:summary()")
 
 -- The eigenvalue table with the Kaiser rule (eigenvalue above the mean eigenvalue, 1 when scaled).
@@ -92,9 +84,20 @@ end
 
 local function right_all(n) local r = {} for j = 2, n do r[j] = true end return r end
 
+mlsh.declare_options("PCA:summary", {
+  { "top", "int", 10, min = 1, doc = "individuals listed (the largest contributions to Dim.1)" },
+  { "print", "bool", true, doc = "print the text (it is returned either way)" },
+  { "sup_names", "table", doc = "names of the supplementary variables (default sup1, sup2...)" },
+})
+
 methods.summary = doc(function(p, opts)
-  opts = opts or {}
-  local top = opts.top or 10
+  if getmetatable(p) ~= PCA then
+    local mt = getmetatable(p)
+    local got = type(mt) == "table" and type(mt.__name) == "string" and mt.__name or type(p)
+    error("PCA:summary: argument 'self' must be a PCA (got " .. got .. ")", 0)
+  end
+  opts = mlsh.check_options("PCA:summary", opts)
+  local top = opts.top
   local tt = data.text_table
   local out = {}
   out[#out + 1] = string.format("PCA (%s, %d individuals, %d variables, %d components)\n",
@@ -128,7 +131,7 @@ methods.summary = doc(function(p, opts)
   local text = table.concat(out, "\n")
   if opts.print ~= false then print(text) end
   return text
-end, "PCA:summary", "p:summary([{top=10, print=true}])",
+end, "PCA:summary", "p:summary([opts])",
   "Prints FactoMineR-style tables: eigenvalues with % of variance, cumulative % and the Kaiser rule;\n" ..
   "variables' coordinates, contributions (%) and cos2 on the first 3 dimensions; the individuals with the\n" ..
   "largest contributions to Dim.1; supplementary variables when present. Returns the text.\n" ..

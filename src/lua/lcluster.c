@@ -1,8 +1,8 @@
 /* lcluster.c - Lua binding for K-Means, the elbow sweep and hierarchical
- * clustering (issue 3). Validation indices are in lcluster_valid.c. */
+ * clustering. Validation indices are in lcluster_valid.c. */
 #include <math.h>
 #include <string.h>
-#include "lcluster.h"
+#include "lmlsh.h"
 #include "../cluster/kmeans.h"
 #include "../cluster/hclust.h"
 #include "../cluster/validity.h"
@@ -11,47 +11,6 @@
 
 #define KMEANS_MT "mlsh.KMeans"
 #define HCLUST_MT "mlsh.HClust"
-
-/* ---- shared helpers (declared in lcluster.h) ---- */
-
-mlsh_mat *lcl_check_data(lua_State *L, int idx, int optidx, const char *fname, const char *argname) {
-  static const char *const na_modes[] = {"fail", "omit", NULL};
-  idx = lua_absindex(L, idx);
-  mlsh_mat *X = lmat_checklike(L, idx, fname, argname);
-  int omit = lua_istable(L, optidx) ? mlsh_opt_enum(L, optidx, "na", "fail", na_modes, fname) : 0;
-  if (!omit) {
-    lmat_check_finite(L, X, fname, argname);
-    return X;
-  }
-  size_t keep = 0, p = X->cols;
-  for (size_t i = 0; i < X->rows; i++) {
-    int ok = 1;
-    for (size_t j = 0; j < p; j++) ok &= isfinite(MAT_AT(X, i, j)) != 0;
-    keep += ok;
-  }
-  if (keep == X->rows) return X;
-  if (keep == 0) mlsh_error(L, fname, "argument '%s': every row has a missing value", argname);
-  mlsh_mat *Y = lmat_push_new(L, keep, p, fname);
-  for (size_t i = 0, r = 0; i < X->rows; i++) {
-    int ok = 1;
-    for (size_t j = 0; j < p; j++) ok &= isfinite(MAT_AT(X, i, j)) != 0;
-    if (ok) memcpy(Y->data + r++ * p, X->data + i * p, p * sizeof(double));
-  }
-  lua_replace(L, idx);
-  return lmat_test(L, idx);
-}
-
-int lcl_threads(lua_State *L, int optidx, const char *fname) {
-  lua_Integer t = mlsh_opt_int(L, optidx, "threads", 0, fname);
-  if (t < 0 || t > 256) mlsh_error(L, fname, "option 'threads' must be between 0 and 256 (got %lld)", (long long)t);
-  return (int)t;
-}
-
-void lcl_set_mat(lua_State *L, int tidx, const char *key, mlsh_mat *m) {
-  tidx = lua_absindex(L, tidx);
-  lmat_push(L, m);
-  lua_setfield(L, tidx, key);
-}
 
 /* ---- K-Means ---- */
 
@@ -118,7 +77,7 @@ static void push_kmeans(lua_State *L, km_result *r, size_t n, size_t k) {
   lua_createtable(L, (int)k, 0);
   for (size_t c = 0; c < k; c++) { lua_pushinteger(L, (lua_Integer)r->sizes[c]); lua_rawseti(L, -2, (lua_Integer)c + 1); }
   lua_setfield(L, t, "sizes");
-  lcl_set_mat(L, t, "centers", &r->centers);
+  mlsh_set_mat(L, t, "centers", &r->centers);
   lua_pushnumber(L, r->inertia); lua_setfield(L, t, "inertia");
   lua_pushinteger(L, r->iters); lua_setfield(L, t, "iters");
   lua_pushboolean(L, r->converged); lua_setfield(L, t, "converged");
@@ -144,12 +103,13 @@ static int l_kmeans(lua_State *L) {
 
 static int km_predict_l(lua_State *L) {
   const char *fname = "KMeans:predict";
-  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 2);
+  if (!lua_istable(L, 1)) return mlsh_error(L, fname, "argument 'self' must be a KMeans (got %s)", mlsh_typename(L, 1));
   lua_getfield(L, 1, "centers");
   mlsh_mat *C = lmat_check(L, -1, fname, "self.centers");
-  mlsh_mat *X = lmat_checklike(L, 2, fname, "X");
-  lmat_check_finite(L, X, fname, "X");
-  if (X->cols != C->cols) return mlsh_error(L, fname, "X has %zu columns, the model was fitted on %zu", X->cols, C->cols);
+  mlsh_mat *X = mlsh_check_data(L, 2, fname, "X", MLSH_NA_FAIL, NULL);
+  if (X->cols != C->cols)
+    return mlsh_error(L, fname, "argument 'X' has %zu columns, the model was fitted on %zu", X->cols, C->cols);
   int *lab = mlsh_scratch(L, X->rows * sizeof(int) + 1, fname);
   mlsh_err err;
   int rc = km_predict(C, X, 0, lab, NULL, &err);
@@ -362,7 +322,7 @@ static int l_hclust(lua_State *L) {
 
 /* Rebuild the C tree view of an HClust table (arrays owned by scratch). */
 static void check_tree(lua_State *L, int idx, const char *fname, hc_tree *tr) {
-  if (!lua_istable(L, idx)) mlsh_error(L, fname, "self must be an HClust result (got %s)", mlsh_typename(L, idx));
+  if (!lua_istable(L, idx)) mlsh_error(L, fname, "argument 'self' must be an HClust (got %s)", mlsh_typename(L, idx));
   lua_getfield(L, idx, "merge");
   mlsh_mat *mg = lmat_check(L, -1, fname, "self.merge");
   lua_getfield(L, idx, "height");
@@ -380,29 +340,40 @@ static void check_tree(lua_State *L, int idx, const char *fname, hc_tree *tr) {
   tr->order = NULL;
 }
 
+typedef struct {
+  size_t k;
+  double height;
+} cut_args;
+
+/* No defaults: the mask says which one was given. */
+static const mlsh_opt cut_opt[] = {
+  MLSH_OPT_PRESET(MLSH_OT_SIZE, cut_args, k, "k", "none", 1, HUGE_VAL, "number of clusters (at most the number of rows)"),
+  MLSH_OPT_PRESET(MLSH_OT_NUM, cut_args, height, "height", "none", -HUGE_VAL, HUGE_VAL,
+                  "cut height: merges at heights <= height are joined"),
+  MLSH_OPT_END};
+static const mlsh_optspec cut_spec = {"HClust:cut", cut_opt};
+
 static int hc_cut(lua_State *L) {
-  const char *fname = "HClust:cut";
-  static const char *const known[] = {"k", "height", NULL};
+  const char *fname = cut_spec.fname;
+  lua_settop(L, 2);
   hc_tree tr;
   check_tree(L, 1, fname, &tr);
   int *lab = mlsh_scratch(L, tr.n * sizeof(int), fname);
   mlsh_err err;
   int rc;
   size_t k;
-  if (lua_istable(L, 2)) {
-    mlsh_opt_check(L, 2, fname, known);
-    if (mlsh_opt_get(L, 2, "height") != LUA_TNIL) {
-      double hgt = luaL_checknumber(L, -1);
-      rc = hc_cut_height(&tr, hgt, lab, &k, &err);
-    } else {
-      lua_pop(L, 1);
-      if (mlsh_opt_get(L, 2, "k") == LUA_TNIL) return mlsh_error(L, fname, "give k or {height=h} (or {k=})");
-      k = mlsh_check_count(L, -1, fname, "k", tr.n);
-      rc = hc_cut_k(&tr, k, lab, &err);
-    }
-  } else {
+  if (lua_type(L, 2) == LUA_TNUMBER) {
     k = mlsh_check_count(L, 2, fname, "k", tr.n);
     rc = hc_cut_k(&tr, k, lab, &err);
+  } else {
+    cut_args a;
+    uint64_t given = mlsh_opts(L, 2, &cut_spec, &a);
+    int by_k = (given & mlsh_opts_bit(&cut_spec, "k")) != 0, by_height = (given & mlsh_opts_bit(&cut_spec, "height")) != 0;
+    if (by_k && by_height) return mlsh_error(L, fname, "give option 'k' or option 'height', not both");
+    if (!by_k && !by_height) return mlsh_error(L, fname, "give a number of clusters k, {k=} or {height=} (got %s)", mlsh_typename(L, 2));
+    if (by_k && a.k > tr.n)
+      return mlsh_error(L, fname, "option 'k' must be at most the number of rows %zu (got %zu)", tr.n, a.k);
+    rc = by_k ? hc_cut_k(&tr, a.k, lab, &err) : hc_cut_height(&tr, a.height, lab, &k, &err);
   }
   if (rc) return mlsh_fail(L, fname, rc, &err);
   mlsh_push_intarray(L, lab, tr.n);
@@ -417,7 +388,7 @@ static int hc_coph(lua_State *L) {
   lua_getfield(L, 1, "data");
   mlsh_mat *X = lmat_check(L, -1, fname, "self.data");
   lua_getfield(L, 1, "metric");
-  int metric = luaL_checkoption(L, -1, "euclidean", metrics);
+  int metric = mlsh_check_choice(L, -1, fname, "self.metric", metrics);
   mlsh_err err;
   double r;
   int rc;
@@ -442,10 +413,10 @@ static const mlsh_Reg km_methods[] = {
   {NULL, NULL, NULL, NULL}};
 
 static const mlsh_Reg hc_methods_reg[] = {
-  {"cut", hc_cut, "h:cut(k) | h:cut{height=h}",
-   "Cuts the tree into k clusters, or at a height (merges with height <= h are joined). Returns labels 1..k\n"
-   "numbered by first appearance (as R's cutree). Cutting by height needs increasing heights.\n"
-   "Example: lab = cluster.hclust(X):cut(3)"},
+  {"cut", hc_cut, "h:cut(k) | h:cut{k=} | h:cut{height=h}",
+   "Cuts the tree into k clusters, or at a height (merges with height <= h are joined); give one of the two.\n"
+   "Returns labels 1..k numbered by first appearance (as R's cutree). Cutting by height needs increasing heights.\n"
+   "Example: lab = cluster.hclust(X):cut(3)", &cut_spec},
   {"cophenetic", hc_coph, "h:cophenetic()",
    "The cophenetic correlation: Pearson correlation between the original distances and the heights at which\n"
    "each pair is first joined (O(n^2) time, O(n) memory).\nExample: r = cluster.hclust(X):cophenetic()"},
@@ -506,5 +477,4 @@ void mlsh_open_cluster(lua_State *L) {
   lua_pushstring(L, "Elbow");
   lua_setfield(L, -2, "__name");
   lua_setfield(L, -2, "Elbow");
-  lcl_open_validity(L);
 }

@@ -2,78 +2,65 @@
  * the numeric part of cluster profiles (reports are in lua/mlsh/cluster.lua). */
 #include <math.h>
 #include <string.h>
-#include "lcluster.h"
+#include <stdlib.h>
+#include "lmlsh.h"
 #include "../cluster/dist.h"
 #include "../cluster/validity.h"
 #include "../core/alloc.h"
 
-int *lcl_factor(lua_State *L, int idx, const char *fname, const char *argname, size_t n, size_t *k) {
-  idx = lua_absindex(L, idx);
-  if (!lua_istable(L, idx))
-    mlsh_error(L, fname, "argument '%s' must be an array of labels (got %s)", argname, mlsh_typename(L, idx));
-  size_t len = lua_rawlen(L, idx);
-  if (len == 0) mlsh_error(L, fname, "argument '%s' is an empty array", argname);
-  if (n && len != n) mlsh_error(L, fname, "argument '%s' has %zu labels, expected %zu (one per row)", argname, len, n);
-  int *codes = mlsh_scratch(L, len * sizeof(int), fname);
-  lua_newtable(L);                 /* value -> true (distinct set) */
-  int set = lua_gettop(L);
-  lua_newtable(L);                 /* levels array */
-  int levels = lua_gettop(L);
-  size_t nl = 0;
-  int kind = 0;
-  for (size_t i = 0; i < len; i++) {
-    int t = lua_rawgeti(L, idx, (lua_Integer)i + 1);
-    int isnum = t == LUA_TNUMBER && (lua_isinteger(L, -1) || lua_tonumber(L, -1) == floor(lua_tonumber(L, -1)));
-    if (!(isnum || t == LUA_TSTRING) || (t == LUA_TNUMBER && !isnum))
-      mlsh_error(L, fname, "argument '%s': label %zu must be an integer or a string (got %s)", argname, i + 1,
-                 t == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
-    if (kind && kind != t) mlsh_error(L, fname, "argument '%s': labels mix numbers and strings (label %zu)", argname, i + 1);
-    kind = t;
-    lua_pushvalue(L, -1);
-    if (lua_rawget(L, set) == LUA_TNIL) {
-      lua_pushvalue(L, -2);
-      lua_pushboolean(L, 1);
-      lua_rawset(L, set);
-      lua_pushvalue(L, -2);
-      lua_rawseti(L, levels, (lua_Integer)++nl);
-    }
-    lua_pop(L, 2);
-  }
-  /* Sort the levels (numbers numerically, strings lexically), then code. */
-  lua_getglobal(L, "table");
-  lua_getfield(L, -1, "sort");
-  lua_pushvalue(L, levels);
-  lua_call(L, 1, 0);
-  lua_pop(L, 1);
-  for (size_t c = 0; c < nl; c++) {
-    lua_rawgeti(L, levels, (lua_Integer)c + 1);
-    lua_pushinteger(L, (lua_Integer)c);
-    lua_rawset(L, set);
-  }
-  for (size_t i = 0; i < len; i++) {
-    lua_rawgeti(L, idx, (lua_Integer)i + 1);
-    lua_rawget(L, set);
-    codes[i] = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-  }
-  lua_remove(L, set);
-  *k = nl;
-  return codes;
+static int cmp_int(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
 }
 
-/* X and labels (at 1 and 2) for the index functions. */
+/* Cluster labels of n rows (n = 0: any length), integers from 1 or strings,
+ * as codes 0..k-1 over the labels present in sorted order. Pushes the array
+ * of those labels (the clusters' names in the results) on top of the codes'
+ * scratch, and returns the codes. */
+static int *check_clusters(lua_State *L, int idx, const char *fname, const char *argname, size_t n, size_t *k) {
+  mlsh_classes c;
+  mlsh_check_classes(L, idx, fname, argname, n, &c);
+  int *present = mlsh_scratch(L, c.n * sizeof(int), fname);
+  memcpy(present, c.y, c.n * sizeof(int));
+  qsort(present, c.n, sizeof(int), cmp_int);
+  size_t m = 0;
+  for (size_t i = 0; i < c.n; i++)
+    if (m == 0 || present[i] != present[m - 1]) present[m++] = present[i];
+  for (size_t i = 0; i < c.n; i++)
+    c.y[i] = (int)((int *)bsearch(&c.y[i], present, m, sizeof(int), cmp_int) - present);
+  lua_createtable(L, (int)m, 0);
+  for (size_t j = 0; j < m; j++) {
+    if (c.names) lua_rawgeti(L, c.names, present[j]);
+    else lua_pushinteger(L, present[j]);
+    lua_rawseti(L, -2, (lua_Integer)j + 1);
+  }
+  *k = m;
+  return c.y;
+}
+
+/* X and labels (at 1 and 2) for the index functions; labels one per row
+ * of X, so no `na` rule: dropping rows would misalign them. */
 static mlsh_mat *data_and_labels(lua_State *L, const char *fname, int **lab, size_t *k) {
-  mlsh_mat *X = lmat_checklike(L, 1, fname, "X");
-  lmat_check_finite(L, X, fname, "X");
-  *lab = lcl_factor(L, 2, fname, "labels", X->rows, k);
+  mlsh_mat *X = mlsh_check_data(L, 1, fname, "X", MLSH_NA_FAIL, NULL);
+  *lab = check_clusters(L, 2, fname, "labels", X->rows, k);
   return X;
 }
 
+typedef struct {
+  int distance, threads;
+} sil_args;
+
+static const mlsh_opt sil_opt[] = {
+  MLSH_OPT_BOOL(sil_args, distance, "distance", 0, "true: X is a square distance matrix"),
+  MLSH_OPT_THREADS(sil_args, threads),
+  MLSH_OPT_END};
+static const mlsh_optspec sil_spec = {"cluster.silhouette", sil_opt};
+
 static int l_silhouette(lua_State *L) {
-  const char *fname = "cluster.silhouette";
-  static const char *const known[] = {"threads", "distance", NULL};
+  const char *fname = sil_spec.fname;
   lua_settop(L, 3);
-  mlsh_opt_check(L, 3, fname, known);
+  sil_args a;
+  mlsh_opts(L, 3, &sil_spec, &a);
   int *lab;
   size_t k;
   mlsh_mat *X = data_and_labels(L, fname, &lab, &k);
@@ -81,19 +68,18 @@ static int l_silhouette(lua_State *L) {
   size_t n = X->rows;
   if (k < 2 || k > n - 1)
     return mlsh_error(L, fname, "needs 2 <= number of clusters <= n - 1 (got %zu clusters for %zu rows)", k, n);
-  int isdist = mlsh_opt_bool(L, 3, "distance", 0, fname);
   mlsh_mat *out = lmat_push_new(L, n, 1, fname);
   int oidx = lua_gettop(L);
   mlsh_err err;
   double mean;
   int rc;
-  if (isdist) {
+  if (a.distance) {
     if (X->cols != n) return mlsh_error(L, fname, "argument 'X': a distance matrix must be square (got %zux%zu)", n, X->cols);
     double *cond = mlsh_scratch(L, n * (n - 1) / 2 * sizeof(double) + 1, fname);
     if ((rc = dist_from_square(X, cond, &err))) return mlsh_error(L, fname, "argument 'X': %s", err.msg);
     rc = clv_silhouette_cond(cond, n, lab, k, out->data, &mean, &err);
   } else {
-    rc = clv_silhouette(X, lab, k, lcl_threads(L, 3, fname), out->data, &mean, &err);
+    rc = clv_silhouette(X, lab, k, a.threads, out->data, &mean, &err);
   }
   if (rc) return mlsh_fail(L, fname, rc, &err);
   lua_createtable(L, 0, 3);
@@ -137,10 +123,10 @@ static int l_ch(lua_State *L) { return one_index(L, "cluster.calinski_harabasz",
 
 /* Contingency table of two label arrays; pushes the level arrays a, b. */
 static double *contingency(lua_State *L, const char *fname, size_t *ka, size_t *kb, int *la, int *lb) {
-  int *a = lcl_factor(L, 1, fname, "a", 0, ka);
+  int *a = check_clusters(L, 1, fname, "a", 0, ka);
   *la = lua_gettop(L);
   size_t n = lua_rawlen(L, 1);
-  int *b = lcl_factor(L, 2, fname, "b", n, kb);
+  int *b = check_clusters(L, 2, fname, "b", n, kb);
   *lb = lua_gettop(L);
   double *tab = mlsh_scratch(L, *ka * *kb * sizeof(double), fname);
   clv_crosstab(a, b, n, *ka, *kb, tab);
@@ -179,7 +165,7 @@ static int l_crosstab(lua_State *L) {
 }
 
 static int l_profile(lua_State *L) {
-  const char *fname = "cluster.profile";
+  const char *fname = "cluster.profile";   /* the public function's name: it reports for it */
   int *lab;
   size_t k;
   lua_settop(L, 2);
@@ -209,12 +195,13 @@ static int l_profile(lua_State *L) {
 }
 
 static const mlsh_Reg funcs[] = {
-  {"silhouette", l_silhouette, "cluster.silhouette(X, labels [, {threads=, distance=false}])",
+  {"silhouette", l_silhouette, "cluster.silhouette(X, labels [, opts])",
    "Silhouette of each row: (b - a) / max(a, b), a = mean distance to its own cluster, b = to the nearest other\n"
-   "cluster (0 for singletons, as scikit-learn). Euclidean, computed in row blocks through BLAS: memory is a\n"
-   "few blocks, never the n x n matrix. distance=true: X is a square distance matrix. labels: integers or\n"
-   "strings, one per row. Returns {mean=, values = n x 1 Matrix, by_cluster = {{label=, size=, mean=}...}}.\n"
-   "Example: s = cluster.silhouette(X, km.labels); print(s.mean)"},
+   "cluster (0 for singletons, as scikit-learn). Euclidean distances in row blocks through BLAS (memory: a few\n"
+   "blocks, never the n x n matrix), or X is a square distance matrix (distance=true). X: a Matrix or data\n"
+   "frame; labels: integers from 1 or strings, one per row.\n"
+   "Returns {mean=, values = n x 1 Matrix, by_cluster = {{label=, size=, mean=}...}}.\n"
+   "Example: s = cluster.silhouette(X, km.labels); print(s.mean)", &sil_spec},
   {"davies_bouldin", l_db, "cluster.davies_bouldin(X, labels)",
    "Davies-Bouldin index (lower is better): mean over clusters of max (s_i + s_j) / d(c_i, c_j), s = mean\n"
    "distance to the centroid (as scikit-learn).\nExample: cluster.davies_bouldin(X, km.labels)"},
@@ -222,7 +209,7 @@ static const mlsh_Reg funcs[] = {
    "Calinski-Harabasz index (higher is better): [B / (k-1)] / [W / (n-k)], between- and within-cluster sums\n"
    "of squares.\nExample: cluster.calinski_harabasz(X, km.labels)"},
   {"ari", l_ari, "cluster.ari(a, b)",
-   "Adjusted Rand index of two labelings (integers or strings), 1 = identical partitions, ~0 = chance.\n"
+   "Adjusted Rand index of two labelings (integers from 1 or strings), 1 = identical partitions, ~0 = chance.\n"
    "Example: cluster.ari(species, km.labels)"},
   {"nmi", l_nmi, "cluster.nmi(a, b)",
    "Normalised mutual information (arithmetic mean of the entropies, scikit-learn's default), in [0, 1].\n"
@@ -237,7 +224,7 @@ static const mlsh_Reg funcs[] = {
    "Internal: per-cluster means, sds, v-tests and p-values of the columns of X (see cluster.profile)."},
   {NULL, NULL, NULL, NULL}};
 
-void lcl_open_validity(lua_State *L) {
+void mlsh_open_cluster_valid(lua_State *L) {
   mlsh_register(L, "cluster", funcs);
   const char *mts[][2] = {{"mlsh.Silhouette", "Silhouette"}, {"mlsh.Crosstab", "Crosstab"}};
   for (int i = 0; i < 2; i++) {

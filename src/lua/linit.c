@@ -22,7 +22,7 @@ static const module_entry modules[] = {
   {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O", {mlsh_open_mat}},
   {"data", "data frames: CSV reading/writing, describe, select, filter", {mlsh_open_data}},
   {"stats", "PCA (FactoMineR-grade) and t-SNE", {mlsh_open_stats_pca, mlsh_open_stats_tsne}},
-  {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster}},
+  {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster, mlsh_open_cluster_valid}},
   {"ts", "time series: Box-Jenkins tests, ACF/PACF, ARIMA/SARIMA, forecasts", {mlsh_open_ts}},
   {"learn", "classifiers (KNN, SVM, random forest, logistic), splits, metrics", {mlsh_open_learn}},
   {"nn", "darknet-format CNN engine, MobileNetV2 embeddings", {mlsh_open_nn}},

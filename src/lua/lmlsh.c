@@ -171,6 +171,12 @@ mlsh_mat *lmat_push(lua_State *L, mlsh_mat *m) {
   return u;
 }
 
+void mlsh_set_mat(lua_State *L, int tidx, const char *key, mlsh_mat *m) {
+  tidx = lua_absindex(L, tidx);
+  lmat_push(L, m);
+  lua_setfield(L, tidx, key);
+}
+
 mlsh_mat *lmat_push_new(lua_State *L, size_t rows, size_t cols, const char *fname) {
   mlsh_mat *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->rows = u->cols = 0;

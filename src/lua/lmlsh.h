@@ -63,6 +63,8 @@ mlsh_mat *lmat_test(lua_State *L, int idx);   /* NULL when not a Matrix */
  * array (-> rows x cols). Converted arrays are pushed as new Matrices and
  * replace the value at idx, so the pointer stays valid while idx does. */
 mlsh_mat *lmat_checklike(lua_State *L, int idx, const char *fname, const char *argname);
+/* Set t[key] = a new Matrix that takes ownership of m's data (t at tidx). */
+void mlsh_set_mat(lua_State *L, int tidx, const char *key, mlsh_mat *m);
 /* Push a new zero-filled rows x cols Matrix; raises on overflow/OOM. */
 mlsh_mat *lmat_push_new(lua_State *L, size_t rows, size_t cols, const char *fname);
 /* Push a Matrix that takes ownership of m's data (m is emptied). */
@@ -136,6 +138,7 @@ void mlsh_open_data(lua_State *L);
 void mlsh_open_stats_pca(lua_State *L);
 void mlsh_open_stats_tsne(lua_State *L);
 void mlsh_open_cluster(lua_State *L);
+void mlsh_open_cluster_valid(lua_State *L);
 void mlsh_open_ts(lua_State *L);
 void mlsh_open_learn(lua_State *L);
 void mlsh_open_nn(lua_State *L);

@@ -90,6 +90,9 @@ typedef struct mlsh_optspec {
 #define MLSH_OPT_BOOL_PRESET(T, f, nm, shown, doc) {nm, MLSH_OT_BOOL, MLSH_OPT_F(T, f), 0, shown, 0, 1, MLSH_OPT_NODEF, NULL, doc}
 /* An integer whose default the caller presets (help shows `shown`). */
 #define MLSH_OPT_INT_PRESET(T, f, nm, shown, lo, hi, doc) {nm, MLSH_OT_INT, MLSH_OPT_F(T, f), 0, shown, lo, hi, MLSH_OPT_NODEF, NULL, doc}
+/* The same for an option of type `type` (SIZE, NUM, BOOL): absent, the
+ * field keeps the caller's preset (a default that depends on the call). */
+#define MLSH_OPT_PRESET(type, T, f, nm, shown, lo, hi, doc) {nm, type, MLSH_OPT_F(T, f), 0, shown, lo, hi, MLSH_OPT_NODEF, NULL, doc}
 /* The `na` rule of a data argument: "fail" (0) or "omit" (1); see mlsh_check_data. */
 extern const char *const mlsh_na_modes[];
 #define MLSH_OPT_NA(T, f) {"na", MLSH_OT_ENUM, MLSH_OPT_F(T, f), 0, NULL, 0, 0, 0, mlsh_na_modes, \

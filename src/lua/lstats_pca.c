@@ -1,60 +1,69 @@
-/* lstats_pca.c - Lua binding for PCA (issue 3). stats._pca does the work;
- * lua/mlsh/stats_pca.lua wraps it as stats.pca (data frames, names,
- * printing, summary). */
+/* lstats_pca.c - Lua binding for PCA. stats._pca does the work;
+ * lua/mlsh/stats_pca.lua wraps it as stats.pca (variable names, printing,
+ * summary), so the spec below is stats.pca's. */
 #include <math.h>
 #include <string.h>
-#include "lcluster.h"
+#include "lmlsh.h"
 #include "../stats/pca.h"
 
 #define PCA_MT "mlsh.PCA"
 
-static const char *const pca_known[] = {"ncomp", "scale", "center", "weights", "sup_rows", "sup_cols", "method",
-                                        "oversample", "iters", "seed", "threads", "na", NULL};
 static const char *const pca_methods[] = {"svd", "randomized", NULL};
+
+typedef struct {
+  pca_opts o;
+  int na;
+} pca_args;
+
+static const mlsh_opt pca_opt[] = {
+  MLSH_OPT_PRESET(MLSH_OT_SIZE, pca_args, o.ncomp, "ncomp", "all", 1, HUGE_VAL, "components kept"),
+  MLSH_OPT_BOOL(pca_args, o.scale, "scale", 1,
+                "true: correlation PCA (columns scaled by their population sd); false: covariance PCA"),
+  MLSH_OPT_BOOL(pca_args, o.center, "center", 1, "centre the columns"),
+  MLSH_OPT_VALUE("weights", MLSH_OT_MATRIX, NULL, "Matrix or array: n row weights (>= 0, normalised to sum 1)"),
+  MLSH_OPT_VALUE("sup_rows", MLSH_OT_ANY, NULL, "Matrix or data frame of supplementary individuals (X's columns)"),
+  MLSH_OPT_VALUE("sup_cols", MLSH_OT_ANY, NULL, "Matrix or data frame: n x q supplementary quantitative variables"),
+  MLSH_OPT_ENUM(pca_args, o.method, "method", 0, pca_methods,
+                "\"svd\" (tall-skinny QR, then LAPACK dgesdd) or \"randomized\" (Halko et al.)"),
+  MLSH_OPT_INT(pca_args, o.oversample, "oversample", 10, 0, 10000, "randomized: extra columns"),
+  MLSH_OPT_INT(pca_args, o.iters, "iters", 4, 0, 100, "randomized: power iterations"),
+  MLSH_OPT_SEED(pca_args, o.seed),
+  MLSH_OPT_THREADS(pca_args, o.threads),
+  MLSH_OPT_NA(pca_args, na),
+  MLSH_OPT_VALUE("names", MLSH_OT_TABLE, "column names", "names of the variables (a data frame's, else V1, V2...)"),
+  MLSH_OPT_END};
+static const mlsh_optspec pca_spec = {"stats.pca", pca_opt};
 
 /* t[key] = {coord=, cos2=} */
 static void set_pair(lua_State *L, int t, const char *key, mlsh_mat *coord, mlsh_mat *cos2) {
   lua_createtable(L, 0, 2);
-  lcl_set_mat(L, -1, "coord", coord);
-  lcl_set_mat(L, -1, "cos2", cos2);
+  mlsh_set_mat(L, -1, "coord", coord);
+  mlsh_set_mat(L, -1, "cos2", cos2);
   lua_setfield(L, t, key);
 }
 
-/* An optional Matrix option (nil when absent); checked finite. */
-static mlsh_mat *opt_matrix(lua_State *L, int optidx, const char *key, const char *fname) {
+/* An optional data option (NULL when absent); it stays on the stack. */
+static mlsh_mat *opt_data(lua_State *L, int optidx, const char *key, const char *fname) {
   if (mlsh_opt_get(L, optidx, key) == LUA_TNIL) { lua_pop(L, 1); return NULL; }
-  mlsh_mat *m = lmat_checklike(L, -1, fname, key);
-  lmat_check_finite(L, m, fname, key);
-  return m;   /* stays on the stack */
+  return mlsh_check_data(L, -1, fname, key, MLSH_NA_FAIL, NULL);
 }
 
 static int l_pca(lua_State *L) {
-  const char *fname = "stats.pca";
+  const char *fname = pca_spec.fname;
   lua_settop(L, 2);
-  mlsh_opt_check(L, 2, fname, pca_known);
-  mlsh_mat *X = lcl_check_data(L, 1, 2, fname, "X");
+  pca_args a;
+  pca_opts_default(&a.o);
+  mlsh_opts(L, 2, &pca_spec, &a);
+  pca_opts o = a.o;
+  mlsh_mat *X = mlsh_check_data(L, 1, fname, "X", a.na, NULL);
   size_t n = X->rows, p = X->cols;
   if (n < 2) return mlsh_error(L, fname, "argument 'X' needs at least 2 rows (got %zu)", n);
-  pca_opts o;
-  pca_opts_default(&o);
-  lua_Integer nc = mlsh_opt_int(L, 2, "ncomp", 0, fname);
-  if (nc < 0) return mlsh_error(L, fname, "option 'ncomp' must be >= 1 (got %lld)", (long long)nc);
-  o.ncomp = (size_t)nc;
-  o.scale = mlsh_opt_bool(L, 2, "scale", 1, fname);
-  o.center = mlsh_opt_bool(L, 2, "center", 1, fname);
-  o.method = (pca_method)mlsh_opt_enum(L, 2, "method", "svd", pca_methods, fname);
-  o.oversample = (int)mlsh_opt_int(L, 2, "oversample", 10, fname);
-  o.iters = (int)mlsh_opt_int(L, 2, "iters", 4, fname);
-  if (o.oversample < 0 || o.iters < 0 || o.iters > 100)
-    return mlsh_error(L, fname, "options 'oversample' and 'iters' must be >= 0 (iters <= 100)");
-  o.seed = mlsh_opt_seed(L, 2, fname);
-  o.threads = lcl_threads(L, 2, fname);
-  mlsh_mat *w = opt_matrix(L, 2, "weights", fname);
+  mlsh_mat *w = opt_data(L, 2, "weights", fname);
   if (w && MAT_LEN(w) != n) return mlsh_error(L, fname, "option 'weights' has %zu values for %zu rows", MAT_LEN(w), n);
   o.weights = w ? w->data : NULL;
-  mlsh_mat *sr = opt_matrix(L, 2, "sup_rows", fname);
+  mlsh_mat *sr = opt_data(L, 2, "sup_rows", fname);
   if (sr && sr->cols != p) return mlsh_error(L, fname, "option 'sup_rows' has %zu columns, X has %zu", sr->cols, p);
-  mlsh_mat *sc = opt_matrix(L, 2, "sup_cols", fname);
+  mlsh_mat *sc = opt_data(L, 2, "sup_cols", fname);
   if (sc && sc->rows != n) return mlsh_error(L, fname, "option 'sup_cols' has %zu rows, X has %zu", sc->rows, n);
 
   pca_model m;
@@ -85,19 +94,19 @@ static int l_pca(lua_State *L) {
   mlsh_mat sup_ic = {0}, sup_i2 = {0}, sup_vc = {0}, sup_v2 = {0};
   int src = sr ? pca_transform(&m, sr, o.threads, &sup_ic, &sup_i2, &err) : MLSH_OK;
   int scc = !src && sc ? pca_sup_cols(&m, sc, &sup_vc, &sup_v2, &err) : MLSH_OK;
-  lcl_set_mat(L, t, "eig", &eig3);
-  lcl_set_mat(L, t, "eigenvalues", &ev);
-  lcl_set_mat(L, t, "explained", &ex);
-  lcl_set_mat(L, t, "center", &mean);
-  lcl_set_mat(L, t, "scale", &sd);
-  lcl_set_mat(L, t, "loadings", &m.loadings);
+  mlsh_set_mat(L, t, "eig", &eig3);
+  mlsh_set_mat(L, t, "eigenvalues", &ev);
+  mlsh_set_mat(L, t, "explained", &ex);
+  mlsh_set_mat(L, t, "center", &mean);
+  mlsh_set_mat(L, t, "scale", &sd);
+  mlsh_set_mat(L, t, "loadings", &m.loadings);
   set_pair(L, t, "ind", &m.ind_coord, &m.ind_cos2);
   lua_getfield(L, t, "ind");
-  lcl_set_mat(L, -1, "contrib", &m.ind_contrib);
+  mlsh_set_mat(L, -1, "contrib", &m.ind_contrib);
   lua_pop(L, 1);
   set_pair(L, t, "var", &m.var_coord, &m.var_cos2);
   lua_getfield(L, t, "var");
-  lcl_set_mat(L, -1, "contrib", &m.var_contrib);
+  mlsh_set_mat(L, -1, "contrib", &m.var_contrib);
   lua_pop(L, 1);
   lua_pushinteger(L, (lua_Integer)m.ncomp); lua_setfield(L, t, "ncomp");
   lua_pushinteger(L, (lua_Integer)n); lua_setfield(L, t, "n");
@@ -124,7 +133,8 @@ static int l_pca(lua_State *L) {
 /* The fitted model's view needed by pca_transform, from the result table. */
 static int pca_transform_l(lua_State *L) {
   const char *fname = "PCA:transform";
-  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 2);
+  if (!lua_istable(L, 1)) return mlsh_error(L, fname, "argument 'self' must be a PCA (got %s)", mlsh_typename(L, 1));
   lua_getfield(L, 1, "loadings");
   mlsh_mat *V = lmat_check(L, -1, fname, "self.loadings");
   lua_getfield(L, 1, "center");
@@ -132,8 +142,7 @@ static int pca_transform_l(lua_State *L) {
   lua_getfield(L, 1, "scale");
   mlsh_mat *sd = lmat_check(L, -1, fname, "self.scale");
   if (MAT_LEN(mu) != V->rows || MAT_LEN(sd) != V->rows) return mlsh_error(L, fname, "self is not a valid PCA result");
-  mlsh_mat *X = lmat_checklike(L, 2, fname, "X");
-  lmat_check_finite(L, X, fname, "X");
+  mlsh_mat *X = mlsh_check_data(L, 2, fname, "X", MLSH_NA_FAIL, NULL);
   pca_model m = {.n = 0, .p = V->rows, .ncomp = V->cols, .mean = mu->data, .sd = sd->data, .loadings = *V};
   mlsh_mat coord;
   mlsh_err err;
@@ -145,12 +154,13 @@ static int pca_transform_l(lua_State *L) {
 
 static const mlsh_Reg methods[] = {
   {"transform", pca_transform_l, "p:transform(X)",
-   "Coordinates of new rows on the fitted components (with the fit's centring and scaling).\n"
+   "Coordinates of new rows (a Matrix or data frame with the fit's columns) on the fitted components, with the\n"
+   "fit's centring and scaling.\n"
    "Example: Z = stats.pca(X, {ncomp=2}):transform(Xnew)"},
   {NULL, NULL, NULL, NULL}};
 
 static const mlsh_Reg funcs[] = {
-  {"_pca", l_pca, "stats._pca(X [, opts])", "Internal: PCA of a Matrix (see stats.pca)."},
+  {"_pca", l_pca, "stats._pca(X [, opts])", "Internal: the PCA fit behind stats.pca.", &pca_spec},
   {NULL, NULL, NULL, NULL}};
 
 void mlsh_open_stats_pca(lua_State *L) {

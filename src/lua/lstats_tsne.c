@@ -1,5 +1,6 @@
 /* lstats_tsne.c - Lua binding for stats.tsne and stats.trustworthiness
  * (C core: src/stats/tsne*.c). */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,50 +17,65 @@ static void progress(void *ctx, int iter, double kl) {
   fflush(stderr);
 }
 
-static int l_tsne(lua_State *L) {
-  static const char *const known[] = {"dims", "perplexity", "iters", "early_exaggeration", "exaggeration_iters",
-                                      "learning_rate", "init", "theta", "method", "seed", "threads", "pca",
-                                      "verbose", NULL};
-  static const char *const inits[] = {"pca", "random", NULL};
-  const char *fn = "stats.tsne";
-  mlsh_mat *X = lmat_checklike(L, 1, fn, "X");
-  lmat_check_finite(L, X, fn, "X");
-  mlsh_opt_check(L, 2, fn, known);
+static const char *const inits[] = {"pca", "random", NULL};
+
+typedef struct {
   tsne_opts o;
-  tsne_defaults(&o);
-  o.dims = (int)mlsh_opt_int(L, 2, "dims", 2, fn);
-  if (o.dims < 1 || o.dims > 8) mlsh_error(L, fn, "option 'dims' must be between 1 and 8 (got %d)", o.dims);
-  o.perplexity = mlsh_opt_num(L, 2, "perplexity", 30, fn);
-  if (!(o.perplexity > 0)) mlsh_error(L, fn, "option 'perplexity' must be positive (got %g)", o.perplexity);
-  if (o.perplexity >= (double)X->rows)
-    mlsh_error(L, fn, "option 'perplexity' (%g) must be less than the number of rows of X (%zu)", o.perplexity, X->rows);
-  lua_Integer iters = mlsh_opt_int(L, 2, "iters", 1000, fn);
-  if (iters < 1 || iters > 10000000) mlsh_error(L, fn, "option 'iters' must be a positive integer (got %lld)", (long long)iters);
-  o.iters = (int)iters;
-  o.exaggeration = mlsh_opt_num(L, 2, "early_exaggeration", 12, fn);
-  if (!(o.exaggeration >= 1)) mlsh_error(L, fn, "option 'early_exaggeration' must be at least 1 (got %g)", o.exaggeration);
-  o.exaggeration_iters = (int)mlsh_opt_int(L, 2, "exaggeration_iters", 250, fn);
-  if (o.exaggeration_iters < 0) mlsh_error(L, fn, "option 'exaggeration_iters' must be >= 0");
-  int t = mlsh_opt_get(L, 2, "learning_rate");
+  int init, verbose, na;
+} tsne_args;
+
+static const mlsh_opt tsne_opt[] = {
+  MLSH_OPT_INT(tsne_args, o.dims, "dims", 2, 1, 8, "dimensions of the embedding"),
+  MLSH_OPT_POS(tsne_args, o.perplexity, "perplexity", 30, "effective number of neighbours (below the number of rows)"),
+  MLSH_OPT_INT(tsne_args, o.iters, "iters", 1000, 1, 10000000, "gradient iterations in all"),
+  MLSH_OPT_NUM(tsne_args, o.exaggeration, "early_exaggeration", 12, 1, HUGE_VAL,
+               "factor on P for the first exaggeration_iters iterations (momentum 0.5, then 0.8)"),
+  MLSH_OPT_INT(tsne_args, o.exaggeration_iters, "exaggeration_iters", 250, 0, 10000000, "iterations with early exaggeration"),
+  MLSH_OPT_VALUE("learning_rate", MLSH_OT_ANY, "\"auto\"", "\"auto\" (max(n / early_exaggeration / 4, 50)) or a positive number"),
+  MLSH_OPT_ENUM(tsne_args, init, "init", 0, inits, "starting layout: PCA (scaled to sd 1e-4) or random"),
+  MLSH_OPT_NUM(tsne_args, o.theta, "theta", 0.5, 0, 2, "Barnes-Hut opening angle"),
+  MLSH_OPT_ENUM(tsne_args, o.method, "method", 0, method_names,
+                "auto: exact up to 400 rows, Barnes-Hut up to 50000, FFT interpolation beyond"),
+  MLSH_OPT_SEED(tsne_args, o.seed),
+  MLSH_OPT_THREADS(tsne_args, o.threads),
+  MLSH_OPT_INT_PRESET(tsne_args, o.pca, "pca", "none", 0, 100000, "project X on that many principal components first (0: none)"),
+  MLSH_OPT_PRESET(MLSH_OT_BOOL, tsne_args, verbose, "verbose", "stderr is a terminal", 0, 1,
+                  "progress on stderr: KL every 50 iterations"),
+  MLSH_OPT_NA(tsne_args, na),
+  MLSH_OPT_END};
+static const mlsh_optspec tsne_spec = {"stats.tsne", tsne_opt};
+
+/* The `learning_rate` option: "auto" (left as the core's default) or a number > 0. */
+static void read_learning_rate(lua_State *L, int optidx, const char *fn, tsne_opts *o) {
+  int t = mlsh_opt_get(L, optidx, "learning_rate");
   if (t == LUA_TNUMBER) {
-    o.learning_rate = lua_tonumber(L, -1);
-    if (!(o.learning_rate > 0)) mlsh_error(L, fn, "option 'learning_rate' must be positive (got %g)", o.learning_rate);
+    o->learning_rate = lua_tonumber(L, -1);
+    if (!(o->learning_rate > 0)) mlsh_error(L, fn, "option 'learning_rate' must be positive (got %g)", o->learning_rate);
   } else if (t == LUA_TSTRING) {
     if (strcmp(lua_tostring(L, -1), "auto") != 0)
       mlsh_error(L, fn, "option 'learning_rate' must be \"auto\" or a positive number (got \"%s\")", lua_tostring(L, -1));
-  } else if (t != LUA_TNIL) mlsh_error(L, fn, "option 'learning_rate' must be \"auto\" or a number (got %s)", mlsh_typename(L, -1));
+  } else if (t != LUA_TNIL) {
+    mlsh_error(L, fn, "option 'learning_rate' must be \"auto\" or a number (got %s)", mlsh_typename(L, -1));
+  }
   lua_pop(L, 1);
-  o.init_pca = mlsh_opt_enum(L, 2, "init", "pca", inits, fn) == 0;
-  o.theta = mlsh_opt_num(L, 2, "theta", 0.5, fn);
-  if (!(o.theta >= 0 && o.theta <= 2)) mlsh_error(L, fn, "option 'theta' must be between 0 and 2 (got %g)", o.theta);
-  o.method = (tsne_method)mlsh_opt_enum(L, 2, "method", "auto", method_names, fn);
+}
+
+static int l_tsne(lua_State *L) {
+  const char *fn = tsne_spec.fname;
+  lua_settop(L, 2);
+  tsne_args a;
+  tsne_defaults(&a.o);
+  a.verbose = isatty(2);
+  mlsh_opts(L, 2, &tsne_spec, &a);
+  tsne_opts o = a.o;
+  o.init_pca = a.init == 0;
+  read_learning_rate(L, 2, fn, &o);
   if (o.method == TSNE_FFT && o.dims != 2) mlsh_error(L, fn, "method=\"fft\" needs dims=2 (got %d)", o.dims);
   if (o.method == TSNE_BH && o.dims > 3) mlsh_error(L, fn, "method=\"barnes_hut\" needs dims <= 3 (got %d)", o.dims);
-  o.seed = mlsh_opt_seed(L, 2, fn);
-  o.threads = (int)mlsh_opt_int(L, 2, "threads", 0, fn);
-  o.pca = (int)mlsh_opt_int(L, 2, "pca", 0, fn);
-  if (o.pca < 0) mlsh_error(L, fn, "option 'pca' must be a positive number of components (got %d)", o.pca);
-  int verbose = mlsh_opt_bool(L, 2, "verbose", isatty(2), fn);
+  mlsh_mat *X = mlsh_check_data(L, 1, fn, "X", a.na, NULL);
+  if (o.perplexity >= (double)X->rows)
+    mlsh_error(L, fn, "option 'perplexity' (%g) must be less than the number of rows of X (%zu)", o.perplexity, X->rows);
+  int verbose = a.verbose;
   int total = o.iters;
   if (verbose) { o.progress = progress; o.progress_ctx = &total; }
   mlsh_mat Y = {0};
@@ -76,18 +92,26 @@ static int l_tsne(lua_State *L) {
   return 2;
 }
 
+typedef struct {
+  int k, threads;
+} trust_args;
+
+static const mlsh_opt trust_opt[] = {
+  MLSH_OPT_INT(trust_args, k, "k", 5, 1, 64, "neighbours compared (below half the number of rows)"),
+  MLSH_OPT_THREADS(trust_args, threads),
+  MLSH_OPT_END};
+static const mlsh_optspec trust_spec = {"stats.trustworthiness", trust_opt};
+
 static int l_trust(lua_State *L) {
-  static const char *const known[] = {"k", "threads", NULL};
-  const char *fn = "stats.trustworthiness";
-  mlsh_mat *X = lmat_checklike(L, 1, fn, "X");
-  mlsh_mat *Y = lmat_checklike(L, 2, fn, "Y");
-  lmat_check_finite(L, X, fn, "X");
-  lmat_check_finite(L, Y, fn, "Y");
-  mlsh_opt_check(L, 3, fn, known);
-  int k = (int)mlsh_opt_int(L, 3, "k", 5, fn), threads = (int)mlsh_opt_int(L, 3, "threads", 0, fn);
+  const char *fn = trust_spec.fname;
+  lua_settop(L, 3);
+  trust_args a;
+  mlsh_opts(L, 3, &trust_spec, &a);
+  mlsh_mat *X = mlsh_check_data(L, 1, fn, "X", MLSH_NA_FAIL, NULL);
+  mlsh_mat *Y = mlsh_check_data(L, 2, fn, "Y", MLSH_NA_FAIL, NULL);
   double tw;
   mlsh_err err = {0};
-  int rc = tsne_trustworthiness(X, Y, k, threads, &tw, &err);
+  int rc = tsne_trustworthiness(X, Y, a.k, a.threads, &tw, &err);
   if (rc) mlsh_fail(L, fn, rc, &err);
   lua_pushnumber(L, tw);
   return 1;
@@ -95,19 +119,16 @@ static int l_trust(lua_State *L) {
 
 static const mlsh_Reg tsne_funcs[] = {
   {"tsne", l_tsne, "stats.tsne(X [, opts])",
-   "t-SNE embedding of the rows of X. opts: dims=2, perplexity=30 (< rows), iters=1000, early_exaggeration=12 "
-   "(first exaggeration_iters=250 iterations, momentum 0.5, then 0.8), learning_rate=\"auto\" (max(n/12/4, 50)), "
-   "init=\"pca\"|\"random\", theta=0.5 (Barnes-Hut), method=\"auto\"|\"exact\"|\"barnes_hut\"|\"fft\" (auto: exact up "
-   "to 400 rows, Barnes-Hut up to 50000, FFT interpolation beyond), pca=nil (project on that many principal components "
-   "first), seed, threads=0, verbose=(stderr is a terminal: KL every 50 iterations). Affinities: perplexity "
-   "calibration on the 3*perplexity exact nearest neighbours. Ctrl-C stops it with an error. Returns Y (n x dims) and "
-   "{kl=, iters=, method=}.\n"
-   "Example: local Y, info = stats.tsne(X, {perplexity=30, seed=42}); print(info.kl)"},
+   "t-SNE embedding of the rows of X (a Matrix or data frame). Affinities: perplexity calibration on the\n"
+   "3*perplexity exact nearest neighbours. Ctrl-C stops it with an error.\n"
+   "Returns Y (n x dims) and {kl=, iters=, method=}.\n"
+   "Example: local Y, info = stats.tsne(X, {perplexity=30, seed=42}); print(info.kl)", &tsne_spec},
   {"trustworthiness", l_trust, "stats.trustworthiness(X, Y [, opts])",
-   "How well the embedding Y keeps the neighbourhoods of X (scikit-learn's trustworthiness, euclidean): 1 - the "
-   "penalised rank intrusions of the k nearest neighbours in Y. opts: k=5, threads=0. Returns a number <= 1.\n"
-   "Example: print(stats.trustworthiness(X, Y, {k=5}))"},
-  {NULL, NULL, NULL, NULL}
+   "How well the embedding Y keeps the neighbourhoods of X (scikit-learn's trustworthiness, euclidean): 1 - the\n"
+   "penalised rank intrusions of the k nearest neighbours in Y. X, Y: Matrices or data frames, same rows.\n"
+   "Returns a number <= 1.\n"
+   "Example: print(stats.trustworthiness(X, Y, {k=5}))", &trust_spec},
+  {NULL, NULL, NULL, NULL, NULL}
 };
 
 void mlsh_open_stats_tsne(lua_State *L) {

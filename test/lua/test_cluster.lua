@@ -112,11 +112,32 @@ T.test("bad input", function()
   T.raises(function() cluster.kmeans(X, 3, { nstart = 0 }) end, "option 'nstart'")
   T.raises(function() cluster.kmeans(X, 3, { algorithm = "magic" }) end, "cluster.kmeans")
   T.raises(function() cluster.kmeans(X, 3, { init = mat.zeros(2, 4) }) end, "option 'init' must be a 3x4 Matrix")
-  T.raises(function() cluster.kmeans(X, 3):predict(mat.zeros(2, 3)) end, "KMeans:predict: X has 3 columns")
+  T.raises(function() cluster.kmeans(X, 3):predict(mat.zeros(2, 3)) end, "KMeans:predict: argument 'X' has 3 columns")
   T.raises(function() cluster.silhouette(X, { 1, 2, 3 }) end, "cluster.silhouette: argument 'labels' has 3 labels, expected 150")
   T.raises(function() cluster.silhouette(X, mat.ones(150, 1):totable()) end, "number of clusters")
   T.raises(function() cluster.ari({ 1, 2 }, { 1, 2, 3 }) end, "cluster.ari: argument 'b' has 3 labels, expected 2")
-  T.raises(function() cluster.ari({ 1, 2.5 }, { 1, 2 }) end, "label 2 must be an integer or a string")
+  T.raises(function() cluster.ari({ 1, 2.5 }, { 1, 2 }) end, "cluster.ari: argument 'a': label 2 must be an integer >= 1 (got 2.5)")
+  T.raises(function() cluster.ari({ 0, 1 }, { 1, 2 }) end, "label 1 must be an integer >= 1 (got 0)")
+  T.raises(function() cluster.ari({ "a", 1 }, { 1, 2 }) end, "label 2 must be a string like the first")
+  T.raises(function() cluster.silhouette(X, species, { distance = 1 }) end,
+    "cluster.silhouette: option 'distance' must be true or false (got number)")
+  T.raises(function() cluster.silhouette(X, species, { threads = -1 }) end, "option 'threads' must be an integer between 0 and 256")
+  T.raises(function() cluster.kmeans(X, 3):predict("x") end, "KMeans:predict: argument 'X' must be a Matrix")
+  T.raises(function() cluster.kmeans(X, 3).predict(1, X) end, "KMeans:predict: argument 'self' must be a KMeans (got number)")
+  local h = cluster.hclust(X)
+  T.raises(function() h:cut() end, "HClust:cut: give a number of clusters k, {k=} or {height=} (got nil)")
+  T.raises(function() h:cut {} end, "HClust:cut: give a number of clusters k")
+  T.raises(function() h:cut { k = 2, height = 3 } end, "HClust:cut: give option 'k' or option 'height', not both")
+  T.raises(function() h:cut { k = 151 } end, "HClust:cut: option 'k' must be at most the number of rows 150 (got 151)")
+  T.raises(function() h:cut { k = 0 } end, "HClust:cut: option 'k' must be a positive integer (got 0)")
+  T.raises(function() h:cut { height = "x" } end, "HClust:cut: option 'height' must be a number (got string)")
+  T.raises(function() h.cut(1, 3) end, "HClust:cut: argument 'self' must be an HClust (got number)")
+  T.raises(function() cluster.profile(X, species, { alpha = 1 }) end, "cluster.profile: option 'alpha' must be > 0 and < 1 (got 1)")
+  T.raises(function() cluster.profile(X, species, { bogus = 1 }) end, "cluster.profile: unknown option 'bogus'")
+  T.raises(function() cluster.profile(X, species, { names = { "a" } }) end,
+    "cluster.profile: option 'names' has 1 names for 4 columns")
+  T.raises(function() cluster.profile(df:select { "species" }, species) end,
+    "cluster.profile: argument 'X': the frame has no numeric columns")
   T.raises(function() cluster.hclust(X:slice(1, 1)) end, "cluster.hclust: argument 'X' needs at least 2 rows")
   local A = mat.from { { 0, 1, 2 }, { 1, 0, 3 }, { 2, 3.5, 0 } }
   T.raises(function() cluster.hclust(A) end, "not symmetric")
@@ -126,6 +147,43 @@ T.test("bad input", function()
   T.raises(function() cluster.hclust(X, { method = "centroid" }):cut { height = 1 } end, "not increasing")
   T.raises(function() cluster.elbow(X, { kmin = 1 }) end, "cluster.elbow")
   T.raises(function() cluster.profile(X, { 1 }) end, "cluster.profile: argument 'labels' has 1 labels")
+end)
+
+T.test("data frames, string and integer labels, cut options", function()
+  local km = cluster.kmeans(X, 3, { seed = 1 })
+  local pred = km:predict(df)
+  for i = 1, 150 do T.eq(pred[i], km.labels[i]) end
+  T.near(cluster.silhouette(df, km.labels).mean, 0.552819, 1e-6)
+  T.near(cluster.calinski_harabasz(df, km.labels), 561.627757, 1e-6)
+  T.near(cluster.davies_bouldin(df, species), cluster.davies_bouldin(X, species), 0)
+  -- labels with gaps stand for the clusters present: 5 and 7 here
+  local gap = {}
+  for i, v in ipairs(km.labels) do gap[i] = v * 2 + 1 end
+  local s = cluster.silhouette(X, gap)
+  T.near(s.mean, 0.552819, 1e-6)
+  T.eq(#s.by_cluster, 3); T.eq(s.by_cluster[1].label, 3); T.eq(s.by_cluster[3].label, 7)
+  T.eq(cluster.crosstab(gap, species).rows[2], 5)
+  T.near(cluster.ari(gap, km.labels), 1, 1e-15)
+  local h = cluster.hclust(X)
+  local a, b = h:cut(3), h:cut { k = 3 }
+  for i = 1, 150 do T.eq(a[i], b[i]) end
+  local pr = cluster.profile(X, species, { names = { "sl", "sw", "pl", "pw" }, alpha = 0.01, top = 1 })
+  T.eq(pr.names[3], "pl"); T.eq(pr.alpha, 0.01)
+  T.ok(tostring(pr):find("p < 0.01", 1, true))
+end)
+
+T.test("Lua-side errors name the function, never a file", function()
+  local cases = {
+    function() cluster.profile(X, species, { names = { "a" } }) end,
+    function() cluster.profile(X, species, 3) end,
+    function() cluster.profile(X, { 1, 2 }) end,
+    function() cluster.profile(df:select { "species" }, species) end,
+  }
+  for _, f in ipairs(cases) do
+    local err = T.raises(f, "cluster.profile: ")
+    T.ok(err:sub(1, 17) == "cluster.profile: ", err)
+    T.ok(not err:find("lua/mlsh/", 1, true) and not err:find("%.lua:%d"), err)
+  end
 end)
 
 T.test("peer data: ward heights (SciPy 1e-8) and K-Means inertia (scikit-learn 0.01 %)", function()

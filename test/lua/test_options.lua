@@ -81,6 +81,15 @@ local calls = {
     if not ok then error(r, 0) end
     return r
   end,
+
+  -- cluster (validity, profile, tree cuts), stats (PCA, t-SNE)
+  ["cluster.silhouette"] = function(o) return cluster.silhouette(X, cluster.kmeans(X, 2, { seed = 1 }).labels, o) end,
+  ["cluster.profile"] = function(o) return cluster.profile(X, cluster.kmeans(X, 2, { seed = 1 }).labels, o) end,
+  ["HClust:cut"] = function(o) return cluster.hclust(X):cut(o) end,
+  ["stats.pca"] = function(o) return stats.pca(X, o) end,
+  ["PCA:summary"] = function(o) return stats.pca(X):summary(o) end,
+  ["stats.tsne"] = function(o) return stats.tsne(X, o) end,
+  ["stats.trustworthiness"] = function(o) return stats.trustworthiness(X, X:slice(1, 40), o) end,
 }
 
 local function known_list(fname)

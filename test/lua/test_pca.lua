@@ -77,6 +77,40 @@ T.test("bad input", function()
   T.raises(function() stats.pca(X, { ncomp = 2 }):transform(mat.ones(2, 3)) end, "PCA:transform")
 end)
 
+T.test("options from the spec; data frames everywhere; messages without a file", function()
+  T.raises(function() stats.pca(X, { ncomp = 0 }) end, "stats.pca: option 'ncomp' must be a positive integer (got 0)")
+  T.raises(function() stats.pca(X, { method = "qr" }) end,
+    "stats.pca: option 'method' must be one of \"svd\", \"randomized\" (got \"qr\")")
+  T.raises(function() stats.pca(X, { iters = 101 }) end, "stats.pca: option 'iters' must be an integer between 0 and 100")
+  T.raises(function() stats.pca(X, { names = "a" }) end, "stats.pca: option 'names' must be a table (got string)")
+  T.raises(function() stats.pca(X, { weights = "w" }) end, "stats.pca: option 'weights' must be a Matrix")
+  T.raises(function() stats.pca(X, { print = false }) end, "stats.pca: unknown option 'print'")
+  local p = stats.pca(X, { ncomp = 2 })
+  T.raises(function() p:summary { bogus = 1 } end, "PCA:summary: unknown option 'bogus' (known: top, print, sup_names)")
+  T.raises(function() p:summary { top = 0, print = false } end, "PCA:summary: option 'top' must be a positive integer (got 0)")
+  T.raises(function() p.summary(3) end, "PCA:summary: argument 'self' must be a PCA (got number)")
+  T.raises(function() p.transform(3, X) end, "PCA:transform: argument 'self' must be a PCA (got number)")
+  T.ok(p:summary { top = 2, print = false }:find("the 2 largest contributions", 1, true))
+  -- a data frame as X, sup_rows, sup_cols and transform's argument: its numeric columns
+  local pf = stats.pca(df, { ncomp = 2, sup_rows = df:head(5), sup_cols = df:select { "sepal_length" } })
+  local pm = stats.pca(X, { ncomp = 2, sup_rows = X:slice(1, 5), sup_cols = X:col(1) })
+  T.eq(pf.sup.ind.coord:get(4, 2), pm.sup.ind.coord:get(4, 2))
+  T.eq(pf.sup.var.coord:get(1, 1), pm.sup.var.coord:get(1, 1))
+  T.eq(pf:transform(df:head(3)):get(3, 1), pm.ind.coord:get(3, 1))
+  T.eq(stats.pca(df, { names = { "a", "b", "c", "d" } }).names[4], "d")
+  local cases = {
+    function() stats.pca(X, { names = { "a" } }) end,
+    function() stats.pca(df, { names = { "a" } }) end,
+    function() stats.pca(X, { bogus = 1 }) end,
+    function() stats.pca(X, 7) end,
+  }
+  for _, f in ipairs(cases) do
+    local err = T.raises(f, "stats.pca: ")
+    T.ok(err:sub(1, 11) == "stats.pca: " and not err:find("lua/mlsh/", 1, true) and not err:find("%.lua:%d"), err)
+  end
+  T.raises(cases[1], "stats.pca: option 'names' has 1 names for 4 columns")
+end)
+
 T.test("peer data: explained variance ratios equal scikit-learn's (1e-6)", function()
   local path = T.shared("bench/peers/RESULTS.md")
   if not path then T.skip("../shared not found (set MLSH_SHARED)") end
