@@ -68,6 +68,9 @@ static size_t km_check_k(lua_State *L, int idx, const char *fname, const mlsh_ma
   return (size_t)v;
 }
 
+static void km_release(void *r) { km_result_free(r); }
+
+/* The result table; r stays guarded by the caller until it is built. */
 static void push_kmeans(lua_State *L, km_result *r, size_t n, size_t k) {
   lua_createtable(L, 0, 10);
   int t = lua_gettop(L);
@@ -83,7 +86,6 @@ static void push_kmeans(lua_State *L, km_result *r, size_t n, size_t k) {
   lua_pushboolean(L, r->converged); lua_setfield(L, t, "converged");
   lua_pushinteger(L, (lua_Integer)k); lua_setfield(L, t, "k");
   lua_pushstring(L, r->algo == KM_LLOYD ? "lloyd" : "hamerly"); lua_setfield(L, t, "algorithm");
-  km_result_free(r);
   luaL_setmetatable(L, KMEANS_MT);
 }
 
@@ -93,11 +95,13 @@ static int l_kmeans(lua_State *L) {
   mlsh_mat *X = km_read_args(L, 1, 3, &km_spec, &a);
   a.km.k = km_check_k(L, 2, km_spec.fname, X);
   km_read_init(L, 3, km_spec.fname, X, &a.km);
-  km_result r;
+  km_result *r = mlsh_guard(L, sizeof *r, km_release);
+  int g = lua_gettop(L);
   mlsh_err err;
-  int rc = km_fit(X, &a.km, &r, &err);
+  int rc = km_fit(X, &a.km, r, &err);
   if (rc) return mlsh_fail(L, km_spec.fname, rc, &err);
-  push_kmeans(L, &r, X->rows, a.km.k);
+  push_kmeans(L, r, X->rows, a.km.k);
+  mlsh_guard_release(L, g);
   return 1;
 }
 
@@ -265,6 +269,8 @@ static const mlsh_opt hc_opt[] = {
   MLSH_OPT_END};
 static const mlsh_optspec hc_spec = {"cluster.hclust", hc_opt};
 
+static void hc_release(void *tr) { hc_tree_free(tr); }
+
 static int l_hclust(lua_State *L) {
   const char *fname = hc_spec.fname;
   lua_settop(L, 2);
@@ -287,7 +293,8 @@ static int l_hclust(lua_State *L) {
   lua_setfield(L, t, "merge");
   mlsh_mat *h = lmat_push_new(L, n - 1, 1, fname);
   lua_setfield(L, t, "height");
-  hc_tree tr;
+  hc_tree *tr = mlsh_guard(L, sizeof *tr, hc_release);
+  int g = lua_gettop(L);
   mlsh_err err;
   int rc;
   if (isdist) {
@@ -295,17 +302,17 @@ static int l_hclust(lua_State *L) {
     if (mlsh_mul_overflow(n, n - 1, &len)) return mlsh_error(L, fname, "distance matrix too large");
     double *cond = mlsh_scratch(L, len / 2 * sizeof(double) + 1, fname);
     if ((rc = dist_from_square(X, cond, &err))) return mlsh_error(L, fname, "argument 'X': %s", err.msg);
-    rc = hc_linkage_cond(cond, n, (hc_method)method, &tr, &err);
-    lua_pop(L, 1);
+    rc = hc_linkage_cond(cond, n, (hc_method)method, tr, &err);
   } else {
-    rc = hc_linkage_data(X, (hc_method)method, (dist_metric)metric, threads, &tr, &err);
+    rc = hc_linkage_data(X, (hc_method)method, (dist_metric)metric, threads, tr, &err);
   }
   if (rc) return mlsh_fail(L, fname, rc, &err);
-  for (size_t i = 0; i < 2 * (n - 1); i++) mg->data[i] = tr.merge[i];
-  memcpy(h->data, tr.height, (n - 1) * sizeof(double));
-  mlsh_push_intarray(L, tr.order, n);
-  hc_tree_free(&tr);
+  for (size_t i = 0; i < 2 * (n - 1); i++) mg->data[i] = tr->merge[i];
+  memcpy(h->data, tr->height, (n - 1) * sizeof(double));
+  mlsh_push_intarray(L, tr->order, n);
+  mlsh_guard_release(L, g);
   lua_setfield(L, t, "order");
+  lua_settop(L, t);   /* the guard and the scratch go */
   if (mlsh_opt_get(L, 2, "labels") != LUA_TTABLE) {
     lua_pop(L, 1);
     lua_createtable(L, (int)n, 0);

@@ -390,8 +390,7 @@ static int mm_tostring(lua_State *L) {
   int rows = t.tty ? t.rows - 4 : 40;
   char *s = mat_format(m, t.cols, rows < 5 ? 5 : rows);
   if (!s) return mlsh_error(L, "tostring", "not enough memory");
-  lua_pushstring(L, s);
-  mlsh_free(s);
+  mlsh_push_owned_string(L, s);
   return 1;
 }
 

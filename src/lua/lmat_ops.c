@@ -103,9 +103,8 @@ static int m_svd(lua_State *L) {
   mlsh_err err;
   int rc = mat_svd(a, &U, &s, &V, &err);
   if (rc) return mlsh_fail(L, "Matrix:svd", rc, &err);
-  lmat_push(L, &U);
-  lmat_push(L, &s);
-  lmat_push(L, &V);
+  mlsh_mat *out[] = {&U, &s, &V};
+  lmat_push_all(L, out, 3);
   return 3;
 }
 
@@ -114,8 +113,8 @@ static int m_eigh(lua_State *L) {
   mlsh_err err;
   int rc = mat_eigh(a, &w, &v, &err);
   if (rc) return mlsh_fail(L, "Matrix:eigh", rc, &err);
-  lmat_push(L, &w);
-  lmat_push(L, &v);
+  mlsh_mat *out[] = {&w, &v};
+  lmat_push_all(L, out, 2);
   return 2;
 }
 
@@ -173,9 +172,8 @@ static int m_standardize(lua_State *L) {
   mlsh_err err;
   int rc = mat_standardize(a, &Z, &mu, &sd, &err);
   if (rc) return mlsh_fail(L, "Matrix:standardize", rc, &err);
-  lmat_push(L, &Z);
-  lmat_push(L, &mu);
-  lmat_push(L, &sd);
+  mlsh_mat *out[] = {&Z, &mu, &sd};
+  lmat_push_all(L, out, 3);
   return 3;
 }
 

@@ -1,6 +1,7 @@
 /* lmlsh.c - shared binding helpers: registration with docs, errors,
  * matrix userdata, option tables. */
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -160,15 +161,39 @@ static void gc_account(lua_State *L, const mlsh_mat *m) {
   if (kb >= 64) lua_gc(L, LUA_GCSTEP, kb > (size_t)INT_MAX ? INT_MAX : (int)kb);
 }
 
-mlsh_mat *lmat_push(lua_State *L, mlsh_mat *m) {
+static int new_matrix_udata(lua_State *L) {
   mlsh_mat *u = lua_newuserdatauv(L, sizeof *u, 0);
-  *u = *m;
-  m->data = NULL;
-  m->rows = m->cols = 0;
+  u->rows = u->cols = 0;
+  u->data = NULL;
   push_matrix_metatable(L);
   lua_setmetatable(L, -2);
-  gc_account(L, u);
-  return u;
+  return 1;
+}
+
+void lmat_push_all(lua_State *L, mlsh_mat *const *ms, int n) {
+  for (int i = 0; i < n; i++) {
+    if (!lua_checkstack(L, 1)) {
+      for (int j = i; j < n; j++) mat_free(ms[j]);
+      luaL_error(L, "not enough memory");
+    }
+    lua_pushcfunction(L, new_matrix_udata);
+    if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+      for (int j = i; j < n; j++) mat_free(ms[j]);
+      lua_error(L);
+    }
+    mlsh_mat *u = lua_touserdata(L, -1);
+    *u = *ms[i];
+    ms[i]->data = NULL;
+    ms[i]->rows = ms[i]->cols = 0;
+    gc_account(L, u);
+  }
+}
+
+/* The userdata is made in protected mode: when Lua's own allocator fails,
+ * m's data is freed before the error goes on, so no caller leaks it. */
+mlsh_mat *lmat_push(lua_State *L, mlsh_mat *m) {
+  lmat_push_all(L, &m, 1);
+  return lua_touserdata(L, -1);
 }
 
 void mlsh_set_mat(lua_State *L, int tidx, const char *key, mlsh_mat *m) {
@@ -388,4 +413,54 @@ unsigned long long mlsh_opt_seed(lua_State *L, int idx, const char *fname) {
   lua_pop(L, 1);
   lua_Integer s = mlsh_opt_int(L, idx, "seed", 0, fname);
   return (unsigned long long)s;
+}
+
+/* ---- C memory across Lua calls that may fail ---- */
+
+typedef struct {
+  void (*release)(void *);
+  int armed;
+  union { max_align_t align; unsigned char bytes[1]; } data;
+} guard_box;
+
+static int guard_gc(lua_State *L) {
+  guard_box *g = lua_touserdata(L, 1);
+  if (g->armed) { g->armed = 0; g->release(g->data.bytes); }
+  return 0;
+}
+
+void *mlsh_guard(lua_State *L, size_t size, void (*release)(void *)) {
+  guard_box *g = lua_newuserdatauv(L, offsetof(guard_box, data) + size, 0);
+  g->release = release;
+  g->armed = 1;
+  memset(g->data.bytes, 0, size);
+  if (luaL_newmetatable(L, "mlsh.guard")) {
+    lua_pushcfunction(L, guard_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  return g->data.bytes;
+}
+
+void mlsh_guard_release(lua_State *L, int idx) {
+  guard_box *g = luaL_checkudata(L, idx, "mlsh.guard");
+  if (g->armed) { g->armed = 0; g->release(g->data.bytes); }
+}
+
+static int push_string_protected(lua_State *L) {
+  lua_pushlstring(L, lua_touserdata(L, 1), (size_t)lua_tointeger(L, 2));
+  return 1;
+}
+
+void mlsh_push_owned_lstring(lua_State *L, char *s, size_t len) {
+  lua_pushcfunction(L, push_string_protected);
+  lua_pushlightuserdata(L, s ? s : (char *)"");
+  lua_pushinteger(L, s ? (lua_Integer)len : 0);
+  int rc = lua_pcall(L, 2, 1, 0);
+  mlsh_free(s);
+  if (rc != LUA_OK) lua_error(L);
+}
+
+void mlsh_push_owned_string(lua_State *L, char *s) {
+  mlsh_push_owned_lstring(L, s, s ? strlen(s) : 0);
 }

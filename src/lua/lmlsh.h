@@ -67,8 +67,12 @@ mlsh_mat *lmat_checklike(lua_State *L, int idx, const char *fname, const char *a
 void mlsh_set_mat(lua_State *L, int tidx, const char *key, mlsh_mat *m);
 /* Push a new zero-filled rows x cols Matrix; raises on overflow/OOM. */
 mlsh_mat *lmat_push_new(lua_State *L, size_t rows, size_t cols, const char *fname);
-/* Push a Matrix that takes ownership of m's data (m is emptied). */
+/* Push a Matrix that takes ownership of m's data (m is emptied). When Lua
+ * runs out of memory, m's data is freed and the error raised. */
 mlsh_mat *lmat_push(lua_State *L, mlsh_mat *m);
+/* Push n Matrices in order, each taking its data; on a memory error the
+ * ones not yet pushed are freed too. */
+void lmat_push_all(lua_State *L, mlsh_mat *const *ms, int n);
 /* Raise unless the matrix is non-empty and finite: names the first bad cell. */
 void lmat_check_finite(lua_State *L, const mlsh_mat *m, const char *fname, const char *argname);
 
@@ -114,6 +118,19 @@ double mlsh_check_number(lua_State *L, int idx, const char *fname, const char *a
 lua_Integer mlsh_check_integer(lua_State *L, int idx, const char *fname, const char *argname);
 /* type: LUA_TTABLE, LUA_TFUNCTION... */
 void mlsh_check_type(lua_State *L, int idx, int type, const char *fname, const char *argname);
+
+/* ---- C memory across Lua calls that may fail (Lua's allocator can) ---- */
+/* A zeroed C struct of `size` bytes owned by a userdata pushed on the
+ * stack: if a Lua error unwinds before mlsh_guard_release, the collector
+ * calls release(ptr), so results the core allocated are never lost.
+ * Move results into Lua (lmat_push empties a Matrix), then release. */
+void *mlsh_guard(lua_State *L, size_t size, void (*release)(void *));
+/* Call the guard's release now (once); idx: the guard's stack index. */
+void mlsh_guard_release(lua_State *L, int idx);
+/* Push a string the core allocated with mlsh_malloc and free it, also when
+ * pushing fails. */
+void mlsh_push_owned_string(lua_State *L, char *s);
+void mlsh_push_owned_lstring(lua_State *L, char *s, size_t len);
 
 /* ---- Option tables ---- */
 /* Check that the value at idx is nil or a table whose keys are all in

@@ -375,8 +375,7 @@ static void push_text(lua_State *L, const plot_fig *f, int w, int h, plot_style 
   mlsh_err err;
   int rc = fig_render_text(f, w, h, st, &b, &err);
   if (rc) { pbuf_free(&b); mlsh_fail(L, fname, rc, &err); }
-  lua_pushlstring(L, b.s ? b.s : "", b.len);
-  pbuf_free(&b);
+  mlsh_push_owned_lstring(L, b.s, b.len);   /* frees b.s */
 }
 
 static plot_style term_style(const mlsh_term *t) {
@@ -452,8 +451,7 @@ static int l_svg(lua_State *L) {
   mlsh_err err;
   int rc = fig_svg(c->fig, w, h, 1, "", &b, &err);
   if (rc) { pbuf_free(&b); mlsh_fail(L, "Chart:svg", rc, &err); }
-  lua_pushlstring(L, b.s, b.len);
-  pbuf_free(&b);
+  mlsh_push_owned_lstring(L, b.s, b.len);   /* frees b.s */
   return 1;
 }
 

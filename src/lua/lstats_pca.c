@@ -48,6 +48,43 @@ static mlsh_mat *opt_data(lua_State *L, int optidx, const char *key, const char 
   return mlsh_check_data(L, -1, fname, key, MLSH_NA_FAIL, NULL);
 }
 
+/* Everything a fit makes, in one guarded struct (mlsh_guard): a Lua error
+ * while the result table is built frees what has not moved into Lua. */
+typedef struct {
+  pca_model m;
+  mlsh_mat eig3, ev, ex, mean, sd, sup_ic, sup_i2, sup_vc, sup_v2;
+} pca_out;
+
+static void pca_out_release(void *p) {
+  pca_out *o = p;
+  pca_free(&o->m);
+  mlsh_mat *ms[] = {&o->eig3, &o->ev, &o->ex, &o->mean, &o->sd, &o->sup_ic, &o->sup_i2, &o->sup_vc, &o->sup_v2};
+  for (size_t i = 0; i < sizeof ms / sizeof *ms; i++) mat_free(ms[i]);
+}
+
+/* The eigenvalue table (value, %, cumulative %), eigenvalues, explained
+ * ratios, and the centring and scaling, from the model. */
+static int pca_tables(pca_out *out, const pca_model *m, size_t p, mlsh_err *err) {
+  size_t r = m->neig;
+  int rc = mat_alloc(&out->eig3, r, 3, err);
+  if (!rc) rc = mat_alloc(&out->ev, r, 1, err);
+  if (!rc) rc = mat_alloc(&out->ex, r, 1, err);
+  if (!rc) rc = mat_alloc(&out->mean, 1, p, err);
+  if (!rc) rc = mat_alloc(&out->sd, 1, p, err);
+  if (rc) return rc;
+  double cum = 0.0;
+  for (size_t k = 0; k < r; k++) {
+    double lam = m->eig.data[k], pct = m->total > 0 ? 100.0 * lam / m->total : 0.0;
+    cum += pct;
+    MAT_AT(&out->eig3, k, 0) = lam; MAT_AT(&out->eig3, k, 1) = pct; MAT_AT(&out->eig3, k, 2) = cum;
+    out->ev.data[k] = lam;
+    out->ex.data[k] = pct / 100.0;
+  }
+  memcpy(out->mean.data, m->mean, p * sizeof(double));
+  memcpy(out->sd.data, m->sd, p * sizeof(double));
+  return MLSH_OK;
+}
+
 static int l_pca(lua_State *L) {
   const char *fname = pca_spec.fname;
   lua_settop(L, 2);
@@ -66,66 +103,45 @@ static int l_pca(lua_State *L) {
   mlsh_mat *sc = opt_data(L, 2, "sup_cols", fname);
   if (sc && sc->rows != n) return mlsh_error(L, fname, "option 'sup_cols' has %zu rows, X has %zu", sc->rows, n);
 
-  pca_model m;
+  pca_out *out = mlsh_guard(L, sizeof *out, pca_out_release);
+  int g = lua_gettop(L);
+  pca_model *m = &out->m;
   mlsh_err err;
-  int rc = pca_fit(X, &o, &m, &err);
-  if (rc) return mlsh_fail(L, fname, rc, &err);
-  /* Move everything into Lua before anything else can fail. */
+  int rc = pca_fit(X, &o, m, &err);
+  if (!rc) rc = pca_tables(out, m, p, &err);
+  if (!rc && sr) rc = pca_transform(m, sr, o.threads, &out->sup_ic, &out->sup_i2, &err);
+  if (!rc && sc) rc = pca_sup_cols(m, sc, &out->sup_vc, &out->sup_v2, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);   /* the guard frees what was made */
   lua_createtable(L, 0, 16);
   int t = lua_gettop(L);
-  mlsh_mat eig3 = {0}, ev = {0}, ex = {0}, mean = {0}, sd = {0};
-  size_t r = m.neig;
-  if (mat_alloc(&eig3, r, 3, &err) || mat_alloc(&ev, r, 1, &err) || mat_alloc(&ex, r, 1, &err) ||
-      mat_alloc(&mean, 1, p, &err) || mat_alloc(&sd, 1, p, &err)) {
-    mat_free(&eig3); mat_free(&ev); mat_free(&ex); mat_free(&mean); mat_free(&sd);
-    pca_free(&m);
-    return mlsh_error(L, fname, "not enough memory");
-  }
-  double cum = 0.0;
-  for (size_t k = 0; k < r; k++) {
-    double lam = m.eig.data[k], pct = m.total > 0 ? 100.0 * lam / m.total : 0.0;
-    cum += pct;
-    MAT_AT(&eig3, k, 0) = lam; MAT_AT(&eig3, k, 1) = pct; MAT_AT(&eig3, k, 2) = cum;
-    ev.data[k] = lam;
-    ex.data[k] = pct / 100.0;
-  }
-  memcpy(mean.data, m.mean, p * sizeof(double));
-  memcpy(sd.data, m.sd, p * sizeof(double));
-  mlsh_mat sup_ic = {0}, sup_i2 = {0}, sup_vc = {0}, sup_v2 = {0};
-  int src = sr ? pca_transform(&m, sr, o.threads, &sup_ic, &sup_i2, &err) : MLSH_OK;
-  int scc = !src && sc ? pca_sup_cols(&m, sc, &sup_vc, &sup_v2, &err) : MLSH_OK;
-  mlsh_set_mat(L, t, "eig", &eig3);
-  mlsh_set_mat(L, t, "eigenvalues", &ev);
-  mlsh_set_mat(L, t, "explained", &ex);
-  mlsh_set_mat(L, t, "center", &mean);
-  mlsh_set_mat(L, t, "scale", &sd);
-  mlsh_set_mat(L, t, "loadings", &m.loadings);
-  set_pair(L, t, "ind", &m.ind_coord, &m.ind_cos2);
+  mlsh_set_mat(L, t, "eig", &out->eig3);
+  mlsh_set_mat(L, t, "eigenvalues", &out->ev);
+  mlsh_set_mat(L, t, "explained", &out->ex);
+  mlsh_set_mat(L, t, "center", &out->mean);
+  mlsh_set_mat(L, t, "scale", &out->sd);
+  mlsh_set_mat(L, t, "loadings", &m->loadings);
+  set_pair(L, t, "ind", &m->ind_coord, &m->ind_cos2);
   lua_getfield(L, t, "ind");
-  mlsh_set_mat(L, -1, "contrib", &m.ind_contrib);
+  mlsh_set_mat(L, -1, "contrib", &m->ind_contrib);
   lua_pop(L, 1);
-  set_pair(L, t, "var", &m.var_coord, &m.var_cos2);
+  set_pair(L, t, "var", &m->var_coord, &m->var_cos2);
   lua_getfield(L, t, "var");
-  mlsh_set_mat(L, -1, "contrib", &m.var_contrib);
+  mlsh_set_mat(L, -1, "contrib", &m->var_contrib);
   lua_pop(L, 1);
-  lua_pushinteger(L, (lua_Integer)m.ncomp); lua_setfield(L, t, "ncomp");
+  lua_pushinteger(L, (lua_Integer)m->ncomp); lua_setfield(L, t, "ncomp");
   lua_pushinteger(L, (lua_Integer)n); lua_setfield(L, t, "n");
   lua_pushinteger(L, (lua_Integer)p); lua_setfield(L, t, "p");
-  lua_pushnumber(L, m.total); lua_setfield(L, t, "total_inertia");
+  lua_pushnumber(L, m->total); lua_setfield(L, t, "total_inertia");
   lua_pushboolean(L, o.scale); lua_setfield(L, t, "scaled");
   lua_pushstring(L, pca_methods[o.method]); lua_setfield(L, t, "method");
-  pca_free(&m);
-  if (src || scc) {
-    mat_free(&sup_ic); mat_free(&sup_i2); mat_free(&sup_vc); mat_free(&sup_v2);
-    return mlsh_fail(L, fname, src ? src : scc, &err);
-  }
   if (sr || sc) {
     lua_createtable(L, 0, 2);
     int s = lua_gettop(L);
-    if (sr) set_pair(L, s, "ind", &sup_ic, &sup_i2);
-    if (sc) set_pair(L, s, "var", &sup_vc, &sup_v2);
+    if (sr) set_pair(L, s, "ind", &out->sup_ic, &out->sup_i2);
+    if (sc) set_pair(L, s, "var", &out->sup_vc, &out->sup_v2);
     lua_setfield(L, t, "sup");
   }
+  mlsh_guard_release(L, g);
   luaL_setmetatable(L, PCA_MT);
   return 1;
 }
