@@ -12,11 +12,11 @@ mlsh_image *limage_check(lua_State *L, int idx, const char *fname, const char *a
 }
 
 mlsh_image *limage_push(lua_State *L, mlsh_image *img) {
-  mlsh_image *u = lua_newuserdatauv(L, sizeof *u, 0);
+  mlsh_image *u = mlsh_try_newudata(L, sizeof *u, MLSH_IMAGE_MT);
+  if (!u) { image_free(img); lua_error(L); }
   *u = *img;
   img->rgb = NULL;
   img->width = img->height = 0;
-  luaL_setmetatable(L, MLSH_IMAGE_MT);
   return u;
 }
 

@@ -161,27 +161,32 @@ static void gc_account(lua_State *L, const mlsh_mat *m) {
   if (kb >= 64) lua_gc(L, LUA_GCSTEP, kb > (size_t)INT_MAX ? INT_MAX : (int)kb);
 }
 
-static int new_matrix_udata(lua_State *L) {
-  mlsh_mat *u = lua_newuserdatauv(L, sizeof *u, 0);
-  u->rows = u->cols = 0;
-  u->data = NULL;
-  push_matrix_metatable(L);
+static int new_udata(lua_State *L) {
+  size_t size = (size_t)lua_tointeger(L, 1);
+  const char *tname = lua_touserdata(L, 2);
+  void *u = lua_newuserdatauv(L, size, 0);
+  memset(u, 0, size);
+  if (luaL_getmetatable(L, tname) != LUA_TTABLE) luaL_error(L, "mlsh: type %s is not registered", tname);
   lua_setmetatable(L, -2);
   return 1;
 }
 
+void *mlsh_try_newudata(lua_State *L, size_t size, const char *tname) {
+  luaL_checkstack(L, 3, "mlsh: stack overflow");   /* 20 slots are free on entry to a C function */
+  lua_pushcfunction(L, new_udata);
+  lua_pushinteger(L, (lua_Integer)size);
+  lua_pushlightuserdata(L, (void *)tname);
+  if (lua_pcall(L, 2, 1, 0) != LUA_OK) return NULL;
+  return lua_touserdata(L, -1);
+}
+
 void lmat_push_all(lua_State *L, mlsh_mat *const *ms, int n) {
   for (int i = 0; i < n; i++) {
-    if (!lua_checkstack(L, 1)) {
-      for (int j = i; j < n; j++) mat_free(ms[j]);
-      luaL_error(L, "not enough memory");
-    }
-    lua_pushcfunction(L, new_matrix_udata);
-    if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+    mlsh_mat *u = mlsh_try_newudata(L, sizeof *u, MLSH_MATRIX_MT);
+    if (!u) {
       for (int j = i; j < n; j++) mat_free(ms[j]);
       lua_error(L);
     }
-    mlsh_mat *u = lua_touserdata(L, -1);
     *u = *ms[i];
     ms[i]->data = NULL;
     ms[i]->rows = ms[i]->cols = 0;

@@ -120,6 +120,10 @@ lua_Integer mlsh_check_integer(lua_State *L, int idx, const char *fname, const c
 void mlsh_check_type(lua_State *L, int idx, int type, const char *fname, const char *argname);
 
 /* ---- C memory across Lua calls that may fail (Lua's allocator can) ---- */
+/* A zeroed userdata of `size` bytes with metatable tname, made in protected
+ * mode: NULL when Lua is out of memory, the error then on top of the stack
+ * (free what you own, then lua_error(L)). */
+void *mlsh_try_newudata(lua_State *L, size_t size, const char *tname);
 /* A zeroed C struct of `size` bytes owned by a userdata pushed on the
  * stack: if a Lua error unwinds before mlsh_guard_release, the collector
  * calls release(ptr), so results the core allocated are never lost.
