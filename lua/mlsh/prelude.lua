@@ -2,13 +2,8 @@
 -- Lua-side part of each module (lua/mlsh/<part>.lua, called as a chunk
 -- with (module_table, mlsh)) and the shell-wide helpers.
 return function(mlsh)
-  local parts = {
-    { "mat", "mat" }, { "data", "data" },
-    { "stats", "stats_pca" }, { "stats", "stats_tsne" },
-    { "cluster", "cluster" }, { "ts", "ts" }, { "learn", "learn" },
-    { "nn", "nn" }, { "image", "image" }, { "plot", "plot" },
-  }
-  for _, p in ipairs(parts) do
+  -- The module list lives once, in src/lua/linit.c: mlsh._parts = {{module, part}, ...}.
+  for _, p in ipairs(mlsh._parts) do
     local path = package.searchpath("mlsh." .. p[2], package.path)
     if path then
       local chunk, err = loadfile(path)

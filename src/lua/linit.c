@@ -15,19 +15,20 @@ typedef struct {
   const char *name;
   const char *summary;
   void (*open[3])(lua_State *L);
+  const char *parts[3];   /* its Lua-side helpers: lua/mlsh/<part>.lua */
 } module_entry;
 
 /* Module order matters only for help(); each opener adds to its table. */
 static const module_entry modules[] = {
-  {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O", {mlsh_open_mat}},
-  {"data", "data frames: CSV reading/writing, describe, select, filter", {mlsh_open_data}},
-  {"stats", "PCA (FactoMineR-grade) and t-SNE", {mlsh_open_stats_pca, mlsh_open_stats_tsne}},
-  {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster, mlsh_open_cluster_valid}},
-  {"ts", "time series: Box-Jenkins tests, ACF/PACF, ARIMA/SARIMA, forecasts", {mlsh_open_ts}},
-  {"learn", "classifiers (KNN, SVM, random forest, logistic), splits, metrics", {mlsh_open_learn}},
-  {"nn", "darknet-format CNN engine, MobileNetV2 embeddings", {mlsh_open_nn}},
-  {"image", "JPEG/PNG loading and resizing", {mlsh_open_image}},
-  {"plot", "terminal charts, dashboard, SVG/HTML export", {mlsh_open_plot}},
+  {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O", {mlsh_open_mat}, {"mat"}},
+  {"data", "data frames: CSV reading/writing, describe, select, filter", {mlsh_open_data}, {"data"}},
+  {"stats", "PCA (FactoMineR-grade) and t-SNE", {mlsh_open_stats_pca, mlsh_open_stats_tsne}, {"stats_pca"}},
+  {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster, mlsh_open_cluster_valid}, {"cluster"}},
+  {"ts", "time series: Box-Jenkins tests, ACF/PACF, ARIMA/SARIMA, forecasts", {mlsh_open_ts}, {"ts"}},
+  {"learn", "classifiers (KNN, SVM, random forest, logistic), splits, metrics", {mlsh_open_learn}, {"learn"}},
+  {"nn", "darknet-format CNN engine, MobileNetV2 embeddings", {mlsh_open_nn}, {"nn"}},
+  {"image", "JPEG/PNG loading and resizing", {mlsh_open_image}, {"image"}},
+  {"plot", "terminal charts, dashboard, SVG/HTML export", {mlsh_open_plot}, {"plot"}},
 };
 
 static int file_exists(const char *p) {
@@ -84,6 +85,21 @@ static void add_package_path(lua_State *L, const char *root) {
   lua_pop(L, 2);
 }
 
+/* {{module, part}, ...}: what lua/mlsh/prelude.lua loads, in order. */
+static void push_parts(lua_State *L) {
+  lua_newtable(L);
+  int k = 0;
+  for (size_t i = 0; i < sizeof modules / sizeof *modules; i++)
+    for (int j = 0; j < 3 && modules[i].parts[j]; j++) {
+      lua_createtable(L, 2, 0);
+      lua_pushstring(L, modules[i].name);
+      lua_rawseti(L, -2, 1);
+      lua_pushstring(L, modules[i].parts[j]);
+      lua_rawseti(L, -2, 2);
+      lua_rawseti(L, -2, ++k);
+    }
+}
+
 int luaopen_mlsh(lua_State *L) {
   char root[PATH_MAX];
   lua_newtable(L);
@@ -102,6 +118,8 @@ int luaopen_mlsh(lua_State *L) {
     lua_pop(L, 1);
     lua_setfield(L, mt, modules[i].name);
   }
+  push_parts(L);
+  lua_setfield(L, mt, "_parts");
   mlsh_open_help(L);
   mlsh_open_debug(L);
   mlsh_open_parallel(L);
