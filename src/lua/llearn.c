@@ -358,10 +358,11 @@ static int l_split(lua_State *L) {
   if (y && lua_rawlen(L, 2) != X->rows) mlsh_error(L, fn, "X has %zu rows but y has %zu labels", X->rows, (size_t)lua_rawlen(L, 2));
   size_t *tr, *te, ntr, nte;
   mlsh_err err = {0};
+  /* The index arrays move to memory the Lua stack owns (made first: after
+   * the split, a Lua error must not lose them). */
+  size_t *s = mlsh_scratch(L, (X->rows ? X->rows : 1) * sizeof(size_t), fn);
   int rc = learn_split(X->rows, strat ? y : NULL, test, seed, &tr, &ntr, &te, &nte, &err);
   if (rc) mlsh_fail(L, fn, rc, &err);
-  /* Own the index arrays on the Lua stack so that a Lua error frees them. */
-  size_t *s = mlsh_scratch(L, (ntr + nte) * sizeof(size_t), fn);
   memcpy(s, tr, ntr * sizeof(size_t)); memcpy(s + ntr, te, nte * sizeof(size_t));
   mlsh_free(tr); mlsh_free(te);
   tr = s; te = s + ntr;
