@@ -71,8 +71,8 @@ void shell_repl(lua_State *L) {
     shell_push_mlsh(L);
     lua_getfield(L, -1, "version");
     printf("mlsh %s (%s) - machine-learning analysis shell\n", lua_tostring(L, -1), LUA_RELEASE);
-    printf("help() lists modules, ?name shows one function, ??word searches, ls() lists your variables;\n"
-           "Tab completes; Ctrl-D quits.\n");
+    printf("help(): the modules  ?name: a function  ??word: search\n"
+           "ls(): your variables  Tab completes  Ctrl-D quits\n");
     lua_pop(L, 2);
   }
   using_history();
@@ -92,7 +92,6 @@ void shell_repl(lua_State *L) {
     char *line = readline(pending ? PROMPT2 : PROMPT);
     if (!line && pending) {
       if (tty) {   /* Ctrl-D on ">>": drop the block, as R */
-        printf("\n");
         free(pending);
         pending = NULL;
         continue;

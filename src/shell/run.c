@@ -118,18 +118,18 @@ void shell_report(lua_State *L, int status, int with_traceback) {
 
 /* ---- REPL input ---- */
 
-/* Source given to lua_load as up to three pieces, so that "return " and
- * the tail of the input are never copied together. */
+/* Source given to lua_load in pieces, so that the input is never copied
+ * to put something around it. */
 typedef struct pieces {
-  const char *part[3];
-  size_t len[3];
+  const char *part[4];
+  size_t len[4];
   int next;
 } pieces;
 
 static const char *read_pieces(lua_State *L, void *ud, size_t *size) {
   (void)L;
   pieces *p = ud;
-  while (p->next < 3) {
+  while (p->next < 4) {
     int k = p->next++;
     if (p->len[k]) { *size = p->len[k]; return p->part[k]; }
   }
@@ -137,21 +137,32 @@ static const char *read_pieces(lua_State *L, void *ud, size_t *size) {
   return NULL;
 }
 
-static int load3(lua_State *L, const char *a, size_t alen, const char *b, size_t blen, const char *c, size_t clen) {
-  pieces p = {{a, b, c}, {alen, blen, clen}, 0};
+/* `return <values>` that is no tail call, so that a traceback keeps the
+ * input's "main chunk" frame: the values go through an identity function
+ * (the newline ends a comment at the end of the input). */
+static const char RETURN_OPEN[] = " return (function(...) return ... end)(";
+static const char RETURN_CLOSE[] = "\n)";
+
+/* Compile `<head> return <values>` (head may be empty). */
+static int load_return(lua_State *L, const char *head, size_t hlen, const char *values, size_t vlen) {
+  pieces p = {{head, RETURN_OPEN, values, RETURN_CLOSE},
+              {hlen, sizeof RETURN_OPEN - 1, vlen, sizeof RETURN_CLOSE - 1}, 0};
   return lua_load(L, read_pieces, &p, "=stdin", "t");
 }
 
-#define RETURN_ "return "
+static int load_statements(lua_State *L, const char *code, size_t len) {
+  pieces p = {{code}, {len}, 0};
+  return lua_load(L, read_pieces, &p, "=stdin", "t");
+}
 
-/* Does `<head> return <tail>` compile, with the tail starting at token k?
+/* Does `<head> return <tail>` compile, with the tail starting at byte at?
  * Then its function is pushed. The tail alone is tried first: it fails
  * fast (at its first statement boundary), the whole input is compiled
  * only for the few tails that are expressions. */
 static int try_split(lua_State *L, const char *code, size_t len, size_t at) {
-  if (load3(L, RETURN_, strlen(RETURN_), code + at, len - at, NULL, 0) != LUA_OK) { lua_pop(L, 1); return 0; }
+  if (load_return(L, NULL, 0, code + at, len - at) != LUA_OK) { lua_pop(L, 1); return 0; }
   lua_pop(L, 1);
-  if (load3(L, code, at, " " RETURN_, strlen(RETURN_) + 1, code + at, len - at) != LUA_OK) { lua_pop(L, 1); return 0; }
+  if (load_return(L, code, at, code + at, len - at) != LUA_OK) { lua_pop(L, 1); return 0; }
   return 1;
 }
 
@@ -194,10 +205,10 @@ int shell_compile(lua_State *L, const char *code, size_t len, int *silent) {
     *silent = 1;
     len = s.tok[--s.n].at;
   }
-  int status = load3(L, RETURN_, strlen(RETURN_), code, len, NULL, 0);
+  int status = load_return(L, NULL, 0, code, len);
   if (status != LUA_OK) {
     lua_pop(L, 1);
-    status = load3(L, code, len, NULL, 0, NULL, 0);
+    status = load_statements(L, code, len);
     if (status == LUA_OK) {
       if (may_end_in_call(&s) && split_final_expression(L, code, len, &s, 1)) lua_remove(L, -2);
     } else if (split_final_expression(L, code, len, &s, 0)) {
