@@ -92,10 +92,7 @@ end)
 -- The REPL reading a pipe (mlsh -i): the same input handling as at a
 -- terminal, without tmux (test_repl.lua drives a real terminal).
 local function repl(input, args)
-  local p = T.tmpname(".in")
-  local f = io.open(p, "w")
-  f:write(input)
-  f:close()
+  local p = T.tmpfile(input, ".in")
   local out, code = run(MLSH .. " -i " .. (args or "") .. " < " .. p)
   os.remove(p)
   return out, code
@@ -128,10 +125,7 @@ T.test("REPL: an unfinished block at the end of the input is reported", function
 end)
 
 T.test("-i stays interactive after an error in the script, its globals there", function()
-  local p = T.tmpname(".lua")
-  local f = io.open(p, "w")
-  f:write("answer = 42\nerror('script failed')\n")
-  f:close()
+  local p = T.tmpfile("answer = 42\nerror('script failed')\n")
   local out, code = repl("answer + 1\n", p)
   os.remove(p)
   T.ok(out:find("script failed"), out)
@@ -152,10 +146,8 @@ T.test("help(nil), help(), ?m:solve, apropos, ls, traceback without a terminal",
 end)
 
 T.test("a script stopped by SIGINT dies of it: status 130", function()
-  local p, marker = T.tmpname(".lua"), T.tmpname(".started")
-  local f = io.open(p, "w")
-  f:write("local f = io.open(arg[1], 'w') f:write('x') f:close()\nwhile true do end\n")
-  f:close()
+  local p = T.tmpfile("local f = io.open(arg[1], 'w') f:write('x') f:close()\nwhile true do end\n")
+  local marker = T.tmpname(".started")
   local out, code = run(MLSH .. " " .. p .. " " .. marker .. " 2>&1 & pid=$!; i=0; " ..
                         "while [ ! -s " .. marker .. " ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; " ..
                         "kill -INT $pid; wait $pid")
