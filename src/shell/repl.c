@@ -13,7 +13,6 @@
 #include <lauxlib.h>
 #include "run.h"
 #include "shell.h"
-#include "../lua/lmlsh.h"
 
 #define PROMPT "mlsh> "
 #define PROMPT2 ">> "
