@@ -135,7 +135,7 @@ return function(mlsh)
       if not d then
         local found = resolve(x)
         if type(found) == "table" and found.usage and by_name[found.name] == found then d = found
-        elseif found ~= nil and found ~= _G then return help(found) end
+        elseif found ~= nil and found ~= _G and type(found) ~= "string" then return help(found) end
       end
       if not d then
         local names = sorted_names(x .. ":")
@@ -241,7 +241,9 @@ return function(mlsh)
     width = math.min(width, 24)
     local cols = columns()
     for _, k in ipairs(names) do
-      io.write(fit(("%-" .. width .. "s : %s"):format(k, describe(_G[k])), cols), "\n")
+      local ok, what = pcall(describe, _G[k])
+      if not ok then what = class_name(_G[k]) or type(_G[k]) end
+      io.write(fit(("%-" .. width .. "s : %s"):format(k, what), cols), "\n")
     end
   end
 

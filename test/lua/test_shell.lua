@@ -135,7 +135,8 @@ end)
 
 T.test("help(nil), help(), ?m:solve, apropos, ls, traceback without a terminal", function()
   local out = repl("help(no_such)\nhelp()\nm = mat.eye(2)\n?m:solve\n??Cholesky\n" ..
-                   "traceback()\nls()\napropos()\n")
+                   "traceback()\nls()\napropos()\n" ..
+                   "x = 'x'\n?x\nfake = setmetatable({}, {__name = 'Matrix'})\nls()\n")
   T.ok(out:find("help: the value is nil %(no such variable%?%)\n"), out)
   T.ok(out:find("Modules:"), out)
   T.ok(out:find("dgesv"), "?m:solve:\n" .. out)
@@ -143,6 +144,8 @@ T.test("help(nil), help(), ?m:solve, apropos, ls, traceback without a terminal",
   T.ok(out:find("traceback: no error so far"), out)
   T.ok(out:find("\nm : Matrix 2 x 2\n"), "ls():\n" .. out)
   T.ok(out:find("apropos: word must be a non%-empty string"), out)
+  T.ok(out:find("no documentation for x"), "?x with x = 'x' ends:\n" .. out)
+  T.ok(out:find("\nfake : Matrix\n"), "ls() survives a value that only looks like a Matrix:\n" .. out)
 end)
 
 T.test("a script stopped by SIGINT dies of it: status 130", function()
