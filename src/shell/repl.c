@@ -90,7 +90,7 @@ void shell_repl(lua_State *L) {
     cancelled = 0;
     char *line = readline(pending ? PROMPT2 : PROMPT);
     if (!line && pending) {
-      if (tty) {   /* Ctrl-D on ">>": drop the block, as R */
+      if (isatty(STDIN_FILENO)) {   /* Ctrl-D on ">>": drop the block, as R */
         free(pending);
         pending = NULL;
         continue;
