@@ -17,6 +17,34 @@ static const char *short_name(const char *name) {
   return p ? p + 1 : name;
 }
 
+/* Registry: {msg =, frames =} of the error being raised through named
+ * functions. The innermost handler still sees the whole stack (where the
+ * error happened, then the wrappers' pcalls): its traceback is kept so
+ * that the shell's handler (src/shell/run.c) shows it instead of the
+ * shorter one it sees after the wrappers unwound. */
+#define ERROR_TRACE_KEY "mlsh.error_trace"
+
+static void keep_trace(lua_State *L, int msg, int named) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, ERROR_TRACE_KEY) == LUA_TTABLE) {
+    lua_getfield(L, -1, "msg");
+    int same = lua_rawequal(L, -1, msg);   /* an outer wrapper: the same error */
+    lua_pop(L, 1);
+    if (same) {
+      lua_pushvalue(L, named);
+      lua_setfield(L, -2, "msg");
+      lua_pop(L, 1);
+      return;
+    }
+  }
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 2);
+  lua_pushvalue(L, named);
+  lua_setfield(L, -2, "msg");
+  luaL_traceback(L, L, NULL, 1);   /* from where the error was raised */
+  lua_setfield(L, -2, "frames");
+  lua_setfield(L, LUA_REGISTRYINDEX, ERROR_TRACE_KEY);
+}
+
 /* Message handler of a named Lua function: an error that does not name
  * the function (a runtime error deep in a helper, say) gets its name in
  * front, so every error of the public API says where it came from. */
@@ -27,6 +55,7 @@ static int named_msgh(lua_State *L) {
     lua_pushfstring(L, "%s: %s", name, msg);
   else
     lua_pushvalue(L, 1);
+  if (lua_type(L, 1) == LUA_TSTRING) keep_trace(L, 1, lua_gettop(L));
   return 1;
 }
 

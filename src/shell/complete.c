@@ -1,13 +1,18 @@
 /* complete.c - Tab completion: globals, table fields (a.b.c<TAB>),
  * methods of objects (m:so<TAB>, through the metatable's __methods or
- * __index tables) and file paths inside strings. Only table fields are
- * read (rawget), so completing never runs user code. */
+ * __index tables) and file paths inside strings ("~/ and "~user too).
+ * Only table fields are read (rawget), so completing never runs user code. */
+#include <dirent.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <readline/readline.h>
 #include <lua.h>
 #include <lauxlib.h>
+#include "chunk.h"
 #include "shell.h"
+#include "../core/path.h"
 
 static lua_State *comp_L = NULL;
 
@@ -99,9 +104,44 @@ static void collect(const char *word) {
   lua_settop(comp_L, top);
 }
 
+/* "~us" -> the user names starting with "us", as "~user". */
+static void collect_users(const char *part) {
+  size_t plen = strlen(part);
+  setpwent();
+  for (struct passwd *pw; (pw = getpwent()) != NULL;)
+    if (strncmp(pw->pw_name, part, plen) == 0) add_match("~", 1, pw->pw_name);
+  endpwent();
+}
+
+/* The entries of the folder named by `text` up to its last '/' ("./"
+ * when none; "~" expanded) whose names start with what follows it.
+ * Dot files only when asked for. */
+static void collect_files(const char *text) {
+  if (text[0] == '~' && !strchr(text, '/')) { collect_users(text + 1); return; }
+  const char *slash = strrchr(text, '/');
+  size_t dlen = slash ? (size_t)(slash - text) + 1 : 0;
+  char dir[PATH_MAX], path[PATH_MAX];
+  if (dlen >= sizeof dir) return;
+  memcpy(dir, text, dlen);
+  dir[dlen] = 0;
+  if (mlsh_expand_user(dlen ? dir : ".", path, sizeof path) != 0) return;
+  DIR *d = opendir(path);
+  if (!d) return;
+  const char *base = text + dlen;
+  size_t blen = strlen(base);
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    if (e->d_name[0] == '.' && base[0] != '.') continue;
+    if (strncmp(e->d_name, base, blen) == 0) add_match(text, dlen, e->d_name);
+  }
+  closedir(d);
+}
+
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
+
+static int complete_files;   /* this completion is of a file name */
 
 static char *generator(const char *text, int state) {
   if (state == 0) {
@@ -109,37 +149,39 @@ static char *generator(const char *text, int state) {
     nmatches = match_pos = 0;
     if (!matches) matches = malloc(MAX_MATCHES * sizeof *matches);
     if (!matches) return NULL;
-    collect(text);
+    if (complete_files) collect_files(text);
+    else collect(text);
     qsort(matches, nmatches, sizeof *matches, cmp_str);
   }
   if (match_pos < nmatches) return matches[match_pos++];  /* readline frees it */
   return NULL;
 }
 
-/* Inside a string literal (an odd number of unescaped quotes before
- * the word)? Then complete file names. */
-static int in_string(int start) {
-  char q = 0;
-  for (int i = 0; i < start; i++) {
-    char c = rl_line_buffer[i];
-    if (q) {
-      if (c == '\\') i++;
-      else if (c == q) q = 0;
-    } else if (c == '"' || c == '\'') {
-      q = c;
-    }
-  }
-  return q != 0;
+/* Inside a string literal before the cursor (a quote, or a long bracket,
+ * left open; comments and closed strings skipped)? */
+static int in_string(void) {
+  chunk_scan s;
+  if (chunk_scan_code(rl_line_buffer, (size_t)rl_point, &s) != 0) return 0;
+  chunk_scan_free(&s);
+  return s.open_string >= 0;
+}
+
+/* Word breaks: in a string only its quote or bracket, so that a whole
+ * path ("~/data/my-file.csv") is one word; elsewhere not '.' or ':', so
+ * that a.b:c is one word. */
+static char *word_breaks(void) {
+  static char in_str[] = "\"'[", code[] = " \t\n\"'`@$><=;|&{(,)}[]+-*/%^#~";
+  return in_string() ? in_str : code;
 }
 
 static char **attempt(const char *text, int start, int end) {
+  (void)start;
   (void)end;
-  if (in_string(start)) {
-    rl_completion_append_character = '\0';
-    return rl_completion_matches(text, rl_filename_completion_function);
-  }
+  complete_files = in_string();
   rl_attempted_completion_over = 1;
   rl_completion_append_character = '\0';
+  rl_filename_completion_desired = complete_files;   /* '/' after folders, base names listed */
+  rl_filename_quoting_desired = 0;
   return rl_completion_matches(text, generator);
 }
 
@@ -147,9 +189,8 @@ void shell_complete_init(lua_State *L) {
   comp_L = L;
   rl_readline_name = "mlsh";
   rl_attempted_completion_function = attempt;
-  /* Word breaks: not '.' or ':' so that a.b:c is one word; quotes split
-   * strings so that file names complete inside them. */
-  rl_completer_word_break_characters = " \t\n\"'`@$><=;|&{(,)}[]+-*/%^#~";
+  rl_completion_word_break_hook = word_breaks;
+  rl_completer_word_break_characters = word_breaks();
   rl_completer_quote_characters = "";
   rl_basic_quote_characters = "";
 }

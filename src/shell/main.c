@@ -11,92 +11,47 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include "run.h"
 #include "shell.h"
 #include "../lua/lmlsh.h"
-#include "../core/interrupt.h"
-
-static lua_State *global_L = NULL;
-
-/* Ctrl-C while Lua runs: a hook stops Lua code at the next instruction;
- * C loops see mlsh_interrupted(). lua_sethook is async-signal-safe. */
-static void stop_hook(lua_State *L, lua_Debug *ar) {
-  (void)ar;
-  lua_sethook(L, NULL, 0, 0);
-  mlsh_interrupt_clear();
-  luaL_error(L, "interrupted");
-}
-
-static void on_sigint(int sig) {
-  (void)sig;
-  mlsh_interrupt_raise();
-  if (global_L) lua_sethook(global_L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
-}
-
-static int msghandler(lua_State *L) {
-  const char *msg = lua_tostring(L, 1);
-  if (msg == NULL) {
-    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
-    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-  }
-  luaL_traceback(L, L, msg, 1);
-  return 1;
-}
-
-int shell_docall(lua_State *L, int nargs, int nresults) {
-  int base = lua_gettop(L) - nargs;
-  lua_pushcfunction(L, msghandler);
-  lua_insert(L, base);
-  global_L = L;
-  mlsh_interrupt_clear();
-  struct sigaction sa, old;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_sigint;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old);
-  int status = lua_pcall(L, nargs, nresults, base);
-  sigaction(SIGINT, &old, NULL);
-  lua_sethook(L, NULL, 0, 0);
-  mlsh_interrupt_clear();
-  lua_remove(L, base);
-  return status;
-}
-
-void shell_report(lua_State *L, int status, int with_traceback) {
-  if (status == LUA_OK) return;
-  const char *msg = lua_tostring(L, -1);
-  if (!msg) msg = "(error object is not a string)";
-  if (!with_traceback) {
-    const char *tb = strstr(msg, "\nstack traceback:");
-    if (tb) {
-      fprintf(stderr, "mlsh: %.*s\n", (int)(tb - msg), msg);
-      lua_pop(L, 1);
-      return;
-    }
-  }
-  fprintf(stderr, "mlsh: %s\n", msg);
-  fflush(stderr);
-  lua_pop(L, 1);
-}
 
 static void usage(FILE *f) {
   fprintf(f,
           "usage: mlsh [options] [script [args]]\n"
           "  -e code   run code (may be repeated)\n"
-          "  -i        enter interactive mode after running the script\n"
+          "  -i        enter interactive mode after running the script (also after an error in it)\n"
           "  -v        print the version and exit\n"
           "  -h        this help\n"
           "  -         read the script from standard input\n"
           "With no script: interactive when standard input is a terminal, else the script is read from it.\n");
 }
 
-/* Open every module: `mlsh` in package.loaded and each module as a global. */
+/* Shell helpers of the mlsh table that are globals too, beside the modules. */
+static const char *const helpers[] = {"help", "apropos", "ls", "traceback", NULL};
+
+/* Open every module: `mlsh` in package.loaded, and each module (the list
+ * luaopen_mlsh registered, from mlsh._docs()) and helper as a global. */
 static int open_mlsh(lua_State *L) {
   luaL_openlibs(L);
   luaL_requiref(L, "mlsh", luaopen_mlsh, 0);
-  static const char *const globals[] = {"mat", "data", "stats", "cluster", "ts", "learn", "nn", "image", "plot", "help", NULL};
-  for (int i = 0; globals[i]; i++) {
-    lua_getfield(L, -1, globals[i]);
-    lua_setglobal(L, globals[i]);
+  int mlsh = lua_gettop(L);
+  lua_getfield(L, mlsh, "_docs");
+  lua_call(L, 0, 3);
+  lua_Integer n = luaL_len(L, -1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, -1, i);
+    lua_getfield(L, -1, "name");
+    const char *name = lua_tostring(L, -1);
+    if (name) {
+      lua_getfield(L, mlsh, name);
+      lua_setglobal(L, name);
+    }
+    lua_pop(L, 2);
+  }
+  lua_settop(L, mlsh);
+  for (int i = 0; helpers[i]; i++) {
+    lua_getfield(L, mlsh, helpers[i]);
+    lua_setglobal(L, helpers[i]);
   }
   lua_setglobal(L, "mlsh");
   return 0;
@@ -172,11 +127,23 @@ int main(int argc, char **argv) {
   for (int i = 1; ok && i < argc && (!script || i < script); i++)
     if (strcmp(argv[i], "-e") == 0) ok = run_string(L, argv[++i]);
   if (ok && script) ok = run_script(L, stdin_script ? "-" : argv[script], argv, argc, script + 1);
-  if (ok && (interactive || (!script && !has_e))) {
-    if (!script && !has_e && !interactive && !isatty(STDIN_FILENO)) ok = run_script(L, "-", argv, argc, argc);
-    else shell_repl(L);
+  if (!script && !has_e && !interactive && !isatty(STDIN_FILENO)) {
+    ok = run_script(L, "-", argv, argc, argc);
+  } else if (interactive || (!script && !has_e)) {
+    /* -i: the session goes on after an error too, with the script's
+     * globals there to inspect (as python -i); its status is the REPL's. */
+    shell_repl(L);
+    ok = 1;
   }
+  int interrupted = !ok && shell_interrupted();
   fflush(stdout);
   lua_close(L);
+  if (interrupted) {
+    /* Stopped by Ctrl-C: die of SIGINT once cleaned up, so that the
+     * status is 130 and a calling shell loop stops too. */
+    signal(SIGINT, SIG_DFL);
+    raise(SIGINT);
+    return 130;
+  }
   return ok ? 0 : 1;
 }

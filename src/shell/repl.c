@@ -1,6 +1,7 @@
-/* repl.c - the interactive loop: readline with persistent history, the
- * "return <line>" trick to print expressions (as lua.c 5.4), multi-line
- * input on a ">>" prompt, `?name` for help, `_` for the last result. */
+/* repl.c - the interactive loop: readline with persistent history,
+ * values of expressions printed (run.c), multi-line input on a ">>"
+ * prompt (Ctrl-D there cancels it, as in R), `?name` for help, `??word`
+ * to search the documentation, `_` for the last result. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +11,8 @@
 #include <readline/history.h>
 #include <lua.h>
 #include <lauxlib.h>
+#include "run.h"
 #include "shell.h"
-#include "../lua/lmlsh.h"
 
 #define PROMPT "mlsh> "
 #define PROMPT2 ">> "
@@ -39,86 +40,38 @@ static char *history_path(void) {
   return path;
 }
 
-static int is_incomplete(lua_State *L, int status) {
-  if (status == LUA_ERRSYNTAX) {
-    size_t len;
-    const char *msg = lua_tolstring(L, -1, &len);
-    if (len >= 5 && strcmp(msg + len - 5, "<eof>") == 0) return 1;
-  }
-  return 0;
-}
-
-/* Compile `return <code>`; on failure leave nothing and return non-OK. */
-static int try_return(lua_State *L, const char *code) {
-  lua_pushfstring(L, "return %s;", code);
-  int status = luaL_loadbuffer(L, lua_tostring(L, -1), lua_rawlen(L, -1), "=stdin");
+/* ?name -> mlsh.help("name"), ??word -> mlsh.apropos("word"): mlsh's own
+ * functions, so that a global named help does not hide them. */
+static void run_help(lua_State *L, const char *arg) {
+  const char *fn = "help";
+  if (*arg == '?') { fn = "apropos"; arg++; }
+  while (*arg == ' ' || *arg == '\t') arg++;
+  size_t n = strlen(arg);
+  while (n > 0 && strchr(" \t;", arg[n - 1])) n--;
+  shell_push_mlsh(L);
+  lua_getfield(L, -1, fn);
   lua_remove(L, -2);
-  if (status != LUA_OK) lua_pop(L, 1);
-  return status;
-}
-
-static void print_results(lua_State *L, int n) {
-  if (n <= 0) return;
-  lua_pushvalue(L, -n);
-  lua_setglobal(L, "_");
-  lua_getglobal(L, "mlsh");
-  lua_getfield(L, -1, "pretty");
-  lua_getfield(L, -1, "show");
-  lua_remove(L, -2);
-  lua_remove(L, -2);
-  if (!lua_isfunction(L, -1)) {
-    lua_pop(L, 1);
-    lua_getglobal(L, "print");
-  }
-  lua_insert(L, -(n + 1));
-  int status = shell_docall(L, n, 0);
-  shell_report(L, status, 0);
-}
-
-/* ?name -> help("name") */
-static void run_help(lua_State *L, const char *name) {
-  while (*name == ' ') name++;
-  size_t n = strlen(name);
-  while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == ';')) n--;
-  lua_getglobal(L, "help");
-  if (n) lua_pushlstring(L, name, n);
+  if (n) lua_pushlstring(L, arg, n);
   int status = shell_docall(L, n ? 1 : 0, 0);
   shell_report(L, status, 0);
 }
 
-static void execute(lua_State *L, const char *code) {
-  size_t len = strlen(code);
-  while (len > 0 && (code[len - 1] == ' ' || code[len - 1] == '\t')) len--;
-  int silent = len > 0 && code[len - 1] == ';';
-  int top = lua_gettop(L);
-  int status = try_return(L, code);
-  if (status != LUA_OK) status = luaL_loadbuffer(L, code, strlen(code), "=stdin");
-  if (status == LUA_OK) status = shell_docall(L, 0, LUA_MULTRET);
-  if (status != LUA_OK) {
-    shell_report(L, status, 0);
-    lua_settop(L, top);
-    return;
-  }
-  int n = lua_gettop(L) - top;
-  if (silent) {
-    if (n > 0) {
-      lua_pushvalue(L, top + 1);
-      lua_setglobal(L, "_");
-    }
-  } else {
-    print_results(L, n);
-  }
-  lua_settop(L, top);
+/* Input ends in the middle of a statement: say so as Lua does. */
+static void report_unfinished(lua_State *L, const char *code) {
+  int status = luaL_loadbuffer(L, code, strlen(code), "=stdin");
+  if (status == LUA_OK) lua_pop(L, 1);
+  else shell_report(L, status, 0);
 }
 
 void shell_repl(lua_State *L) {
   char *hist = history_path();
   int tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
   if (tty) {
-    lua_getglobal(L, "mlsh");
+    shell_push_mlsh(L);
     lua_getfield(L, -1, "version");
     printf("mlsh %s (%s) - machine-learning analysis shell\n", lua_tostring(L, -1), LUA_RELEASE);
-    printf("help() lists modules, ?name shows one function; Tab completes; Ctrl-D quits.\n");
+    printf("help(): the modules  ?name: a function  ??word: search\n"
+           "ls(): your variables  Tab completes  Ctrl-D quits\n");
     lua_pop(L, 2);
   }
   using_history();
@@ -136,6 +89,14 @@ void shell_repl(lua_State *L) {
   for (;;) {
     cancelled = 0;
     char *line = readline(pending ? PROMPT2 : PROMPT);
+    if (!line && pending) {
+      if (isatty(STDIN_FILENO)) {   /* Ctrl-D on ">>": drop the block, as R */
+        free(pending);
+        pending = NULL;
+        continue;
+      }
+      report_unfinished(L, pending);
+    }
     if (!line) {            /* Ctrl-D */
       if (tty) printf("\n");
       break;
@@ -143,6 +104,7 @@ void shell_repl(lua_State *L) {
     if (cancelled && pending) { free(pending); pending = NULL; }
     if (!pending && line[0] == '?') {
       add_history(line);
+      if (hist) append_history(1, hist);
       run_help(L, line + 1);
       free(line);
       continue;
@@ -161,22 +123,17 @@ void shell_repl(lua_State *L) {
     free(line);
     if (!code) break;
     if (code[strspn(code, " \t")] == 0) { free(code); continue; }
-    /* Incomplete statement: keep reading on the ">>" prompt. */
-    int top = lua_gettop(L);
-    int st = try_return(L, code);
-    if (st != LUA_OK) {
-      st = luaL_loadbuffer(L, code, strlen(code), "=stdin");
-      if (is_incomplete(L, st)) {
-        lua_settop(L, top);
-        pending = code;
-        continue;
-      }
+    int silent;
+    int status = shell_compile(L, code, strlen(code), &silent);
+    if (status == SHELL_INCOMPLETE) {   /* keep reading on the ">>" prompt */
+      pending = code;
+      continue;
     }
-    lua_settop(L, top);
     /* One history entry per statement, multi-line ones joined. */
     add_history(code);
     if (hist) append_history(1, hist);
-    execute(L, code);
+    if (status == LUA_OK) shell_run_print(L, silent);
+    else shell_report(L, status, 0);
     free(code);
     fflush(stdout);
   }

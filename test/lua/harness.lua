@@ -82,6 +82,15 @@ function T.tmpname(suffix)
   return n .. (suffix or "")
 end
 
+-- A new temporary file holding text (suffix default ".lua"); its name.
+function T.tmpfile(text, suffix)
+  local p = T.tmpname(suffix or ".lua")
+  local f = assert(io.open(p, "w"))
+  f:write(text)
+  f:close()
+  return p
+end
+
 -- Run a shell command: its output (stdout and stderr) and exit status.
 function T.sh(cmd)
   local p = io.popen(cmd .. " 2>&1; echo \"exit=$?\"")

@@ -63,11 +63,15 @@ T.test("every public function is documented with an example", function()
     if not d then missing[#missing + 1] = name .. " (no doc)"
     elseif not d.doc:find("Example") then missing[#missing + 1] = name .. " (no Example line)" end
   end
-  for _, mod in ipairs{"mat", "data", "stats", "cluster", "ts", "learn", "nn", "image", "plot"} do
-    for k, v in pairs(mlsh[mod]) do
-      if type(v) == "function" and not k:find("^_") then check(mod .. "." .. k, v) end
+  local _, _, modules = mlsh._docs()
+  T.ok(#modules >= 9, "the module list")
+  for _, m in ipairs(modules) do
+    T.ok(rawequal(_G[m.name], mlsh[m.name]), "module " .. m.name .. " is a global")
+    for k, v in pairs(mlsh[m.name]) do
+      if type(v) == "function" and not k:find("^_") then check(m.name .. "." .. k, v) end
     end
   end
+  for _, name in ipairs{"help", "apropos", "ls", "traceback"} do check(name, _G[name]) end
   for name, d in pairs(by_name) do
     if name:find(":") and not name:find(":_") and not d.doc:find("Example") then
       missing[#missing + 1] = name .. " (no Example line)"
@@ -83,6 +87,77 @@ T.test("help() prints a function's documentation", function()
   T.ok(out:find("m:svd%(%)") and out:find("dgesdd") and out:find("Example"), out)
   T.ok(out:find("m:chol%(%)"), out)
   T.ok(out:find("Modules:"), out)
+end)
+
+-- The REPL reading a pipe (mlsh -i): the same input handling as at a
+-- terminal, without tmux (test_repl.lua drives a real terminal).
+local function repl(input, args)
+  local p = T.tmpfile(input, ".in")
+  local out, code = run(MLSH .. " -i " .. (args or "") .. " < " .. p)
+  os.remove(p)
+  return out, code
+end
+
+T.test("REPL: statements then a final expression, ';' silences", function()
+  local out, code = repl("x = 1; x\n" ..
+                         "local a = 2; a * 21\n" ..
+                         "s = 'p;q'; s\n" ..
+                         "t = {}; t.f = function() return 9 end; t.f()\n" ..
+                         "q = x -1\n" ..
+                         "1+1;\nX;\nx = 1;\n" ..
+                         "x = 1 -- comment;\n" ..
+                         "print('done', q)\n")
+  T.eq(code, 0)
+  T.ok(out:find("mlsh> x = 1; x\n1\n"), "x = 1; x prints 1:\n" .. out)
+  T.ok(out:find("a %* 21\n42\n"), "a local reaches the expression:\n" .. out)
+  T.ok(out:find('s\n"p;q"\n'), "a ';' in a string:\n" .. out)
+  T.ok(out:find("t%.f%(%)\n9\n"), "a final call after statements:\n" .. out)
+  T.ok(out:find("mlsh> q = x %-1\nmlsh>"), "x -1 is one statement:\n" .. out)
+  T.ok(out:find("mlsh> 1%+1;\nmlsh> X;\nmlsh> x = 1;\nmlsh> x = 1 %-%- comment;\nmlsh> print"),
+       "a final ';' silences; one in a comment does not make an error:\n" .. out)
+  T.ok(out:find("done%s+0"), out)
+  T.ok(not out:find("syntax error"), out)
+end)
+
+T.test("REPL: an unfinished block at the end of the input is reported", function()
+  local out = repl("for i = 1, 2 do\n")
+  T.ok(out:find("mlsh: stdin:1: 'end' expected near <eof>"), out)
+end)
+
+T.test("-i stays interactive after an error in the script, its globals there", function()
+  local p = T.tmpfile("answer = 42\nerror('script failed')\n")
+  local out, code = repl("answer + 1\n", p)
+  os.remove(p)
+  T.ok(out:find("script failed"), out)
+  T.ok(out:find("\n43\n"), "the REPL ran with the script's globals:\n" .. out)
+  T.eq(code, 0, "the session's status, as python -i")
+end)
+
+T.test("help(nil), help(), ?m:solve, apropos, ls, traceback without a terminal", function()
+  local out = repl("help(no_such)\nhelp()\nm = mat.eye(2)\n?m:solve\n??Cholesky\n" ..
+                   "traceback()\nls()\napropos()\n" ..
+                   "x = 'x'\n?x\nfake = setmetatable({}, {__name = 'Matrix'})\nls()\n")
+  T.ok(out:find("help: the value is nil %(no such variable%?%)\n"), out)
+  T.ok(out:find("Modules:"), out)
+  T.ok(out:find("dgesv"), "?m:solve:\n" .. out)
+  T.ok(out:find("m:chol%(%)"), "??Cholesky finds m:chol by its doc:\n" .. out)
+  T.ok(out:find("traceback: no error so far"), out)
+  T.ok(out:find("\nm : Matrix 2 x 2\n"), "ls():\n" .. out)
+  T.ok(out:find("apropos: word must be a non%-empty string"), out)
+  T.ok(out:find("no documentation for x"), "?x with x = 'x' ends:\n" .. out)
+  T.ok(out:find("\nfake : Matrix\n"), "ls() survives a value that only looks like a Matrix:\n" .. out)
+end)
+
+T.test("a script stopped by SIGINT dies of it: status 130", function()
+  local p = T.tmpfile("local f = io.open(arg[1], 'w') f:write('x') f:close()\nwhile true do end\n")
+  local marker = T.tmpname(".started")
+  local out, code = run(MLSH .. " " .. p .. " " .. marker .. " 2>&1 & pid=$!; i=0; " ..
+                        "while [ ! -s " .. marker .. " ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; " ..
+                        "kill -INT $pid; wait $pid")
+  os.remove(p)
+  os.remove(marker)
+  T.eq(code, 130, "exit status:\n" .. out)
+  T.ok(out:find("mlsh: interrupted"), out)
 end)
 
 T.done()
