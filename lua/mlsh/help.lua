@@ -185,10 +185,18 @@ return function(mlsh)
     end
     local w = word:lower()
     local in_name, in_text = {}, {}
+    -- the text of a function: its usage, its doc, and its declared options
+    local function text_of(name, d)
+      local t = { d.usage, d.doc }
+      for _, e in ipairs(mlsh._spec(name) or {}) do
+        t[#t + 1] = e.name .. " " .. e.default .. " " .. e.range .. " " .. e.doc
+      end
+      return table.concat(t, "\n"):lower()
+    end
     for name, d in pairs(by_name) do
       if not internal(name) then
         if name:lower():find(w, 1, true) then in_name[#in_name + 1] = name
-        elseif (d.usage .. "\n" .. d.doc):lower():find(w, 1, true) then in_text[#in_text + 1] = name end
+        elseif text_of(name, d):find(w, 1, true) then in_text[#in_text + 1] = name end
       end
     end
     if #in_name + #in_text == 0 then
