@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lmlsh.h"
+#include "../core/path.h"
 
 const char *const mlsh_na_modes[] = {"fail", "omit", NULL};
 
@@ -176,4 +177,15 @@ void mlsh_check_type(lua_State *L, int idx, int type, const char *fname, const c
     const char *what = type == LUA_TTABLE ? "a table" : type == LUA_TFUNCTION ? "a function" : lua_typename(L, type);
     wrong_type(L, idx, fname, argname, what);
   }
+}
+
+const char *mlsh_check_path(lua_State *L, int idx, const char *fname, const char *argname) {
+  idx = lua_absindex(L, idx);
+  const char *p = mlsh_check_string(L, idx, fname, argname);
+  if (p[0] != '~') return p;
+  char *full = mlsh_expand_user_dup(p);
+  if (!full) mlsh_error(L, fname, "not enough memory");
+  mlsh_push_owned_string(L, full);
+  lua_replace(L, idx);
+  return lua_tostring(L, idx);
 }

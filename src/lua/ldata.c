@@ -29,9 +29,7 @@ static const mlsh_optspec csv_spec = {"data.read_csv", csv_opt};
 /* data._read_csv(path, opts) -> {names = {...}, columns = {...}, nrow = n, missing = {...}} */
 static int l_read_csv(lua_State *L) {
   const char *fname = csv_spec.fname;
-  if (lua_type(L, 1) != LUA_TSTRING)
-    return mlsh_error(L, fname, "argument 'path' must be a string (got %s)", mlsh_typename(L, 1));
-  const char *path = lua_tostring(L, 1);
+  const char *path = mlsh_check_path(L, 1, fname, "path");
   csv_args a = {NULL, -1};
   mlsh_opts(L, 2, &csv_spec, &a);
   csv_options opt = {0, a.header, NULL};
@@ -112,7 +110,7 @@ static int l_read_csv(lua_State *L) {
 /* data._write_csv(path, names, columns, nrow [, sep]) - atomic write. */
 static int l_write_csv(lua_State *L) {
   const char *fname = "DataFrame:write_csv";
-  const char *path = mlsh_check_string(L, 1, fname, "path");
+  const char *path = mlsh_check_path(L, 1, fname, "path");
   mlsh_check_type(L, 2, LUA_TTABLE, fname, "names");
   mlsh_check_type(L, 3, LUA_TTABLE, fname, "columns");
   size_t nrow = (size_t)mlsh_check_integer(L, 4, fname, "nrow");

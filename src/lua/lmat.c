@@ -139,7 +139,7 @@ static int load_csv_matrix(lua_State *L, const char *path, const char *fname) {
 }
 
 static int l_load(lua_State *L) {
-  const char *path = mlsh_check_string(L, 1, "mat.load", "path");
+  const char *path = mlsh_check_path(L, 1, "mat.load", "path");
   if (has_suffix(path, ".csv") || has_suffix(path, ".tsv") || has_suffix(path, ".txt"))
     return load_csv_matrix(L, path, "mat.load");
   mlsh_mat m;
@@ -160,7 +160,7 @@ static const mlsh_optspec raw_spec = {"mat.read_raw", raw_opt};
 
 static int l_read_raw(lua_State *L) {
   const char *fname = "mat.read_raw";
-  const char *path = mlsh_check_string(L, 1, fname, "path");
+  const char *path = mlsh_check_path(L, 1, fname, "path");
   size_t r = check_dim(L, 2, fname, "rows"), c = check_dim(L, 3, fname, "cols");
   raw_args a;
   mlsh_opts(L, 4, &raw_spec, &a);
@@ -225,7 +225,7 @@ static int save_csv(lua_State *L, const mlsh_mat *m, const char *path) {
 
 static int m_save(lua_State *L) {
   mlsh_mat *m = lmat_check(L, 1, "Matrix:save", "self");
-  const char *path = mlsh_check_string(L, 2, "Matrix:save", "path");
+  const char *path = mlsh_check_path(L, 2, "Matrix:save", "path");
   save_args a;
   mlsh_opts(L, 3, &save_spec, &a);
   int single = a.single;

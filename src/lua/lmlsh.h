@@ -116,6 +116,9 @@ void mlsh_push_classes(lua_State *L, const int *codes, size_t n, int names);
 const char *mlsh_check_string(lua_State *L, int idx, const char *fname, const char *argname);
 double mlsh_check_number(lua_State *L, int idx, const char *fname, const char *argname);
 lua_Integer mlsh_check_integer(lua_State *L, int idx, const char *fname, const char *argname);
+/* A file name: a string, with a leading ~ or ~user expanded (the expanded
+ * string replaces the value at idx, so it lives as long as idx). */
+const char *mlsh_check_path(lua_State *L, int idx, const char *fname, const char *argname);
 /* type: LUA_TTABLE, LUA_TFUNCTION... */
 void mlsh_check_type(lua_State *L, int idx, int type, const char *fname, const char *argname);
 

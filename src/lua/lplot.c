@@ -458,8 +458,7 @@ static int l_svg(lua_State *L) {
 static int l_save(lua_State *L) {
   const char *fname = save_spec.fname;
   lchart *c = check_chart(L, 1, fname);
-  if (lua_type(L, 2) != LUA_TSTRING) mlsh_error(L, fname, "argument 'path' must be a string (got %s)", mlsh_typename(L, 2));
-  const char *path = lua_tostring(L, 2);
+  const char *path = mlsh_check_path(L, 2, fname, "path");
   size_args a;
   mlsh_opts(L, 3, &save_spec, &a);
   plot_buf b = {0};
@@ -633,7 +632,7 @@ static int l_dash_show(lua_State *L) {
 static int l_dash_save(lua_State *L) {
   const char *fname = "Dashboard:save";
   ldash *d = check_dash(L, fname);
-  const char *path = mlsh_check_string(L, 2, fname, "path");
+  const char *path = mlsh_check_path(L, 2, fname, "path");
   if (!ends_with(path, ".html") && !ends_with(path, ".htm"))
     mlsh_error(L, fname, "argument 'path' must end in .html (got \"%s\")", path);
   plot_dash v = dash_view(d);

@@ -89,6 +89,21 @@ T.test("bad input", function()
   T.raises(function() df:write_csv("/nonexistent-dir/x.csv") end, "cannot write")
 end)
 
+T.test("~ in path arguments is the home folder", function()
+  local home = os.getenv("HOME")
+  if not home or home == "" then T.skip("HOME is not set") end
+  local name = (".mlsh-test-%d.csv"):format(os.time() % 100000)
+  data.read_csv("datasets/iris.csv"):write_csv("~/" .. name)
+  local f = io.open(home .. "/" .. name)
+  T.ok(f ~= nil, "write_csv wrote ~/" .. name .. " under $HOME")
+  if f then f:close() end
+  T.eq(data.read_csv("~/" .. name):nrow(), 150)
+  mat.eye(2):save("~/" .. name .. ".npy")
+  T.eq(mat.load("~/" .. name .. ".npy"):rows(), 2)
+  os.remove(home .. "/" .. name)
+  os.remove(home .. "/" .. name .. ".npy")
+end)
+
 T.test("frame errors name the method, not a file of mlsh's", function()
   local df = data.read_csv("datasets/iris.csv")
   for _, f in ipairs { function() df.select(42, "x") end, function() df:col("nope") end,
