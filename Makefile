@@ -42,33 +42,37 @@ RL_LIBS   := $(shell pkg-config --libs readline)
 endif
 
 # ---- CUDA ----------------------------------------------------------------
+# The CUDA code is a plugin, $(BUILD)/mlsh-cuda.so, that src/nn/gpu.c loads
+# with dlopen when a net asks for device = "cuda" or "auto": mlsh and
+# mlsh.so never link the CUDA runtime, so they start like a shell.
 NVCC ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
 CUDA ?= $(if $(NVCC),1,0)
 CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
 CU_SRC := $(if $(filter 1,$(CUDA)),$(wildcard src/*/*.cu))
 ifneq ($(CU_SRC),)
-CUDA_CFLAGS := -DMLSH_CUDA -I$(CUDA_HOME)/include
 CUDA_LIBS   := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart -lcublas
 NVCC_FLAGS  ?= -O3 -std=c++17 -Xcompiler -fPIC -gencode arch=compute_80,code=sm_80 \
                -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90
+CUDA_PLUGIN := $(BUILD)/mlsh-cuda.so
 endif
 
 # ---- Sources -------------------------------------------------------------
 AREAS    := core data stats cluster ts learn nn image plot lua
 LIB_SRC  := $(foreach a,$(AREAS),$(wildcard src/$(a)/*.c))
 SH_SRC   := $(wildcard src/shell/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(CU_SRC:%.cu=$(BUILD)/obj/%.cu.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CU_OBJ   := $(CU_SRC:%.cu=$(BUILD)/obj/%.cu.o)
 SH_OBJ   := $(SH_SRC:%.c=$(BUILD)/obj/%.o)
 CTEST_SRC := $(wildcard test/c/test_*.c)
 CTEST_BIN := $(CTEST_SRC:test/c/%.c=$(BUILD)/test/%)
 
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
-CFLAGS  := -std=gnu11 $(OPT) -g -fPIC $(WARN) -MMD -MP $(PC_CFLAGS) -I/usr/include/libsvm $(CUDA_CFLAGS) $(CFLAGS_EXTRA)
+CFLAGS  := -std=gnu11 $(OPT) -g -fPIC $(WARN) -MMD -MP $(PC_CFLAGS) -I/usr/include/libsvm $(CFLAGS_EXTRA)
 LDFLAGS := $(LDFLAGS_EXTRA)
 
 .PHONY: all test asan check-deps deps demo demo-interactive bench install clean ctest luatest fuzz valgrind
 
-all: check-deps $(BUILD)/mlsh $(BUILD)/mlsh.so
+all: check-deps $(BUILD)/mlsh $(BUILD)/mlsh.so $(CUDA_PLUGIN)
 
 check-deps:
 ifneq ($(MISSING),)
@@ -92,18 +96,22 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/obj/%.cu.o: %.cu
 	@mkdir -p $(dir $@)
-	$(call say,NVCC,$<)$(NVCC) $(NVCC_FLAGS) -DMLSH_CUDA -MD -MF $(@:.o=.d) -c $< -o $@
+	$(call say,NVCC,$<)$(NVCC) $(NVCC_FLAGS) -MD -MF $(@:.o=.d) -c $< -o $@
 
+# -rdynamic: the CUDA plugin resolves the core's symbols in the program.
 $(BUILD)/mlsh: $(LIB_OBJ) $(SH_OBJ)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LUA_LIBS) $(RL_LIBS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LDFLAGS) $(LUA_LIBS) $(RL_LIBS) $(DEP_LIBS)
 
 # The Lua C module: no -llua (the host interpreter provides the Lua API).
 $(BUILD)/mlsh.so: $(LIB_OBJ)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
+
+$(BUILD)/mlsh-cuda.so: $(CU_OBJ)
+	$(call say,LINK,$@)$(CC) -shared -o $@ $^ $(LDFLAGS) $(CUDA_LIBS) -lstdc++
 
 $(BUILD)/test/%: test/c/%.c $(LIB_OBJ) test/c/ctest.h $(wildcard test/fuzz/targets.c)
 	@mkdir -p $(dir $@)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LUA_LIBS) $(DEP_LIBS) $(CUDA_LIBS) $(if $(CU_SRC),-lstdc++)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LUA_LIBS) $(DEP_LIBS)
 
 # `make test` installs missing packages first (a newcomer's first command).
 test:
@@ -139,6 +147,7 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/lib/lua/5.4
 	install -m 755 $(BUILD)/mlsh $(DESTDIR)$(PREFIX)/bin/mlsh
 	install -m 644 $(BUILD)/mlsh.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/mlsh.so
+	$(if $(CUDA_PLUGIN),install -d $(DESTDIR)$(PREFIX)/lib/mlsh && install -m 644 $(CUDA_PLUGIN) $(DESTDIR)$(PREFIX)/lib/mlsh/mlsh-cuda.so)
 	install -m 644 lua/mlsh/*.lua $(DESTDIR)$(PREFIX)/share/mlsh/lua/mlsh/
 	install -m 644 datasets/*.csv datasets/README.md $(DESTDIR)$(PREFIX)/share/mlsh/datasets/
 	-install -m 644 weights/*.cfg $(DESTDIR)$(PREFIX)/share/mlsh/weights/
@@ -158,4 +167,4 @@ valgrind:
 clean:
 	rm -rf build build-asan build-vg build-fuzz build-gpu .gpu
 
--include $(wildcard $(LIB_OBJ:.o=.d) $(SH_OBJ:.o=.d))
+-include $(wildcard $(LIB_OBJ:.o=.d) $(SH_OBJ:.o=.d) $(CU_OBJ:.o=.d))

@@ -56,9 +56,7 @@ int nn_embed(nn_net *net, const char *const *paths, const mlsh_image *imgs, size
     int rc = nn_finalize(net, net->nthreads, err);
     if (rc) return rc;
   }
-#ifdef MLSH_CUDA
-  if (net->gpu) return nn_embed_gpu(net, paths, imgs, n, o, out, err);   /* issue 9: gpu.h */
-#endif
+  if (net->gpu) return nn_embed_gpu(net, paths, imgs, n, o, out, err);   /* the CUDA plugin (gpu.h) */
   embed_job *j = mlsh_calloc(1, sizeof *j);
   float **in = mlsh_calloc((size_t)net->nthreads, sizeof *in);
   int rc = j && in ? MLSH_OK : mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");

@@ -274,9 +274,7 @@ int nn_forward(nn_net *net, const float *input, size_t n, float *output, mlsh_er
     int rc = nn_finalize(net, net->nthreads, err);
     if (rc) return rc;
   }
-#ifdef MLSH_CUDA
-  if (net->gpu) return nn_forward_gpu(net, input, n, output, err);   /* issue 9: gpu.h */
-#endif
+  if (net->gpu) return nn_forward_gpu(net, input, n, output, err);   /* the CUDA plugin (gpu.h) */
   fwd_job j = {net, input, output};
   int rc;
   double t0 = now_s();

@@ -18,8 +18,12 @@
  * into pinned buffers (uint8, so copies are small) while the previous batch
  * is copied and computed on two CUDA streams.
  *
- * Without CUDA (make CUDA=0, or no nvcc) the functions exist and fail with
- * a message saying so; nothing else in the engine changes. */
+ * The CUDA code is a plugin, build/mlsh-cuda.so (installed as
+ * <prefix>/lib/mlsh/mlsh-cuda.so), that gpu.c loads with dlopen the first
+ * time a GPU is asked for, so that a plain run never loads the CUDA runtime.
+ * Without the plugin (make CUDA=0, no nvcc, or the file missing) the
+ * functions exist and fail with a message saying so; nothing else in the
+ * engine changes. */
 #ifndef MLSH_NN_GPU_H
 #define MLSH_NN_GPU_H
 #include <stddef.h>
@@ -35,7 +39,25 @@ typedef struct nn_gpu_opts {
   int device;     /* CUDA device ordinal */
 } nn_gpu_opts;
 
-/* 1 when this binary was built with CUDA. */
+/* The plugin's entry points: mlsh-cuda.so exports one symbol,
+ * `const nn_gpu_ops *mlsh_cuda_plugin(void)`, returning this table. */
+#define NN_GPU_OPS_VERSION 1
+struct mlsh_image;
+typedef struct nn_gpu_ops {
+  int version;
+  int (*count)(mlsh_err *err);
+  int (*attach)(nn_net *net, const nn_gpu_opts *o, mlsh_err *err);
+  void (*detach)(nn_net *net);
+  int (*forward)(nn_net *net, const float *input, size_t n, float *output, mlsh_err *err);
+  int (*embed)(nn_net *net, const char *const *paths, const struct mlsh_image *imgs, size_t n,
+               const nn_embed_opts *o, float *out, mlsh_err *err);
+  int (*bench)(nn_net *net, size_t m, int iters, double *seconds, mlsh_err *err);
+  int (*profile)(nn_net *net, size_t m, int passes, double *ms, mlsh_err *err);
+  const char *(*describe)(const nn_net *net);
+  size_t (*memory)(const nn_net *net);
+} nn_gpu_ops;
+
+/* 1 when the CUDA plugin is found and loads (it is loaded then). */
 int nn_gpu_built(void);
 /* Number of usable CUDA devices; 0 with err saying why (CUDA's message). */
 int nn_gpu_count(mlsh_err *err);
@@ -46,7 +68,6 @@ int nn_gpu_attach(nn_net *net, const nn_gpu_opts *o, mlsh_err *err);
 void nn_gpu_detach(nn_net *net);
 /* Like nn_forward / nn_embed, on the attached GPU (called by them). */
 int nn_forward_gpu(nn_net *net, const float *input, size_t n, float *output, mlsh_err *err);
-struct mlsh_image;
 int nn_embed_gpu(nn_net *net, const char *const *paths, const struct mlsh_image *imgs, size_t n,
                  const nn_embed_opts *o, float *out, mlsh_err *err);
 /* Forward throughput with the input already on the device: `iters` passes

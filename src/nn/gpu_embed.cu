@@ -118,7 +118,7 @@ static int collect(nn_net *net, pipe_bufs *p, int s, size_t b, int m, float *out
   return MLSH_OK;
 }
 
-extern "C" int nn_embed_gpu(nn_net *net, const char *const *paths, const mlsh_image *imgs, size_t n,
+extern "C" int cuda_embed_gpu(nn_net *net, const char *const *paths, const mlsh_image *imgs, size_t n,
                             const nn_embed_opts *o, float *out, mlsh_err *err) {
   gpu_net *g = (gpu_net *)net->gpu;
   if (!g) return mlsh_seterr(err, MLSH_EINVAL, "the network is not on a GPU");

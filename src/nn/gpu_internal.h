@@ -58,6 +58,20 @@ int gpu_blas_fail(mlsh_err *err, cublasStatus_t s, const char *where);
 #define CU_TRY(call) do { cudaError_t e_ = (call); if (e_ != cudaSuccess) return gpu_cuda_fail(err, e_, #call); } while (0)
 #define BLAS_TRY(call) do { cublasStatus_t s_ = (call); if (s_ != CUBLAS_STATUS_SUCCESS) return gpu_blas_fail(err, s_, #call); } while (0)
 
+/* The backend's entry points (gpu.h's nn_gpu_* through nn_gpu_ops). */
+extern "C" {
+int cuda_gpu_count(mlsh_err *err);
+int cuda_gpu_attach(nn_net *net, const nn_gpu_opts *o, mlsh_err *err);
+void cuda_gpu_detach(nn_net *net);
+int cuda_forward_gpu(nn_net *net, const float *input, size_t n, float *output, mlsh_err *err);
+int cuda_embed_gpu(nn_net *net, const char *const *paths, const struct mlsh_image *imgs, size_t n,
+                   const nn_embed_opts *o, float *out, mlsh_err *err);
+int cuda_gpu_bench(nn_net *net, size_t m, int iters, double *seconds, mlsh_err *err);
+int cuda_gpu_profile(nn_net *net, size_t m, int passes, double *ms, mlsh_err *err);
+const char *cuda_gpu_describe(const nn_net *net);
+size_t cuda_gpu_memory(const nn_net *net);
+}
+
 /* Run the m images in g->x0 through the net on g->comp; result in g->out. */
 int gpu_run(nn_net *net, int m, mlsh_err *err);
 

@@ -1,6 +1,6 @@
 /* gpu_net.cu - device state of the CUDA backend: upload, workspace, the
  * per-layer forward_*_gpu functions walking the CPU plan of nn_finalize
- * (same buffers, fused shortcuts, residuals), and nn_forward_gpu.
+ * (same buffers, fused shortcuts, residuals), and cuda_forward_gpu.
  *
  * Weight layouts on the device (from the folded wf/bf):
  *   GK_GEMM   1x1 stride 1 unpadded ungrouped conv: wf as is, [F][C]; the
@@ -36,9 +36,9 @@ int gpu_blas_fail(mlsh_err *err, cublasStatus_t s, const char *where) {
                      cublasGetStatusString(s), w);
 }
 
-extern "C" int nn_gpu_built(void) { return 1; }
 
-extern "C" int nn_gpu_count(mlsh_err *err) {
+
+extern "C" int cuda_gpu_count(mlsh_err *err) {
   int n = 0;
   cudaError_t e = cudaGetDeviceCount(&n);
   if (e != cudaSuccess) {
@@ -89,7 +89,7 @@ static void gpu_free_net(nn_net *net) {
   for (int i = 0; i < net->n; i++) net->layers[i].gpu = NULL;
 }
 
-extern "C" void nn_gpu_detach(nn_net *net) {
+extern "C" void cuda_gpu_detach(nn_net *net) {
   if (net && net->gpu) gpu_free_net(net);
 }
 
@@ -126,14 +126,14 @@ static void plan_defer(nn_net *net, gpu_net *g) {
   }
 }
 
-extern "C" int nn_gpu_attach(nn_net *net, const nn_gpu_opts *o, mlsh_err *err) {
+extern "C" int cuda_gpu_attach(nn_net *net, const nn_gpu_opts *o, mlsh_err *err) {
   if (!net->finalized) {
     int rc = nn_finalize(net, net->nthreads, err);
     if (rc) return rc;
   }
-  nn_gpu_detach(net);
+  cuda_gpu_detach(net);
   mlsh_err e0;
-  if (nn_gpu_count(&e0) <= 0) return mlsh_seterr(err, e0.code, "%s", e0.msg);
+  if (cuda_gpu_count(&e0) <= 0) return mlsh_seterr(err, e0.code, "%s", e0.msg);
   gpu_net *g = (gpu_net *)mlsh_calloc(1, sizeof *g);
   if (!g) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   net->gpu = g;
@@ -217,15 +217,15 @@ extern "C" int nn_gpu_attach(nn_net *net, const nn_gpu_opts *o, mlsh_err *err) {
   return MLSH_OK;
 fail:
   mlsh_free(host);
-  nn_gpu_detach(net);
+  cuda_gpu_detach(net);
   return rc;
 }
 
-extern "C" const char *nn_gpu_describe(const nn_net *net) {
+extern "C" const char *cuda_gpu_describe(const nn_net *net) {
   return net && net->gpu ? ((const gpu_net *)net->gpu)->desc : "";
 }
 
-extern "C" size_t nn_gpu_memory(const nn_net *net) {
+extern "C" size_t cuda_gpu_memory(const nn_net *net) {
   return net && net->gpu ? ((const gpu_net *)net->gpu)->bytes : 0;
 }
 
@@ -372,7 +372,7 @@ static int forward_chunks(nn_net *net, const float *input, size_t n, float *outp
   return MLSH_OK;
 }
 
-extern "C" int nn_forward_gpu(nn_net *net, const float *input, size_t n, float *output, mlsh_err *err) {
+extern "C" int cuda_forward_gpu(nn_net *net, const float *input, size_t n, float *output, mlsh_err *err) {
   if (!net->gpu) return mlsh_seterr(err, MLSH_EINVAL, "the network is not on a GPU");
   double t0 = nn_now();
   int rc = forward_chunks(net, input, n, output, err);
@@ -385,7 +385,7 @@ extern "C" int nn_forward_gpu(nn_net *net, const float *input, size_t n, float *
   return rc;
 }
 
-extern "C" int nn_gpu_bench(nn_net *net, size_t m, int iters, double *seconds, mlsh_err *err) {
+extern "C" int cuda_gpu_bench(nn_net *net, size_t m, int iters, double *seconds, mlsh_err *err) {
   gpu_net *g = (gpu_net *)net->gpu;
   if (!g) return mlsh_seterr(err, MLSH_EINVAL, "the network is not on a GPU");
   if (m < 1 || m > (size_t)g->batch)
@@ -414,7 +414,7 @@ extern "C" int nn_gpu_bench(nn_net *net, size_t m, int iters, double *seconds, m
   return rc;
 }
 
-extern "C" int nn_gpu_profile(nn_net *net, size_t m, int passes, double *ms, mlsh_err *err) {
+extern "C" int cuda_gpu_profile(nn_net *net, size_t m, int passes, double *ms, mlsh_err *err) {
   gpu_net *g = (gpu_net *)net->gpu;
   if (!g) return mlsh_seterr(err, MLSH_EINVAL, "the network is not on a GPU");
   if (m < 1 || m > (size_t)g->batch)

@@ -3,7 +3,8 @@
 # (run HERE, where ../shared and Debian's -dev libraries are). The device
 # image has the NVIDIA driver, CUDA 13 + cuBLAS and python3, but maybe none
 # of mlsh's runtime libraries, no network and no ../shared, so .gpu/ holds:
-#   bin/       the CUDA build: mlsh, gpucheck (the check), test_gpu (C tests), stripped
+#   bin/       the CUDA build: mlsh, gpucheck (the check), test_gpu (C tests) and the
+#              CUDA plugin mlsh-cuda.so they load, stripped
 #   libs.tar.xz  every shared library they need except the CUDA ones, plus
 #              glibc and its loader apart (check.sh uses them only when the
 #              binaries do not start on the device's own glibc)
@@ -45,15 +46,14 @@ H0=$(hsum)
 make BUILD="$B" -j"$JOBS" all >/dev/null || die "make failed (run make BUILD=$B to see why)"
 make BUILD="$B" -j"$JOBS" "$B/test/test_gpu" >/dev/null || die "make $B/test/test_gpu failed"
 make BUILD="$B" -f test/gpu/gpu.mk "$B/gpucheck" >/dev/null || die "building gpucheck failed"
-for b in "$B/mlsh" "$B/gpucheck" "$B/test/test_gpu"; do
-  ldd "$b" | grep -q libcudart || die "$b is not a CUDA build (no libcudart)"
-done
+[ -f "$B/mlsh-cuda.so" ] && ldd "$B/mlsh-cuda.so" | grep -q libcudart || die "$B/mlsh-cuda.so (the CUDA plugin) was not built"
 # headers edited while this ran (other sessions share the tree) mix struct layouts
 [ "$(hsum)" = "$H0" ] || die "headers under src/ changed during the build: run pack.sh again"
 
 rm -rf "$G"
 mkdir -p "$G/bin" "$G/ref" "$G/photos"
-for b in "$B/mlsh" "$B/gpucheck" "$B/test/test_gpu"; do
+# the plugin sits next to the programs, where src/nn/gpu.c looks for it
+for b in "$B/mlsh" "$B/gpucheck" "$B/test/test_gpu" "$B/mlsh-cuda.so"; do
   cp "$b" "$G/bin/"
   strip --strip-debug "$G/bin/$(basename "$b")"
 done

@@ -121,4 +121,22 @@ T.test("MobileNetV2 on the GPU matches the reference and the CPU to 1e-3", funct
 end)
 
 os.remove(cfg); os.remove(wts)
+-- The CUDA runtime is a plugin (build/mlsh-cuda.so) loaded only when a GPU
+-- is asked for: a plain session maps none of it.
+T.test("the CUDA runtime is not loaded until a GPU is asked for", function()
+  local code = "local n = 0 for l in io.lines('/proc/self/maps') do " ..
+    "if l:find('libcudart', 1, true) or l:find('mlsh-cuda', 1, true) then n = n + 1 end end print('cuda maps', n)"
+  local out = T.sh(T.mlsh() .. " -e " .. ("%q"):format(code))
+  T.ok(out:find("cuda maps%s0"), "a plain session maps CUDA: " .. out)
+end)
+
+T.test("no plugin: device='cuda' says so, device='auto' runs on the CPU", function()
+  local cfg = small_net_files()
+  local code = ("local ok, e = pcall(nn.load, %q, nil, {device = 'cuda'}) print(e) " ..
+    "print(nn.load(%q, nil, {device = 'auto'}):info().device)"):format(cfg, cfg)
+  local out = T.sh("MLSH_CUDA_PLUGIN=/nonexistent/mlsh-cuda.so " .. T.mlsh() .. " -e " .. ("%q"):format(code))
+  T.ok(out:find("nn.load: cannot load the CUDA plugin /nonexistent/mlsh-cuda.so", 1, true), out)
+  T.ok(out:find("running on the CPU", 1, true), out)
+end)
+
 T.done()
