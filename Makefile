@@ -15,7 +15,10 @@ OPT     ?= -O2
 CFLAGS_EXTRA ?=
 LDFLAGS_EXTRA ?=
 
-# ---- Dependencies (pkg-config name = Debian package) ----------------------
+# ---- Dependencies --------------------------------------------------------
+# Each library once: its pkg-config name and the Debian packages that bring
+# it (PKGS), or a header to look for when it has no .pc file (HDRS). A new
+# dependency is one line here: DEB_<name> := <packages>, added to the list.
 PKGS      := lua5.4 readline openblas lapacke ncursesw libjpeg libpng hdf5 fftw3
 DEB_lua5.4   := liblua5.4-dev lua5.4
 DEB_readline := libreadline-dev
@@ -26,12 +29,13 @@ DEB_libjpeg  := libjpeg-dev
 DEB_libpng   := libpng-dev
 DEB_hdf5     := libhdf5-dev
 DEB_fftw3    := libfftw3-dev
-DEB_PACKAGES := pkg-config liblua5.4-dev lua5.4 libreadline-dev libopenblas-dev liblapacke-dev \
-                libncurses-dev libjpeg-dev libpng-dev libhdf5-dev libfftw3-dev libsvm-dev
+HDRS      := /usr/include/libsvm/svm.h
+DEB_/usr/include/libsvm/svm.h := libsvm-dev
+DEB_PACKAGES := pkg-config $(foreach p,$(PKGS) $(HDRS),$(DEB_$(p)))
 
 HAVE_PKGCONFIG := $(shell command -v pkg-config >/dev/null 2>&1 && echo yes)
 MISSING := $(if $(HAVE_PKGCONFIG),$(foreach p,$(PKGS),$(shell pkg-config --exists $(p) || echo $(DEB_$(p)))),pkg-config)
-MISSING += $(if $(wildcard /usr/include/libsvm/svm.h),,libsvm-dev)
+MISSING += $(foreach h,$(HDRS),$(if $(wildcard $(h)),,$(DEB_$(h))))
 MISSING := $(strip $(MISSING))
 
 ifeq ($(MISSING),)
@@ -57,20 +61,29 @@ CUDA_PLUGIN := $(BUILD)/mlsh-cuda.so
 endif
 
 # ---- Sources -------------------------------------------------------------
-AREAS    := core data stats cluster ts learn nn image plot lua
-LIB_SRC  := $(foreach a,$(AREAS),$(wildcard src/$(a)/*.c))
+# Three layers: the core (src/<area>/, no Lua) as a static library, the
+# bindings (src/lua/) and the shell (src/shell/). The C unit tests link the
+# core only; the fuzz targets and the programs add the bindings and Lua.
+CORE_AREAS := $(filter-out lua shell,$(notdir $(patsubst %/,%,$(wildcard src/*/))))
+CORE_SRC := $(foreach a,$(CORE_AREAS),$(wildcard src/$(a)/*.c))
+BIND_SRC := $(wildcard src/lua/*.c)
 SH_SRC   := $(wildcard src/shell/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+BIND_OBJ := $(BIND_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ  := $(CORE_OBJ) $(BIND_OBJ)
+CORE_LIB := $(BUILD)/libmlsh-core.a
 CU_OBJ   := $(CU_SRC:%.cu=$(BUILD)/obj/%.cu.o)
 SH_OBJ   := $(SH_SRC:%.c=$(BUILD)/obj/%.o)
 CTEST_SRC := $(wildcard test/c/test_*.c)
 CTEST_BIN := $(CTEST_SRC:test/c/%.c=$(BUILD)/test/%)
+# C tests that drive the bindings (the fuzz targets' replay) link them and Lua.
+CTEST_LUA := test_fuzz
 
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS  := -std=gnu11 $(OPT) -g -fPIC $(WARN) -MMD -MP $(PC_CFLAGS) -I/usr/include/libsvm $(CFLAGS_EXTRA)
 LDFLAGS := $(LDFLAGS_EXTRA)
 
-.PHONY: all test asan check-deps deps demo demo-interactive bench install clean ctest luatest fuzz valgrind
+.PHONY: fuzz-bins check-layers all test asan check-deps deps demo demo-interactive bench install clean ctest luatest fuzz valgrind
 
 all: check-deps $(BUILD)/mlsh $(BUILD)/mlsh.so $(CUDA_PLUGIN)
 
@@ -98,25 +111,37 @@ $(BUILD)/obj/%.cu.o: %.cu
 	@mkdir -p $(dir $@)
 	$(call say,NVCC,$<)$(NVCC) $(NVCC_FLAGS) -MD -MF $(@:.o=.d) -c $< -o $@
 
-# -rdynamic: the CUDA plugin resolves the core's symbols in the program.
-$(BUILD)/mlsh: $(LIB_OBJ) $(SH_OBJ)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LDFLAGS) $(LUA_LIBS) $(RL_LIBS) $(DEP_LIBS)
+$(CORE_LIB): $(CORE_OBJ)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+# The whole core goes in (the CUDA plugin calls parts no program calls);
+# -rdynamic: the plugin resolves the core's symbols in the program.
+WHOLE_CORE = -Wl,--whole-archive $(CORE_LIB) -Wl,--no-whole-archive
+$(BUILD)/mlsh: $(SH_OBJ) $(BIND_OBJ) $(CORE_LIB)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $(SH_OBJ) $(BIND_OBJ) $(WHOLE_CORE) $(LDFLAGS) $(LUA_LIBS) $(RL_LIBS) $(DEP_LIBS)
 
 # The Lua C module: no -llua (the host interpreter provides the Lua API).
-$(BUILD)/mlsh.so: $(LIB_OBJ)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS) $(DEP_LIBS)
+$(BUILD)/mlsh.so: $(BIND_OBJ) $(CORE_LIB)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -shared -o $@ $(BIND_OBJ) $(WHOLE_CORE) $(LDFLAGS) $(DEP_LIBS)
 
 $(BUILD)/mlsh-cuda.so: $(CU_OBJ)
 	$(call say,LINK,$@)$(CC) -shared -o $@ $^ $(LDFLAGS) $(CUDA_LIBS) -lstdc++
 
-$(BUILD)/test/%: test/c/%.c $(LIB_OBJ) test/c/ctest.h $(wildcard test/fuzz/targets.c)
+test_libs = $(if $(filter $(CTEST_LUA),$(1)),$(BIND_OBJ) $(WHOLE_CORE) $(LUA_LIBS),$(WHOLE_CORE))
+$(BUILD)/test/%: test/c/%.c $(CORE_LIB) $(BIND_OBJ) test/c/ctest.h $(wildcard test/fuzz/targets.c)
 	@mkdir -p $(dir $@)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LUA_LIBS) $(DEP_LIBS)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $< $(call test_libs,$*) $(LDFLAGS) $(DEP_LIBS)
+
+# The core has no Lua in it: no file under src/<area>/ includes a Lua or
+# binding header (part of `make test`).
+check-layers:
+	@bad=$$(grep -lE '#include *[<"](lua|lauxlib|lualib)\.h|#include *"\.\./lua/' $(CORE_SRC) $(wildcard $(CORE_AREAS:%=src/%/*.h)) 2>/dev/null); \
+	 if [ -n "$$bad" ]; then echo "check-layers: the core includes Lua or binding headers: $$bad"; exit 1; fi
 
 # `make test` installs missing packages first (a newcomer's first command).
 test:
 	@if [ -n "$(MISSING)" ]; then $(MAKE) deps; fi
-	@$(MAKE) --no-print-directory all ctest-bins
+	@$(MAKE) --no-print-directory all ctest-bins check-layers
 	@sh test/run.sh $(BUILD)
 
 ctest-bins: $(CTEST_BIN)
@@ -153,9 +178,33 @@ install: all
 	-install -m 644 weights/*.cfg $(DESTDIR)$(PREFIX)/share/mlsh/weights/
 	install -m 644 man/mlsh.1 $(DESTDIR)$(PREFIX)/share/man/man1/mlsh.1
 
-# libFuzzer targets (clang, libclang-rt-14-dev): FUZZ_SECONDS per target (default 60).
+# libFuzzer targets (clang, libclang-rt-14-dev), built by this Makefile's
+# own rules in build-fuzz/ (FUZZ=1), then run FUZZ_SECONDS each (default 60)
+# by test/fuzz/run.sh.
+FUZZ_TARGETS := $(shell sed -n '/^int fuzz_[a-z0-9_]*.const uint8_t/{s/^int fuzz_//;s/[^a-z0-9_].*//;p;}' test/fuzz/targets.c)
+ifeq ($(FUZZ),1)
+# Numeric kernels with no parser in them get edge coverage without
+# comparison tracing: their loop bounds made __sanitizer_cov_trace_cmp8 ~30%
+# of the options target's time, and the fuzzer has nothing to learn there.
+$(BUILD)/obj/src/ts/%.o $(BUILD)/obj/src/cluster/%.o $(BUILD)/obj/src/stats/%.o: CFLAGS += -fno-sanitize-coverage=trace-cmp
+endif
+FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/targets.o: test/fuzz/targets.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_main.c $(BUILD)/fuzz/targets.o $(BIND_OBJ) $(CORE_LIB)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_ENTRY=fuzz_$* -o $@ $< $(BUILD)/fuzz/targets.o \
+	  $(BIND_OBJ) $(WHOLE_CORE) $(LDFLAGS) $(LUA_LIBS) $(DEP_LIBS)
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
 fuzz:
-	@sh test/fuzz/run.sh
+	@command -v clang >/dev/null || { echo "fuzz: clang missing: apt-get install clang libclang-rt-14-dev"; exit 1; }
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CUDA=0 FUZZ=1 OPT=-O2 \
+	  CFLAGS_EXTRA="$(FUZZ_CFLAGS)" LDFLAGS_EXTRA="-fsanitize=address,undefined" fuzz-bins
+	@sh test/fuzz/run.sh build-fuzz
 
 # A representative subset of the suite under valgrind memcheck.
 # CPU-only (CUDA=0): the CUDA runtime's own loader code trips memcheck at startup.
