@@ -175,6 +175,6 @@ void mlsh_open_options(lua_State *L);
 
 /* Open every module into a new table `mlsh` (left on the stack), set the
  * Lua search path for lua/mlsh helpers, and load the Lua-side parts. */
-int luaopen_mlsh(lua_State *L);
+__attribute__((visibility("default"))) int luaopen_mlsh(lua_State *L);
 
 #endif
