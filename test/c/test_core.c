@@ -5,6 +5,8 @@
 #include "ctest.h"
 #include "../../src/core/alloc.h"
 #include "../../src/core/atomicfile.h"
+#include "../../src/core/buf.h"
+#include "../../src/core/error.h"
 #include "../../src/core/matfmt.h"
 #include "../../src/core/matrix.h"
 #include "../../src/core/npy.h"
@@ -185,6 +187,39 @@ static void test_format(void) {
   mat_free(&m);
 }
 
+static void test_buf(void) {
+  mlsh_buf b = MLSH_BUF_INIT;
+  CHECK(mlsh_buf_add(&b, "ab", 2) == MLSH_OK && b.len == 2 && strcmp(b.s, "ab") == 0);
+  for (int i = 0; i < 1000; i++) CHECK(mlsh_buf_puts(&b, "0123456789") == MLSH_OK);   /* grows past 256 */
+  CHECK(b.len == 10002 && b.cap > b.len && b.s[b.len] == 0 && memcmp(b.s + 9992, "0123456789", 10) == 0);
+  char big[2000];
+  memset(big, 'x', sizeof big - 1);
+  big[sizeof big - 1] = 0;
+  mlsh_buf_free(&b);
+  CHECK(b.s == NULL && b.len == 0);
+  /* printf longer than the first allocation (256) and than any stack buffer */
+  CHECK(mlsh_buf_printf(&b, "<%s|%d>", big, 42) == MLSH_OK);
+  CHECK(b.len == 1999 + 5 && b.s[0] == '<' && strcmp(b.s + 2000, "|42>") == 0);
+  CHECK(mlsh_buf_reserve(&b, 100000) == MLSH_OK && b.cap >= b.len + 100001);
+  char *s = mlsh_buf_take(&b);
+  CHECK(s && strlen(s) == 2004 && b.s == NULL && b.cap == 0);
+  mlsh_free(s);
+  s = mlsh_buf_take(&b);   /* nothing added: "" */
+  CHECK(s && s[0] == 0);
+  mlsh_free(s);
+  /* a failed allocation: status, sticky, contents kept until freed */
+  CHECK(mlsh_buf_puts(&b, "kept") == MLSH_OK);
+  mlsh_alloc_fail_after(1);
+  CHECK(mlsh_buf_printf(&b, "%s", big) == MLSH_ENOMEM && b.failed);
+  CHECK(mlsh_buf_puts(&b, "x") == MLSH_ENOMEM && strcmp(b.s, "kept") == 0);
+  CHECK(mlsh_buf_take(&b) == NULL && b.s == NULL && !b.failed);
+  mlsh_alloc_fail_after(1);
+  CHECK(mlsh_buf_add(&b, "y", 1) == MLSH_ENOMEM && b.s == NULL);
+  mlsh_buf_free(&b);
+  CHECK(mlsh_buf_reserve(&b, (size_t)-1) == MLSH_ENOMEM);   /* size overflow, no allocation */
+  mlsh_buf_free(&b);
+}
+
 static void test_quantile(void) {
   double v[] = {1, 2, 3, 4};
   CHECK_NEAR(mat_quantile_sorted(v, 4, 0.25), 1.75, 1e-15);   /* R: quantile(1:4, .25) */
@@ -219,6 +254,7 @@ int main(void) {
   RUN(test_atomic_file);
   RUN(test_fault_injection);
   RUN(test_format);
+  RUN(test_buf);
   RUN(test_quantile);
   RUN(test_vexp);
   CTEST_DONE();
