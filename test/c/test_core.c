@@ -6,6 +6,7 @@
 #include "../../src/core/alloc.h"
 #include "../../src/core/atomicfile.h"
 #include "../../src/core/buf.h"
+#include "../../src/core/distrib.h"
 #include "../../src/core/error.h"
 #include "../../src/core/matfmt.h"
 #include "../../src/core/matrix.h"
@@ -220,6 +221,31 @@ static void test_buf(void) {
   mlsh_buf_free(&b);
 }
 
+/* Relative error within a few ulps of R 4 (options(digits = 17)). */
+#define CHECK_REL(a, b) CHECK_NEAR((a) / (b), 1.0, 4e-16)
+
+static void test_pnorm(void) {
+  CHECK_REL(mlsh_pnorm(-1.96, 1), 2.4997895148220428e-02);   /* R: pnorm(-1.96) */
+  CHECK_REL(mlsh_pnorm(1.96, 0), 2.4997895148220428e-02);    /* pnorm(1.96, lower.tail = FALSE) */
+  CHECK_REL(mlsh_pnorm(1.96, 1), 9.7500210485177963e-01);
+  CHECK_REL(mlsh_pnorm(3, 1), 9.9865010196836990e-01);
+  CHECK_REL(mlsh_pnorm(3, 0), 1.3498980316300946e-03);
+  CHECK_REL(mlsh_pnorm(-5, 1), 2.8665157187919391e-07);
+  CHECK_REL(mlsh_pnorm(-10, 1), 7.6198530241605269e-24);
+  CHECK_REL(mlsh_pnorm(-20, 1), 2.7536241186062337e-89);
+  CHECK_REL(mlsh_pnorm(-30, 1), 4.9067139271481872e-198);
+  CHECK_REL(mlsh_pnorm(-37.5, 1), 4.6053530095819552e-308);
+  CHECK_REL(mlsh_pnorm(8.3, 0), 5.2055697448902552e-17);
+  CHECK_REL(mlsh_pnorm(12, 0), 1.7764821120776790e-33);
+  CHECK(mlsh_pnorm(0, 1) == 0.5 && mlsh_pnorm(0, 0) == 0.5);
+  CHECK(mlsh_pnorm(-38, 1) == 0.0 && mlsh_pnorm(-40, 1) == 0.0 && mlsh_pnorm(40, 0) == 0.0);   /* R: 0 */
+  CHECK(mlsh_pnorm(12, 1) == 1.0 && mlsh_pnorm(INFINITY, 1) == 1.0 && mlsh_pnorm(-INFINITY, 1) == 0.0);
+  CHECK(isnan(mlsh_pnorm(NAN, 1)));
+  CHECK_NEAR(mlsh_qnorm(1e-10), -6.3613409024040557, 4e-15);     /* R: qnorm(1e-10) */
+  CHECK_NEAR(mlsh_qnorm(1e-300), -37.0470962993612005, 4e-14);
+  CHECK(mlsh_qnorm(0) == -INFINITY && mlsh_qnorm(1) == INFINITY && isnan(mlsh_qnorm(1.5)));
+}
+
 static void test_quantile(void) {
   double v[] = {1, 2, 3, 4};
   CHECK_NEAR(mat_quantile_sorted(v, 4, 0.25), 1.75, 1e-15);   /* R: quantile(1:4, .25) */
@@ -255,6 +281,7 @@ int main(void) {
   RUN(test_fault_injection);
   RUN(test_format);
   RUN(test_buf);
+  RUN(test_pnorm);
   RUN(test_quantile);
   RUN(test_vexp);
   CTEST_DONE();
