@@ -160,41 +160,21 @@ end
 
 -- ---- listing ----
 
-local IMAGE_EXT = { jpg = true, jpeg = true, png = true }
-
--- Every regular file under dir's class folders (find is in every Debian base
--- system; without it only image.list's files are seen). Returns an array.
-local function all_class_files(dir)
-  local p = io.popen("find " .. shell_quote(dir) .. " -mindepth 2 -type f 2>/dev/null | LC_ALL=C sort")
-  if not p then return {} end
-  local t = {}
-  for line in p:lines() do t[#t + 1] = line end
-  p:close()
-  return t
-end
-
 -- The photos under dir by class folder, sorted (image.list's order).
 -- Returns {dir=, paths=, classes=, skipped = {{path=, why=}, ...}} where
 -- skipped lists files in class folders that are not image files and images
 -- outside any class folder; each is warned about on stderr.
 function M.list_photos(dir)
-  local paths, classes = image.list(dir)
+  local paths, classes, others = image.list(dir)
   local list = { dir = dir, paths = {}, classes = {}, skipped = {} }
-  local listed = {}
   for i, p in ipairs(paths) do
-    listed[p] = true
     if classes[i] == "" then
       list.skipped[#list.skipped + 1] = { path = p, why = "not in a class folder" }
     else
       list.paths[#list.paths + 1], list.classes[#list.classes + 1] = p, classes[i]
     end
   end
-  for _, p in ipairs(all_class_files(dir)) do
-    local ext = (p:match("%.([^./]+)$") or ""):lower()
-    if not listed[p] and not IMAGE_EXT[ext] then
-      list.skipped[#list.skipped + 1] = { path = p, why = "not an image file" }
-    end
-  end
+  for _, p in ipairs(others) do list.skipped[#list.skipped + 1] = { path = p, why = "not an image file" } end
   return list
 end
 

@@ -204,14 +204,8 @@ Arima.__tostring = function(fit)
   return table.concat(lines, "\n")
 end
 
--- Two-sided normal p-value 2 P(Z > |z|) = erfc(|z|/sqrt 2), with the
--- Chebyshev erfc of Numerical Recipes (relative error < 1.2e-7).
-local function pnorm2(z)
-  local x = math.abs(z) / math.sqrt(2)
-  local t = 1 / (1 + 0.5 * x)
-  return t * math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
-end
+-- Two-sided normal p-value 2 P(Z > |z|).
+local function pnorm2(z) return 2 * M.pnorm(math.abs(z), { lower_tail = false }) end
 
 function methods.summary(fit)
   local rows = {}

@@ -59,8 +59,13 @@ static int l_list(lua_State *L) {
     lua_pushstring(L, li.classes[i]);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
+  lua_createtable(L, (int)li.nothers, 0);
+  for (size_t i = 0; i < li.nothers; i++) {
+    lua_pushstring(L, li.others[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
   image_list_free(&li);
-  return 2;
+  return 3;
 }
 
 /* ---- Image methods ---- */
@@ -138,8 +143,9 @@ static const mlsh_Reg image_funcs[] = {
   {"list", l_list, "image.list(dir)",
    "List the image files (.jpg, .jpeg, .png, any case) under dir recursively, sorted by class folder then "
    "file name (the order of the reference pipeline). The class of a file is its first sub-folder under dir "
-   "(\"\" for files directly in dir), as in flower_photos/<class>/<file>.jpg.\n"
-   "Returns: paths (array of strings), classes (array of strings).\n"
+   "(\"\" for files directly in dir), as in flower_photos/<class>/<file>.jpg. Hidden files are left out.\n"
+   "Returns: paths (array of strings), classes (array of strings), others (the other files inside class "
+   "folders, same order: what a photo pipeline skips as not an image file).\n"
    "Example: paths, classes = image.list(\"datasets/flower_photos\")"},
   {NULL, NULL, NULL, NULL}};
 

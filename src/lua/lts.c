@@ -10,6 +10,7 @@
 #include "../ts/ts.h"
 #include "../ts/arima.h"
 #include "../core/alloc.h"
+#include "../core/distrib.h"
 
 #define SERIES_MT "mlsh.Series"
 #define TEST_MT "mlsh.TsTest"
@@ -530,7 +531,7 @@ static int m_forecast(lua_State *L) {
   for (int side = 0; side < 2; side++) {
     lua_createtable(L, 0, nlev);
     for (int k = 0; k < nlev; k++) {
-      double z = ts_qnorm(0.5 + levels[k] / 200.0);
+      double z = mlsh_qnorm(0.5 + levels[k] / 200.0);
       for (lua_Integer i = 0; i < h; i++) tmp[i] = mean[i] + (side ? z : -z) * se[i];
       if (has_lambda) ts_boxcox(tmp, (size_t)h, lambda, 1, tmp);
       push_series(L, &u->s, u->s.is_series, tmp, (size_t)h, shift);
@@ -685,8 +686,37 @@ static int l_accuracy(lua_State *L) {
   return 1;
 }
 
+/* ---- distributions ---- */
+
+static double check_real(lua_State *L, int idx, const char *fname, const char *argname) {
+  if (lua_type(L, idx) != LUA_TNUMBER)
+    mlsh_error(L, fname, "argument '%s' must be a number (got %s)", argname, mlsh_typename(L, idx));
+  return lua_tonumber(L, idx);
+}
+
+static int l_pnorm(lua_State *L) {
+  static const char *const known[] = {"lower_tail", NULL};
+  double q = check_real(L, 1, "ts.pnorm", "q");
+  mlsh_opt_check(L, 2, "ts.pnorm", known);
+  lua_pushnumber(L, mlsh_pnorm(q, mlsh_opt_bool(L, 2, "lower_tail", 1, "ts.pnorm")));
+  return 1;
+}
+
+static int l_qnorm(lua_State *L) {
+  double p = check_real(L, 1, "ts.qnorm", "p");
+  if (!(p >= 0 && p <= 1)) mlsh_error(L, "ts.qnorm", "argument 'p' must be a probability in [0, 1] (got %g)", p);
+  lua_pushnumber(L, mlsh_qnorm(p));
+  return 1;
+}
+
 /* ---- registration ---- */
 static const mlsh_Reg ts_funcs[] = {
+  { "pnorm", l_pnorm, "ts.pnorm(q [, {lower_tail=true}])",
+    "Standard normal distribution function P(Z <= q), or P(Z > q) with lower_tail=false, to full double\n"
+    "precision in both tails (R's pnorm). Two-sided p-value of a z statistic: 2 * ts.pnorm(math.abs(z), {lower_tail=false}).\n"
+    "Example: ts.pnorm(-1.96)  --> 0.0249979" },
+  { "qnorm", l_qnorm, "ts.qnorm(p)",
+    "Standard normal quantile: the q with P(Z <= q) = p (R's qnorm; -inf at 0, inf at 1).\nExample: ts.qnorm(0.975)  --> 1.959964" },
   { "series", l_series, "ts.series(values [, {start={year, period}, freq=1}])",
     "A time series: values (Matrix vector, data.read_csv column or Lua array; NaN = missing) with a time index.\n"
     "start = {1949, 1} is the first period, freq the periods per cycle (12 = monthly). Returns a Series with\n"
