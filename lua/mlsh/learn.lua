@@ -6,7 +6,7 @@ local doc = mlsh.doc
 
 local function check_array(v, fname, arg)
   if type(v) ~= "table" or #v == 0 then
-    error(string.format("%s: argument '%s' must be a non-empty array (got %s)", fname, arg, type(v)), 3)
+    error(string.format("%s: argument '%s' must be a non-empty array (got %s)", fname, arg, type(v)), 0)
   end
 end
 
@@ -17,7 +17,7 @@ M.encode = doc(function(values)
     local v = values[i]
     local tv = type(v)
     if tv ~= "string" and tv ~= "number" then
-      error(string.format("learn.encode: element %d must be a string or a number (got %s)", i, tv), 2)
+      error(string.format("learn.encode: element %d must be a string or a number (got %s)", i, tv), 0)
     end
     if tv ~= "number" then allnum = false end
     if not seen[v] then seen[v] = true; names[#names + 1] = v end
@@ -62,25 +62,21 @@ end
 Report.__tostring = report_text
 
 local cmetrics = M._metrics
+mlsh.declare_options("learn.metrics", { { "names", "table", doc = "names[label] = class name (e.g. from learn.encode)" } })
 M.metrics = doc(function(ytrue, ypred, opts)
-  if opts ~= nil and type(opts) ~= "table" then
-    error("learn.metrics: options must be a table (got " .. type(opts) .. ")", 2)
-  end
-  for k in pairs(opts or {}) do
-    if k ~= "names" then error("learn.metrics: unknown option '" .. tostring(k) .. "' (known: names)", 2) end
-  end
+  opts = mlsh.check_options("learn.metrics", opts)
   local r = cmetrics(ytrue, ypred)
-  r.names = opts and opts.names
+  r.names = opts.names
   return setmetatable(r, Report)
 end, "learn.metrics", "learn.metrics(ytrue, ypred [, opts])",
   "Classification metrics of predicted against true labels (integer arrays): accuracy, per-class precision,\n" ..
   "recall, f1, support (arrays in the order of `classes`), macro and weighted averages ({precision, recall, f1}),\n" ..
-  "macro_f1, weighted_f1 and confusion (K x K Matrix, rows = truth, columns = prediction). opts: names\n" ..
-  "(names[label] = class name, e.g. from learn.encode). print(r) shows scikit-learn's classification report.\n" ..
+  "macro_f1, weighted_f1 and confusion (K x K Matrix, rows = truth, columns = prediction).\n" ..
+  "print(r) shows scikit-learn's classification report.\n" ..
   "Example: print(learn.metrics(yte, model:predict(Xte), {names = names}))")
 
 M.report = doc(function(r)
-  if getmetatable(r) ~= Report then error("learn.report: argument must be a result of learn.metrics", 2) end
+  if getmetatable(r) ~= Report then error("learn.report: argument must be a result of learn.metrics", 0) end
   return report_text(r)
 end, "learn.report", "learn.report(metrics)",
   "The classification report of a learn.metrics result as a string.\n" ..
@@ -94,19 +90,17 @@ local function subset(y, idx)
   return out
 end
 
+local cv_entries = {
+  { "k", "int", 5, min = 2, doc = "number of folds" },
+  { "stratify", "bool", true, doc = "keep the class shares in every fold" },
+  { "seed", "int", 0, doc = "seed of the folds" },
+  { "workers", "int", 1, min = 1, doc = "fits run in that many forked processes (mlsh.parallel_map)" },
+}
+mlsh.declare_options("learn.cross_validate", cv_entries)
+mlsh.declare_options("learn.grid_search", {}, "learn.cross_validate")
+
 local function cv_opts(opts, fname)
-  opts = opts or {}
-  if type(opts) ~= "table" then error(fname .. ": options must be a table", 3) end
-  for k in pairs(opts) do
-    if k ~= "k" and k ~= "stratify" and k ~= "seed" and k ~= "workers" then
-      error(string.format("%s: unknown option '%s' (known: k, seed, stratify, workers)", fname, tostring(k)), 3)
-    end
-  end
-  local w = opts.workers or 1
-  if math.type(w) ~= "integer" or w < 1 then
-    error(string.format("%s: option 'workers' must be a positive integer (got %s)", fname, tostring(w)), 3)
-  end
-  return { k = opts.k or 5, stratify = opts.stratify, seed = opts.seed or 0, workers = w }
+  return mlsh.check_options(fname, opts)
 end
 
 -- Accuracy of every maker on every fold: scores[j][f]. With workers > 1 the
@@ -153,7 +147,7 @@ end
 
 local function check_factory(fname, make)
   if type(make) ~= "function" then
-    error(fname .. ": argument 'factory' must be a function returning a new model", 3)
+    error(fname .. ": argument 'factory' must be a function returning a new model", 0)
   end
 end
 
@@ -163,18 +157,17 @@ M.cross_validate = doc(function(factory, X, y, opts)
   return summary(cv_scores(fname, { factory }, X, y, cv_opts(opts, fname))[1])
 end, "learn.cross_validate", "learn.cross_validate(factory, X, y [, opts])",
   "k-fold cross-validated accuracy of the models made by factory() (a function returning a new, unfitted model).\n" ..
-  "opts: k=5, stratify=true, seed=0 (the folds), workers=1 (folds fitted in that many forked processes,\n" ..
-  "see mlsh.parallel_map). Returns {mean=, sd= (population sd over folds, as numpy), scores=}.\n" ..
+  "Returns {mean=, sd= (population sd over folds, as numpy), scores=}.\n" ..
   "Example: local cv = learn.cross_validate(function() return learn.knn{k=5} end, X, y, {k=5}); print(cv.mean, cv.sd)")
 
 M.grid_search = doc(function(factory, grid, X, y, opts)
   local fname = "learn.grid_search"
-  if type(grid) ~= "table" then error(fname .. ": argument 'grid' must be a table {name = {values...}}", 2) end
+  if type(grid) ~= "table" then error(fname .. ": argument 'grid' must be a table {name = {values...}}", 0) end
   local o = cv_opts(opts, fname)
   local keys = {}
   for k, v in pairs(grid) do
     if type(v) ~= "table" or #v == 0 then
-      error(string.format("%s: grid entry '%s' must be a non-empty array of values", fname, tostring(k)), 2)
+      error(string.format("%s: grid entry '%s' must be a non-empty array of values", fname, tostring(k)), 0)
     end
     keys[#keys + 1] = k
   end
@@ -208,7 +201,7 @@ M.grid_search = doc(function(factory, grid, X, y, opts)
   return { best_params = best and best.params, best_score = best and best.mean, results = results }
 end, "learn.grid_search", "learn.grid_search(factory, grid, X, y [, opts])",
   "Cross-validated search over every combination of the parameter grid ({name = {values...}}): factory(params)\n" ..
-  "returns a new model for one combination. opts: k=5, stratify, seed=0 (the same folds for every combination),\n" ..
-  "workers=1 (the fits of all combinations and folds spread over that many forked processes).\n" ..
+  "returns a new model for one combination; the same folds serve every combination, and with workers the fits\n" ..
+  "of all combinations and folds spread over that many forked processes. Takes learn.cross_validate's options.\n" ..
   "Returns {best_params=, best_score= (mean accuracy), results = {{params=, mean=, sd=, scores=}...}}.\n" ..
   "Example: local g = learn.grid_search(function(p) return learn.svm{C = p.C} end, {C = {1, 10}}, X, y)")

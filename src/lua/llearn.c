@@ -40,31 +40,48 @@ static mlsh_mat *check_X(lua_State *L, int idx, const char *fname) {
 
 /* ---- constructors ---- */
 
+static const char *const knn_metrics[] = {"euclidean", "cosine", "manhattan", NULL};
+static const char *const knn_weights[] = {"uniform", "distance", NULL};
+typedef struct { int k, metric, weights, threads; } knn_args;
+static const mlsh_opt knn_opt[] = {
+  MLSH_OPT_INT(knn_args, k, "k", 5, 1, 1000000, "neighbours"),
+  MLSH_OPT_ENUM(knn_args, metric, "metric", 0, knn_metrics, "distance between rows"),
+  MLSH_OPT_ENUM(knn_args, weights, "weights", 0, knn_weights, "votes: equal, or weighted by 1/distance"),
+  MLSH_OPT_THREADS(knn_args, threads),
+  MLSH_OPT_END};
+static const mlsh_optspec knn_spec = {"learn.knn", knn_opt};
+
 static int l_knn(lua_State *L) {
-  static const char *const known[] = {"k", "metric", "weights", "threads", NULL};
-  static const char *const metrics[] = {"euclidean", "cosine", "manhattan", NULL};
-  static const char *const weights[] = {"uniform", "distance", NULL};
-  const char *fn = "learn.knn";
-  mlsh_opt_check(L, 1, fn, known);
-  lua_Integer k = mlsh_opt_int(L, 1, "k", 5, fn);
-  if (k < 1 || k > 1000000) mlsh_error(L, fn, "option 'k' must be a positive integer (got %lld)", (long long)k);
-  int metric = mlsh_opt_enum(L, 1, "metric", "euclidean", metrics, fn);
-  int w = mlsh_opt_enum(L, 1, "weights", "uniform", weights, fn);
-  int threads = (int)mlsh_opt_int(L, 1, "threads", 0, fn);
+  knn_args a;
+  mlsh_opts(L, 1, &knn_spec, &a);
   lmodel *u = push_model(L, LEARN_KNN);
-  u->m.u.knn = (knn_model){.k = (int)k, .metric = (knn_metric)metric, .distance_weights = w, .threads = threads, .borrow = 1};
+  u->m.u.knn = (knn_model){.k = a.k, .metric = (knn_metric)a.metric, .distance_weights = a.weights, .threads = a.threads, .borrow = 1};
   return 1;
 }
 
+static const char *const svm_kernels[] = {"rbf", "linear", "poly", "sigmoid", NULL};
+typedef struct { int kernel, degree, prob, threads; double C, coef0, tol, cache; uint64_t seed; } svm_args;
+static const mlsh_opt svm_opt[] = {
+  MLSH_OPT_ENUM(svm_args, kernel, "kernel", 0, svm_kernels, "kernel function"),
+  MLSH_OPT_POS(svm_args, C, "C", 1.0, "regularisation (cost of a margin violation)"),
+  MLSH_OPT_VALUE("gamma", MLSH_OT_ANY, "\"scale\"", "\"scale\" (1 / (p var(X))), \"auto\" (1/p) or a positive number"),
+  MLSH_OPT_INT(svm_args, degree, "degree", 3, 1, 100, "degree of the poly kernel"),
+  MLSH_OPT_NUM(svm_args, coef0, "coef0", 0.0, -HUGE_VAL, HUGE_VAL, "constant of the poly and sigmoid kernels"),
+  MLSH_OPT_BOOL(svm_args, prob, "probability", 0, "fit Platt probabilities (predict_proba)"),
+  MLSH_OPT_VALUE("class_weight", MLSH_OT_ANY, NULL, "\"balanced\" or {[label] = weight}"),
+  MLSH_OPT_POS(svm_args, tol, "tol", 1e-3, "stopping tolerance"),
+  {"cache", MLSH_OT_NUM, offsetof(svm_args, cache), 200.0, NULL, 1, HUGE_VAL, 0, NULL, "kernel cache, MB"},
+  MLSH_OPT_SEED(svm_args, seed),
+  MLSH_OPT_THREADS(svm_args, threads),
+  MLSH_OPT_END};
+static const mlsh_optspec svm_spec = {"learn.svm", svm_opt};
+
 static int l_svm(lua_State *L) {
-  static const char *const known[] = {"kernel", "C", "gamma", "degree", "coef0", "probability", "class_weight",
-                                      "tol", "cache", "seed", "threads", NULL};
-  static const char *const kernels[] = {"rbf", "linear", "poly", "sigmoid", NULL};
-  const char *fn = "learn.svm";
-  mlsh_opt_check(L, 1, fn, known);
-  int kernel = mlsh_opt_enum(L, 1, "kernel", "rbf", kernels, fn);
-  double C = mlsh_opt_num(L, 1, "C", 1.0, fn), gamma = SVC_GAMMA_SCALE;
-  if (!(C > 0)) mlsh_error(L, fn, "option 'C' must be positive (got %g)", C);
+  const char *fn = svm_spec.fname;
+  svm_args a;
+  mlsh_opts(L, 1, &svm_spec, &a);
+  int kernel = a.kernel;
+  double C = a.C, gamma = SVC_GAMMA_SCALE;
   int t = mlsh_opt_get(L, 1, "gamma");
   if (t == LUA_TSTRING) {
     const char *g = lua_tostring(L, -1);
@@ -76,15 +93,10 @@ static int l_svm(lua_State *L) {
     if (!(gamma > 0)) mlsh_error(L, fn, "option 'gamma' must be positive (got %g)", gamma);
   } else if (t != LUA_TNIL) mlsh_error(L, fn, "option 'gamma' must be \"scale\", \"auto\" or a number (got %s)", mlsh_typename(L, -1));
   lua_pop(L, 1);
-  lua_Integer degree = mlsh_opt_int(L, 1, "degree", 3, fn);
-  if (degree < 1 || degree > 100) mlsh_error(L, fn, "option 'degree' must be between 1 and 100 (got %lld)", (long long)degree);
-  double coef0 = mlsh_opt_num(L, 1, "coef0", 0.0, fn), tol = mlsh_opt_num(L, 1, "tol", 1e-3, fn);
-  double cache = mlsh_opt_num(L, 1, "cache", 200.0, fn);
-  if (!(tol > 0)) mlsh_error(L, fn, "option 'tol' must be positive (got %g)", tol);
-  if (!(cache >= 1)) mlsh_error(L, fn, "option 'cache' (MB) must be at least 1 (got %g)", cache);
-  int prob = mlsh_opt_bool(L, 1, "probability", 0, fn);
-  uint64_t seed = mlsh_opt_seed(L, 1, fn);
-  int threads = (int)mlsh_opt_int(L, 1, "threads", 0, fn), balanced = 0;
+  lua_Integer degree = a.degree;
+  double coef0 = a.coef0, tol = a.tol, cache = a.cache;
+  int prob = a.prob, threads = a.threads, balanced = 0;
+  uint64_t seed = a.seed;
   t = mlsh_opt_get(L, 1, "class_weight");   /* stays on the stack for below */
   if (t == LUA_TSTRING) {
     if (strcmp(lua_tostring(L, -1), "balanced") != 0)
@@ -106,17 +118,24 @@ static int l_svm(lua_State *L) {
   return 1;
 }
 
+typedef struct { int trees, depth, msplit, mleaf, boot, threads; uint64_t seed; } forest_args;
+static const mlsh_opt forest_opt[] = {
+  MLSH_OPT_INT(forest_args, trees, "trees", 100, 1, 100000, "number of trees"),
+  MLSH_OPT_INT(forest_args, depth, "max_depth", 0, 0, HUGE_VAL, "depth limit (0: none)"),
+  MLSH_OPT_INT(forest_args, msplit, "min_samples_split", 2, 2, HUGE_VAL, "smallest node that is split"),
+  MLSH_OPT_INT(forest_args, mleaf, "min_samples_leaf", 1, 1, HUGE_VAL, "smallest leaf"),
+  MLSH_OPT_VALUE("max_features", MLSH_OT_ANY, "\"sqrt\"", "features tried per split: \"sqrt\", \"log2\", \"all\", a count or a fraction"),
+  MLSH_OPT_BOOL(forest_args, boot, "bootstrap", 1, "each tree on a bootstrap sample"),
+  MLSH_OPT_SEED(forest_args, seed),
+  MLSH_OPT_THREADS(forest_args, threads),
+  MLSH_OPT_END};
+static const mlsh_optspec forest_spec = {"learn.forest", forest_opt};
+
 static int l_forest(lua_State *L) {
-  static const char *const known[] = {"trees", "max_depth", "min_samples_split", "min_samples_leaf", "max_features",
-                                      "bootstrap", "seed", "threads", NULL};
-  const char *fn = "learn.forest";
-  mlsh_opt_check(L, 1, fn, known);
-  lua_Integer trees = mlsh_opt_int(L, 1, "trees", 100, fn), depth = mlsh_opt_int(L, 1, "max_depth", 0, fn);
-  lua_Integer msplit = mlsh_opt_int(L, 1, "min_samples_split", 2, fn), mleaf = mlsh_opt_int(L, 1, "min_samples_leaf", 1, fn);
-  if (trees < 1 || trees > 100000) mlsh_error(L, fn, "option 'trees' must be between 1 and 100000 (got %lld)", (long long)trees);
-  if (depth < 0) mlsh_error(L, fn, "option 'max_depth' must be positive (got %lld)", (long long)depth);
-  if (msplit < 2) mlsh_error(L, fn, "option 'min_samples_split' must be at least 2 (got %lld)", (long long)msplit);
-  if (mleaf < 1) mlsh_error(L, fn, "option 'min_samples_leaf' must be at least 1 (got %lld)", (long long)mleaf);
+  const char *fn = forest_spec.fname;
+  forest_args a;
+  mlsh_opts(L, 1, &forest_spec, &a);
+  lua_Integer trees = a.trees, depth = a.depth, msplit = a.msplit, mleaf = a.mleaf;
   forest_mf mf = MF_SQRT;
   double mfv = 0;
   int t = mlsh_opt_get(L, 1, "max_features");
@@ -134,9 +153,8 @@ static int l_forest(lua_State *L) {
       mlsh_error(L, fn, "option 'max_features' must be a count (integer) or a fraction below 1 (got %g)", mfv);
   } else if (t != LUA_TNIL) mlsh_error(L, fn, "option 'max_features' must be a string or a number (got %s)", mlsh_typename(L, -1));
   lua_pop(L, 1);
-  int boot = mlsh_opt_bool(L, 1, "bootstrap", 1, fn);
-  uint64_t seed = mlsh_opt_seed(L, 1, fn);
-  int threads = (int)mlsh_opt_int(L, 1, "threads", 0, fn);
+  int boot = a.boot, threads = a.threads;
+  uint64_t seed = a.seed;
   lmodel *u = push_model(L, LEARN_FOREST);
   u->m.u.forest = (forest_model){.ntrees = (int)trees, .max_depth = (int)depth, .min_split = (int)msplit,
                                  .min_leaf = (int)mleaf, .bootstrap = boot, .threads = threads, .mf = mf,
@@ -144,17 +162,19 @@ static int l_forest(lua_State *L) {
   return 1;
 }
 
+typedef struct { double C, tol; int max_iter; } logit_args;
+static const mlsh_opt logit_opt[] = {
+  MLSH_OPT_POS(logit_args, C, "C", 1.0, "inverse L2 penalty (scikit-learn's C)"),
+  MLSH_OPT_INT(logit_args, max_iter, "max_iter", 100, 1, HUGE_VAL, "L-BFGS iterations"),
+  MLSH_OPT_POS(logit_args, tol, "tol", 1e-4, "gradient tolerance"),
+  MLSH_OPT_END};
+static const mlsh_optspec logit_spec = {"learn.logistic", logit_opt};
+
 static int l_logistic(lua_State *L) {
-  static const char *const known[] = {"C", "max_iter", "tol", NULL};
-  const char *fn = "learn.logistic";
-  mlsh_opt_check(L, 1, fn, known);
-  double C = mlsh_opt_num(L, 1, "C", 1.0, fn), tol = mlsh_opt_num(L, 1, "tol", 1e-4, fn);
-  lua_Integer it = mlsh_opt_int(L, 1, "max_iter", 100, fn);
-  if (!(C > 0)) mlsh_error(L, fn, "option 'C' must be positive (got %g)", C);
-  if (!(tol > 0)) mlsh_error(L, fn, "option 'tol' must be positive (got %g)", tol);
-  if (it < 1) mlsh_error(L, fn, "option 'max_iter' must be at least 1 (got %lld)", (long long)it);
+  logit_args a;
+  mlsh_opts(L, 1, &logit_spec, &a);
   lmodel *u = push_model(L, LEARN_LOGISTIC);
-  u->m.u.logit = (logit_model){.C = C, .tol = tol, .max_iter = (int)it};
+  u->m.u.logit = (logit_model){.C = a.C, .tol = a.tol, .max_iter = a.max_iter};
   return 1;
 }
 
@@ -344,14 +364,23 @@ static void push_labels(lua_State *L, const int *y, const size_t *idx, size_t n)
   for (size_t i = 0; i < n; i++) { lua_pushinteger(L, y[idx[i]]); lua_rawseti(L, -2, (lua_Integer)i + 1); }
 }
 
+typedef struct { double test; int stratify, k; uint64_t seed; } split_args;
+static const mlsh_opt split_opt[] = {
+  {"test", MLSH_OT_NUM, offsetof(split_args, test), 0.2, NULL, 0, 1, MLSH_OPT_LO_OPEN | MLSH_OPT_HI_OPEN, NULL,
+   "share of the rows in the test set"},
+  MLSH_OPT_BOOL_PRESET(split_args, stratify, "stratify", "true with labels", "keep the class shares in both parts"),
+  MLSH_OPT_SEED(split_args, seed),
+  MLSH_OPT_END};
+static const mlsh_optspec split_spec = {"learn.split", split_opt};
+
 static int l_split(lua_State *L) {
-  static const char *const known[] = {"test", "stratify", "seed", NULL};
-  const char *fn = "learn.split";
-  mlsh_mat *X = lmat_checklike(L, 1, fn, "X");
-  mlsh_opt_check(L, 3, fn, known);
-  double test = mlsh_opt_num(L, 3, "test", 0.2, fn);
-  int strat = mlsh_opt_bool(L, 3, "stratify", !lua_isnoneornil(L, 2), fn);
-  uint64_t seed = mlsh_opt_seed(L, 3, fn);
+  const char *fn = split_spec.fname;
+  split_args a = {0, !lua_isnoneornil(L, 2), 0, 0};
+  mlsh_opts(L, 3, &split_spec, &a);
+  mlsh_mat *X = mlsh_check_data(L, 1, fn, "X", MLSH_NA_FAIL, NULL);
+  double test = a.test;
+  int strat = a.stratify;
+  uint64_t seed = a.seed;
   int *y = NULL;
   if (!lua_isnoneornil(L, 2)) y = mlsh_check_labels(L, 2, fn, "y", 0, NULL);
   else if (strat) mlsh_error(L, fn, "stratify=true needs the labels y");
@@ -375,17 +404,24 @@ static int l_split(lua_State *L) {
   return 6;
 }
 
+static const mlsh_opt kfold_opt[] = {
+  MLSH_OPT_INT(split_args, k, "k", 5, 2, HUGE_VAL, "number of folds"),
+  MLSH_OPT_BOOL_PRESET(split_args, stratify, "stratify", "true with labels", "keep the class shares in every fold"),
+  MLSH_OPT_SEED(split_args, seed),
+  MLSH_OPT_END};
+static const mlsh_optspec kfold_spec = {"learn.kfold", kfold_opt};
+
 static int l_kfold(lua_State *L) {
-  static const char *const known[] = {"k", "stratify", "seed", NULL};
-  const char *fn = "learn.kfold";
-  mlsh_opt_check(L, 2, fn, known);
-  int k = (int)mlsh_opt_int(L, 2, "k", 5, fn);
-  uint64_t seed = mlsh_opt_seed(L, 2, fn);
+  const char *fn = kfold_spec.fname;
+  split_args a = {0, lua_type(L, 1) != LUA_TNUMBER, 0, 0};
+  mlsh_opts(L, 2, &kfold_spec, &a);
+  int k = a.k;
+  uint64_t seed = a.seed;
   size_t n;
   int *y = NULL;
   if (lua_type(L, 1) == LUA_TNUMBER) n = mlsh_check_count(L, 1, fn, "n", (size_t)1 << 40);
   else y = mlsh_check_labels(L, 1, fn, "y", 0, &n);
-  int strat = mlsh_opt_bool(L, 2, "stratify", y != NULL, fn);
+  int strat = a.stratify;
   if (strat && !y) mlsh_error(L, fn, "stratify=true needs the labels y (got a count)");
   int *fold = mlsh_scratch(L, n * sizeof(int), fn);
   mlsh_err err = {0};
@@ -430,11 +466,17 @@ static learn_scaler *check_scaler(lua_State *L, const char *fn) {
   return s;
 }
 
+static const char *const scaler_kinds[] = {"standard", "minmax", NULL};
+typedef struct { int kind; } scaler_args;
+static const mlsh_opt scaler_opt[] = {
+  MLSH_OPT_ENUM(scaler_args, kind, "kind", 0, scaler_kinds, "standard: mean 0, sd 1; minmax: [0, 1]"),
+  MLSH_OPT_END};
+static const mlsh_optspec scaler_spec = {"learn.scaler", scaler_opt};
+
 static int l_scaler(lua_State *L) {
-  static const char *const known[] = {"kind", NULL};
-  static const char *const kinds[] = {"standard", "minmax", NULL};
-  mlsh_opt_check(L, 1, "learn.scaler", known);
-  int kind = mlsh_opt_enum(L, 1, "kind", "standard", kinds, "learn.scaler");
+  scaler_args a;
+  mlsh_opts(L, 1, &scaler_spec, &a);
+  int kind = a.kind;
   learn_scaler *s = lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
   s->kind = (scaler_kind)kind;
@@ -586,51 +628,44 @@ static int l_clear_cache(lua_State *L) {
 
 static const mlsh_Reg learn_funcs[] = {
   {"knn", l_knn, "learn.knn([opts])",
-   "Exact k-nearest-neighbour classifier. opts: k=5, metric=\"euclidean\"|\"cosine\"|\"manhattan\", "
-   "weights=\"uniform\"|\"distance\", threads=0 (all cores). Distances for blocks of queries come from one sgemm, "
+   "Exact k-nearest-neighbour classifier. Distances for blocks of queries come from one sgemm, "
    "re-ranked in double near the k-th neighbour, so results equal an exact double search. Returns a Model.\n"
-   "Example: local acc = learn.knn{k=5, metric=\"cosine\"}:fit(Xtr, ytr):score(Xte, yte)"},
+   "Example: local acc = learn.knn{k=5, metric=\"cosine\"}:fit(Xtr, ytr):score(Xte, yte)", &knn_spec},
   {"clear_cache", l_clear_cache, "learn.clear_cache()",
    "Free the SVM's cache of row dot products (see learn.svm's cache option): memory back, and the next fit "
    "computes its kernel from scratch (as timing a cold fit needs).\n"
    "Example: learn.clear_cache()"},
   {"svm", l_svm, "learn.svm([opts])",
-   "Support vector classifier on libsvm (C-SVC, one-vs-one as scikit-learn's SVC). opts: kernel=\"rbf\"|\"linear\"|"
-   "\"poly\"|\"sigmoid\", C=1, gamma=\"scale\" (1/(p Var X))|\"auto\" (1/p)|number, degree=3, coef0=0, tol=1e-3, "
-   "cache=200 (MB), probability=false (Platt scaling, 5 seeded folds per pair), class_weight=nil|\"balanced\"|"
-   "{[label]=w}, seed, threads=0. Class pairs train in parallel on BLAS-computed kernel matrices (row products in "
+   "Support vector classifier on libsvm (C-SVC, one-vs-one as scikit-learn's SVC); probabilities by Platt "
+   "scaling over 5 seeded folds per pair. Class pairs train in parallel on BLAS-computed kernel matrices (row products in "
    "single precision: kernel errors near 1e-7, the rounding of libsvm's own float cache). The row dot "
    "products of recent fits stay cached (up to `cache` MB, rows matched by content), so refits on the same or "
    "overlapping rows (grid search, CV folds, several SVMs on one split) and scoring of those rows skip the "
    "O(n^2 p) product. Returns a Model.\n"
-   "Example: local m = learn.svm{kernel=\"rbf\", C=10}:fit(Xtr, ytr)"},
+   "Example: local m = learn.svm{kernel=\"rbf\", C=10}:fit(Xtr, ytr)", &svm_spec},
   {"forest", l_forest, "learn.forest([opts])",
-   "Random forest of CART trees (Gini, exact splits on float32 values as scikit-learn). opts: trees=100, "
-   "max_depth=nil (unlimited), min_samples_split=2, min_samples_leaf=1, max_features=\"sqrt\"|\"log2\"|\"all\"|count|"
-   "fraction, bootstrap=true, seed, threads=0. Trees grow in parallel; the result depends on the seed only. Returns a Model.\n"
-   "Example: local rf = learn.forest{trees=100, max_depth=20, seed=42}:fit(Xtr, ytr)"},
+   "Random forest of CART trees (Gini, exact splits on float32 values as scikit-learn). Trees grow in parallel; the result depends on the seed only. Returns a Model.\n"
+   "Example: local rf = learn.forest{trees=100, max_depth=20, seed=42}:fit(Xtr, ytr)", &forest_spec},
   {"logistic", l_logistic, "learn.logistic([opts])",
    "Multinomial logistic regression with an L2 penalty, fitted by L-BFGS (scikit-learn's objective, "
-   "solver=\"lbfgs\"). opts: C=1 (inverse penalty), max_iter=100, tol=1e-4 (max |gradient|). Returns a Model.\n"
-   "Example: local lr = learn.logistic{C=0.1}:fit(Xtr, ytr)"},
+   "solver=\"lbfgs\"). Returns a Model.\n"
+   "Example: local lr = learn.logistic{C=0.1}:fit(Xtr, ytr)", &logit_spec},
   {"load", l_load, "learn.load(path)",
    "Read a model written by model:save. A missing, truncated, corrupt or newer-version file is an error. Returns a Model.\n"
    "Example: local m = learn.load(\"svm.model\")"},
   {"split", l_split, "learn.split(X, y [, opts])",
-   "Shuffle-split rows into train and test. opts: test=0.2 (fraction; ceil(test*n) test rows), stratify=true when y "
-   "is given (class proportions kept; each class needs 2 members), seed. Returns Xtrain, Xtest, ytrain, ytest, "
+   "Shuffle-split rows into train and test: ceil(test*n) test rows; stratified, each class needs 2 members. Returns Xtrain, Xtest, ytrain, ytest, "
    "itrain, itest (1-based row indices, ascending).\n"
-   "Example: local Xtr, Xte, ytr, yte = learn.split(X, y, {test=0.2, seed=42})"},
+   "Example: local Xtr, Xte, ytr, yte = learn.split(X, y, {test=0.2, seed=42})", &split_spec},
   {"kfold", l_kfold, "learn.kfold(y | n [, opts])",
-   "Cross-validation folds over labels y (stratified by default) or over n items. opts: k=5, stratify, seed. "
+   "Cross-validation folds over labels y (stratified by default) or over n items. "
    "Returns an array of k tables {train = indices, test = indices} (1-based).\n"
-   "Example: for _, f in ipairs(learn.kfold(y, {k=5, seed=1})) do print(#f.test) end"},
+   "Example: for _, f in ipairs(learn.kfold(y, {k=5, seed=1})) do print(#f.test) end", &kfold_spec},
   {"rows", l_rows, "learn.rows(X, idx)",
    "The rows of X listed in idx (1-based), as a new Matrix.\nExample: local Xa = learn.rows(X, {1, 5, 9})"},
   {"scaler", l_scaler, "learn.scaler([opts])",
-   "A feature scaler. opts: kind=\"standard\" (mean 0, population sd 1, zero-sd columns left unscaled, as "
-   "StandardScaler) | \"minmax\" (to [0, 1]). Returns a Scaler with fit, transform, fit_transform, params.\n"
-   "Example: local sc = learn.scaler(); local Z = sc:fit_transform(Xtr); local Zt = sc:transform(Xte)"},
+   "A feature scaler (standard: population sd, zero-sd columns left unscaled, as StandardScaler). Returns a Scaler with fit, transform, fit_transform, params.\n"
+   "Example: local sc = learn.scaler(); local Z = sc:fit_transform(Xtr); local Zt = sc:transform(Xte)", &scaler_spec},
   {"_metrics", l_metrics, "learn._metrics(ytrue, ypred)",
    "The numbers behind learn.metrics (accuracy, per-class precision/recall/f1/support, macro, weighted, confusion).\n"
    "Example: local r = learn._metrics({1,2,2}, {1,2,1})"},

@@ -35,6 +35,21 @@ local calls = {
     return data.read_csv("datasets/iris.csv"):write_csv("/nonexistent-dir/never-written.csv", o)
   end,
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
+  -- learn
+  ["learn.knn"] = function(o) return learn.knn(o) end,
+  ["learn.svm"] = function(o) return learn.svm(o) end,
+  ["learn.forest"] = function(o) return learn.forest(o) end,
+  ["learn.logistic"] = function(o) return learn.logistic(o) end,
+  ["learn.scaler"] = function(o) return learn.scaler(o) end,
+  ["learn.split"] = function(o) return learn.split(X, nil, o) end,
+  ["learn.kfold"] = function(o) return learn.kfold(10, o) end,
+  ["learn.metrics"] = function(o) return learn.metrics({ 1, 2 }, { 1, 2 }, o) end,
+  ["learn.cross_validate"] = function(o)
+    return learn.cross_validate(function() return learn.knn{} end, X, { 1, 2, 1, 2 }, o)
+  end,
+  ["learn.grid_search"] = function(o)
+    return learn.grid_search(function() return learn.knn{} end, { k = { 1 } }, X, { 1, 2, 1, 2 }, o)
+  end,
   -- plot: the charts
   ["plot.scatter"] = function(o) return plot.scatter({ 1, 2 }, { 1, 2 }, o) end,
   ["plot.line"] = function(o) return plot.line({ 1, 2 }, { 1, 2 }, o) end,
