@@ -241,6 +241,20 @@ size_t mlsh_check_count(lua_State *L, int idx, const char *fname, const char *ar
   return (size_t)v;
 }
 
+const char *mlsh_check_string(lua_State *L, int idx, const char *fname, const char *argname) {
+  if (lua_type(L, idx) != LUA_TSTRING)
+    mlsh_error(L, fname, "argument '%s' must be a string (got %s)", argname, mlsh_typename(L, idx));
+  return lua_tostring(L, idx);
+}
+
+double mlsh_check_number(lua_State *L, int idx, const char *fname, const char *argname) {
+  if (lua_type(L, idx) != LUA_TNUMBER)
+    mlsh_error(L, fname, "argument '%s' must be a number (got %s)", argname, mlsh_typename(L, idx));
+  double v = lua_tonumber(L, idx);
+  if (v != v) mlsh_error(L, fname, "argument '%s' must be a number (got nan)", argname);
+  return v;
+}
+
 static int scratch_gc(lua_State *L) {
   void **p = lua_touserdata(L, 1);
   if (*p) { mlsh_free(*p); *p = NULL; }

@@ -77,6 +77,10 @@ size_t mlsh_check_count(lua_State *L, int idx, const char *fname, const char *ar
  * length n (n = 0: any non-zero length, returned in *n_out). The int
  * array is owned by a userdata pushed on the stack (freed by GC). */
 int *mlsh_check_labels(lua_State *L, int idx, const char *fname, const char *argname, size_t n, size_t *n_out);
+/* A string argument, or "fname: argument 'argname' must be a string (got T)". */
+const char *mlsh_check_string(lua_State *L, int idx, const char *fname, const char *argname);
+/* A number argument (NaN refused), or "fname: argument 'argname' must be a number (got T)". */
+double mlsh_check_number(lua_State *L, int idx, const char *fname, const char *argname);
 /* Push a Lua array of integers. */
 void mlsh_push_intarray(lua_State *L, const int *v, size_t n);
 /* Temporary memory owned by a userdata pushed on the stack (freed by GC). */
@@ -90,6 +94,9 @@ enum { MLSH_NA_FAIL = 0, MLSH_NA_OMIT = 1 };
  * one are dropped (their count in *omitted when not NULL). A converted
  * value replaces the one at idx, so the pointer lives as long as idx. */
 mlsh_mat *mlsh_check_data(lua_State *L, int idx, const char *fname, const char *argname, int na, size_t *omitted);
+/* na = MLSH_NA_KEEP (no option value, for series where NaN marks a gap):
+ * the values stay as given; only an empty matrix is an error. */
+enum { MLSH_NA_KEEP = 2 };
 
 /* Class labels: integers from 1, or strings (encoded 1..k in sorted order,
  * as R's factor levels). The codes live in a scratch userdata on the stack;

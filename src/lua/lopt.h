@@ -88,6 +88,11 @@ typedef struct mlsh_optspec {
 #define MLSH_OPT_VALUE(nm, type, shown, doc) {nm, type, MLSH_NOFIELD, 0, shown, 0, 0, 0, NULL, doc}
 /* An integer whose default the caller presets (help shows `shown`). */
 #define MLSH_OPT_INT_PRESET(T, f, nm, shown, lo, hi, doc) {nm, MLSH_OT_INT, MLSH_OPT_F(T, f), 0, shown, lo, hi, MLSH_OPT_NODEF, NULL, doc}
+/* Booleans, numbers and enums whose default the caller presets or works
+ * out: help shows `shown` (an enum: the choice of index d). */
+#define MLSH_OPT_BOOL_PRESET(T, f, nm, shown, doc) {nm, MLSH_OT_BOOL, MLSH_OPT_F(T, f), 0, shown, 0, 1, MLSH_OPT_NODEF, NULL, doc}
+#define MLSH_OPT_NUM_PRESET(T, f, nm, shown, lo, hi, doc) {nm, MLSH_OT_NUM, MLSH_OPT_F(T, f), 0, shown, lo, hi, MLSH_OPT_NODEF, NULL, doc}
+#define MLSH_OPT_ENUM_PRESET(T, f, nm, d, vals, doc) {nm, MLSH_OT_ENUM, MLSH_OPT_F(T, f), d, NULL, 0, 0, MLSH_OPT_NODEF, vals, doc}
 /* The `na` rule of a data argument: "fail" (0) or "omit" (1); see mlsh_check_data. */
 extern const char *const mlsh_na_modes[];
 #define MLSH_OPT_NA(T, f) {"na", MLSH_OT_ENUM, MLSH_OPT_F(T, f), 0, NULL, 0, 0, 0, mlsh_na_modes, \
