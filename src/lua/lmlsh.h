@@ -96,6 +96,9 @@ enum { MLSH_NA_FAIL = 0, MLSH_NA_OMIT = 1 };
  * one are dropped (their count in *omitted when not NULL). A converted
  * value replaces the one at idx, so the pointer lives as long as idx. */
 mlsh_mat *mlsh_check_data(lua_State *L, int idx, const char *fname, const char *argname, int na, size_t *omitted);
+/* na = MLSH_NA_KEEP (no option value, for series where NaN marks a gap):
+ * the values stay as given; only an empty matrix is an error. */
+enum { MLSH_NA_KEEP = 2 };
 
 /* Class labels: integers from 1, or strings (encoded 1..k in sorted order,
  * as R's factor levels). The codes live in a scratch userdata on the stack;

@@ -317,8 +317,9 @@ T.test("bad input gives clear errors", function()
   T.raises(function() ts.adf(presidents) end, "ts.adf: the series has missing")
   T.raises(function() ts.ljung_box(lh, { lag = 5, fitdf = 5 }) end, "fitdf must be in 0..lag-1")
   T.raises(function() ts.accuracy({ 1, 2 }, { 1, 2, 3 }) end, "ts.accuracy: forecast and actual differ in length")
-  T.raises(function() ts.series(lh, { freq = 0 }) end, "option 'freq' must be a positive integer")
-  T.raises(function() ts.arima(lh, { order = { 1, 0, 0 } }):forecast(0) end, "argument 'h' must be in 1..")
+  T.raises(function() ts.series(lh, { freq = 0 }) end, "ts.series: option 'freq' must be an integer between 1 and 100000 (got 0)")
+  T.raises(function() ts.arima(lh, { order = { 1, 0, 0 } }):forecast(0) end,
+    "Arima:forecast: argument 'h' must be an integer between 1 and 100000 (got 0)")
   -- a non-stationary CSS start that the exact likelihood cannot leave
   local explode = {}
   for i = 1, 40 do explode[i] = 1.3 ^ i end
