@@ -143,20 +143,8 @@ void mlsh_push_owned_string(lua_State *L, char *s);
 void mlsh_push_owned_lstring(lua_State *L, char *s, size_t len);
 
 /* ---- Option tables ---- */
-/* Check that the value at idx is nil or a table whose keys are all in
- * `known` (NULL-terminated); otherwise "fname: unknown option 'kk'
- * (known: a, b, c)". Returns 1 when a table is present. */
-int mlsh_opt_check(lua_State *L, int idx, const char *fname, const char *const known[]);
-lua_Integer mlsh_opt_int(lua_State *L, int idx, const char *key, lua_Integer def, const char *fname);
-lua_Number mlsh_opt_num(lua_State *L, int idx, const char *key, lua_Number def, const char *fname);
-int mlsh_opt_bool(lua_State *L, int idx, const char *key, int def, const char *fname);
-const char *mlsh_opt_str(lua_State *L, int idx, const char *key, const char *def, const char *fname);
-/* One of `choices` (NULL-terminated); returns its index. */
-int mlsh_opt_enum(lua_State *L, int idx, const char *key, const char *def, const char *const choices[], const char *fname);
 /* Push the option's value (nil when absent); returns its Lua type. */
 int mlsh_opt_get(lua_State *L, int idx, const char *key);
-/* The `seed` option: its value, or a clock seed when absent. */
-unsigned long long mlsh_opt_seed(lua_State *L, int idx, const char *fname);
 
 /* ---- Module openers: each adds its functions to the module table on top
  * of the stack. linit.c calls them in order. ---- */
