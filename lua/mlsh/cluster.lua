@@ -2,6 +2,7 @@
 -- cluster profile report (numbers from the C core: cluster._profile).
 local M, mlsh = ...
 local data, doc = mlsh.data, mlsh.doc
+local util = require "mlsh.util"
 
 local function tt(...) return data.text_table(...) end
 local function num(v, d)
@@ -87,14 +88,14 @@ M.profile = doc(function(X, labels, opts)
   opts = opts or {}
   local alpha, top = opts.alpha or 0.05, opts.top or 3
   local names, strings = opts.names, {}
-  if data and getmetatable(X) == data.DataFrame then
-    local df = X
-    names = df:numeric_names()
+  local df = X
+  local Xm, numeric = util.as_matrix(X, fname, "X")
+  if numeric then
+    names = numeric
     for _, n in ipairs(df.names) do
       if not df:is_numeric(n) then strings[#strings + 1] = { n, df:col(n) } end
     end
-    if #names == 0 then error(fname .. ": the data frame has no numeric columns", 2) end
-    X = df:matrix(names)
+    X = Xm
   end
   local r = M._profile(X, labels)
   if not names then

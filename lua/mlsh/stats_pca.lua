@@ -2,6 +2,7 @@
 -- accepts DataFrames, names the variables, prints FactoMineR-style tables.
 local M, mlsh = ...
 local data, doc = mlsh.data, mlsh.doc
+local util = require "mlsh.util"
 local PCA = M.PCA
 local methods = PCA.__index
 local cpca = M._pca
@@ -19,10 +20,7 @@ local function fmt(v, d) return string.format("%." .. (d or 3) .. "f", v) end
 
 M.pca = doc(function(X, opts)
   local names
-  if data and getmetatable(X) == data.DataFrame then
-    names = X:numeric_names()
-    X = X:matrix()
-  end
+  X, names = util.as_matrix(X, "stats.pca", "X")
   local copts = {}
   for k, v in pairs(opts or {}) do if k ~= "names" then copts[k] = v end end
   if type(opts) == "table" and opts.names then names = opts.names end

@@ -2,13 +2,10 @@
 -- accept DataFrames (their numeric columns); the work is in C
 -- (src/stats/tsne*.c), whose documentation the wrappers keep.
 local M, mlsh = ...
-local data = mlsh.data
+local util = require "mlsh.util"
 local _, by_name = mlsh._docs()
 
-local function as_matrix(X)
-  if data and data.DataFrame and getmetatable(X) == data.DataFrame then return X:matrix() end
-  return X
-end
+local function as_matrix(X, fname, argname) return (util.as_matrix(X, fname, argname)) end
 
 local function wrap(name, fn)
   local d = by_name["stats." .. name]
@@ -16,5 +13,7 @@ local function wrap(name, fn)
 end
 
 local ctsne, ctrust = M.tsne, M.trustworthiness
-M.tsne = wrap("tsne", function(X, opts) return ctsne(as_matrix(X), opts) end)
-M.trustworthiness = wrap("trustworthiness", function(X, Y, opts) return ctrust(as_matrix(X), as_matrix(Y), opts) end)
+M.tsne = wrap("tsne", function(X, opts) return ctsne(as_matrix(X, "stats.tsne", "X"), opts) end)
+M.trustworthiness = wrap("trustworthiness", function(X, Y, opts)
+  return ctrust(as_matrix(X, "stats.trustworthiness", "X"), as_matrix(Y, "stats.trustworthiness", "Y"), opts)
+end)
