@@ -6,13 +6,8 @@ local doc = mlsh.doc
 local NetMT = debug.getregistry()["mlsh.Net"]
 local methods = NetMT and NetMT.__methods
 
-local function exists(path)
-  local f = path and io.open(path, "rb")
-  if f then f:close() return true end
-  return false
-end
-
-local function isdir(path) return path ~= nil and exists(path .. "/.") end
+local util = require "mlsh.util"
+local exists, isdir = util.exists, util.isdir
 
 -- Folders searched for data and weights, in order: MLSH_DATA, the project
 -- root, and ../shared beside it (where the tests find the shared data).

@@ -7,11 +7,7 @@
 -- a visible message and the error/fallback behaviour is checked instead.
 local T = dofile("test/lua/harness.lua")
 
-local function write(path, bytes)
-  local f = assert(io.open(path, "wb"))
-  f:write(bytes)
-  f:close()
-end
+local write = require("mlsh.util").write
 
 -- a small net with the layer kinds of MobileNetV2 and deterministic weights
 local CFG = "[net]\nwidth=9\nheight=8\nchannels=3\n" ..
