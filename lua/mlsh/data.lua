@@ -41,14 +41,29 @@ local function subset_rows(df, rows)
   return new_frame(names, cols, #rows)
 end
 
+-- One line on stderr naming the header names that were made unique.
+local function warn_renamed(path, renamed)
+  if #renamed == 0 then return end
+  local parts = {}
+  for _, r in ipairs(renamed) do
+    parts[#parts + 1] = string.format("%q -> %q (column %d)", r[2], r[3], r[1])
+  end
+  io.stderr:write(string.format("data.read_csv: warning: %s: renamed %d duplicate or empty column name%s: %s\n",
+    path, #renamed, #renamed > 1 and "s" or "", table.concat(parts, ", ")))
+end
+
 M.read_csv = doc(function(path, opts)
   local t = M._read_csv(path, opts)
+  warn_renamed(path, t.renamed or {})
   return new_frame(t.names, t.columns, t.nrow)
 end, "data.read_csv", "data.read_csv(path [, {sep=, header=, na=}])",
   "Reads a CSV file into a DataFrame. The delimiter is sniffed (, ; tab |) unless sep is given; header is\n" ..
   "detected unless given (true/false); quoted fields, CRLF and a UTF-8 BOM are handled. Columns whose values\n" ..
   "all parse as numbers become Matrices; others are string arrays. \"\", NA and NaN (and the strings in na)\n" ..
   "are missing: NaN in numeric columns, false in string columns. A ragged row is an error naming its line.\n" ..
+  "Column names are unique, as data.table's fread(check.names = TRUE) makes them (names are otherwise kept\n" ..
+  "as written): an empty name becomes V<column number>, a repeated one gets .1, .2, ... in order (R's\n" ..
+  "make.unique); one warning line on stderr names the renamed columns.\n" ..
   "Example: df = data.read_csv(\"datasets/iris.csv\")")
 
 M.frame = doc(function(names, columns)

@@ -20,7 +20,7 @@ static int cmp_double(const void *a, const void *b) {
 
 static const char *const csv_opts[] = {"sep", "header", "na", NULL};
 
-/* data._read_csv(path, opts) -> {names = {...}, columns = {...}, nrow = n, missing = {...}} */
+/* data._read_csv(path, opts) -> {names = {...}, columns = {...}, nrow = n, missing = {...}, renamed = {...}} */
 static int l_read_csv(lua_State *L) {
   const char *fname = "data.read_csv";
   if (lua_type(L, 1) != LUA_TSTRING)
@@ -99,6 +99,19 @@ static int l_read_csv(lua_State *L) {
   lua_setfield(L, -4, "missing");
   lua_setfield(L, -3, "columns");
   lua_setfield(L, -2, "names");
+  lua_newtable(L);   /* renamed header names: {{column, given, name}, ...} */
+  for (size_t j = 0, k = 0; j < tab.ncols; j++) {
+    if (!tab.cols[j].given) continue;
+    lua_createtable(L, 3, 0);
+    lua_pushinteger(L, (lua_Integer)j + 1);
+    lua_rawseti(L, -2, 1);
+    lua_pushstring(L, tab.cols[j].given);
+    lua_rawseti(L, -2, 2);
+    lua_pushstring(L, tab.cols[j].name);
+    lua_rawseti(L, -2, 3);
+    lua_rawseti(L, -2, (lua_Integer)++k);
+  }
+  lua_setfield(L, -2, "renamed");
   lua_pushinteger(L, (lua_Integer)tab.nrows);
   lua_setfield(L, -2, "nrow");
   return 1;
