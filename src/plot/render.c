@@ -332,6 +332,14 @@ static int dot_row(const pmap *m, double v) {
   return isfinite(f) ? m->a.y + (int)lround((1 - f) * (m->H - 1)) / 4 : -1;
 }
 
+/* The middle row of the heat-map block centred on v, as draw_heat lays it
+ * out: where a row name goes, so that it sits on its row. */
+static int block_row(const pmap *m, double v) {
+  int r0, r1;
+  span_cells(&m->p->y, m->ylo, m->yhi, v - 0.5, v + 0.5, m->a.h, 1, &r0, &r1);
+  return m->a.y + r0 + (r1 - r0) / 2;
+}
+
 /* Place x tick labels left to right, skipping any that would touch the
  * previous one; returns how many were skipped. */
 static int x_labels(plot_canvas *c, const pmap *m, tickset *t, int row, area pa, int draw) {
@@ -493,7 +501,7 @@ static void draw_panel(plot_canvas *c, const plot_panel *p, area pa, plot_style 
       for (int r = 0; r < m.a.h; r++) canvas_put(c, m.a.x - 1, m.a.y + r, 0x2502, PLOT_NOCOLOR);
     int last = -2;
     for (int i = 0; i < yt.n; i++) {
-      int row = dot_row(&m, yt.v[i]);
+      int row = heat && p->y.nnames ? block_row(&m, yt.v[i]) : dot_row(&m, yt.v[i]);
       if (row < m.a.y || row >= m.a.y + m.a.h || row == last) continue;
       last = row;
       int w = text_width(yt.lab[i]);
