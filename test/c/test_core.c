@@ -178,12 +178,12 @@ static void test_format(void) {
   mlsh_err err;
   mat_alloc(&m, 2, 2, &err);
   m.data[0] = 1; m.data[1] = 2; m.data[2] = 3; m.data[3] = 4;
-  char *s = mat_format(&m, 80, 20);
+  char *s = mat_format(&m, 80, 20, 7);
   CHECK(s && strstr(s, "[Matrix 2x2]") && strstr(s, "  1  2"));
   mlsh_free(s);
   m.data[1] = 0.5;
-  s = mat_format(&m, 80, 20);
-  CHECK(s && strstr(s, "0.5000"));
+  s = mat_format(&m, 80, 20, 7);
+  CHECK(s && strstr(s, "  1  0.5\n") && strstr(s, "  3  4.0\n"));   /* R: one format per column */
   mlsh_free(s);
   mat_free(&m);
 }
