@@ -89,7 +89,8 @@ void mlsh_push_intarray(lua_State *L, const int *v, size_t n);
 void *mlsh_scratch(lua_State *L, size_t bytes, const char *fname);
 
 /* ---- Argument readers (largs.c): every function that takes data uses them ---- */
-enum { MLSH_NA_FAIL = 0, MLSH_NA_OMIT = 1 };
+/* MLSH_NA_KEEP is no user choice: functions that only move rows (learn.rows) take any values. */
+enum { MLSH_NA_FAIL = 0, MLSH_NA_OMIT = 1, MLSH_NA_KEEP = 2 };
 /* The data matrix at idx: a Matrix, an array of numbers or of rows, or a
  * DataFrame (its numeric columns). na = MLSH_NA_FAIL: a missing or
  * non-finite value is an error naming its cell; MLSH_NA_OMIT: rows with
@@ -108,6 +109,9 @@ typedef struct mlsh_classes {
   int names;   /* stack index of the names array, or 0 */
 } mlsh_classes;
 void mlsh_check_classes(lua_State *L, int idx, const char *fname, const char *argname, size_t n, mlsh_classes *c);
+/* The names of string classes as a C array (k strings and NULL, scratch on
+ * the stack; they live while c->names does); NULL for integer labels. */
+const char **mlsh_class_names(lua_State *L, const mlsh_classes *c, const char *fname);
 /* Push codes as labels: names[code] when names (a stack index) is not 0, else the integers. */
 void mlsh_push_classes(lua_State *L, const int *codes, size_t n, int names);
 
@@ -165,6 +169,7 @@ void mlsh_open_cluster(lua_State *L);
 void mlsh_open_cluster_valid(lua_State *L);
 void mlsh_open_ts(lua_State *L);
 void mlsh_open_learn(lua_State *L);
+void mlsh_open_learn_prep(lua_State *L);
 void mlsh_open_nn(lua_State *L);
 void mlsh_open_image(lua_State *L);
 void mlsh_open_plot(lua_State *L);

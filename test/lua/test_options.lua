@@ -6,6 +6,8 @@ local T = dofile("test/lua/harness.lua")
 
 local X = mat.randn(40, 3, { seed = 1 })
 local BAD = { zz_not_an_option = 1 }
+local LABELS = {}   -- string labels for the learn functions
+for i = 1, 40 do LABELS[i] = X:get(i, 1) > 0 and "up" or "down" end
 
 -- One valid call per function with options; o is the options table to pass.
 local calls = {
@@ -90,6 +92,22 @@ local calls = {
   ["PCA:summary"] = function(o) return stats.pca(X):summary(o) end,
   ["stats.tsne"] = function(o) return stats.tsne(X, o) end,
   ["stats.trustworthiness"] = function(o) return stats.trustworthiness(X, X:slice(1, 40), o) end,
+
+  -- learn: classifiers, splits, folds, scaler, metrics, cross-validation
+  ["learn.knn"] = function(o) return learn.knn(o) end,
+  ["learn.svm"] = function(o) return learn.svm(o) end,
+  ["learn.forest"] = function(o) return learn.forest(o) end,
+  ["learn.logistic"] = function(o) return learn.logistic(o) end,
+  ["learn.split"] = function(o) return learn.split(X, LABELS, o) end,
+  ["learn.kfold"] = function(o) return learn.kfold(LABELS, o) end,
+  ["learn.scaler"] = function(o) return learn.scaler(o) end,
+  ["learn.metrics"] = function(o) return learn.metrics(LABELS, LABELS, o) end,
+  ["learn.cross_validate"] = function(o)
+    return learn.cross_validate(function() return learn.knn { k = 3 } end, X, LABELS, o)
+  end,
+  ["learn.grid_search"] = function(o)
+    return learn.grid_search(function(p) return learn.knn { k = p.k } end, { k = { 3 } }, X, LABELS, o)
+  end,
 }
 
 local function known_list(fname)
