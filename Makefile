@@ -55,7 +55,7 @@ CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
 CU_SRC := $(if $(filter 1,$(CUDA)),$(wildcard src/*/*.cu))
 ifneq ($(CU_SRC),)
 CUDA_LIBS   := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart -lcublas
-NVCC_FLAGS  ?= -O3 -std=c++17 -Xcompiler -fPIC -gencode arch=compute_80,code=sm_80 \
+NVCC_FLAGS  ?= -O3 -std=c++17 -Xcompiler -fPIC,-fvisibility=hidden "-Dmlsh_interrupt_flag=(*mlsh_core_interrupt_flag)" -gencode arch=compute_80,code=sm_80 \
                -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90
 CUDA_PLUGIN := $(BUILD)/mlsh-cuda.so
 endif
@@ -80,10 +80,11 @@ CTEST_BIN := $(CTEST_SRC:test/c/%.c=$(BUILD)/test/%)
 CTEST_LUA := test_fuzz
 
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
-CFLAGS  := -std=gnu11 $(OPT) -g -fPIC $(WARN) -MMD -MP $(PC_CFLAGS) -I/usr/include/libsvm $(CFLAGS_EXTRA)
+# Hidden by default: mlsh.so exports luaopen_mlsh and nothing else.
+CFLAGS  := -std=gnu11 $(OPT) -g -fPIC -fvisibility=hidden $(WARN) -MMD -MP $(PC_CFLAGS) -I/usr/include/libsvm $(CFLAGS_EXTRA)
 LDFLAGS := $(LDFLAGS_EXTRA)
 
-.PHONY: fuzz-bins check-layers all test asan check-deps deps demo demo-interactive bench install clean ctest luatest fuzz valgrind
+.PHONY: fuzz-bins check-layers check-exports all test asan check-deps deps demo demo-interactive bench install clean ctest luatest fuzz valgrind
 
 all: check-deps $(BUILD)/mlsh $(BUILD)/mlsh.so $(CUDA_PLUGIN)
 
@@ -114,15 +115,14 @@ $(BUILD)/obj/%.cu.o: %.cu
 $(CORE_LIB): $(CORE_OBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
-# The whole core goes in (the CUDA plugin calls parts no program calls);
-# -rdynamic: the plugin resolves the core's symbols in the program.
+# The whole core goes in (also what only the fuzz targets or tests call).
 WHOLE_CORE = -Wl,--whole-archive $(CORE_LIB) -Wl,--no-whole-archive
 $(BUILD)/mlsh: $(SH_OBJ) $(BIND_OBJ) $(CORE_LIB)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $(SH_OBJ) $(BIND_OBJ) $(WHOLE_CORE) $(LDFLAGS) $(LUA_LIBS) $(RL_LIBS) $(DEP_LIBS)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $(SH_OBJ) $(BIND_OBJ) $(WHOLE_CORE) $(LDFLAGS) $(LUA_LIBS) $(RL_LIBS) $(DEP_LIBS)
 
 # The Lua C module: no -llua (the host interpreter provides the Lua API).
-$(BUILD)/mlsh.so: $(BIND_OBJ) $(CORE_LIB)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -shared -o $@ $(BIND_OBJ) $(WHOLE_CORE) $(LDFLAGS) $(DEP_LIBS)
+$(BUILD)/mlsh.so: $(BIND_OBJ) $(CORE_LIB) src/lua/mlsh.map
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -shared -Wl,--version-script=src/lua/mlsh.map -o $@ $(BIND_OBJ) $(WHOLE_CORE) $(LDFLAGS) $(DEP_LIBS)
 
 $(BUILD)/mlsh-cuda.so: $(CU_OBJ)
 	$(call say,LINK,$@)$(CC) -shared -o $@ $^ $(LDFLAGS) $(CUDA_LIBS) -lstdc++
@@ -130,7 +130,12 @@ $(BUILD)/mlsh-cuda.so: $(CU_OBJ)
 test_libs = $(if $(filter $(CTEST_LUA),$(1)),$(BIND_OBJ) $(WHOLE_CORE) $(LUA_LIBS),$(WHOLE_CORE))
 $(BUILD)/test/%: test/c/%.c $(CORE_LIB) $(BIND_OBJ) test/c/ctest.h $(wildcard test/fuzz/targets.c)
 	@mkdir -p $(dir $@)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $< $(call test_libs,$*) $(LDFLAGS) $(DEP_LIBS)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $< $(call test_libs,$*) $(LDFLAGS) $(DEP_LIBS)
+
+# mlsh.so exports luaopen_mlsh and nothing else (part of `make test`).
+check-exports: $(BUILD)/mlsh.so
+	@syms=$$(nm -D --defined-only $(BUILD)/mlsh.so | awk '$$2 !~ /^[wWvV]$$/ {print $$3}' | grep -vx luaopen_mlsh); \
+	 if [ -n "$$syms" ]; then echo "check-exports: mlsh.so exports more than luaopen_mlsh:" $$syms; exit 1; fi
 
 # The core has no Lua in it: no file under src/<area>/ includes a Lua or
 # binding header (part of `make test`).
@@ -141,7 +146,7 @@ check-layers:
 # `make test` installs missing packages first (a newcomer's first command).
 test:
 	@if [ -n "$(MISSING)" ]; then $(MAKE) deps; fi
-	@$(MAKE) --no-print-directory all ctest-bins check-layers
+	@$(MAKE) --no-print-directory all ctest-bins check-layers check-exports
 	@sh test/run.sh $(BUILD)
 
 ctest-bins: $(CTEST_BIN)

@@ -9,7 +9,7 @@
 local PEER = os.getenv("PEERDATA") or "/tmp/peerdata"
 local which = arg[1]
 
-local function exists(path) local f = io.open(path, "rb"); if f then f:close() end; return f ~= nil end
+local exists = require("mlsh.util").exists
 
 local Xtr, Xte, ytr, yte, names
 if which == "iris" or (not which and not exists(PEER .. "/emb_3670x1280.f64")) then

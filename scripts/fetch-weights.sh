@@ -6,24 +6,19 @@
 # holding weights/mobilenet_v2_1.0_224_tfslim_npy/, then run
 #   build/mlsh scripts/convert-weights.lua
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/scripts/download.sh"
 BUILD=${1:-build}
 FILE=mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5
 URL=https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/$FILE
 DEST="$ROOT/weights/$FILE"
 if [ ! -s "$DEST" ]; then
   echo "fetch-weights: downloading $URL"
-  if command -v curl >/dev/null 2>&1; then curl -fL --retry 2 -o "$DEST.part" "$URL"
-  elif command -v wget >/dev/null 2>&1; then wget -O "$DEST.part" "$URL"
-  else echo "fetch-weights: neither curl nor wget is installed (apt-get install curl)"; false; fi
-  if [ $? -ne 0 ] || [ ! -s "$DEST.part" ]; then
-    rm -f "$DEST.part"
-    echo "fetch-weights: download failed (offline?)."
+  if ! download fetch-weights "$URL" "$DEST"; then
     echo "  Copy $FILE into $ROOT/weights/ by hand, or set MLSH_DATA to a folder that holds"
     echo "  weights/mobilenet_v2_1.0_224_tfslim_npy/ (for example MLSH_DATA=../shared), then run:"
     echo "  $BUILD/mlsh scripts/convert-weights.lua"
     exit 1
   fi
-  mv "$DEST.part" "$DEST"
 fi
 [ -x "$ROOT/$BUILD/mlsh" ] || { echo "fetch-weights: $ROOT/$BUILD/mlsh not built yet: run make"; exit 1; }
 exec "$ROOT/$BUILD/mlsh" "$ROOT/scripts/convert-weights.lua" "$DEST"

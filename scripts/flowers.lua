@@ -23,7 +23,9 @@
 -- SVM (the CV grid in worker processes) -> mean ± sd over split seeds, side by
 -- side with PCA 50 + t-SNE (worker processes, mlsh.parallel_map) -> dashboard,
 -- HTML, SVGs.
-local FD = require "mlsh.flowers_data"
+local util = require "mlsh.util"
+-- the data side lives beside this script
+local FD = dofile((debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or ".") .. "/flowers_data.lua")
 local learn, stats, plot, nn = mlsh.learn, mlsh.stats, mlsh.plot, mlsh.nn
 local fmt = string.format
 local fail = FD.fail
@@ -358,7 +360,7 @@ end
 
 -- Write the HTML report and one SVG per tab (each atomically).
 local function save_outputs(dash, tabs, out)
-  FD.mkdir(out)
+  util.mkdir(out)
   local html = out .. "/flowers_dashboard.html"
   dash:save(html)
   local files = { html }

@@ -67,9 +67,14 @@ local function subset(y, idx)
   return out
 end
 
+-- learn.kfold's options, but with a fixed default seed: the folds, and so
+-- the scores, are the same on every call unless asked otherwise.
 mlsh.declare_options("learn.cross_validate", {
+  { "k", "int", 5, min = 2, doc = "number of folds (at most the number of rows)" },
+  { "stratify", "bool", true, doc = "keep the class proportions in every fold (each class needs 2 rows)" },
+  { "seed", "int", 0, doc = "seed of the fold shuffle (same seed, same folds)" },
   { "workers", "int", 1, min = 1, doc = "forked processes that fit the folds (see mlsh.parallel_map)" },
-}, "learn.kfold")
+})
 mlsh.declare_options("learn.grid_search", {}, "learn.cross_validate")
 
 -- kfold's errors in the caller's words
@@ -135,7 +140,7 @@ M.cross_validate = doc(function(factory, X, y, opts)
 end, "learn.cross_validate", "learn.cross_validate(factory, X, y [, opts])",
   "k-fold cross-validated accuracy of the models made by factory() (a function returning a new, unfitted model)\n" ..
   "on the rows of X (a Matrix, an array of rows or a DataFrame's numeric columns) and labels y (integers or\n" ..
-  "strings). The folds are learn.kfold's (pass the same seed to compare models on the same folds).\n" ..
+  "strings), on learn.kfold's folds (the same on every call with the same seed).\n" ..
   "Returns {mean=, sd= (population sd over folds, as numpy), scores=}.\n" ..
   "Example: local cv = learn.cross_validate(function() return learn.knn{k=5} end, X, y, {k=5}); print(cv.mean, cv.sd)")
 

@@ -6,13 +6,8 @@ local doc = mlsh.doc
 local NetMT = debug.getregistry()["mlsh.Net"]
 local methods = NetMT and NetMT.__methods
 
-local function exists(path)
-  local f = path and io.open(path, "rb")
-  if f then f:close() return true end
-  return false
-end
-
-local function isdir(path) return path ~= nil and exists(path .. "/.") end
+local util = require "mlsh.util"
+local exists, isdir = util.exists, util.isdir
 
 -- Folders searched for data and weights, in order: MLSH_DATA, the project
 -- root, and ../shared beside it (where the tests find the shared data).
@@ -33,12 +28,13 @@ local function fmt_int(n)
   return (s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", ""))
 end
 
+mlsh.declare_options("Net:summary", {
+  { "profile", "bool", false, doc = "add each layer's time per image and share, measured since net:profile(true)" },
+})
+
 -- net:summary{profile=false}: one line per layer and the totals.
 local function summary(net, opts)
-  opts = opts or {}
-  for k in pairs(opts) do
-    if k ~= "profile" then error("Net:summary: unknown option '" .. tostring(k) .. "' (known: profile)", 2) end
-  end
+  opts = mlsh.check_options("Net:summary", opts)
   local layers, info = net:layers(), net:info()
   local prof = opts.profile
   local total_t = 0
@@ -79,16 +75,15 @@ local function summary(net, opts)
 end
 
 if methods then
-  methods.summary = doc(summary, "Net:summary", "net:summary({profile=false})",
+  methods.summary = doc(summary, "Net:summary", "net:summary([opts])",
     "A table of the layers: type (dwconv for depthwise), Keras name, output shape, parameters and millions of "
-    .. "multiply-adds, with totals. profile=true adds the time per image and share of each layer, measured "
-    .. "since net:profile(true).\nReturns: a string.\nExample: print(nn.mobilenetv2():summary())")
+    .. "multiply-adds, with totals.\nReturns: a string.\nExample: print(nn.mobilenetv2():summary())")
 end
 
 -- nn.datapath(name): the first existing <root>/<name>, <root>/data/<name> or
 -- <root>/datasets/<name> over MLSH_DATA, the project and ../shared.
 function M.datapath(name)
-  if type(name) ~= "string" then error("nn.datapath: argument 'name' must be a string (got " .. type(name) .. ")", 2) end
+  if type(name) ~= "string" then error("nn.datapath: argument 'name' must be a string (got " .. type(name) .. ")", 0) end
   for _, r in ipairs(roots()) do
     for _, sub in ipairs({ "", "data/", "datasets/", "weights/" }) do
       local p = r .. "/" .. sub .. name
@@ -114,38 +109,34 @@ local function weights_out(file)
   return (os.getenv("TMPDIR") or "/tmp") .. "/" .. file
 end
 
--- nn.mobilenetv2{top=false, threads=0, device=nil, batch=nil, tf32=nil}
-local LOAD_OPTS = { threads = true, device = true, batch = true, tf32 = true }   -- passed to nn.load
+-- nn.mobilenetv2{top=false, ...}: every other option goes to nn.load.
+mlsh.declare_options("nn.mobilenetv2", {
+  { "top", "bool", false, doc = "Keras' 1000-class classifier instead of the 1280-d embedding" },
+}, "nn.load")
+
 function M.mobilenetv2(opts)
-  opts = opts or {}
-  for k in pairs(opts) do
-    if k ~= "top" and not LOAD_OPTS[k] then
-      error("nn.mobilenetv2: unknown option '" .. tostring(k) .. "' (known: top, threads, device, batch, tf32)", 2)
-    end
-  end
+  opts = mlsh.check_options("nn.mobilenetv2", opts)
   local base = opts.top and "mobilenetv2-classifier" or "mobilenetv2"
   local cfg = M.datapath(base .. ".cfg")
-  if not cfg then error("nn.mobilenetv2: weights/" .. base .. ".cfg not found (is mlsh installed completely?)", 2) end
+  if not cfg then error("nn.mobilenetv2: weights/" .. base .. ".cfg not found (is mlsh installed completely?)", 0) end
   local w = M.datapath(base .. ".weights")
   if not w then   -- convert from what is present: Keras .h5, else the TF-slim .npy folder
     local src = M.datapath(opts.top and KERAS_TOP or KERAS_NOTOP) or (not opts.top and M.datapath(SLIM_NPY))
     if not src then
       error("nn.mobilenetv2: no weights found: run scripts/fetch-weights.sh (downloads Keras' " ..
         (opts.top and KERAS_TOP or KERAS_NOTOP) .. " and converts it), or set MLSH_DATA to a folder holding weights/" ..
-        SLIM_NPY, 2)
+        SLIM_NPY, 0)
     end
     w = weights_out(base .. ".weights")
     io.stderr:write("nn.mobilenetv2: converting " .. src .. " -> " .. w .. "\n")
     M.convert(cfg, src, w)
   end
-  local lo = { threads = opts.threads or 0 }
-  for k in pairs(LOAD_OPTS) do if opts[k] ~= nil then lo[k] = opts[k] end end
-  return M.load(cfg, w, lo)
+  opts.top = nil
+  return M.load(cfg, w, opts)
 end
-M.mobilenetv2 = doc(M.mobilenetv2, "nn.mobilenetv2", "nn.mobilenetv2({top=false, threads=0, device=\"cpu\"})",
+M.mobilenetv2 = doc(M.mobilenetv2, "nn.mobilenetv2", "nn.mobilenetv2([opts])",
   "Load MobileNetV2 1.0/224 (weights/mobilenetv2.cfg) with ImageNet weights. Its output is the 1280-d "
-  .. "global-average embedding of Conv_1 (top=true: Keras' 1000-class classifier instead). Converted weights "
-  .. "are looked up in weights/ (and MLSH_DATA, ../shared); when missing they are converted once from Keras' "
-  .. ".h5 or the TF-slim .npy folder found there. device, batch, tf32: as nn.load (device=\"cuda\" runs it "
-  .. "on the GPU).\nReturns: a Net.\n"
+  .. "global-average embedding of Conv_1. Converted weights are looked up in weights/ (and MLSH_DATA, "
+  .. "../shared); when missing they are converted once from Keras' .h5 or the TF-slim .npy folder found "
+  .. "there. Takes every nn.load option (device=\"cuda\" runs it on the GPU).\nReturns: a Net.\n"
   .. "Example: X = nn.mobilenetv2():embed(image.list(nn.datapath(\"flower_photos\")))")

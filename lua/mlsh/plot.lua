@@ -157,12 +157,10 @@ local function range_of(t)
   return lo, hi
 end
 
--- Quantile type 7 (R's default) of a sorted array.
-local function quantile(s, p)
-  local h = (#s - 1) * p + 1
-  local lo = math.floor(h)
-  if lo >= #s then return s[#s] end
-  return s[lo] + (h - lo) * (s[lo + 1] - s[lo])
+-- Quartiles (R's default type 7, computed by the core) of an array.
+local function quartiles(t)
+  local q = mlsh.data.quantiles(mlsh.mat.from(t), { 0.25, 0.5, 0.75 })
+  return q[1], q[2], q[3]
 end
 
 local function sorted(t) local s = {} for i = 1, #t do s[i] = t[i] end table.sort(s) return s end
@@ -401,7 +399,8 @@ end
 
 local function fd_bins(s)
   local n = #s
-  local iqr = quantile(s, 0.75) - quantile(s, 0.25)
+  local q1, _, q3 = quartiles(s)
+  local iqr = q3 - q1
   local span = s[n] - s[1]
   if span <= 0 then return 1 end
   if iqr <= 0 then return math.ceil(math.log(n, 2) + 1) end  -- Sturges when the IQR is 0
@@ -470,7 +469,7 @@ function M.box(groups, opts)
   local ox, oy = {}, {}
   for i, g in ipairs(list) do
     local s = sorted(g)
-    local q1, med, q3 = quantile(s, 0.25), quantile(s, 0.5), quantile(s, 0.75)
+    local q1, med, q3 = quartiles(s)
     local iqr = q3 - q1
     local wlo, whi = med, med
     for _, v in ipairs(s) do

@@ -41,7 +41,9 @@ end
 function SeriesMethods.window(s, i, j)
   local n = #s.values
   j = j or n
-  if i < 1 or j > n or i > j then error(string.format("Series:window: range %d..%d outside 1..%d", i, j, n), 2) end
+  i, j = type(i) == "number" and math.tointeger(i), type(j) == "number" and math.tointeger(j)
+  if not i or not j then error("Series:window: arguments 'i' and 'j' must be integers", 0) end
+  if i < 1 or j > n or i > j then error(string.format("Series:window: range %d..%d outside 1..%d", i, j, n), 0) end
   local v = s.values:slice(i, j)
   local f = s.freq
   local t = s.start[1] * f + (s.start[2] - 1) + (i - 1)
@@ -170,7 +172,17 @@ end
 local Arima = M._Arima
 local methods = Arima.__methods
 
+-- Raises "fname: argument 'fit' must be an ARIMA fit (got T)" unless fit is one.
+local function check_fit(fname, fit)
+  if getmetatable(fit) ~= Arima then
+    local mt = getmetatable(fit)
+    local kind = type(mt) == "table" and type(mt.__name) == "string" and mt.__name or type(fit)
+    error(string.format("%s: argument 'fit' must be an ARIMA fit from ts.arima (got %s)", fname, kind), 0)
+  end
+end
+
 local function model_name(fit)
+  check_fit("ts.model_name", fit)
   local o, s = fit.order, fit.seasonal
   local name = string.format("ARIMA(%d,%d,%d)", o[1], o[2], o[3])
   if s[1] + s[2] + s[3] > 0 then name = name .. string.format("(%d,%d,%d)[%d]", s[1], s[2], s[3], fit.period) end
@@ -204,16 +216,11 @@ Arima.__tostring = function(fit)
   return table.concat(lines, "\n")
 end
 
--- Two-sided normal p-value 2 P(Z > |z|) = erfc(|z|/sqrt 2), with the
--- Chebyshev erfc of Numerical Recipes (relative error < 1.2e-7).
-local function pnorm2(z)
-  local x = math.abs(z) / math.sqrt(2)
-  local t = 1 / (1 + 0.5 * x)
-  return t * math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
-end
+-- Two-sided normal p-value 2 P(Z > |z|).
+local function pnorm2(z) return 2 * M.pnorm(math.abs(z), { lower_tail = false }) end
 
 function methods.summary(fit)
+  check_fit("Arima:summary", fit)
   local rows = {}
   for _, nm in ipairs(fit.names) do
     local c, s = fit.coef[nm], fit.se[nm]
@@ -233,6 +240,7 @@ function methods.summary(fit)
 end
 
 function methods.diagnostics(fit)
+  check_fit("Arima:diagnostics", fit)
   local res = fit.residuals
   local v = res.values or res
   -- skip the first d + D*s residuals, which carry the diffuse start

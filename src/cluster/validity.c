@@ -4,6 +4,7 @@
 #include "validity.h"
 #include "dist.h"
 #include "../core/alloc.h"
+#include "../core/distrib.h"
 #include "../core/interrupt.h"
 #include "../core/threads.h"
 
@@ -306,7 +307,7 @@ int clv_profile(const mlsh_mat *X, const int *lab, size_t k, double *mean, doubl
       double se2 = gsd[j] * gsd[j] / cnt[c] * ((double)n - cnt[c]) / ((double)n - 1.0);
       if (cnt[c] > 0 && se2 > 0.0) {
         vtest[q] = (mean[q] - gmean[j]) / sqrt(se2);
-        pval[q] = erfc(fabs(vtest[q]) / sqrt(2.0));
+        pval[q] = 2 * mlsh_pnorm(fabs(vtest[q]), 0);
       } else {
         vtest[q] = 0.0;
         pval[q] = 1.0;

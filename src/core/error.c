@@ -3,14 +3,19 @@
 #include <stdio.h>
 #include "error.h"
 
-int mlsh_seterr(mlsh_err *err, int code, const char *fmt, ...) {
+int mlsh_vseterr(mlsh_err *err, int code, const char *fmt, va_list ap) {
   if (err) {
-    va_list ap;
     err->code = code;
-    va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
   }
+  return code;
+}
+
+int mlsh_seterr(mlsh_err *err, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  mlsh_vseterr(err, code, fmt, ap);
+  va_end(ap);
   return code;
 }
 

@@ -3,6 +3,7 @@
  * returns an mlsh status and, when given one, fills an mlsh_err. */
 #ifndef MLSH_ERROR_H
 #define MLSH_ERROR_H
+#include <stdarg.h>
 
 enum {
   MLSH_OK = 0,
@@ -19,6 +20,7 @@ typedef struct mlsh_err {
 } mlsh_err;
 
 /* Record code and a printf-style message (err may be NULL); returns code. */
+int mlsh_vseterr(mlsh_err *err, int code, const char *fmt, va_list ap);
 int mlsh_seterr(mlsh_err *err, int code, const char *fmt, ...)
 #if defined(__GNUC__)
   __attribute__((format(printf, 3, 4)))

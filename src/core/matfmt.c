@@ -4,32 +4,10 @@
 #include <string.h>
 #include "matfmt.h"
 #include "alloc.h"
+#include "buf.h"
 
-typedef struct {
-  char *s;
-  size_t len, cap;
-  int oom;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 256;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *p = mlsh_realloc(b->s, cap);
-    if (!p) { b->oom = 1; return; }
-    b->s = p;
-    b->cap = cap;
-  }
-  memcpy(b->s + b->len, s, n);
-  b->len += n;
-  b->s[b->len] = 0;
-}
-
-static void sb_str(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-
-static void sb_pad(strbuf *b, int n) {
-  for (int i = 0; i < n; i++) sb_add(b, " ", 1);
+static void pad(mlsh_buf *b, int n) {
+  for (int i = 0; i < n; i++) mlsh_buf_add(b, " ", 1);
 }
 
 typedef enum { F_INT, F_FIXED, F_SCALED, F_SCI } fmt_kind;
@@ -83,12 +61,12 @@ static numfmt choose_format(const mlsh_mat *m) {
 }
 
 char *mat_format(const mlsh_mat *m, int width, int max_rows) {
-  strbuf b = {0};
+  mlsh_buf b = MLSH_BUF_INIT;
   char cell[64], footer[96];
   snprintf(footer, sizeof footer, "[Matrix %zux%zu]", m->rows, m->cols);
   if (MAT_LEN(m) == 0) {
-    sb_str(&b, footer);
-    return b.oom ? (mlsh_free(b.s), NULL) : b.s;
+    mlsh_buf_puts(&b, footer);
+    return mlsh_buf_take(&b);
   }
   if (width < 20) width = 20;
   if (max_rows < 3) max_rows = 3;
@@ -122,33 +100,32 @@ char *mat_format(const mlsh_mat *m, int width, int max_rows) {
   }
   if (f.kind == F_SCALED) {
     snprintf(cell, sizeof cell, "%.0e *\n", f.scale);
-    sb_str(&b, cell);
+    mlsh_buf_puts(&b, cell);
   }
   for (size_t i = 0; i < m->rows; i++) {
     if (i == head && tail) {
       size_t shown = left + right;
-      sb_str(&b, " ");
+      mlsh_buf_puts(&b, " ");
       for (size_t k = 0; k < shown; k++) {
-        sb_pad(&b, cw + 2 - 3);
-        sb_str(&b, "...");
-        if (k + 1 == left && right) sb_str(&b, "     ");
+        pad(&b, cw + 2 - 3);
+        mlsh_buf_puts(&b, "...");
+        if (k + 1 == left && right) mlsh_buf_puts(&b, "     ");
       }
-      sb_str(&b, "\n");
+      mlsh_buf_puts(&b, "\n");
       i = m->rows - tail;
     }
-    sb_str(&b, " ");
+    mlsh_buf_puts(&b, " ");
     for (size_t j = 0; j < m->cols; j++) {
       if (j == left && right) {
-        sb_str(&b, "  ...");
+        mlsh_buf_puts(&b, "  ...");
         j = m->cols - right;
       }
       format_value(cell, sizeof cell, MAT_AT(m, i, j), &f);
-      sb_pad(&b, cw + 2 - (int)strlen(cell));
-      sb_str(&b, cell);
+      pad(&b, cw + 2 - (int)strlen(cell));
+      mlsh_buf_puts(&b, cell);
     }
-    sb_str(&b, "\n");
+    mlsh_buf_puts(&b, "\n");
   }
-  sb_str(&b, footer);
-  if (b.oom) { mlsh_free(b.s); return NULL; }
-  return b.s;
+  mlsh_buf_puts(&b, footer);
+  return mlsh_buf_take(&b);
 }

@@ -38,13 +38,17 @@ int image_fit(const char *path, const mlsh_image *img, int width, int height, ml
               const mlsh_image **out, mlsh_err *err);
 void image_to_chw(const mlsh_image *img, const float scale[3], const float shift[3], float *out);
 
-/* Image files (.jpg .jpeg .png, any case) under a folder, recursively,
- * sorted component by component (class folder, then file name). The class
- * of a file is its first sub-folder under `dir` ("" for files in `dir`). */
+/* Image files (.jpg .jpeg .png, any case: the one list of image names)
+ * under a folder, recursively, sorted component by component (class folder,
+ * then file name). The class of a file is its first sub-folder under `dir`
+ * ("" for files in `dir`). `others` are the other regular files inside
+ * class folders (what a photo pipeline skips with a warning), same order. */
 typedef struct image_list {
   size_t n;
   char **paths;      /* dir "/" relative path */
   char **classes;
+  size_t nothers;
+  char **others;     /* dir "/" relative path */
 } image_list;
 int image_list_dir(const char *dir, image_list *out, mlsh_err *err);
 void image_list_free(image_list *l);

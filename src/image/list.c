@@ -38,8 +38,9 @@ static int push(relvec *v, char *s) {
   return 0;
 }
 
-/* Walk root/rel (rel may be ""), depth-limited against link loops. */
-static int walk(const char *root, const char *rel, int depth, relvec *v, mlsh_err *err) {
+/* Walk root/rel (rel may be ""), depth-limited against link loops: image
+ * files go to v, other files below a class folder to o. */
+static int walk(const char *root, const char *rel, int depth, relvec *v, relvec *o, mlsh_err *err) {
   char *full = rel[0] ? str_join(root, rel) : NULL;
   const char *dirpath = full ? full : root;
   if (rel[0] && !full) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
@@ -63,9 +64,9 @@ static int walk(const char *root, const char *rel, int depth, relvec *v, mlsh_er
     if (!r || !p) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
     else if (stat(p, &st) != 0) { /* dangling link: skip */ }
     else if (S_ISDIR(st.st_mode)) {
-      if (depth < 32) rc = walk(root, r, depth + 1, v, err);
-    } else if (S_ISREG(st.st_mode) && is_image_name(e->d_name)) {
-      if (push(v, r)) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+      if (depth < 32) rc = walk(root, r, depth + 1, v, o, err);
+    } else if (S_ISREG(st.st_mode) && (rel[0] || is_image_name(e->d_name))) {
+      if (push(is_image_name(e->d_name) ? v : o, r)) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
       else r = NULL;
     }
     mlsh_free(p);
@@ -86,28 +87,43 @@ static int cmp_rel(const void *pa, const void *pb) {
   }
 }
 
+/* Sorted full paths of v's entries into *out (NULL-safe on failure). */
+static int full_paths(const char *dir, relvec *v, char ***out, mlsh_err *err) {
+  if (v->n > 1) qsort(v->rel, v->n, sizeof *v->rel, cmp_rel);
+  *out = mlsh_calloc(v->n ? v->n : 1, sizeof **out);
+  if (!*out) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  for (size_t i = 0; i < v->n; i++)
+    if (!((*out)[i] = str_join(dir, v->rel[i]))) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  return MLSH_OK;
+}
+
+static void relvec_free(relvec *v) {
+  for (size_t i = 0; i < v->n; i++) mlsh_free(v->rel[i]);
+  mlsh_free(v->rel);
+}
+
 int image_list_dir(const char *dir, image_list *out, mlsh_err *err) {
   memset(out, 0, sizeof *out);
-  relvec v = {0};
-  int rc = walk(dir, "", 0, &v, err);
+  relvec v = {0}, o = {0};
+  int rc = walk(dir, "", 0, &v, &o, err);
   if (!rc) {
-    if (v.n > 1) qsort(v.rel, v.n, sizeof *v.rel, cmp_rel);
-    out->paths = mlsh_calloc(v.n ? v.n : 1, sizeof *out->paths);
-    out->classes = mlsh_calloc(v.n ? v.n : 1, sizeof *out->classes);
-    if (!out->paths || !out->classes) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+    out->n = v.n;
+    out->nothers = o.n;
+    rc = full_paths(dir, &v, &out->paths, err);
+    if (!rc) rc = full_paths(dir, &o, &out->others, err);
+    out->classes = rc ? NULL : mlsh_calloc(v.n ? v.n : 1, sizeof *out->classes);
+    if (!rc && !out->classes) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
     for (size_t i = 0; !rc && i < v.n; i++) {
       const char *slash = strchr(v.rel[i], '/');
       size_t cl = slash ? (size_t)(slash - v.rel[i]) : 0;
-      out->paths[i] = str_join(dir, v.rel[i]);
       out->classes[i] = mlsh_malloc(cl + 1);
-      out->n = i + 1;
-      if (!out->paths[i] || !out->classes[i]) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); break; }
+      if (!out->classes[i]) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); break; }
       memcpy(out->classes[i], v.rel[i], cl);
       out->classes[i][cl] = 0;
     }
   }
-  for (size_t i = 0; i < v.n; i++) mlsh_free(v.rel[i]);
-  mlsh_free(v.rel);
+  relvec_free(&v);
+  relvec_free(&o);
   if (rc) image_list_free(out);
   return rc;
 }
@@ -117,7 +133,9 @@ void image_list_free(image_list *l) {
     if (l->paths) mlsh_free(l->paths[i]);
     if (l->classes) mlsh_free(l->classes[i]);
   }
+  for (size_t i = 0; l->others && i < l->nothers; i++) mlsh_free(l->others[i]);
   mlsh_free(l->paths);
   mlsh_free(l->classes);
+  mlsh_free(l->others);
   memset(l, 0, sizeof *l);
 }

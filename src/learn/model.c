@@ -4,14 +4,22 @@
 #include "prep.h"
 #include "../core/alloc.h"
 
+/* The kind is the tag stored in model files: never renumber a row. */
+static const learn_model_ops *const kind_ops[] = {
+  [LEARN_KNN] = &learn_knn_ops,
+  [LEARN_SVM] = &learn_svc_ops,
+  [LEARN_FOREST] = &learn_forest_ops,
+  [LEARN_LOGISTIC] = &learn_logistic_ops,
+};
+#define NKINDS (sizeof kind_ops / sizeof kind_ops[0])
+
+static const learn_model_ops *ops_of(uint32_t kind) {
+  return kind < NKINDS ? kind_ops[kind] : NULL;
+}
+
 const char *learn_kind_name(learn_kind k) {
-  switch (k) {
-  case LEARN_KNN: return "knn";
-  case LEARN_SVM: return "svm";
-  case LEARN_FOREST: return "forest";
-  case LEARN_LOGISTIC: return "logistic";
-  }
-  return "?";
+  const learn_model_ops *ops = ops_of((uint32_t)k);
+  return ops ? ops->name : "?";
 }
 
 static int check_X(const learn_model *m, const mlsh_mat *X, mlsh_err *err) {
@@ -22,19 +30,15 @@ static int check_X(const learn_model *m, const mlsh_mat *X, mlsh_err *err) {
 
 int learn_fit(learn_model *m, const mlsh_mat *X, const int *y, size_t n, mlsh_err *err) {
   if (n != X->rows) return mlsh_seterr(err, MLSH_EINVAL, "X has %zu rows but y has %zu labels", X->rows, n);
+  const learn_model_ops *ops = ops_of(m->kind);
   int *classes, K, *yi;
   int rc = learn_classes(y, n, &classes, &K, &yi, err);
   if (rc) return rc;
-  if (K < 2 && m->kind != LEARN_KNN) {
+  if (K < ops->min_classes) {
     mlsh_free(classes); mlsh_free(yi);
-    return mlsh_seterr(err, MLSH_EINVAL, "y needs at least 2 classes (got %d)", K);
+    return mlsh_seterr(err, MLSH_EINVAL, "y needs at least %d classes (got %d)", ops->min_classes, K);
   }
-  switch (m->kind) {
-  case LEARN_KNN: rc = knn_fit(&m->u.knn, X, yi, K, err); break;
-  case LEARN_SVM: rc = svc_fit(&m->u.svc, X, yi, K, err); break;
-  case LEARN_FOREST: rc = forest_fit(&m->u.forest, X, yi, K, err); break;
-  case LEARN_LOGISTIC: rc = logit_fit(&m->u.logit, X, yi, K, err); break;
-  }
+  rc = ops->fit(m, X, yi, K, err);
   mlsh_free(yi);
   if (rc) { mlsh_free(classes); return rc; }
   mlsh_free(m->classes);
@@ -46,21 +50,15 @@ int learn_fit(learn_model *m, const mlsh_mat *X, const int *y, size_t n, mlsh_er
 int learn_proba(const learn_model *m, const mlsh_mat *X, mlsh_mat *P, mlsh_err *err) {
   int rc = check_X(m, X, err);
   if (rc) return rc;
-  switch (m->kind) {
-  case LEARN_KNN: return knn_proba(&m->u.knn, X, P, err);
-  case LEARN_SVM: return svc_proba(&m->u.svc, X, P, err);
-  case LEARN_FOREST: return forest_proba(&m->u.forest, X, P, err);
-  case LEARN_LOGISTIC: return logit_proba(&m->u.logit, X, P, err);
-  }
-  return MLSH_EINVAL;
+  return ops_of(m->kind)->proba(m, X, P, err);
 }
 
 int learn_predict(const learn_model *m, const mlsh_mat *X, int *labels, mlsh_err *err) {
   int rc = check_X(m, X, err);
   if (rc) return rc;
-  if (m->kind == LEARN_SVM) {
-    /* One-vs-one vote, as libsvm/scikit-learn (not the argmax of probabilities). */
-    rc = svc_predict(&m->u.svc, X, labels, err);
+  const learn_model_ops *ops = ops_of(m->kind);
+  if (ops->predict) {
+    rc = ops->predict(m, X, labels, err);
     if (!rc) for (size_t i = 0; i < X->rows; i++) labels[i] = m->classes[labels[i]];
     return rc;
   }
@@ -76,18 +74,12 @@ int learn_predict(const learn_model *m, const mlsh_mat *X, int *labels, mlsh_err
   return MLSH_OK;
 }
 
-static void free_state(learn_model *m) {
-  switch (m->kind) {
-  case LEARN_KNN: knn_free(&m->u.knn); break;
-  case LEARN_SVM: svc_free(&m->u.svc); break;
-  case LEARN_FOREST: forest_free(&m->u.forest); break;
-  case LEARN_LOGISTIC: logit_free(&m->u.logit); break;
-  }
-}
-
 void learn_model_free(learn_model *m) {
-  free_state(m);
-  if (m->kind == LEARN_SVM) { mlsh_free(m->u.svc.class_weight); m->u.svc.class_weight = NULL; }
+  const learn_model_ops *ops = ops_of(m->kind);
+  if (ops) {   /* a zeroed model has no kind yet */
+    ops->free(m);
+    if (ops->release) ops->release(m);
+  }
   mlsh_free(m->classes);
   mlsh_free(m->names);
   m->classes = NULL; m->K = 0; m->names = NULL;
@@ -165,12 +157,7 @@ int learn_save(const learn_model *m, const char *path, mlsh_err *err) {
   ser_u32(&w, (uint32_t)m->K);
   ser_u64(&w, m->p);
   ser_i32s(&w, m->classes, (size_t)m->K);
-  switch (m->kind) {
-  case LEARN_KNN: knn_write(&m->u.knn, &w); break;
-  case LEARN_SVM: svc_write(&m->u.svc, &w); break;
-  case LEARN_FOREST: forest_write(&m->u.forest, &w); break;
-  case LEARN_LOGISTIC: logit_write(&m->u.logit, &w); break;
-  }
+  ops_of(m->kind)->save(m, &w);
   if (m->names) write_names(m, &w);
   int rc = ser_save(path, (uint32_t)m->kind, m->names ? 2 : 1, &w, err);
   ser_free(&w);
@@ -183,7 +170,8 @@ int learn_load(learn_model *m, const char *path, mlsh_err *err) {
   size_t len;
   int rc = ser_load(path, &kind, &version, &buf, &len, err);
   if (rc) return rc;
-  if (kind < LEARN_KNN || kind > LEARN_LOGISTIC) {
+  const learn_model_ops *ops = ops_of(kind);
+  if (!ops) {
     mlsh_free(buf);
     return mlsh_seterr(err, MLSH_EIO, "'%s' holds an unknown model kind %u", path, kind);
   }
@@ -194,12 +182,7 @@ int learn_load(learn_model *m, const char *path, mlsh_err *err) {
   size_t p = (size_t)des_u64(&r);
   if (!r.failed && K >= 1 && K <= 1 << 24 && p >= 1 && p <= len) {
     m->classes = des_i32s(&r, (size_t)K);
-    switch (m->kind) {
-    case LEARN_KNN: rc = knn_read(&m->u.knn, &r, p, K); break;
-    case LEARN_SVM: rc = svc_read(&m->u.svc, &r, p, K); break;
-    case LEARN_FOREST: rc = forest_read(&m->u.forest, &r, p, K); break;
-    case LEARN_LOGISTIC: rc = logit_read(&m->u.logit, &r, p, K); break;
-    }
+    rc = ops->load(m, &r, p, K);
   } else rc = MLSH_EIO;
   if (!rc && !r.failed && version >= 2) rc = read_names(m, &r, K);
   if (!rc && (r.failed || r.pos != len)) rc = MLSH_EIO;
@@ -208,7 +191,7 @@ int learn_load(learn_model *m, const char *path, mlsh_err *err) {
   if (rc) {
     learn_model_free(m);
     return mlsh_seterr(err, rc, rc == MLSH_ENOMEM ? "not enough memory to load '%s'" : "'%s' is a corrupt %s model file", path,
-                       learn_kind_name((learn_kind)kind));
+                       ops->name);
   }
   m->K = K; m->p = p;
   return MLSH_OK;

@@ -25,6 +25,24 @@ typedef struct learn_model {
   union { knn_model knn; svc_model svc; forest_model forest; logit_model logit; } u;
 } learn_model;
 
+/* What a classifier kind provides; one row per kind (src/learn/<kind>_ops.c),
+ * found by kind in model.c, so a new classifier is one row and one file.
+ * fit gets class indices 0..K-1; predict is NULL where the label is the argmax
+ * of proba; release frees option memory (NULL when there is none). */
+typedef struct learn_model_ops {
+  const char *name;
+  int min_classes;    /* classes fit needs */
+  int (*fit)(learn_model *m, const mlsh_mat *X, const int *yi, int K, mlsh_err *err);
+  int (*predict)(const learn_model *m, const mlsh_mat *X, int *class_index, mlsh_err *err);
+  int (*proba)(const learn_model *m, const mlsh_mat *X, mlsh_mat *P, mlsh_err *err);
+  void (*save)(const learn_model *m, ser_writer *w);
+  int (*load)(learn_model *m, ser_reader *r, size_t p, int K);
+  void (*free)(learn_model *m);
+  void (*release)(learn_model *m);
+} learn_model_ops;
+
+extern const learn_model_ops learn_knn_ops, learn_svc_ops, learn_forest_ops, learn_logistic_ops;
+
 const char *learn_kind_name(learn_kind k);
 int learn_fit(learn_model *m, const mlsh_mat *X, const int *y, size_t n, mlsh_err *err);
 /* Predicted labels (original values) for each row of X. */

@@ -7,18 +7,7 @@
 
 #define SER_MAGIC "MLSHMDL\n"
 
-static void put(ser_writer *w, const void *p, size_t n) {
-  if (w->failed) return;
-  if (w->len + n > w->cap) {
-    size_t cap = w->cap ? w->cap : 256;
-    while (cap < w->len + n) cap *= 2;
-    unsigned char *b = mlsh_realloc(w->buf, cap);
-    if (!b) { w->failed = 1; return; }
-    w->buf = b; w->cap = cap;
-  }
-  memcpy(w->buf + w->len, p, n);
-  w->len += n;
-}
+static void put(ser_writer *w, const void *p, size_t n) { mlsh_buf_add(w, p, n); }
 
 /* x86 and ARM are little-endian; the format is defined as little-endian. */
 void ser_u32(ser_writer *w, uint32_t v) { put(w, &v, 4); }
@@ -27,7 +16,13 @@ void ser_f64(ser_writer *w, double v) { put(w, &v, 8); }
 void ser_f64s(ser_writer *w, const double *v, size_t n) { if (n) put(w, v, n * 8); }
 void ser_i32s(ser_writer *w, const int *v, size_t n) { if (n) put(w, v, n * 4); }
 void ser_bytes(ser_writer *w, const void *p, size_t n) { if (n) put(w, p, n); }
-void ser_free(ser_writer *w) { mlsh_free(w->buf); w->buf = NULL; w->len = w->cap = 0; }
+void ser_free(ser_writer *w) { mlsh_buf_free(w); }
+
+int ser_take(ser_writer *w, unsigned char **out, size_t *len) {
+  *len = w->len;
+  *out = (unsigned char *)mlsh_buf_take(w);
+  return *out ? MLSH_OK : MLSH_ENOMEM;
+}
 
 static int get(ser_reader *r, void *p, size_t n) {
   if (r->failed || n > r->len - r->pos) { r->failed = 1; memset(p, 0, n); return 0; }
@@ -70,15 +65,15 @@ uint64_t ser_checksum(const unsigned char *p, size_t n) {
 
 int ser_save(const char *path, uint32_t kind, uint32_t version, const ser_writer *payload, mlsh_err *err) {
   if (payload->failed) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory to serialise the model");
-  ser_writer w = {0};
+  ser_writer w = MLSH_BUF_INIT;
   put(&w, SER_MAGIC, 8);
   ser_u32(&w, version);
   ser_u32(&w, kind);
   ser_u64(&w, payload->len);
-  put(&w, payload->buf, payload->len);
-  ser_u64(&w, ser_checksum(payload->buf, payload->len));
+  put(&w, payload->s, payload->len);
+  ser_u64(&w, ser_checksum((const unsigned char *)payload->s, payload->len));
   if (w.failed) { ser_free(&w); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory to serialise the model"); }
-  int rc = mlsh_write_file_atomic(path, w.buf, w.len, err);
+  int rc = mlsh_write_file_atomic(path, w.s, w.len, err);
   ser_free(&w);
   return rc;
 }

@@ -5,13 +5,11 @@
 #define MLSH_LEARN_SERIAL_H
 #include <stddef.h>
 #include <stdint.h>
+#include "../core/buf.h"
 #include "../core/error.h"
 
-typedef struct ser_writer {
-  unsigned char *buf;
-  size_t len, cap;
-  int failed;          /* an allocation failed: the buffer is incomplete */
-} ser_writer;
+/* A writer is a core growable buffer: `failed` says an allocation failed. */
+typedef mlsh_buf ser_writer;
 
 void ser_u32(ser_writer *w, uint32_t v);
 void ser_u64(ser_writer *w, uint64_t v);
@@ -20,6 +18,9 @@ void ser_f64s(ser_writer *w, const double *v, size_t n);
 void ser_i32s(ser_writer *w, const int *v, size_t n);
 void ser_bytes(ser_writer *w, const void *p, size_t n);
 void ser_free(ser_writer *w);
+/* Hand the bytes to the caller (free with mlsh_free): MLSH_OK, or
+ * MLSH_ENOMEM (buffer freed) when an append had failed. */
+int ser_take(ser_writer *w, unsigned char **out, size_t *len);
 
 typedef struct ser_reader {
   const unsigned char *buf;

@@ -298,8 +298,7 @@ static int pairs_worker(void *ctx, size_t item, unsigned char **out, size_t *len
     ser_f64s(&w, J->coef[q], J->nsv[q]);
     ser_f64(&w, J->rho[q]); ser_f64(&w, J->pA[q]); ser_f64(&w, J->pB[q]);
   }
-  if (w.failed) { ser_free(&w); return MLSH_ENOMEM; }
-  *out = w.buf; *len = w.len;
+  if (ser_take(&w, out, len)) return MLSH_ENOMEM;
   return rc;
 }
 

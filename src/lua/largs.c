@@ -59,11 +59,10 @@ mlsh_mat *mlsh_check_data(lua_State *L, int idx, const char *fname, const char *
   if (omitted) *omitted = 0;
   if (is_frame(L, idx)) frame_to_matrix(L, idx, fname, argname);
   mlsh_mat *X = lmat_checklike(L, idx, fname, argname);
+  if (na != MLSH_NA_FAIL && MAT_LEN(X) == 0)
+    mlsh_error(L, fname, "argument '%s' is an empty matrix (%zux%zu)", argname, X->rows, X->cols);
   if (na == MLSH_NA_KEEP) return X;
-  if (na == MLSH_NA_OMIT) {
-    if (MAT_LEN(X) == 0) mlsh_error(L, fname, "argument '%s' is an empty matrix (%zux%zu)", argname, X->rows, X->cols);
-    return omit_rows(L, idx, X, fname, argname, omitted);
-  }
+  if (na == MLSH_NA_OMIT) return omit_rows(L, idx, X, fname, argname, omitted);
   lmat_check_finite(L, X, fname, argname);
   return X;
 }

@@ -1,5 +1,6 @@
-/* limage.c - Lua binding for image loading and resizing (issue 6):
+/* limage.c - Lua binding for image loading and resizing:
  * image.load/decode/list and the Image class. */
+#include <math.h>
 #include <string.h>
 #include "limage.h"
 #include "../core/alloc.h"
@@ -22,7 +23,7 @@ mlsh_image *limage_push(lua_State *L, mlsh_image *img) {
 
 static int l_load(lua_State *L) {
   const char *fname = "image.load";
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = mlsh_check_string(L, 1, fname, "path");
   mlsh_image im;
   mlsh_err err;
   int rc = image_load(path, &im, &err);
@@ -34,8 +35,8 @@ static int l_load(lua_State *L) {
 static int l_decode(lua_State *L) {
   const char *fname = "image.decode";
   size_t len;
+  mlsh_check_string(L, 1, fname, "bytes");
   const char *s = lua_tolstring(L, 1, &len);
-  if (!s) return mlsh_error(L, fname, "argument 'bytes' must be a string (got %s)", mlsh_typename(L, 1));
   mlsh_image im;
   mlsh_err err;
   int rc = image_decode((const unsigned char *)s, len, &im, &err);
@@ -46,7 +47,7 @@ static int l_decode(lua_State *L) {
 
 static int l_list(lua_State *L) {
   const char *fname = "image.list";
-  const char *dir = luaL_checkstring(L, 1);
+  const char *dir = mlsh_check_string(L, 1, fname, "dir");
   image_list li;
   mlsh_err err;
   int rc = image_list_dir(dir, &li, &err);
@@ -59,8 +60,13 @@ static int l_list(lua_State *L) {
     lua_pushstring(L, li.classes[i]);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
+  lua_createtable(L, (int)li.nothers, 0);
+  for (size_t i = 0; i < li.nothers; i++) {
+    lua_pushstring(L, li.others[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
   image_list_free(&li);
-  return 2;
+  return 3;
 }
 
 /* ---- Image methods ---- */
@@ -68,30 +74,47 @@ static int l_list(lua_State *L) {
 static int im_width(lua_State *L) { lua_pushinteger(L, limage_check(L, 1, "Image:width", "self")->width); return 1; }
 static int im_height(lua_State *L) { lua_pushinteger(L, limage_check(L, 1, "Image:height", "self")->height); return 1; }
 
+static const char *const filters[] = {"nearest", "bilinear", NULL};
+typedef struct { int filter; } resize_args;
+static const mlsh_opt resize_opt[] = {
+  MLSH_OPT_ENUM(resize_args, filter, "filter", 0, filters,
+                "\"nearest\" (Pillow's NEAREST, the filter of Keras' load_img) or \"bilinear\" (Pillow's BILINEAR: "
+                "antialiased triangle filter, 22-bit fixed point)"),
+  MLSH_OPT_END};
+static const mlsh_optspec resize_spec = {"Image:resize", resize_opt};
+
 static int im_resize(lua_State *L) {
-  const char *fname = "Image:resize";
-  static const char *const known[] = {"filter", NULL};
-  static const char *const filters[] = {"nearest", "bilinear", NULL};
+  const char *fname = resize_spec.fname;
   mlsh_image *im = limage_check(L, 1, fname, "self");
+  resize_args a;
+  mlsh_opts(L, 4, &resize_spec, &a);
   size_t w = mlsh_check_count(L, 2, fname, "width", 1 << 16), h = mlsh_check_count(L, 3, fname, "height", 1 << 16);
-  mlsh_opt_check(L, 4, fname, known);
-  int f = mlsh_opt_enum(L, 4, "filter", "nearest", filters, fname);
   mlsh_image out;
   mlsh_err err;
-  int rc = image_resize(im, (int)w, (int)h, f ? IMAGE_BILINEAR : IMAGE_NEAREST, &out, &err);
+  int rc = image_resize(im, (int)w, (int)h, a.filter ? IMAGE_BILINEAR : IMAGE_NEAREST, &out, &err);
   if (rc) return mlsh_fail(L, fname, rc, &err);
   limage_push(L, &out);
   return 1;
 }
 
+static const char *const layouts[] = {"hwc", "chw", NULL};
+typedef struct { int chw; double scale, shift; } to_matrix_args;
+static const mlsh_opt to_matrix_opt[] = {
+  MLSH_OPT_ENUM(to_matrix_args, chw, "layout", 0, layouts,
+                "\"hwc\": height x (width*3), R,G,B interleaved (numpy's reshape(h, w*3)); \"chw\": one row of "
+                "3*height*width values, channel planes in order (the input layout of nn nets)"),
+  MLSH_OPT_NUM(to_matrix_args, scale, "scale", 1, -HUGE_VAL, HUGE_VAL, "factor applied to each value (0..255)"),
+  MLSH_OPT_NUM(to_matrix_args, shift, "shift", 0, -HUGE_VAL, HUGE_VAL, "added after scaling"),
+  MLSH_OPT_END};
+static const mlsh_optspec to_matrix_spec = {"Image:to_matrix", to_matrix_opt};
+
 static int im_to_matrix(lua_State *L) {
-  const char *fname = "Image:to_matrix";
-  static const char *const known[] = {"layout", "scale", "shift", NULL};
-  static const char *const layouts[] = {"hwc", "chw", NULL};
+  const char *fname = to_matrix_spec.fname;
   mlsh_image *im = limage_check(L, 1, fname, "self");
-  mlsh_opt_check(L, 2, fname, known);
-  int chw = mlsh_opt_enum(L, 2, "layout", "hwc", layouts, fname);
-  double sc = mlsh_opt_num(L, 2, "scale", 1.0, fname), sh = mlsh_opt_num(L, 2, "shift", 0.0, fname);
+  to_matrix_args a;
+  mlsh_opts(L, 2, &to_matrix_spec, &a);
+  int chw = a.chw;
+  double sc = a.scale, sh = a.shift;
   size_t w = (size_t)im->width, h = (size_t)im->height;
   mlsh_mat *m = chw ? lmat_push_new(L, 1, 3 * w * h, fname) : lmat_push_new(L, h, 3 * w, fname);
   for (size_t p = 0; p < w * h; p++)
@@ -138,26 +161,24 @@ static const mlsh_Reg image_funcs[] = {
   {"list", l_list, "image.list(dir)",
    "List the image files (.jpg, .jpeg, .png, any case) under dir recursively, sorted by class folder then "
    "file name (the order of the reference pipeline). The class of a file is its first sub-folder under dir "
-   "(\"\" for files directly in dir), as in flower_photos/<class>/<file>.jpg.\n"
-   "Returns: paths (array of strings), classes (array of strings).\n"
+   "(\"\" for files directly in dir), as in flower_photos/<class>/<file>.jpg. Hidden files are left out.\n"
+   "Returns: paths (array of strings), classes (array of strings), others (the other files inside class "
+   "folders, same order: what a photo pipeline skips as not an image file).\n"
    "Example: paths, classes = image.list(\"datasets/flower_photos\")"},
-  {NULL, NULL, NULL, NULL}};
+  {NULL, NULL, NULL, NULL, NULL}};
 
 static const mlsh_Reg image_methods[] = {
   {"width", im_width, "img:width()", "Width in pixels.\nReturns: an integer.\nExample: img:width()"},
   {"height", im_height, "img:height()", "Height in pixels.\nReturns: an integer.\nExample: img:height()"},
-  {"resize", im_resize, "img:resize(width, height, {filter=\"nearest\"})",
-   "Resize to width x height. filter = \"nearest\" (default; identical to Pillow's NEAREST, the filter of "
-   "Keras' load_img) or \"bilinear\" (Pillow's BILINEAR algorithm: antialiased triangle filter, 22-bit fixed point).\n"
-   "Returns: a new Image.\nExample: small = img:resize(224, 224)"},
-  {"to_matrix", im_to_matrix, "img:to_matrix({layout=\"hwc\", scale=1, shift=0})",
-   "Pixels as a Matrix of value * scale + shift. layout = \"hwc\": height x (width*3) with R,G,B interleaved "
-   "(numpy's reshape(h, w*3)); \"chw\": one row of 3*height*width values, channel planes in order, the input "
-   "layout of nn nets.\nReturns: a Matrix.\n"
-   "Example: x = img:resize(224, 224):to_matrix{layout=\"chw\", scale=1/127.5, shift=-1}"},
+  {"resize", im_resize, "img:resize(width, height [, opts])",
+   "Resize to width x height (1..65536 pixels each).\n"
+   "Returns: a new Image.\nExample: small = img:resize(224, 224)", &resize_spec},
+  {"to_matrix", im_to_matrix, "img:to_matrix([opts])",
+   "Pixels as a Matrix of value * scale + shift, laid out by layout.\nReturns: a Matrix.\n"
+   "Example: x = img:resize(224, 224):to_matrix{layout=\"chw\", scale=1/127.5, shift=-1}", &to_matrix_spec},
   {"pixel", im_pixel, "img:pixel(x, y)",
    "The colour at column x, row y (1-based, from the top-left).\nReturns: r, g, b (0..255).\nExample: r, g, b = img:pixel(1, 1)"},
-  {NULL, NULL, NULL, NULL}};
+  {NULL, NULL, NULL, NULL, NULL}};
 
 static const luaL_Reg image_meta[] = {{"__gc", im_gc}, {"__tostring", im_tostring}, {NULL, NULL}};
 

@@ -328,97 +328,11 @@ void mlsh_push_intarray(lua_State *L, const int *v, size_t n) {
 
 /* ---- Options ---- */
 
-int mlsh_opt_check(lua_State *L, int idx, const char *fname, const char *const known[]) {
-  idx = lua_absindex(L, idx);
-  if (lua_isnoneornil(L, idx)) return 0;
-  if (!lua_istable(L, idx))
-    mlsh_error(L, fname, "options must be a table (got %s)", mlsh_typename(L, idx));
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    lua_pop(L, 1);
-    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    int found = 0;
-    for (int i = 0; k && known[i]; i++)
-      if (strcmp(k, known[i]) == 0) { found = 1; break; }
-    if (!found) {
-      luaL_Buffer b;
-      luaL_buffinit(L, &b);
-      for (int i = 0; known[i]; i++) {
-        if (i) luaL_addstring(&b, ", ");
-        luaL_addstring(&b, known[i]);
-      }
-      luaL_pushresult(&b);
-      if (k) mlsh_error(L, fname, "unknown option '%s' (known: %s)", k, lua_tostring(L, -1));
-      mlsh_error(L, fname, "option keys must be names (known: %s)", lua_tostring(L, -1));
-    }
-  }
-  return 1;
-}
-
 int mlsh_opt_get(lua_State *L, int idx, const char *key) {
   if (!lua_istable(L, idx)) { lua_pushnil(L); return LUA_TNIL; }
   return lua_getfield(L, idx, key);
 }
 
-lua_Number mlsh_opt_num(lua_State *L, int idx, const char *key, lua_Number def, const char *fname) {
-  idx = lua_absindex(L, idx);
-  if (mlsh_opt_get(L, idx, key) == LUA_TNIL) { lua_pop(L, 1); return def; }
-  int ok;
-  lua_Number v = lua_tonumberx(L, -1, &ok);
-  if (!ok) mlsh_error(L, fname, "option '%s' must be a number (got %s)", key, mlsh_typename(L, -1));
-  lua_pop(L, 1);
-  return v;
-}
-
-lua_Integer mlsh_opt_int(lua_State *L, int idx, const char *key, lua_Integer def, const char *fname) {
-  lua_Number v = mlsh_opt_num(L, idx, key, (lua_Number)def, fname);
-  if (v != floor(v) || fabs(v) > 9.0e15) mlsh_error(L, fname, "option '%s' must be an integer (got %g)", key, (double)v);
-  return (lua_Integer)v;
-}
-
-int mlsh_opt_bool(lua_State *L, int idx, const char *key, int def, const char *fname) {
-  idx = lua_absindex(L, idx);
-  int t = mlsh_opt_get(L, idx, key);
-  if (t == LUA_TNIL) { lua_pop(L, 1); return def; }
-  if (t != LUA_TBOOLEAN) mlsh_error(L, fname, "option '%s' must be true or false (got %s)", key, mlsh_typename(L, -1));
-  int v = lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  return v;
-}
-
-const char *mlsh_opt_str(lua_State *L, int idx, const char *key, const char *def, const char *fname) {
-  idx = lua_absindex(L, idx);
-  int t = mlsh_opt_get(L, idx, key);
-  if (t == LUA_TNIL) { lua_pop(L, 1); return def; }
-  if (t != LUA_TSTRING) mlsh_error(L, fname, "option '%s' must be a string (got %s)", key, mlsh_typename(L, -1));
-  const char *s = lua_tostring(L, -1);
-  lua_pop(L, 1);  /* the string stays alive in the options table */
-  return s;
-}
-
-int mlsh_opt_enum(lua_State *L, int idx, const char *key, const char *def, const char *const choices[], const char *fname) {
-  const char *s = mlsh_opt_str(L, idx, key, def, fname);
-  for (int i = 0; choices[i]; i++)
-    if (strcmp(s, choices[i]) == 0) return i;
-  luaL_Buffer b;
-  luaL_buffinit(L, &b);
-  for (int i = 0; choices[i]; i++) {
-    if (i) luaL_addstring(&b, ", ");
-    luaL_addchar(&b, '"');
-    luaL_addstring(&b, choices[i]);
-    luaL_addchar(&b, '"');
-  }
-  luaL_pushresult(&b);
-  return mlsh_error(L, fname, "option '%s' must be one of %s (got \"%s\")", key, lua_tostring(L, -1), s);
-}
-
-unsigned long long mlsh_opt_seed(lua_State *L, int idx, const char *fname) {
-  idx = lua_absindex(L, idx);
-  if (mlsh_opt_get(L, idx, "seed") == LUA_TNIL) { lua_pop(L, 1); return mlsh_rng_clock_seed(); }
-  lua_pop(L, 1);
-  lua_Integer s = mlsh_opt_int(L, idx, "seed", 0, fname);
-  return (unsigned long long)s;
-}
 
 /* ---- C memory across Lua calls that may fail ---- */
 

@@ -89,14 +89,16 @@ void mlsh_push_intarray(lua_State *L, const int *v, size_t n);
 void *mlsh_scratch(lua_State *L, size_t bytes, const char *fname);
 
 /* ---- Argument readers (largs.c): every function that takes data uses them ---- */
-/* MLSH_NA_KEEP is no user choice: functions that only move rows (learn.rows) take any values. */
-enum { MLSH_NA_FAIL = 0, MLSH_NA_OMIT = 1, MLSH_NA_KEEP = 2 };
+enum { MLSH_NA_FAIL = 0, MLSH_NA_OMIT = 1 };
 /* The data matrix at idx: a Matrix, an array of numbers or of rows, or a
  * DataFrame (its numeric columns). na = MLSH_NA_FAIL: a missing or
  * non-finite value is an error naming its cell; MLSH_NA_OMIT: rows with
  * one are dropped (their count in *omitted when not NULL). A converted
  * value replaces the one at idx, so the pointer lives as long as idx. */
 mlsh_mat *mlsh_check_data(lua_State *L, int idx, const char *fname, const char *argname, int na, size_t *omitted);
+/* na = MLSH_NA_KEEP (no option value, for series where NaN marks a gap):
+ * the values stay as given; only an empty matrix is an error. */
+enum { MLSH_NA_KEEP = 2 };
 
 /* Class labels: integers from 1, or strings (encoded 1..k in sorted order,
  * as R's factor levels). The codes live in a scratch userdata on the stack;
@@ -144,20 +146,8 @@ void mlsh_push_owned_string(lua_State *L, char *s);
 void mlsh_push_owned_lstring(lua_State *L, char *s, size_t len);
 
 /* ---- Option tables ---- */
-/* Check that the value at idx is nil or a table whose keys are all in
- * `known` (NULL-terminated); otherwise "fname: unknown option 'kk'
- * (known: a, b, c)". Returns 1 when a table is present. */
-int mlsh_opt_check(lua_State *L, int idx, const char *fname, const char *const known[]);
-lua_Integer mlsh_opt_int(lua_State *L, int idx, const char *key, lua_Integer def, const char *fname);
-lua_Number mlsh_opt_num(lua_State *L, int idx, const char *key, lua_Number def, const char *fname);
-int mlsh_opt_bool(lua_State *L, int idx, const char *key, int def, const char *fname);
-const char *mlsh_opt_str(lua_State *L, int idx, const char *key, const char *def, const char *fname);
-/* One of `choices` (NULL-terminated); returns its index. */
-int mlsh_opt_enum(lua_State *L, int idx, const char *key, const char *def, const char *const choices[], const char *fname);
 /* Push the option's value (nil when absent); returns its Lua type. */
 int mlsh_opt_get(lua_State *L, int idx, const char *key);
-/* The `seed` option: its value, or a clock seed when absent. */
-unsigned long long mlsh_opt_seed(lua_State *L, int idx, const char *fname);
 
 /* ---- Module openers: each adds its functions to the module table on top
  * of the stack. linit.c calls them in order. ---- */
@@ -180,6 +170,6 @@ void mlsh_open_options(lua_State *L);
 
 /* Open every module into a new table `mlsh` (left on the stack), set the
  * Lua search path for lua/mlsh helpers, and load the Lua-side parts. */
-int luaopen_mlsh(lua_State *L);
+__attribute__((visibility("default"))) int luaopen_mlsh(lua_State *L);
 
 #endif

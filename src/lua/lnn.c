@@ -1,4 +1,4 @@
-/* lnn.c - Lua binding for the CNN engine (issue 6): nn.load, nn.convert
+/* lnn.c - Lua binding for the CNN engine: nn.load, nn.convert
  * and the Net class (forward, embed, layers, profiling). Summaries and
  * nn.mobilenetv2 are in lua/mlsh/nn.lua. */
 #include <math.h>
@@ -22,24 +22,29 @@ static nn_net *check_net(lua_State *L, int idx, const char *fname) {
   return u->net;
 }
 
-static int opt_threads(lua_State *L, int idx, const char *fname) {
-  lua_Integer t = mlsh_opt_int(L, idx, "threads", 0, fname);
-  if (t < 0 || t > 256) mlsh_error(L, fname, "option 'threads' must be between 0 and 256 (got %lld)", (long long)t);
-  return (int)t;
-}
+/* ---- nn.load, nn.convert ---- */
+
+static const char *const devices[] = {"cpu", "cuda", "auto", NULL};
+typedef struct { int threads, device, batch, tf32; } load_args;
+static const mlsh_opt load_opt[] = {
+  MLSH_OPT_THREADS(load_args, threads),
+  MLSH_OPT_ENUM_PRESET(load_args, device, "device", 0, devices,
+                       "\"cpu\", \"cuda\" (an error when no GPU is usable) or \"auto\" (the GPU if any, else the CPU "
+                       "with a notice); absent: $MLSH_DEVICE, else \"cpu\""),
+  MLSH_OPT_INT(load_args, batch, "batch", 128, 1, 65536, "images per step on the GPU"),
+  MLSH_OPT_BOOL(load_args, tf32, "tf32", 0, "let cuBLAS use TF32 tensor cores on the GPU (faster, about 1e-3 less accurate)"),
+  MLSH_OPT_END};
+static const mlsh_optspec load_spec = {"nn.load", load_opt};
 
 static int l_load(lua_State *L) {
-  const char *fname = "nn.load";
-  static const char *const known[] = {"threads", "device", "batch", "tf32", NULL};
-  const char *cfg = luaL_checkstring(L, 1);
-  const char *weights = lua_isnoneornil(L, 2) ? NULL : luaL_checkstring(L, 2);
-  mlsh_opt_check(L, 3, fname, known);
-  int threads = opt_threads(L, 3, fname);
-  /* CUDA backend (issue 9, src/nn/gpu.h): device "cpu" | "cuda" | "auto", default $MLSH_DEVICE or "cpu" */
-  const char *device = mlsh_opt_str(L, 3, "device", NULL, fname);
-  lua_Integer gbatch = mlsh_opt_int(L, 3, "batch", 128, fname);
-  if (gbatch < 1 || gbatch > 65536) return mlsh_error(L, fname, "option 'batch' must be between 1 and 65536 (got %lld)", (long long)gbatch);
-  nn_gpu_opts gopt = {(int)gbatch, mlsh_opt_bool(L, 3, "tf32", 0, fname), 0};
+  const char *fname = load_spec.fname;
+  load_args a;
+  a.device = -1;   /* absent: nn_use_device reads $MLSH_DEVICE */
+  mlsh_opts(L, 3, &load_spec, &a);
+  const char *cfg = mlsh_check_string(L, 1, fname, "cfg");
+  const char *weights = lua_isnoneornil(L, 2) ? NULL : mlsh_check_string(L, 2, fname, "weights");
+  const char *device = a.device < 0 ? NULL : devices[a.device];
+  nn_gpu_opts gopt = {a.batch, a.tf32, 0};
   lnet *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->net = NULL;
   luaL_setmetatable(L, NET_MT);
@@ -48,7 +53,7 @@ static int l_load(lua_State *L) {
   if (rc) return mlsh_fail(L, fname, rc, &err);
   if (u->net->warnings) fprintf(stderr, "nn.load: warning: %s", u->net->warnings);
   if (weights && (rc = nn_load_weights(u->net, weights, &err))) return mlsh_fail(L, fname, rc, &err);
-  if ((rc = nn_finalize(u->net, threads, &err))) return mlsh_fail(L, fname, rc, &err);
+  if ((rc = nn_finalize(u->net, a.threads, &err))) return mlsh_fail(L, fname, rc, &err);
   char notice[640];
   int on_gpu;
   if ((rc = nn_use_device(u->net, device, &gopt, &on_gpu, notice, sizeof notice, &err))) return mlsh_fail(L, fname, rc, &err);
@@ -56,13 +61,21 @@ static int l_load(lua_State *L) {
   return 1;
 }
 
+static const char *const sources[] = {"auto", "npy", "h5", NULL};
+typedef struct { int from; } convert_args;
+static const mlsh_opt convert_opt[] = {
+  MLSH_OPT_ENUM(convert_args, from, "from", 0, sources,
+                "\"h5\" (a Keras .h5), \"npy\" (a folder of TF-slim .npy tensors) or \"auto\" (by whether source is a folder)"),
+  MLSH_OPT_END};
+static const mlsh_optspec convert_spec = {"nn.convert", convert_opt};
+
 static int l_convert(lua_State *L) {
-  const char *fname = "nn.convert";
-  static const char *const known[] = {"from", NULL};
-  static const char *const kinds[] = {"auto", "npy", "h5", NULL};
-  const char *cfg = luaL_checkstring(L, 1), *src = luaL_checkstring(L, 2), *out = luaL_checkstring(L, 3);
-  mlsh_opt_check(L, 4, fname, known);
-  int k = mlsh_opt_enum(L, 4, "from", "auto", kinds, fname);
+  const char *fname = convert_spec.fname;
+  convert_args a;
+  mlsh_opts(L, 4, &convert_spec, &a);
+  const char *cfg = mlsh_check_string(L, 1, fname, "cfg"), *src = mlsh_check_string(L, 2, fname, "source");
+  const char *out = mlsh_check_string(L, 3, fname, "out");
+  int k = a.from;
   if (k == 0) {   /* a folder holds .npy tensors; a file is an .h5 */
     char probe[4096];
     snprintf(probe, sizeof probe, "%s/.", src);
@@ -82,14 +95,19 @@ static int l_convert(lua_State *L) {
   return 1;
 }
 
-/* ---- preprocessing of images ---- */
+/* ---- forward: preprocessing of images ---- */
 
-static void preprocess(lua_State *L, int idx, const char *fname, float scale[3], float shift[3]) {
-  static const char *const modes[] = {"tf", "torch", "unit", "none", NULL};
-  int m = mlsh_opt_enum(L, idx, "preprocess", "tf", modes, fname);
+static const char *const modes[] = {"tf", "torch", "unit", "none", NULL};
+/* The preprocess option of Net:forward and Net:embed. */
+#define PREPROCESS_OPT(T)                                                                           \
+  MLSH_OPT_ENUM(T, preprocess, "preprocess", 0, modes,                                              \
+                "scaling of Image pixels: \"tf\" (x/127.5 - 1, Keras), \"torch\" (ImageNet mean/sd), " \
+                "\"unit\" (x/255, darknet) or \"none\"")
+
+static void preprocess(int mode, float scale[3], float shift[3]) {
   static const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
   for (int c = 0; c < 3; c++) {
-    switch (m) {
+    switch (mode) {
     case 0: scale[c] = 1 / 127.5f; shift[c] = -1; break;           /* Keras preprocess_input(mode="tf") */
     case 1: scale[c] = 1 / (255 * sd[c]); shift[c] = -mean[c] / sd[c]; break;   /* torchvision normalisation */
     case 2: scale[c] = 1 / 255.0f; shift[c] = 0; break;             /* darknet's [0, 1] */
@@ -103,38 +121,46 @@ static void push_output(lua_State *L, const float *out, size_t n, size_t cols, c
   for (size_t i = 0; i < n * cols; i++) m->data[i] = out[i];
 }
 
-static int net_forward(lua_State *L) {
-  const char *fname = "Net:forward";
-  static const char *const known[] = {"preprocess", NULL};
-  nn_net *net = check_net(L, 1, fname);
-  mlsh_opt_check(L, 3, fname, known);
+typedef struct { int preprocess, na; } forward_args;
+static const mlsh_opt forward_opt[] = {
+  PREPROCESS_OPT(forward_args),
+  MLSH_OPT_NA(forward_args, na),
+  MLSH_OPT_END};
+static const mlsh_optspec forward_spec = {"Net:forward", forward_opt};
+
+static int forward_image(lua_State *L, nn_net *net, const forward_args *a, const char *fname) {
+  mlsh_image *im = limage_check(L, 2, fname, "input");
+  if (im->width != net->w || im->height != net->h || net->c != 3)
+    return mlsh_error(L, fname, "argument 'input' is a %dx%d image, the net takes %dx%dx%d (use img:resize(%d, %d))",
+                      im->width, im->height, net->w, net->h, net->c, net->w, net->h);
+  float sc[3], sh[3];
+  preprocess(a->preprocess, sc, sh);
+  float *in = mlsh_scratch(L, net->inputs * sizeof(float), fname);
+  float *out = mlsh_scratch(L, net->outputs * sizeof(float), fname);
+  image_to_chw(im, sc, sh, in);
   mlsh_err err;
-  int rc;
-  float *out;
-  mlsh_image *im = luaL_testudata(L, 2, MLSH_IMAGE_MT);
-  if (im) {
-    im = limage_check(L, 2, fname, "input");
-    if (im->width != net->w || im->height != net->h || net->c != 3)
-      return mlsh_error(L, fname, "argument 'input' is a %dx%d image, the net takes %dx%dx%d (use img:resize(%d, %d))",
-                        im->width, im->height, net->w, net->h, net->c, net->w, net->h);
-    float sc[3], sh[3];
-    preprocess(L, 3, fname, sc, sh);
-    float *in = mlsh_scratch(L, net->inputs * sizeof(float), fname);
-    out = mlsh_scratch(L, net->outputs * sizeof(float), fname);
-    image_to_chw(im, sc, sh, in);
-    if ((rc = nn_forward(net, in, 1, out, &err))) return mlsh_fail(L, fname, rc, &err);
-    push_output(L, out, 1, net->outputs, fname);
-    return 1;
-  }
-  mlsh_mat *X = lmat_checklike(L, 2, fname, "input");
+  int rc = nn_forward(net, in, 1, out, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  push_output(L, out, 1, net->outputs, fname);
+  return 1;
+}
+
+static int net_forward(lua_State *L) {
+  const char *fname = forward_spec.fname;
+  nn_net *net = check_net(L, 1, fname);
+  forward_args a;
+  mlsh_opts(L, 3, &forward_spec, &a);
+  if (luaL_testudata(L, 2, MLSH_IMAGE_MT)) return forward_image(L, net, &a, fname);
+  mlsh_mat *X = mlsh_check_data(L, 2, fname, "input", a.na, NULL);
   if (X->cols != net->inputs)
     return mlsh_error(L, fname, "argument 'input' has %zu columns, the net takes %zu (%dx%dx%d, CHW order) per row",
                       X->cols, net->inputs, net->c, net->h, net->w);
-  lmat_check_finite(L, X, fname, "input");
   float *in = mlsh_scratch(L, MAT_LEN(X) * sizeof(float) + 1, fname);
-  out = mlsh_scratch(L, X->rows * net->outputs * sizeof(float) + 1, fname);
+  float *out = mlsh_scratch(L, X->rows * net->outputs * sizeof(float) + 1, fname);
   for (size_t i = 0; i < MAT_LEN(X); i++) in[i] = (float)X->data[i];
-  if ((rc = nn_forward(net, in, X->rows, out, &err))) return mlsh_fail(L, fname, rc, &err);
+  mlsh_err err;
+  int rc = nn_forward(net, in, X->rows, out, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
   push_output(L, out, X->rows, net->outputs, fname);
   return 1;
 }
@@ -161,43 +187,62 @@ static void progress_cb(void *ud, size_t done, size_t total) {
   p->shown = 1;
 }
 
-static int net_embed(lua_State *L) {
-  const char *fname = "Net:embed";
-  static const char *const known[] = {"batch", "size", "preprocess", "progress", "on_error", NULL};
-  static const char *const on_error[] = {"stop", "skip", NULL};
-  nn_net *net = check_net(L, 1, fname);
-  luaL_checktype(L, 2, LUA_TTABLE);
-  mlsh_opt_check(L, 3, fname, known);
-  lua_Integer batch = mlsh_opt_int(L, 3, "batch", 32, fname);
-  if (batch < 1 || batch > 1 << 20) return mlsh_error(L, fname, "option 'batch' must be at least 1 (got %lld)", (long long)batch);
-  lua_Integer size = mlsh_opt_int(L, 3, "size", net->w, fname);
-  if (size != net->w || size != net->h)
-    return mlsh_error(L, fname, "option 'size' is %lld but the net takes %dx%d images (change width/height in its cfg)",
-                      (long long)size, net->w, net->h);
-  int progress = mlsh_opt_bool(L, 3, "progress", 1, fname) && isatty(2);
-  int skip = mlsh_opt_enum(L, 3, "on_error", "stop", on_error, fname);
-  nn_embed_opts o = {.batch = (size_t)batch};
-  preprocess(L, 3, fname, o.scale, o.shift);
-  size_t n = (size_t)luaL_len(L, 2);
-  if (n == 0) return mlsh_error(L, fname, "argument 'images' is empty");
-  lua_rawgeti(L, 2, 1);
+static const char *const on_errors[] = {"stop", "skip", NULL};
+typedef struct { int batch, size, preprocess, progress, skip; } embed_args;
+static const mlsh_opt embed_opt[] = {
+  MLSH_OPT_INT(embed_args, batch, "batch", 32, 1, 1 << 20, "images per step of the workers"),
+  MLSH_OPT_INT_PRESET(embed_args, size, "size", "the net's width", 1, 65536,
+                      "the side images are resized to: must be the net's (its cfg's width and height)"),
+  PREPROCESS_OPT(embed_args),
+  MLSH_OPT_BOOL(embed_args, progress, "progress", 1, "show a progress bar with rate and ETA on a terminal"),
+  MLSH_OPT_ENUM(embed_args, skip, "on_error", 0, on_errors,
+                "an unreadable image: \"stop\" (an error naming it) or \"skip\" (a NaN row, listed in a second result)"),
+  MLSH_OPT_END};
+static const mlsh_optspec embed_spec = {"Net:embed", embed_opt};
+
+/* The images argument (an array of paths, or of Images) into *paths or
+ * *imgs; the array keeps the strings and Images alive during the call. */
+static size_t check_images(lua_State *L, int idx, const char *fname, const char ***paths, mlsh_image **imgs) {
+  if (!lua_istable(L, idx))
+    mlsh_error(L, fname, "argument 'images' must be an array of paths or of Images (got %s)", mlsh_typename(L, idx));
+  size_t n = lua_rawlen(L, idx);
+  if (n == 0) mlsh_error(L, fname, "argument 'images' is empty");
+  lua_rawgeti(L, idx, 1);
   int as_paths = lua_type(L, -1) == LUA_TSTRING;
   lua_pop(L, 1);
-  const char **paths = as_paths ? mlsh_scratch(L, n * sizeof *paths, fname) : NULL;
-  mlsh_image *imgs = as_paths ? NULL : mlsh_scratch(L, n * sizeof *imgs, fname);
-  for (size_t i = 0; i < n; i++) {   /* the table keeps the strings and Images alive during the call */
-    lua_rawgeti(L, 2, (lua_Integer)i + 1);
+  *paths = as_paths ? mlsh_scratch(L, n * sizeof **paths, fname) : NULL;
+  *imgs = as_paths ? NULL : mlsh_scratch(L, n * sizeof **imgs, fname);
+  for (size_t i = 0; i < n; i++) {
+    lua_rawgeti(L, idx, (lua_Integer)i + 1);
     if (as_paths) {
       if (lua_type(L, -1) != LUA_TSTRING)
-        return mlsh_error(L, fname, "argument 'images'[%zu] must be a path like the first element (got %s)", i + 1, mlsh_typename(L, -1));
-      paths[i] = lua_tostring(L, -1);
+        mlsh_error(L, fname, "argument 'images'[%zu] must be a path like the first element (got %s)", i + 1, mlsh_typename(L, -1));
+      (*paths)[i] = lua_tostring(L, -1);
     } else {
       if (!luaL_testudata(L, -1, MLSH_IMAGE_MT))
-        return mlsh_error(L, fname, "argument 'images'[%zu] must be a path or an Image (got %s)", i + 1, mlsh_typename(L, -1));
-      imgs[i] = *limage_check(L, -1, fname, "images[i]");
+        mlsh_error(L, fname, "argument 'images'[%zu] must be a path or an Image (got %s)", i + 1, mlsh_typename(L, -1));
+      (*imgs)[i] = *limage_check(L, -1, fname, "images[i]");
     }
     lua_pop(L, 1);
   }
+  return n;
+}
+
+static int net_embed(lua_State *L) {
+  const char *fname = embed_spec.fname;
+  nn_net *net = check_net(L, 1, fname);
+  embed_args a;
+  a.size = net->w;
+  mlsh_opts(L, 3, &embed_spec, &a);
+  const char **paths;
+  mlsh_image *imgs;
+  size_t n = check_images(L, 2, fname, &paths, &imgs);
+  if (a.size != net->w || a.size != net->h)
+    return mlsh_error(L, fname, "option 'size' is %d but the net takes %dx%d images (change width/height in its cfg)",
+                      a.size, net->w, net->h);
+  int progress = a.progress && isatty(2), skip = a.skip;
+  nn_embed_opts o = {.batch = (size_t)a.batch};
+  preprocess(a.preprocess, o.scale, o.shift);
   if (net->c != 3) return mlsh_error(L, fname, "the net takes %d channels; embed needs an RGB (3-channel) net", net->c);
   float *out = mlsh_scratch(L, n * net->outputs * sizeof(float), fname);
   if (skip) {
@@ -283,6 +328,7 @@ static int net_info(lua_State *L) {
 static int net_profile(lua_State *L) {
   const char *fname = "Net:profile";
   nn_net *net = check_net(L, 1, fname);
+  if (lua_type(L, 2) != LUA_TBOOLEAN) return mlsh_error(L, fname, "argument 'on' must be true or false (got %s)", mlsh_typename(L, 2));
   net->profile = lua_toboolean(L, 2);
   if (net->layer_time) memset(net->layer_time, 0, (size_t)net->n * sizeof(double));
   net->images_seen = 0;
@@ -305,51 +351,47 @@ static int net_tostring(lua_State *L) {
 }
 
 static const mlsh_Reg nn_funcs[] = {
-  {"load", l_load, "nn.load(cfg, weights, {threads=0, device=\"cpu\", batch=128, tf32=false})",
+  {"load", l_load, "nn.load(cfg [, weights [, opts]])",
    "Load a darknet-format network: the .cfg description and a .weights file (darknet's format; nil leaves "
    "zero weights, for summaries). Unused cfg keys print a warning naming section and line; unknown sections, "
-   "bad values, impossible shapes and weights files of the wrong size are errors. threads: workers for "
-   "forward/embed (0 = all cores, also the JPEG decoders on a GPU); device: \"cpu\", \"cuda\" (an error "
-   "with CUDA's message when no GPU is usable) or \"auto\" (the GPU when there is one, else the CPU with a "
-   "one-line notice); default $MLSH_DEVICE, else \"cpu\". On the GPU: batch images per step (default 128), "
-   "tf32=true lets cuBLAS use TF32 tensor cores (faster, about 1e-3 less accurate).\n"
-   "Returns: a Net.\nExample: net = nn.load(\"weights/mobilenetv2.cfg\", \"weights/mobilenetv2.weights\")"},
-  {"convert", l_convert, "nn.convert(cfg, source, out, {from=\"auto\"})",
-   "Convert TensorFlow weights into a darknet .weights file for cfg: source is a Keras .h5 (from=\"h5\", "
-   "read with libhdf5: Conv1, bn_Conv1, block_1_expand, ...) or a folder of TF-slim tensors as .npy files "
-   "(from=\"npy\"); \"auto\" picks by whether source is a folder. Each conv/connected layer of the cfg names "
-   "its Keras layer with name=. Kernels are transposed from HWIO to darknet's order.\n"
+   "bad values, impossible shapes and weights files of the wrong size are errors. threads serve forward and "
+   "embed (on a GPU, the JPEG decoders); batch and tf32 apply on the GPU only.\n"
+   "Returns: a Net.\nExample: net = nn.load(\"weights/mobilenetv2.cfg\", \"weights/mobilenetv2.weights\")", &load_spec},
+  {"convert", l_convert, "nn.convert(cfg, source, out [, opts])",
+   "Convert TensorFlow weights into a darknet .weights file for cfg: source is a Keras .h5 (read with libhdf5: "
+   "Conv1, bn_Conv1, block_1_expand, ...) or a folder of TF-slim tensors as .npy files. Each conv/connected "
+   "layer of the cfg names its Keras layer with name=. Kernels are transposed from HWIO to darknet's order.\n"
    "Returns: the number of parameters written.\n"
-   "Example: nn.convert(\"weights/mobilenetv2.cfg\", \"../shared/weights/mobilenet_v2_1.0_224_tfslim_npy\", \"weights/mobilenetv2.weights\")"},
-  {NULL, NULL, NULL, NULL}};
+   "Example: nn.convert(\"weights/mobilenetv2.cfg\", \"../shared/weights/mobilenet_v2_1.0_224_tfslim_npy\", \"weights/mobilenetv2.weights\")",
+   &convert_spec},
+  {NULL, NULL, NULL, NULL, NULL}};
 
 static const mlsh_Reg net_methods[] = {
-  {"forward", net_forward, "net:forward(input, {preprocess=\"tf\"})",
-   "Run the network. input: an Image of the net's size (scaled by preprocess: \"tf\" x/127.5-1, \"torch\" "
-   "ImageNet mean/sd, \"unit\" x/255, \"none\") or a Matrix with one image per row in CHW order (used as is).\n"
-   "Returns: a Matrix, one row of outputs per image.\nExample: y = net:forward(image.load(\"a.jpg\"):resize(224, 224))"},
-  {"embed", net_embed, "net:embed(images, {batch=32, size=224, preprocess=\"tf\", progress=true, on_error=\"stop\"})",
+  {"forward", net_forward, "net:forward(input [, opts])",
+   "Run the network. input: an Image of the net's size (scaled by preprocess) or a Matrix (or data frame) with "
+   "one image per row in CHW order, used as is.\n"
+   "Returns: a Matrix, one row of outputs per image.\nExample: y = net:forward(image.load(\"a.jpg\"):resize(224, 224))",
+   &forward_spec},
+  {"embed", net_embed, "net:embed(images [, opts])",
    "Run every image (an array of paths or of Images) through the network: decoding, resizing to the net's size "
    "with Pillow's NEAREST (as Keras' load_img) and the network all run on the worker threads, so decoding "
-   "overlaps the network. Shows a progress bar with rate and ETA on a terminal; Ctrl-C stops cleanly.\n"
-   "on_error=\"stop\": an unreadable image raises an error naming it; \"skip\": its row is NaN and it is "
-   "listed in a second result.\n"
+   "overlaps the network. Ctrl-C stops cleanly.\n"
    "Returns: an n x outputs Matrix, one row per image in the given order (with on_error=\"skip\" also an "
    "array of {index=, path=, error=} for the images skipped).\n"
-   "Example: X = net:embed(image.list(\"datasets/flower_photos\"))"},
+   "Example: X = net:embed(image.list(\"datasets/flower_photos\"))", &embed_spec},
   {"layers", net_layers, "net:layers()",
    "Describe every layer: index (0-based, as darknet), type, name, input/output {c, h, w}, params, mmacs, "
    "size/stride/groups/activation where they apply, seconds (when profiling).\n"
    "Returns: an array of tables.\nExample: for _, l in ipairs(net:layers()) do print(l.type, l.mmacs) end"},
   {"info", net_info, "net:info()",
    "Input shape, output size, layer count, threads, device, workspace bytes, and images run by forward/embed "
-   "with their wall-clock seconds (since load or net:profile()).\n"
+   "with their wall-clock seconds (since load or net:profile(on)).\n"
    "Returns: a table.\nExample: net:info().outputs"},
   {"profile", net_profile, "net:profile(on)",
    "Turn per-layer timing on or off and reset the timers and the image/seconds counters of net:info(); "
    "net:summary{profile=true} reports the per-layer times.\n"
    "Returns: nothing.\nExample: net:profile(true); net:embed(paths); print(net:summary{profile=true})"},
-  {NULL, NULL, NULL, NULL}};
+  {NULL, NULL, NULL, NULL, NULL}};
 
 static const luaL_Reg net_meta[] = {{"__gc", net_gc}, {"__close", net_gc}, {"__tostring", net_tostring}, {NULL, NULL}};
 

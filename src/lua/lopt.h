@@ -93,6 +93,9 @@ typedef struct mlsh_optspec {
 /* The same for an option of type `type` (SIZE, NUM, BOOL): absent, the
  * field keeps the caller's preset (a default that depends on the call). */
 #define MLSH_OPT_PRESET(type, T, f, nm, shown, lo, hi, doc) {nm, type, MLSH_OPT_F(T, f), 0, shown, lo, hi, MLSH_OPT_NODEF, NULL, doc}
+#define MLSH_OPT_NUM_PRESET(T, f, nm, shown, lo, hi, doc) MLSH_OPT_PRESET(MLSH_OT_NUM, T, f, nm, shown, lo, hi, doc)
+/* An enum whose default the caller presets; help shows the choice of index d. */
+#define MLSH_OPT_ENUM_PRESET(T, f, nm, d, vals, doc) {nm, MLSH_OT_ENUM, MLSH_OPT_F(T, f), d, NULL, 0, 0, MLSH_OPT_NODEF, vals, doc}
 /* The `na` rule of a data argument: "fail" (0) or "omit" (1); see mlsh_check_data. */
 extern const char *const mlsh_na_modes[];
 #define MLSH_OPT_NA(T, f) {"na", MLSH_OT_ENUM, MLSH_OPT_F(T, f), 0, NULL, 0, 0, 0, mlsh_na_modes, \

@@ -124,8 +124,7 @@ static int run_item(void *ctx, size_t i, unsigned char **out, size_t *len) {
     ser_bytes(&w, msg, n);
   }
   lua_settop(L, J->items > J->fn ? J->items : J->fn);
-  if (w.failed) { ser_free(&w); return MLSH_ENOMEM; }
-  *out = w.buf; *len = w.len;
+  if (ser_take(&w, out, len)) return MLSH_ENOMEM;
   return st;
 }
 

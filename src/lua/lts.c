@@ -1,71 +1,57 @@
-/* lts.c - Lua binding for time series (issue 5): series, transforms,
- * decomposition, ACF/PACF, unit-root and white-noise tests, ARIMA fits
- * with forecasts, automatic order search and accuracy. Printing lives in
- * lua/mlsh/ts.lua. A "series" argument is a Series (ts.series), a Matrix
- * vector (a data.read_csv column) or a Lua array; NaN marks a gap. */
+/* lts.c - Lua binding for time series: series, transforms, decomposition,
+ * ACF/PACF, unit-root and white-noise tests and forecast accuracy; the
+ * ARIMA fits are in lts_arima.c, the printing in lua/mlsh/ts.lua. A series
+ * argument is any series-like value (lts_check_series); NaN marks a gap. */
 #include <math.h>
 #include <string.h>
-#include <stdio.h>
-#include "lmlsh.h"
+#include "lts.h"
 #include "../ts/ts.h"
-#include "../ts/arima.h"
-#include "../core/alloc.h"
+#include "../ts/arima.h"   /* ts_accuracy */
+#include "../core/distrib.h"
 
-#define SERIES_MT "mlsh.Series"
-#define TEST_MT "mlsh.TsTest"
-#define ARIMA_MT "mlsh.Arima"
-#define STATE_MT "mlsh.ArimaState"
+/* ---- the series-like argument ---- */
 
-typedef struct series_arg {
-  const double *v;
-  size_t n;
-  int freq, is_series;
-  lua_Integer start[2];
-} series_arg;
+/* The time index of a Series table at idx, whose values replace it at idx. */
+static void read_series_index(lua_State *L, int idx, const char *fname, const char *argname, lts_series *s) {
+  if (!lmat_test(L, -1)) mlsh_error(L, fname, "argument '%s': the series' values must be a Matrix", argname);
+  s->is_series = 1;
+  if (lua_getfield(L, idx, "freq") == LUA_TNUMBER && lua_tointeger(L, -1) >= 1) s->freq = (int)lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  if (lua_getfield(L, idx, "start") == LUA_TTABLE)
+    for (int k = 0; k < 2; k++) {
+      lua_rawgeti(L, -1, k + 1);
+      if (lua_isinteger(L, -1)) s->start[k] = lua_tointeger(L, -1);
+      lua_pop(L, 1);
+    }
+  lua_pop(L, 1);
+  lua_replace(L, idx);
+}
 
-/* Read a series argument: metadata from a Series table, then its values.
- * The value at idx is replaced by the Matrix (a Lua array is converted),
- * so s->v stays valid while idx is on the stack. */
-static void check_series(lua_State *L, int idx, const char *fname, const char *arg, series_arg *s) {
+void lts_check_series(lua_State *L, int idx, const char *fname, const char *argname, lts_series *s) {
   idx = lua_absindex(L, idx);
   memset(s, 0, sizeof *s);
   s->freq = 1;
-  s->start[0] = 1; s->start[1] = 1;
-  if (lua_istable(L, idx) && lua_getfield(L, idx, "values") != LUA_TNIL) {
-    if (!lmat_test(L, -1)) mlsh_error(L, fname, "argument '%s': the series' values must be a Matrix", arg);
-    s->is_series = 1;
-    if (lua_getfield(L, idx, "freq") == LUA_TNUMBER) s->freq = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    if (lua_getfield(L, idx, "start") == LUA_TTABLE)
-      for (int k = 0; k < 2; k++) {
-        lua_rawgeti(L, -1, k + 1);
-        if (lua_isinteger(L, -1)) s->start[k] = lua_tointeger(L, -1);
-        lua_pop(L, 1);
-      }
-    lua_pop(L, 1);
-    lua_replace(L, idx);
-    if (s->freq < 1) s->freq = 1;
-  } else if (lua_istable(L, idx)) {
-    lua_pop(L, 1);
+  s->start[0] = s->start[1] = 1;
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    lua_pushliteral(L, "values");
+    if (lua_rawget(L, idx) != LUA_TNIL) read_series_index(L, idx, fname, argname, s);
+    else lua_pop(L, 1);
   }
-  mlsh_mat *m = lmat_checklike(L, idx, fname, arg);
-  if (m->rows != 1 && m->cols != 1)
-    mlsh_error(L, fname, "argument '%s' must be a vector (got %zux%zu)", arg, m->rows, m->cols);
+  int frame = strcmp(mlsh_typename(L, idx), "DataFrame") == 0;
+  mlsh_mat *m = mlsh_check_data(L, idx, fname, argname, MLSH_NA_KEEP, NULL);
+  if (m->rows != 1 && m->cols != 1) {
+    if (frame) mlsh_error(L, fname, "argument '%s' has %zu numeric columns: pick one with df:col(name)", argname, m->cols);
+    mlsh_error(L, fname, "argument '%s' must be a vector (got %zux%zu)", argname, m->rows, m->cols);
+  }
   s->v = m->data;
   s->n = MAT_LEN(m);
-  if (s->n == 0) mlsh_error(L, fname, "argument '%s' is empty", arg);
 }
 
-/* Push a Series {values, freq, start} (start shifted by `shift` steps) or a plain Matrix. */
-static void push_series(lua_State *L, const series_arg *s, int as_series, const double *v, size_t n, long shift) {
-  if (!as_series) {
-    mlsh_mat *m = lmat_push_new(L, n, 1, "ts");
-    if (n) memcpy(m->data, v, n * sizeof(double));
-    return;
-  }
-  lua_createtable(L, 0, 3);
+void lts_push_series(lua_State *L, const lts_series *s, int as_series, const double *v, size_t n, long shift) {
+  if (as_series) lua_createtable(L, 0, 3);
   mlsh_mat *m = lmat_push_new(L, n, 1, "ts");
   if (n) memcpy(m->data, v, n * sizeof(double));
+  if (!as_series) return;
   lua_setfield(L, -2, "values");
   lua_pushinteger(L, s->freq);
   lua_setfield(L, -2, "freq");
@@ -77,713 +63,462 @@ static void push_series(lua_State *L, const series_arg *s, int as_series, const 
   lua_pushinteger(L, t - y * f + 1);
   lua_rawseti(L, -2, 2);
   lua_setfield(L, -2, "start");
-  luaL_setmetatable(L, SERIES_MT);
+  luaL_setmetatable(L, LTS_SERIES_MT);
 }
 
-static void setnum(lua_State *L, const char *k, double v) { lua_pushnumber(L, v); lua_setfield(L, -2, k); }
-static void setint(lua_State *L, const char *k, lua_Integer v) { lua_pushinteger(L, v); lua_setfield(L, -2, k); }
-static void setstr(lua_State *L, const char *k, const char *v) { lua_pushstring(L, v); lua_setfield(L, -2, k); }
-
-static double *scratch(lua_State *L, size_t n, const char *fname) {
+double *lts_scratch(lua_State *L, size_t n, const char *fname) {
   return mlsh_scratch(L, (n ? n : 1) * sizeof(double), fname);
 }
 
 /* ---- series and transforms ---- */
-static const char *const series_opts[] = { "start", "freq", NULL };
-static int l_series(lua_State *L) {
-  const char *fn = "ts.series";
-  mlsh_opt_check(L, 2, fn, series_opts);
-  series_arg s;
-  check_series(L, 1, fn, "values", &s);
-  s.freq = (int)mlsh_opt_int(L, 2, "freq", 1, fn);
-  if (s.freq < 1) mlsh_error(L, fn, "option 'freq' must be a positive integer (got %d)", s.freq);
-  s.start[0] = 1; s.start[1] = 1;
-  if (mlsh_opt_get(L, 2, "start") == LUA_TTABLE) {
+
+typedef struct { int freq; } series_args;
+static const mlsh_opt series_opt[] = {
+  MLSH_OPT_VALUE("start", MLSH_OT_ANY, "{1, 1}", "the first period: {year, period}, or a year"),
+  MLSH_OPT_INT(series_args, freq, "freq", 1, 1, LTS_MAX_LAG, "periods per cycle (12 = monthly, 4 = quarterly)"),
+  MLSH_OPT_END};
+static const mlsh_optspec series_spec = {"ts.series", series_opt};
+
+/* The start option into s->start (s->freq set). Years stay far from
+ * overflowing the period arithmetic of lts_push_series. */
+static void read_start(lua_State *L, int optidx, const char *fn, lts_series *s) {
+  s->start[0] = s->start[1] = 1;
+  int t = mlsh_opt_get(L, optidx, "start");
+  if (t == LUA_TTABLE) {
     for (int k = 0; k < 2; k++) {
-      lua_rawgeti(L, -1, k + 1);
-      if (!lua_isnil(L, -1)) {
+      if (lua_rawgeti(L, -1, k + 1) != LUA_TNIL) {
         if (!lua_isinteger(L, -1)) mlsh_error(L, fn, "option 'start' must be {year, period} integers");
-        s.start[k] = lua_tointeger(L, -1);
+        s->start[k] = lua_tointeger(L, -1);
       }
       lua_pop(L, 1);
     }
   } else if (lua_isinteger(L, -1)) {
-    s.start[0] = lua_tointeger(L, -1);
-  } else if (!lua_isnil(L, -1)) {
-    mlsh_error(L, fn, "option 'start' must be {year, period} or an integer");
+    s->start[0] = lua_tointeger(L, -1);
+  } else if (t != LUA_TNIL) {
+    mlsh_error(L, fn, "option 'start' must be {year, period} or a year (got %s)", mlsh_typename(L, -1));
   }
   lua_pop(L, 1);
-  if (s.start[1] < 1 || s.start[1] > s.freq) mlsh_error(L, fn, "option 'start': period must be in 1..%d (got %d)", s.freq, (int)s.start[1]);
-  push_series(L, &s, 1, s.v, s.n, 0);
+  if (s->start[0] < -1000000000 || s->start[0] > 1000000000)
+    mlsh_error(L, fn, "option 'start': the year must be within -1e9..1e9 (got %lld)", (long long)s->start[0]);
+  if (s->start[1] < 1 || s->start[1] > s->freq)
+    mlsh_error(L, fn, "option 'start': the period must be in 1..%d (got %lld)", s->freq, (long long)s->start[1]);
+}
+
+static int l_series(lua_State *L) {
+  const char *fn = series_spec.fname;
+  series_args a;
+  mlsh_opts(L, 2, &series_spec, &a);
+  lts_series s;
+  lts_check_series(L, 1, fn, "values", &s);
+  s.freq = a.freq;
+  read_start(L, 2, fn, &s);
+  lts_push_series(L, &s, 1, s.v, s.n, 0);
   return 1;
 }
 
-static const char *const diff_opts[] = { "lag", "differences", NULL };
+typedef struct { int lag, differences; } diff_args;
+static const mlsh_opt diff_opt[] = {
+  MLSH_OPT_INT(diff_args, lag, "lag", 1, 1, LTS_MAX_LAG, "the lag of each difference (12: seasonal, for monthly data)"),
+  MLSH_OPT_INT(diff_args, differences, "differences", 1, 1, LTS_MAX_LAG, "how many times to difference"),
+  MLSH_OPT_END};
+static const mlsh_optspec diff_spec = {"ts.diff", diff_opt};
+
 static int l_diff(lua_State *L) {
-  const char *fn = "ts.diff";
-  mlsh_opt_check(L, 2, fn, diff_opts);
-  lua_Integer lag = mlsh_opt_int(L, 2, "lag", 1, fn), dd = mlsh_opt_int(L, 2, "differences", 1, fn);
-  series_arg s;
-  check_series(L, 1, fn, "y", &s);
-  if (lag < 1) mlsh_error(L, fn, "option 'lag' must be >= 1 (got %d)", (int)lag);
-  if (dd < 1) mlsh_error(L, fn, "option 'differences' must be >= 1 (got %d)", (int)dd);
-  if ((size_t)(lag * dd) >= s.n) mlsh_error(L, fn, "series too short: %zu values for lag %d x %d differences", s.n, (int)lag, (int)dd);
-  double *out = scratch(L, s.n, fn);
-  size_t m = ts_diff(s.v, s.n, (int)lag, (int)dd, out);
-  push_series(L, &s, s.is_series, out, m, (long)(lag * dd));
+  const char *fn = diff_spec.fname;
+  diff_args a;
+  mlsh_opts(L, 2, &diff_spec, &a);
+  lts_series s;
+  lts_check_series(L, 1, fn, "y", &s);
+  size_t span = (size_t)a.lag * (size_t)a.differences;
+  if (span >= s.n) mlsh_error(L, fn, "series too short: %zu values for lag %d x %d differences", s.n, a.lag, a.differences);
+  double *out = lts_scratch(L, s.n, fn);
+  size_t m = ts_diff(s.v, s.n, a.lag, a.differences, out);
+  lts_push_series(L, &s, s.is_series, out, m, (long)span);
   return 1;
 }
 
 static int transform(lua_State *L, const char *fn, double lambda, int inverse) {
-  series_arg s;
-  check_series(L, 1, fn, "y", &s);
-  double *out = scratch(L, s.n, fn);
+  lts_series s;
+  lts_check_series(L, 1, fn, "y", &s);
+  double *out = lts_scratch(L, s.n, fn);
   ts_boxcox(s.v, s.n, lambda, inverse, out);
-  push_series(L, &s, s.is_series, out, s.n, 0);
+  lts_push_series(L, &s, s.is_series, out, s.n, 0);
   return 1;
 }
 static int l_log(lua_State *L) { return transform(L, "ts.log", 0.0, 0); }
 static int l_exp(lua_State *L) { return transform(L, "ts.exp", 0.0, 1); }
-static const char *const boxcox_opts[] = { "inverse", NULL };
+
+typedef struct { int inverse; } boxcox_args;
+static const mlsh_opt boxcox_opt[] = {
+  MLSH_OPT_BOOL(boxcox_args, inverse, "inverse", 0, "undo the transform: (lambda y + 1)^(1/lambda), exp(y) for lambda = 0"),
+  MLSH_OPT_END};
+static const mlsh_optspec boxcox_spec = {"ts.boxcox", boxcox_opt};
+
 static int l_boxcox(lua_State *L) {
-  const char *fn = "ts.boxcox";
-  double lambda = luaL_checknumber(L, 2);
-  mlsh_opt_check(L, 3, fn, boxcox_opts);
-  return transform(L, fn, lambda, mlsh_opt_bool(L, 3, "inverse", 0, fn));
+  const char *fn = boxcox_spec.fname;
+  boxcox_args a;
+  mlsh_opts(L, 3, &boxcox_spec, &a);
+  double lambda = mlsh_check_number(L, 2, fn, "lambda");
+  if (!isfinite(lambda)) mlsh_error(L, fn, "argument 'lambda' must be finite (got %g)", lambda);
+  return transform(L, fn, lambda, a.inverse);
 }
 
-static const char *const dec_opts[] = { "type", "freq", NULL };
-static const char *const dec_types[] = { "additive", "multiplicative", NULL };
+static const char *const dec_types[] = {"additive", "multiplicative", NULL};
+typedef struct { int type, freq; } dec_args;
+static const mlsh_opt dec_opt[] = {
+  MLSH_OPT_ENUM(dec_args, type, "type", 0, dec_types,
+                "\"additive\" (x = trend + seasonal + random) or \"multiplicative\" (x = trend * seasonal * random)"),
+  MLSH_OPT_INT_PRESET(dec_args, freq, "freq", "the series' freq", 2, LTS_MAX_LAG, "the period of the seasonal figure"),
+  MLSH_OPT_END};
+static const mlsh_optspec dec_spec = {"ts.decompose", dec_opt};
+
 static int l_decompose(lua_State *L) {
-  const char *fn = "ts.decompose";
-  mlsh_opt_check(L, 2, fn, dec_opts);
-  int mult = mlsh_opt_enum(L, 2, "type", "additive", dec_types, fn);
-  series_arg s;
-  check_series(L, 1, fn, "y", &s);
-  int f = (int)mlsh_opt_int(L, 2, "freq", s.freq, fn);
-  double *buf = scratch(L, 3 * s.n + (size_t)(f > 0 ? f : 1), fn);
+  const char *fn = dec_spec.fname;
+  dec_args a = {0, 0};
+  mlsh_opts(L, 2, &dec_spec, &a);
+  lts_series s;
+  lts_check_series(L, 1, fn, "y", &s);
+  int f = a.freq ? a.freq : s.freq;
+  double *buf = lts_scratch(L, 3 * s.n + (size_t)f, fn);
   mlsh_err err;
-  int rc = ts_decompose(s.v, s.n, f, mult, buf, buf + s.n, buf + 2 * s.n, buf + 3 * s.n, &err);
+  int rc = ts_decompose(s.v, s.n, f, a.type, buf, buf + s.n, buf + 2 * s.n, buf + 3 * s.n, &err);
   if (rc) mlsh_fail(L, fn, rc, &err);
   lua_createtable(L, 0, 6);
-  const char *names[3] = { "trend", "seasonal", "random" };
-  for (int k = 0; k < 3; k++) { push_series(L, &s, s.is_series, buf + k * s.n, s.n, 0); lua_setfield(L, -2, names[k]); }
-  push_series(L, &s, s.is_series, s.v, s.n, 0);
+  const char *names[3] = {"trend", "seasonal", "random"};
+  for (int k = 0; k < 3; k++) { lts_push_series(L, &s, s.is_series, buf + k * s.n, s.n, 0); lua_setfield(L, -2, names[k]); }
+  lts_push_series(L, &s, s.is_series, s.v, s.n, 0);
   lua_setfield(L, -2, "x");
   mlsh_mat *fig = lmat_push_new(L, (size_t)f, 1, fn);
   memcpy(fig->data, buf + 3 * s.n, (size_t)f * sizeof(double));
   lua_setfield(L, -2, "figure");
-  setstr(L, "type", dec_types[mult]);
-  setint(L, "freq", f);
+  lts_setstr(L, "type", dec_types[a.type]);
+  lts_setint(L, "freq", f);
   return 1;
 }
 
 static int l_describe(lua_State *L) {
   const char *fn = "ts.describe";
-  series_arg s;
-  check_series(L, 1, fn, "y", &s);
+  lts_series s;
+  lts_check_series(L, 1, fn, "y", &s);
   ts_describe_t d;
   mlsh_err err;
   int rc = ts_describe(s.v, s.n, &d, &err);
   if (rc) mlsh_fail(L, fn, rc, &err);
   lua_createtable(L, 0, 10);
-  setint(L, "n", (lua_Integer)d.n); setint(L, "missing", (lua_Integer)d.nmissing);
-  setnum(L, "min", d.min); setnum(L, "max", d.max); setnum(L, "mean", d.mean);
-  setnum(L, "median", d.median); setnum(L, "sd", d.sd); setnum(L, "cv", d.cv);
-  setnum(L, "skewness", d.skewness); setnum(L, "kurtosis", d.kurtosis);
-  setstr(L, "kind", "describe");
-  luaL_setmetatable(L, TEST_MT);
+  lts_setint(L, "n", (lua_Integer)d.n); lts_setint(L, "missing", (lua_Integer)d.nmissing);
+  lts_setnum(L, "min", d.min); lts_setnum(L, "max", d.max); lts_setnum(L, "mean", d.mean);
+  lts_setnum(L, "median", d.median); lts_setnum(L, "sd", d.sd); lts_setnum(L, "cv", d.cv);
+  lts_setnum(L, "skewness", d.skewness); lts_setnum(L, "kurtosis", d.kurtosis);
+  lts_setstr(L, "kind", "describe");
+  luaL_setmetatable(L, LTS_RESULT_MT);
   return 1;
 }
 
 /* ---- ACF / PACF ---- */
-static const char *const acf_opts[] = { "lag", NULL };
-static int correlogram(lua_State *L, const char *fn, int partial) {
-  mlsh_opt_check(L, 2, fn, acf_opts);
-  series_arg s;
-  check_series(L, 1, fn, "y", &s);
+
+typedef struct { int lag; } acf_args;
+static const mlsh_opt acf_opt[] = {
+  MLSH_OPT_INT_PRESET(acf_args, lag, "lag", "10*log10(n)", 1, LTS_MAX_LAG, "the largest lag (below the series length)"),
+  MLSH_OPT_END};
+static const mlsh_optspec acf_spec = {"ts.acf", acf_opt};
+static const mlsh_optspec pacf_spec = {"ts.pacf", acf_opt};
+
+static int correlogram(lua_State *L, const mlsh_optspec *spec, int partial) {
+  const char *fn = spec->fname;
+  acf_args a = {0};
+  mlsh_opts(L, 2, spec, &a);
+  lts_series s;
+  lts_check_series(L, 1, fn, "y", &s);
   if (s.n < 3) mlsh_error(L, fn, "series too short (n = %zu)", s.n);
-  lua_Integer lag = mlsh_opt_int(L, 2, "lag", ts_default_lag(s.n), fn);
-  if (lag < 1 || (size_t)lag >= s.n) mlsh_error(L, fn, "option 'lag' must be in 1..%zu (got %d)", s.n - 1, (int)lag);
-  double *r = scratch(L, (size_t)lag + 1 + (size_t)lag, fn), *pc = r + lag + 1;
+  int lag = a.lag ? a.lag : ts_default_lag(s.n);
+  if ((size_t)lag >= s.n) mlsh_error(L, fn, "option 'lag' must be below the series length %zu (got %d)", s.n, lag);
+  double *r = lts_scratch(L, 2 * (size_t)lag + 1, fn), *pc = r + lag + 1;
   mlsh_err err;
-  int rc = ts_acf(s.v, s.n, (int)lag, r, &err);
+  int rc = ts_acf(s.v, s.n, lag, r, &err);
   if (rc) mlsh_fail(L, fn, rc, &err);
-  if (partial) ts_pacf_from_acf(r, (int)lag, pc);
+  if (partial) ts_pacf_from_acf(r, lag, pc);
   size_t used = 0;
   for (size_t i = 0; i < s.n; i++) used += !isnan(s.v[i]);
   lua_createtable(L, 0, 6);
   mlsh_mat *m = lmat_push_new(L, (size_t)lag, 1, fn);
   memcpy(m->data, partial ? pc : r + 1, (size_t)lag * sizeof(double));
   lua_setfield(L, -2, "values");
-  lua_createtable(L, (int)lag, 0);
+  lua_createtable(L, lag, 0);
   for (int k = 1; k <= lag; k++) { lua_pushinteger(L, k); lua_rawseti(L, -2, k); }
   lua_setfield(L, -2, "lags");
-  setnum(L, "band", 1.96 / sqrt((double)used));
-  setint(L, "n", (lua_Integer)used);
-  setint(L, "freq", s.freq);
-  setstr(L, "kind", partial ? "pacf" : "acf");
-  luaL_setmetatable(L, TEST_MT);
+  lts_setnum(L, "band", 1.96 / sqrt((double)used));
+  lts_setint(L, "n", (lua_Integer)used);
+  lts_setint(L, "freq", s.freq);
+  lts_setstr(L, "kind", partial ? "pacf" : "acf");
+  luaL_setmetatable(L, LTS_RESULT_MT);
   return 1;
 }
-static int l_acf(lua_State *L) { return correlogram(L, "ts.acf", 0); }
-static int l_pacf(lua_State *L) { return correlogram(L, "ts.pacf", 1); }
+static int l_acf(lua_State *L) { return correlogram(L, &acf_spec, 0); }
+static int l_pacf(lua_State *L) { return correlogram(L, &pacf_spec, 1); }
 
 /* ---- tests ---- */
+
 static void push_test(lua_State *L, const char *kind, const char *name, const ts_test *t) {
   lua_createtable(L, 0, 8);
-  setstr(L, "kind", kind);
-  setstr(L, "method", name);
-  setnum(L, "statistic", t->statistic);
-  setnum(L, "pvalue", t->pvalue);
-  setint(L, "nobs", (lua_Integer)t->nobs);
-  luaL_setmetatable(L, TEST_MT);
+  lts_setstr(L, "kind", kind);
+  lts_setstr(L, "method", name);
+  lts_setnum(L, "statistic", t->statistic);
+  lts_setnum(L, "pvalue", t->pvalue);
+  lts_setint(L, "nobs", (lua_Integer)t->nobs);
+  luaL_setmetatable(L, LTS_RESULT_MT);
 }
 
-static const char *const adf_opts[] = { "type", "lags", "select", NULL };
-static const char *const adf_types[] = { "n", "c", "ct", NULL };
-static const char *const adf_select[] = { "aic", "none", NULL };
+static const char *const adf_types[] = {"n", "c", "ct", NULL};
+static const char *const adf_select[] = {"aic", "none", NULL};
+typedef struct { int type, lags, select; } adf_args;
+static const mlsh_opt adf_opt[] = {
+  MLSH_OPT_ENUM(adf_args, type, "type", 1, adf_types,
+                "deterministic terms: \"c\" (constant), \"ct\" (constant and trend) or \"n\" (none)"),
+  MLSH_OPT_INT_PRESET(adf_args, lags, "lags", "12*(n/100)^0.25", 0, 60,
+                      "lagged differences: the most searched (select = \"aic\") or the number used (\"none\")"),
+  MLSH_OPT_ENUM(adf_args, select, "select", 0, adf_select,
+                "\"aic\" (the lag count 0..lags by AIC on a common sample) or \"none\" (lags as given)"),
+  MLSH_OPT_END};
+static const mlsh_optspec adf_spec = {"ts.adf", adf_opt};
+
 static int l_adf(lua_State *L) {
-  const char *fn = "ts.adf";
-  mlsh_opt_check(L, 2, fn, adf_opts);
-  int type = mlsh_opt_enum(L, 2, "type", "c", adf_types, fn);
-  int sel = mlsh_opt_enum(L, 2, "select", "aic", adf_select, fn);
-  lua_Integer lags = mlsh_opt_int(L, 2, "lags", -1, fn);
-  series_arg s;
-  check_series(L, 1, fn, "y", &s);
-  if (sel == 1 && lags < 0) mlsh_error(L, fn, "select = \"none\" needs option 'lags'");
-  if (lags < -1) mlsh_error(L, fn, "option 'lags' must be >= 0 (got %d)", (int)lags);
-  /* with select = "aic", lags is the largest lag searched */
+  const char *fn = adf_spec.fname;
+  adf_args a = {0, -1, 0};
+  mlsh_opts(L, 2, &adf_spec, &a);
+  if (a.select == 1 && a.lags < 0) mlsh_error(L, fn, "select = \"none\" needs option 'lags'");
+  lts_series s;
+  lts_check_series(L, 1, fn, "y", &s);
   ts_test t;
   mlsh_err err;
-  int rc = ts_adf(s.v, s.n, type, (int)lags, sel == 0, &t, &err);
+  int rc = ts_adf(s.v, s.n, a.type, a.lags, a.select == 0, &t, &err);
   if (rc) mlsh_fail(L, fn, rc, &err);
   push_test(L, "adf", "Augmented Dickey-Fuller", &t);
-  setint(L, "lags", t.lags);
-  setstr(L, "type", adf_types[type]);
+  lts_setint(L, "lags", t.lags);
+  lts_setstr(L, "type", adf_types[a.type]);
   lua_createtable(L, 0, 3);
-  setnum(L, "1%", t.crit[0]); setnum(L, "5%", t.crit[1]); setnum(L, "10%", t.crit[2]);
+  lts_setnum(L, "1%", t.crit[0]); lts_setnum(L, "5%", t.crit[1]); lts_setnum(L, "10%", t.crit[2]);
   lua_setfield(L, -2, "critical");
   return 1;
 }
 
-static const char *const kpss_opts[] = { "type", "lags", NULL };
-static const char *const kpss_types[] = { "level", "trend", NULL };
+static const char *const kpss_types[] = {"level", "trend", NULL};
+typedef struct { int type, lags; } kpss_args;
+static const mlsh_opt kpss_opt[] = {
+  MLSH_OPT_ENUM(kpss_args, type, "type", 0, kpss_types, "the null hypothesis: \"level\" or \"trend\" stationarity"),
+  MLSH_OPT_INT_PRESET(kpss_args, lags, "lags", "trunc(4*(n/100)^0.25)", 0, LTS_MAX_LAG,
+                      "lags of the Bartlett long-run variance (below the series length)"),
+  MLSH_OPT_END};
+static const mlsh_optspec kpss_spec = {"ts.kpss", kpss_opt};
+
 static int l_kpss(lua_State *L) {
-  const char *fn = "ts.kpss";
-  mlsh_opt_check(L, 2, fn, kpss_opts);
-  int trend = mlsh_opt_enum(L, 2, "type", "level", kpss_types, fn);
-  lua_Integer lags = mlsh_opt_int(L, 2, "lags", -1, fn);
-  series_arg s;
-  check_series(L, 1, fn, "y", &s);
-  if (lags < -1) mlsh_error(L, fn, "option 'lags' must be >= 0 (got %d)", (int)lags);
+  const char *fn = kpss_spec.fname;
+  kpss_args a = {0, -1};
+  mlsh_opts(L, 2, &kpss_spec, &a);
+  lts_series s;
+  lts_check_series(L, 1, fn, "y", &s);
   ts_test t;
   mlsh_err err;
-  int rc = ts_kpss(s.v, s.n, trend, (int)lags, &t, &err);
+  int rc = ts_kpss(s.v, s.n, a.type, a.lags, &t, &err);
   if (rc) mlsh_fail(L, fn, rc, &err);
   push_test(L, "kpss", "KPSS", &t);
-  setint(L, "lags", t.lags);
-  setstr(L, "type", kpss_types[trend]);
+  lts_setint(L, "lags", t.lags);
+  lts_setstr(L, "type", kpss_types[a.type]);
   lua_createtable(L, 0, 4);
-  setnum(L, "10%", t.crit[0]); setnum(L, "5%", t.crit[1]); setnum(L, "2.5%", t.crit[2]); setnum(L, "1%", t.crit[3]);
+  lts_setnum(L, "10%", t.crit[0]); lts_setnum(L, "5%", t.crit[1]); lts_setnum(L, "2.5%", t.crit[2]); lts_setnum(L, "1%", t.crit[3]);
   lua_setfield(L, -2, "critical");
   lua_pushboolean(L, t.statistic < t.crit[0] || t.statistic > t.crit[3]);
   lua_setfield(L, -2, "pvalue_bounded");
   return 1;
 }
 
-static const char *const pm_opts[] = { "lag", "fitdf", NULL };
-static int portmanteau(lua_State *L, const char *fn, int bp) {
-  mlsh_opt_check(L, 2, fn, pm_opts);
-  lua_Integer lag = mlsh_opt_int(L, 2, "lag", 10, fn), fitdf = mlsh_opt_int(L, 2, "fitdf", 0, fn);
-  series_arg s;
-  check_series(L, 1, fn, "x", &s);
+typedef struct { int lag, fitdf; } pm_args;
+static const mlsh_opt pm_opt[] = {
+  MLSH_OPT_INT(pm_args, lag, "lag", 10, 1, LTS_MAX_LAG, "autocorrelations tested: lags 1..lag (below the series length)"),
+  MLSH_OPT_INT(pm_args, fitdf, "fitdf", 0, 0, LTS_MAX_LAG,
+               "degrees of freedom taken by a fit (below lag): its number of ARMA coefficients, for residuals"),
+  MLSH_OPT_END};
+static const mlsh_optspec ljung_spec = {"ts.ljung_box", pm_opt};
+static const mlsh_optspec pierce_spec = {"ts.box_pierce", pm_opt};
+
+static int portmanteau(lua_State *L, const mlsh_optspec *spec, int bp) {
+  const char *fn = spec->fname;
+  pm_args a;
+  mlsh_opts(L, 2, spec, &a);
+  lts_series s;
+  lts_check_series(L, 1, fn, "x", &s);
   ts_test t;
   mlsh_err err;
-  int rc = ts_portmanteau(s.v, s.n, (int)lag, (int)fitdf, bp, &t, &err);
+  int rc = ts_portmanteau(s.v, s.n, a.lag, a.fitdf, bp, &t, &err);
   if (rc) mlsh_fail(L, fn, rc, &err);
   push_test(L, bp ? "box_pierce" : "ljung_box", bp ? "Box-Pierce" : "Ljung-Box", &t);
-  setint(L, "lag", t.lags);
-  setint(L, "df", t.df);
+  lts_setint(L, "lag", t.lags);
+  lts_setint(L, "df", t.df);
   return 1;
 }
-static int l_ljung_box(lua_State *L) { return portmanteau(L, "ts.ljung_box", 0); }
-static int l_box_pierce(lua_State *L) { return portmanteau(L, "ts.box_pierce", 1); }
+static int l_ljung_box(lua_State *L) { return portmanteau(L, &ljung_spec, 0); }
+static int l_box_pierce(lua_State *L) { return portmanteau(L, &pierce_spec, 1); }
 
 static int l_jarque_bera(lua_State *L) {
   const char *fn = "ts.jarque_bera";
-  series_arg s;
-  check_series(L, 1, fn, "x", &s);
+  lts_series s;
+  lts_check_series(L, 1, fn, "x", &s);
   ts_test t;
   mlsh_err err;
   int rc = ts_jarque_bera(s.v, s.n, &t, &err);
   if (rc) mlsh_fail(L, fn, rc, &err);
   push_test(L, "jarque_bera", "Jarque-Bera", &t);
-  setint(L, "df", 2);
+  lts_setint(L, "df", 2);
   return 1;
 }
 
+/* ---- accuracy ---- */
 
-/* ---- ARIMA ---- */
-typedef struct arima_ud {
-  ts_arima_fit fit;
-  series_arg s;      /* time index of the fitted series (v, n unused later) */
-} arima_ud;
+typedef struct { int period; } acc_args;
+static const mlsh_opt acc_opt[] = {
+  MLSH_OPT_VALUE("train", MLSH_OT_ANY, "none", "the training series (series-like): scales MASE; without it MASE is NaN"),
+  MLSH_OPT_INT_PRESET(acc_args, period, "period", "train's freq", 1, LTS_MAX_LAG,
+                      "lag of the seasonal-naive errors that scale MASE (below train's length)"),
+  MLSH_OPT_END};
+static const mlsh_optspec acc_spec = {"ts.accuracy", acc_opt};
 
-static int state_gc(lua_State *L) {
-  arima_ud *u = luaL_checkudata(L, 1, STATE_MT);
-  ts_arima_free(&u->fit);
-  return 0;
-}
-
-static arima_ud *new_state(lua_State *L, const series_arg *s) {
-  arima_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
-  memset(u, 0, sizeof *u);
-  u->s = *s;
-  u->s.v = NULL;
-  luaL_setmetatable(L, STATE_MT);
-  return u;
-}
-
-static void push_triple(lua_State *L, int a, int b, int c) {
-  lua_createtable(L, 3, 0);
-  lua_pushinteger(L, a); lua_rawseti(L, -2, 1);
-  lua_pushinteger(L, b); lua_rawseti(L, -2, 2);
-  lua_pushinteger(L, c); lua_rawseti(L, -2, 3);
-}
-
-static void warn_fit(lua_State *L, const char *fn, const ts_arima_fit *f) {
-  if (f->warning[0]) fprintf(stderr, "%s: warning: %s\n", fn, f->warning);
-}
-
-/* The fit object: fields as R's Arima plus the state userdata at ud. */
-static void push_fit(lua_State *L, int ud, const double *y) {
-  arima_ud *u = lua_touserdata(L, ud);
-  const ts_arima_fit *f = &u->fit;
-  static const char *const methods[] = { "CSS-ML", "ML", "CSS" };
-  double *fit = scratch(L, f->n, "ts.arima");
-  int sc = lua_gettop(L);
-  for (size_t t = 0; t < f->n; t++) fit[t] = y[t] - f->resid[t];
-  lua_createtable(L, 0, 24);
-  lua_createtable(L, 0, (int)f->ncoef);
-  for (size_t i = 0; i < f->ncoef; i++) setnum(L, f->names[i], f->coef[i]);
-  lua_setfield(L, -2, "coef");
-  lua_createtable(L, 0, (int)f->ncoef);
-  for (size_t i = 0; i < f->ncoef; i++) setnum(L, f->names[i], f->se[i]);
-  lua_setfield(L, -2, "se");
-  lua_createtable(L, (int)f->ncoef, 0);
-  for (size_t i = 0; i < f->ncoef; i++) { lua_pushstring(L, f->names[i]); lua_rawseti(L, -2, (lua_Integer)i + 1); }
-  lua_setfield(L, -2, "names");
-  lua_createtable(L, 0, (int)f->ncoef);
-  for (size_t i = 0; i < f->ncoef; i++) { lua_pushboolean(L, !f->mask[i]); lua_setfield(L, -2, f->names[i]); }
-  lua_setfield(L, -2, "fixed");
-  mlsh_mat *V = lmat_push_new(L, f->ncoef, f->ncoef, "ts.arima");
-  if (f->ncoef) memcpy(V->data, f->var, f->ncoef * f->ncoef * sizeof(double));
-  lua_setfield(L, -2, "var");
-  setnum(L, "loglik", f->loglik); setnum(L, "aic", f->aic); setnum(L, "aicc", f->aicc);
-  setnum(L, "bic", f->bic); setnum(L, "sigma2", f->sigma2);
-  setint(L, "nobs", (lua_Integer)f->nobs); setint(L, "n", (lua_Integer)f->n);
-  setint(L, "npar", f->npar); setint(L, "code", f->code);
-  setint(L, "period", f->ord.s);
-  setstr(L, "method", methods[f->method]);
-  if (f->warning[0]) setstr(L, "warning", f->warning);
-  push_triple(L, f->ord.p, f->ord.d, f->ord.q);
-  lua_setfield(L, -2, "order");
-  push_triple(L, f->ord.P, f->ord.D, f->ord.Q);
-  lua_setfield(L, -2, "seasonal");
-  int narma = (int)f->narma;
-  setint(L, "narma", narma);
-  push_series(L, &u->s, u->s.is_series, f->resid, f->n, 0);
-  lua_setfield(L, -2, "residuals");
-  push_series(L, &u->s, u->s.is_series, fit, f->n, 0);
-  lua_setfield(L, -2, "fitted");
-  lua_pushvalue(L, ud);
-  lua_setfield(L, -2, "_state");
-  luaL_setmetatable(L, ARIMA_MT);
-  lua_remove(L, sc);
-}
-
-static int read_triple(lua_State *L, int opt, const char *key, int out[3], const char *fn) {
-  out[0] = out[1] = out[2] = 0;
-  int t = mlsh_opt_get(L, opt, key);
-  if (t == LUA_TNIL) { lua_pop(L, 1); return 0; }
-  if (t != LUA_TTABLE || lua_rawlen(L, -1) != 3)
-    mlsh_error(L, fn, "option '%s' must be an array of 3 non-negative integers", key);
-  for (int k = 0; k < 3; k++) {
-    lua_rawgeti(L, -1, k + 1);
-    int ok = lua_isinteger(L, -1);
-    lua_Integer v = lua_tointeger(L, -1);
-    if (!ok && lua_isnumber(L, -1)) {
-      double d = lua_tonumber(L, -1);
-      ok = d == floor(d) && fabs(d) < 1e6;
-      v = ok ? (lua_Integer)d : -1;   /* no cast of a value out of range (UB) */
-    }
-    if (!ok || v < 0 || v > 1000)
-      mlsh_error(L, fn, "option '%s': element %d must be a non-negative integer (got %s)", key, k + 1, luaL_tolstring(L, -1, NULL));
-    out[k] = (int)v;
-    lua_pop(L, 1);
-  }
+/* MASE's denominator: the mean absolute seasonal-naive error of train (option at optidx), NaN without it. */
+static double mase_scale(lua_State *L, int optidx, const char *fn, int period) {
+  if (mlsh_opt_get(L, optidx, "train") == LUA_TNIL) { lua_pop(L, 1); return NAN; }
+  lts_series t;
+  lts_check_series(L, -1, fn, "train", &t);
+  int m = period ? period : t.freq;
+  if ((size_t)m >= t.n) mlsh_error(L, fn, "option 'period' must be below train's length %zu (got %d)", t.n, m);
+  double sum = 0;
+  size_t k = 0;
+  for (size_t i = (size_t)m; i < t.n; i++)
+    if (!isnan(t.v[i]) && !isnan(t.v[i - m])) { sum += fabs(t.v[i] - t.v[i - m]); k++; }
   lua_pop(L, 1);
-  return 1;
+  return k ? sum / (double)k : NAN;
 }
 
-static const char *const method_names[] = { "CSS-ML", "ML", "CSS", NULL };
-static const char *const arima_opts[] = { "order", "seasonal", "period", "include_mean", "drift", "method",
-                                          "fixed", "transform_pars", "xreg", "maxit", "kappa", NULL };
-static int l_arima(lua_State *L) {
-  const char *fn = "ts.arima";
-  lua_settop(L, 2);
-  mlsh_opt_check(L, 2, fn, arima_opts);
-  series_arg s;
-  check_series(L, 1, fn, "y", &s);
-  ts_arima_opts o;
-  ts_arima_defaults(&o);
-  int ord[3], sea[3];
-  read_triple(L, 2, "order", ord, fn);
-  int has_sea = read_triple(L, 2, "seasonal", sea, fn);
-  o.ord.p = ord[0]; o.ord.d = ord[1]; o.ord.q = ord[2];
-  o.ord.P = sea[0]; o.ord.D = sea[1]; o.ord.Q = sea[2];
-  int period = (int)mlsh_opt_int(L, 2, "period", s.freq, fn);
-  if (has_sea && (sea[0] || sea[1] || sea[2]) && period < 2)
-    mlsh_error(L, fn, "a seasonal order needs a period >= 2: give option 'period' or a series with freq (got %d)", period);
-  o.ord.s = period < 1 ? 1 : period;
-  o.include_mean = mlsh_opt_bool(L, 2, "include_mean", o.ord.d + o.ord.D == 0, fn);
-  o.drift = mlsh_opt_bool(L, 2, "drift", 0, fn);
-  o.method = mlsh_opt_enum(L, 2, "method", "CSS-ML", method_names, fn);
-  o.transform_pars = mlsh_opt_bool(L, 2, "transform_pars", 1, fn);
-  o.maxit = (int)mlsh_opt_int(L, 2, "maxit", 100, fn);
-  o.kappa = mlsh_opt_num(L, 2, "kappa", 1e6, fn);
-  if (o.maxit < 0) mlsh_error(L, fn, "option 'maxit' must be >= 0");
-  if (!(o.kappa > 0)) mlsh_error(L, fn, "option 'kappa' must be positive");
-  if (mlsh_opt_get(L, 2, "xreg") != LUA_TNIL) {
-    o.xreg = lmat_checklike(L, -1, fn, "xreg");
-    if (o.xreg->rows != s.n) mlsh_error(L, fn, "option 'xreg' must have %zu rows (got %zux%zu)", s.n, o.xreg->rows, o.xreg->cols);
-  }
-  int top = lua_gettop(L);   /* xreg (or nil) stays at top */
-  int nc = o.ord.p + o.ord.q + o.ord.P + o.ord.Q + (o.include_mean && o.ord.d + o.ord.D == 0) + o.drift +
-           (o.xreg ? (int)o.xreg->cols : 0);
-  if (mlsh_opt_get(L, 2, "fixed") == LUA_TTABLE) {
-    double *fx = scratch(L, (size_t)nc, fn);
-    if (lua_rawlen(L, -2) > (size_t)nc) mlsh_error(L, fn, "option 'fixed' has %d values, the model %d coefficients", (int)lua_rawlen(L, -2), nc);
-    for (int i = 0; i < nc; i++) {
-      lua_rawgeti(L, -2, i + 1);
-      fx[i] = lua_isnil(L, -1) ? NAN : lua_tonumber(L, -1);
-      if (!lua_isnil(L, -1) && !lua_isnumber(L, -1)) mlsh_error(L, fn, "option 'fixed': element %d must be a number or NaN", i + 1);
-      lua_pop(L, 1);
-    }
-    o.fixed = fx;
-    o.nfixed = (size_t)nc;
-  } else if (!lua_isnil(L, -1)) {
-    mlsh_error(L, fn, "option 'fixed' must be an array (NaN = estimated)");
-  }
-  (void)top;
-  arima_ud *u = new_state(L, &s);
-  int ud = lua_gettop(L);
-  mlsh_err err;
-  int rc = ts_arima(s.v, s.n, &o, &u->fit, &err);
-  if (rc) mlsh_fail(L, fn, rc, &err);
-  warn_fit(L, fn, &u->fit);
-  push_fit(L, ud, s.v);
-  return 1;
-}
-
-static arima_ud *check_fit(lua_State *L, int idx, const char *fn) {
-  if (!lua_istable(L, idx)) mlsh_error(L, fn, "self must be an ARIMA fit (got %s)", mlsh_typename(L, idx));
-  lua_getfield(L, idx, "_state");
-  arima_ud *u = luaL_testudata(L, -1, STATE_MT);
-  if (!u) mlsh_error(L, fn, "self must be an ARIMA fit from ts.arima");
-  lua_pop(L, 1);
-  return u;
-}
-
-static const char *const fc_opts[] = { "level", "xreg", "lambda", NULL };
-static int m_forecast(lua_State *L) {
-  const char *fn = "Arima:forecast";
-  arima_ud *u = check_fit(L, 1, fn);
-  lua_Integer h = luaL_checkinteger(L, 2);
-  if (h < 1 || h > 100000) mlsh_error(L, fn, "argument 'h' must be in 1..100000 (got %d)", (int)h);
-  mlsh_opt_check(L, 3, fn, fc_opts);
-  double levels[8] = { 80, 95 };
-  int nlev = 2;
-  if (mlsh_opt_get(L, 3, "level") != LUA_TNIL) {
-    if (lua_isnumber(L, -1)) { levels[0] = lua_tonumber(L, -1); nlev = 1; }
-    else if (lua_istable(L, -1)) {
-      nlev = (int)lua_rawlen(L, -1);
-      if (nlev < 1 || nlev > 8) mlsh_error(L, fn, "option 'level' must list 1 to 8 levels");
-      for (int k = 0; k < nlev; k++) { lua_rawgeti(L, -1, k + 1); levels[k] = lua_tonumber(L, -1); lua_pop(L, 1); }
-    } else mlsh_error(L, fn, "option 'level' must be a number or an array (percent)");
-    for (int k = 0; k < nlev; k++)
-      if (!(levels[k] > 0 && levels[k] < 100)) mlsh_error(L, fn, "option 'level': %g is not in (0, 100)", levels[k]);
-  }
-  lua_pop(L, 1);
-  const mlsh_mat *nx = NULL;
-  if (mlsh_opt_get(L, 3, "xreg") != LUA_TNIL) nx = lmat_checklike(L, -1, fn, "xreg");
-  int has_lambda = mlsh_opt_get(L, 3, "lambda") != LUA_TNIL;
-  double lambda = has_lambda ? luaL_checknumber(L, -1) : 0;
-  lua_pop(L, 1);
-  double *buf = scratch(L, 3 * (size_t)h, fn), *mean = buf, *se = buf + h, *tmp = buf + 2 * h;
-  mlsh_err err;
-  int rc = ts_arima_forecast(&u->fit, (size_t)h, nx, mean, se, &err);
-  if (rc) mlsh_fail(L, fn, rc, &err);
-  long shift = (long)u->fit.n;
-  lua_createtable(L, 0, 8);
-  for (int side = 0; side < 2; side++) {
-    lua_createtable(L, 0, nlev);
-    for (int k = 0; k < nlev; k++) {
-      double z = ts_qnorm(0.5 + levels[k] / 200.0);
-      for (lua_Integer i = 0; i < h; i++) tmp[i] = mean[i] + (side ? z : -z) * se[i];
-      if (has_lambda) ts_boxcox(tmp, (size_t)h, lambda, 1, tmp);
-      push_series(L, &u->s, u->s.is_series, tmp, (size_t)h, shift);
-      lua_rawseti(L, -2, (lua_Integer)levels[k]);
-    }
-    lua_setfield(L, -2, side ? "upper" : "lower");
-  }
-  push_series(L, &u->s, u->s.is_series, se, (size_t)h, shift);
-  lua_setfield(L, -2, "se");
-  if (has_lambda) {
-    push_series(L, &u->s, u->s.is_series, mean, (size_t)h, shift);
-    lua_setfield(L, -2, "mean_transformed");
-    ts_boxcox(mean, (size_t)h, lambda, 1, mean);
-    setnum(L, "lambda", lambda);
-  }
-  push_series(L, &u->s, u->s.is_series, mean, (size_t)h, shift);
-  lua_setfield(L, -2, "mean");
-  lua_createtable(L, nlev, 0);
-  for (int k = 0; k < nlev; k++) { lua_pushnumber(L, levels[k]); lua_rawseti(L, -2, k + 1); }
-  lua_setfield(L, -2, "level");
-  setint(L, "h", h);
-  setstr(L, "kind", "forecast");
-  luaL_setmetatable(L, TEST_MT);
-  return 1;
-}
-
-static const char *const auto_opts[] = { "max_p", "max_q", "max_P", "max_Q", "max_order", "max_d", "max_D", "d", "D",
-                                         "period", "stepwise", "ic", "method", "constant", "trace", "max_models", NULL };
-static const char *const ic_names[] = { "aicc", "aic", "bic", NULL };
-static int l_auto_arima(lua_State *L) {
-  const char *fn = "ts.auto_arima";
-  lua_settop(L, 2);
-  mlsh_opt_check(L, 2, fn, auto_opts);
-  series_arg s;
-  check_series(L, 1, fn, "y", &s);
-  ts_auto_opts o;
-  ts_auto_defaults(&o);
-  struct { const char *k; int *v; int lo; } ints[] = {
-    { "max_p", &o.max_p, 0 }, { "max_q", &o.max_q, 0 }, { "max_P", &o.max_P, 0 }, { "max_Q", &o.max_Q, 0 },
-    { "max_order", &o.max_order, 0 }, { "max_d", &o.max_d, 0 }, { "max_D", &o.max_D, 0 },
-    { "d", &o.d, 0 }, { "D", &o.D, 0 }, { "max_models", &o.max_models, 1 } };
-  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
-    lua_Integer v = mlsh_opt_int(L, 2, ints[i].k, *ints[i].v, fn);
-    if (v < ints[i].lo || v > 50) {
-      if (!((ints[i].v == &o.d || ints[i].v == &o.D) && v == -1) && !(ints[i].v == &o.max_models && v <= 10000 && v >= 1))
-        mlsh_error(L, fn, "option '%s' must be an integer in %d..50 (got %d)", ints[i].k, ints[i].lo, (int)v);
-    }
-    *ints[i].v = (int)v;
-  }
-  o.s = (int)mlsh_opt_int(L, 2, "period", s.freq, fn);
-  if (o.s < 1) mlsh_error(L, fn, "option 'period' must be >= 1 (got %d)", o.s);
-  o.stepwise = mlsh_opt_bool(L, 2, "stepwise", 1, fn);
-  o.ic = mlsh_opt_enum(L, 2, "ic", "aicc", ic_names, fn);
-  o.method = mlsh_opt_enum(L, 2, "method", "CSS-ML", method_names, fn);
-  o.allow_constant = mlsh_opt_bool(L, 2, "constant", 1, fn);
-  int trace = mlsh_opt_bool(L, 2, "trace", 1, fn);
-  arima_ud *u = new_state(L, &s);
-  int ud = lua_gettop(L);
-  ts_candidate *tried = NULL;
-  size_t ntried = 0;
-  mlsh_err err;
-  int rc = ts_auto_arima(s.v, s.n, &o, &u->fit, &tried, &ntried, &err);
-  if (rc) mlsh_fail(L, fn, rc, &err);
-  /* the candidate list is copied to Lua before anything can raise */
-  lua_createtable(L, (int)ntried, 0);
-  int cand = lua_gettop(L);
-  for (size_t i = 0; i < ntried; i++) {
-    const ts_candidate *c = &tried[i];
-    lua_createtable(L, 0, 4);
-    push_triple(L, c->ord.p, c->ord.d, c->ord.q); lua_setfield(L, -2, "order");
-    push_triple(L, c->ord.P, c->ord.D, c->ord.Q); lua_setfield(L, -2, "seasonal");
-    lua_pushboolean(L, c->constant); lua_setfield(L, -2, "constant");
-    setnum(L, "ic", c->ic);
-    lua_rawseti(L, cand, (lua_Integer)i + 1);
-  }
-  ts_order best = u->fit.ord;
-  mlsh_free(tried);
-  if (trace) {
-    lua_getglobal(L, "print");
-    int pr = lua_gettop(L);
-    for (size_t i = 0; i < ntried; i++) {
-      char line[160];
-      lua_rawgeti(L, cand, (lua_Integer)i + 1);
-      lua_getfield(L, -1, "ic");
-      double ic = lua_tonumber(L, -1);
-      lua_pop(L, 1);
-      lua_getfield(L, -1, "order");
-      int v[6];
-      for (int k = 0; k < 3; k++) { lua_rawgeti(L, -1, k + 1); v[k] = (int)lua_tointeger(L, -1); lua_pop(L, 1); }
-      lua_getfield(L, -2, "seasonal");
-      for (int k = 0; k < 3; k++) { lua_rawgeti(L, -1, k + 1); v[3 + k] = (int)lua_tointeger(L, -1); lua_pop(L, 1); }
-      lua_getfield(L, -3, "constant");
-      int cst = lua_toboolean(L, -1);
-      lua_pop(L, 4);
-      char sea[48] = "";
-      if (o.s > 1) snprintf(sea, sizeof sea, "(%d,%d,%d)[%d]", v[3], v[4], v[5], o.s);
-      snprintf(line, sizeof line, " ARIMA(%d,%d,%d)%s%-11s : %s", v[0], v[1], v[2], sea,
-               cst ? (v[1] + v[4] == 0 ? " with mean" : " with drift") : "",
-               isfinite(ic) ? "" : "failed");
-      lua_pushvalue(L, pr);
-      char icb[32] = "";
-      if (isfinite(ic)) snprintf(icb, sizeof icb, "%.4f", ic);
-      lua_pushfstring(L, "%s%s", line, icb);
-      lua_call(L, 1, 0);
-    }
-    lua_pop(L, 1);
-  }
-  (void)best;
-  warn_fit(L, fn, &u->fit);
-  push_fit(L, ud, s.v);
-  lua_pushvalue(L, cand);
-  lua_setfield(L, -2, "candidates");
-  setstr(L, "ic", ic_names[o.ic]);
-  return 1;
-}
-
-static const char *const acc_opts[] = { "train", "period", NULL };
 static int l_accuracy(lua_State *L) {
-  const char *fn = "ts.accuracy";
+  const char *fn = acc_spec.fname;
   lua_settop(L, 3);
-  mlsh_opt_check(L, 3, fn, acc_opts);
+  acc_args a = {0};
+  mlsh_opts(L, 3, &acc_spec, &a);
   for (int i = 1; i <= 2; i++) {   /* a forecast result stands for its mean */
-    if (lua_istable(L, i) && lua_getfield(L, i, "mean") != LUA_TNIL) lua_replace(L, i);
-    else if (lua_istable(L, i)) lua_pop(L, 1);
+    if (lua_type(L, i) != LUA_TTABLE) continue;
+    lua_pushliteral(L, "mean");
+    if (lua_rawget(L, i) != LUA_TNIL) lua_replace(L, i);
+    else lua_pop(L, 1);
   }
-  series_arg f, a, t;
-  check_series(L, 1, fn, "forecast", &f);
-  check_series(L, 2, fn, "actual", &a);
-  if (f.n != a.n) mlsh_error(L, fn, "forecast and actual differ in length (%zu and %zu)", f.n, a.n);
-  double scale = NAN;
-  if (mlsh_opt_get(L, 3, "train") != LUA_TNIL) {
-    int ti = lua_gettop(L);
-    check_series(L, ti, fn, "train", &t);
-    int m = (int)mlsh_opt_int(L, 3, "period", t.freq, fn);
-    if (m < 1 || (size_t)m >= t.n) mlsh_error(L, fn, "option 'period' must be in 1..%zu (got %d)", t.n - 1, m);
-    double s = 0;
-    size_t k = 0;
-    for (size_t i = (size_t)m; i < t.n; i++)
-      if (!isnan(t.v[i]) && !isnan(t.v[i - m])) { s += fabs(t.v[i] - t.v[i - m]); k++; }
-    scale = k ? s / (double)k : NAN;
-  }
+  lts_series f, y;
+  lts_check_series(L, 1, fn, "forecast", &f);
+  lts_check_series(L, 2, fn, "actual", &y);
+  if (f.n != y.n) mlsh_error(L, fn, "forecast and actual differ in length (%zu and %zu)", f.n, y.n);
+  double scale = mase_scale(L, 3, fn, a.period);
   ts_accuracy_t r;
   mlsh_err err;
-  int rc = ts_accuracy(f.v, a.v, f.n, scale, &r, &err);
+  int rc = ts_accuracy(f.v, y.v, f.n, scale, &r, &err);
   if (rc) mlsh_fail(L, fn, rc, &err);
   lua_createtable(L, 0, 8);
-  setnum(L, "rmse", r.rmse); setnum(L, "mae", r.mae); setnum(L, "mape", r.mape);
-  setnum(L, "mase", r.mase); setnum(L, "r2", r.r2); setnum(L, "me", r.me);
-  setint(L, "n", (lua_Integer)r.n);
-  setstr(L, "kind", "accuracy");
-  luaL_setmetatable(L, TEST_MT);
+  lts_setnum(L, "rmse", r.rmse); lts_setnum(L, "mae", r.mae); lts_setnum(L, "mape", r.mape);
+  lts_setnum(L, "mase", r.mase); lts_setnum(L, "r2", r.r2); lts_setnum(L, "me", r.me);
+  lts_setint(L, "n", (lua_Integer)r.n);
+  lts_setstr(L, "kind", "accuracy");
+  luaL_setmetatable(L, LTS_RESULT_MT);
   return 1;
 }
 
 /* ---- registration ---- */
+/* ---- distributions ---- */
+
+typedef struct { int lower; } pnorm_args;
+static const mlsh_opt pnorm_opt[] = {
+  MLSH_OPT_BOOL(pnorm_args, lower, "lower_tail", 1, "P(Z <= q); false: P(Z > q)"), MLSH_OPT_END};
+static const mlsh_optspec pnorm_spec = {"ts.pnorm", pnorm_opt};
+
+static int l_pnorm(lua_State *L) {
+  double q = mlsh_check_number(L, 1, pnorm_spec.fname, "q");
+  pnorm_args a;
+  mlsh_opts(L, 2, &pnorm_spec, &a);
+  lua_pushnumber(L, mlsh_pnorm(q, a.lower));
+  return 1;
+}
+
+static int l_qnorm(lua_State *L) {
+  double p = mlsh_check_number(L, 1, "ts.qnorm", "p");
+  if (!(p >= 0 && p <= 1)) mlsh_error(L, "ts.qnorm", "argument 'p' must be a probability in [0, 1] (got %g)", p);
+  lua_pushnumber(L, mlsh_qnorm(p));
+  return 1;
+}
+
 static const mlsh_Reg ts_funcs[] = {
-  { "series", l_series, "ts.series(values [, {start={year, period}, freq=1}])",
-    "A time series: values (Matrix vector, data.read_csv column or Lua array; NaN = missing) with a time index.\n"
-    "start = {1949, 1} is the first period, freq the periods per cycle (12 = monthly). Returns a Series with\n"
-    "fields values, start, freq; every ts function accepts it, a plain Matrix or a Lua array.\n"
-    "Example: y = ts.series(df:col(\"passengers\"), {start={1949, 1}, freq=12})" },
-  { "diff", l_diff, "ts.diff(y [, {lag=1, differences=1}])",
-    "Lagged differences y[t] - y[t-lag], repeated `differences` times (R's diff). Returns a Series (start moved)\n"
-    "for a Series, else a Matrix, of n - lag*differences values.\nExample: d = ts.diff(ts.log(y), {lag=12})" },
-  { "log", l_log, "ts.log(y)", "Natural logarithm of every value, keeping the time index.\nExample: ly = ts.log(y)" },
-  { "exp", l_exp, "ts.exp(y)", "Exponential of every value (inverse of ts.log), keeping the time index.\nExample: ts.exp(fc.mean)" },
-  { "boxcox", l_boxcox, "ts.boxcox(y, lambda [, {inverse=false}])",
-    "Box-Cox transform (y^lambda - 1)/lambda, log(y) for lambda = 0; inverse = true undoes it.\n"
-    "Example: z = ts.boxcox(y, 0.5); y2 = ts.boxcox(z, 0.5, {inverse=true})" },
-  { "decompose", l_decompose, "ts.decompose(y [, {type=\"additive\"|\"multiplicative\", freq=}])",
-    "Classical decomposition as R's decompose: trend = centred moving average over one period, seasonal figure =\n"
-    "mean detrended value per position (normalised), random = the rest. freq defaults to the series' freq.\n"
-    "Returns {x, trend, seasonal, random, figure, type, freq} (NaN where the average is undefined).\n"
-    "Example: dc = ts.decompose(y, {type=\"multiplicative\"}); print(dc.figure)" },
-  { "describe", l_describe, "ts.describe(y)",
-    "Descriptive statistics of the non-missing values: n, missing, min, max, mean, median, sd, cv (sd/mean),\n"
-    "skewness (m3/m2^1.5) and excess kurtosis (m4/m2^2 - 3). Prints as a table.\nExample: print(ts.describe(y))" },
-  { "acf", l_acf, "ts.acf(y [, {lag=10*log10(n)}])",
-    "Sample autocorrelations at lags 1..lag (R's acf; pairs with a missing value are skipped). Returns\n"
-    "{values (Matrix), lags, band = 1.96/sqrt(n), n}; prints as a bar chart with the band.\nExample: print(ts.acf(y, {lag=36}))" },
-  { "pacf", l_pacf, "ts.pacf(y [, {lag=10*log10(n)}])",
-    "Partial autocorrelations at lags 1..lag by the Durbin-Levinson recursion (R's pacf), same result fields as ts.acf.\n"
-    "Example: print(ts.pacf(ts.diff(y)))" },
-  { "adf", l_adf, "ts.adf(y [, {type=\"c\"|\"ct\"|\"n\", lags=, select=\"aic\"|\"none\"}])",
-    "Augmented Dickey-Fuller unit-root test (H0: unit root) as statsmodels' adfuller: regression of diff(y) on\n"
-    "a constant (c), constant and trend (ct) or nothing (n), y[t-1] and lagged differences. select=\"aic\" picks\n"
-    "the lag count 0..lags (default 12*(n/100)^0.25) by AIC on a common sample; \"none\" uses lags as given.\n"
-    "p-value from MacKinnon (1994), critical values from MacKinnon (2010). Returns {statistic, pvalue, lags,\n"
-    "nobs, critical, verdict}; prints as a one-line verdict.\nExample: print(ts.adf(ts.log(y)))" },
-  { "kpss", l_kpss, "ts.kpss(y [, {type=\"level\"|\"trend\", lags=}])",
-    "KPSS stationarity test (H0: level or trend stationary) as tseries::kpss.test: Bartlett long-run variance\n"
-    "with lags = trunc(4*(n/100)^0.25) by default; p-value interpolated in the KPSS (1992) table and bounded\n"
-    "to [0.01, 0.10] (pvalue_bounded = true then). Returns {statistic, pvalue, lags, critical, verdict}.\n"
-    "Example: print(ts.kpss(ts.diff(y)))" },
-  { "ljung_box", l_ljung_box, "ts.ljung_box(x [, {lag=10, fitdf=0}])",
-    "Ljung-Box portmanteau test of no autocorrelation up to lag (R's Box.test type Ljung): Q = n(n+2) sum r_k^2/(n-k),\n"
-    "chi-square with lag - fitdf degrees of freedom (fitdf = number of ARMA coefficients for residuals).\n"
-    "Returns {statistic, pvalue, df, lag, verdict}; prints as a one-line verdict.\n"
-    "Example: print(ts.ljung_box(fit.residuals, {lag=20, fitdf=2}))" },
-  { "box_pierce", l_box_pierce, "ts.box_pierce(x [, {lag=10, fitdf=0}])",
-    "Box-Pierce portmanteau test: Q = n sum r_k^2, chi-square with lag - fitdf degrees of freedom.\n"
-    "Example: print(ts.box_pierce(fit.residuals, {lag=12}))" },
-  { "jarque_bera", l_jarque_bera, "ts.jarque_bera(x)",
-    "Jarque-Bera normality test: n/6 (S^2 + (K-3)^2/4) with moment skewness S and kurtosis K, chi-square(2).\n"
-    "Returns {statistic, pvalue, df, verdict}; prints as a one-line verdict.\n"
-    "Example: print(ts.jarque_bera(fit.residuals))" },
-  { "arima", l_arima, "ts.arima(y, {order={p,d,q}, seasonal={P,D,Q}, period=, include_mean=, drift=false, method=\"CSS-ML\", fixed=, transform_pars=true, xreg=})",
-    "Fits an ARIMA(p,d,q)(P,D,Q)[period] model by exact Gaussian likelihood (state space + Kalman filter, as R's\n"
-    "stats::arima; NaN gaps are skipped). method: \"CSS-ML\" (CSS start then ML), \"ML\" or \"CSS\". period defaults\n"
-    "to the series' freq; include_mean defaults to true when d + D = 0; drift adds a slope on 1..n; xreg is an\n"
-    "n x k Matrix of regressors; fixed lists coefficient values (NaN = estimated) in the order of fit.names;\n"
-    "transform_pars keeps AR parts stationary while optimising (BFGS, numerical gradients), s.e. from the Hessian.\n"
-    "Returns a fit: coef and se (by name: ar1, ma1, sar1, sma1, intercept, drift, xreg1..), names, var, loglik,\n"
-    "aic, aicc, bic, sigma2, residuals, fitted, nobs; methods fit:forecast(h), fit:summary(), fit:diagnostics().\n"
-    "Example: fit = ts.arima(ts.log(y), {order={0,1,1}, seasonal={0,1,1}, method=\"ML\"})" },
-  { "auto_arima", l_auto_arima, "ts.auto_arima(y [, {stepwise=true, ic=\"aicc\", max_p=5, max_q=5, max_P=2, max_Q=2, max_order=5, d=, D=, period=, method=\"CSS-ML\", constant=true, trace=true}])",
-    "Automatic ARIMA order selection as forecast::auto.arima (Hyndman-Khandakar): D from the seasonal strength\n"
-    "(> 0.64 of a classical decomposition), d from repeated KPSS tests at 5 %, then a stepwise search over\n"
-    "neighbouring orders (stepwise=false: the full grid within the bounds) minimising ic (aicc, aic or bic).\n"
-    "A constant (mean or drift) is tried when d + D <= 1. Prints the candidates (trace) and returns the best fit\n"
-    "(as ts.arima) with a field candidates = {{order, seasonal, constant, ic}, ...}.\n"
-    "Example: fit = ts.auto_arima(ts.log(y), {ic=\"aic\"})" },
-  { "accuracy", l_accuracy, "ts.accuracy(forecast, actual [, {train=, period=}])",
-    "Forecast accuracy: ME, RMSE, MAE, MAPE (%), MASE (scaled by the in-sample mean absolute seasonal-naive error\n"
-    "of train, lag period = train's freq; NaN without train) and R^2 = 1 - SSE/SST of actual. forecast is a\n"
-    "forecast result (its mean is used), a Series or a Matrix.\nExample: acc = ts.accuracy(fc, test, {train=train})" },
-  { NULL, NULL, NULL, NULL }
-};
-
-static const mlsh_Reg arima_methods[] = {
-  { "forecast", m_forecast, "fit:forecast(h [, {level={80, 95}, xreg=, lambda=}])",
-    "h-step forecasts from the end of the fitted series (R's predict.Arima via the Kalman filter state): returns\n"
-    "{mean, se, lower={[80]=, [95]=}, upper=, level, h} as Series continuing the time index. xreg: h x k future\n"
-    "regressors when the fit has xreg. lambda back-transforms mean and intervals by the inverse Box-Cox\n"
-    "(lambda = 0: exp, for a fit on the log series); se stays on the model's scale.\n"
-    "Example: fc = fit:forecast(12, {level=95, lambda=0})" },
-  { NULL, NULL, NULL, NULL }
-};
-
-static const luaL_Reg state_meta[] = { { "__gc", state_gc }, { NULL, NULL } };
+  {"pnorm", l_pnorm, "ts.pnorm(q [, opts])",
+   "Standard normal distribution function P(Z <= q), or P(Z > q) with lower_tail=false, to full double\n"
+   "precision in both tails (R's pnorm). Two-sided p-value of a z statistic: 2 * ts.pnorm(math.abs(z), {lower_tail=false}).\n"
+   "Example: ts.pnorm(-1.96)  --> 0.0249979", &pnorm_spec},
+  {"qnorm", l_qnorm, "ts.qnorm(p)",
+   "Standard normal quantile: the q with P(Z <= q) = p (R's qnorm; -inf at 0, inf at 1).\nExample: ts.qnorm(0.975)  --> 1.959964"},
+  {"series", l_series, "ts.series(values [, opts])",
+   "A time series: values (series-like: a Matrix vector, a data frame column or a one-column frame, a Lua array;\n"
+   "NaN = missing) with a time index: start = {1949, 1} is the first period, freq the periods per cycle.\n"
+   "Returns a Series with fields values, start, freq; every ts function takes it, a plain Matrix or a Lua array.\n"
+   "Example: y = ts.series(df:col(\"passengers\"), {start={1949, 1}, freq=12})", &series_spec},
+  {"diff", l_diff, "ts.diff(y [, opts])",
+   "Lagged differences y[t] - y[t-lag], repeated `differences` times (R's diff). Returns a Series (start moved)\n"
+   "for a Series, else a Matrix, of n - lag*differences values.\nExample: d = ts.diff(ts.log(y), {lag=12})", &diff_spec},
+  {"log", l_log, "ts.log(y)", "Natural logarithm of every value, keeping the time index.\nExample: ly = ts.log(y)"},
+  {"exp", l_exp, "ts.exp(y)", "Exponential of every value (inverse of ts.log), keeping the time index.\nExample: ts.exp(fc.mean)"},
+  {"boxcox", l_boxcox, "ts.boxcox(y, lambda [, opts])",
+   "Box-Cox transform (y^lambda - 1)/lambda, log(y) for lambda = 0; inverse = true undoes it.\n"
+   "Example: z = ts.boxcox(y, 0.5); y2 = ts.boxcox(z, 0.5, {inverse=true})", &boxcox_spec},
+  {"decompose", l_decompose, "ts.decompose(y [, opts])",
+   "Classical decomposition as R's decompose: trend = centred moving average over one period, seasonal figure =\n"
+   "mean detrended value per position (normalised), random = the rest.\n"
+   "Returns {x, trend, seasonal, random, figure, type, freq} (NaN where the average is undefined).\n"
+   "Example: dc = ts.decompose(y, {type=\"multiplicative\"}); print(dc.figure)", &dec_spec},
+  {"describe", l_describe, "ts.describe(y)",
+   "Descriptive statistics of the non-missing values: n, missing, min, max, mean, median, sd, cv (sd/mean),\n"
+   "skewness (m3/m2^1.5) and excess kurtosis (m4/m2^2 - 3). Prints as a table.\nExample: print(ts.describe(y))"},
+  {"acf", l_acf, "ts.acf(y [, opts])",
+   "Sample autocorrelations at lags 1..lag (R's acf; pairs with a missing value are skipped). Returns\n"
+   "{values (Matrix), lags, band = 1.96/sqrt(n), n}; prints as a bar chart with the band.\n"
+   "Example: print(ts.acf(y, {lag=36}))", &acf_spec},
+  {"pacf", l_pacf, "ts.pacf(y [, opts])",
+   "Partial autocorrelations at lags 1..lag by the Durbin-Levinson recursion (R's pacf), same result fields as ts.acf.\n"
+   "Example: print(ts.pacf(ts.diff(y)))", &pacf_spec},
+  {"adf", l_adf, "ts.adf(y [, opts])",
+   "Augmented Dickey-Fuller unit-root test (H0: unit root) as statsmodels' adfuller: regression of diff(y) on\n"
+   "the deterministic terms of type, y[t-1] and lagged differences. p-value from MacKinnon (1994), critical\n"
+   "values from MacKinnon (2010). Returns {statistic, pvalue, lags, nobs, critical, verdict}; prints as a\n"
+   "one-line verdict.\nExample: print(ts.adf(ts.log(y)))", &adf_spec},
+  {"kpss", l_kpss, "ts.kpss(y [, opts])",
+   "KPSS stationarity test (H0: level or trend stationary) as tseries::kpss.test: Bartlett long-run variance;\n"
+   "p-value interpolated in the KPSS (1992) table and bounded to [0.01, 0.10] (pvalue_bounded = true then).\n"
+   "Returns {statistic, pvalue, lags, critical, verdict}.\nExample: print(ts.kpss(ts.diff(y)))", &kpss_spec},
+  {"ljung_box", l_ljung_box, "ts.ljung_box(x [, opts])",
+   "Ljung-Box portmanteau test of no autocorrelation up to lag (R's Box.test type Ljung): Q = n(n+2) sum r_k^2/(n-k),\n"
+   "chi-square with lag - fitdf degrees of freedom.\n"
+   "Returns {statistic, pvalue, df, lag, verdict}; prints as a one-line verdict.\n"
+   "Example: print(ts.ljung_box(fit.residuals, {lag=20, fitdf=2}))", &ljung_spec},
+  {"box_pierce", l_box_pierce, "ts.box_pierce(x [, opts])",
+   "Box-Pierce portmanteau test: Q = n sum r_k^2, chi-square with lag - fitdf degrees of freedom.\n"
+   "Example: print(ts.box_pierce(fit.residuals, {lag=12}))", &pierce_spec},
+  {"jarque_bera", l_jarque_bera, "ts.jarque_bera(x)",
+   "Jarque-Bera normality test: n/6 (S^2 + (K-3)^2/4) with moment skewness S and kurtosis K, chi-square(2).\n"
+   "Returns {statistic, pvalue, df, verdict}; prints as a one-line verdict.\n"
+   "Example: print(ts.jarque_bera(fit.residuals))"},
+  {"accuracy", l_accuracy, "ts.accuracy(forecast, actual [, opts])",
+   "Forecast accuracy: ME, RMSE, MAE, MAPE (%), MASE (scaled by the in-sample mean absolute seasonal-naive error\n"
+   "of train; NaN without train) and R^2 = 1 - SSE/SST of actual. forecast is a forecast result (its mean is\n"
+   "used) or series-like, as is actual.\nExample: acc = ts.accuracy(fc, test, {train=train})", &acc_spec},
+  {NULL, NULL, NULL, NULL, NULL}};
 
 void mlsh_open_ts(lua_State *L) {
   mlsh_register(L, "ts", ts_funcs);
   mlsh_doc_module(L, "ts", "time series: transforms, ACF/PACF, unit-root tests, ARIMA/SARIMA, forecasts");
-  mlsh_new_class(L, STATE_MT, "ArimaState", NULL, state_meta);
-  lua_pop(L, 1);
-  mlsh_new_class(L, ARIMA_MT, "Arima", arima_methods, NULL);
-  lua_setfield(L, -2, "_Arima");
-  luaL_newmetatable(L, SERIES_MT);
+  lts_open_arima(L);
+  luaL_newmetatable(L, LTS_SERIES_MT);
   lua_pushstring(L, "Series");
   lua_setfield(L, -2, "__name");
   lua_setfield(L, -2, "_Series");
-  luaL_newmetatable(L, TEST_MT);
+  luaL_newmetatable(L, LTS_RESULT_MT);
   lua_pushstring(L, "TsResult");
   lua_setfield(L, -2, "__name");
   lua_setfield(L, -2, "_Result");

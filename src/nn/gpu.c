@@ -11,6 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 #include "gpu.h"
+#include "layers.h"
+#include "../core/alloc.h"
+#include "../core/interrupt.h"
+#include "../core/threads.h"
+#include "../image/image.h"
 
 #define PLUGIN "mlsh-cuda.so"
 
@@ -32,14 +37,6 @@ static int own_dir(char *dir, size_t size) {
   if (!slash) return snprintf(dir, size, ".") > 0;
   snprintf(dir, size, "%.*s", (int)(slash - f), f);
   return 1;
-}
-
-/* The plugin's symbols need the core's: when the core itself came in with
- * RTLD_LOCAL (lua5.4's require), promote it to the global scope first. */
-static void promote_self(void) {
-  Dl_info info;
-  if (dladdr((void *)nn_gpu_built, &info) && info.dli_fname && strstr(info.dli_fname, ".so"))
-    dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
 }
 
 static void *open_plugin(void) {
@@ -70,11 +67,15 @@ static void *open_plugin(void) {
 }
 
 static void load_plugin(void) {
-  promote_self();
   void *h = open_plugin();
   if (!h) return;
-  const nn_gpu_ops *(*entry)(void) = (const nn_gpu_ops *(*)(void))dlsym(h, "mlsh_cuda_plugin");
-  const nn_gpu_ops *ops = entry ? entry() : NULL;
+  static const nn_core_api core = {
+    mlsh_calloc, mlsh_malloc_array, mlsh_free, mlsh_vseterr, mlsh_threads_resolve, mlsh_parallel_dynamic,
+    image_fit, image_free, nn_finalize, nn_now, &mlsh_interrupt_flag,
+  };
+  const nn_gpu_ops *(*entry)(const nn_core_api *) =
+    (const nn_gpu_ops *(*)(const nn_core_api *))dlsym(h, "mlsh_cuda_plugin");
+  const nn_gpu_ops *ops = entry ? entry(&core) : NULL;
   if (!ops || ops->version != NN_GPU_OPS_VERSION) {
     snprintf(plugin_error, sizeof plugin_error, "the CUDA plugin does not match this mlsh (rebuild it)");
     return;

@@ -26,8 +26,12 @@
  * engine changes. */
 #ifndef MLSH_NN_GPU_H
 #define MLSH_NN_GPU_H
+#include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include "nn.h"
+
+struct mlsh_image;
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,9 +44,24 @@ typedef struct nn_gpu_opts {
 } nn_gpu_opts;
 
 /* The plugin's entry points: mlsh-cuda.so exports one symbol,
- * `const nn_gpu_ops *mlsh_cuda_plugin(void)`, returning this table. */
-#define NN_GPU_OPS_VERSION 1
-struct mlsh_image;
+ * `const nn_gpu_ops *mlsh_cuda_plugin(const nn_core_api *core)`, returning
+ * this table. The core's own symbols are hidden (mlsh.so exports only
+ * luaopen_mlsh), so the plugin reaches the few it calls through `core`. */
+#define NN_GPU_OPS_VERSION 2
+typedef struct nn_core_api {
+  void *(*calloc)(size_t n, size_t size);
+  void *(*malloc_array)(size_t n, size_t size);
+  void (*free)(void *p);
+  int (*vseterr)(mlsh_err *err, int code, const char *fmt, va_list ap);
+  int (*threads_resolve)(int requested);
+  int (*parallel_dynamic)(size_t n, int nthreads, size_t chunk, int (*fn)(void *, size_t, size_t, int), void *ctx);
+  int (*image_fit)(const char *path, const struct mlsh_image *img, int width, int height, struct mlsh_image *tmp,
+                   const struct mlsh_image **out, mlsh_err *err);
+  void (*image_free)(struct mlsh_image *img);
+  int (*finalize)(nn_net *net, int nthreads, mlsh_err *err);
+  double (*now)(void);
+  volatile sig_atomic_t *interrupt_flag;
+} nn_core_api;
 typedef struct nn_gpu_ops {
   int version;
   int (*count)(mlsh_err *err);

@@ -2,7 +2,6 @@
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700
 #endif
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,40 +10,6 @@
 #include "../core/alloc.h"
 
 /* ---- byte buffer ---- */
-
-void pbuf_add(plot_buf *b, const char *s, size_t n) {
-  if (b->failed) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *p = mlsh_realloc(b->s, cap);
-    if (!p) { b->failed = 1; return; }
-    b->s = p;
-    b->cap = cap;
-  }
-  memcpy(b->s + b->len, s, n);
-  b->len += n;
-  b->s[b->len] = 0;
-}
-
-void pbuf_puts(plot_buf *b, const char *s) { pbuf_add(b, s, strlen(s)); }
-
-void pbuf_printf(plot_buf *b, const char *fmt, ...) {
-  char tmp[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n < sizeof tmp) { pbuf_add(b, tmp, (size_t)n); return; }
-  char *big = mlsh_malloc((size_t)n + 1);
-  if (!big) { b->failed = 1; return; }
-  va_start(ap, fmt);
-  vsnprintf(big, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  pbuf_add(b, big, (size_t)n);
-  mlsh_free(big);
-}
 
 void pbuf_utf8(plot_buf *b, uint32_t cp) {
   char s[4];
@@ -58,11 +23,6 @@ void pbuf_utf8(plot_buf *b, uint32_t cp) {
     s[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); s[3] = (char)(0x80 | (cp & 0x3F));
     pbuf_add(b, s, 4);
   }
-}
-
-void pbuf_free(plot_buf *b) {
-  mlsh_free(b->s);
-  memset(b, 0, sizeof *b);
 }
 
 /* XML/HTML text: escapes markup and replaces what XML forbids (controls, bad UTF-8). */

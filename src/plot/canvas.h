@@ -6,6 +6,7 @@
 #define MLSH_PLOT_CANVAS_H
 #include <stddef.h>
 #include <stdint.h>
+#include "../core/buf.h"
 #include "../core/error.h"
 
 #define PLOT_NOCOLOR (-1)     /* default foreground/background */
@@ -29,23 +30,16 @@ typedef struct plot_style {
   int unicode;
 } plot_style;
 
-/* A growable byte buffer (renderers append to it). */
-typedef struct plot_buf {
-  char *s;
-  size_t len, cap;
-  int failed;        /* an allocation failed: contents incomplete */
-} plot_buf;
+/* Renderers append to a core growable buffer (src/core/buf.h); the pbuf_
+ * names are its short plot-side spellings. */
+typedef mlsh_buf plot_buf;
+#define pbuf_add(b, p, n) mlsh_buf_add((b), (p), (n))
+#define pbuf_puts(b, s) mlsh_buf_puts((b), (s))
+#define pbuf_printf mlsh_buf_printf
+#define pbuf_free(b) mlsh_buf_free(b)
 
-void pbuf_add(plot_buf *b, const char *s, size_t n);
-void pbuf_puts(plot_buf *b, const char *s);
-void pbuf_printf(plot_buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 2, 3)))
-#endif
-  ;
 void pbuf_utf8(plot_buf *b, uint32_t cp);
 void pbuf_xml(plot_buf *b, const char *s);   /* escaped for XML/HTML text */
-void pbuf_free(plot_buf *b);
 
 int canvas_init(plot_canvas *c, int w, int h, mlsh_err *err);
 void canvas_free(plot_canvas *c);

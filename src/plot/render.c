@@ -1,11 +1,12 @@
-/* render.c - draws a figure on a terminal canvas: panel layout, axes with
- * non-colliding tick labels, legend, then every layer (braille dots for
- * points and lines, eighth blocks for bars, shades for bands, coloured
+/* render.c - draws a figure on a terminal canvas at the places layout.c
+ * gives in cells: axes, tick labels, legend, then every layer (braille dots
+ * for points and lines, eighth blocks for bars, shades for bands, coloured
  * blocks for heat maps, half blocks for images). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "figure.h"
+#include "layout.h"
 #include "thumb.h"
 #include "../core/alloc.h"
 
@@ -17,8 +18,6 @@ typedef struct pmap {
   area a;          /* plot area in cells */
   int W, H;        /* plot area in dots */
 } pmap;
-
-#define MAXTICKS 64
 
 static int to_dot(const pmap *m, double x, double y, double *dx, double *dy) {
   double fx = axis_frac(&m->p->x, m->xlo, m->xhi, x), fy = axis_frac(&m->p->y, m->ylo, m->yhi, y);
@@ -201,25 +200,10 @@ static void span_cells(const plot_axis *ax, double lo, double hi, double v0, dou
   if (*p1 < *p0) *p1 = *p0;
 }
 
-static void heat_range(const plot_layer *l, double *lo, double *hi) {
-  *lo = l->vmin; *hi = l->vmax;
-  if (isfinite(*lo) && isfinite(*hi)) return;
-  double a = INFINITY, b = -INFINITY;
-  for (size_t i = 0; i < l->hrows * l->hcols; i++)
-    if (isfinite(l->y[i])) { a = fmin(a, l->y[i]); b = fmax(b, l->y[i]); }
-  if (!isfinite(*lo)) *lo = isfinite(a) ? a : 0;
-  if (!isfinite(*hi)) *hi = isfinite(b) ? b : 1;
-}
-
-static int32_t ink_on(int32_t bg) {
-  double lum = 0.299 * ((bg >> 16) & 255) + 0.587 * ((bg >> 8) & 255) + 0.114 * (bg & 255);
-  return lum > 140 ? 0x000000 : 0xFFFFFF;
-}
-
 static void draw_heat(plot_canvas *c, const pmap *m, const plot_layer *l, plot_style st) {
   static const uint32_t shades[5] = {' ', 0x2591, 0x2592, 0x2593, 0x2588};
   double lo, hi;
-  heat_range(l, &lo, &hi);
+  plot_heat_range(l, &lo, &hi);
   for (size_t i = 0; i < l->hrows; i++)
     for (size_t j = 0; j < l->hcols; j++) {
       int r0, r1, c0, c1;
@@ -235,7 +219,7 @@ static void draw_heat(plot_canvas *c, const pmap *m, const plot_layer *l, plot_s
           if (!p) continue;
           p->ch = st.color || ann ? 0 : shades[isfinite(v) ? (int)lround(fmin(fmax(t, 0), 1) * 4) : 0];
           p->bg = bg;
-          p->fg = ink_on(bg);
+          p->fg = plot_ink_on(bg);
         }
       if (!ann || r0 < 0 || c0 < 0 || r1 >= m->a.h || c1 >= m->a.w) continue;
       /* Annotation lines centred in the block; "\n" separates lines. */
@@ -252,7 +236,7 @@ static void draw_heat(plot_canvas *c, const pmap *m, const plot_layer *l, plot_s
         int w = text_width(line);
         if (w > bw) { line[text_fit(line, bw)] = 0; w = text_width(line); }
         int x = m->a.x + c0 + (bw - w) / 2;
-        canvas_text(c, x, row + k, line, ink_on(bg), bw);
+        canvas_text(c, x, row + k, line, plot_ink_on(bg), bw);
         for (int t2 = 0; t2 < w; t2++) {
           plot_cell *p = canvas_at(c, x + t2, row + k);
           if (p) { p->bg = bg; p->bold = diag; }
@@ -292,257 +276,142 @@ static void draw_image(plot_canvas *c, const pmap *m, const plot_layer *l, plot_
 
 /* ---- axes, legend, layout ---- */
 
-typedef struct tickset {
-  int n;
-  double v[MAXTICKS];
-  char lab[MAXTICKS][64];
-} tickset;
+/* Cells: braille dots are 2 x 4 per cell; bands of one row. */
+const plot_metrics plot_term_metrics = {
+  .dots_x = 2, .dots_y = 4, .fig_title_h = 1, .col_gap = 2,
+  .title_h = 1, .legend_row_h = 1, .legend_key_w = 2, .legend_gap = 2, .legend_maxrows = 3,
+  .xlabel_h = 1, .xticks_h = 1, .axis_line_h = 1, .ylabel_h = 1,
+  .tick_char_w = 1, .label_char_w = 1, .ytick_step = 3, .ytick_bias = 1, .xtick_step = 6,
+  .ytick_gap = 1, .xtick_gap = 1, .min_room = 3, .cbar_gap = 2, .cbar_text_dx = 3,
+  .min_w = 2, .min_h = 1, .min_panel_w = 4,
+};
 
-static void make_ticks(const plot_axis *a, double lo, double hi, int maxn, tickset *t) {
-  t->n = 0;
-  if (a->nnames) {
-    size_t stride = (a->nnames + MAXTICKS - 1) / MAXTICKS;
-    for (size_t k = 1; k <= a->nnames && t->n < MAXTICKS; k += stride) {
-      if (k < lo || k > hi) continue;
-      const char *nm = a->names[k - 1];
-      size_t len = text_fit(nm, 40);
-      if (len > sizeof t->lab[0] - 1) len = sizeof t->lab[0] - 1;
-      memcpy(t->lab[t->n], nm, len);
-      t->lab[t->n][len] = 0;
-      t->v[t->n++] = (double)k;
-    }
-    return;
+static uint32_t legend_glyph(const plot_panel *p, size_t k, plot_style st) {
+  const plot_layer *l = &p->layers[k];
+  uint32_t mk = layer_marker(p, k, st.color);
+  if (mk) return mk;
+  return l->kind == PLOT_LINES ? 0x2500 : l->kind == PLOT_RECTS ? 0x2588 :
+         l->kind == PLOT_BAND ? (l->shade >= 2 ? 0x2592 : 0x2591) : 0x25CF;
+}
+
+/* Legend rows under the chart: "● name  ● name". */
+static void draw_legend(plot_canvas *c, const plot_layout *L, plot_style st) {
+  int right = (int)(L->panel.x + L->panel.w);
+  for (int i = 0; i < L->nlegend; i++) {
+    size_t k = L->legend[i].layer;
+    int x = (int)L->legend[i].x, y = (int)L->legend[i].y;
+    canvas_put(c, x, y, legend_glyph(L->p, k, st), layer_color(L->p, k));
+    canvas_text(c, x + 2, y, L->p->layers[k].label, PLOT_NOCOLOR, right - x - 2);
   }
-  double step, v[MAXTICKS];
-  int n = nice_ticks(lo, hi, maxn < MAXTICKS ? maxn : MAXTICKS - 1, a->log, v, &step);
-  for (int i = 0; i < n; i++) {
-    t->v[i] = v[i];
-    tick_label(t->lab[i], sizeof t->lab[i], v[i], step, a->log);
-  }
-  t->n = n;
 }
 
-static int dot_col(const pmap *m, double v) {
-  double f = axis_frac(&m->p->x, m->xlo, m->xhi, v);
-  return isfinite(f) ? m->a.x + (int)lround(f * (m->W - 1)) / 2 : -1;
-}
-
-static int dot_row(const pmap *m, double v) {
-  double f = axis_frac(&m->p->y, m->ylo, m->yhi, v);
-  return isfinite(f) ? m->a.y + (int)lround((1 - f) * (m->H - 1)) / 4 : -1;
-}
-
-/* Place x tick labels left to right, skipping any that would touch the
- * previous one; returns how many were skipped. */
-static int x_labels(plot_canvas *c, const pmap *m, tickset *t, int row, area pa, int draw) {
-  int prev_end = -1000, skipped = 0;
-  double spacing = t->n > 1 ? fabs((double)dot_col(m, t->v[1]) - dot_col(m, t->v[0])) : m->a.w;
-  int maxw = m->p->x.nnames ? (int)fmax(3, spacing - 1) : 64;
-  for (int i = 0; i < t->n; i++) {
-    int col = dot_col(m, t->v[i]);
-    if (col < 0) continue;
-    char *lab = t->lab[i];
-    if (text_width(lab) > maxw) lab[text_fit(lab, maxw)] = 0;
-    int w = text_width(lab), x = col - (w - 1) / 2;
-    if (x + w > pa.x + pa.w) x = pa.x + pa.w - w;
-    if (x < pa.x) x = pa.x;
-    if (x <= prev_end + 1) { skipped++; continue; }
-    if (draw) {
-      canvas_text(c, x, row, lab, PLOT_NOCOLOR, w);
-      if (draw == 1 && (!m->p->x.nnames || t->n <= m->a.w / 2)) canvas_put(c, col, row - 1, 0x252C, PLOT_NOCOLOR);
-    }
-    prev_end = x + w - 1;
-  }
-  return skipped;
-}
-
-static int legend_items(const plot_panel *p, plot_style st, uint32_t *glyph, int32_t *color, const char **label, int max) {
-  int n = 0;
-  for (size_t k = 0; k < p->nlayers && n < max; k++) {
-    const plot_layer *l = &p->layers[k];
-    if (!l->label) continue;
-    uint32_t g = l->kind == PLOT_LINES ? 0x2500 : l->kind == PLOT_RECTS ? 0x2588 :
-                 l->kind == PLOT_BAND ? (l->shade >= 2 ? 0x2592 : 0x2591) : 0x25CF;
-    uint32_t mk = layer_marker(p, k, st.color);
-    if (mk) g = mk;
-    glyph[n] = g; color[n] = layer_color(p, k); label[n] = l->label; n++;
-  }
-  return n;
-}
-
-/* Legend rows under the chart: "● name  ● name", wrapped; returns rows used. */
-static int draw_legend(plot_canvas *c, const plot_panel *p, plot_style st, area pa, int row, int maxrows, int draw) {
-  uint32_t glyph[32]; int32_t color[32]; const char *label[32];
-  int n = legend_items(p, st, glyph, color, label, 32), x = pa.x, r = 0;
-  if (n == 0) return 0;
-  for (int i = 0; i < n; i++) {
-    int w = 2 + text_width(label[i]);
-    if (x > pa.x && x + w > pa.x + pa.w) { x = pa.x; r++; }
-    if (r >= maxrows) return maxrows;
-    if (draw) {
-      canvas_put(c, x, row + r, glyph[i], color[i]);
-      canvas_text(c, x + 2, row + r, label[i], PLOT_NOCOLOR, pa.x + pa.w - x - 2);
-    }
-    x += w + 2;
-  }
-  return r + 1;
-}
-
-static void draw_colorbar(plot_canvas *c, const plot_layer *heat, int x, int y, int h, plot_style st) {
+static void draw_colorbar(plot_canvas *c, const plot_layout *L, plot_style st) {
   static const uint32_t shades[5] = {' ', 0x2591, 0x2592, 0x2593, 0x2588};
-  double lo, hi;
-  char lab[64];
-  heat_range(heat, &lo, &hi);
+  int x = (int)L->cbar_x, y = (int)L->area.y, h = (int)L->area.h;
   for (int r = 0; r < h; r++) {
     double t = h > 1 ? 1 - (double)r / (h - 1) : 1;
     for (int k = 0; k < 2; k++) {
       plot_cell *p = canvas_at(c, x + k, y + r);
       if (!p) continue;
-      p->bg = cmap_color(heat->cmap == CMAP_CONFUSION ? CMAP_CONFUSION : heat->cmap, t, 1);
+      p->bg = cmap_color(L->heat->cmap, t, 1);
       p->ch = st.color ? 0 : shades[(int)lround(t * 4)];
     }
   }
-  tick_label(lab, sizeof lab, hi, fabs(hi - lo) / 10, 0);
-  canvas_text(c, x + 3, y, lab, PLOT_NOCOLOR, 0);
-  tick_label(lab, sizeof lab, lo, fabs(hi - lo) / 10, 0);
-  canvas_text(c, x + 3, y + h - 1, lab, PLOT_NOCOLOR, 0);
+  canvas_text(c, x + (int)plot_term_metrics.cbar_text_dx, y, L->cbar_hi, PLOT_NOCOLOR, 0);
+  canvas_text(c, x + (int)plot_term_metrics.cbar_text_dx, y + h - 1, L->cbar_lo, PLOT_NOCOLOR, 0);
 }
 
-static void draw_panel(plot_canvas *c, const plot_panel *p, area pa, plot_style st) {
-  int top = pa.y, bottom = pa.y + pa.h;
-  const plot_layer *heat = NULL, *img = NULL;
-  int braille = 0;
-  for (size_t k = 0; k < p->nlayers; k++) {
-    plot_kind kd = p->layers[k].kind;
-    if (kd == PLOT_HEAT && !heat) heat = &p->layers[k];
-    if (kd == PLOT_IMAGE && !img) img = &p->layers[k];
-    braille |= kd == PLOT_POINTS || kd == PLOT_LINES;
-  }
-  if (p->title && top < bottom) {
-    int w = text_width(p->title), x = pa.x + (pa.w > w ? (pa.w - w) / 2 : 0);
-    canvas_text(c, x, top, p->title, PLOT_NOCOLOR, pa.w);
-    for (int i = 0; i < w && i < pa.w; i++) { plot_cell *q = canvas_at(c, x + i, top); if (q) q->bold = 1; }
-    top++;
-  }
-  int axes = !img, xaxis = axes && !p->x.hidden, yaxis = axes && !p->y.hidden;
-  int legrows = draw_legend(c, p, st, pa, 0, 3, 0);
-  bottom -= legrows;
-  int legrow = bottom, xlabrow = -1, ticksrow = -1, ylabrow = -1;
-  if (axes && p->x.label) xlabrow = --bottom;
-  if (xaxis) { ticksrow = --bottom; if (!heat) bottom--; }
-  if (yaxis && p->y.label) ylabrow = top++;
-  int ph = bottom - top;
-  if (ph < 1 || pa.w < 4) return;
-  pmap m;
-  m.p = p;
-  panel_range(p, 0, &m.xlo, &m.xhi);
-  panel_range(p, 1, &m.ylo, &m.yhi);
-  tickset yt;
-  make_ticks(&p->y, m.ylo, m.yhi, ph / 3 + 1 < 2 ? 2 : ph / 3 + 1, &yt);
-  int ylw = 0;
-  if (yaxis) {
-    for (int i = 0; i < yt.n; i++) if (text_width(yt.lab[i]) > ylw) ylw = text_width(yt.lab[i]);
-    if (ylw > pa.w / 3) ylw = pa.w / 3;
-  }
-  int cbw = 0;
-  if (heat && p->colorbar) {
-    double lo, hi;
-    char a[64], b[64];
-    heat_range(heat, &lo, &hi);
-    tick_label(a, sizeof a, lo, fabs(hi - lo) / 10, 0);
-    tick_label(b, sizeof b, hi, fabs(hi - lo) / 10, 0);
-    cbw = 5 + (text_width(a) > text_width(b) ? text_width(a) : text_width(b));
-  }
-  int axcol = yaxis && !heat;
-  m.a.x = pa.x + ylw + (yaxis ? 1 : 0);
-  m.a.y = top;
-  m.a.w = pa.w - ylw - (yaxis ? 1 : 0) - cbw;
-  m.a.h = ph;
-  if (m.a.w < 2) return;
-  m.W = m.a.w * 2;
-  m.H = m.a.h * 4;
-  if (p->equal && !p->x.log && !p->y.log) {
-    /* Braille dots are square: equal data units per dot on both axes. */
-    double ux = (m.xhi - m.xlo) / m.W, uy = (m.yhi - m.ylo) / m.H;
-    if (ux > uy) { double c0 = (m.ylo + m.yhi) / 2; m.ylo = c0 - ux * m.H / 2; m.yhi = c0 + ux * m.H / 2; }
-    else { double c0 = (m.xlo + m.xhi) / 2; m.xlo = c0 - uy * m.W / 2; m.xhi = c0 + uy * m.W / 2; }
-    make_ticks(&p->y, m.ylo, m.yhi, ph / 3 + 1, &yt);
-  }
-  if (braille)
-    for (int r = 0; r < m.a.h; r++)
-      for (int x = 0; x < m.a.w; x++) canvas_put(c, m.a.x + x, m.a.y + r, 0x2800, PLOT_NOCOLOR);
+static void draw_layers(plot_canvas *c, const pmap *m, plot_style st, plot_box pb) {
+  const plot_panel *p = m->p;
+  area pa = {(int)pb.x, (int)pb.y, (int)pb.w, (int)pb.h};
   for (int pass = 0; pass < 3; pass++)
     for (size_t k = 0; k < p->nlayers; k++) {
       const plot_layer *l = &p->layers[k];
       int32_t fg = layer_color(p, k);
-      if (pass == 0 && l->kind == PLOT_HEAT) draw_heat(c, &m, l, st);
-      else if (pass == 0 && l->kind == PLOT_IMAGE) draw_image(c, &m, l, st);
-      else if (pass == 0 && l->kind == PLOT_BAND) draw_band(c, &m, l, fg);
-      else if (pass == (l->fill ? 0 : 1) && l->kind == PLOT_RECTS) draw_rects(c, &m, l, fg);
-      else if (pass == 1 && l->kind == PLOT_LINES) draw_lines(c, &m, l, fg, layer_marker(p, k, st.color));
+      if (pass == 0 && l->kind == PLOT_HEAT) draw_heat(c, m, l, st);
+      else if (pass == 0 && l->kind == PLOT_IMAGE) draw_image(c, m, l, st);
+      else if (pass == 0 && l->kind == PLOT_BAND) draw_band(c, m, l, fg);
+      else if (pass == (l->fill ? 0 : 1) && l->kind == PLOT_RECTS) draw_rects(c, m, l, fg);
+      else if (pass == 1 && l->kind == PLOT_LINES) draw_lines(c, m, l, fg, layer_marker(p, k, st.color));
       else if (pass == 1 && l->kind == PLOT_POINTS) {
         uint32_t mk = layer_marker(p, k, st.color);
         for (size_t i = 0; i < l->n; i++) {
           double dx, dy;
-          if (to_dot(&m, l->x[i], l->y[i], &dx, &dy)) put_marker(c, &m, dx, dy, mk, fg);
+          if (to_dot(m, l->x[i], l->y[i], &dx, &dy)) put_marker(c, m, dx, dy, mk, fg);
         }
-      } else if (pass == 2 && l->kind == PLOT_TEXT) draw_text(c, &m, l, fg, pa);
+      } else if (pass == 2 && l->kind == PLOT_TEXT) draw_text(c, m, l, fg, pa);
     }
-  if (yaxis) {
-    if (axcol)
-      for (int r = 0; r < m.a.h; r++) canvas_put(c, m.a.x - 1, m.a.y + r, 0x2502, PLOT_NOCOLOR);
-    int last = -2;
-    for (int i = 0; i < yt.n; i++) {
-      int row = dot_row(&m, yt.v[i]);
-      if (row < m.a.y || row >= m.a.y + m.a.h || row == last) continue;
-      last = row;
-      int w = text_width(yt.lab[i]);
-      if (w > ylw) { yt.lab[i][text_fit(yt.lab[i], ylw)] = 0; w = text_width(yt.lab[i]); }
-      canvas_text(c, pa.x + ylw - w, row, yt.lab[i], PLOT_NOCOLOR, ylw);
-      if (axcol) canvas_put(c, m.a.x - 1, row, 0x2524, PLOT_NOCOLOR);
-    }
+}
+
+static void draw_yaxis(plot_canvas *c, const plot_layout *L, int axcol) {
+  int ax = (int)L->area.x, ay = (int)L->area.y, ah = (int)L->area.h, ylw = (int)L->ylw, px = (int)L->panel.x;
+  if (axcol)
+    for (int r = 0; r < ah; r++) canvas_put(c, ax - 1, ay + r, 0x2502, PLOT_NOCOLOR);
+  for (int i = 0; i < L->ny; i++) {
+    if (!L->yt[i].shown) continue;
+    char lab[64];
+    int row = (int)L->yt[i].pos;
+    snprintf(lab, sizeof lab, "%s", L->yt[i].lab);
+    if (text_width(lab) > ylw) lab[text_fit(lab, ylw)] = 0;
+    canvas_text(c, px + ylw - text_width(lab), row, lab, PLOT_NOCOLOR, ylw);
+    if (axcol) canvas_put(c, ax - 1, row, 0x2524, PLOT_NOCOLOR);
   }
-  if (xaxis) {
-    if (!heat) {
-      for (int x = 0; x < m.a.w; x++) canvas_put(c, m.a.x + x, bottom, 0x2500, PLOT_NOCOLOR);
-      canvas_put(c, m.a.x - 1, bottom, axcol ? 0x2514 : 0x2500, PLOT_NOCOLOR);
-    }
-    tickset xt;
-    int maxn = m.a.w / 6 < 2 ? 2 : m.a.w / 6;
-    for (;;) {
-      make_ticks(&p->x, m.xlo, m.xhi, maxn, &xt);
-      if (p->x.nnames || maxn <= 2 || x_labels(c, &m, &xt, ticksrow, pa, 0) == 0) break;
-      maxn--;
-    }
-    x_labels(c, &m, &xt, ticksrow, pa, heat ? 2 : 1);  /* heat maps: labels right under the blocks */
+}
+
+static void draw_xaxis(plot_canvas *c, const plot_layout *L, int axcol) {
+  int ax = (int)L->area.x, aw = (int)L->area.w, row = (int)L->xticks_y, bottom = (int)(L->area.y + L->area.h);
+  int marks = !L->heat && (!L->p->x.nnames || L->nx <= aw / 2);   /* heat maps: labels right under the blocks */
+  if (!L->heat) {
+    for (int x = 0; x < aw; x++) canvas_put(c, ax + x, bottom, 0x2500, PLOT_NOCOLOR);
+    canvas_put(c, ax - 1, bottom, axcol ? 0x2514 : 0x2500, PLOT_NOCOLOR);
   }
-  if (xlabrow >= 0) {
+  for (int i = 0; i < L->nx; i++) {
+    const plot_tick *t = &L->xt[i];
+    if (!t->shown) continue;
+    canvas_text(c, (int)t->left, row, t->lab, PLOT_NOCOLOR, (int)t->w);
+    if (marks) canvas_put(c, (int)t->pos, row - 1, 0x252C, PLOT_NOCOLOR);
+  }
+}
+
+static void draw_title(plot_canvas *c, const char *title, int x0, int y, int w) {
+  int tw = text_width(title), x = x0 + (w > tw ? (w - tw) / 2 : 0);
+  canvas_text(c, x, y, title, PLOT_NOCOLOR, w);
+  for (int i = 0; i < tw && i < w; i++) { plot_cell *q = canvas_at(c, x + i, y); if (q) q->bold = 1; }
+}
+
+static void draw_panel(plot_canvas *c, const plot_panel *p, plot_box pb, plot_style st) {
+  plot_layout L;
+  layout_panel(&L, p, pb, &plot_term_metrics);
+  if (p->title) draw_title(c, p->title, (int)pb.x, (int)L.title_y, (int)pb.w);
+  if (!L.ok) return;
+  pmap m = {p, L.xlo, L.xhi, L.ylo, L.yhi, {(int)L.area.x, (int)L.area.y, (int)L.area.w, (int)L.area.h}, 0, 0};
+  m.W = m.a.w * 2;
+  m.H = m.a.h * 4;
+  int braille = 0;
+  for (size_t k = 0; k < p->nlayers; k++) braille |= p->layers[k].kind == PLOT_POINTS || p->layers[k].kind == PLOT_LINES;
+  if (braille)
+    for (int r = 0; r < m.a.h; r++)
+      for (int x = 0; x < m.a.w; x++) canvas_put(c, m.a.x + x, m.a.y + r, 0x2800, PLOT_NOCOLOR);
+  draw_layers(c, &m, st, pb);
+  int axcol = L.yaxis && !L.heat;
+  if (L.yaxis) draw_yaxis(c, &L, axcol);
+  if (L.xaxis) draw_xaxis(c, &L, axcol);
+  if (L.axes && p->x.label) {
     int w = text_width(p->x.label);
-    canvas_text(c, m.a.x + (m.a.w > w ? (m.a.w - w) / 2 : 0), xlabrow, p->x.label, PLOT_NOCOLOR, pa.x + pa.w - m.a.x);
+    canvas_text(c, m.a.x + (m.a.w > w ? (m.a.w - w) / 2 : 0), (int)L.xlabel_y, p->x.label, PLOT_NOCOLOR,
+                (int)(pb.x + pb.w) - m.a.x);
   }
-  if (ylabrow >= 0) canvas_text(c, pa.x, ylabrow, p->y.label, PLOT_NOCOLOR, pa.w);
-  if (heat && cbw) draw_colorbar(c, heat, m.a.x + m.a.w + 2, m.a.y, m.a.h, st);
-  if (legrows) draw_legend(c, p, st, pa, legrow, legrows, 1);
+  if (L.yaxis && p->y.label) canvas_text(c, (int)L.ylabel_x, (int)L.ylabel_y, p->y.label, PLOT_NOCOLOR, (int)pb.w);
+  if (L.heat && p->colorbar) draw_colorbar(c, &L, st);
+  draw_legend(c, &L, st);
 }
 
 int fig_draw(const plot_fig *f, plot_canvas *c, plot_style st, mlsh_err *err) {
   (void)err;  /* drawing on an allocated canvas cannot fail */
-  int top = 0;
-  if (f->title) {
-    int w = text_width(f->title), x = c->w > w ? (c->w - w) / 2 : 0;
-    canvas_text(c, x, 0, f->title, PLOT_NOCOLOR, c->w);
-    for (int i = 0; i < w && x + i < c->w; i++) canvas_at(c, x + i, 0)->bold = 1;
-    top = 1;
-  }
-  int gap = 2, H = c->h - top;
+  if (f->title) draw_title(c, f->title, 0, 0, c->w);
   for (int r = 0; r < f->rows; r++)
     for (int k = 0; k < f->cols; k++) {
-      area pa;
-      int x0 = k * (c->w + gap) / f->cols, x1 = (k + 1) * (c->w + gap) / f->cols - gap;
-      pa.x = x0;
-      pa.w = x1 - x0;
-      pa.y = top + r * H / f->rows;
-      pa.h = top + (r + 1) * H / f->rows - pa.y;
+      plot_box pa = layout_grid_cell(f, &plot_term_metrics, c->w, c->h, r, k);
       const plot_panel *p = &f->panels[r * f->cols + k];
       if (f->rows * f->cols > 1 && p->nlayers == 0 && !p->title) continue;   /* a grid's unused cells */
       if (pa.w >= 1 && pa.h >= 1) draw_panel(c, p, pa, st);

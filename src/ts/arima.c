@@ -268,271 +268,372 @@ static int unrotate(ts_arima_fit *f, double *coef, int narma, int nx, const doub
   return MLSH_OK;
 }
 
-int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f, mlsh_err *err) {
-  int rc = check_opts(n, o, err);
-  if (rc) return rc;
-  memset(f, 0, sizeof *f);
+/* One fit in progress: the model's sizes, the objective's context, the
+ * scratch carved from one allocation, and the optimiser's state. Each
+ * stage below reads and fills it; ts_arima runs them in order and frees
+ * everything in one place. */
+typedef struct arima_job {
+  const double *y; size_t n;
+  const ts_arima_opts *o;
+  ts_arima_fit *f;
+  mlsh_err *err;
+  ts_order od;
+  int narma, p, q, r, nd, rd, has_int, nuser, nx, nc;
+  int method, trans, rotated, nf, fail;
+  size_t complete;
+  fitctx c;
+  double *mem; int *imem;
+  double *init, *par, *H, *X, *DX, *V, *psave;
+  double ps[MAXPAR];   /* scales of the free parameters, in free order */
+  double fmin;
+} arima_job;
+
+static const double reltol = 1.490116119384765625e-8;
+
+static int oom(arima_job *j) { return mlsh_seterr(j->err, MLSH_ENOMEM, "not enough memory"); }
+
+/* Sizes of the model from its order and regressors. */
+static int job_orders(arima_job *j) {
+  const ts_arima_opts *o = j->o;
   ts_order od = o->ord;
   if (!(od.P || od.D || od.Q)) od.s = od.s < 1 ? 1 : od.s;
-  int narma = od.p + od.q + od.P + od.Q;
-  int p = od.p + od.s * od.P, q = od.q + od.s * od.Q;
-  int r = p > q + 1 ? p : q + 1;
-  int nd = od.d + od.s * od.D;
-  int rd = r + nd;
-  int has_int = o->include_mean && od.d + od.D == 0;
-  int nuser = o->xreg ? (int)o->xreg->cols : 0;
-  int nx = has_int + (o->drift ? 1 : 0) + nuser;
-  int nc = narma + nx;
-  if (nx > 60) return mlsh_seterr(err, MLSH_EINVAL, "too many regressors (%d > 60)", nx);
-  if (o->fixed && o->nfixed != (size_t)nc)
-    return mlsh_seterr(err, MLSH_EINVAL, "fixed has %zu values, the model %d coefficients", o->nfixed, nc);
-  fitctx c;
-  memset(&c, 0, sizeof c);
-  size_t nn = n;
-  size_t doubles = nn * 3 + (size_t)(p + q + nd + 2 * rd) + 4 * (size_t)rd * rd + (size_t)r * r
-                   + 4 * (size_t)nc + (size_t)nc * nc + nn * (size_t)nx * 2 + (size_t)nx * nx + 16;
-  double *mem = mlsh_calloc(doubles, sizeof(double));
-  int *imem = mlsh_calloc((size_t)nc + 1, sizeof(int));
-  f->coef = mlsh_calloc((size_t)nc + 1, sizeof(double));
-  f->se = mlsh_calloc((size_t)nc + 1, sizeof(double));
-  f->var = mlsh_calloc((size_t)nc * nc + 1, sizeof(double));
-  f->mask = mlsh_calloc((size_t)nc + 1, sizeof(int));
-  f->names = mlsh_calloc((size_t)nc + 1, sizeof *f->names);
-  f->resid = mlsh_calloc(n, sizeof(double));
-  f->phi = mlsh_calloc((size_t)p + 1, sizeof(double));
-  f->theta = mlsh_calloc((size_t)q + 1, sizeof(double));
-  f->delta = mlsh_calloc((size_t)nd + 1, sizeof(double));
-  f->a = mlsh_calloc((size_t)rd, sizeof(double));
-  f->P = mlsh_calloc((size_t)rd * rd, sizeof(double));
-  if (!mem || !imem || !f->coef || !f->se || !f->var || !f->mask || !f->names || !f->resid ||
-      !f->phi || !f->theta || !f->delta || !f->a || !f->P) {
-    rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-    goto fail;
-  }
-  for (int i = 0; i < nc * nc; i++) f->var[i] = NAN;
-  double *mp = mem;
-  c.x = mp; mp += nn; c.w = mp; mp += 2 * nn;
-  c.phi = mp; mp += p; c.theta = mp; mp += q; c.delta = mp; mp += nd;
-  c.a = mp; mp += rd; mp += rd; c.P = mp; mp += (size_t)rd * rd; c.Pn = mp; mp += (size_t)rd * rd;
-  c.Q0 = mp; mp += (size_t)r * r;
-  c.work = mp; mp += 2 * (size_t)rd * rd;
-  c.coef = mp; mp += nc; c.parscale = mp; mp += nc;
-  double *init = mp; mp += nc; double *par = mp; mp += nc;
-  double *H = mp; mp += (size_t)nc * nc;
-  double *X = mp; mp += nn * nx; double *DX = mp; mp += nn * nx;
-  double *V = mp; mp += (size_t)nx * nx;
-  c.free_idx = imem;
-  c.y = y; c.n = n; c.o = od; c.narma = narma; c.ncoef = nc; c.nx = nx; c.p = p; c.q = q;
-  c.r = r; c.d = nd; c.rd = rd; c.kappa = o->kappa > 0 ? o->kappa : 1e6; c.X = X;
+  j->od = od;
+  j->narma = od.p + od.q + od.P + od.Q;
+  j->p = od.p + od.s * od.P; j->q = od.q + od.s * od.Q;
+  j->r = j->p > j->q + 1 ? j->p : j->q + 1;
+  j->nd = od.d + od.s * od.D;
+  j->rd = j->r + j->nd;
+  j->has_int = o->include_mean && od.d + od.D == 0;
+  j->nuser = o->xreg ? (int)o->xreg->cols : 0;
+  j->nx = j->has_int + (o->drift ? 1 : 0) + j->nuser;
+  j->nc = j->narma + j->nx;
+  if (j->nx > 60) return mlsh_seterr(j->err, MLSH_EINVAL, "too many regressors (%d > 60)", j->nx);
+  if (o->fixed && o->nfixed != (size_t)j->nc)
+    return mlsh_seterr(j->err, MLSH_EINVAL, "fixed has %zu values, the model %d coefficients", o->nfixed, j->nc);
+  return MLSH_OK;
+}
 
-  /* Delta: coefficients of (1 - B)^d (1 - B^s)^D, negated without the 1 */
-  {
-    double poly[1024] = { 1.0 };
-    int len = 1;
-    for (int k = 0; k < od.d + od.D; k++) {
-      int lag = k < od.d ? 1 : od.s;
-      for (int i = len + lag - 1; i >= 0; i--) poly[i] = (i < len ? poly[i] : 0.0) - (i >= lag ? poly[i - lag] : 0.0);
-      len += lag;
-    }
-    for (int i = 0; i < nd; i++) c.delta[i] = -poly[i + 1];
+/* The result's arrays and one block of scratch doubles. */
+static int job_alloc(arima_job *j) {
+  ts_arima_fit *f = j->f;
+  size_t n = j->n, nc = (size_t)j->nc, nx = (size_t)j->nx, r = (size_t)j->r, rd = (size_t)j->rd;
+  size_t doubles = n * 3 + (size_t)(j->p + j->q + j->nd) + 2 * rd + 4 * rd * rd + r * r
+                   + 4 * nc + nc * nc + n * nx * 2 + nx * nx + 16;
+  j->mem = mlsh_calloc(doubles, sizeof(double));
+  j->imem = mlsh_calloc(nc + 1, sizeof(int));
+  f->coef = mlsh_calloc(nc + 1, sizeof(double));
+  f->se = mlsh_calloc(nc + 1, sizeof(double));
+  f->var = mlsh_calloc(nc * nc + 1, sizeof(double));
+  f->mask = mlsh_calloc(nc + 1, sizeof(int));
+  f->names = mlsh_calloc(nc + 1, sizeof *f->names);
+  f->resid = mlsh_calloc(n, sizeof(double));
+  f->phi = mlsh_calloc((size_t)j->p + 1, sizeof(double));
+  f->theta = mlsh_calloc((size_t)j->q + 1, sizeof(double));
+  f->delta = mlsh_calloc((size_t)j->nd + 1, sizeof(double));
+  f->a = mlsh_calloc(rd, sizeof(double));
+  f->P = mlsh_calloc(rd * rd, sizeof(double));
+  if (!j->mem || !j->imem || !f->coef || !f->se || !f->var || !f->mask || !f->names || !f->resid ||
+      !f->phi || !f->theta || !f->delta || !f->a || !f->P) return oom(j);
+  for (size_t i = 0; i < nc * nc; i++) f->var[i] = NAN;
+  return MLSH_OK;
+}
+
+/* Carve the scratch block into the objective's arrays and the job's own. */
+static int job_carve(arima_job *j) {
+  fitctx *c = &j->c;
+  size_t n = j->n, nc = (size_t)j->nc, nx = (size_t)j->nx, rd = (size_t)j->rd;
+  double *mp = j->mem;
+  c->x = mp; mp += n; c->w = mp; mp += 2 * n;
+  c->phi = mp; mp += j->p; c->theta = mp; mp += j->q; c->delta = mp; mp += j->nd;
+  c->a = mp; mp += rd; mp += rd; c->P = mp; mp += rd * rd; c->Pn = mp; mp += rd * rd;
+  c->Q0 = mp; mp += (size_t)j->r * j->r;
+  c->work = mp; mp += 2 * rd * rd;
+  c->coef = mp; mp += nc; c->parscale = mp; mp += nc;
+  j->init = mp; mp += nc; j->par = mp; mp += nc;
+  j->H = mp; mp += nc * nc;
+  j->X = mp; mp += n * nx; j->DX = mp; mp += n * nx;
+  j->V = mp;
+  c->free_idx = j->imem;
+  c->y = j->y; c->n = j->n; c->o = j->od; c->narma = j->narma; c->ncoef = j->nc; c->nx = j->nx;
+  c->p = j->p; c->q = j->q; c->r = j->r; c->d = j->nd; c->rd = j->rd;
+  c->kappa = j->o->kappa > 0 ? j->o->kappa : 1e6; c->X = j->X;
+  return MLSH_OK;
+}
+
+/* Delta: coefficients of (1 - B)^d (1 - B^s)^D, negated without the 1;
+ * the coefficient names and the regressors. */
+static int job_prepare(arima_job *j) {
+  const ts_order *od = &j->od;
+  double poly[1024] = { 1.0 };
+  int len = 1;
+  for (int k = 0; k < od->d + od->D; k++) {
+    int lag = k < od->d ? 1 : od->s;
+    for (int i = len + lag - 1; i >= 0; i--) poly[i] = (i < len ? poly[i] : 0.0) - (i >= lag ? poly[i - lag] : 0.0);
+    len += lag;
   }
-  /* names and regressors */
-  {
-    int k = 0;
-    for (int i = 0; i < od.p; i++) snprintf(f->names[k++], 16, "ar%d", i + 1);
-    for (int i = 0; i < od.q; i++) snprintf(f->names[k++], 16, "ma%d", i + 1);
-    for (int i = 0; i < od.P; i++) snprintf(f->names[k++], 16, "sar%d", i + 1);
-    for (int i = 0; i < od.Q; i++) snprintf(f->names[k++], 16, "sma%d", i + 1);
-    if (has_int) snprintf(f->names[k++], 16, "intercept");
-    if (o->drift) snprintf(f->names[k++], 16, "drift");
-    for (int i = 0; i < nuser; i++) snprintf(f->names[k++], 16, nuser == 1 ? "xreg" : "xreg%d", i + 1);
-    fill_design(o, has_int, n, nx, X);
-  }
-  size_t complete = 0;
+  for (int i = 0; i < j->nd; i++) j->c.delta[i] = -poly[i + 1];
+  char (*names)[16] = j->f->names;
+  int k = 0;
+  for (int i = 0; i < od->p; i++) snprintf(names[k++], 16, "ar%d", i + 1);
+  for (int i = 0; i < od->q; i++) snprintf(names[k++], 16, "ma%d", i + 1);
+  for (int i = 0; i < od->P; i++) snprintf(names[k++], 16, "sar%d", i + 1);
+  for (int i = 0; i < od->Q; i++) snprintf(names[k++], 16, "sma%d", i + 1);
+  if (j->has_int) snprintf(names[k++], 16, "intercept");
+  if (j->o->drift) snprintf(names[k++], 16, "drift");
+  for (int i = 0; i < j->nuser; i++) snprintf(names[k++], 16, j->nuser == 1 ? "xreg" : "xreg%d", i + 1);
+  fill_design(j->o, j->has_int, j->n, j->nx, j->X);
+  return MLSH_OK;
+}
+
+/* Enough complete, non-constant observations for the order and method. */
+static int job_check_series(arima_job *j) {
+  const double *y = j->y;
+  size_t n = j->n, complete = 0;
+  int nx = j->nx;
   for (size_t t = 0; t < n; t++) {
     int ok = !isnan(y[t]);
-    for (int j = 0; j < nx && ok; j++) ok = !isnan(X[t * nx + j]);
+    for (int k = 0; k < nx && ok; k++) ok = !isnan(j->X[t * nx + k]);
     complete += ok;
   }
-  if (complete <= (size_t)nd) { rc = mlsh_seterr(err, MLSH_EINVAL, "too few non-missing observations (%zu for differencing of order %d)", complete, nd); goto fail; }
-  f->nobs = complete - (size_t)nd;
-  {
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t t = 0; t < n; t++) if (!isnan(y[t])) { lo = fmin(lo, y[t]); hi = fmax(hi, y[t]); }
-    if (!(hi > lo) && nuser == 0) { rc = mlsh_seterr(err, MLSH_EINVAL, "the series is constant (%g): nothing to model", lo); goto fail; }
-  }
-  int method = o->method;
-  if (method == TS_CSS_ML && complete < n) method = TS_ML;
-  c.ncond = method == TS_ML ? 0 : (size_t)(od.d + od.D * od.s + od.p + od.s * od.P);
-  if (method != TS_ML && c.ncond >= n) { rc = mlsh_seterr(err, MLSH_EINVAL, "series too short for the order (n = %zu, %zu values needed to start)", n, c.ncond + 1); goto fail; }
-  if ((size_t)(narma + nx) >= f->nobs) { rc = mlsh_seterr(err, MLSH_EINVAL, "series too short for the order: %zu usable observations for %d coefficients", f->nobs, narma + nx); goto fail; }
+  if (complete <= (size_t)j->nd)
+    return mlsh_seterr(j->err, MLSH_EINVAL, "too few non-missing observations (%zu for differencing of order %d)", complete, j->nd);
+  j->f->nobs = complete - (size_t)j->nd;
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t t = 0; t < n; t++) if (!isnan(y[t])) { lo = fmin(lo, y[t]); hi = fmax(hi, y[t]); }
+  if (!(hi > lo) && j->nuser == 0) return mlsh_seterr(j->err, MLSH_EINVAL, "the series is constant (%g): nothing to model", lo);
+  const ts_order *od = &j->od;
+  j->method = j->o->method;
+  if (j->method == TS_CSS_ML && complete < n) j->method = TS_ML;
+  j->c.ncond = j->method == TS_ML ? 0 : (size_t)(od->d + od->D * od->s + od->p + od->s * od->P);
+  if (j->method != TS_ML && j->c.ncond >= n)
+    return mlsh_seterr(j->err, MLSH_EINVAL, "series too short for the order (n = %zu, %zu values needed to start)", n, j->c.ncond + 1);
+  if ((size_t)(j->narma + nx) >= j->f->nobs)
+    return mlsh_seterr(j->err, MLSH_EINVAL, "series too short for the order: %zu usable observations for %d coefficients", j->f->nobs, j->narma + nx);
+  return MLSH_OK;
+}
 
-  for (int i = 0; i < nc; i++) {
-    double fx = o->fixed ? o->fixed[i] : NAN;
+/* Which coefficients are estimated, and whether the AR parts can be transformed. */
+static int job_free_params(arima_job *j) {
+  ts_arima_fit *f = j->f;
+  fitctx *c = &j->c;
+  for (int i = 0; i < j->nc; i++) {
+    double fx = j->o->fixed ? j->o->fixed[i] : NAN;
     f->mask[i] = isnan(fx);
-    c.coef[i] = fx;
-    if (f->mask[i]) c.free_idx[c.nfree++] = i;
+    c->coef[i] = fx;
+    if (f->mask[i]) c->free_idx[c->nfree++] = i;
   }
-  int trans = o->transform_pars && c.nfree > 0;
-  if (trans) {
+  j->trans = j->o->transform_pars && c->nfree > 0;
+  if (j->trans) {
     int fixed_ar = 0;
-    for (int i = 0; i < od.p; i++) fixed_ar |= !f->mask[i];
-    for (int i = 0; i < od.P; i++) fixed_ar |= !f->mask[od.p + od.q + i];
+    for (int i = 0; i < j->od.p; i++) fixed_ar |= !f->mask[i];
+    for (int i = 0; i < j->od.P; i++) fixed_ar |= !f->mask[j->od.p + j->od.q + i];
     if (fixed_ar) {
-      trans = 0;
+      j->trans = 0;
       snprintf(f->warning, sizeof f->warning, "some AR parameters were fixed: setting transform_pars = false");
     }
   }
-  for (int i = 0; i < nc; i++) { init[i] = 0.0; c.parscale[i] = 1.0; }
-  int rotated = 0;
-  if (nx > 0) {
-    int fixed_x = 0;
-    for (int j = 0; j < nx; j++) fixed_x |= !f->mask[narma + j];
-    if (nx > 1 && !fixed_x) {
-      if ((rc = rotate_design(X, n, nx, V, err))) goto fail;
-      rotated = 1;
-    }
-    /* starting values: regression of the differenced series on the differenced regressors */
-    double *dy = c.w;
-    memcpy(dy, y, n * sizeof(double));
-    memcpy(DX, X, n * nx * sizeof(double));
-    size_t m = diff_rows(dy, n, 1, 1, od.d);
-    diff_rows(DX, n, nx, 1, od.d);
-    if (od.s > 1 && od.D > 0) { diff_rows(DX, m, nx, od.s, od.D); m = diff_rows(dy, m, 1, od.s, od.D); }
-    double beta[64], ses[64];
-    int ok = m > (size_t)nx && ts_ols(dy, DX, m, nx, beta, ses, NULL, NULL) == MLSH_OK;
-    if (!ok) ok = ts_ols(y, X, n, nx, beta, ses, NULL, NULL) == MLSH_OK;
-    if (!ok) { rc = mlsh_seterr(err, MLSH_ENUM, "the regressors are collinear or constant after differencing"); goto fail; }
-    for (int j = 0; j < nx; j++) {
-      init[narma + j] = beta[j];
-      c.parscale[narma + j] = isfinite(ses[j]) && ses[j] > 0 ? 10 * ses[j] : 1.0;
-    }
+  for (int i = 0; i < j->nc; i++) { j->init[i] = 0.0; c->parscale[i] = 1.0; }
+  return MLSH_OK;
+}
+
+/* Regressor starting values: regression of the differenced series on the
+ * differenced regressors (rotated to orthogonal columns when all are free). */
+static int job_regression_start(arima_job *j) {
+  int nx = j->nx, narma = j->narma, rc;
+  size_t n = j->n;
+  if (nx == 0) return MLSH_OK;
+  int fixed_x = 0;
+  for (int k = 0; k < nx; k++) fixed_x |= !j->f->mask[narma + k];
+  if (nx > 1 && !fixed_x) {
+    if ((rc = rotate_design(j->X, n, nx, j->V, j->err))) return rc;
+    j->rotated = 1;
   }
-  int nf = c.nfree;
-  double ps[MAXPAR];
-  for (int k = 0; k < nf; k++) ps[k] = c.parscale[c.free_idx[k]];
-  double *psave = c.parscale;
-  c.parscale = ps;
-  double fmin = 0;
-  int fail = 0;
-  const double reltol = 1.490116119384765625e-8;
-  if (method == TS_CSS || method == TS_CSS_ML) {
-    c.css = 1;
-    for (int k = 0; k < nf; k++) par[k] = init[c.free_idx[k]] / ps[k];
-    rc = ts_vmmin(objective, &c, nf, par, o->maxit > 0 ? o->maxit : 100, reltol, &fmin, &fail, err);
-    if (rc) goto fail;
-    if (method == TS_CSS_ML) {
-      if (fail == 0) for (int k = 0; k < nf; k++) init[c.free_idx[k]] = par[k] * ps[k];
-      for (int i = 0; i < nc; i++) if (!f->mask[i]) init[i] = c.coef[i];
-      if (!ar_ok(&od, init)) {
-        rc = mlsh_seterr(err, MLSH_ENUM, "non-stationary %sAR part from CSS: try method = \"ML\"",
-                         ts_ar_stationary(init, od.p) ? "seasonal " : "");
-        goto fail;
-      }
-      c.ncond = 0;
-    }
+  double *dy = j->c.w, *DX = j->DX;
+  memcpy(dy, j->y, n * sizeof(double));
+  memcpy(DX, j->X, n * nx * sizeof(double));
+  size_t m = diff_rows(dy, n, 1, 1, j->od.d);
+  diff_rows(DX, n, nx, 1, j->od.d);
+  if (j->od.s > 1 && j->od.D > 0) { diff_rows(DX, m, nx, j->od.s, j->od.D); m = diff_rows(dy, m, 1, j->od.s, j->od.D); }
+  double beta[64], ses[64];
+  int ok = m > (size_t)nx && ts_ols(dy, DX, m, nx, beta, ses, NULL, NULL) == MLSH_OK;
+  if (!ok) ok = ts_ols(j->y, j->X, n, nx, beta, ses, NULL, NULL) == MLSH_OK;
+  if (!ok) return mlsh_seterr(j->err, MLSH_ENUM, "the regressors are collinear or constant after differencing");
+  for (int k = 0; k < nx; k++) {
+    j->init[narma + k] = beta[k];
+    j->c.parscale[narma + k] = isfinite(ses[k]) && ses[k] > 0 ? 10 * ses[k] : 1.0;
   }
-  if (method == TS_CSS) {
-    f->code = fail;
-    load_pars(&c, par);
-    if (nf > 0 && (rc = ts_numhess(objective, &c, nf, par, ps, H, err)) != MLSH_OK) {
-      if (rc == MLSH_ENOMEM) goto fail;
-      snprintf(f->warning, sizeof f->warning, "the Hessian could not be computed: standard errors are NaN");
-      for (int i = 0; i < nf * nf; i++) H[i] = NAN;
-    }
-    load_pars(&c, par);
-    memcpy(init, c.coef, (size_t)nc * sizeof(double));
-    if (nf > 0 && isfinite(H[0]) && coef_var(f, &c, H, init, 0)) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto fail; }
-  } else {
-    c.css = 0;
-    c.trans = trans;
-    for (int i = 0; i < nc; i++) if (!f->mask[i]) init[i] = c.coef[i];
-    if (trans) {
-      double tmp[MAXPAR];
-      if (od.p > 0) { ts_invpartrans(od.p, init, tmp); memcpy(init, tmp, (size_t)od.p * sizeof(double)); }
-      if (od.P > 0) { ts_invpartrans(od.P, init + od.p + od.q, tmp); memcpy(init + od.p + od.q, tmp, (size_t)od.P * sizeof(double)); }
-      if (od.q > 0) ts_ma_invert(init + od.p, od.q);
-      if (od.Q > 0) ts_ma_invert(init + od.p + od.q + od.P, od.Q);
-    } else if (!ar_ok(&od, init)) {
-      rc = mlsh_seterr(err, MLSH_ENUM, "non-stationary AR part in the starting values");
-      goto fail;
-    }
-    for (int k = 0; k < nf; k++) par[k] = init[c.free_idx[k]] / ps[k];
-    memcpy(c.coef, init, (size_t)nc * sizeof(double));
-    rc = ts_vmmin(objective, &c, nf, par, o->maxit > 0 ? o->maxit : 100, reltol, &fmin, &fail, err);
-    if (c.oom) goto oom;
-    if (rc) goto fail;
-    f->code = fail;
-    load_pars(&c, par);
-    if (trans) {   /* enforce invertibility, then re-evaluate there (R refits with maxit 0) */
-      int changed = 0;
-      double save[MAXPAR];
-      memcpy(save, c.coef, (size_t)nc * sizeof(double));
-      int allq = 1, allQ = 1;
-      for (int i = 0; i < od.q; i++) allq &= f->mask[od.p + i];
-      for (int i = 0; i < od.Q; i++) allQ &= f->mask[od.p + od.q + od.P + i];
-      if (od.q > 0 && allq) ts_ma_invert(c.coef + od.p, od.q);
-      if (od.Q > 0 && allQ) ts_ma_invert(c.coef + od.p + od.q + od.P, od.Q);
-      for (int i = 0; i < nc; i++) changed |= c.coef[i] != save[i];
-      if (changed) {
-        for (int k = 0; k < nf; k++) par[k] = c.coef[c.free_idx[k]] / ps[k];
-        fmin = objective(nf, par, &c);
-      }
-    }
-    if (nf > 0) {
-      rc = ts_numhess(objective, &c, nf, par, ps, H, err);
-      if (c.oom || rc == MLSH_ENOMEM) goto oom;
-      if (rc != MLSH_OK) {
-        snprintf(f->warning, sizeof f->warning, "the Hessian could not be computed: standard errors are NaN");
-        for (int i = 0; i < nf * nf; i++) H[i] = NAN;
-      }
-    }
-    if (c.oom) goto oom;
-    load_pars(&c, par);
-    memcpy(init, c.coef, (size_t)nc * sizeof(double));   /* raw (transformed-space) coefficients */
-    if (nf > 0 && isfinite(H[0]) && coef_var(f, &c, H, init, trans)) goto oom;
-    if (trans) {
-      if (od.p > 0) ts_partrans(od.p, init, c.coef);
-      if (od.P > 0) ts_partrans(od.P, init + od.p + od.q, c.coef + od.p + od.q);
-    }
+  return MLSH_OK;
+}
+
+/* From here on the objective scales the free parameters only. */
+static int job_scale(arima_job *j) {
+  j->nf = j->c.nfree;
+  for (int k = 0; k < j->nf; k++) j->ps[k] = j->c.parscale[j->c.free_idx[k]];
+  j->psave = j->c.parscale;
+  j->c.parscale = j->ps;
+  return MLSH_OK;
+}
+
+static int maxit(const arima_job *j) { return j->o->maxit > 0 ? j->o->maxit : 100; }
+
+/* Conditional sum of squares: the estimate (method CSS) or ML's start. */
+static int job_css(arima_job *j) {
+  fitctx *c = &j->c;
+  int nf = j->nf, rc;
+  if (j->method != TS_CSS && j->method != TS_CSS_ML) return MLSH_OK;
+  c->css = 1;
+  for (int k = 0; k < nf; k++) j->par[k] = j->init[c->free_idx[k]] / j->ps[k];
+  rc = ts_vmmin(objective, c, nf, j->par, maxit(j), reltol, &j->fmin, &j->fail, j->err);
+  if (rc) return rc;
+  if (j->method != TS_CSS_ML) return MLSH_OK;
+  if (j->fail == 0) for (int k = 0; k < nf; k++) j->init[c->free_idx[k]] = j->par[k] * j->ps[k];
+  for (int i = 0; i < j->nc; i++) if (!j->f->mask[i]) j->init[i] = c->coef[i];
+  if (!ar_ok(&j->od, j->init))
+    return mlsh_seterr(j->err, MLSH_ENUM, "non-stationary %sAR part from CSS: try method = \"ML\"",
+                       ts_ar_stationary(j->init, j->od.p) ? "seasonal " : "");
+  c->ncond = 0;
+  return MLSH_OK;
+}
+
+/* The Hessian at par; when it cannot be computed the standard errors are NaN. */
+static int job_hessian(arima_job *j) {
+  int nf = j->nf;
+  int rc = ts_numhess(objective, &j->c, nf, j->par, j->ps, j->H, j->err);
+  if (j->c.oom || rc == MLSH_ENOMEM) return MLSH_ENOMEM;
+  if (rc != MLSH_OK) {
+    snprintf(j->f->warning, sizeof j->f->warning, "the Hessian could not be computed: standard errors are NaN");
+    for (int i = 0; i < nf * nf; i++) j->H[i] = NAN;
   }
-  c.parscale = psave;
-  if (rotated) {   /* undo the rotation; the filter below needs the original regressors */
-    if ((rc = unrotate(f, c.coef, narma, nx, V, err))) goto fail;
-    fill_design(o, has_int, n, nx, X);
+  return MLSH_OK;
+}
+
+/* Method CSS: the CSS estimate is the fit; its covariance from the Hessian. */
+static int job_css_result(arima_job *j) {
+  fitctx *c = &j->c;
+  int nf = j->nf;
+  j->f->code = j->fail;
+  load_pars(c, j->par);
+  if (nf > 0 && job_hessian(j)) return oom(j);
+  load_pars(c, j->par);
+  memcpy(j->init, c->coef, (size_t)j->nc * sizeof(double));
+  if (nf > 0 && isfinite(j->H[0]) && coef_var(j->f, c, j->H, j->init, 0)) return oom(j);
+  return MLSH_OK;
+}
+
+/* ML start: fixed values in, then into the transformed space (or checked). */
+static int job_ml_start(arima_job *j) {
+  const ts_order *od = &j->od;
+  double *init = j->init;
+  j->c.css = 0;
+  j->c.trans = j->trans;
+  for (int i = 0; i < j->nc; i++) if (!j->f->mask[i]) init[i] = j->c.coef[i];
+  if (j->trans) {
+    double tmp[MAXPAR];
+    if (od->p > 0) { ts_invpartrans(od->p, init, tmp); memcpy(init, tmp, (size_t)od->p * sizeof(double)); }
+    if (od->P > 0) { ts_invpartrans(od->P, init + od->p + od->q, tmp); memcpy(init + od->p + od->q, tmp, (size_t)od->P * sizeof(double)); }
+    if (od->q > 0) ts_ma_invert(init + od->p, od->q);
+    if (od->Q > 0) ts_ma_invert(init + od->p + od->q + od->P, od->Q);
+  } else if (!ar_ok(od, init)) {
+    return mlsh_seterr(j->err, MLSH_ENUM, "non-stationary AR part in the starting values");
   }
-  memcpy(f->coef, c.coef, (size_t)nc * sizeof(double));
+  for (int k = 0; k < j->nf; k++) j->par[k] = init[j->c.free_idx[k]] / j->ps[k];
+  memcpy(j->c.coef, init, (size_t)j->nc * sizeof(double));
+  return MLSH_OK;
+}
+
+/* Enforce invertibility, then re-evaluate there (R refits with maxit 0). */
+static void job_ml_invert(arima_job *j) {
+  const ts_order *od = &j->od;
+  fitctx *c = &j->c;
+  const int *mask = j->f->mask;
+  int changed = 0, allq = 1, allQ = 1;
+  double save[MAXPAR];
+  memcpy(save, c->coef, (size_t)j->nc * sizeof(double));
+  for (int i = 0; i < od->q; i++) allq &= mask[od->p + i];
+  for (int i = 0; i < od->Q; i++) allQ &= mask[od->p + od->q + od->P + i];
+  if (od->q > 0 && allq) ts_ma_invert(c->coef + od->p, od->q);
+  if (od->Q > 0 && allQ) ts_ma_invert(c->coef + od->p + od->q + od->P, od->Q);
+  for (int i = 0; i < j->nc; i++) changed |= c->coef[i] != save[i];
+  if (changed) {
+    for (int k = 0; k < j->nf; k++) j->par[k] = c->coef[c->free_idx[k]] / j->ps[k];
+    j->fmin = objective(j->nf, j->par, c);
+  }
+}
+
+/* Exact likelihood by BFGS, the covariance, and back from the transformed space. */
+static int job_ml(arima_job *j) {
+  fitctx *c = &j->c;
+  const ts_order *od = &j->od;
+  int nf = j->nf, rc;
+  if (j->method == TS_CSS) return job_css_result(j);
+  if ((rc = job_ml_start(j))) return rc;
+  rc = ts_vmmin(objective, c, nf, j->par, maxit(j), reltol, &j->fmin, &j->fail, j->err);
+  if (c->oom) return oom(j);
+  if (rc) return rc;
+  j->f->code = j->fail;
+  load_pars(c, j->par);
+  if (j->trans) job_ml_invert(j);
+  if (nf > 0 && job_hessian(j)) return oom(j);
+  if (c->oom) return oom(j);
+  load_pars(c, j->par);
+  memcpy(j->init, c->coef, (size_t)j->nc * sizeof(double));   /* raw (transformed-space) coefficients */
+  if (nf > 0 && isfinite(j->H[0]) && coef_var(j->f, c, j->H, j->init, j->trans)) return oom(j);
+  if (j->trans) {
+    if (od->p > 0) ts_partrans(od->p, j->init, c->coef);
+    if (od->P > 0) ts_partrans(od->P, j->init + od->p + od->q, c->coef + od->p + od->q);
+  }
+  return MLSH_OK;
+}
+
+/* Undo the rotation (the final filter needs the original regressors). */
+static int job_coefficients(arima_job *j) {
+  ts_arima_fit *f = j->f;
+  int nc = j->nc, rc;
+  j->c.parscale = j->psave;
+  if (j->rotated) {
+    if ((rc = unrotate(f, j->c.coef, j->narma, j->nx, j->V, j->err))) return rc;
+    fill_design(j->o, j->has_int, j->n, j->nx, j->X);
+  }
+  memcpy(f->coef, j->c.coef, (size_t)nc * sizeof(double));
   for (int i = 0; i < nc; i++) f->se[i] = f->mask[i] ? sqrt(f->var[i * nc + i]) : NAN;
-  /* final filter with the estimates: residuals, sigma^2 and the state for forecasts */
-  {
-    ts_expand_arma(&od, f->coef, 0, c.phi, c.theta);
-    const double *x = y;
-    if (nx > 0) {
-      for (size_t t = 0; t < n; t++) {
-        double s = y[t];
-        for (int j = 0; j < nx; j++) s -= X[t * nx + j] * f->coef[narma + j];
-        c.x[t] = s;
-      }
-      x = c.x;
+  return MLSH_OK;
+}
+
+/* Final filter with the estimates: residuals, sigma^2 and the state for forecasts. */
+static int job_final_filter(arima_job *j) {
+  ts_arima_fit *f = j->f;
+  fitctx *c = &j->c;
+  const double *y = j->y, *x = y;
+  size_t n = j->n;
+  int nx = j->nx, rc;
+  ts_expand_arma(&j->od, f->coef, 0, c->phi, c->theta);
+  if (nx > 0) {
+    for (size_t t = 0; t < n; t++) {
+      double s = y[t];
+      for (int k = 0; k < nx; k++) s -= j->X[t * nx + k] * f->coef[j->narma + k];
+      c->x[t] = s;
     }
-    double ssq, sumlog;
-    size_t nu;
-    if ((rc = run_filter(&c, x, f->resid, &ssq, &sumlog, &nu)) != MLSH_OK) {
-      if (rc == MLSH_ENOMEM) goto oom;
-      rc = mlsh_seterr(err, MLSH_ENUM, "non-stationary AR part at the estimates");
-      goto fail;
-    }
-    if (method == TS_CSS) {
-      f->sigma2 = ts_arima_css(x, n, &od, c.phi, p, c.theta, q, c.ncond, c.w, f->resid);
-    } else {
-      f->sigma2 = ssq / (double)f->nobs;
-    }
+    x = c->x;
   }
+  double ssq, sumlog;
+  size_t nu;
+  if ((rc = run_filter(c, x, f->resid, &ssq, &sumlog, &nu)) != MLSH_OK) {
+    if (rc == MLSH_ENOMEM) return oom(j);
+    return mlsh_seterr(j->err, MLSH_ENUM, "non-stationary AR part at the estimates");
+  }
+  if (j->method == TS_CSS) f->sigma2 = ts_arima_css(x, n, &j->od, c->phi, j->p, c->theta, j->q, c->ncond, c->w, f->resid);
+  else f->sigma2 = ssq / (double)f->nobs;
+  return MLSH_OK;
+}
+
+/* Likelihood, information criteria and the model's description. */
+static int job_assemble(arima_job *j) {
+  ts_arima_fit *f = j->f;
   double nu = (double)f->nobs;
-  double value = 2 * nu * fmin + nu + nu * log(2 * M_PI);
+  double value = 2 * nu * j->fmin + nu + nu * log(2 * M_PI);
   f->loglik = -0.5 * value;
-  f->npar = c.nfree + 1;
-  if (method != TS_CSS) {
+  f->npar = j->c.nfree + 1;
+  if (j->method != TS_CSS) {
     double k = f->npar;
     f->aic = value + 2 * k;
     f->aicc = nu - k - 1 > 0 ? f->aic + 2 * k * (k + 1) / (nu - k - 1) : NAN;
@@ -540,25 +641,35 @@ int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f,
   } else {
     f->aic = f->aicc = f->bic = NAN;
   }
-  if (f->code) snprintf(f->warning, sizeof f->warning, "possible convergence problem: BFGS reached %d iterations", o->maxit);
-  f->ord = od; f->method = method; f->n = n;
-  f->narma = (size_t)narma; f->nxreg = (size_t)nx; f->ncoef = (size_t)nc;
-  f->has_intercept = has_int; f->has_drift = o->drift != 0; f->nuser = nuser;
-  f->rd = rd; f->r = r; f->np = p; f->nq = q; f->nd = nd;
-  memcpy(f->phi, c.phi, (size_t)p * sizeof(double));
-  memcpy(f->theta, c.theta, (size_t)q * sizeof(double));
-  memcpy(f->delta, c.delta, (size_t)nd * sizeof(double));
-  memcpy(f->a, c.a, (size_t)rd * sizeof(double));
-  memcpy(f->P, c.P, (size_t)rd * rd * sizeof(double));
-  mlsh_free(mem);
-  mlsh_free(imem);
+  if (f->code) snprintf(f->warning, sizeof f->warning, "possible convergence problem: BFGS reached %d iterations", j->o->maxit);
+  f->ord = j->od; f->method = j->method; f->n = j->n;
+  f->narma = (size_t)j->narma; f->nxreg = (size_t)j->nx; f->ncoef = (size_t)j->nc;
+  f->has_intercept = j->has_int; f->has_drift = j->o->drift != 0; f->nuser = j->nuser;
+  f->rd = j->rd; f->r = j->r; f->np = j->p; f->nq = j->q; f->nd = j->nd;
+  memcpy(f->phi, j->c.phi, (size_t)j->p * sizeof(double));
+  memcpy(f->theta, j->c.theta, (size_t)j->q * sizeof(double));
+  memcpy(f->delta, j->c.delta, (size_t)j->nd * sizeof(double));
+  memcpy(f->a, j->c.a, (size_t)j->rd * sizeof(double));
+  memcpy(f->P, j->c.P, (size_t)j->rd * j->rd * sizeof(double));
   return MLSH_OK;
-oom:
-  rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-fail:
-  mlsh_free(mem);
-  mlsh_free(imem);
-  ts_arima_free(f);
+}
+
+static int (*const arima_stages[])(arima_job *) = {
+  job_orders, job_alloc, job_carve, job_prepare, job_check_series, job_free_params,
+  job_regression_start, job_scale, job_css, job_ml, job_coefficients, job_final_filter, job_assemble,
+};
+
+int ts_arima(const double *y, size_t n, const ts_arima_opts *o, ts_arima_fit *f, mlsh_err *err) {
+  int rc = check_opts(n, o, err);
+  if (rc) return rc;
+  memset(f, 0, sizeof *f);
+  arima_job j;
+  memset(&j, 0, sizeof j);
+  j.y = y; j.n = n; j.o = o; j.f = f; j.err = err;
+  for (size_t s = 0; !rc && s < sizeof arima_stages / sizeof arima_stages[0]; s++) rc = arima_stages[s](&j);
+  mlsh_free(j.mem);
+  mlsh_free(j.imem);
+  if (rc) ts_arima_free(f);
   return rc;
 }
 

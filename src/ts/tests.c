@@ -6,71 +6,7 @@
 #include <string.h>
 #include "ts.h"
 #include "../core/alloc.h"
-
-double ts_pnorm(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
-
-/* Normal quantile: Acklam's rational approximation plus one Newton step. */
-double ts_qnorm(double p) {
-  static const double a[] = { -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                              1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00 };
-  static const double b[] = { -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                              6.680131188771972e+01, -1.328068155288572e+01 };
-  static const double c[] = { -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                              -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00 };
-  static const double d[] = { 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00 };
-  double q, r, x;
-  if (p < 0.02425) {
-    q = sqrt(-2 * log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  } else if (p > 1 - 0.02425) {
-    q = sqrt(-2 * log(1 - p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  } else {
-    q = p - 0.5;
-    r = q * q;
-    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-  }
-  double e = ts_pnorm(x) - p;   /* Halley refinement */
-  double uu = e * sqrt(2 * M_PI) * exp(x * x / 2);
-  return x - uu / (1 + x * uu / 2);
-}
-
-/* Regularised upper incomplete gamma Q(a, x): the series for x < a + 1,
- * Lentz's continued fraction otherwise. */
-static double gamma_q(double a, double x) {
-  if (x <= 0) return 1.0;
-  double lg = lgamma(a);
-  if (x < a + 1) {
-    double ap = a, sum = 1.0 / a, del = sum;
-    for (int i = 0; i < 1000; i++) {
-      ap += 1;
-      del *= x / ap;
-      sum += del;
-      if (fabs(del) < fabs(sum) * 1e-16) break;
-    }
-    return 1.0 - sum * exp(-x + a * log(x) - lg);
-  }
-  double b = x + 1 - a, c = 1e300, d = 1 / b, h = d;
-  for (int i = 1; i < 1000; i++) {
-    double an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (fabs(d) < 1e-300) d = 1e-300;
-    c = b + an / c;
-    if (fabs(c) < 1e-300) c = 1e-300;
-    d = 1 / d;
-    double del = d * c;
-    h *= del;
-    if (fabs(del - 1) < 1e-16) break;
-  }
-  return exp(-x + a * log(x) - lg) * h;
-}
-
-double ts_pchisq_upper(double x, double df) {
-  if (!(df > 0) || isnan(x)) return NAN;
-  return gamma_q(df / 2, x / 2);
-}
+#include "../core/distrib.h"
 
 /* MacKinnon (1994) response surfaces for one variable, by trend type
  * (n, c, ct): the boundary between the small- and large-p fits, the
@@ -103,7 +39,7 @@ double ts_mackinnon_p(double stat, int type) {
     const double *c = tau_large[type];
     z = c[0] + c[1] * stat + c[2] * stat * stat + c[3] * stat * stat * stat;
   }
-  return ts_pnorm(z);
+  return mlsh_pnorm(z, 1);
 }
 
 /* Regression of dy_t on [deterministic terms, y_{t-1}, dy_{t-1..t-L}] over
@@ -246,7 +182,7 @@ int ts_portmanteau(const double *x, size_t n, int lag, int fitdf, int box_pierce
   out->df = lag - fitdf;
   out->lags = lag;
   out->nobs = m;
-  out->pvalue = ts_pchisq_upper(out->statistic, out->df);
+  out->pvalue = mlsh_pchisq_upper(out->statistic, out->df);
   return MLSH_OK;
 }
 
@@ -260,6 +196,6 @@ int ts_jarque_bera(const double *x, size_t n, ts_test *out, mlsh_err *err) {
   out->statistic = nn * d.skewness * d.skewness / 6.0 + nn * d.kurtosis * d.kurtosis / 24.0;
   out->df = 2;
   out->nobs = d.n;
-  out->pvalue = ts_pchisq_upper(out->statistic, 2);
+  out->pvalue = mlsh_pchisq_upper(out->statistic, 2);
   return MLSH_OK;
 }

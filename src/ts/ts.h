@@ -54,11 +54,5 @@ int ts_kpss(const double *y, size_t n, int trend, int lags, ts_test *out, mlsh_e
 /* Ljung-Box (box_pierce = 0) or Box-Pierce portmanteau on lags 1..lag, df = lag - fitdf. */
 int ts_portmanteau(const double *x, size_t n, int lag, int fitdf, int box_pierce, ts_test *out, mlsh_err *err);
 int ts_jarque_bera(const double *x, size_t n, ts_test *out, mlsh_err *err);
-/* Upper tail of the chi-square distribution, P(X > x). */
-double ts_pchisq_upper(double x, double df);
-/* Standard normal distribution function. */
-double ts_pnorm(double z);
-/* Its quantile (Acklam's approximation refined by a Halley step). */
-double ts_qnorm(double p);
 
 #endif

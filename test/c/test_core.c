@@ -5,6 +5,9 @@
 #include "ctest.h"
 #include "../../src/core/alloc.h"
 #include "../../src/core/atomicfile.h"
+#include "../../src/core/buf.h"
+#include "../../src/core/distrib.h"
+#include "../../src/core/error.h"
 #include "../../src/core/matfmt.h"
 #include "../../src/core/matrix.h"
 #include "../../src/core/npy.h"
@@ -185,6 +188,64 @@ static void test_format(void) {
   mat_free(&m);
 }
 
+static void test_buf(void) {
+  mlsh_buf b = MLSH_BUF_INIT;
+  CHECK(mlsh_buf_add(&b, "ab", 2) == MLSH_OK && b.len == 2 && strcmp(b.s, "ab") == 0);
+  for (int i = 0; i < 1000; i++) CHECK(mlsh_buf_puts(&b, "0123456789") == MLSH_OK);   /* grows past 256 */
+  CHECK(b.len == 10002 && b.cap > b.len && b.s[b.len] == 0 && memcmp(b.s + 9992, "0123456789", 10) == 0);
+  char big[2000];
+  memset(big, 'x', sizeof big - 1);
+  big[sizeof big - 1] = 0;
+  mlsh_buf_free(&b);
+  CHECK(b.s == NULL && b.len == 0);
+  /* printf longer than the first allocation (256) and than any stack buffer */
+  CHECK(mlsh_buf_printf(&b, "<%s|%d>", big, 42) == MLSH_OK);
+  CHECK(b.len == 1999 + 5 && b.s[0] == '<' && strcmp(b.s + 2000, "|42>") == 0);
+  CHECK(mlsh_buf_reserve(&b, 100000) == MLSH_OK && b.cap >= b.len + 100001);
+  char *s = mlsh_buf_take(&b);
+  CHECK(s && strlen(s) == 2004 && b.s == NULL && b.cap == 0);
+  mlsh_free(s);
+  s = mlsh_buf_take(&b);   /* nothing added: "" */
+  CHECK(s && s[0] == 0);
+  mlsh_free(s);
+  /* a failed allocation: status, sticky, contents kept until freed */
+  CHECK(mlsh_buf_puts(&b, "kept") == MLSH_OK);
+  mlsh_alloc_fail_after(1);
+  CHECK(mlsh_buf_printf(&b, "%s", big) == MLSH_ENOMEM && b.failed);
+  CHECK(mlsh_buf_puts(&b, "x") == MLSH_ENOMEM && strcmp(b.s, "kept") == 0);
+  CHECK(mlsh_buf_take(&b) == NULL && b.s == NULL && !b.failed);
+  mlsh_alloc_fail_after(1);
+  CHECK(mlsh_buf_add(&b, "y", 1) == MLSH_ENOMEM && b.s == NULL);
+  mlsh_buf_free(&b);
+  CHECK(mlsh_buf_reserve(&b, (size_t)-1) == MLSH_ENOMEM);   /* size overflow, no allocation */
+  mlsh_buf_free(&b);
+}
+
+/* Relative error within a few ulps of R 4 (options(digits = 17)). */
+#define CHECK_REL(a, b) CHECK_NEAR((a) / (b), 1.0, 4e-16)
+
+static void test_pnorm(void) {
+  CHECK_REL(mlsh_pnorm(-1.96, 1), 2.4997895148220428e-02);   /* R: pnorm(-1.96) */
+  CHECK_REL(mlsh_pnorm(1.96, 0), 2.4997895148220428e-02);    /* pnorm(1.96, lower.tail = FALSE) */
+  CHECK_REL(mlsh_pnorm(1.96, 1), 9.7500210485177963e-01);
+  CHECK_REL(mlsh_pnorm(3, 1), 9.9865010196836990e-01);
+  CHECK_REL(mlsh_pnorm(3, 0), 1.3498980316300946e-03);
+  CHECK_REL(mlsh_pnorm(-5, 1), 2.8665157187919391e-07);
+  CHECK_REL(mlsh_pnorm(-10, 1), 7.6198530241605269e-24);
+  CHECK_REL(mlsh_pnorm(-20, 1), 2.7536241186062337e-89);
+  CHECK_REL(mlsh_pnorm(-30, 1), 4.9067139271481872e-198);
+  CHECK_REL(mlsh_pnorm(-37.5, 1), 4.6053530095819552e-308);
+  CHECK_REL(mlsh_pnorm(8.3, 0), 5.2055697448902552e-17);
+  CHECK_REL(mlsh_pnorm(12, 0), 1.7764821120776790e-33);
+  CHECK(mlsh_pnorm(0, 1) == 0.5 && mlsh_pnorm(0, 0) == 0.5);
+  CHECK(mlsh_pnorm(-38, 1) == 0.0 && mlsh_pnorm(-40, 1) == 0.0 && mlsh_pnorm(40, 0) == 0.0);   /* R: 0 */
+  CHECK(mlsh_pnorm(12, 1) == 1.0 && mlsh_pnorm(INFINITY, 1) == 1.0 && mlsh_pnorm(-INFINITY, 1) == 0.0);
+  CHECK(isnan(mlsh_pnorm(NAN, 1)));
+  CHECK_NEAR(mlsh_qnorm(1e-10), -6.3613409024040557, 4e-15);     /* R: qnorm(1e-10) */
+  CHECK_NEAR(mlsh_qnorm(1e-300), -37.0470962993612005, 4e-14);
+  CHECK(mlsh_qnorm(0) == -INFINITY && mlsh_qnorm(1) == INFINITY && isnan(mlsh_qnorm(1.5)));
+}
+
 static void test_quantile(void) {
   double v[] = {1, 2, 3, 4};
   CHECK_NEAR(mat_quantile_sorted(v, 4, 0.25), 1.75, 1e-15);   /* R: quantile(1:4, .25) */
@@ -219,6 +280,8 @@ int main(void) {
   RUN(test_atomic_file);
   RUN(test_fault_injection);
   RUN(test_format);
+  RUN(test_buf);
+  RUN(test_pnorm);
   RUN(test_quantile);
   RUN(test_vexp);
   CTEST_DONE();

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <string.h>
 #include <png.h>
+#include <sys/stat.h>
 #include "ctest.h"
 #include "../../src/image/image.h"
 #include "../../src/core/npy.h"
@@ -176,11 +177,43 @@ static void test_list(void) {
   CHECK(image_list_dir("/nonexistent-dir", &l, &err) == MLSH_EIO);
 }
 
+static void touch(const char *dir, const char *rel) {
+  char p[1024];
+  snprintf(p, sizeof p, "%s/%s", dir, rel);
+  FILE *f = fopen(p, "w");
+  if (f) fclose(f);
+}
+
+/* Image names (any case), class folders, and the other files beside them. */
+static void test_list_others(void) {
+  char dir[] = "/tmp/mlsh-list-XXXXXX", p[1024];
+  if (!mkdtemp(dir)) SKIP("no temporary folder");
+  const char *sub[] = {"b", "a", "a/deep"};
+  for (int i = 0; i < 3; i++) { snprintf(p, sizeof p, "%s/%s", dir, sub[i]); mkdir(p, 0700); }
+  const char *files[] = {"top.png", "top.txt", "b/2.JPEG", "b/1.jpg", "a/notes.txt", "a/deep/x.Png", "a/.hidden.jpg", "b/readme"};
+  for (int i = 0; i < 8; i++) touch(dir, files[i]);
+  image_list l;
+  mlsh_err err;
+  CHECK(image_list_dir(dir, &l, &err) == MLSH_OK);
+  CHECK(l.n == 4 && l.nothers == 2);
+  if (l.n == 4 && l.nothers == 2) {
+    CHECK(strstr(l.paths[0], "/a/deep/x.Png") && !strcmp(l.classes[0], "a"));
+    CHECK(strstr(l.paths[1], "/b/1.jpg") && strstr(l.paths[2], "/b/2.JPEG") && !strcmp(l.classes[2], "b"));
+    CHECK(strstr(l.paths[3], "/top.png") && !strcmp(l.classes[3], ""));
+    CHECK(strstr(l.others[0], "/a/notes.txt") && strstr(l.others[1], "/b/readme"));   /* top.txt: no class folder */
+  }
+  image_list_free(&l);
+  for (int i = 7; i >= 0; i--) { snprintf(p, sizeof p, "%s/%s", dir, files[i]); remove(p); }
+  for (int i = 2; i >= 0; i--) { snprintf(p, sizeof p, "%s/%s", dir, sub[i]); rmdir(p); }
+  rmdir(dir);
+}
+
 int main(void) {
   RUN(test_reference_inputs);
   RUN(test_nearest_small);
   RUN(test_corrupt);
   RUN(test_png_modes);
   RUN(test_list);
+  RUN(test_list_others);
   CTEST_DONE();
 }

@@ -21,30 +21,11 @@
 #include "../../src/core/npy.h"
 #include "../../src/core/rng.h"
 #include "../../src/core/alloc.h"
+#include "nn_fixture.h"
 
 static const char *shared(void) {
   const char *s = getenv("MLSH_SHARED");
   return s ? s : "../shared";
-}
-
-static void fill_random(nn_net *net, uint64_t seed) {
-  mlsh_rng r;
-  mlsh_rng_seed(&r, seed);
-  for (int i = 0; i < net->n; i++) {
-    nn_layer *l = &net->layers[i];
-    if (l->type != NN_CONV && l->type != NN_CONNECTED) continue;
-    double sc = 1.0 / sqrt((double)l->nweights / l->filters);
-    for (size_t k = 0; k < l->nweights; k++) l->weights[k] = (float)((mlsh_rng_uniform(&r) * 2 - 1) * sc * 1.5);
-    for (int f = 0; f < l->filters; f++) {
-      l->biases[f] = (float)(mlsh_rng_uniform(&r) - 0.5);
-      if (l->batch_normalize) {
-        l->scales[f] = (float)(0.5 + mlsh_rng_uniform(&r));
-        l->rolling_mean[f] = (float)(mlsh_rng_uniform(&r) - 0.5) * 0.2f;
-        l->rolling_var[f] = (float)(0.2 + mlsh_rng_uniform(&r));
-      }
-    }
-  }
-  net->finalized = 0;
 }
 
 /* ---- reference forward in double ---- */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "ctest.h"
 #include "../../src/core/alloc.h"
+#include "../../src/plot/layout.h"
 #include "../../src/plot/figure.h"
 #include "../../src/plot/dash.h"
 #include "../../src/plot/thumb.h"
@@ -116,6 +117,53 @@ static void test_render(void) {
   fig_free(f);
 }
 
+static int inside(plot_box outer, double x, double y, double w, double h) {
+  return x >= outer.x - 1e-9 && y >= outer.y - 1e-9 && x + w <= outer.x + outer.w + 1e-9 && y + h <= outer.y + outer.h + 1e-9;
+}
+
+/* One layout for both back ends: at every size the plot area, the legend
+ * rows and the shown x labels stay inside the panel, and no two shown x
+ * labels touch. */
+static void test_layout(void) {
+  mlsh_err err;
+  plot_fig *f;
+  CHECK(fig_new(&f, 1, 1, &err) == MLSH_OK);
+  if (!f) return;
+  static const char *const labels[3] = {"a rather long first label", "second", "the third one"};
+  for (int s = 0; s < 3; s++) {
+    plot_layer *l = fig_add_layer(f, 0, PLOT_LINES, 40, "xy", &err);
+    if (!l) { fig_free(f); CHECK(0); return; }
+    for (int i = 0; i < 40; i++) { l->x[i] = 1000 + i * 25.0; l->y[i] = s * cos(i / 3.0); }
+    plot_set_str(&l->label, labels[s], &err);
+  }
+  plot_set_str(&f->panels[0].title, "Title", &err);
+  plot_set_str(&f->panels[0].x.label, "x", &err);
+  plot_set_str(&f->panels[0].y.label, "y", &err);
+  const plot_metrics *ms[2] = {&plot_term_metrics, &plot_svg_metrics};
+  static const double sizes[2][4][2] = {{{30, 10}, {60, 20}, {100, 30}, {200, 60}}, {{200, 150}, {300, 800}, {800, 500}, {1600, 400}}};
+  int bad = 0, drawn = 0;
+  for (int b = 0; b < 2; b++)
+    for (int k = 0; k < 4; k++) {
+      plot_layout L;
+      plot_box pa = layout_grid_cell(f, ms[b], sizes[b][k][0], sizes[b][k][1], 0, 0);
+      layout_panel(&L, &f->panels[0], pa, ms[b]);
+      if (!L.ok) continue;
+      drawn++;
+      bad += !inside(pa, L.area.x, L.area.y, L.area.w, L.area.h);
+      for (int i = 0; i < L.nlegend; i++) bad += !inside(pa, L.legend[i].x, L.legend[i].y, 0, ms[b]->legend_row_h);
+      double prev = -INFINITY;
+      for (int i = 0; i < L.nx; i++) {
+        if (!L.xt[i].shown) continue;
+        bad += !inside(pa, L.xt[i].left, L.xticks_y, L.xt[i].w, ms[b]->xticks_h) || L.xt[i].left < prev + ms[b]->xtick_gap;
+        prev = L.xt[i].left + L.xt[i].w;
+      }
+      bad += L.nx < 2;
+    }
+  CHECK(drawn == 8);
+  CHECK(bad == 0);
+  fig_free(f);
+}
+
 static void test_dash(void) {
   mlsh_err err;
   plot_fig *f = sample_fig(&err);
@@ -181,6 +229,7 @@ int main(void) {
   RUN(test_utf8);
   RUN(test_canvas);
   RUN(test_render);
+  RUN(test_layout);
   RUN(test_dash);
   RUN(test_png);
   RUN(test_alloc_failures);

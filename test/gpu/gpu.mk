@@ -3,4 +3,4 @@
 include Makefile
 
 $(BUILD)/gpucheck: test/gpu/gpucheck.c $(LIB_OBJ)
-	$(CC) $(CFLAGS) -rdynamic -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LUA_LIBS) $(DEP_LIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LUA_LIBS) $(DEP_LIBS)

@@ -4,7 +4,7 @@
 -- temporary behind, and reports the error.
 local T = dofile("test/lua/harness.lua")
 
-local function sh(cmd) local p = io.popen(cmd .. " 2>&1") local o = p:read("a") p:close() return o end
+local function sh(cmd) return (T.sh(cmd)) end
 local function listing(dir) return sh("ls -A " .. dir) end
 
 -- Writers to check: each takes a path and writes something of `size` bytes or so.

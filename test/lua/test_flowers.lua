@@ -11,16 +11,8 @@ if not EXE:find("/") then EXE = "build/mlsh" end
 local PHOTOS = T.shared("data/flower_photos")
 local CLASSES = { "daisy", "dandelion", "roses", "sunflowers", "tulips" }
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-local function sh(cmd) return os.execute(cmd) end
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-local function exists(path) return read(path) ~= nil end
+local util = require "mlsh.util"
+local q, read, exists, sh = util.shell_quote, util.read, util.exists, os.execute
 
 -- A fresh temporary folder.
 local function tmpdir()

@@ -7,11 +7,7 @@
 -- a visible message and the error/fallback behaviour is checked instead.
 local T = dofile("test/lua/harness.lua")
 
-local function write(path, bytes)
-  local f = assert(io.open(path, "wb"))
-  f:write(bytes)
-  f:close()
-end
+local write = require("mlsh.util").write
 
 -- a small net with the layer kinds of MobileNetV2 and deterministic weights
 local CFG = "[net]\nwidth=9\nheight=8\nchannels=3\n" ..
@@ -56,7 +52,7 @@ local NO_GPU = "no CUDA device found (device=\"auto\" fell back to the CPU): GPU
 T.test("device option: cpu, errors, and the fallback without a GPU", function()
   local net = nn.load(cfg, wts, { device = "cpu" })
   T.eq(net:info().device, "cpu")
-  T.raises(function() nn.load(cfg, wts, { device = "tpu" }) end, "nn.load: option 'device' must be 'cpu', 'cuda' or 'auto'")
+  T.raises(function() nn.load(cfg, wts, { device = "tpu" }) end, "nn.load: option 'device' must be one of \"cpu\", \"cuda\", \"auto\" (got \"tpu\")")
   T.raises(function() nn.load(cfg, wts, { batch = 0 }) end, "nn.load: option 'batch'")
   if HAVE_GPU then return end
   T.raises(function() nn.load(cfg, wts, { device = "cuda" }) end, "CUDA")

@@ -3,11 +3,7 @@
 -- as Keras' load_img: convert RGB, resize 224x224 NEAREST; see its README).
 local T = dofile("test/lua/harness.lua")
 
-local function write(path, bytes)
-  local f = assert(io.open(path, "wb"))
-  f:write(bytes)
-  f:close()
-end
+local write = require("mlsh.util").write
 
 T.test("load and resize match Keras' loader on the reference photos", function()
   local ref = T.shared("reference/flowers/inputs_subset_uint8.npy")

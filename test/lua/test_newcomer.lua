@@ -12,13 +12,8 @@ if not MLSH:find("/") then MLSH = "build/mlsh" end
 local PHOTOS = T.shared("data/flower_photos")
 local CLASSES = { "daisy", "dandelion", "roses", "sunflowers", "tulips" }
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>/dev/null")
-  local out = p:read("a")
-  p:close()
-  return out
-end
+local q = require("mlsh.util").shell_quote
+local function sh(cmd) return (T.sh("(" .. cmd .. ") 2>/dev/null")) end
 
 local sock = T.tmpname(".tmux")
 local home = T.tmpname(".home")

@@ -4,11 +4,7 @@
 -- TF padding and BN epsilon, see its README) for the 50 photos, to 1e-3.
 local T = dofile("test/lua/harness.lua")
 
-local function write(path, bytes)
-  local f = assert(io.open(path, "wb"))
-  f:write(bytes)
-  f:close()
-end
+local write = require("mlsh.util").write
 
 -- darknet .weights: major, minor, revision, 64-bit seen, then float32 values
 local function weights_file(path, values)

@@ -9,6 +9,19 @@ local BAD = { zz_not_an_option = 1 }
 local LABELS = {}   -- string labels for the learn functions
 for i = 1, 40 do LABELS[i] = X:get(i, 1) > 0 and "up" or "down" end
 
+-- ts, nn, image: a series, a fit, a tiny RGB net and an image
+local Y = {}
+for i = 1, 48 do Y[i] = math.sin(i * 0.7) + 0.05 * i + 0.3 * math.cos(i * 2.1) end
+local FIT = ts.arima(Y, { order = { 1, 0, 0 } })
+local NET_CFG = os.tmpname()
+do
+  local f = assert(io.open(NET_CFG, "w"))
+  f:write("[net]\nwidth=4\nheight=3\nchannels=3\n[convolutional]\nfilters=2\nsize=1\nactivation=relu\n")
+  f:close()
+end
+local NET = nn.load(NET_CFG, nil, { threads = 1 })
+local IMG = image.load("test/fuzz/corpus/image/rgb.png")   -- 4x3 RGB
+
 -- One valid call per function with options; o is the options table to pass.
 local calls = {
   ["cluster.kmeans"] = function(o) return cluster.kmeans(X, 2, o) end,
@@ -37,6 +50,7 @@ local calls = {
     return data.read_csv("datasets/iris.csv"):write_csv("/nonexistent-dir/never-written.csv", o)
   end,
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
+  ["ts.pnorm"] = function(o) return ts.pnorm(1, o) end,
   -- plot: the charts
   ["plot.scatter"] = function(o) return plot.scatter({ 1, 2 }, { 1, 2 }, o) end,
   ["plot.line"] = function(o) return plot.line({ 1, 2 }, { 1, 2 }, o) end,
@@ -92,6 +106,30 @@ local calls = {
   ["PCA:summary"] = function(o) return stats.pca(X):summary(o) end,
   ["stats.tsne"] = function(o) return stats.tsne(X, o) end,
   ["stats.trustworthiness"] = function(o) return stats.trustworthiness(X, X:slice(1, 40), o) end,
+  -- ts, nn, image
+  ["ts.series"] = function(o) return ts.series(Y, o) end,
+  ["ts.diff"] = function(o) return ts.diff(Y, o) end,
+  ["ts.boxcox"] = function(o) return ts.boxcox(Y, 1, o) end,
+  ["ts.decompose"] = function(o) return ts.decompose(ts.series(Y, { freq = 4 }), o) end,
+  ["ts.acf"] = function(o) return ts.acf(Y, o) end,
+  ["ts.pacf"] = function(o) return ts.pacf(Y, o) end,
+  ["ts.adf"] = function(o) return ts.adf(Y, o) end,
+  ["ts.kpss"] = function(o) return ts.kpss(Y, o) end,
+  ["ts.ljung_box"] = function(o) return ts.ljung_box(Y, o) end,
+  ["ts.box_pierce"] = function(o) return ts.box_pierce(Y, o) end,
+  ["ts.accuracy"] = function(o) return ts.accuracy(Y, Y, o) end,
+  ["ts.arima"] = function(o) return ts.arima(Y, o) end,
+  ["ts.auto_arima"] = function(o) return ts.auto_arima(Y, o) end,
+  ["Arima:forecast"] = function(o) return FIT:forecast(3, o) end,
+  ["nn.load"] = function(o) return nn.load(NET_CFG, nil, o) end,
+  ["nn.convert"] = function(o) return nn.convert(NET_CFG, "/nonexistent.h5", "/nonexistent.weights", o) end,
+  ["nn.mobilenetv2"] = function(o) return nn.mobilenetv2(o) end,
+  ["Net:forward"] = function(o) return NET:forward(IMG, o) end,
+  ["Net:embed"] = function(o) return NET:embed({ IMG }, o) end,
+  ["Net:summary"] = function(o) return NET:summary(o) end,
+  ["Image:resize"] = function(o) return IMG:resize(2, 2, o) end,
+  ["Image:to_matrix"] = function(o) return IMG:to_matrix(o) end,
+  ["image.load_resized"] = function(o) return image.load_resized("test/fuzz/corpus/image/rgb.png", 2, 2, o) end,
 
   -- learn: classifiers, splits, folds, scaler, metrics, cross-validation
   ["learn.knn"] = function(o) return learn.knn(o) end,
@@ -174,6 +212,65 @@ T.test("Lua-side specs validate the same way", function()
   T.raises(function() mlsh.check_options("test.g", { nstart = 0 }) end, "test.g: option 'nstart' must be")
 end)
 
+T.test("ts, nn, image: series-like values, one wording, no Lua positions", function()
+  -- a Series, a Matrix column, a Lua array and a one-column frame are the same series
+  local df = data.read_csv("datasets/AirPassengers.csv")
+  local ref = ts.acf(df:col("passengers"), { lag = 5 }).values
+  for _, y in ipairs({ df, df:col("passengers"), df:col("passengers"):totable(), ts.series(df, { freq = 12 }) }) do
+    T.near(ts.acf(y, { lag = 5 }).values[3], ref[3], 1e-15)
+  end
+  T.eq(ts.series(df, { freq = 12 }).freq, 12)
+  T.raises(function() ts.acf(data.read_csv("datasets/iris.csv")) end, "ts.acf: argument 'y' has 4 numeric columns")
+  T.raises(function() ts.adf(Y, { type = "x" }) end, "ts.adf: option 'type' must be one of \"n\", \"c\", \"ct\" (got \"x\")")
+  T.raises(function() ts.acf(Y, { lag = 48 }) end, "ts.acf: option 'lag' must be below the series length 48 (got 48)")
+  T.raises(function() ts.arima(Y, { order = 1 }) end, "ts.arima: option 'order' must be a table (got number)")
+  T.raises(function() ts.arima(Y, { period = 0 }) end, "ts.arima: option 'period' must be an integer between 1 and 100000 (got 0)")
+  T.raises(function() ts.arima(Y, { kappa = 0 }) end, "ts.arima: option 'kappa' must be positive (got 0)")
+  T.raises(function() ts.arima(Y, { xreg = mat.zeros(3, 1) }) end, "ts.arima: option 'xreg' must have 48 rows (got 3x1)")
+  T.raises(function() ts.auto_arima(Y, { d = -1 }) end, "ts.auto_arima: option 'd' must be an integer between 0 and 50 (got -1)")
+  T.raises(function() FIT:forecast(2, { lambda = "log" }) end, "Arima:forecast: option 'lambda' must be a number (got string)")
+  T.raises(function() FIT:forecast(2, { level = { 80, "x" } }) end, "Arima:forecast: option 'level': element 2 must be a number")
+  T.raises(function() ts.boxcox(Y) end, "ts.boxcox: argument 'lambda' must be a number (got no value)")
+  T.raises(function() NET:embed({ IMG }, { batch = 0 }) end, "Net:embed: option 'batch' must be an integer between 1 and 1048576 (got 0)")
+  T.raises(function() NET:embed("x") end, "Net:embed: argument 'images' must be an array of paths or of Images (got string)")
+  T.raises(function() NET:profile(1) end, "Net:profile: argument 'on' must be true or false (got number)")
+  T.raises(function() nn.load(NET_CFG, nil, { threads = -1 }) end, "nn.load: option 'threads' must be an integer between 0 and 256 (got -1)")
+  T.raises(function() nn.load(42) end, "nn.load: argument 'cfg' must be a string (got number)")
+  T.raises(function() image.load({}) end, "image.load: argument 'path' must be a string (got table)")
+  T.raises(function() IMG:to_matrix({ layout = "whc" }) end, "Image:to_matrix: option 'layout' must be one of \"hwc\", \"chw\"")
+  T.raises(function() mlsh.image.load_resized("test/fuzz/corpus/image/rgb.png", 2, 2, { filter = "cubic" }) end,
+    "image.load_resized: option 'filter' must be one of \"nearest\", \"bilinear\" (got \"cubic\")")
+  -- a data frame is data for Net:forward too (its rows are CHW inputs)
+  local M = mat.randn(2, 36, { seed = 2 })
+  local names, cols = {}, {}
+  for j = 1, 36 do names[j] = "x" .. j; cols[j] = M:col(j) end
+  local byframe, bymat = NET:forward(data.frame(names, cols)), NET:forward(M)
+  T.eq(byframe:rows(), 2); T.eq(byframe:get(2, 7), bymat:get(2, 7))
+  M:set(1, 3, math.huge)
+  T.raises(function() NET:forward(M) end, "Net:forward: argument 'input' has a non-finite value (inf) at row 1, column 3")
+  T.eq(NET:forward(M, { na = "omit" }):rows(), 1)
+  -- errors raised in lua/mlsh/*.lua: the function's name first, no file position
+  local lua_side = {
+    { "ts.model_name", function() return ts.model_name(1) end },
+    { "Arima:summary", function() return ts._Arima.__methods.summary({}) end },
+    { "Arima:diagnostics", function() return ts._Arima.__methods.diagnostics("x") end },
+    { "Series:window", function() return ts.series(Y):window(0, 3) end },
+    { "Series:window", function() return ts.series(Y):window("a") end },
+    { "Net:summary", function() return NET:summary({ profile = 1 }) end },
+    { "nn.datapath", function() return nn.datapath(3) end },
+    { "nn.mobilenetv2", function() return nn.mobilenetv2({ top = "yes" }) end },
+    { "image.load_resized", function() return image.load_resized(1, 2, 2) end },
+    { "image.load_resized", function() return image.load_resized("x.png", 2) end },
+  }
+  for _, c in ipairs(lua_side) do
+    local ok, err = pcall(c[2])
+    T.ok(not ok, c[1] .. " accepted a bad call")
+    err = tostring(err)
+    T.eq(err:sub(1, #c[1] + 2), c[1] .. ": ", err)
+    T.ok(not err:find("lua/mlsh/", 1, true) and not err:find("%.lua:%d"), err)
+  end
+end)
+
 T.test("help prints the options from the spec", function()
   local spec = mlsh._spec("cluster.kmeans")
   T.eq(spec[2].name, "nstart"); T.eq(spec[2].default, "10"); T.eq(spec[2].range, "an integer between 1 and 100000")
@@ -188,4 +285,5 @@ T.test("a data frame is data", function()
   T.eq(#km.labels, 150)
 end)
 
+os.remove(NET_CFG)
 T.done()

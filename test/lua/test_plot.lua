@@ -9,27 +9,14 @@ local EXE = arg and arg[-1] or "build/mlsh"
 local GOLDEN = "test/golden/plot/"
 local update = os.getenv("MLSH_UPDATE_GOLDEN") == "1"
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
+local util = require "mlsh.util"
+local read, write = util.read, util.write
 
 local function have(cmd) return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true end
 
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1")
-  local out = p:read("a")
-  local ok = p:close()
-  return out, ok
+local function sh(cmd)   -- output (with stderr) and whether it succeeded
+  local out, code = T.sh(cmd)
+  return out, code == 0
 end
 
 -- Deterministic data (no RNG): three clusters, a seasonal series.

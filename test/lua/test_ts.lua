@@ -317,8 +317,9 @@ T.test("bad input gives clear errors", function()
   T.raises(function() ts.adf(presidents) end, "ts.adf: the series has missing")
   T.raises(function() ts.ljung_box(lh, { lag = 5, fitdf = 5 }) end, "fitdf must be in 0..lag-1")
   T.raises(function() ts.accuracy({ 1, 2 }, { 1, 2, 3 }) end, "ts.accuracy: forecast and actual differ in length")
-  T.raises(function() ts.series(lh, { freq = 0 }) end, "option 'freq' must be a positive integer")
-  T.raises(function() ts.arima(lh, { order = { 1, 0, 0 } }):forecast(0) end, "argument 'h' must be in 1..")
+  T.raises(function() ts.series(lh, { freq = 0 }) end, "ts.series: option 'freq' must be an integer between 1 and 100000 (got 0)")
+  T.raises(function() ts.arima(lh, { order = { 1, 0, 0 } }):forecast(0) end,
+    "Arima:forecast: argument 'h' must be an integer between 1 and 100000 (got 0)")
   -- a non-stationary CSS start that the exact likelihood cannot leave
   local explode = {}
   for i = 1, 40 do explode[i] = 1.3 ^ i end
@@ -334,6 +335,22 @@ T.test("singular Hessian: NaN standard errors with a warning, not a crash", func
   T.ok(fit.se.sma1 ~= fit.se.sma1, "NaN s.e.")
   T.ok(fit.warning and fit.warning:find("standard errors are NaN", 1, true), "warning recorded")
   T.ok(tostring(fit):find("NaN", 1, true), "printed as NaN")
+end)
+
+T.test("pnorm and qnorm: R 4 values, both tails, bad input", function()
+  T.rel(ts.pnorm(-1.96), 2.4997895148220428e-02, 1e-15)             -- R: pnorm(-1.96)
+  T.rel(ts.pnorm(3, { lower_tail = false }), 1.3498980316300946e-03, 1e-15)
+  T.rel(ts.pnorm(-10), 7.6198530241605269e-24, 1e-15)
+  T.rel(ts.pnorm(12, { lower_tail = false }), 1.7764821120776790e-33, 1e-15)
+  T.eq(ts.pnorm(-40), 0)
+  T.near(ts.qnorm(0.975), 1.9599639845400536, 1e-14)                -- R: qnorm(0.975)
+  T.raises(function() ts.pnorm("x") end, "ts.pnorm: argument 'q' must be a number")
+  T.raises(function() ts.pnorm(1, { lower = false }) end, "ts.pnorm: unknown option 'lower'")
+  T.raises(function() ts.qnorm(1.5) end, "ts.qnorm: argument 'p' must be a probability")
+  -- the summary's Pr(>|z|) column is 2 P(Z > |z|) at full precision
+  local fit = ts.arima(lh, { order = { 1, 0, 0 } })
+  local z = fit.coef.ar1 / fit.se.ar1
+  T.ok(fit:summary():find(string.format("%.4g", 2 * ts.pnorm(-math.abs(z))), 1, true), fit:summary())
 end)
 
 T.test("printing: verdicts, summary, forecast tables", function()

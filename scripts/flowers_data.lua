@@ -1,13 +1,14 @@
--- lua/mlsh/flowers_data.lua - the data side of scripts/flowers.lua: finding
+-- scripts/flowers_data.lua - the data side of scripts/flowers.lua: finding
 -- the photos and the MobileNetV2 weights, listing photos by class (with
 -- warnings for files that are not usable images), embedding them with
 -- skipping of unreadable files, and the embedding cache (.npy + manifest,
 -- reused only when the file list and the weights checksum both match).
 --
---   local FD = require "mlsh.flowers_data"
+--   local FD = dofile(<this folder> .. "/flowers_data.lua")
 --   local photos = FD.find_photos(dir_or_nil)
 --   local list = FD.list_photos(photos)          -- {paths=, classes=, skipped=, ...}
 local mlsh = require "mlsh"
+local util = require "mlsh.util"
 local nn, image = mlsh.nn, mlsh.image
 local fmt = string.format
 
@@ -49,47 +50,7 @@ function M.cpu()
   return os.clock()
 end
 
-local function exists(path)
-  local f = path and io.open(path, "rb")
-  if f then f:close() return true end
-  return false
-end
-local function isdir(path) return path ~= nil and exists(path .. "/.") end
-M.exists, M.isdir = exists, isdir
-
--- The size in bytes of a file, or nil when it cannot be opened.
-local function filesize(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local n = f:seek("end")
-  f:close()
-  return n
-end
-
-local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
--- mkdir -p (Lua has no mkdir); an error when the folder cannot be made.
-function M.mkdir(dir)
-  if isdir(dir) then return dir end
-  os.execute("mkdir -p " .. shell_quote(dir) .. " 2>/dev/null")
-  if not isdir(dir) then fail("cannot create folder '%s'", dir) end
-  return dir
-end
-
--- Write text atomically: a temporary file beside the target, then rename.
-function M.write_atomic(path, text)
-  local tmp = fmt("%s.tmp%d", path, math.random(1, 1 << 30))
-  local f, err = io.open(tmp, "wb")
-  if not f then fail("cannot write '%s': %s", path, err) end
-  local ok, werr = f:write(text)
-  local cok = f:close()
-  if not ok or not cok then
-    os.remove(tmp)
-    fail("cannot write '%s': %s", path, tostring(werr or "write failed"))
-  end
-  local rok, rerr = os.rename(tmp, path)
-  if not rok then os.remove(tmp) fail("cannot write '%s': %s", path, tostring(rerr)) end
-end
+local exists, isdir, filesize = util.exists, util.isdir, util.filesize
 
 -- ---- where things are ----
 
@@ -160,41 +121,21 @@ end
 
 -- ---- listing ----
 
-local IMAGE_EXT = { jpg = true, jpeg = true, png = true }
-
--- Every regular file under dir's class folders (find is in every Debian base
--- system; without it only image.list's files are seen). Returns an array.
-local function all_class_files(dir)
-  local p = io.popen("find " .. shell_quote(dir) .. " -mindepth 2 -type f 2>/dev/null | LC_ALL=C sort")
-  if not p then return {} end
-  local t = {}
-  for line in p:lines() do t[#t + 1] = line end
-  p:close()
-  return t
-end
-
 -- The photos under dir by class folder, sorted (image.list's order).
 -- Returns {dir=, paths=, classes=, skipped = {{path=, why=}, ...}} where
 -- skipped lists files in class folders that are not image files and images
 -- outside any class folder; each is warned about on stderr.
 function M.list_photos(dir)
-  local paths, classes = image.list(dir)
+  local paths, classes, others = image.list(dir)
   local list = { dir = dir, paths = {}, classes = {}, skipped = {} }
-  local listed = {}
   for i, p in ipairs(paths) do
-    listed[p] = true
     if classes[i] == "" then
       list.skipped[#list.skipped + 1] = { path = p, why = "not in a class folder" }
     else
       list.paths[#list.paths + 1], list.classes[#list.classes + 1] = p, classes[i]
     end
   end
-  for _, p in ipairs(all_class_files(dir)) do
-    local ext = (p:match("%.([^./]+)$") or ""):lower()
-    if not listed[p] and not IMAGE_EXT[ext] then
-      list.skipped[#list.skipped + 1] = { path = p, why = "not an image file" }
-    end
-  end
+  for _, p in ipairs(others) do list.skipped[#list.skipped + 1] = { path = p, why = "not an image file" } end
   return list
 end
 
@@ -324,14 +265,14 @@ end
 -- Write the cache: the embeddings (Matrix:save is atomic), then the manifest
 -- (temp + rename), so a manifest never describes a half-written .npy.
 function M.cache_save(cache_dir, list, weights_sum, X, kept)
-  M.mkdir(cache_dir)
+  util.mkdir(cache_dir)
   local npy, man = M.cache_paths(cache_dir)
   os.remove(man)   -- an interrupted save leaves no manifest, hence no stale hit
   X:save(npy, { dtype = "float32" })
   local status = {}
   for i = 1, #list.paths do status[i] = "skip" end
   for _, j in ipairs(kept) do status[j] = "keep" end
-  M.write_atomic(man, manifest_text(list, weights_sum, status))
+  util.write_atomic(man, manifest_text(list, weights_sum, status))
   return npy, man
 end
 
