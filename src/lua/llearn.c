@@ -264,31 +264,24 @@ static void svm_class_weights(lua_State *L, lmodel *u, const mlsh_classes *c, co
   if (rc) mlsh_fail(L, fn, rc, &err);
   memcpy(classes, found, (size_t)K * sizeof(int));
   mlsh_free(found);
-  lua_createtable(L, 0, K);   /* label -> weight of each class of y */
+  lua_createtable(L, 0, K);   /* label -> its class index + 1 */
   for (int j = 0; j < K; j++) {
     if (c->names) lua_rawgeti(L, c->names, classes[j]); else lua_pushinteger(L, classes[j]);
-    lua_pushvalue(L, -1);
-    if (lua_rawget(L, tw) == LUA_TNIL) { lua_pop(L, 1); lua_pushnumber(L, 1.0); }
+    lua_pushinteger(L, j + 1);
     lua_rawset(L, -3);
   }
-  for (lua_pushnil(L); lua_next(L, tw); lua_pop(L, 1)) {
+  double *w = u->m.u.svc.class_weight = mlsh_malloc_array((size_t)K, sizeof(double));   /* the model owns it */
+  if (!w) mlsh_error(L, fn, "not enough memory");
+  for (int j = 0; j < K; j++) w[j] = 1.0;
+  for (lua_pushnil(L); lua_next(L, tw); lua_pop(L, 2)) {   /* [map, label, weight] */
     lua_pushvalue(L, -2);
     if (lua_rawget(L, -4) == LUA_TNIL) {
       int str = lua_type(L, -3) == LUA_TSTRING;
       mlsh_error(L, fn, "option 'class_weight' names the label %s%s%s, which is not a class of y", str ? "\"" : "",
                  luaL_tolstring(L, -3, NULL), str ? "\"" : "");
     }
-    lua_pop(L, 1);
+    w[lua_tointeger(L, -1) - 1] = lua_tonumber(L, -2);
   }
-  double *w = mlsh_malloc_array((size_t)K, sizeof(double));
-  if (!w) mlsh_error(L, fn, "not enough memory");
-  for (int j = 0; j < K; j++) {
-    if (c->names) lua_rawgeti(L, c->names, classes[j]); else lua_pushinteger(L, classes[j]);
-    lua_rawget(L, -2);
-    w[j] = lua_tonumber(L, -1);
-    lua_pop(L, 1);
-  }
-  u->m.u.svc.class_weight = w;
   lua_settop(L, tw - 1);
 }
 

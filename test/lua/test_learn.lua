@@ -164,6 +164,7 @@ T.test("string labels: the accuracies of integer labels, answers in strings (sci
   local cw = learn.svm{C = 1, class_weight = {setosa = 2, virginica = 0.5}}:fit(d.Xe, d.se)
   T.near(cw:score(d.Xo, d.so), 0.893333, 1e-6)
   T.eq(cw:info().support_vectors, 45)
+  T.near(learn.svm{C = 1, class_weight = {[1] = 2, [3] = 0.5}}:fit(d.Xe, d.ye):score(d.Xo, d.yo), 0.893333, 1e-6)
   -- LogisticRegression(C=1, max_iter=1000, tol=1e-8).fit(X, species).score(X, species) = 0.973333
   local lr = learn.logistic{C = 1, max_iter = 1000, tol = 1e-8}:fit(d.df, d.s)
   T.near(lr:score(d.df, d.s), 0.973333, 1e-6)
