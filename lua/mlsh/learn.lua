@@ -1,37 +1,9 @@
--- lua/mlsh/learn.lua - the Lua side of `learn`: label encoding, the
--- classification report, cross-validation and grid search, on top of the
--- C models (src/lua/llearn.c).
+-- lua/mlsh/learn.lua - the Lua side of `learn`: the classification
+-- report, cross-validation and grid search, on top of the C models and
+-- folds (src/lua/llearn.c, llearn_prep.c). Labels may be integers or
+-- strings throughout: the C side checks and keeps them.
 local M, mlsh = ...
 local doc = mlsh.doc
-
-local function check_array(v, fname, arg)
-  if type(v) ~= "table" or #v == 0 then
-    error(string.format("%s: argument '%s' must be a non-empty array (got %s)", fname, arg, type(v)), 0)
-  end
-end
-
-M.encode = doc(function(values)
-  check_array(values, "learn.encode", "values")
-  local seen, names, allnum = {}, {}, true
-  for i = 1, #values do
-    local v = values[i]
-    local tv = type(v)
-    if tv ~= "string" and tv ~= "number" then
-      error(string.format("learn.encode: element %d must be a string or a number (got %s)", i, tv), 0)
-    end
-    if tv ~= "number" then allnum = false end
-    if not seen[v] then seen[v] = true; names[#names + 1] = v end
-  end
-  if allnum then table.sort(names) else table.sort(names, function(a, b) return tostring(a) < tostring(b) end) end
-  local code = {}
-  for k, v in ipairs(names) do code[v] = k end
-  local labels = {}
-  for i = 1, #values do labels[i] = code[values[i]] end
-  return labels, names
-end, "learn.encode", "learn.encode(values)",
-  "Integer labels 1..K for an array of strings (or numbers), classes in sorted order as scikit-learn's\n" ..
-  "LabelEncoder. Returns labels and the sorted class names (names[label] is the class of a label).\n" ..
-  "Example: local y, names = learn.encode({\"rose\", \"daisy\", \"rose\"})  -- {2, 1, 2}, {\"daisy\", \"rose\"}")
 
 -- ---- classification report ----
 
@@ -62,21 +34,26 @@ end
 Report.__tostring = report_text
 
 local cmetrics = M._metrics
-mlsh.declare_options("learn.metrics", { { "names", "table", doc = "names[label] = class name (e.g. from learn.encode)" } })
+mlsh.declare_options("learn.metrics", {
+  { "names", "table", doc = "names[label] = class name for integer labels (e.g. from learn.encode)" },
+})
+
 M.metrics = doc(function(ytrue, ypred, opts)
   opts = mlsh.check_options("learn.metrics", opts)
   local r = cmetrics(ytrue, ypred)
   r.names = opts.names
   return setmetatable(r, Report)
 end, "learn.metrics", "learn.metrics(ytrue, ypred [, opts])",
-  "Classification metrics of predicted against true labels (integer arrays): accuracy, per-class precision,\n" ..
-  "recall, f1, support (arrays in the order of `classes`), macro and weighted averages ({precision, recall, f1}),\n" ..
-  "macro_f1, weighted_f1 and confusion (K x K Matrix, rows = truth, columns = prediction).\n" ..
-  "print(r) shows scikit-learn's classification report.\n" ..
-  "Example: print(learn.metrics(yte, model:predict(Xte), {names = names}))")
+  "Classification metrics of predicted against true labels (both integers or both strings): accuracy,\n" ..
+  "per-class precision, recall, f1, support (arrays in the order of `classes`, the sorted labels of both),\n" ..
+  "macro and weighted averages ({precision, recall, f1}), macro_f1, weighted_f1 and confusion (K x K Matrix,\n" ..
+  "rows = truth, columns = prediction). print(r) shows scikit-learn's classification report.\n" ..
+  "Example: print(learn.metrics(yte, model:predict(Xte)))")
 
 M.report = doc(function(r)
-  if getmetatable(r) ~= Report then error("learn.report: argument must be a result of learn.metrics", 0) end
+  if getmetatable(r) ~= Report then
+    error("learn.report: argument 'metrics' must be a result of learn.metrics (got " .. type(r) .. ")", 0)
+  end
   return report_text(r)
 end, "learn.report", "learn.report(metrics)",
   "The classification report of a learn.metrics result as a string.\n" ..
@@ -90,24 +67,28 @@ local function subset(y, idx)
   return out
 end
 
-local cv_entries = {
-  { "k", "int", 5, min = 2, doc = "number of folds" },
-  { "stratify", "bool", true, doc = "keep the class shares in every fold" },
-  { "seed", "int", 0, doc = "seed of the folds" },
-  { "workers", "int", 1, min = 1, doc = "fits run in that many forked processes (mlsh.parallel_map)" },
-}
-mlsh.declare_options("learn.cross_validate", cv_entries)
+-- learn.kfold's options, but with a fixed default seed: the folds, and so
+-- the scores, are the same on every call unless asked otherwise.
+mlsh.declare_options("learn.cross_validate", {
+  { "k", "int", 5, min = 2, doc = "number of folds (at most the number of rows)" },
+  { "stratify", "bool", true, doc = "keep the class proportions in every fold (each class needs 2 rows)" },
+  { "seed", "int", 0, doc = "seed of the fold shuffle (same seed, same folds)" },
+  { "workers", "int", 1, min = 1, doc = "forked processes that fit the folds (see mlsh.parallel_map)" },
+})
 mlsh.declare_options("learn.grid_search", {}, "learn.cross_validate")
 
-local function cv_opts(opts, fname)
-  return mlsh.check_options(fname, opts)
+-- kfold's errors in the caller's words
+local function folds_of(fname, y, o)
+  local ok, folds = pcall(M.kfold, y, { k = o.k, stratify = o.stratify, seed = o.seed })
+  if not ok then error((tostring(folds):gsub("^learn%.kfold:", fname .. ":")), 0) end
+  return folds
 end
 
 -- Accuracy of every maker on every fold: scores[j][f]. With workers > 1 the
 -- (maker, fold) fits run in forked worker processes (mlsh.parallel_map).
 local function cv_scores(fname, makers, X, y, o)
-  check_array(y, fname, "y")
-  local folds = M.kfold(y, { k = o.k, stratify = o.stratify, seed = o.seed })
+  X = M._check_xy(fname, X, y)
+  local folds = folds_of(fname, y, o)
   local items = {}
   for j = 1, #makers do
     for f = 1, #folds do items[#items + 1] = { j, f } end
@@ -147,23 +128,28 @@ end
 
 local function check_factory(fname, make)
   if type(make) ~= "function" then
-    error(fname .. ": argument 'factory' must be a function returning a new model", 0)
+    error(fname .. ": argument 'factory' must be a function returning a new model (got " .. type(make) .. ")", 0)
   end
 end
 
 M.cross_validate = doc(function(factory, X, y, opts)
   local fname = "learn.cross_validate"
+  local o = mlsh.check_options(fname, opts)
   check_factory(fname, factory)
-  return summary(cv_scores(fname, { factory }, X, y, cv_opts(opts, fname))[1])
+  return summary(cv_scores(fname, { factory }, X, y, o)[1])
 end, "learn.cross_validate", "learn.cross_validate(factory, X, y [, opts])",
-  "k-fold cross-validated accuracy of the models made by factory() (a function returning a new, unfitted model).\n" ..
+  "k-fold cross-validated accuracy of the models made by factory() (a function returning a new, unfitted model)\n" ..
+  "on the rows of X (a Matrix, an array of rows or a DataFrame's numeric columns) and labels y (integers or\n" ..
+  "strings), on learn.kfold's folds (the same on every call with the same seed).\n" ..
   "Returns {mean=, sd= (population sd over folds, as numpy), scores=}.\n" ..
   "Example: local cv = learn.cross_validate(function() return learn.knn{k=5} end, X, y, {k=5}); print(cv.mean, cv.sd)")
 
 M.grid_search = doc(function(factory, grid, X, y, opts)
   local fname = "learn.grid_search"
-  if type(grid) ~= "table" then error(fname .. ": argument 'grid' must be a table {name = {values...}}", 0) end
-  local o = cv_opts(opts, fname)
+  local o = mlsh.check_options(fname, opts)
+  if type(grid) ~= "table" then
+    error(fname .. ": argument 'grid' must be a table {name = {values...}} (got " .. type(grid) .. ")", 0)
+  end
   local keys = {}
   for k, v in pairs(grid) do
     if type(v) ~= "table" or #v == 0 then
@@ -201,7 +187,7 @@ M.grid_search = doc(function(factory, grid, X, y, opts)
   return { best_params = best and best.params, best_score = best and best.mean, results = results }
 end, "learn.grid_search", "learn.grid_search(factory, grid, X, y [, opts])",
   "Cross-validated search over every combination of the parameter grid ({name = {values...}}): factory(params)\n" ..
-  "returns a new model for one combination; the same folds serve every combination, and with workers the fits\n" ..
-  "of all combinations and folds spread over that many forked processes. Takes learn.cross_validate's options.\n" ..
+  "returns a new model for one combination. Every combination is scored on the same folds; workers spreads the\n" ..
+  "fits of all combinations and folds over that many forked processes. X and y as in learn.cross_validate.\n" ..
   "Returns {best_params=, best_score= (mean accuracy), results = {{params=, mean=, sd=, scores=}...}}.\n" ..
   "Example: local g = learn.grid_search(function(p) return learn.svm{C = p.C} end, {C = {1, 10}}, X, y)")

@@ -42,7 +42,8 @@ int learn_fit(learn_model *m, const mlsh_mat *X, const int *y, size_t n, mlsh_er
   mlsh_free(yi);
   if (rc) { mlsh_free(classes); return rc; }
   mlsh_free(m->classes);
-  m->classes = classes; m->K = K; m->p = X->cols;
+  mlsh_free(m->names);
+  m->classes = classes; m->K = K; m->p = X->cols; m->names = NULL;
   return MLSH_OK;
 }
 
@@ -80,7 +81,74 @@ void learn_model_free(learn_model *m) {
     if (ops->release) ops->release(m);
   }
   mlsh_free(m->classes);
-  m->classes = NULL; m->K = 0;
+  mlsh_free(m->names);
+  m->classes = NULL; m->K = 0; m->names = NULL;
+}
+
+/* ---- class names: one block of K pointers and the strings after them ---- */
+
+static char **names_block(size_t K, size_t text) {
+  if (K > ((size_t)-1 - text) / sizeof(char *)) return NULL;
+  return mlsh_malloc(K * sizeof(char *) + text);
+}
+
+int learn_set_names(learn_model *m, const char *const *names, mlsh_err *err) {
+  char **copy = NULL;
+  if (names) {
+    if (!m->K) return mlsh_seterr(err, MLSH_EINVAL, "the model is not fitted (call fit first)");
+    size_t text = 0;
+    for (int c = 0; c < m->K; c++) {
+      if (m->classes[c] != c + 1) return mlsh_seterr(err, MLSH_EINVAL, "class names need the labels 1..K");
+      if (c && strcmp(names[c - 1], names[c]) >= 0)
+        return mlsh_seterr(err, MLSH_EINVAL, "class names must be sorted and distinct");
+      text += strlen(names[c]) + 1;
+    }
+    if (!(copy = names_block((size_t)m->K, text))) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+    char *s = (char *)(copy + m->K);
+    for (int c = 0; c < m->K; c++) {
+      size_t len = strlen(names[c]) + 1;
+      copy[c] = memcpy(s, names[c], len);
+      s += len;
+    }
+  }
+  mlsh_free(m->names);
+  m->names = copy;
+  return MLSH_OK;
+}
+
+static void write_names(const learn_model *m, ser_writer *w) {
+  ser_u64(w, (uint64_t)m->K);
+  for (int c = 0; c < m->K; c++) {
+    size_t len = strlen(m->names[c]);
+    ser_u64(w, len);
+    ser_bytes(w, m->names[c], len);
+  }
+}
+
+/* The names section of a version 2 file: K names, sorted and distinct, for classes 1..K. */
+static int read_names(learn_model *m, ser_reader *r, int K) {
+  if (des_u64(r) != (uint64_t)K) return MLSH_EIO;
+  ser_reader scan = *r;
+  size_t text = 0;
+  for (int c = 0; c < K && !scan.failed; c++) {
+    size_t len = des_count(&scan, 1);
+    des_bytes(&scan, len);
+    text += len + 1;
+  }
+  if (scan.failed) return MLSH_EIO;
+  if (!(m->names = names_block((size_t)K, text))) return MLSH_ENOMEM;
+  char *s = (char *)(m->names + K);
+  for (int c = 0; c < K; c++) {
+    size_t len = des_count(r, 1);
+    const unsigned char *p = des_bytes(r, len);
+    if (!p || memchr(p, 0, len) || m->classes[c] != c + 1) return MLSH_EIO;
+    memcpy(s, p, len);
+    s[len] = 0;
+    m->names[c] = s;
+    s += len + 1;
+    if (c && strcmp(m->names[c - 1], m->names[c]) >= 0) return MLSH_EIO;
+  }
+  return MLSH_OK;
 }
 
 int learn_save(const learn_model *m, const char *path, mlsh_err *err) {
@@ -90,16 +158,17 @@ int learn_save(const learn_model *m, const char *path, mlsh_err *err) {
   ser_u64(&w, m->p);
   ser_i32s(&w, m->classes, (size_t)m->K);
   ops_of(m->kind)->save(m, &w);
-  int rc = ser_save(path, (uint32_t)m->kind, &w, err);
+  if (m->names) write_names(m, &w);
+  int rc = ser_save(path, (uint32_t)m->kind, m->names ? 2 : 1, &w, err);
   ser_free(&w);
   return rc;
 }
 
 int learn_load(learn_model *m, const char *path, mlsh_err *err) {
-  uint32_t kind;
+  uint32_t kind, version;
   unsigned char *buf;
   size_t len;
-  int rc = ser_load(path, &kind, &buf, &len, err);
+  int rc = ser_load(path, &kind, &version, &buf, &len, err);
   if (rc) return rc;
   const learn_model_ops *ops = ops_of(kind);
   if (!ops) {
@@ -115,6 +184,7 @@ int learn_load(learn_model *m, const char *path, mlsh_err *err) {
     m->classes = des_i32s(&r, (size_t)K);
     rc = ops->load(m, &r, p, K);
   } else rc = MLSH_EIO;
+  if (!rc && !r.failed && version >= 2) rc = read_names(m, &r, K);
   if (!rc && (r.failed || r.pos != len)) rc = MLSH_EIO;
   for (int c = 1; !rc && c < K; c++) if (m->classes[c] <= m->classes[c - 1]) rc = MLSH_EIO;
   mlsh_free(buf);

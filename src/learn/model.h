@@ -1,7 +1,12 @@
 /* model.h - one interface over the classifiers (kNN, SVC, random forest,
  * logistic regression): labels are arbitrary ints mapped to sorted class
  * indices at fit, prediction maps back; save/load use one versioned,
- * checksummed file format (serial.h) written atomically. */
+ * checksummed file format (serial.h) written atomically.
+ *
+ * Class names: a model fitted on string labels (coded 1..K in sorted
+ * order) keeps their names. A file with names has format version 2: the
+ * version 1 payload followed by the K names; models without names still
+ * write version 1, which every mlsh reads. */
 #ifndef MLSH_LEARN_MODEL_H
 #define MLSH_LEARN_MODEL_H
 #include "knn.h"
@@ -16,6 +21,7 @@ typedef struct learn_model {
   int K;              /* 0 until fitted */
   int *classes;       /* K sorted labels */
   size_t p;           /* features seen at fit */
+  char **names;       /* K class names (classes are then 1..K), or NULL; one block */
   union { knn_model knn; svc_model svc; forest_model forest; logit_model logit; } u;
 } learn_model;
 
@@ -43,6 +49,9 @@ int learn_fit(learn_model *m, const mlsh_mat *X, const int *y, size_t n, mlsh_er
 int learn_predict(const learn_model *m, const mlsh_mat *X, int *labels, mlsh_err *err);
 /* Class scores/probabilities, rows x K (columns in m->classes order). */
 int learn_proba(const learn_model *m, const mlsh_mat *X, mlsh_mat *P, mlsh_err *err);
+/* Give a fitted model the names of its classes 1..K (copied; NULL: none).
+ * learn_fit drops the names of an earlier fit. */
+int learn_set_names(learn_model *m, const char *const *names, mlsh_err *err);
 /* Free the fitted state and options' memory (the struct itself is the caller's). */
 void learn_model_free(learn_model *m);
 int learn_save(const learn_model *m, const char *path, mlsh_err *err);

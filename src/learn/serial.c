@@ -6,7 +6,6 @@
 #include "../core/atomicfile.h"
 
 #define SER_MAGIC "MLSHMDL\n"
-#define SER_VERSION 1u
 
 static void put(ser_writer *w, const void *p, size_t n) { mlsh_buf_add(w, p, n); }
 
@@ -64,11 +63,11 @@ uint64_t ser_checksum(const unsigned char *p, size_t n) {
   return h;
 }
 
-int ser_save(const char *path, uint32_t kind, const ser_writer *payload, mlsh_err *err) {
+int ser_save(const char *path, uint32_t kind, uint32_t version, const ser_writer *payload, mlsh_err *err) {
   if (payload->failed) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory to serialise the model");
   ser_writer w = MLSH_BUF_INIT;
   put(&w, SER_MAGIC, 8);
-  ser_u32(&w, SER_VERSION);
+  ser_u32(&w, version);
   ser_u32(&w, kind);
   ser_u64(&w, payload->len);
   put(&w, payload->s, payload->len);
@@ -79,7 +78,7 @@ int ser_save(const char *path, uint32_t kind, const ser_writer *payload, mlsh_er
   return rc;
 }
 
-int ser_load(const char *path, uint32_t *kind, unsigned char **payload, size_t *len, mlsh_err *err) {
+int ser_load(const char *path, uint32_t *kind, uint32_t *version, unsigned char **payload, size_t *len, mlsh_err *err) {
   *payload = NULL;
   FILE *f = fopen(path, "rb");
   if (!f) return mlsh_seterr(err, MLSH_EIO, "cannot open '%s'", path);
@@ -90,10 +89,12 @@ int ser_load(const char *path, uint32_t *kind, unsigned char **payload, size_t *
   }
   uint32_t ver; uint64_t n;
   memcpy(&ver, head + 8, 4); memcpy(kind, head + 12, 4); memcpy(&n, head + 16, 8);
-  if (ver != SER_VERSION) {
+  if (ver < 1 || ver > SER_VERSION) {
     fclose(f);
-    return mlsh_seterr(err, MLSH_EIO, "'%s' has model format version %u (this mlsh reads version %u)", path, ver, SER_VERSION);
+    return mlsh_seterr(err, MLSH_EIO, "'%s' has model format version %u (this mlsh reads versions 1 to %u)", path, ver,
+                       SER_VERSION);
   }
+  *version = ver;
   /* Never trust the stored size: it must match the file (header + payload + checksum). */
   long here = ftell(f), fsize = -1;
   if (here >= 0 && fseek(f, 0, SEEK_END) == 0) fsize = ftell(f);

@@ -43,8 +43,11 @@ size_t des_count(ser_reader *r, size_t elem);
 uint64_t ser_checksum(const unsigned char *p, size_t n);
 
 /* Whole-file framing: magic, format version, kind, payload, checksum.
- * ser_save writes atomically; ser_load returns the payload (caller frees). */
-int ser_save(const char *path, uint32_t kind, const ser_writer *payload, mlsh_err *err);
-int ser_load(const char *path, uint32_t *kind, unsigned char **payload, size_t *len, mlsh_err *err);
+ * ser_save writes atomically; ser_load returns the payload (caller frees)
+ * and its version, 1 to SER_VERSION (what a version adds is the payload
+ * writer's business: model.h). */
+#define SER_VERSION 2u
+int ser_save(const char *path, uint32_t kind, uint32_t version, const ser_writer *payload, mlsh_err *err);
+int ser_load(const char *path, uint32_t *kind, uint32_t *version, unsigned char **payload, size_t *len, mlsh_err *err);
 
 #endif

@@ -82,7 +82,10 @@ static int push_levels(lua_State *L, int idx, size_t len, const char *fname, con
     if (lua_type(L, -1) != LUA_TSTRING)
       mlsh_error(L, fname, "argument '%s': label %zu must be a string like the first (got %s)", argname, i + 1,
                  lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1) ? "a missing value" : mlsh_typename(L, -1));
-    all[i] = lua_tostring(L, -1);   /* alive: the array at idx holds it */
+    size_t len_i;
+    all[i] = lua_tolstring(L, -1, &len_i);   /* alive: the array at idx holds it */
+    if (strlen(all[i]) != len_i)   /* the levels are sorted and told apart as C strings */
+      mlsh_error(L, fname, "argument '%s': label %zu holds a NUL byte", argname, i + 1);
     lua_pop(L, 1);
   }
   qsort(all, len, sizeof *all, cmp_str);
@@ -130,9 +133,27 @@ void mlsh_check_classes(lua_State *L, int idx, const char *fname, const char *ar
   int first = lua_rawgeti(L, idx, 1);
   lua_pop(L, 1);
   if (first == LUA_TSTRING) { encode_strings(L, idx, len, fname, argname, c); return; }
+  for (size_t i = 1; i < len; i++) {   /* say "mixed" rather than "not an integer" */
+    int t = lua_rawgeti(L, idx, (lua_Integer)i + 1);
+    lua_pop(L, 1);
+    if (t == LUA_TSTRING)
+      mlsh_error(L, fname, "argument '%s': label %zu must be an integer like the first (got string)", argname, i + 1);
+  }
   c->y = mlsh_check_labels(L, idx, fname, argname, len, NULL);
   for (size_t i = 0; i < len; i++)
     if (c->y[i] > c->k) c->k = c->y[i];
+}
+
+const char **mlsh_class_names(lua_State *L, const mlsh_classes *c, const char *fname) {
+  if (!c->names) return NULL;
+  const char **s = mlsh_scratch(L, ((size_t)c->k + 1) * sizeof *s, fname);
+  for (int j = 0; j < c->k; j++) {
+    lua_rawgeti(L, c->names, j + 1);
+    s[j] = lua_tostring(L, -1);   /* alive: the names array holds it */
+    lua_pop(L, 1);
+  }
+  s[c->k] = NULL;
+  return s;
 }
 
 void mlsh_push_classes(lua_State *L, const int *codes, size_t n, int names) {

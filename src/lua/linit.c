@@ -25,7 +25,7 @@ static const module_entry modules[] = {
   {"stats", "PCA (FactoMineR-grade) and t-SNE", {mlsh_open_stats_pca, mlsh_open_stats_tsne}, {"stats_pca"}},
   {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster, mlsh_open_cluster_valid}, {"cluster"}},
   {"ts", "time series: Box-Jenkins tests, ACF/PACF, ARIMA/SARIMA, forecasts", {mlsh_open_ts}, {"ts"}},
-  {"learn", "classifiers (KNN, SVM, random forest, logistic), splits, metrics", {mlsh_open_learn}, {"learn"}},
+  {"learn", "classifiers (KNN, SVM, random forest, logistic), splits, metrics", {mlsh_open_learn, mlsh_open_learn_prep}, {"learn"}},
   {"nn", "darknet-format CNN engine, MobileNetV2 embeddings", {mlsh_open_nn}, {"nn"}},
   {"image", "JPEG/PNG loading and resizing", {mlsh_open_image}, {"image"}},
   {"plot", "terminal charts, dashboard, SVG/HTML export", {mlsh_open_plot}, {"plot"}},

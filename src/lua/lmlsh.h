@@ -111,6 +111,9 @@ typedef struct mlsh_classes {
   int names;   /* stack index of the names array, or 0 */
 } mlsh_classes;
 void mlsh_check_classes(lua_State *L, int idx, const char *fname, const char *argname, size_t n, mlsh_classes *c);
+/* The names of string classes as a C array (k strings and NULL, scratch on
+ * the stack; they live while c->names does); NULL for integer labels. */
+const char **mlsh_class_names(lua_State *L, const mlsh_classes *c, const char *fname);
 /* Push codes as labels: names[code] when names (a stack index) is not 0, else the integers. */
 void mlsh_push_classes(lua_State *L, const int *codes, size_t n, int names);
 
@@ -156,6 +159,7 @@ void mlsh_open_cluster(lua_State *L);
 void mlsh_open_cluster_valid(lua_State *L);
 void mlsh_open_ts(lua_State *L);
 void mlsh_open_learn(lua_State *L);
+void mlsh_open_learn_prep(lua_State *L);
 void mlsh_open_nn(lua_State *L);
 void mlsh_open_image(lua_State *L);
 void mlsh_open_plot(lua_State *L);

@@ -286,6 +286,51 @@ static void test_save_load(void) {
   remove(path);
 }
 
+static unsigned file_version(const char *path) {
+  unsigned char head[12] = {0};
+  FILE *f = fopen(path, "rb");
+  if (f) { if (fread(head, 1, 12, f) != 12) memset(head, 0, sizeof head); fclose(f); }
+  return head[8] | head[9] << 8 | head[10] << 16 | (unsigned)head[11] << 24;
+}
+
+/* Class names ride in format version 2; unnamed models stay version 1,
+ * and a version 1 file written before names existed still loads. */
+static void test_class_names(void) {
+  static const char *const names[] = {"setosa", "versicolor", "virginica"};
+  static const char *const unsorted[] = {"versicolor", "setosa", "virginica"};
+  learn_model m = {.kind = LEARN_LOGISTIC}, back;
+  m.u.logit = (logit_model){.C = 1, .tol = 1e-6, .max_iter = 200};
+  mlsh_err err = {0};
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/mlsh_test_names_%d.bin", (int)getpid());
+  CHECK(learn_set_names(&m, names, &err) == MLSH_EINVAL);             /* not fitted */
+  CHECK(learn_fit(&m, &even, ye, 75, &err) == MLSH_OK);
+  CHECK(learn_set_names(&m, unsorted, &err) == MLSH_EINVAL);
+  CHECK(strstr(err.msg, "sorted") != NULL);
+  CHECK(learn_set_names(&m, names, &err) == MLSH_OK);
+  CHECK(learn_save(&m, path, &err) == MLSH_OK);
+  CHECK(file_version(path) == 2);
+  CHECK(learn_load(&back, path, &err) == MLSH_OK);
+  CHECK(back.names != NULL && strcmp(back.names[0], "setosa") == 0 && strcmp(back.names[2], "virginica") == 0);
+  learn_model_free(&back);
+  CHECK(learn_set_names(&m, NULL, &err) == MLSH_OK);
+  CHECK(learn_save(&m, path, &err) == MLSH_OK);
+  CHECK(file_version(path) == 1);
+  CHECK(learn_load(&back, path, &err) == MLSH_OK && back.names == NULL);
+  learn_model_free(&back);
+  CHECK(learn_set_names(&m, names, &err) == MLSH_OK);
+  CHECK(learn_fit(&m, &even, ye, 75, &err) == MLSH_OK && m.names == NULL);   /* a refit forgets them */
+  learn_model_free(&m);
+  remove(path);
+  /* Written by mlsh before version 2: logistic regression (C=1, max_iter=1000,
+   * tol=1e-8) on all of iris, scikit-learn's training accuracy 0.973333. */
+  CHECK(file_version("test/fixtures/model/iris_logistic_v1.model") == 1);
+  CHECK(learn_load(&back, "test/fixtures/model/iris_logistic_v1.model", &err) == MLSH_OK);
+  CHECK(back.names == NULL);
+  CHECK_NEAR(accuracy(&back, &iris, iris_y), 0.973333, 1e-6);
+  learn_model_free(&back);
+}
+
 static void test_bad_input(void) {
   learn_model m = {.kind = LEARN_SVM};
   m.u.svc = (svc_model){.kernel = SVC_RBF, .C = 1, .gamma_opt = SVC_GAMMA_SCALE, .degree = 3, .tol = 1e-3, .cache_mb = 50};
@@ -320,6 +365,7 @@ int main(void) {
   RUN(test_logistic);
   RUN(test_forest);
   RUN(test_save_load);
+  RUN(test_class_names);
   RUN(test_bad_input);
   mat_free(&iris); mat_free(&even); mat_free(&odd);
   CTEST_DONE();

@@ -6,6 +6,8 @@ local T = dofile("test/lua/harness.lua")
 
 local X = mat.randn(40, 3, { seed = 1 })
 local BAD = { zz_not_an_option = 1 }
+local LABELS = {}   -- string labels for the learn functions
+for i = 1, 40 do LABELS[i] = X:get(i, 1) > 0 and "up" or "down" end
 
 -- ts, nn, image: a series, a fit, a tiny RGB net and an image
 local Y = {}
@@ -51,21 +53,6 @@ local calls = {
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
   ["ts.pnorm"] = function(o) return ts.pnorm(1, o) end,
   ["Arima:summary"] = function(o) return ts.arima({ 1, 3, 2, 5, 4, 6, 5, 8, 7, 9 }, { order = { 1, 0, 0 } }):summary(o) end,
-  -- learn
-  ["learn.knn"] = function(o) return learn.knn(o) end,
-  ["learn.svm"] = function(o) return learn.svm(o) end,
-  ["learn.forest"] = function(o) return learn.forest(o) end,
-  ["learn.logistic"] = function(o) return learn.logistic(o) end,
-  ["learn.scaler"] = function(o) return learn.scaler(o) end,
-  ["learn.split"] = function(o) return learn.split(X, nil, o) end,
-  ["learn.kfold"] = function(o) return learn.kfold(10, o) end,
-  ["learn.metrics"] = function(o) return learn.metrics({ 1, 2 }, { 1, 2 }, o) end,
-  ["learn.cross_validate"] = function(o)
-    return learn.cross_validate(function() return learn.knn{} end, X, { 1, 2, 1, 2 }, o)
-  end,
-  ["learn.grid_search"] = function(o)
-    return learn.grid_search(function() return learn.knn{} end, { k = { 1 } }, X, { 1, 2, 1, 2 }, o)
-  end,
   -- plot: the charts
   ["plot.scatter"] = function(o) return plot.scatter({ 1, 2 }, { 1, 2 }, o) end,
   ["plot.line"] = function(o) return plot.line({ 1, 2 }, { 1, 2 }, o) end,
@@ -145,6 +132,22 @@ local calls = {
   ["Image:resize"] = function(o) return IMG:resize(2, 2, o) end,
   ["Image:to_matrix"] = function(o) return IMG:to_matrix(o) end,
   ["image.load_resized"] = function(o) return image.load_resized("test/fuzz/corpus/image/rgb.png", 2, 2, o) end,
+
+  -- learn: classifiers, splits, folds, scaler, metrics, cross-validation
+  ["learn.knn"] = function(o) return learn.knn(o) end,
+  ["learn.svm"] = function(o) return learn.svm(o) end,
+  ["learn.forest"] = function(o) return learn.forest(o) end,
+  ["learn.logistic"] = function(o) return learn.logistic(o) end,
+  ["learn.split"] = function(o) return learn.split(X, LABELS, o) end,
+  ["learn.kfold"] = function(o) return learn.kfold(LABELS, o) end,
+  ["learn.scaler"] = function(o) return learn.scaler(o) end,
+  ["learn.metrics"] = function(o) return learn.metrics(LABELS, LABELS, o) end,
+  ["learn.cross_validate"] = function(o)
+    return learn.cross_validate(function() return learn.knn { k = 3 } end, X, LABELS, o)
+  end,
+  ["learn.grid_search"] = function(o)
+    return learn.grid_search(function(p) return learn.knn { k = p.k } end, { k = { 3 } }, X, LABELS, o)
+  end,
 }
 
 local function known_list(fname)
