@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "layers.h"
+#include "../core/buf.h"
 #include "../core/alloc.h"
 
 typedef struct { char *key, *val; int line, used; } kv;
@@ -397,24 +398,12 @@ int nn_parse_cfg_text(const char *text, const char *srcname, nn_net **out, mlsh_
 
 int nn_parse_cfg(const char *path, nn_net **out, mlsh_err *err) {
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return mlsh_seterr(err, MLSH_EIO, "cannot open '%s': %s", path, strerror(errno));
-  size_t cap = 1 << 14, len = 0, got;
-  char *text = mlsh_malloc(cap);
-  while (text && (got = fread(text + len, 1, cap - len - 1, f)) > 0) {
-    len += got;
-    if (len + 1 == cap) {
-      if (cap > ((size_t)1 << 26)) { mlsh_free(text); fclose(f); return mlsh_seterr(err, MLSH_EIO, "'%s' is too large for a cfg", path); }
-      char *nt = mlsh_realloc(text, cap *= 2);
-      if (!nt) { mlsh_free(text); text = NULL; }
-      else text = nt;
-    }
-  }
-  fclose(f);
-  if (!text) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-  text[len] = 0;
+  char *text;
+  size_t len;
+  int rc = mlsh_read_file(path, (size_t)1 << 26, &text, &len, err);
+  if (rc) return rc;
   if (memchr(text, 0, len)) { mlsh_free(text); return mlsh_seterr(err, MLSH_EIO, "'%s' is not a text cfg file (contains NUL bytes)", path); }
-  int rc = nn_parse_cfg_text(text, path, out, err);
+  rc = nn_parse_cfg_text(text, path, out, err);
   mlsh_free(text);
   return rc;
 }
