@@ -155,11 +155,7 @@ int npy_load(const char *path, mlsh_npy *out, mlsh_err *err) {
   if (rc) return rc;
   rc = npy_parse((const unsigned char *)buf, len, out, err);
   mlsh_free(buf);
-  if (rc && err && rc != MLSH_ENOMEM) {
-    char tmp[sizeof err->msg];
-    snprintf(tmp, sizeof tmp, "%.200s: %.300s", path, err->msg);
-    memcpy(err->msg, tmp, sizeof tmp);
-  }
+  if (rc && rc != MLSH_ENOMEM) mlsh_err_prefix(err, path);
   return rc;
 }
 

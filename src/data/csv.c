@@ -287,11 +287,7 @@ int csv_read(const char *path, const csv_options *opt, csv_table *out, mlsh_err 
   if (rc) return rc;
   rc = csv_parse(buf, len, opt, out, err);
   mlsh_free(buf);
-  if (rc && rc != MLSH_ENOMEM && rc != MLSH_EINTR && err) {
-    char tmp[sizeof err->msg];
-    snprintf(tmp, sizeof tmp, "%.200s: %.300s", path, err->msg);
-    memcpy(err->msg, tmp, sizeof tmp);
-  }
+  if (rc && rc != MLSH_ENOMEM && rc != MLSH_EINTR) mlsh_err_prefix(err, path);
   return rc;
 }
 

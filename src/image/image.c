@@ -236,10 +236,6 @@ int image_load(const char *path, mlsh_image *img, mlsh_err *err) {
   if (rc) return rc;
   rc = image_decode((const unsigned char *)buf, len, img, err);
   mlsh_free(buf);
-  if (rc && err) {   /* prefix the file name */
-    char m[sizeof err->msg];
-    snprintf(m, sizeof m, "%s", err->msg);
-    mlsh_seterr(err, rc, "'%s': %s", path, m);
-  }
+  if (rc) mlsh_err_prefix(err, path);
   return rc;
 }
