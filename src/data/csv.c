@@ -118,12 +118,7 @@ static int tokenize(const char *buf, size_t len, char sep, cellbuf *c, mlsh_err 
             if (i < len && buf[i] == '"') i++;
             else break;
           } else if (ch == '\n') line++;
-          if (flen + 2 > fcap) {
-            fcap = fcap ? fcap * 2 : 64;
-            char *p = mlsh_realloc(field, fcap);
-            if (!p) goto oom;
-            field = p;
-          }
+          if (mlsh_grow(&field, &fcap, flen + 2, 1)) goto oom;
           if (ch != '"' || (i > 0 && buf[i - 1] == '"')) field[flen++] = ch;
         }
         /* Allow spaces between the closing quote and the separator. */
