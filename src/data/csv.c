@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "csv.h"
+#include "../core/buf.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
 
@@ -18,13 +19,7 @@ typedef struct {
 } cellbuf;
 
 static int cb_push_cell(cellbuf *c, char *s) {
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 1024;
-    char **p = mlsh_realloc(c->cells, cap * sizeof *p);
-    if (!p) return -1;
-    c->cells = p;
-    c->cap = cap;
-  }
+  if (mlsh_grow(&c->cells, &c->cap, c->n + 1, sizeof *c->cells)) return -1;
   c->cells[c->n++] = s;
   return 0;
 }
@@ -123,12 +118,7 @@ static int tokenize(const char *buf, size_t len, char sep, cellbuf *c, mlsh_err 
             if (i < len && buf[i] == '"') i++;
             else break;
           } else if (ch == '\n') line++;
-          if (flen + 2 > fcap) {
-            fcap = fcap ? fcap * 2 : 64;
-            char *p = mlsh_realloc(field, fcap);
-            if (!p) goto oom;
-            field = p;
-          }
+          if (mlsh_grow(&field, &fcap, flen + 2, 1)) goto oom;
           if (ch != '"' || (i > 0 && buf[i - 1] == '"')) field[flen++] = ch;
         }
         /* Allow spaces between the closing quote and the separator. */
@@ -375,30 +365,13 @@ oom:
 
 int csv_read(const char *path, const csv_options *opt, csv_table *out, mlsh_err *err) {
   memset(out, 0, sizeof *out);
-  FILE *f = fopen(path, "rb");
-  if (!f) return mlsh_seterr(err, MLSH_EIO, "cannot open '%s'", path);
-  char *buf = NULL;
-  size_t len = 0, cap = 0, got;
-  do {
-    if (cap - len < 65536) {
-      cap = cap ? cap * 2 : 1 << 20;
-      char *p = mlsh_realloc(buf, cap);
-      if (!p) { mlsh_free(buf); fclose(f); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory to read '%s'", path); }
-      buf = p;
-    }
-    got = fread(buf + len, 1, cap - len, f);
-    len += got;
-  } while (got > 0);
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) { mlsh_free(buf); return mlsh_seterr(err, MLSH_EIO, "cannot read '%s' (is it a directory?)", path); }
-  int rc = csv_parse(buf, len, opt, out, err);
+  char *buf;
+  size_t len;
+  int rc = mlsh_read_file(path, 0, &buf, &len, err);
+  if (rc) return rc;
+  rc = csv_parse(buf, len, opt, out, err);
   mlsh_free(buf);
-  if (rc && rc != MLSH_ENOMEM && rc != MLSH_EINTR && err) {
-    char tmp[sizeof err->msg];
-    snprintf(tmp, sizeof tmp, "%.200s: %.300s", path, err->msg);
-    memcpy(err->msg, tmp, sizeof tmp);
-  }
+  if (rc && rc != MLSH_ENOMEM && rc != MLSH_EINTR) mlsh_err_prefix(err, path);
   return rc;
 }
 

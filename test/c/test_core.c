@@ -224,6 +224,28 @@ static void test_buf(void) {
 /* Relative error within a few ulps of R 4 (options(digits = 17)). */
 #define CHECK_REL(a, b) CHECK_NEAR((a) / (b), 1.0, 4e-16)
 
+static void test_read_file(void) {
+  char path[] = "/tmp/mlsh-read-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  if (fd < 0) return;
+  static char data[200000];
+  for (size_t i = 0; i < sizeof data; i++) data[i] = (char)('a' + i % 26);
+  CHECK(write(fd, data, sizeof data) == (ssize_t)sizeof data);
+  close(fd);
+  char *s;
+  size_t len;
+  mlsh_err err;
+  CHECK(mlsh_read_file(path, 0, &s, &len, &err) == MLSH_OK && len == sizeof data && s[len] == 0 && memcmp(s, data, len) == 0);
+  mlsh_free(s);
+  CHECK(mlsh_read_file(path, 1000, &s, &len, &err) == MLSH_EIO && s == NULL && strstr(err.msg, "too large"));
+  mlsh_alloc_fail_after(1);
+  CHECK(mlsh_read_file(path, 0, &s, &len, &err) == MLSH_ENOMEM && s == NULL);
+  unlink(path);
+  CHECK(mlsh_read_file(path, 0, &s, &len, &err) == MLSH_EIO && strstr(err.msg, "cannot open"));
+  CHECK(mlsh_read_file("/tmp", 0, &s, &len, &err) == MLSH_EIO && strstr(err.msg, "cannot read"));
+}
+
 static void test_pnorm(void) {
   CHECK_REL(mlsh_pnorm(-1.96, 1), 2.4997895148220428e-02);   /* R: pnorm(-1.96) */
   CHECK_REL(mlsh_pnorm(1.96, 0), 2.4997895148220428e-02);    /* pnorm(1.96, lower.tail = FALSE) */
@@ -281,6 +303,7 @@ int main(void) {
   RUN(test_fault_injection);
   RUN(test_format);
   RUN(test_buf);
+  RUN(test_read_file);
   RUN(test_pnorm);
   RUN(test_quantile);
   RUN(test_vexp);
