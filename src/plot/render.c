@@ -332,12 +332,17 @@ static int dot_row(const pmap *m, double v) {
   return isfinite(f) ? m->a.y + (int)lround((1 - f) * (m->H - 1)) / 4 : -1;
 }
 
-/* The middle row of the heat-map block centred on v, as draw_heat lays it
- * out: where a row name goes, so that it sits on its row. */
-static int block_row(const pmap *m, double v) {
-  int r0, r1;
+/* Where the name of heat-map row v (1-based) goes so that it sits on its
+ * row: the first line of the row's annotation, placed as draw_heat does,
+ * else the middle of the block. */
+static int block_row(const pmap *m, const plot_layer *heat, double v) {
+  int r0, r1, nl = 1;
   span_cells(&m->p->y, m->ylo, m->yhi, v - 0.5, v + 0.5, m->a.h, 1, &r0, &r1);
-  return m->a.y + r0 + (r1 - r0) / 2;
+  long i = lround(v) - 1;
+  const char *ann = heat->text && i >= 0 && (size_t)i < heat->hrows ? heat->text[(size_t)i * heat->hcols] : NULL;
+  for (const char *q = ann; q && *q; q++) nl += *q == '\n';
+  int bh = r1 - r0 + 1;
+  return m->a.y + r0 + (bh - (nl <= bh ? nl : 1)) / 2;
 }
 
 /* Place x tick labels left to right, skipping any that would touch the
@@ -501,7 +506,7 @@ static void draw_panel(plot_canvas *c, const plot_panel *p, area pa, plot_style 
       for (int r = 0; r < m.a.h; r++) canvas_put(c, m.a.x - 1, m.a.y + r, 0x2502, PLOT_NOCOLOR);
     int last = -2;
     for (int i = 0; i < yt.n; i++) {
-      int row = heat && p->y.nnames ? block_row(&m, yt.v[i]) : dot_row(&m, yt.v[i]);
+      int row = heat && p->y.nnames ? block_row(&m, heat, yt.v[i]) : dot_row(&m, yt.v[i]);
       if (row < m.a.y || row >= m.a.y + m.a.h || row == last) continue;
       last = row;
       int w = text_width(yt.lab[i]);
