@@ -143,7 +143,10 @@ Result.__tostring = function(r)
   if k == "describe" then
     local names = { "n", "missing", "min", "max", "mean", "median", "sd", "cv", "skewness", "kurtosis" }
     local rows = {}
-    for _, nm in ipairs(names) do rows[#rows + 1] = { nm, fmt(r[nm], 6) } end
+    for _, nm in ipairs(names) do
+      local v = r[nm]
+      rows[#rows + 1] = { nm, type(v) == "number" and mat.format(v) or fmt(v) }
+    end
     return tabulate({ "statistic", "value" }, rows, { false, true })
   end
   if k == "accuracy" then

@@ -7,9 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <wchar.h>
-#include <sys/ioctl.h>
 #include <ncursesw/curses.h>
 #include "dash.h"
 #include "../core/alloc.h"
@@ -192,17 +190,29 @@ static void draw_screen(const plot_dash *d, int cur, int help, const char *msg, 
   refresh();
 }
 
-/* LINES/COLUMNS back as they were asked for, at the window's size now. */
-static void export_size(int had_env, int rows, int cols) {
-  struct winsize ws;
-  if (!had_env) return;
-  if (rows < 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) { rows = ws.ws_row; cols = ws.ws_col; }
-  if (rows <= 0 || cols <= 0) return;
-  char v[16];
-  snprintf(v, sizeof v, "%d", rows);
-  setenv("LINES", v, 1);
-  snprintf(v, sizeof v, "%d", cols);
-  setenv("COLUMNS", v, 1);
+/* LINES/COLUMNS as the viewer found them (NULL: not set). */
+typedef struct size_env {
+  const char *lines, *cols;
+  char lbuf[24], cbuf[24];
+} size_env;
+
+/* Hides LINES/COLUMNS: ncurses would lay out every resize at them. */
+static void hide_size_env(size_env *e) {
+  const char *l = getenv("LINES"), *c = getenv("COLUMNS");
+  snprintf(e->lbuf, sizeof e->lbuf, "%s", l ? l : "");
+  snprintf(e->cbuf, sizeof e->cbuf, "%s", c ? c : "");
+  e->lines = l ? e->lbuf : NULL;
+  e->cols = c ? e->cbuf : NULL;
+  unsetenv("LINES");
+  unsetenv("COLUMNS");
+}
+
+/* Sets the ones that were set again, at the window's size now when known
+ * (rows, cols > 0), else as they were. */
+static void restore_size_env(const size_env *e, int rows, int cols) {
+  char v[24];
+  if (e->lines) { snprintf(v, sizeof v, "%d", rows); setenv("LINES", rows > 0 ? v : e->lines, 1); }
+  if (e->cols) { snprintf(v, sizeof v, "%d", cols); setenv("COLUMNS", cols > 0 ? v : e->cols, 1); }
 }
 
 int dash_show(const plot_dash *d, mlsh_err *err) {
@@ -214,15 +224,14 @@ int dash_show(const plot_dash *d, mlsh_err *err) {
   if (!setlocale(LC_CTYPE, "") || strcmp(nl_langinfo(CODESET), "UTF-8") != 0) setlocale(LC_CTYPE, "C.UTF-8");
   const char *asc = getenv("MLSH_ASCII");
   plot_style st = {0, !(asc && strcmp(asc, "1") == 0) && strcmp(nl_langinfo(CODESET), "UTF-8") == 0};
-  /* The window size from the terminal, not from LINES/COLUMNS: readline
-   * exports those, and ncurses would lay out every resize at them. */
-  int had_env = getenv("LINES") || getenv("COLUMNS");
-  unsetenv("LINES");
-  unsetenv("COLUMNS");
+  /* The window size from the terminal, not from LINES/COLUMNS (readline
+   * exports those): every resize is laid out at the new size. */
+  size_env env;
+  hide_size_env(&env);
   SCREEN *scr = newterm(NULL, stdout, stdin);
   if (!scr) {
     setlocale(LC_CTYPE, oldloc);
-    export_size(had_env, -1, -1);
+    restore_size_env(&env, 0, 0);
     return mlsh_seterr(err, MLSH_EIO, "cannot start the full-screen viewer on this terminal (TERM=%s)",
                        getenv("TERM") ? getenv("TERM") : "unset");
   }
@@ -279,7 +288,7 @@ int dash_show(const plot_dash *d, mlsh_err *err) {
   }
   if (dash_stop == SIGINT || mlsh_interrupted()) rc = mlsh_seterr(err, MLSH_EINTR, "interrupted");
   curs_set(1);
-  export_size(had_env, LINES, COLS);
+  restore_size_env(&env, LINES, COLS);
   endwin();
   delscreen(scr);
   mlsh_free(pr.key);

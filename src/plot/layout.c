@@ -163,17 +163,27 @@ static void place_area(plot_layout *L, const plot_metrics *m, double left, doubl
   L->cbar_x = a.x + a.w + m->cbar_gap;
 }
 
+/* Where the name of heat-map row v (1-based) goes so that it sits on its
+ * row: the first line of the row's annotation, placed as the renderer
+ * centres it in the block, else the block's middle row. */
+static double heat_name_row(const plot_layout *L, double v) {
+  const plot_layer *heat = L->heat;
+  int r0, r1, nl = 1;
+  layout_span_cells(&L->p->y, L->ylo, L->yhi, v - 0.5, v + 0.5, (int)L->area.h, 1, &r0, &r1);
+  long i = lround(v) - 1;
+  const char *ann = heat->text && i >= 0 && (size_t)i < heat->hrows ? heat->text[(size_t)i * heat->hcols] : NULL;
+  for (const char *q = ann; q && *q; q++) nl += *q == '\n';
+  int bh = r1 - r0 + 1;
+  return L->area.y + r0 + (bh - (nl <= bh ? nl : 1)) / 2;
+}
+
 static void place_ticks(plot_layout *L, const plot_metrics *m) {
   const plot_panel *p = L->p;
   double last = NAN;
   for (int i = 0; i < L->ny; i++) {
     plot_tick *t = &L->yt[i];
     t->pos = layout_ypos(L, m, t->v);
-    if (L->heat && p->y.nnames && in_cells(m)) {   /* a heat-map row name: on its block's middle row */
-      int r0, r1;
-      layout_span_cells(&p->y, L->ylo, L->yhi, t->v - 0.5, t->v + 0.5, (int)L->area.h, 1, &r0, &r1);
-      t->pos = L->area.y + r0 + (r1 - r0) / 2;
-    }
+    if (L->heat && p->y.nnames && in_cells(m)) t->pos = heat_name_row(L, t->v);
     t->shown = t->pos >= L->area.y && t->pos <= L->area.y + L->area.h - (in_cells(m) ? 1 : 0) && t->pos != last;
     if (t->shown) last = t->pos;
   }

@@ -360,6 +360,15 @@ T.test("heat map: every row name sits on its row", function()
   end
 end)
 
+T.test("confusion matrix: each class name on the line of its counts", function()
+  local cm = mat.from { { 112, 7, 5 }, { 2, 172, 1 }, { 1, 1, 122 } }
+  for h = 12, 30 do
+    local text = plot.confusion(cm, { "daisy", "dandelion", "roses" }):render { width = 70, height = h }
+    T.ok(text:find("\n *daisy +%[112%] +7 +5\n") and text:find("\n *dandelion +2 +%[172%] +1\n")
+      and text:find("\n *roses +1 +1 +%[122%]\n"), "height " .. h .. ":\n" .. text)
+  end
+end)
+
 T.test("dash:show() returns nothing (the shell echoes no dashboard after it)", function()
   local out = run('local d = plot.dashboard{title = "T", tabs = {{"A", plot.bar({1, 2})}}}\n'
     .. 'print("results=" .. select("#", d:show()))', "MLSH_NO_DASHBOARD=1")
