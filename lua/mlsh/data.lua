@@ -41,14 +41,29 @@ local function subset_rows(df, rows)
   return new_frame(names, cols, #rows)
 end
 
+-- One line on stderr naming the header names that were made unique.
+local function warn_renamed(path, renamed)
+  if #renamed == 0 then return end
+  local parts = {}
+  for _, r in ipairs(renamed) do
+    parts[#parts + 1] = string.format("%q -> %q (column %d)", r[2], r[3], r[1])
+  end
+  io.stderr:write(string.format("data.read_csv: warning: %s: renamed %d duplicate or empty column name%s: %s\n",
+    path, #renamed, #renamed > 1 and "s" or "", table.concat(parts, ", ")))
+end
+
 M.read_csv = doc(function(path, opts)
   local t = M._read_csv(path, opts)
+  warn_renamed(path, t.renamed or {})
   return new_frame(t.names, t.columns, t.nrow)
 end, "data.read_csv", "data.read_csv(path [, {sep=, header=, na=}])",
   "Reads a CSV file into a DataFrame. The delimiter is sniffed (, ; tab |) unless sep is given; header is\n" ..
   "detected unless given (true/false); quoted fields, CRLF and a UTF-8 BOM are handled. Columns whose values\n" ..
   "all parse as numbers become Matrices; others are string arrays. \"\", NA and NaN (and the strings in na)\n" ..
   "are missing: NaN in numeric columns, false in string columns. A ragged row is an error naming its line.\n" ..
+  "Column names are unique, as data.table's fread(check.names = TRUE) makes them (names are otherwise kept\n" ..
+  "as written): an empty name becomes V<column number>, a repeated one gets .1, .2, ... in order (R's\n" ..
+  "make.unique); one warning line on stderr names the renamed columns.\n" ..
   "Example: df = data.read_csv(\"datasets/iris.csv\")")
 
 M.frame = doc(function(names, columns)
@@ -181,77 +196,158 @@ function methods.write_csv(df, path, opts)
   return df
 end
 
--- Text cell of a value for printing.
-local function cell(v)
-  if v == false or v == nil then return "NA" end
-  if type(v) == "number" then
-    if v ~= v then return "NA" end
-    if v == math.floor(v) and math.abs(v) < 1e15 then return string.format("%d", v) end
-    return string.format("%.6g", v)
+-- ---- printing -------------------------------------------------------------
+
+local pretty = require("mlsh.pretty")
+
+local function text_width(s) return utf8.len(s) or #s end
+
+local ESCAPES = { ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
+
+-- A string as a cell shows it: control characters escaped, as R prints them.
+local function display_string(s)
+  return (s:gsub("%c", function(c) return ESCAPES[c] or string.format("\\%03d", c:byte()) end))
+end
+
+-- Cells of one numeric column (a Matrix or an array of numbers, rows 1..n):
+-- one format for all, as R prints a column; NaN (missing) as NA.
+local function number_cells(col, n, digits)
+  local vals = {}
+  for i = 1, n do vals[i] = col[i] end
+  if n == 0 then return {} end
+  return mat.format(vals, { na = "NA", digits = digits })
+end
+
+-- The text of the given columns of a table, lines without trailing spaces.
+local function table_lines(header, rows, right, w, cols, out)
+  local function line(r)
+    local parts = {}
+    for k, j in ipairs(cols) do
+      local s = r[j] or ""
+      local pad = string.rep(" ", w[j] - text_width(s))
+      parts[k] = right[j] and pad .. s or s .. pad
+    end
+    out[#out + 1] = (table.concat(parts, "  "):gsub("%s+$", ""))
   end
-  return tostring(v)
+  line(header)
+  for _, r in ipairs(rows) do line(r) end
+end
+
+-- Columns 2..n of widths w in blocks that fit `width` with column 1 before
+-- each (as few blocks as the widths allow, of even sizes when they fit).
+local function column_blocks(w, width)
+  local n, all = #w, {}
+  for k = 1, n do all[k] = k end
+  local function greedy(limit)
+    local blocks, j = {}, 2
+    while j <= n do
+      local cols, used = { 1 }, w[1]
+      repeat
+        cols[#cols + 1] = j
+        used = used + 2 + w[j]
+        j = j + 1
+      until j > n or #cols > limit or used + 2 + w[j] > width
+      blocks[#blocks + 1] = cols
+    end
+    return blocks
+  end
+  if not width or n < 2 then return { all } end
+  local blocks = greedy(n)
+  if #blocks < 2 then return { all } end
+  local even = greedy(math.ceil((n - 1) / #blocks))
+  return #even == #blocks and even or blocks
 end
 
 -- An aligned text table: header row, then rows (arrays of strings);
--- right-aligned columns where `right[j]` is true.
-local function text_table(header, rows, right)
+-- right-aligned columns where `right[j]` is true. With opts.width, a table
+-- wider than that is printed in blocks of columns, each led by column 1
+-- (the row names), as R prints a wide matrix.
+local function text_table(header, rows, right, opts)
   right = right or {}
   local w = {}
-  for j, h in ipairs(header) do w[j] = utf8.len(h) or #h end
+  for j, h in ipairs(header) do w[j] = text_width(h) end
   for _, r in ipairs(rows) do
-    for j, s in ipairs(r) do w[j] = math.max(w[j] or 0, utf8.len(s) or #s) end
+    for j, s in ipairs(r) do w[j] = math.max(w[j] or 0, text_width(s)) end
   end
-  local function line(r)
-    local parts = {}
-    for j, s in ipairs(r) do
-      local pad = string.rep(" ", w[j] - (utf8.len(s) or #s))
-      parts[j] = right[j] and pad .. s or s .. pad
-    end
-    return table.concat(parts, "  ")
-  end
-  local out = { line(header) }
-  for _, r in ipairs(rows) do out[#out + 1] = line(r) end
+  local out = {}
+  for _, cols in ipairs(column_blocks(w, opts and opts.width)) do table_lines(header, rows, right, w, cols, out) end
   return table.concat(out, "\n")
 end
-M.text_table = doc(text_table, "data.text_table", "data.text_table(header, rows [, right])",
+M.text_table = doc(text_table, "data.text_table", "data.text_table(header, rows [, right [, {width=}]])",
   "Formats an aligned text table: header is an array of strings, rows an array of arrays of strings,\n" ..
-  "right[j] = true right-aligns column j (numbers). Width is measured in UTF-8 characters.\n" ..
+  "right[j] = true right-aligns column j (numbers). Width is measured in UTF-8 characters; lines carry no\n" ..
+  "trailing spaces. width: a table wider than that comes in blocks of columns, each led by column 1, as R\n" ..
+  "prints a wide matrix.\n" ..
   "Example: print(data.text_table({\"k\", \"inertia\"}, {{\"2\", \"152.3\"}, {\"3\", \"78.9\"}}, {false, true}))")
 
--- Decimals that show every value of a numeric column exactly (at most 4, as R's print).
-local function column_decimals(col, n)
-  local dec = 0
-  for i = 1, n do
-    local v = col[i]
-    if v == v and v ~= math.huge and v ~= -math.huge then
-      for d = dec, 4 do
-        if math.abs(v * 10 ^ d - math.floor(v * 10 ^ d + 0.5)) < 1e-6 then break end
-        dec = d + 1
-      end
+-- The tibble-style footer "# i 8 more variables: a <dbl>, b <chr>, ..."
+-- wrapped to the width, continued on lines starting "#   ".
+local function more_footer(text, items, width)
+  local lines, line = {}, text
+  for k, item in ipairs(items) do
+    local piece = item .. (k < #items and "," or "")
+    if text_width(line) + 1 + text_width(piece) > width and line ~= text then
+      lines[#lines + 1] = line
+      line = "#  "
     end
+    line = line .. " " .. piece
   end
-  return math.min(dec, 4)
+  lines[#lines + 1] = line
+  return table.concat(lines, "\n")
 end
 
+local function info_mark()
+  return mlsh.terminal and not mlsh.terminal().unicode and "i" or "\u{2139}"
+end
+
+-- Header, cells and alignment of every column over rows 1..show.
+local function frame_columns(df, show)
+  local cols = {}
+  for j, c in ipairs(df._cols) do
+    local cells = {}
+    if mat.is(c) then
+      cells = number_cells(c, show)
+    else
+      for i = 1, show do cells[i] = c[i] and display_string(c[i]) or "NA" end
+    end
+    local name = display_string(df.names[j])
+    local w = text_width(name)
+    for _, s in ipairs(cells) do w = math.max(w, text_width(s)) end
+    cols[j] = { name = name, cells = cells, right = mat.is(c), width = w, tag = mat.is(c) and "<dbl>" or "<chr>" }
+  end
+  return cols
+end
+
+-- The first 10 rows and the columns that fit the terminal; the rest are
+-- counted (rows) and named (columns) in a footer, as a tibble prints.
 function DataFrame.__tostring(df)
+  local width = pretty.width()
   local show = math.min(df._nrow, 10)
-  local header, right = { "" }, { true }
-  for j, n in ipairs(df.names) do header[j + 1] = n; right[j + 1] = mat.is(df._cols[j]) end
-  local decimals = {}
-  for j, c in ipairs(df._cols) do if mat.is(c) then decimals[j] = column_decimals(c, show) end end
-  local rows = {}
+  local cols = frame_columns(df, show)
+  local header, right, rows = { "" }, { true }, {}
+  local used, shown = #tostring(show), {}
+  for j, c in ipairs(cols) do
+    if used + 2 + c.width > width and #shown > 0 then break end
+    used = used + 2 + c.width
+    shown[#shown + 1] = c
+    header[#shown + 1] = c.name
+    right[#shown + 1] = c.right
+  end
   for i = 1, show do
     local r = { tostring(i) }
-    for j, c in ipairs(df._cols) do
-      local v = c[i]
-      if decimals[j] and v == v then r[j + 1] = string.format("%." .. decimals[j] .. "f", v)
-      else r[j + 1] = cell(v) end
-    end
+    for k, c in ipairs(shown) do r[k + 1] = c.cells[i] end
     rows[i] = r
   end
-  local s = text_table(header, rows, right)
-  if df._nrow > show then s = s .. "\n... " .. (df._nrow - show) .. " more rows" end
-  return s .. string.format("\n[DataFrame %dx%d]", df._nrow, #df.names)
+  local out = { text_table(header, rows, right) }
+  if df._nrow > show then out[#out + 1] = string.format("# %s %d more rows", info_mark(), df._nrow - show) end
+  if #shown < #cols then
+    local rest = {}
+    for j = #shown + 1, #cols do rest[#rest + 1] = cols[j].name .. " " .. cols[j].tag end
+    local text = string.format("# %s %d more variable%s:", info_mark(), #rest, #rest > 1 and "s" or "")
+    out[#out + 1] = more_footer(text, rest, width)
+  end
+  out[#out + 1] = string.format("[DataFrame %dx%d]", df._nrow, #df.names)
+  return table.concat(out, "\n")
 end
 
 function DataFrame.__len(df) return df._nrow end
@@ -295,25 +391,52 @@ end
 
 M.Description = { __name = "Description" }
 M.Description.__index = M.Description
+
+-- The most frequent values that fit in `room` characters, "..." for the rest.
+local function top_values(top, room)
+  local text = ""
+  for k, t in ipairs(top) do
+    local piece = (k > 1 and ", " or "") .. display_string(t[1]) .. " (" .. t[2] .. ")"
+    local more = k < #top and ", ..." or ""
+    if k > 1 and text_width(text .. piece .. more) > room then return text .. ", ..." end
+    text = text .. piece
+  end
+  return text
+end
+
+-- Numbers to max(3, digits - 3) significant digits, one format per
+-- statistic, as R's summary(); blocks of columns past the terminal's width.
 function M.Description.__tostring(d)
-  local parts = {}
+  local parts, width = {}, pretty.width()
+  local digits = math.max(3, pretty.options.digits - 3)
   if #d.numeric > 0 then
     local header = { "", "n", "missing", "mean", "sd", "min", "25%", "50%", "75%", "max" }
     local right = { false, true, true, true, true, true, true, true, true, true }
-    local rows = {}
-    for _, c in ipairs(d.numeric) do
-      rows[#rows + 1] = { c.name, cell(c.n), cell(c.missing), cell(c.mean), cell(c.sd), cell(c.min),
-                          cell(c.q1), cell(c.median), cell(c.q3), cell(c.max) }
+    local stats = { "mean", "sd", "min", "q1", "median", "q3", "max" }
+    local cells = {}
+    for k, key in ipairs(stats) do
+      local vals = {}
+      for i, c in ipairs(d.numeric) do vals[i] = c[key] or 0 / 0 end
+      cells[k] = number_cells(vals, #vals, digits)
     end
-    parts[#parts + 1] = text_table(header, rows, right)
+    local rows = {}
+    for i, c in ipairs(d.numeric) do
+      local r = { display_string(c.name), tostring(c.n), tostring(c.missing) }
+      for k = 1, #stats do r[#r + 1] = cells[k][i] end
+      rows[i] = r
+    end
+    parts[#parts + 1] = text_table(header, rows, right, { width = width })
   end
   if #d.strings > 0 then
-    local rows = {}
+    local rows, w = {}, { 0, 1, 7, 6 }
     for _, c in ipairs(d.strings) do
-      local tops = {}
-      for k = 1, math.min(4, #c.top) do tops[k] = c.top[k][1] .. " (" .. c.top[k][2] .. ")" end
-      if #c.top > 4 then tops[#tops + 1] = "..." end
-      rows[#rows + 1] = { c.name, cell(c.n), cell(c.missing), cell(c.unique), table.concat(tops, ", ") }
+      w[1] = math.max(w[1], text_width(display_string(c.name)))
+      w[2] = math.max(w[2], #tostring(c.n))
+    end
+    local room = math.max(20, width - (w[1] + w[2] + w[3] + w[4] + 8))
+    for _, c in ipairs(d.strings) do
+      rows[#rows + 1] = { display_string(c.name), tostring(c.n), tostring(c.missing), tostring(c.unique),
+                          top_values(c.top, room) }
     end
     parts[#parts + 1] = text_table({ "", "n", "missing", "unique", "most frequent" }, rows, { false, true, true, true, false })
   end

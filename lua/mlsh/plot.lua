@@ -2,7 +2,8 @@
 -- Each checks its input, turns analysis results (PCA, elbow, hclust,
 -- forecasts, confusion matrices) into layers of a plot.figure Chart, and
 -- returns the Chart; the C side draws it in the terminal, as SVG, or in a
--- dashboard. Inputs may be Matrices or plain Lua arrays.
+-- dashboard. Vectors may be Lua arrays, Matrix columns or rows, ts.series
+-- or DataFrame columns alike (lua/mlsh/vec.lua).
 local M, mlsh = ...
 local doc = mlsh.doc
 local fmt = string.format
@@ -35,12 +36,18 @@ local function is_array_like(v)
   return type(v) == "table" and getmetatable(v) == nil or (mlsh.mat and mlsh.mat.is and mlsh.mat.is(v))
 end
 
--- A numeric vector as a Lua array; rejects non-finite values unless allow_nan.
+local vector = require("mlsh.vec")
+
+local function kind(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and mt.__name or nil
+end
+
+-- A numeric vector (a Lua array, a Matrix column or row, a ts.series, a
+-- DataFrame column: see lua/mlsh/vec.lua) as a Lua array; rejects
+-- non-finite values unless allow_nan.
 local function vec(fname, arg, v, allow_nan)
-  if v == nil then fail(fname, "argument '%s' is missing", arg) end
-  if type(v) == "table" and getmetatable(v) == nil and #v == 0 then fail(fname, "argument '%s' is an empty array", arg) end
-  local t, r, c = M._totable(v, fname, arg)
-  if r ~= 1 and c ~= 1 then fail(fname, "argument '%s' must be a vector (got %dx%d)", arg, r, c) end
+  local t = vector.numbers(v, fname, arg)
   if not allow_nan then
     for i = 1, #t do
       local x = t[i]
@@ -52,8 +59,12 @@ local function vec(fname, arg, v, allow_nan)
   return t
 end
 
--- A matrix as an array of rows.
+-- A matrix as an array of rows (a Series or a frame's column is a vector,
+-- a frame of numeric columns a matrix).
 local function rows_of(fname, arg, v)
+  local k = kind(v)
+  if k == "Series" then v = vector.numbers(v, fname, arg)
+  elseif k == "DataFrame" then v = v:ncol() == 1 and vector.numbers(v, fname, arg) or v:matrix() end
   local t, r, c = M._totable(v, fname, arg)
   if r == 1 or c == 1 then
     if c == 1 and r > 1 then local o = {} for i = 1, #t do o[i] = { t[i] } end return o, r, 1 end
@@ -262,7 +273,15 @@ function M.line(x, ys, opts)
   end
   opts = check_opts(fname, opts)
   local series = series_of(fname, ys)
-  if x == nil then x = seq(1, #series[1]) else x = vec(fname, "x", x, true) end
+  local axis = kind(ys) == "Series" and select(2, vector.numbers(ys, fname, "ys"))
+  if x == nil and axis then   -- a Series against its time: 1949, 1949.083, ...
+    x = {}
+    for i = 1, #series[1] do x[i] = axis.start + (i - 1) / axis.freq end
+  elseif x == nil then
+    x = seq(1, #series[1])
+  else
+    x = vec(fname, "x", x, true)
+  end
   local names = strings(fname, "names", opts.names, #series)
   local c = new_chart(fname, opts)
   for i, s in ipairs(series) do

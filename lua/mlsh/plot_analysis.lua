@@ -8,6 +8,7 @@ local NAN = 0 / 0
 local fail, check_opts, declare, vec, rows_of, column = H.fail, H.check_opts, H.declare, H.vec, H.rows_of, H.column
 local same_length, seq, field, strings, new_chart = H.same_length, H.seq, H.field, H.strings, H.new_chart
 local basename, range_of = H.basename, H.range_of
+local vector = require("mlsh.vec")
 
 -- ---- dendrogram ----
 
@@ -342,20 +343,24 @@ local function interval_cols(fname, arg, v, levels)
 end
 
 declare("plot.forecast", {
-  { "start", "number", 1, doc = "time of the first observation" },
-  { "frequency", "number", 1, min = 0, min_open = true, doc = "observations per unit of time" },
+  { "start", "number", "the series' own, else 1", doc = "time of the first observation" },
+  { "frequency", "number", "the series' own, else 1", min = 0, min_open = true, doc = "observations per unit of time" },
 })
 function M.forecast(history, fc, opts)
   local fname = "plot.forecast"
   opts = check_opts(fname, opts)
-  local hist = vec(fname, "history", field(history, "values") or history, true)
+  if type(history) == "table" and getmetatable(history) == nil and history[1] == nil and history.values then
+    history = history.values   -- {values = ...}
+  end
+  local hist, axis = vector.numbers(history, fname, "history")   -- NaN allowed: gaps
   if type(fc) ~= "table" then fail(fname, "argument 'fc' must be a forecast {mean=, lower=, upper=} (got %s)", type(fc)) end
   local mean = vec(fname, "fc.mean", fc.mean)
   local levels = fc.level and (type(fc.level) == "number" and { fc.level } or fc.level) or { 80, 95 }
   local lower = interval_cols(fname, "fc.lower", fc.lower, levels)
   local upper = interval_cols(fname, "fc.upper", fc.upper, levels)
   if #lower ~= #upper then fail(fname, "fc.lower and fc.upper have different numbers of levels") end
-  local start, freq = opts.start or 1, opts.frequency or 1
+  -- a Series' own time axis unless the options give one
+  local start, freq = opts.start or (axis and axis.start) or 1, opts.frequency or (axis and axis.freq) or 1
   if type(start) ~= "number" or type(freq) ~= "number" or freq <= 0 then
     fail(fname, "options 'start' and 'frequency' must be numbers (frequency > 0)")
   end
@@ -461,8 +466,10 @@ local D = {
     "Example: plot.acf(ts.acf(y, 24), {n=#y})" },
   { "forecast", "plot.forecast(history, fc, {start=1, frequency=1, ...})",
     "The observed series and a forecast {mean=, lower=, upper=, level=} with shaded 80/95 % intervals\n" ..
-    "(lower/upper: one column per level). start/frequency set the time axis (1949, 12). Returns a Chart.\n" ..
-    "Example: plot.forecast(y, fit:forecast(24), {start=1949, frequency=12})" },
+    "(lower/upper: one column per level, or {[80] =, [95] =}). history and the forecast's vectors may be\n" ..
+    "Lua arrays, Matrix columns or ts.series; a series sets the time axis (its start and frequency) unless\n" ..
+    "start/frequency are given (1949, 12). Returns a Chart.\n" ..
+    "Example: fit = ts.arima(ts.log(y), {order={0,1,1}, seasonal={0,1,1}}); plot.forecast(ts.log(y), fit:forecast(24))" },
   { "image", "plot.image(img or path, {title=, width=, height=})",
     "A photo in truecolor half blocks (256-colour fallback, shades without colour). Returns a Chart.\n" ..
     "Example: plot.image(\"../shared/data/flower_photos/roses/12240303_80d87f77a3_n.jpg\")" },

@@ -11,7 +11,6 @@ return function(mlsh)
       chunk(mlsh[p[1]], mlsh)
     end
   end
-  local pretty = require("mlsh.pretty")
-  mlsh.pretty = pretty
+  require("mlsh.pretty").install(mlsh)
   mlsh.help = require("mlsh.help")(mlsh)
 end

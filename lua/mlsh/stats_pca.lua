@@ -129,12 +129,13 @@ methods.summary = doc(function(p, opts)
     out[#out + 1] = tt(hs, coord_rows(p, p.sup.var, sn, sj), right_all(#hs))
   end
   local text = table.concat(out, "\n")
-  if opts.print ~= false then print(text) end
-  return text
+  if opts.print == false then return text end
+  print(text)   -- and nothing back, so the shell shows the report once
 end, "PCA:summary", "p:summary([opts])",
   "Prints FactoMineR-style tables: eigenvalues with % of variance, cumulative % and the Kaiser rule;\n" ..
   "variables' coordinates, contributions (%) and cos2 on the first 3 dimensions; the individuals with the\n" ..
-  "largest contributions to Dim.1; supplementary variables when present. Returns the text.\n" ..
+  "largest contributions to Dim.1; supplementary variables when present. Returns nothing; with\n" ..
+  "print = false, prints nothing and returns the text.\n" ..
   "Example: stats.pca(X):summary{top=5}")
 
 function PCA.__tostring(p)

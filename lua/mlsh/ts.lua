@@ -12,12 +12,17 @@ local function fmt(v, digits)
   return string.format("%." .. (digits or 4) .. "g", v)
 end
 
-local function tabulate(header, rows, right)
-  if text_table then return text_table(header, rows, right) end
+local function tabulate(header, rows, right, opts)
+  if text_table then return text_table(header, rows, right, opts) end
   local out = { table.concat(header, "  ") }
   for _, r in ipairs(rows) do out[#out + 1] = table.concat(r, "  ") end
   return table.concat(out, "\n")
 end
+
+-- Numbers (a Matrix or an array) with one format for all, as R prints a vector.
+local function common_format(values) return mat.format(values) end
+
+local function width() return mlsh.pretty and mlsh.pretty.width() or 80 end
 
 local MONTHS = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" }
 
@@ -58,6 +63,9 @@ Series.__index = function(s, k)
   return SeriesMethods[k]
 end
 
+-- Values to R's 7 significant digits, one format for the series (as
+-- print.ts); monthly and quarterly ones one row per year, in blocks of
+-- months that fit the terminal.
 Series.__tostring = function(s)
   local n, f = #s.values, s.freq
   if f == 12 or f == 4 then    -- one row per year, as R prints monthly/quarterly series
@@ -67,21 +75,23 @@ Series.__tostring = function(s)
     local y0, y1 = t0 // f, (t0 + n - 1) // f
     local more = 0
     if y1 - y0 + 1 > 40 then more = y1 - y0 + 1 - 40; y1 = y0 + 39 end
+    local cells = common_format(s.values:slice(1, math.min(n, (y1 + 1) * f - t0)))
     for y = y0, y1 do
       local r = { tostring(y) }
       for p = 1, f do
         local i = y * f + (p - 1) - t0 + 1
-        r[p + 1] = (i >= 1 and i <= n) and fmt(s.values[i], 6) or ""
+        r[p + 1] = (i >= 1 and i <= n) and cells[i] or ""
       end
       rows[#rows + 1] = r
     end
-    local out = tabulate(header, rows, right)
+    local out = tabulate(header, rows, right, { width = width() })
     if more > 0 then out = out .. "\n... " .. more .. " more years" end
     return out .. string.format("\n[Series n=%d freq=%d]", n, f)
   end
   local rows = {}
   local show = math.min(n, 20)
-  for i = 1, show do rows[i] = { s:time(i), fmt(s.values[i], 6) } end
+  local cells = n > 0 and common_format(s.values:slice(1, show)) or {}
+  for i = 1, show do rows[i] = { s:time(i), cells[i] } end
   local out = tabulate({ "time", "value" }, rows, { false, true })
   if n > show then out = out .. "\n... " .. (n - show) .. " more" end
   return out .. string.format("\n[Series n=%d freq=%d]", n, f)
@@ -146,18 +156,19 @@ Result.__tostring = function(r)
       header[#header + 1] = "lo " .. fmt(l); header[#header + 1] = "hi " .. fmt(l)
       right[#right + 1] = true; right[#right + 1] = true
     end
+    -- one format per column, as R prints the forecast table
+    local columns = { common_format(r.mean.values or r.mean), common_format(r.se.values or r.se) }
+    for _, l in ipairs(r.level) do
+      columns[#columns + 1] = common_format(r.lower[l].values or r.lower[l])
+      columns[#columns + 1] = common_format(r.upper[l].values or r.upper[l])
+    end
     local rows = {}
-    local mean = r.mean.values or r.mean
     for i = 1, r.h do
-      local t = r.mean.time and r.mean:time(i) or tostring(i)
-      local row = { t, fmt(mean[i], 6), fmt((r.se.values or r.se)[i], 4) }
-      for _, l in ipairs(r.level) do
-        row[#row + 1] = fmt((r.lower[l].values or r.lower[l])[i], 6)
-        row[#row + 1] = fmt((r.upper[l].values or r.upper[l])[i], 6)
-      end
+      local row = { r.mean.time and r.mean:time(i) or tostring(i) }
+      for k, c in ipairs(columns) do row[k + 1] = c[i] end
       rows[i] = row
     end
-    return tabulate(header, rows, right)
+    return tabulate(header, rows, right, { width = width() })
   end
   local extra = ""
   if r.lags then extra = extra .. string.format(", lags %d", r.lags) end
@@ -219,8 +230,11 @@ end
 -- Two-sided normal p-value 2 P(Z > |z|).
 local function pnorm2(z) return 2 * M.pnorm(math.abs(z), { lower_tail = false }) end
 
-function methods.summary(fit)
+mlsh.declare_options("Arima:summary", { { "print", "bool", true, doc = "false: print nothing and return the text" } })
+
+function methods.summary(fit, opts)
   check_fit("Arima:summary", fit)
+  opts = mlsh.check_options("Arima:summary", opts)
   local rows = {}
   for _, nm in ipairs(fit.names) do
     local c, s = fit.coef[nm], fit.se[nm]
@@ -234,9 +248,9 @@ function methods.summary(fit)
   out[#out + 1] = string.format("sigma^2 %.6g   log-likelihood %.4f", fit.sigma2, fit.loglik)
   out[#out + 1] = string.format("AIC %.4f   AICc %.4f   BIC %.4f", fit.aic, fit.aicc, fit.bic)
   if fit.warning then out[#out + 1] = "warning: " .. fit.warning end
-  local s = table.concat(out, "\n")
-  print(s)
-  return s
+  local text = table.concat(out, "\n")
+  if not opts.print then return text end
+  print(text)   -- and nothing back: the shell shows the report once
 end
 
 function methods.diagnostics(fit)
@@ -269,9 +283,9 @@ function methods.diagnostics(fit)
   return out
 end
 
-doc(methods.summary, "Arima:summary", "fit:summary()",
-  "Prints (and returns) the coefficient table with standard errors, z values and two-sided normal p-values,\n" ..
-  "sigma^2, log-likelihood, AIC, AICc and BIC, as R's coeftest/summary.\nExample: fit:summary()")
+doc(methods.summary, "Arima:summary", "fit:summary([opts])",
+  "Prints the coefficient table with standard errors, z values and two-sided normal p-values, sigma^2,\n" ..
+  "log-likelihood, AIC, AICc and BIC, as R's coeftest/summary; returns nothing.\nExample: fit:summary()")
 doc(methods.diagnostics, "Arima:diagnostics", "fit:diagnostics()",
   "Residual checks: Ljung-Box at lags 10, 20, 30 with fitdf = number of ARMA coefficients, Jarque-Bera,\n" ..
   "and the residual mean; the first d + D*period residuals (diffuse start) are skipped. Prints and returns\n" ..

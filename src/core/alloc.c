@@ -53,6 +53,18 @@ void *mlsh_malloc_array(size_t n, size_t size) {
   return mlsh_malloc(total);
 }
 
+int mlsh_grow(void *pp, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return 0;
+  size_t n = *cap ? *cap : 16, bytes;
+  while (n < need) n = n > SIZE_MAX / 2 ? need : n * 2;
+  if (mlsh_mul_overflow(n, elem, &bytes)) return -1;
+  void *q = mlsh_realloc(*(void **)pp, bytes);
+  if (!q) return -1;
+  *(void **)pp = q;
+  *cap = n;
+  return 0;
+}
+
 void *mlsh_malloc_aligned(size_t size) {
   void *p = NULL;
   if (inject_failure()) return NULL;

@@ -13,6 +13,9 @@ void mlsh_free(void *p);
 int mlsh_mul_overflow(size_t n, size_t size, size_t *out);
 /* malloc of n*size, NULL on overflow or failure. */
 void *mlsh_malloc_array(size_t n, size_t size);
+/* Grow the array *p (of *cap elements of elem bytes) to hold at least
+ * need elements, doubling (from 16); 0, or -1 with *p and *cap unchanged. */
+int mlsh_grow(void *p, size_t *cap, size_t need, size_t elem);
 /* Aligned (64-byte) allocation for SIMD/BLAS buffers; free with mlsh_free_aligned. */
 void *mlsh_malloc_aligned(size_t size);
 void mlsh_free_aligned(void *p);

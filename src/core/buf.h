@@ -29,4 +29,11 @@ int mlsh_buf_printf(mlsh_buf *b, const char *fmt, ...)
 char *mlsh_buf_take(mlsh_buf *b);
 void mlsh_buf_free(mlsh_buf *b);
 
+struct mlsh_err;
+/* The whole file at path, NUL-terminated (free with mlsh_free), and its
+ * length; max > 0 refuses larger files. Errors: MLSH_EIO "cannot open
+ * 'path': reason" / "cannot read 'path'" / "'path' is too large (over max
+ * bytes)", MLSH_ENOMEM. */
+int mlsh_read_file(const char *path, size_t max, char **out, size_t *len, struct mlsh_err *err);
+
 #endif

@@ -30,3 +30,10 @@ const char *mlsh_strerror(int code) {
     default: return "unknown error";
   }
 }
+
+void mlsh_err_prefix(mlsh_err *err, const char *path) {
+  if (!err) return;
+  char m[sizeof err->msg];
+  snprintf(m, sizeof m, "%s", err->msg);
+  mlsh_seterr(err, err->code, "'%s': %s", path, m);   /* cut to the message size */
+}

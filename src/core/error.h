@@ -27,6 +27,9 @@ int mlsh_seterr(mlsh_err *err, int code, const char *fmt, ...)
 #endif
   ;
 
+/* Name the file a message is about: "msg" becomes "'path': msg" (err may be NULL). */
+void mlsh_err_prefix(mlsh_err *err, const char *path);
+
 /* A short default text for a code ("not enough memory", "interrupted"...). */
 const char *mlsh_strerror(int code);
 

@@ -109,12 +109,7 @@ int forkmap_run(size_t n, int workers, forkmap_fn fn, void *ctx,
     for (size_t w = 0; w < started && !rc; w++) {
       if (ws[w].fd < 0 || !(pf[w].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       worker *wk = &ws[w];
-      if (wk->len == wk->cap) {
-        size_t nc = wk->cap ? wk->cap * 2 : 1 << 16;
-        unsigned char *b = mlsh_realloc(wk->buf, nc);
-        if (!b) { rc = MLSH_ENOMEM; break; }
-        wk->buf = b; wk->cap = nc;
-      }
+      if (mlsh_grow(&wk->buf, &wk->cap, wk->len + (1 << 15), 1)) { rc = MLSH_ENOMEM; break; }
       ssize_t k = read(wk->fd, wk->buf + wk->len, wk->cap - wk->len);
       if (k < 0 && errno == EINTR) continue;
       if (k > 0) { wk->len += (size_t)k; continue; }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <stdint.h>
 #include "npy.h"
+#include "buf.h"
 #include "alloc.h"
 #include "atomicfile.h"
 
@@ -148,23 +149,13 @@ done:
 
 int npy_load(const char *path, mlsh_npy *out, mlsh_err *err) {
   memset(out, 0, sizeof *out);
-  FILE *f = fopen(path, "rb");
-  if (!f) return mlsh_seterr(err, MLSH_EIO, "cannot open '%s'", path);
-  if (fseek(f, 0, SEEK_END) != 0) { fclose(f); return mlsh_seterr(err, MLSH_EIO, "cannot read '%s'", path); }
-  long len = ftell(f);
-  rewind(f);
-  if (len < 0) { fclose(f); return mlsh_seterr(err, MLSH_EIO, "cannot read '%s'", path); }
-  unsigned char *buf = mlsh_malloc((size_t)len + 1);
-  if (!buf) { fclose(f); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory to read '%s'", path); }
-  size_t got = fread(buf, 1, (size_t)len, f);
-  fclose(f);
-  int rc = got != (size_t)len ? mlsh_seterr(err, MLSH_EIO, "cannot read '%s'", path) : npy_parse(buf, got, out, err);
+  char *buf;
+  size_t len;
+  int rc = mlsh_read_file(path, 0, &buf, &len, err);
+  if (rc) return rc;
+  rc = npy_parse((const unsigned char *)buf, len, out, err);
   mlsh_free(buf);
-  if (rc && err && rc != MLSH_ENOMEM) {
-    char tmp[sizeof err->msg];
-    snprintf(tmp, sizeof tmp, "%.200s: %.300s", path, err->msg);
-    memcpy(err->msg, tmp, sizeof tmp);
-  }
+  if (rc && rc != MLSH_ENOMEM) mlsh_err_prefix(err, path);
   return rc;
 }
 

@@ -77,11 +77,17 @@ static int run_workers(worker *ws, int nt, void *(*body)(void *)) {
   return MLSH_OK;
 }
 
+/* Threads for n items in pieces of at least `grain`: never more than pieces. */
+static int plan_threads(size_t n, int nthreads, size_t *grain) {
+  int nt = mlsh_threads_resolve(nthreads);
+  if (*grain < 1) *grain = 1;
+  if ((size_t)nt > (n + *grain - 1) / *grain) nt = (int)((n + *grain - 1) / *grain);
+  return nt;
+}
+
 int mlsh_parallel_for(size_t n, int nthreads, size_t grain, mlsh_range_fn fn, void *ctx) {
   if (n == 0) return MLSH_OK;
-  int nt = mlsh_threads_resolve(nthreads);
-  if (grain < 1) grain = 1;
-  if ((size_t)nt > (n + grain - 1) / grain) nt = (int)((n + grain - 1) / grain);
+  int nt = plan_threads(n, nthreads, &grain);
   if (nt <= 1) return fn(ctx, 0, n, 0);
   worker ws[256];
   size_t per = n / nt, extra = n % nt, b = 0;
@@ -95,9 +101,7 @@ int mlsh_parallel_for(size_t n, int nthreads, size_t grain, mlsh_range_fn fn, vo
 
 int mlsh_parallel_dynamic(size_t n, int nthreads, size_t chunk, mlsh_range_fn fn, void *ctx) {
   if (n == 0) return MLSH_OK;
-  int nt = mlsh_threads_resolve(nthreads);
-  if (chunk < 1) chunk = 1;
-  if ((size_t)nt > (n + chunk - 1) / chunk) nt = (int)((n + chunk - 1) / chunk);
+  int nt = plan_threads(n, nthreads, &chunk);
   if (nt <= 1) return fn(ctx, 0, n, 0);
   worker ws[256];
   size_t next = 0;

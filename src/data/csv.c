@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "csv.h"
+#include "../core/buf.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
 
@@ -18,13 +19,7 @@ typedef struct {
 } cellbuf;
 
 static int cb_push_cell(cellbuf *c, char *s) {
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 1024;
-    char **p = mlsh_realloc(c->cells, cap * sizeof *p);
-    if (!p) return -1;
-    c->cells = p;
-    c->cap = cap;
-  }
+  if (mlsh_grow(&c->cells, &c->cap, c->n + 1, sizeof *c->cells)) return -1;
   c->cells[c->n++] = s;
   return 0;
 }
@@ -123,12 +118,7 @@ static int tokenize(const char *buf, size_t len, char sep, cellbuf *c, mlsh_err 
             if (i < len && buf[i] == '"') i++;
             else break;
           } else if (ch == '\n') line++;
-          if (flen + 2 > fcap) {
-            fcap = fcap ? fcap * 2 : 64;
-            char *p = mlsh_realloc(field, fcap);
-            if (!p) goto oom;
-            field = p;
-          }
+          if (mlsh_grow(&field, &fcap, flen + 2, 1)) goto oom;
           if (ch != '"' || (i > 0 && buf[i - 1] == '"')) field[flen++] = ch;
         }
         /* Allow spaces between the closing quote and the separator. */
@@ -184,6 +174,7 @@ void csv_free(csv_table *t) {
   for (size_t j = 0; j < t->ncols; j++) {
     csv_column *col = &t->cols[j];
     mlsh_free(col->name);
+    mlsh_free(col->given);
     mlsh_free(col->num);
     if (col->str)
       for (size_t i = 0; i < t->nrows; i++) mlsh_free(col->str[i]);
@@ -192,6 +183,90 @@ void csv_free(csv_table *t) {
   mlsh_free(t->cols);
   t->cols = NULL;
   t->nrows = t->ncols = 0;
+}
+
+/* ---- unique header names ---- */
+
+/* A set of names (open addressing), each with the column it first named. */
+typedef struct {
+  const char **key;
+  size_t *first;
+  size_t cap;
+} name_set;
+
+static size_t name_hash(const char *s) {
+  size_t h = 1469598103934665603u;
+  while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211u;
+  return h;
+}
+
+/* The slot of k, or of the free place where it goes. */
+static size_t ns_slot(const name_set *ns, const char *k) {
+  size_t i = name_hash(k) & (ns->cap - 1);
+  while (ns->key[i] && strcmp(ns->key[i], k) != 0) i = (i + 1) & (ns->cap - 1);
+  return i;
+}
+
+/* Adds k (first named by column j) unless present; returns its first column. */
+static size_t ns_add(name_set *ns, const char *k, size_t j) {
+  size_t i = ns_slot(ns, k);
+  if (!ns->key[i]) { ns->key[i] = k; ns->first[i] = j; }
+  return ns->first[i];
+}
+
+/* Renames column j to `name`, keeping the header's text in `given`. */
+static int rename_column(csv_column *col, const char *name) {
+  char *p = substr(name, strlen(name));
+  if (!p) return -1;
+  col->given = col->name;
+  col->name = p;
+  return 0;
+}
+
+/* Header names made unique as data.table's fread(check.names = TRUE) does,
+ * without its make.names: an empty name becomes V<column number>; a name
+ * seen before gets .1, .2, ... in order, each the first suffix that is not
+ * a name already (R's make.unique). */
+static int unique_names(csv_table *t) {
+  size_t n = t->ncols, cap = 16;
+  while (cap < 4 * n) cap *= 2;
+  name_set ns = {mlsh_calloc(cap, sizeof(char *)), mlsh_calloc(cap, sizeof(size_t)), cap};
+  size_t *next = mlsh_calloc(n ? n : 1, sizeof *next);   /* next suffix to try, per first column */
+  const char **orig = mlsh_calloc(n ? n : 1, sizeof *orig);
+  int rc = ns.key && ns.first && next && orig ? 0 : -1;
+  char vname[32];
+  for (size_t j = 0; j < n && !rc; j++) {
+    if (!t->cols[j].name[0]) {
+      snprintf(vname, sizeof vname, "V%zu", j + 1);
+      rc = rename_column(&t->cols[j], vname);
+    }
+    if (!rc) orig[j] = t->cols[j].name;
+  }
+  for (size_t j = 0; j < n && !rc; j++) ns_add(&ns, orig[j], j);
+  for (size_t j = 0; j < n && !rc; j++) {
+    size_t first = ns_add(&ns, orig[j], j);
+    if (first == j) continue;
+    size_t len = strlen(orig[j]);
+    char *cand = mlsh_malloc(len + 24);
+    if (!cand) { rc = -1; break; }
+    size_t k = next[first] ? next[first] : 1;
+    for (;; k++) {
+      snprintf(cand, len + 24, "%s.%zu", orig[j], k);
+      if (!ns.key[ns_slot(&ns, cand)]) break;
+    }
+    next[first] = k + 1;
+    char *given = t->cols[j].given;   /* an empty name renamed V<j> above */
+    t->cols[j].given = NULL;
+    rc = rename_column(&t->cols[j], cand);
+    if (!rc && given) { mlsh_free(t->cols[j].given); t->cols[j].given = given; }
+    mlsh_free(cand);
+    if (!rc) ns_add(&ns, t->cols[j].name, j);
+  }
+  mlsh_free(ns.key);
+  mlsh_free(ns.first);
+  mlsh_free(next);
+  mlsh_free(orig);
+  return rc;
 }
 
 /* Header detection: the first row is a header when some cell is
@@ -277,6 +352,10 @@ int csv_parse(const char *buf, size_t len, const csv_options *opt, csv_table *ou
     }
   }
   cb_free(&c);
+  if (header && unique_names(out)) {
+    csv_free(out);
+    return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  }
   return MLSH_OK;
 oom:
   cb_free(&c);
@@ -286,30 +365,13 @@ oom:
 
 int csv_read(const char *path, const csv_options *opt, csv_table *out, mlsh_err *err) {
   memset(out, 0, sizeof *out);
-  FILE *f = fopen(path, "rb");
-  if (!f) return mlsh_seterr(err, MLSH_EIO, "cannot open '%s'", path);
-  char *buf = NULL;
-  size_t len = 0, cap = 0, got;
-  do {
-    if (cap - len < 65536) {
-      cap = cap ? cap * 2 : 1 << 20;
-      char *p = mlsh_realloc(buf, cap);
-      if (!p) { mlsh_free(buf); fclose(f); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory to read '%s'", path); }
-      buf = p;
-    }
-    got = fread(buf + len, 1, cap - len, f);
-    len += got;
-  } while (got > 0);
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) { mlsh_free(buf); return mlsh_seterr(err, MLSH_EIO, "cannot read '%s' (is it a directory?)", path); }
-  int rc = csv_parse(buf, len, opt, out, err);
+  char *buf;
+  size_t len;
+  int rc = mlsh_read_file(path, 0, &buf, &len, err);
+  if (rc) return rc;
+  rc = csv_parse(buf, len, opt, out, err);
   mlsh_free(buf);
-  if (rc && rc != MLSH_ENOMEM && rc != MLSH_EINTR && err) {
-    char tmp[sizeof err->msg];
-    snprintf(tmp, sizeof tmp, "%.200s: %.300s", path, err->msg);
-    memcpy(err->msg, tmp, sizeof tmp);
-  }
+  if (rc && rc != MLSH_ENOMEM && rc != MLSH_EINTR) mlsh_err_prefix(err, path);
   return rc;
 }
 

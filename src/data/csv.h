@@ -1,6 +1,7 @@
 /* csv.h - CSV reading into typed columns: delimiter sniffing, RFC 4180
  * quoting, CRLF, UTF-8 BOM, numeric vs string column detection, missing
- * values as NaN, and a clear error naming the line of a ragged row. */
+ * values as NaN, a clear error naming the line of a ragged row, and unique
+ * column names (as data.table's fread: "" -> V<column>, a repeat -> .1, .2). */
 #ifndef MLSH_CSV_H
 #define MLSH_CSV_H
 #include <stddef.h>
@@ -8,7 +9,8 @@
 #include "../core/error.h"
 
 typedef struct csv_column {
-  char *name;
+  char *name;       /* unique: empty and repeated header names are renamed */
+  char *given;      /* the header's own name when it was renamed, else NULL */
   int numeric;      /* 1: values in num (NaN = missing); 0: strings in str */
   double *num;
   char **str;       /* NULL entries are missing strings */

@@ -10,6 +10,7 @@
 #include <jerror.h>
 #include <png.h>
 #include "image.h"
+#include "../core/buf.h"
 #include "../core/alloc.h"
 
 #define IMAGE_MAX_PIXELS ((size_t)1 << 28)   /* 268 M pixels: refuse bigger */
@@ -229,31 +230,12 @@ int image_decode(const unsigned char *buf, size_t len, mlsh_image *img, mlsh_err
 int image_load(const char *path, mlsh_image *img, mlsh_err *err) {
   img->width = img->height = 0;
   img->rgb = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return mlsh_seterr(err, MLSH_EIO, "cannot open '%s': %s", path, strerror(errno));
-  unsigned char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (len == cap) {
-      size_t ncap = cap ? cap * 2 : 1 << 16;
-      unsigned char *nb = mlsh_realloc(buf, ncap);
-      if (!nb) { mlsh_free(buf); fclose(f); return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory reading '%s'", path); }
-      buf = nb;
-      cap = ncap;
-    }
-    size_t got = fread(buf + len, 1, cap - len, f);
-    len += got;
-    if (got == 0) break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) { mlsh_free(buf); return mlsh_seterr(err, MLSH_EIO, "cannot read '%s'", path); }
-  int rc = image_decode(buf, len, img, err);
+  char *buf;
+  size_t len;
+  int rc = mlsh_read_file(path, 0, &buf, &len, err);
+  if (rc) return rc;
+  rc = image_decode((const unsigned char *)buf, len, img, err);
   mlsh_free(buf);
-  if (rc && err) {   /* prefix the file name */
-    char m[sizeof err->msg];
-    snprintf(m, sizeof m, "%s", err->msg);
-    mlsh_seterr(err, rc, "'%s': %s", path, m);
-  }
+  if (rc) mlsh_err_prefix(err, path);
   return rc;
 }

@@ -27,13 +27,7 @@ static int is_image_name(const char *name) {
 }
 
 static int push(relvec *v, char *s) {
-  if (v->n == v->cap) {
-    size_t nc = v->cap ? v->cap * 2 : 256;
-    char **nr = mlsh_realloc(v->rel, nc * sizeof *nr);
-    if (!nr) return -1;
-    v->rel = nr;
-    v->cap = nc;
-  }
+  if (mlsh_grow(&v->rel, &v->cap, v->n + 1, sizeof *v->rel)) return -1;
   v->rel[v->n++] = s;
   return 0;
 }

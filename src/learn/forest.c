@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 #include <stdint.h>
+#include "prep.h"
 #include "forest.h"
 #include "../core/alloc.h"
 #include "../core/rng.h"
@@ -561,9 +562,8 @@ static int pred_rows(void *ctx, size_t b, size_t e, int tid) {
 }
 
 int forest_proba(const forest_model *m, const mlsh_mat *X, mlsh_mat *P, mlsh_err *err) {
-  if (!m->trees) return mlsh_seterr(err, MLSH_EINVAL, "the model is not fitted (call fit first)");
-  if (X->cols != m->p) return mlsh_seterr(err, MLSH_EINVAL, "X has %zu columns, the model was fitted on %zu", X->cols, m->p);
-  int rc = mat_alloc(P, X->rows, (size_t)m->K, err);
+  int rc = learn_check_predict(m->trees != NULL, m->p, X, err);
+  if (!rc) rc = mat_alloc(P, X->rows, (size_t)m->K, err);
   if (rc) return rc;
   pred_job J = {m, X, P};
   return mlsh_parallel_for(X->rows, m->threads, 64, pred_rows, &J);

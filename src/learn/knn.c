@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 #include <cblas.h>
+#include "prep.h"
 #include "knn.h"
 #include "../core/alloc.h"
 #include "../core/threads.h"
@@ -145,9 +146,8 @@ static int knn_block(void *ctx, size_t b0, size_t b1, int tid) {
 }
 
 int knn_neighbors(const knn_model *m, const mlsh_mat *Q, int *idx, double *dist, mlsh_err *err) {
-  if (!m->y) return mlsh_seterr(err, MLSH_EINVAL, "the model is not fitted (call fit first)");
-  if (Q->cols != m->X.cols)
-    return mlsh_seterr(err, MLSH_EINVAL, "X has %zu columns, the model was fitted on %zu", Q->cols, m->X.cols);
+  int rc = learn_check_predict(m->y != NULL, m->X.cols, Q, err);
+  if (rc) return rc;
   int nt = mlsh_threads_resolve(m->threads);
   size_t ntr = m->X.rows, p = m->X.cols, block = (Q->rows + (size_t)nt - 1) / (size_t)nt;
   if (block > KNN_BLOCK_MAX) block = KNN_BLOCK_MAX;
@@ -157,7 +157,7 @@ int knn_neighbors(const knn_model *m, const mlsh_mat *Q, int *idx, double *dist,
   if ((size_t)nt > nblocks) nt = (int)(nblocks ? nblocks : 1);
   float *Df[256] = {0}, *qf[256] = {0};
   double *qd[256] = {0};
-  int *cand[256] = {0}, rc = MLSH_OK;
+  int *cand[256] = {0};
   for (int t = 0; t < nt; t++) {
     Df[t] = mlsh_malloc_array(block * ntr, sizeof(float));
     qf[t] = mlsh_malloc_array(block * p, sizeof(float));

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 #include <cblas.h>
+#include "prep.h"
 #include "logistic.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
@@ -270,9 +271,8 @@ int logit_fit(logit_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *
 }
 
 int logit_proba(const logit_model *m, const mlsh_mat *X, mlsh_mat *P, mlsh_err *err) {
-  if (!m->W) return mlsh_seterr(err, MLSH_EINVAL, "the model is not fitted (call fit first)");
-  if (X->cols != m->p) return mlsh_seterr(err, MLSH_EINVAL, "X has %zu columns, the model was fitted on %zu", X->cols, m->p);
-  int rc = mat_alloc(P, X->rows, (size_t)m->K, err);
+  int rc = learn_check_predict(m->W != NULL, m->p, X, err);
+  if (!rc) rc = mat_alloc(P, X->rows, (size_t)m->K, err);
   if (rc) return rc;
   softmax_rows(X, 0, X->rows, m->W, m->K, NULL, P->data);
   return MLSH_OK;

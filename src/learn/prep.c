@@ -218,3 +218,9 @@ void scaler_free(learn_scaler *s) {
   mlsh_free(s->shift); mlsh_free(s->scale);
   s->shift = s->scale = NULL; s->p = 0;
 }
+
+int learn_check_predict(int fitted, size_t p, const mlsh_mat *X, mlsh_err *err) {
+  if (!fitted) return mlsh_seterr(err, MLSH_EINVAL, "the model is not fitted (call fit first)");
+  if (X->cols != p) return mlsh_seterr(err, MLSH_EINVAL, "X has %zu columns, the model was fitted on %zu", X->cols, p);
+  return MLSH_OK;
+}

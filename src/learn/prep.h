@@ -12,6 +12,10 @@ int learn_classes(const int *y, size_t n, int **classes, int *k, int **yidx, mls
 /* Map labels to indices of a known sorted class list; an unknown label is an error. */
 int learn_map_labels(const int *y, size_t n, const int *classes, int k, int *yidx, mlsh_err *err);
 
+/* The checks before predicting: the model is fitted, and X has the p
+ * columns it was fitted on. MLSH_OK or MLSH_EINVAL with the message. */
+int learn_check_predict(int fitted, size_t p, const mlsh_mat *X, mlsh_err *err);
+
 /* Shuffle-split 0..n-1 into test (ceil(test*n) items) and train. With y
  * given (stratify) each class keeps its proportion, as scikit-learn's
  * StratifiedShuffleSplit; every class needs at least 2 members.

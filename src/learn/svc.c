@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <cblas.h>
 #include <svm.h>
+#include "prep.h"
 #include "svc.h"
 #include "gram.h"
 #include "../core/alloc.h"
@@ -481,11 +482,10 @@ static int dec_block(void *ctx, size_t b0, size_t b1, int tid) {
 }
 
 int svc_decision(const svc_model *m, const mlsh_mat *X, mlsh_mat *D, mlsh_err *err) {
-  if (!m->K) return mlsh_seterr(err, MLSH_EINVAL, "the model is not fitted (call fit first)");
-  if (X->cols != m->SV.cols)
-    return mlsh_seterr(err, MLSH_EINVAL, "X has %zu columns, the model was fitted on %zu", X->cols, m->SV.cols);
+  int rc = learn_check_predict(m->K != 0, m->SV.cols, X, err);
+  if (rc) return rc;
   size_t nsv = m->SV.rows, nb = (X->rows + SVC_BLOCK - 1) / SVC_BLOCK;
-  int rc = mat_alloc(D, X->rows, (size_t)npairs(m->K), err);
+  rc = mat_alloc(D, X->rows, (size_t)npairs(m->K), err);
   if (rc) return rc;
   int nt = mlsh_threads_resolve(m->threads);
   if ((size_t)nt > nb) nt = (int)nb;

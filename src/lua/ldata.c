@@ -26,7 +26,7 @@ static const mlsh_opt csv_opt[] = {
   MLSH_OPT_END};
 static const mlsh_optspec csv_spec = {"data.read_csv", csv_opt};
 
-/* data._read_csv(path, opts) -> {names = {...}, columns = {...}, nrow = n, missing = {...}} */
+/* data._read_csv(path, opts) -> {names = {...}, columns = {...}, nrow = n, missing = {...}, renamed = {...}} */
 static int l_read_csv(lua_State *L) {
   const char *fname = csv_spec.fname;
   const char *path = mlsh_check_path(L, 1, fname, "path");
@@ -102,6 +102,19 @@ static int l_read_csv(lua_State *L) {
   lua_setfield(L, -4, "missing");
   lua_setfield(L, -3, "columns");
   lua_setfield(L, -2, "names");
+  lua_newtable(L);   /* renamed header names: {{column, given, name}, ...} */
+  for (size_t j = 0, k = 0; j < tab.ncols; j++) {
+    if (!tab.cols[j].given) continue;
+    lua_createtable(L, 3, 0);
+    lua_pushinteger(L, (lua_Integer)j + 1);
+    lua_rawseti(L, -2, 1);
+    lua_pushstring(L, tab.cols[j].given);
+    lua_rawseti(L, -2, 2);
+    lua_pushstring(L, tab.cols[j].name);
+    lua_rawseti(L, -2, 3);
+    lua_rawseti(L, -2, (lua_Integer)++k);
+  }
+  lua_setfield(L, -2, "renamed");
   lua_pushinteger(L, (lua_Integer)tab.nrows);
   lua_setfield(L, -2, "nrow");
   return 1;

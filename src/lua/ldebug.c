@@ -1,11 +1,12 @@
 /* ldebug.c - process-level helpers in the mlsh table: a wall clock for
- * timings, and hooks for the reliability tests (make the N-th core
+ * timings, the terminal's size for printers that fit it, and hooks for the reliability tests (make the N-th core
  * allocation fail, count allocations, raise the interrupt flag as Ctrl-C
  * would; internal, underscore names). */
 #include <time.h>
 #include "lmlsh.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
+#include "../core/term.h"
 
 static int l_fail_alloc(lua_State *L) {
   mlsh_alloc_fail_after((long)luaL_checkinteger(L, 1));
@@ -68,7 +69,23 @@ static int l_clock(lua_State *L) {
   return 1;
 }
 
+static int l_terminal(lua_State *L) {
+  mlsh_term t;
+  mlsh_term_query(&t);
+  lua_createtable(L, 0, 5);
+  lua_pushinteger(L, t.cols); lua_setfield(L, -2, "cols");
+  lua_pushinteger(L, t.rows); lua_setfield(L, -2, "rows");
+  lua_pushboolean(L, t.tty); lua_setfield(L, -2, "tty");
+  lua_pushinteger(L, t.color); lua_setfield(L, -2, "color");
+  lua_pushboolean(L, t.unicode); lua_setfield(L, -2, "unicode");
+  return 1;
+}
+
 static const mlsh_Reg debug_funcs[] = {
+  {"terminal", l_terminal, "mlsh.terminal()",
+   "What stdout shows: {cols, rows, tty, color, unicode}. cols x rows is the window's size on a terminal,\n"
+   "else $COLUMNS x $LINES, else 80 x 24; color is 0 (none: a pipe, NO_COLOR), 1 (256) or 2 (truecolor);\n"
+   "unicode is false with MLSH_ASCII=1.\nExample: local width = mlsh.terminal().cols"},
   {"clock", l_clock, "mlsh.clock()",
    "Wall-clock seconds from a monotonic clock (os.clock counts CPU time of all threads instead).\n"
    "Example: local t = mlsh.clock(); cluster.kmeans(X, 3); print(mlsh.clock() - t)"},

@@ -108,6 +108,74 @@ static int l_is(lua_State *L) {
   return 1;
 }
 
+/* ---- text ---- */
+
+/* The digits option (mlsh.options{digits = n}), kept by lua/mlsh/pretty.lua;
+ * R's default 7 when it is not loaded. */
+static int print_digits(lua_State *L) {
+  int digits = 7, top = lua_gettop(L);
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  if (lua_getfield(L, -1, "mlsh.pretty") == LUA_TTABLE && lua_getfield(L, -1, "options") == LUA_TTABLE &&
+      lua_getfield(L, -1, "digits") == LUA_TNUMBER) {
+    lua_Integer d = lua_tointeger(L, -1);
+    if (d >= 1 && d <= 22) digits = (int)d;
+  }
+  lua_settop(L, top);
+  return digits;
+}
+
+
+typedef struct { int digits; const char *na; } format_args;
+static const mlsh_opt format_opt[] = {
+  MLSH_OPT_INT_PRESET(format_args, digits, "digits", "mlsh.options().digits (7)", 1, 22, "significant digits"),
+  MLSH_OPT_STR(format_args, na, "na", "NaN", "text of a missing value"),
+  MLSH_OPT_END};
+static const mlsh_optspec format_spec = {"mat.format", format_opt};
+
+static void push_formatted(lua_State *L, double v, const num_format *f, int width, const char *na) {
+  char cell[64];
+  int len = isnan(v) ? (int)strlen(na) : num_format_value(cell, sizeof cell, v, f);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int k = len; k < width; k++) luaL_addchar(&b, ' ');
+  luaL_addstring(&b, isnan(v) ? na : cell);
+  luaL_pushresult(&b);
+}
+
+static int l_format(lua_State *L) {
+  const char *fname = format_spec.fname;
+  format_args a = {print_digits(L), NULL};
+  mlsh_opts(L, 2, &format_spec, &a);
+  lua_Integer digits = a.digits;
+  const char *na = a.na;
+  num_format f;
+  if (lua_type(L, 1) == LUA_TNUMBER) {
+    if (lua_isinteger(L, 1)) { lua_pushfstring(L, "%I", (LUA_INTEGER)lua_tointeger(L, 1)); return 1; }
+    double v = lua_tonumber(L, 1);
+    num_format_choose(&v, 1, 1, (int)digits, &f);
+    push_formatted(L, v, &f, 0, na);
+    return 1;
+  }
+  if (lua_istable(L, 1) && !lmat_test(L, 1) && lua_rawlen(L, 1) == 0) { lua_newtable(L); return 1; }
+  if (!lmat_test(L, 1) && !lua_istable(L, 1))
+    mlsh_error(L, fname, "argument 'x' must be a number, an array of numbers or a Matrix (got %s)", mlsh_typename(L, 1));
+  mlsh_mat *m = lmat_checklike(L, 1, fname, "x");
+  size_t n = MAT_LEN(m);
+  num_format_choose(m->data, n, 1, (int)digits, &f);
+  int width = f.width;
+  char cell[64];
+  for (size_t i = 0; i < n; i++) {
+    int len = isnan(m->data[i]) ? (int)strlen(na) : num_format_value(cell, sizeof cell, m->data[i], &f);
+    if (len > width) width = len;
+  }
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    push_formatted(L, m->data[i], &f, width, na);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
 /* ---- files ---- */
 
 static int has_suffix(const char *s, const char *suf) {
@@ -388,9 +456,18 @@ static int mm_tostring(lua_State *L) {
   mlsh_term t;
   mlsh_term_query(&t);
   int rows = t.tty ? t.rows - 4 : 40;
-  char *s = mat_format(m, t.cols, rows < 5 ? 5 : rows);
+  char *s = mat_format(m, t.cols, rows < 5 ? 5 : rows, print_digits(L));
   if (!s) return mlsh_error(L, "tostring", "not enough memory");
   mlsh_push_owned_string(L, s);
+  return 1;
+}
+
+/* a == b: same shape and equal values (NaN equals nothing, as in IEEE). */
+static int mm_eq(lua_State *L) {
+  mlsh_mat *a = lmat_test(L, 1), *b = lmat_test(L, 2);
+  int same = a && b && a->rows == b->rows && a->cols == b->cols;
+  for (size_t i = 0; same && i < MAT_LEN(a); i++) same = a->data[i] == b->data[i];
+  lua_pushboolean(L, same);
   return 1;
 }
 
@@ -452,6 +529,12 @@ static const mlsh_Reg mat_funcs[] = {
   {"from", l_from, "mat.from(t)",
    "A Matrix from a nested Lua array {{1,2},{3,4}} (rows x cols), a flat array (a column vector) or a Matrix (a copy).\n"
    "Example: m = mat.from{{1, 2}, {3, 4}}"},
+  {"format", l_format, "mat.format(x [, opts])",
+   "Numbers as text the way R prints them: each to `digits` significant digits (default: mlsh.options().digits,\n"
+   "7), fixed notation unless scientific notation is narrower, one common format for all the values (as R's\n"
+   "format()). x: a number (a string back; Lua integers stay whole), an array of numbers or a Matrix (an array\n"
+   "of strings padded to one width, row by row). na: the text of NaN (missing) values.\n"
+   "Example: mat.format({1, 2.5, 10})  --> {\" 1.0\", \" 2.5\", \"10.0\"}", &format_spec},
   {"is", l_is, "mat.is(x)", "True when x is a Matrix.\nExample: mat.is(mat.eye(2))  --> true"},
   {"load", l_load, "mat.load(path)",
    "Reads a .npy file (float64/float32/integer, C or Fortran order; 1-D arrays become n x 1) or a numeric .csv file.\n"
@@ -485,6 +568,7 @@ static const luaL_Reg mat_meta[] = {
   {"__gc", mm_gc},
   {"__tostring", mm_tostring},
   {"__len", mm_len},
+  {"__eq", mm_eq},
   {"__newindex", mm_newindex},
   {NULL, NULL}};
 

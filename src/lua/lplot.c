@@ -625,8 +625,7 @@ static int l_dash_show(lua_State *L) {
     pbuf_free(&b);
   }
   if (rc) mlsh_fail(L, fname, rc, &err);
-  lua_settop(L, 1);
-  return 1;
+  return 0;   /* nothing: the shell prints no object after the viewer closes */
 }
 
 static int l_dash_save(lua_State *L) {
@@ -757,7 +756,7 @@ static const mlsh_Reg dash_methods[] = {
   {"show", l_dash_show, "dash:show()",
    "Opens the full-screen viewer: Left/Right, Tab or 1-9 switch tabs, s saves the tab as SVG, ? shows\n"
    "the keys, q or Esc leaves. When stdout is not a terminal (or TERM is unset or dumb, or\n"
-   "MLSH_NO_DASHBOARD=1), prints every tab in order instead.\n"
+   "MLSH_NO_DASHBOARD=1), prints every tab in order instead. Returns nothing.\n"
    "Example: plot.dashboard{tabs={{\"Hist\", plot.hist(x)}}}:show()"},
   {"save", l_dash_save, "dash:save(path)",
    "Writes one self-contained HTML file: every tab as inline SVG, switched by a few lines of inline\n"

@@ -14,11 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "layers.h"
+#include "../core/buf.h"
 #include "../core/alloc.h"
 
 typedef struct { char *key, *val; int line, used; } kv;
-typedef struct { char *type; int line; kv *kvs; int nkv, cap; } section;
-typedef struct { section *s; int n, cap; char *warn; size_t wlen; const char *src; } cfgdoc;
+typedef struct { char *type; int line; kv *kvs; int nkv; size_t cap; } section;
+typedef struct { section *s; int n; size_t cap; char *warn; size_t wlen; const char *src; } cfgdoc;
 
 static int add_warning(cfgdoc *d, const char *fmt, ...) {
   char buf[256];
@@ -82,13 +83,7 @@ static int tokenize(const char *text, cfgdoc *d, mlsh_err *err) {
       char *close = strchr(s, ']');
       if (!close || close[1]) return mlsh_seterr(err, MLSH_EIO, "%s:%d: malformed section header '%s'", d->src, line, s);
       *close = 0;
-      if (d->n == d->cap) {
-        int nc = d->cap ? d->cap * 2 : 32;
-        section *ns = mlsh_realloc(d->s, (size_t)nc * sizeof *ns);
-        if (!ns) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-        d->s = ns;
-        d->cap = nc;
-      }
+      if (mlsh_grow(&d->s, &d->cap, (size_t)d->n + 1, sizeof *d->s)) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
       section *sec = &d->s[d->n];
       memset(sec, 0, sizeof *sec);
       sec->line = line;
@@ -103,13 +98,7 @@ static int tokenize(const char *text, cfgdoc *d, mlsh_err *err) {
     char *k = trim(s), *v = trim(eq + 1);
     if (!*k) return mlsh_seterr(err, MLSH_EIO, "%s:%d: empty key", d->src, line);
     section *sec = &d->s[d->n - 1];
-    if (sec->nkv == sec->cap) {
-      int nc = sec->cap ? sec->cap * 2 : 8;
-      kv *nk = mlsh_realloc(sec->kvs, (size_t)nc * sizeof *nk);
-      if (!nk) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-      sec->kvs = nk;
-      sec->cap = nc;
-    }
+    if (mlsh_grow(&sec->kvs, &sec->cap, (size_t)sec->nkv + 1, sizeof *sec->kvs)) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
     size_t kl = strlen(k), vl = strlen(v);
     char *mem = mlsh_malloc(kl + vl + 2);
     if (!mem) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
@@ -397,24 +386,12 @@ int nn_parse_cfg_text(const char *text, const char *srcname, nn_net **out, mlsh_
 
 int nn_parse_cfg(const char *path, nn_net **out, mlsh_err *err) {
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return mlsh_seterr(err, MLSH_EIO, "cannot open '%s': %s", path, strerror(errno));
-  size_t cap = 1 << 14, len = 0, got;
-  char *text = mlsh_malloc(cap);
-  while (text && (got = fread(text + len, 1, cap - len - 1, f)) > 0) {
-    len += got;
-    if (len + 1 == cap) {
-      if (cap > ((size_t)1 << 26)) { mlsh_free(text); fclose(f); return mlsh_seterr(err, MLSH_EIO, "'%s' is too large for a cfg", path); }
-      char *nt = mlsh_realloc(text, cap *= 2);
-      if (!nt) { mlsh_free(text); text = NULL; }
-      else text = nt;
-    }
-  }
-  fclose(f);
-  if (!text) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-  text[len] = 0;
+  char *text;
+  size_t len;
+  int rc = mlsh_read_file(path, (size_t)1 << 26, &text, &len, err);
+  if (rc) return rc;
   if (memchr(text, 0, len)) { mlsh_free(text); return mlsh_seterr(err, MLSH_EIO, "'%s' is not a text cfg file (contains NUL bytes)", path); }
-  int rc = nn_parse_cfg_text(text, path, out, err);
+  rc = nn_parse_cfg_text(text, path, out, err);
   mlsh_free(text);
   return rc;
 }

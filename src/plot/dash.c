@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
+#include <sys/ioctl.h>
 #include <ncursesw/curses.h>
 #include "dash.h"
 #include "../core/alloc.h"
@@ -114,9 +116,23 @@ static void put_cell(int y, int x, const plot_cell *c, pairs *pr, int unicode) {
   mvadd_wch(y, x, &cc);
 }
 
+/* The smallest window the viewer lays a chart out in. */
+enum { DASH_MIN_COLS = 40, DASH_MIN_ROWS = 12 };
+
+static void draw_too_small(int W, int H) {
+  static const char text[] = "terminal too small";
+  char need[64];
+  snprintf(need, sizeof need, "(%dx%d, needs %dx%d; q quits)", W, H, DASH_MIN_COLS, DASH_MIN_ROWS);
+  int y = H / 2 - (H > 2);
+  mvaddnstr(y < 0 ? 0 : y, W > (int)strlen(text) ? (W - (int)strlen(text)) / 2 : 0, text, W);
+  if (H > 2) mvaddnstr(y + 1, W > (int)strlen(need) ? (W - (int)strlen(need)) / 2 : 0, need, W);
+  refresh();
+}
+
 static void draw_screen(const plot_dash *d, int cur, int help, const char *msg, pairs *pr, plot_style st) {
   erase();
   int W = COLS, H = LINES;
+  if (W < DASH_MIN_COLS || H < DASH_MIN_ROWS) { draw_too_small(W, H); return; }
   /* tab bar */
   attron(A_BOLD);
   mvaddnstr(0, 0, d->title ? d->title : "dashboard", W / 3);
@@ -143,38 +159,50 @@ static void draw_screen(const plot_dash *d, int cur, int help, const char *msg, 
   wchar_t rw[2] = {st.unicode ? 0x2500 : '-', 0};
   setcchar(&rule, rw, A_NORMAL, 0, NULL);
   mvhline_set(1, 0, &rule, W);
-  int ch = H - 3;
-  if (ch >= 3 && W >= 10) {
-    plot_canvas c;
-    mlsh_err err;
-    if (canvas_init(&c, W, ch, &err) == MLSH_OK) {
-      fig_draw(d->figs[cur], &c, st, &err);
-      for (int r = 0; r < c.h; r++)
-        for (int k = 0; k < c.w; k++) {
-          const plot_cell *p = &c.cells[(size_t)r * (size_t)c.w + (size_t)k];
-          if (p->ch == PLOT_WIDE_TAIL) continue;
-          put_cell(r + 2, k, p, pr, st.unicode);
-        }
-      canvas_free(&c);
-    }
+  plot_canvas c;
+  mlsh_err err;
+  if (canvas_init(&c, W, H - 3, &err) == MLSH_OK) {
+    fig_draw(d->figs[cur], &c, st, &err);
+    for (int r = 0; r < c.h; r++)
+      for (int k = 0; k < c.w; k++) {
+        const plot_cell *p = &c.cells[(size_t)r * (size_t)c.w + (size_t)k];
+        if (p->ch == PLOT_WIDE_TAIL) continue;
+        put_cell(r + 2, k, p, pr, st.unicode);
+      }
+    canvas_free(&c);
   } else {
-    mvaddstr(2, 0, "(window too small)");
+    mvaddstr(2, 0, "(not enough memory to draw the chart)");
   }
   attron(A_REVERSE);
   mvhline(H - 1, 0, ' ', W);
-  mvaddnstr(H - 1, 0, msg && *msg ? msg : " <-/-> or Tab: switch tab   1-9: tab   s: save SVG   ?: keys   q: quit", W);
+  const char *keys = W >= 72 ? " <-/-> or Tab: switch tab   1-9: tab   s: save SVG   ?: keys   q: quit"
+                              : " <-/->: tab  s: save  ?: keys  q: quit";
+  mvaddnstr(H - 1, 0, msg && *msg ? msg : keys, W);
   attroff(A_REVERSE);
-  if (help && H >= 12 && W >= 44) {
-    static const char *lines[] = {"Keys", "", " Right, Tab, l     next tab", " Left, S-Tab, h    previous tab",
-                                  " 1 .. 9            go to tab", " s                 save this tab as SVG",
-                                  " ?                 show/hide this help", " q, Esc            leave"};
-    int bw = 42, bh = (int)(sizeof lines / sizeof *lines) + 2, by = (H - bh) / 2, bx = (W - bw) / 2;
+  if (help) {   /* fits the smallest window: 38 x 10 */
+    static const char *lines[] = {"Keys", "", " Right, Tab, l   next tab", " Left, S-Tab, h  previous tab",
+                                  " 1 .. 9          go to tab", " s               save this tab as SVG",
+                                  " ?               show/hide this help", " q, Esc          leave"};
+    int bw = 38, bh = (int)(sizeof lines / sizeof *lines) + 2, by = (H - bh) / 2, bx = (W - bw) / 2;
     for (int r = 0; r < bh; r++) mvhline(by + r, bx, ' ', bw);
     attron(A_BOLD);
     for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) mvaddstr(by + 1 + (int)i, bx + 2, lines[i]);
     attroff(A_BOLD);
   }
   refresh();
+}
+
+/* LINES/COLUMNS back as they were asked for, at the window's size now. */
+static void export_size(int had_env, int rows, int cols) {
+  struct winsize ws;
+  if (!had_env) return;
+  if (rows < 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) { rows = ws.ws_row; cols = ws.ws_col; }
+  if (rows <= 0 || cols <= 0) return;
+  char v[16];
+  snprintf(v, sizeof v, "%d", rows);
+  setenv("LINES", v, 1);
+  snprintf(v, sizeof v, "%d", cols);
+  setenv("COLUMNS", v, 1);
 }
 
 int dash_show(const plot_dash *d, mlsh_err *err) {
@@ -186,9 +214,15 @@ int dash_show(const plot_dash *d, mlsh_err *err) {
   if (!setlocale(LC_CTYPE, "") || strcmp(nl_langinfo(CODESET), "UTF-8") != 0) setlocale(LC_CTYPE, "C.UTF-8");
   const char *asc = getenv("MLSH_ASCII");
   plot_style st = {0, !(asc && strcmp(asc, "1") == 0) && strcmp(nl_langinfo(CODESET), "UTF-8") == 0};
+  /* The window size from the terminal, not from LINES/COLUMNS: readline
+   * exports those, and ncurses would lay out every resize at them. */
+  int had_env = getenv("LINES") || getenv("COLUMNS");
+  unsetenv("LINES");
+  unsetenv("COLUMNS");
   SCREEN *scr = newterm(NULL, stdout, stdin);
   if (!scr) {
     setlocale(LC_CTYPE, oldloc);
+    export_size(had_env, -1, -1);
     return mlsh_seterr(err, MLSH_EIO, "cannot start the full-screen viewer on this terminal (TERM=%s)",
                        getenv("TERM") ? getenv("TERM") : "unset");
   }
@@ -245,6 +279,7 @@ int dash_show(const plot_dash *d, mlsh_err *err) {
   }
   if (dash_stop == SIGINT || mlsh_interrupted()) rc = mlsh_seterr(err, MLSH_EINTR, "interrupted");
   curs_set(1);
+  export_size(had_env, LINES, COLS);
   endwin();
   delscreen(scr);
   mlsh_free(pr.key);

@@ -88,12 +88,9 @@ void fig_free(plot_fig *f) {
 plot_layer *fig_add_layer(plot_fig *f, int pi, plot_kind kind, size_t n, const char *arrays, mlsh_err *err) {
   if (pi < 0 || pi >= f->rows * f->cols) { mlsh_seterr(err, MLSH_EINVAL, "panel %d out of range", pi + 1); return NULL; }
   plot_panel *p = &f->panels[pi];
-  if (p->nlayers == p->cap) {
-    size_t cap = p->cap ? p->cap * 2 : 4;
-    plot_layer *v = mlsh_realloc(p->layers, cap * sizeof *v);
-    if (!v) { mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); return NULL; }
-    p->layers = v;
-    p->cap = cap;
+  if (mlsh_grow(&p->layers, &p->cap, p->nlayers + 1, sizeof *p->layers)) {
+    mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+    return NULL;
   }
   plot_layer *l = &p->layers[p->nlayers];
   memset(l, 0, sizeof *l);

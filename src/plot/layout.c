@@ -39,6 +39,16 @@ double layout_xpos(const plot_layout *L, const plot_metrics *m, double v) {
   return L->area.x + (int)lround(f * (L->area.w * m->dots_x - 1)) / m->dots_x;
 }
 
+/* Cells [*p0, *p1] covered by the data interval [v0, v1] along an axis of n cells. */
+void layout_span_cells(const plot_axis *ax, double lo, double hi, double v0, double v1, int n, int from_top, int *p0, int *p1) {
+  double fa = axis_frac(ax, lo, hi, v0), fb = axis_frac(ax, lo, hi, v1);
+  double f0 = fmin(fmax(fmin(fa, fb), -1), 2), f1 = fmin(fmax(fmax(fa, fb), -1), 2);   /* cells off the panel */
+  if (from_top) { double t = f0; f0 = 1 - f1; f1 = 1 - t; }
+  *p0 = (int)lround(f0 * n);
+  *p1 = (int)lround(f1 * n) - 1;
+  if (*p1 < *p0) *p1 = *p0;
+}
+
 double layout_ypos(const plot_layout *L, const plot_metrics *m, double v) {
   double f = axis_frac(&L->p->y, L->ylo, L->yhi, v);
   if (!isfinite(f)) return NAN;
@@ -159,6 +169,11 @@ static void place_ticks(plot_layout *L, const plot_metrics *m) {
   for (int i = 0; i < L->ny; i++) {
     plot_tick *t = &L->yt[i];
     t->pos = layout_ypos(L, m, t->v);
+    if (L->heat && p->y.nnames && in_cells(m)) {   /* a heat-map row name: on its block's middle row */
+      int r0, r1;
+      layout_span_cells(&p->y, L->ylo, L->yhi, t->v - 0.5, t->v + 0.5, (int)L->area.h, 1, &r0, &r1);
+      t->pos = L->area.y + r0 + (r1 - r0) / 2;
+    }
     t->shown = t->pos >= L->area.y && t->pos <= L->area.y + L->area.h - (in_cells(m) ? 1 : 0) && t->pos != last;
     if (t->shown) last = t->pos;
   }

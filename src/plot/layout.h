@@ -76,6 +76,9 @@ void layout_panel(plot_layout *L, const plot_panel *p, plot_box pa, const plot_m
  * holding its dot on a terminal). */
 double layout_xpos(const plot_layout *L, const plot_metrics *m, double v);
 double layout_ypos(const plot_layout *L, const plot_metrics *m, double v);
+/* Cells [*p0, *p1] covered by the data interval [v0, v1] along an axis of n
+ * cells (from_top: counted from the top, as rows are). */
+void layout_span_cells(const plot_axis *ax, double lo, double hi, double v0, double v1, int n, int from_top, int *p0, int *p1);
 
 /* Colour range of a heat map: vmin/vmax, or the finite data's. */
 void plot_heat_range(const plot_layer *l, double *lo, double *hi);

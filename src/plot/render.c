@@ -190,16 +190,6 @@ static void draw_text(plot_canvas *c, const pmap *m, const plot_layer *l, int32_
   }
 }
 
-/* Cells [*p0, *p1] covered by the data interval [v0, v1] along an axis of n cells. */
-static void span_cells(const plot_axis *ax, double lo, double hi, double v0, double v1, int n, int from_top, int *p0, int *p1) {
-  double fa = axis_frac(ax, lo, hi, v0), fb = axis_frac(ax, lo, hi, v1);
-  double f0 = fmin(fmax(fmin(fa, fb), -1), 2), f1 = fmin(fmax(fmax(fa, fb), -1), 2);   /* cells off the panel */
-  if (from_top) { double t = f0; f0 = 1 - f1; f1 = 1 - t; }
-  *p0 = (int)lround(f0 * n);
-  *p1 = (int)lround(f1 * n) - 1;
-  if (*p1 < *p0) *p1 = *p0;
-}
-
 static void draw_heat(plot_canvas *c, const pmap *m, const plot_layer *l, plot_style st) {
   static const uint32_t shades[5] = {' ', 0x2591, 0x2592, 0x2593, 0x2588};
   double lo, hi;
@@ -207,8 +197,8 @@ static void draw_heat(plot_canvas *c, const pmap *m, const plot_layer *l, plot_s
   for (size_t i = 0; i < l->hrows; i++)
     for (size_t j = 0; j < l->hcols; j++) {
       int r0, r1, c0, c1;
-      span_cells(&m->p->y, m->ylo, m->yhi, i + 0.5, i + 1.5, m->a.h, 1, &r0, &r1);
-      span_cells(&m->p->x, m->xlo, m->xhi, j + 0.5, j + 1.5, m->a.w, 0, &c0, &c1);
+      layout_span_cells(&m->p->y, m->ylo, m->yhi, i + 0.5, i + 1.5, m->a.h, 1, &r0, &r1);
+      layout_span_cells(&m->p->x, m->xlo, m->xhi, j + 0.5, j + 1.5, m->a.w, 0, &c0, &c1);
       double v = l->y[i * l->hcols + j], t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
       int diag = i == j && l->cmap == CMAP_CONFUSION;
       int32_t bg = isfinite(v) ? cmap_color(l->cmap, t, diag) : 0x808080;

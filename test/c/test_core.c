@@ -178,12 +178,12 @@ static void test_format(void) {
   mlsh_err err;
   mat_alloc(&m, 2, 2, &err);
   m.data[0] = 1; m.data[1] = 2; m.data[2] = 3; m.data[3] = 4;
-  char *s = mat_format(&m, 80, 20);
+  char *s = mat_format(&m, 80, 20, 7);
   CHECK(s && strstr(s, "[Matrix 2x2]") && strstr(s, "  1  2"));
   mlsh_free(s);
   m.data[1] = 0.5;
-  s = mat_format(&m, 80, 20);
-  CHECK(s && strstr(s, "0.5000"));
+  s = mat_format(&m, 80, 20, 7);
+  CHECK(s && strstr(s, "  1  0.5\n") && strstr(s, "  3  4.0\n"));   /* R: one format per column */
   mlsh_free(s);
   mat_free(&m);
 }
@@ -223,6 +223,28 @@ static void test_buf(void) {
 
 /* Relative error within a few ulps of R 4 (options(digits = 17)). */
 #define CHECK_REL(a, b) CHECK_NEAR((a) / (b), 1.0, 4e-16)
+
+static void test_read_file(void) {
+  char path[] = "/tmp/mlsh-read-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  if (fd < 0) return;
+  static char data[200000];
+  for (size_t i = 0; i < sizeof data; i++) data[i] = (char)('a' + i % 26);
+  CHECK(write(fd, data, sizeof data) == (ssize_t)sizeof data);
+  close(fd);
+  char *s;
+  size_t len;
+  mlsh_err err;
+  CHECK(mlsh_read_file(path, 0, &s, &len, &err) == MLSH_OK && len == sizeof data && s[len] == 0 && memcmp(s, data, len) == 0);
+  mlsh_free(s);
+  CHECK(mlsh_read_file(path, 1000, &s, &len, &err) == MLSH_EIO && s == NULL && strstr(err.msg, "too large"));
+  mlsh_alloc_fail_after(1);
+  CHECK(mlsh_read_file(path, 0, &s, &len, &err) == MLSH_ENOMEM && s == NULL);
+  unlink(path);
+  CHECK(mlsh_read_file(path, 0, &s, &len, &err) == MLSH_EIO && strstr(err.msg, "cannot open"));
+  CHECK(mlsh_read_file("/tmp", 0, &s, &len, &err) == MLSH_EIO && strstr(err.msg, "cannot read"));
+}
 
 static void test_pnorm(void) {
   CHECK_REL(mlsh_pnorm(-1.96, 1), 2.4997895148220428e-02);   /* R: pnorm(-1.96) */
@@ -281,6 +303,7 @@ int main(void) {
   RUN(test_fault_injection);
   RUN(test_format);
   RUN(test_buf);
+  RUN(test_read_file);
   RUN(test_pnorm);
   RUN(test_quantile);
   RUN(test_vexp);

@@ -1,8 +1,9 @@
 -- test/lua/test_newcomer.lua - a newcomer's session in build/mlsh, driven
 -- through tmux (send-keys / capture-pane): load the flowers embeddings that
 -- scripts/flowers.lua cached (mat.load of the .npy), read the classes from
--- the manifest, train an SVM, open a dashboard, switch tabs, quit with q and
--- get the prompt back. The cache is made first by scripts/flowers.lua on 10
+-- the manifest, scale, train an SVM, score it, get its metrics, open a
+-- dashboard, switch tabs, quit with q and get the prompt back: the README's
+-- newcomer session, line by line (public functions only). The cache is made first by scripts/flowers.lua on 10
 -- photos per class of ../shared. Skips visibly without tmux, ../shared or
 -- the modules.
 local T = dofile("test/lua/harness.lua")
@@ -35,7 +36,7 @@ T.test("newcomer: load cached embeddings, train an SVM, open the dashboard, quit
   if not os.execute("command -v tmux >/dev/null 2>&1") then T.skip("tmux not installed (apt-get install tmux)") end
   if not PHOTOS then T.skip("../shared/data/flower_photos not found (set MLSH_SHARED)") end
   local m = mlsh
-  if not (m.nn and m.nn.mobilenetv2 and m.learn and m.learn.svm and m.learn._metrics and m.plot
+  if not (m.nn and m.nn.mobilenetv2 and m.learn and m.learn.svm and m.learn.metrics and m.plot
       and m.plot.dashboard and m.stats and m.stats.pca) then
     T.skip("a module the session needs is missing in this build (nn, learn, plot, stats.pca)")
   end
@@ -67,14 +68,22 @@ T.test("newcomer: load cached embeddings, train an SVM, open the dashboard, quit
   typed("#y, #names")
   s = wait_for("50%s+5")
   T.ok(s:find("50%s+5"), "50 labels, 5 classes:\n" .. s)
+  -- the README's lines from here on: public functions only, numbers as R prints them
+  typed('table.concat(names, " ")')
+  s = wait_for('"daisy dandelion roses sunflowers tulips"')
+  T.ok(s:find('"daisy dandelion roses sunflowers tulips"'), "the class names:\n" .. s)
   typed("Xtr, Xte, ytr, yte = learn.split(X, y, {test=0.2, seed=42})")
-  typed("svm = learn.svm{kernel='rbf', C=10}:fit(Xtr, ytr)")
-  typed('print(string.format("svm accuracy %.2f", svm:score(Xte, yte)))')
-  s = wait_for("svm accuracy %d%.%d%d")
-  local acc = tonumber(s:match("svm accuracy (%d%.%d%d)"))
+  typed("sc = learn.scaler(); Ztr = sc:fit_transform(Xtr); Zte = sc:transform(Xte)")
+  typed('svm = learn.svm{kernel="rbf", C=10}:fit(Ztr, ytr)')
+  keys("C-l")
+  typed("svm:score(Zte, yte)")
+  s = wait_for("\n[01]%.?%d*%s*\nmlsh>")
+  local acc = tonumber(s:match("\n([01]%.?%d*)%s*\nmlsh>"))
   T.ok(acc and acc >= 0.5, "the SVM learns the classes (accuracy >= 0.5 on 10 test photos):\n" .. s)
-  typed("cm = learn._metrics(yte, svm:predict(Xte)).confusion")
-  typed('dash = plot.dashboard{title="Newcomer", tabs={{"Confusion", plot.confusion(cm, names)}, '
+  local digits = s:match("\n([01]%.?%d*)%s*\nmlsh>"):gsub("^0%.0*", ""):gsub("%.", "")
+  T.ok(#digits <= 7, "the accuracy prints to at most 7 significant digits, as R: " .. s)
+  typed("m = learn.metrics(yte, svm:predict(Zte))")
+  typed('dash = plot.dashboard{title="Flowers", tabs={{"Confusion", plot.confusion(m.confusion, names)}, '
     .. '{"Counts", plot.bar({10,10,10,10,10}, names)}}}')
   keys("C-l")
   typed("dash:show()")
@@ -87,6 +96,7 @@ T.test("newcomer: load cached embeddings, train an SVM, open the dashboard, quit
   keys("q")
   s = wait_for("mlsh>%s*$", 5)
   T.ok(s:find("mlsh>%s*$") and not s:find("predicted"), "q leaves the dashboard and the prompt is back:\n" .. s)
+  T.ok(not s:find("Dashboard \"Flowers\"", 1, true), "dash:show() echoes no dashboard object after q:\n" .. s)
   typed("1 + 1")
   s = wait_for("\n2%s")
   T.ok(s:find("\n2%s"), "the shell still works after the dashboard:\n" .. s)

@@ -29,6 +29,7 @@ local calls = {
   ["cluster.hclust"] = function(o) return cluster.hclust(X, o) end,
   -- mat, data, mlsh.parallel_map
   ["mat.rand"] = function(o) return mat.rand(2, 2, o) end,
+  ["mat.format"] = function(o) return mat.format(1.5, o) end,
   ["mat.randn"] = function(o) return mat.randn(2, 2, o) end,
   ["mat.read_raw"] = function(o)
     local path = os.tmpname()
@@ -51,6 +52,7 @@ local calls = {
   end,
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
   ["ts.pnorm"] = function(o) return ts.pnorm(1, o) end,
+  ["Arima:summary"] = function(o) return ts.arima({ 1, 3, 2, 5, 4, 6, 5, 8, 7, 9 }, { order = { 1, 0, 0 } }):summary(o) end,
   -- plot: the charts
   ["plot.scatter"] = function(o) return plot.scatter({ 1, 2 }, { 1, 2 }, o) end,
   ["plot.line"] = function(o) return plot.line({ 1, 2 }, { 1, 2 }, o) end,

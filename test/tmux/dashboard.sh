@@ -2,7 +2,8 @@
 # test/tmux/dashboard.sh [MLSH] - drives plot.dashboard in a tmux pane on a
 # private tmux server: opens it, switches tabs with the arrow keys, resizes
 # the window, saves a tab as SVG, shows the help, quits, and checks that the
-# terminal is restored (screen contents and stty modes as before).
+# terminal is restored (screen contents and stty modes as before); then,
+# from the interactive shell, resizes to several sizes and below the smallest.
 # Exit status 0 on success; prints what went wrong otherwise.
 set -u
 EXE=${1:-build/mlsh}
@@ -93,6 +94,54 @@ grep -q "DASHBOARD-CLOSED" "$DIR/ctrlc.err" && fail "Ctrl-C did not stop the scr
 sed 's/rows [0-9]*; columns [0-9]*;//' "$DIR/stty.ctrlc" > "$DIR/s3"
 cmp -s "$DIR/s1" "$DIR/s3" || fail "terminal modes not restored after Ctrl-C: $(diff "$DIR/s1" "$DIR/s3")"
 $T capture-pane -p -t $S | grep -q "1:Bars" && fail "dashboard left on the screen after Ctrl-C"
+
+# From the interactive shell (readline exports LINES/COLUMNS): every resize
+# lays the frame out again at the new size, down to 40x12; below that the
+# viewer says so in the middle of the window.
+# frame_at W H: the rule under the tab bar spans W cells, the key line is
+# the last of H lines, and no line is wider than W
+frame_at() {
+  i=0
+  while [ $i -lt 50 ]; do
+    $T capture-pane -p -t repl > "$DIR/frame.txt"
+    R=$(sed -n 2p "$DIR/frame.txt" | LC_ALL=C.UTF-8 sed 's/./x/g' | awk '{ print length($0) }')
+    K=$(sed -n "${2}p" "$DIR/frame.txt")
+    M=$(LC_ALL=C.UTF-8 sed 's/./x/g' "$DIR/frame.txt" | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+    [ "$R" = "$1" ] && [ "$M" -le "$1" ] && case "$K" in *"q: quit"*) true ;; *) false ;; esac && return 0
+    sleep 0.1; i=$((i + 1))
+  done
+  return 1
+}
+resize() { $T resize-window -t repl -x "$1" -y "$2" 2>/dev/null || $T resize-pane -t repl -x "$1" -y "$2"; }
+$T new-session -d -s repl -x 100 -y 30 "cd $DIR && env LANG=C.UTF-8 TERM=xterm-256color $EXE 2>repl.err" || fail "tmux new-session (shell)"
+S=repl
+wait_for "mlsh>" || fail "the shell did not start"
+$T send-keys -t repl -l 'plot.dashboard{title = "Resize", tabs = {{"Bars", plot.bar({3, 5, 2}, {"x", "y", "z"}, {title = "First tab chart"})}}}:show()'
+$T send-keys -t repl Enter
+wait_for "First tab chart" || fail "dashboard did not open from the shell"
+frame_at 100 30 || fail "first frame not laid out at 100x30"
+for size in "60 20" "200 50" "40 12" "100 30"; do
+  set -- $size
+  resize "$1" "$2"
+  frame_at "$1" "$2" || fail "frame not laid out again at $1x$2 after a resize"
+done
+$T send-keys -t repl Right
+frame_at 100 30 || fail "a key after the resizes painted over a stale frame"
+resize 30 10
+wait_for "terminal too small" || fail "no 'terminal too small' at 30x10"
+L=$($T capture-pane -p -t repl | grep -n "terminal too small" | cut -d: -f1)
+C=$($T capture-pane -p -t repl | grep "terminal too small" | sed 's/terminal too small.*//' | awk '{ print length($0) }')
+[ "$L" -ge 4 ] && [ "$L" -le 6 ] && [ "$C" -ge 5 ] && [ "$C" -le 7 ] || fail "'terminal too small' not centred (line $L, column $C)"
+resize 40 12
+frame_at 40 12 || fail "frame not back at 40x12"
+$T send-keys -t repl q
+wait_for "mlsh>" || fail "q did not leave the dashboard in the shell"
+$T send-keys -t repl -l 'print(os.getenv("COLUMNS"))'
+$T send-keys -t repl Enter
+sleep 0.3
+$T capture-pane -p -t repl | grep -q '^40$' || fail "COLUMNS not exported at the new width after the viewer"
+[ -s "$DIR/repl.err" ] && fail "stderr of the shell: $(cat "$DIR/repl.err")"
+S=dash
 
 # nothing on stderr (sanitizer reports, Lua errors)
 [ -s "$DIR/dash.err" ] && fail "stderr of the dashboard: $(cat "$DIR/dash.err")"
