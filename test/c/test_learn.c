@@ -312,6 +312,10 @@ static void test_class_names(void) {
   CHECK(file_version(path) == 2);
   CHECK(learn_load(&back, path, &err) == MLSH_OK);
   CHECK(back.names != NULL && strcmp(back.names[0], "setosa") == 0 && strcmp(back.names[2], "virginica") == 0);
+  char again[80];
+  snprintf(again, sizeof again, "%s.again", path);
+  CHECK(learn_save(&back, again, &err) == MLSH_OK && same_bytes(path, again));
+  remove(again);
   learn_model_free(&back);
   CHECK(learn_set_names(&m, NULL, &err) == MLSH_OK);
   CHECK(learn_save(&m, path, &err) == MLSH_OK);
