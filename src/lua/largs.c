@@ -139,7 +139,7 @@ void mlsh_check_classes(lua_State *L, int idx, const char *fname, const char *ar
     if (t == LUA_TSTRING)
       mlsh_error(L, fname, "argument '%s': label %zu must be an integer like the first (got string)", argname, i + 1);
   }
-  c->y = mlsh_check_labels(L, idx, fname, argname, len, NULL);
+  c->y = mlsh_check_labels(L, idx, fname, argname, 1, len, NULL);
   for (size_t i = 0; i < len; i++)
     if (c->y[i] > c->k) c->k = c->y[i];
 }

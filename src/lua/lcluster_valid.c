@@ -1,5 +1,6 @@
 /* lcluster_valid.c - Lua binding for the validation indices, crosstab and
  * the numeric part of cluster profiles (reports are in lua/mlsh/cluster.lua). */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include <stdlib.h>
@@ -13,13 +14,20 @@ static int cmp_int(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Cluster labels of n rows (n = 0: any length), integers from 1 or strings,
- * as codes 0..k-1 over the labels present in sorted order. Pushes the array
- * of those labels (the clusters' names in the results) on top of the codes'
+/* Cluster labels of n rows (n = 0: any length), any integers (0-based
+ * labels from Python, negative noise labels) or strings, as codes 0..k-1
+ * over the labels present in sorted order. Pushes the array of those
+ * labels (the clusters' names in the results) on top of the codes'
  * scratch, and returns the codes. */
 static int *check_clusters(lua_State *L, int idx, const char *fname, const char *argname, size_t n, size_t *k) {
   mlsh_classes c;
-  mlsh_check_classes(L, idx, fname, argname, n, &c);
+  idx = lua_absindex(L, idx);
+  int first = lua_istable(L, idx) ? lua_rawgeti(L, idx, 1) : LUA_TNIL;
+  if (lua_istable(L, idx)) lua_pop(L, 1);
+  if (first == LUA_TNUMBER) {
+    memset(&c, 0, sizeof c);
+    c.y = mlsh_check_labels(L, idx, fname, argname, INT_MIN, n, &c.n);
+  } else mlsh_check_classes(L, idx, fname, argname, n, &c);
   int *present = mlsh_scratch(L, c.n * sizeof(int), fname);
   memcpy(present, c.y, c.n * sizeof(int));
   qsort(present, c.n, sizeof(int), cmp_int);

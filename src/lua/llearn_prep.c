@@ -201,7 +201,7 @@ static int l_rows(lua_State *L) {
   const char *fn = "learn.rows";
   mlsh_mat *X = mlsh_check_data(L, 1, fn, "X", MLSH_NA_KEEP, NULL);
   size_t n;
-  int *idx = mlsh_check_labels(L, 2, fn, "idx", 0, &n);
+  int *idx = mlsh_check_labels(L, 2, fn, "idx", 1, 0, &n);
   size_t *s = mlsh_scratch(L, n * sizeof(size_t), fn);
   for (size_t i = 0; i < n; i++) {
     if ((size_t)idx[i] > X->rows) mlsh_error(L, fn, "argument 'idx': row %d is out of range (X has %zu rows)", idx[i], X->rows);

@@ -296,7 +296,8 @@ void *mlsh_scratch(lua_State *L, size_t bytes, const char *fname) {
   return *p;
 }
 
-int *mlsh_check_labels(lua_State *L, int idx, const char *fname, const char *argname, size_t n, size_t *n_out) {
+int *mlsh_check_labels(lua_State *L, int idx, const char *fname, const char *argname, int min, size_t n,
+                       size_t *n_out) {
   idx = lua_absindex(L, idx);
   if (!lua_istable(L, idx))
     mlsh_error(L, fname, "argument '%s' must be an array of integer labels (got %s)", argname, mlsh_typename(L, idx));
@@ -308,8 +309,9 @@ int *mlsh_check_labels(lua_State *L, int idx, const char *fname, const char *arg
     lua_rawgeti(L, idx, (lua_Integer)i + 1);
     int ok;
     lua_Integer x = lua_tointegerx(L, -1, &ok);
-    if (!ok || x < 1 || x > 0x7fffffff)
-      mlsh_error(L, fname, "argument '%s': label %zu must be an integer >= 1 (got %s)", argname, i + 1,
+    if (!ok || x < min || x > INT_MAX)
+      mlsh_error(L, fname, "argument '%s': label %zu must be an integer%s%s (got %s)", argname, i + 1,
+                 min > INT_MIN ? " >= " : "", min > INT_MIN ? lua_pushfstring(L, "%d", min) : "",
                  lua_isnumber(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
     v[i] = (int)x;
     lua_pop(L, 1);

@@ -79,10 +79,11 @@ void lmat_check_finite(lua_State *L, const mlsh_mat *m, const char *fname, const
 /* ---- Integers, labels, strings ---- */
 /* A positive integer argument (1 <= v <= max). */
 size_t mlsh_check_count(lua_State *L, int idx, const char *fname, const char *argname, size_t max);
-/* Read a Lua array of integer labels (values >= 1, kept as given) of
+/* Read a Lua array of integer labels (values >= min, kept as given) of
  * length n (n = 0: any non-zero length, returned in *n_out). The int
  * array is owned by a userdata pushed on the stack (freed by GC). */
-int *mlsh_check_labels(lua_State *L, int idx, const char *fname, const char *argname, size_t n, size_t *n_out);
+int *mlsh_check_labels(lua_State *L, int idx, const char *fname, const char *argname, int min, size_t n,
+                       size_t *n_out);
 /* Push a Lua array of integers. */
 void mlsh_push_intarray(lua_State *L, const int *v, size_t n);
 /* Temporary memory owned by a userdata pushed on the stack (freed by GC). */

@@ -116,8 +116,11 @@ T.test("bad input", function()
   T.raises(function() cluster.silhouette(X, { 1, 2, 3 }) end, "cluster.silhouette: argument 'labels' has 3 labels, expected 150")
   T.raises(function() cluster.silhouette(X, mat.ones(150, 1):totable()) end, "number of clusters")
   T.raises(function() cluster.ari({ 1, 2 }, { 1, 2, 3 }) end, "cluster.ari: argument 'b' has 3 labels, expected 2")
-  T.raises(function() cluster.ari({ 1, 2.5 }, { 1, 2 }) end, "cluster.ari: argument 'a': label 2 must be an integer >= 1 (got 2.5)")
-  T.raises(function() cluster.ari({ 0, 1 }, { 1, 2 }) end, "label 1 must be an integer >= 1 (got 0)")
+  T.raises(function() cluster.ari({ 1, 2.5 }, { 1, 2 }) end, "cluster.ari: argument 'a': label 2 must be an integer (got 2.5)")
+  -- any integer labels are cluster names (0-based from Python, -1 for noise), as sklearn and R accept
+  T.near(cluster.ari({ 0, 0, 1, -1 }, { 1, 1, 2, 3 }), 1, 1e-15)
+  T.near(cluster.silhouette(mat.from{{0}, {0.1}, {5}, {5.2}}, { 0, 0, 1, 1 }).mean,
+         cluster.silhouette(mat.from{{0}, {0.1}, {5}, {5.2}}, { 1, 1, 2, 2 }).mean, 1e-15)
   T.raises(function() cluster.ari({ "a", 1 }, { 1, 2 }) end, "label 2 must be a string like the first")
   T.raises(function() cluster.silhouette(X, species, { distance = 1 }) end,
     "cluster.silhouette: option 'distance' must be true or false (got number)")
