@@ -19,7 +19,7 @@ LDFLAGS_EXTRA ?=
 # Each library once: its pkg-config name and the Debian packages that bring
 # it (PKGS), or a header to look for when it has no .pc file (HDRS). A new
 # dependency is one line here: DEB_<name> := <packages>, added to the list.
-PKGS      := lua5.4 readline openblas lapacke ncursesw libjpeg libpng hdf5 fftw3
+PKGS      := lua5.4 readline openblas lapacke ncursesw libjpeg libpng hdf5 fftw3 libRmath
 DEB_lua5.4   := liblua5.4-dev lua5.4
 DEB_readline := libreadline-dev
 DEB_openblas := libopenblas-dev
@@ -29,6 +29,7 @@ DEB_libjpeg  := libjpeg-dev
 DEB_libpng   := libpng-dev
 DEB_hdf5     := libhdf5-dev
 DEB_fftw3    := libfftw3-dev
+DEB_libRmath := r-mathlib
 HDRS      := /usr/include/libsvm/svm.h
 DEB_/usr/include/libsvm/svm.h := libsvm-dev
 DEB_PACKAGES := pkg-config $(foreach p,$(PKGS) $(HDRS),$(DEB_$(p)))
@@ -41,7 +42,7 @@ MISSING := $(strip $(MISSING))
 ifeq ($(MISSING),)
 PC_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 LUA_LIBS  := $(shell pkg-config --libs lua5.4)
-DEP_LIBS  := $(shell pkg-config --libs openblas lapacke ncursesw libjpeg libpng hdf5 fftw3) -lsvm -lpthread -lm -ldl
+DEP_LIBS  := $(shell pkg-config --libs $(filter-out lua5.4 readline,$(PKGS))) -lsvm -lpthread -lm -ldl
 RL_LIBS   := $(shell pkg-config --libs readline)
 endif
 

@@ -1,4 +1,4 @@
-/* distrib.h - distribution functions: the one place the core computes them
+/* distrib.h - distribution functions (R's nmath): the one place the core takes them
  * (p-values of tests, v-tests, forecast intervals). */
 #ifndef MLSH_DISTRIB_H
 #define MLSH_DISTRIB_H
