@@ -93,6 +93,15 @@ local best = fits[1]
 section("6. The best model: " .. ts.model_name(best))
 best:summary()
 best:diagnostics()
+-- Is the seasonal MA term needed? A likelihood-ratio test of the nested models, with R's
+-- chi-squared distribution (stats.pchisq, from R's nmath).
+local function fit_named(name) for _, f in ipairs(fits) do if ts.model_name(f) == name then return f end end end
+local full, reduced = fit_named("ARIMA(0,1,1)(0,1,1)[12]"), fit_named("ARIMA(0,1,1)(0,1,0)[12]")
+if full and reduced then
+  local lr = 2 * (full.loglik - reduced.loglik)
+  print(string.format("LR test, seasonal MA(1): statistic %.3f on 1 df, p = %.3g", lr,
+    stats.pchisq(lr, 1, { lower_tail = false })))
+end
 
 section("7. Forecast of 1960 from 1949-1959, back-transformed with exp()")
 local fc = best:forecast(12, { level = { 80, 95 }, lambda = 0 })

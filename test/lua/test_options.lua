@@ -151,6 +151,19 @@ local calls = {
   end,
 }
 
+-- stats.d/p/q/r<family>: every parameter by position, then the options
+for name, par in pairs { norm = { 0, 1 }, t = { 3 }, chisq = { 2 }, f = { 2, 3 }, binom = { 5, 0.5 }, pois = { 2 },
+                         gamma = { 2, 1 }, beta = { 2, 3 }, exp = { 1 }, unif = { 0, 1 }, lnorm = { 0, 1 },
+                         weibull = { 2, 1 }, nbinom = { 3, 0.5 }, hyper = { 5, 5, 3 } } do
+  for kind, first in pairs { d = 0.5, p = 0.5, q = 0.5, r = 2 } do
+    calls["stats." .. kind .. name] = function(o)
+      local a = { first, table.unpack(par) }
+      a[#a + 1] = o
+      return stats[kind .. name](table.unpack(a, 1, #par + 2))
+    end
+  end
+end
+
 local function known_list(fname)
   local names = {}
   for _, e in ipairs(mlsh._spec(fname)) do names[#names + 1] = e.name end
