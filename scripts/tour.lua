@@ -31,6 +31,11 @@ section("Setosa only (filter) and the species counts")
 local setosa = df:filter(function(r) return r.species == "setosa" end)
 print(("setosa: %d flowers, mean petal length %.3f"):format(setosa:nrow(), setosa:col("petal_length"):mean()))
 
+section("Do setosa and versicolor sepals differ in width? (Welch's t test, as R's t.test)")
+local versicolor = df:filter(function(r) return r.species == "versicolor" end)
+print(stats.t_test(setosa:col("sepal_width"), versicolor:col("sepal_width")))
+print(("95 %% quantile of t(10): %.6f (R: qt(0.975, 10) = 2.228139)"):format(stats.qt(0.975, 10)))
+
 section("Linear algebra")
 local A = mat.from{{4, 7}, {2, 6}}
 print("A ="); print(A)

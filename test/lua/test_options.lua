@@ -151,6 +151,7 @@ local calls = {
   end,
 }
 
+calls["stats.t_test"] = function(o) return stats.t_test({ 1, 2, 4 }, o) end
 -- stats.d/p/q/r<family>: every parameter by position, then the options
 for name, par in pairs { norm = { 0, 1 }, t = { 3 }, chisq = { 2 }, f = { 2, 3 }, binom = { 5, 0.5 }, pois = { 2 },
                          gamma = { 2, 1 }, beta = { 2, 3 }, exp = { 1 }, unif = { 0, 1 }, lnorm = { 0, 1 },
