@@ -34,6 +34,9 @@ local function analyse(path, class_col, k_final)
   section(string.format("K-Means K = %d on the PCA plane: validation and %s x cluster", k_final, class_col))
   local km = cluster.kmeans(Z, k_final, { nstart = 10, seed = 42 })
   print(km)
+  -- auto takes Hartigan-Wong (R's default) on a fit this small; Lloyd from the same seeds, for comparison
+  local lloyd = cluster.kmeans(Z, k_final, { nstart = 10, seed = 42, algorithm = "lloyd" })
+  print(string.format("algorithm %s: inertia %.4f; lloyd: inertia %.4f", km.algorithm, km.inertia, lloyd.inertia))
   print(string.format("silhouette %.4f   Davies-Bouldin %.4f   Calinski-Harabasz %.2f   purity %.4f   ARI %.4f   NMI %.4f",
     cluster.silhouette(Z, km.labels).mean, cluster.davies_bouldin(Z, km.labels),
     cluster.calinski_harabasz(Z, km.labels), cluster.purity(truth, km.labels),

@@ -124,11 +124,22 @@ static int pp_cands(void *ctx, size_t b, size_t e, int tid) {
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
 }
 
+/* Local trials per centre: 2 + log k, as scikit-learn. */
+static size_t pp_trials(size_t k) {
+  size_t L = 2 + (size_t)log((double)k);
+  return L > MAX_CAND ? MAX_CAND : L;
+}
+
+/* Part blocks: fixed row ranges (see the top of this file). */
+static void set_blocks(km_data *d) {
+  d->pb = d->n / 64 > 2048 ? d->n / 64 + 1 : 2048;
+  d->nblocks = (d->n + d->pb - 1) / d->pb;
+}
+
 static int kmeans_pp(km_ws *w, mlsh_rng *rng) {
   const km_data *d = w->d;
   size_t n = d->n, p = d->p, k = d->k;
-  size_t L = 2 + (size_t)log((double)k);
-  if (L > MAX_CAND) L = MAX_CAND;
+  size_t L = pp_trials(k);
   size_t first = (size_t)mlsh_rng_below(rng, n);
   memcpy(w->C, d->X + first * p, p * sizeof(double));
   w->cn[0] = d->xn[first];
@@ -163,6 +174,22 @@ static int kmeans_pp(km_ws *w, mlsh_rng *rng) {
     w->cn[c] = d->xn[w->cand[best]];
   }
   return MLSH_OK;
+}
+
+int km_seed_plusplus(const double *X, size_t n, size_t p, size_t k, mlsh_rng *rng, double *C) {
+  km_data d = {.X = X, .n = n, .p = p, .k = k};
+  km_ws w;
+  double *xn = mlsh_malloc_array(n, sizeof(double));
+  set_blocks(&d);
+  d.xn = xn;
+  if (!xn) return MLSH_ENOMEM;
+  if (ws_alloc(&w, &d, 1, pp_trials(k))) { mlsh_free(xn); return MLSH_ENOMEM; }
+  dist_row_sqnorms(X, n, p, xn);
+  int rc = kmeans_pp(&w, rng);
+  if (!rc) memcpy(C, w.C, k * p * sizeof(double));
+  ws_free(&w);
+  mlsh_free(xn);
+  return rc;
 }
 
 /* ---- assignment steps ---- */
@@ -478,20 +505,26 @@ int km_fit(const mlsh_mat *X, const km_opts *o, km_result *r, mlsh_err *err) {
     return mlsh_seterr(err, MLSH_EINVAL, "init centres must be a %zux%zu Matrix", k, p);
   int threads = mlsh_threads_resolve(o->threads);
   int nstart = o->init == KM_INIT_GIVEN ? 1 : o->nstart;
-  /* Lloyd runs its restarts in lockstep (kmeans_ls.c): with small k a pass
-   * is bound by streaming X, which one pass then does for all restarts.
-   * auto picks it for small k; Hamerly (one restart at a time, restarts
-   * on parallel workers) for large k, where its bounds skip most work. */
-  km_algo algo = o->algo != KM_AUTO ? o->algo : k <= KM_LOCKSTEP_MAXK ? KM_LLOYD : KM_HAMERLY;
+  /* auto: Hartigan-Wong (R's default, kmeans_hw.c) for small fits, where
+   * its exact transfers cost little. Otherwise Lloyd, which runs its
+   * restarts in lockstep (kmeans_ls.c): with small k a pass is bound by
+   * streaming X, which one pass then does for all restarts; Hamerly (one
+   * restart at a time, restarts on parallel workers) for large k, where
+   * its bounds skip most work. */
+  km_algo algo = o->algo;
+  if (algo == KM_AUTO) {
+    int hw;
+    if (km_hw_suits(X, o, nstart, &hw)) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for K-Means");
+    algo = hw ? KM_HARTIGAN_WONG : k <= KM_LOCKSTEP_MAXK ? KM_LLOYD : KM_HAMERLY;
+  }
+  if (algo == KM_HARTIGAN_WONG) return km_fit_hw(X, o, r, err);
   int lock = algo == KM_LLOYD;
   int outer = !lock && nstart >= 2 && threads > 1 ? (threads < nstart ? threads : nstart) : 1;
   int inner = outer > 1 ? 1 : threads;
-  size_t ncand = 2 + (size_t)log((double)k);
-  if (ncand > MAX_CAND) ncand = MAX_CAND;
+  size_t ncand = pp_trials(k);
 
   km_data d = {.n = n, .p = p, .k = k};
-  d.pb = n / 64 > 2048 ? n / 64 + 1 : 2048;
-  d.nblocks = (n + d.pb - 1) / d.pb;
+  set_blocks(&d);
   double *Xc = mlsh_malloc_array(n * p, sizeof(double)), *xn = mlsh_malloc_array(n, sizeof(double));
   double *mean = mlsh_calloc(p, sizeof(double));
   km_job job = {.d = &d, .o = o, .algo = algo};

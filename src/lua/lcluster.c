@@ -14,7 +14,8 @@
 
 /* ---- K-Means ---- */
 
-static const char *const km_algos[] = {"auto", "lloyd", "hamerly", NULL};
+/* In km_algo order: push_kmeans names the algorithm used from this list. */
+static const char *const km_algos[] = {"auto", "lloyd", "hamerly", "hartigan-wong", NULL};
 static const char *const km_inits[] = {"k-means++", "random", NULL};
 
 typedef struct {
@@ -26,10 +27,12 @@ static const mlsh_opt km_opt[] = {
   MLSH_OPT_VALUE("init", MLSH_OT_ANY, "\"k-means++\"",
                  "\"k-means++\", \"random\", or a k x p Matrix of starting centres"),
   MLSH_OPT_INT(km_args, km.nstart, "nstart", 10, 1, 100000, "random starts; the lowest inertia wins"),
-  MLSH_OPT_INT(km_args, km.max_iter, "max_iter", 300, 1, 1000000, "iterations per start"),
-  MLSH_OPT_NUM(km_args, km.tol, "tol", 1e-4, 0, HUGE_VAL, "convergence: centre shift relative to the mean column variance"),
+  MLSH_OPT_INT(km_args, km.max_iter, "max_iter", 300, 1, 1000000, "iterations per start (R's iter.max for Hartigan-Wong)"),
+  MLSH_OPT_NUM(km_args, km.tol, "tol", 1e-4, 0, HUGE_VAL,
+               "convergence: centre shift relative to the mean column variance (not used by Hartigan-Wong)"),
   MLSH_OPT_ENUM(km_args, km.algo, "algorithm", 0, km_algos,
-                "\"auto\" (lockstep Lloyd for k <= 20, else Hamerly), \"lloyd\" or \"hamerly\""),
+                "\"auto\" (Hartigan-Wong for small fits, else lockstep Lloyd for k <= 20, else Hamerly), "
+                "\"lloyd\", \"hamerly\" or \"hartigan-wong\""),
   MLSH_OPT_SEED(km_args, km.seed),
   MLSH_OPT_THREADS(km_args, km.threads),
   MLSH_OPT_NA(km_args, na),
@@ -85,7 +88,7 @@ static void push_kmeans(lua_State *L, km_result *r, size_t n, size_t k) {
   lua_pushinteger(L, r->iters); lua_setfield(L, t, "iters");
   lua_pushboolean(L, r->converged); lua_setfield(L, t, "converged");
   lua_pushinteger(L, (lua_Integer)k); lua_setfield(L, t, "k");
-  lua_pushstring(L, r->algo == KM_LLOYD ? "lloyd" : "hamerly"); lua_setfield(L, t, "algorithm");
+  lua_pushstring(L, km_algos[r->algo]); lua_setfield(L, t, "algorithm");
   luaL_setmetatable(L, KMEANS_MT);
 }
 
@@ -431,12 +434,25 @@ static const mlsh_Reg hc_methods_reg[] = {
 
 static const mlsh_Reg funcs[] = {
   {"kmeans", l_kmeans, "cluster.kmeans(X, k [, opts])",
-   "K-Means with k-means++ seeding (greedy, 2 + log k trials per centre, as scikit-learn), Lloyd iterations\n"
-   "with BLAS-blocked distances (all restarts in lockstep: one pass over X serves every restart) or Hamerly's\n"
-   "bounds (fewer distances, for many clusters). X: a Matrix or data frame (rows = observations).\n"
-   "Empty clusters are re-seeded with the farthest points. The best of nstart runs (lowest inertia) is kept.\n"
+   "K-Means with k-means++ seeding (greedy, 2 + log k trials per centre, as scikit-learn), then Lloyd\n"
+   "iterations with BLAS-blocked distances (all restarts in lockstep: one pass over X serves every restart),\n"
+   "Hamerly's bounds (fewer distances, for many clusters) or Hartigan-Wong. X: a Matrix or data frame (rows =\n"
+   "observations). The best of nstart runs (lowest inertia; ties: the first) is kept.\n"
+   "Lloyd and Hamerly re-seed empty clusters with the farthest points and stop when the centres move less than tol.\n"
+   "\"hartigan-wong\" is Applied Statistics algorithm AS 136 (Hartigan & Wong 1979) exactly as R's\n"
+   "stats::kmeans(algorithm = \"Hartigan-Wong\") runs it (optimal- and quick-transfer stages, live set): from\n"
+   "the same init Matrix it gives R's centres, labels, tot.withinss (inertia) and iter. Its starts: k-means++\n"
+   "(the default init), or with init = \"random\" k distinct rows among the distinct rows of X (as R's nstart),\n"
+   "run in parallel on threads. tol is not used; max_iter is R's\n"
+   "iter.max (R's default is 10, ours 300). converged = false where R warns: max_iter passes ran (\"did not\n"
+   "converge\"), or the quick-transfer stage reached 50 n steps (R's \"Quick-TRANSfer stage steps exceeded\").\n"
+   "R's errors are errors: an initial centre nearest to no row (\"empty cluster\"), duplicated init centres,\n"
+   "k >= rows (k > 1), fewer distinct rows than k. k = 1 gives the mean (R uses MacQueen there).\n"
+   "algorithm = \"auto\" (default) takes Hartigan-Wong when 2 <= k < rows, rows*columns*k*nstart <= 1e6 (a few\n"
+   "milliseconds), X has at least k distinct rows and an init Matrix has distinct centres each nearest to some\n"
+   "row; otherwise Lloyd for k <= 20, Hamerly above. Results depend on the seed only, not on threads.\n"
    "Returns a KMeans table: labels (1-based array), centers (k x p), inertia (within-cluster sum of squares),\n"
-   "sizes, iters, converged, algorithm; method km:predict(Xnew).\n"
+   "sizes, iters, converged, algorithm (the one used); method km:predict(Xnew).\n"
    "Example: km = cluster.kmeans(X, 3, {nstart=10, seed=42}); print(km.inertia)", &km_spec},
   {"elbow", l_elbow, "cluster.elbow(X [, opts])",
    "Runs K-Means for k = kmin..kmax and reports, per k, the inertia, mean silhouette, Calinski-Harabasz and\n"

@@ -72,6 +72,62 @@ T.test("elbow", function()
   T.ok(e2.silhouette[1] ~= e2.silhouette[1])
 end)
 
+-- R 4.2.2: kmeans(iris[, 1:4], centers = iris[c(1, 51, 101), 1:4], algorithm = "Hartigan-Wong"):
+-- tot.withinss 78.851441426145996, iter 2, centers[1, ] = 5.006 3.428 1.462 0.246, cluster as below;
+-- with centers = iris[1:3, 1:4], iter.max = 1: the same partition, "did not converge in 1 iteration".
+local R_HW_LABELS = "111111111111111111111111111111111111111111111111112232222222222222222222222223222222222222222222222232333323333332233332323233223333323333233323332332"
+
+local function rows_of(M, idx)
+  local t = {}
+  for r, i in ipairs(idx) do
+    t[r] = {}
+    for j = 1, M:cols() do t[r][j] = M:get(i, j) end
+  end
+  return mat.from(t)
+end
+
+T.test("hartigan-wong: R's kmeans from given centres, random starts, auto", function()
+  local km = cluster.kmeans(X, 3, { init = rows_of(X, { 1, 51, 101 }), algorithm = "hartigan-wong" })
+  T.eq(km.algorithm, "hartigan-wong")
+  for i = 1, 150 do T.eq(km.labels[i], tonumber(R_HW_LABELS:sub(i, i))) end
+  T.near(km.inertia, 78.851441426145996, 1e-10)
+  T.eq(km.iters, 2)
+  T.ok(km.converged)
+  T.near(km.centers:get(1, 1), 5.006, 1e-12); T.near(km.centers:get(1, 4), 0.246, 1e-12)
+  T.eq(km.sizes[1], 50)
+  local one = cluster.kmeans(X, 3, { init = rows_of(X, { 1, 2, 3 }), algorithm = "hartigan-wong", max_iter = 1 })
+  T.ok(not one.converged); T.eq(one.iters, 1); T.near(one.inertia, 78.851441426145996, 1e-10)
+  -- R: min over set.seed(1..300) of kmeans(iris[, 1:4], 3, nstart = 20)$tot.withinss
+  T.near(cluster.kmeans(X, 3, { algorithm = "hartigan-wong", init = "random", nstart = 20, seed = 3 }).inertia,
+    78.851441426145996, 1e-10)
+  T.eq(cluster.kmeans(X, 3, { seed = 1 }).algorithm, "hartigan-wong")   -- auto: a small fit
+  T.eq(cluster.kmeans(X, 3, { seed = 1, algorithm = "lloyd" }).algorithm, "lloyd")
+  local a = cluster.kmeans(X, 4, { algorithm = "hartigan-wong", seed = 2, threads = 1 })
+  local b = cluster.kmeans(X, 4, { algorithm = "hartigan-wong", seed = 2, threads = 3 })
+  T.eq(a.inertia, b.inertia)
+  for i = 1, 150 do T.eq(a.labels[i], b.labels[i]) end
+  local e = cluster.elbow(X, { kmax = 4, algorithm = "hartigan-wong", seed = 1 })
+  T.near(e.inertia[2], 78.851441426145996, 1e-9)
+end)
+
+T.test("hartigan-wong: R's errors", function()
+  local far = rows_of(X, { 1, 51, 101 })
+  for j = 1, 4 do far:set(3, j, 100) end
+  T.raises(function() cluster.kmeans(X, 3, { init = far, algorithm = "hartigan-wong" }) end,
+    "cluster.kmeans: empty cluster: try a better set of initial centres")
+  T.eq(cluster.kmeans(X, 3, { init = far }).algorithm, "lloyd")   -- auto keeps such a start off Hartigan-Wong
+  T.raises(function() cluster.kmeans(X, 3, { init = rows_of(X, { 1, 1, 2 }), algorithm = "hartigan-wong" }) end,
+    "cluster.kmeans: initial centres are not distinct")
+  T.raises(function() cluster.kmeans(X, 150, { algorithm = "hartigan-wong" }) end,
+    "cluster.kmeans: Hartigan-Wong needs k below the number of rows 150 (got 150)")
+  local Y = X:copy()
+  for j = 1, 4 do Y:set(2, j, X:get(1, j)) end   -- iris has 149 distinct rows (R: nrow(unique(iris[, 1:4]))), now 148
+  T.raises(function() cluster.kmeans(Y, 149, { algorithm = "hartigan-wong", init = "random" }) end,
+    "more cluster centres (k = 149) than distinct rows (148)")
+  T.raises(function() cluster.kmeans(X, 3, { algorithm = "hartigan" }) end,
+    "option 'algorithm' must be one of \"auto\", \"lloyd\", \"hamerly\", \"hartigan-wong\"")
+end)
+
 T.test("hclust ward and others (SciPy / R)", function()
   local h = cluster.hclust(X)
   T.eq(h.merge:rows(), 149)

@@ -198,7 +198,7 @@ T.test("types and ranges, one wording", function()
   T.raises(function() cluster.kmeans(X, 2, { tol = -1 }) end, "option 'tol' must be non-negative (got -1)")
   T.raises(function() cluster.kmeans(X, 2, { tol = 0 / 0 }) end, "option 'tol' must be a number (got nan)")
   T.raises(function() cluster.kmeans(X, 2, { algorithm = "x" }) end,
-    "option 'algorithm' must be one of \"auto\", \"lloyd\", \"hamerly\" (got \"x\")")
+    "option 'algorithm' must be one of \"auto\", \"lloyd\", \"hamerly\", \"hartigan-wong\" (got \"x\")")
   T.raises(function() cluster.kmeans(X, 2, { threads = 300 }) end,
     "option 'threads' must be an integer between 0 and 256 (got 300)")
   T.raises(function() cluster.hclust(X, { na = "drop" }) end, "option 'na' must be one of \"fail\", \"omit\"")
