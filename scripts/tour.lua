@@ -35,6 +35,12 @@ section("Do setosa and versicolor sepals differ in width? (Welch's t test, as R'
 local versicolor = df:filter(function(r) return r.species == "versicolor" end)
 print(stats.t_test(setosa:col("sepal_width"), versicolor:col("sepal_width")))
 print(("95 %% quantile of t(10): %.6f (R: qt(0.975, 10) = 2.228139)"):format(stats.qt(0.975, 10)))
+local pv = {}
+for _, col in ipairs { "sepal_length", "sepal_width", "petal_length", "petal_width" } do
+  pv[#pv + 1] = stats.t_test(setosa:col(col), versicolor:col(col)).p_value
+end
+print("four t tests, Holm-adjusted p-values (R's p.adjust): " .. table.concat(mat.format(stats.p_adjust(pv), { digits = 3 }), " "))
+print("sepal width quartiles (R's quantile, type 7): " .. table.concat(mat.format(stats.quantile(df:col("sepal_width"))), " "))
 
 section("Linear algebra")
 local A = mat.from{{4, 7}, {2, 6}}

@@ -152,6 +152,8 @@ local calls = {
 }
 
 calls["stats.t_test"] = function(o) return stats.t_test({ 1, 2, 4 }, o) end
+calls["stats.quantile"] = function(o) return stats.quantile({ 1, 2, 4 }, 0.5, o) end
+calls["stats.p_adjust"] = function(o) return stats.p_adjust({ 0.1, 0.2 }, o) end
 -- stats.d/p/q/r<family>: every parameter by position, then the options
 for name, par in pairs { norm = { 0, 1 }, t = { 3 }, chisq = { 2 }, f = { 2, 3 }, binom = { 5, 0.5 }, pois = { 2 },
                          gamma = { 2, 1 }, beta = { 2, 3 }, exp = { 1 }, unif = { 0, 1 }, lnorm = { 0, 1 },
