@@ -517,6 +517,47 @@ static void test_join_multikey(void) {
   col_unref(l1); col_unref(r1); col_unref(l2); col_unref(r2);
 }
 
+/* ---- out of memory: every allocation of a pipeline fails in turn ---------- */
+
+static int oom_pipeline(const mlsh_col *month, const mlsh_col *oz, const mlsh_col *ka, const mlsh_col *kb) {
+  mlsh_err err;
+  int64_t perm[153];
+  frame_groups g;
+  frame_join_result jr;
+  mlsh_col *o = NULL, *s = NULL;
+  const mlsh_col *k[2] = {month, oz}, *lk[1] = {ka}, *rk[1] = {kb};
+  const char *sv[3] = {"a", NULL, "b"};
+  int rc = col_from_strings(sv, 3, &s, &err);
+  col_unref(s);
+  if (rc) return rc;
+  if ((rc = frame_order(k, 2, NULL, 1, perm, &err))) return rc;
+  if ((rc = frame_group(k, 1, 1, 1, &g, &err))) return rc;
+  for (int fn = AGG_N; !rc && fn <= AGG_N_DISTINCT; fn++) {
+    rc = frame_aggregate(oz, &g, (frame_agg)fn, 1, 1, &o, &err);
+    col_unref(o);
+  }
+  frame_groups_free(&g);
+  if (!rc) rc = frame_join(lk, rk, 1, JOIN_FULL, 1, 1, &jr, &err);
+  if (!rc) frame_join_result_free(&jr);
+  return rc;
+}
+
+static void test_out_of_memory(void) {
+  mlsh_col *month = int_col(aq_month, 153), *oz = dbl_col(aq_ozone, 153);
+  mlsh_col *ka = dbl_col(j_a_k, 10), *kb = dbl_col(j_b_k, 16);
+  int bad = 0, failures = 0;
+  for (long k = 1; k < 2000; k++) {
+    mlsh_alloc_fail_after(k);
+    int rc = oom_pipeline(month, oz, ka, kb);
+    mlsh_alloc_fail_after(0);
+    if (rc == MLSH_OK) break;
+    failures++;
+    bad += rc != MLSH_ENOMEM;
+  }
+  CHECK(bad == 0 && failures > 20);
+  col_unref(month); col_unref(oz); col_unref(ka); col_unref(kb);
+}
+
 int main(void) {
   RUN(test_column_basics);
   RUN(test_column_builder);
@@ -529,5 +570,6 @@ int main(void) {
   RUN(test_group_scale);
   RUN(test_join_merge);
   RUN(test_join_multikey);
+  RUN(test_out_of_memory);
   CTEST_DONE();
 }
