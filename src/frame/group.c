@@ -74,17 +74,10 @@ static int sort_groups(const mlsh_col *const *keys, size_t k, int nthreads, fram
   return rc;
 }
 
-static int check_group_keys(const mlsh_col *const *keys, size_t k, mlsh_err *err) {
-  for (size_t q = 1; q < k; q++)
-    if (keys[q]->n != keys[0]->n)
-      return mlsh_seterr(err, MLSH_EINVAL, "group_by: key %zu has %zu rows, key 1 has %zu", q + 1, keys[q]->n, keys[0]->n);
-  return MLSH_OK;
-}
-
 int frame_group(const mlsh_col *const *keys, size_t nkeys, int sorted, int nthreads, frame_groups *g,
                 mlsh_err *err) {
   memset(g, 0, sizeof *g);
-  int rc = check_group_keys(keys, nkeys, err);
+  int rc = keys_check_lengths(keys, nkeys, "group_by", err);
   if (rc) return rc;
   if (nkeys == 0) return mlsh_seterr(err, MLSH_EINVAL, "group_by: no key columns");
   g->n = keys[0]->n;

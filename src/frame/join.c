@@ -131,10 +131,9 @@ static int check_join(const mlsh_col *const *lk, const mlsh_col *const *rk, size
                       mlsh_err *err) {
   if ((unsigned)how > JOIN_ANTI) return mlsh_seterr(err, MLSH_EINVAL, "join: unknown join kind %d", (int)how);
   if (k == 0) return mlsh_seterr(err, MLSH_EINVAL, "join: no key columns");
-  for (size_t q = 1; q < k; q++)
-    if (lk[q]->n != lk[0]->n || rk[q]->n != rk[0]->n)
-      return mlsh_seterr(err, MLSH_EINVAL, "join: key %zu has another length than key 1", q + 1);
-  return keys_check_pair(lk, rk, k, "join", err);
+  int rc = keys_check_lengths(lk, k, "join", err);
+  if (!rc) rc = keys_check_lengths(rk, k, "join", err);
+  return rc ? rc : keys_check_pair(lk, rk, k, "join", err);
 }
 
 int frame_join(const mlsh_col *const *lkeys, const mlsh_col *const *rkeys, size_t nkeys, frame_join_how how,

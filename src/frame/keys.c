@@ -104,6 +104,13 @@ int keys_row_has_na(const mlsh_col *const *cols, size_t k, size_t i) {
   return 0;
 }
 
+int keys_check_lengths(const mlsh_col *const *cols, size_t k, const char *what, mlsh_err *err) {
+  for (size_t q = 1; q < k; q++)
+    if (cols[q]->n != cols[0]->n)
+      return mlsh_seterr(err, MLSH_EINVAL, "%s: key %zu has %zu rows, key 1 has %zu", what, q + 1, cols[q]->n, cols[0]->n);
+  return MLSH_OK;
+}
+
 int keys_check_pair(const mlsh_col *const *a, const mlsh_col *const *b, size_t k, const char *what, mlsh_err *err) {
   for (size_t q = 0; q < k; q++)
     if (a[q]->type != b[q]->type)

@@ -39,6 +39,8 @@ uint64_t keys_hash_row(const mlsh_col *const *cols, size_t k, size_t i);
 int keys_hash_rows(const mlsh_col *const *cols, size_t k, size_t n, int nthreads, uint64_t *h);
 int keys_rows_equal(const mlsh_col *const *a, size_t i, const mlsh_col *const *b, size_t j, size_t k);
 int keys_row_has_na(const mlsh_col *const *cols, size_t k, size_t i);
+/* Every key column has as many rows as the first (what = "order" in messages). */
+int keys_check_lengths(const mlsh_col *const *cols, size_t k, const char *what, mlsh_err *err);
 /* a[q] and b[q] can be compared: same type (what = "join" in messages). */
 int keys_check_pair(const mlsh_col *const *a, const mlsh_col *const *b, size_t k, const char *what, mlsh_err *err);
 

@@ -145,16 +145,9 @@ static int merge_key(const mlsh_col *c, int desc, int64_t *perm, size_t n, int64
 
 /* ---- the driver --------------------------------------------------------- */
 
-static int check_keys(const mlsh_col *const *keys, size_t nkeys, mlsh_err *err) {
-  for (size_t k = 1; k < nkeys; k++)
-    if (keys[k]->n != keys[0]->n)
-      return mlsh_seterr(err, MLSH_EINVAL, "order: key %zu has %zu rows, key 1 has %zu", k + 1, keys[k]->n, keys[0]->n);
-  return MLSH_OK;
-}
-
 int frame_order(const mlsh_col *const *keys, size_t nkeys, const int *desc, int nthreads, int64_t *perm,
                 mlsh_err *err) {
-  int rc = check_keys(keys, nkeys, err);
+  int rc = keys_check_lengths(keys, nkeys, "order", err);
   if (rc || nkeys == 0) return rc;
   size_t n = keys[0]->n;
   for (size_t i = 0; i < n; i++) perm[i] = (int64_t)i;
