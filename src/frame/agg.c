@@ -1,0 +1,314 @@
+/* agg.c - aggregates per group. Every aggregate is a few passes over the
+ * rows in row order, accumulating into arrays indexed by group id (no
+ * per-group allocation); the median gathers each group's values into one
+ * buffer first, n_distinct groups by (group, value). */
+#include <math.h>
+#include <string.h>
+#include "group.h"
+#include "keys.h"
+#include "../core/alloc.h"
+#include "../core/interrupt.h"
+
+#define POLL(i) (((i) & 0xffff) == 0 && mlsh_interrupted())
+
+static const char *const agg_names[] = {"n", "sum", "mean", "var", "sd", "median", "min", "max",
+                                        "first", "last", "n_distinct"};
+
+const char *frame_agg_name(frame_agg fn) { return (unsigned)fn <= AGG_N_DISTINCT ? agg_names[fn] : "?"; }
+
+typedef struct {
+  const mlsh_col *x;
+  const frame_groups *g;
+  int na_rm;
+  uint8_t *isna;     /* per group: the result is NA */
+  mlsh_err *err;
+} agg_job;
+
+static int numeric(col_type t) { return t != COL_STRING && t != COL_CATEGORICAL; }
+
+static inline double num_at(const mlsh_col *x, size_t i) {
+  switch (x->type) {
+  case COL_DOUBLE: case COL_DATETIME: return COL_DBL(x)[i];
+  case COL_INT64: return (double)COL_I64(x)[i];
+  case COL_LOGICAL: return COL_LGL(x)[i];
+  default: return COL_I32(x)[i];
+  }
+}
+
+/* Row i takes part: 1; is skipped: 0; makes its group NA: -1. */
+static inline int row_state(const agg_job *j, size_t i) {
+  if (j->na_rm) return !key_missing(j->x, i);
+  return col_is_na(j->x, i) ? -1 : 1;
+}
+
+static int agg_nomem(agg_job *j) { return mlsh_seterr(j->err, MLSH_ENOMEM, "summarise: not enough memory"); }
+static int agg_intr(agg_job *j) { return mlsh_seterr(j->err, MLSH_EINTR, "summarise: interrupted"); }
+
+/* A column of ng values of type t with NA where isna is set. */
+static int finish(agg_job *j, col_type t, const void *v, mlsh_col **out) {
+  size_t ng = j->g->ngroups, nb = (ng + 7) / 8, nna = 0;
+  uint8_t *valid = mlsh_malloc(nb ? nb : 1);
+  if (!valid) return agg_nomem(j);
+  memset(valid, 0, nb ? nb : 1);
+  for (size_t r = 0; r < ng; r++) {
+    if (j->isna[r]) nna++;
+    else valid[r >> 3] |= (uint8_t)(1u << (r & 7));
+  }
+  int rc = col_from_array(t, v, ng, nna ? valid : NULL, out, j->err);
+  mlsh_free(valid);
+  return rc;
+}
+
+static int agg_count(agg_job *j, mlsh_col **out) {
+  int64_t *cnt = mlsh_calloc(j->g->ngroups ? j->g->ngroups : 1, sizeof *cnt);
+  if (!cnt) return agg_nomem(j);
+  for (size_t i = 0; i < j->g->n; i++) {
+    cnt[j->g->id[i]] += !j->na_rm || !key_missing(j->x, i);
+    if (POLL(i)) { mlsh_free(cnt); return agg_intr(j); }
+  }
+  int rc = finish(j, COL_INT64, cnt, out);
+  mlsh_free(cnt);
+  return rc;
+}
+
+static int sum_integer(agg_job *j, mlsh_col **out) {
+  int64_t *s = mlsh_calloc(j->g->ngroups ? j->g->ngroups : 1, sizeof *s);
+  int rc = s ? MLSH_OK : agg_nomem(j);
+  for (size_t i = 0; !rc && i < j->g->n; i++) {
+    int64_t gi = j->g->id[i], v = j->x->type == COL_LOGICAL ? COL_LGL(j->x)[i] : COL_I64(j->x)[i];
+    int st = row_state(j, i);
+    if (st < 0) j->isna[gi] = 1;
+    else if (st && __builtin_add_overflow(s[gi], v, &s[gi]))
+      rc = mlsh_seterr(j->err, MLSH_EINVAL, "sum: the integer sum of a group overflows 64 bits");
+    if (POLL(i)) rc = agg_intr(j);
+  }
+  if (!rc) rc = finish(j, COL_INT64, s, out);
+  mlsh_free(s);
+  return rc;
+}
+
+/* Per group: count, mean (R's two passes) and, when ss is given, the sum
+ * of squared deviations from the mean. */
+static int moments(agg_job *j, int64_t *cnt, double *mean, long double *ss) {
+  size_t ng = j->g->ngroups, n = j->g->n;
+  const int64_t *id = j->g->id;
+  long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s);
+  if (!s) return agg_nomem(j);
+  for (size_t i = 0; i < n; i++) {
+    int st = row_state(j, i);
+    if (st < 0) j->isna[id[i]] = 1;
+    else if (st) { s[id[i]] += num_at(j->x, i); cnt[id[i]]++; }
+    if (POLL(i)) { mlsh_free(s); return agg_intr(j); }
+  }
+  for (size_t r = 0; r < ng; r++) { s[r] /= cnt[r]; mean[r] = (double)s[r]; }
+  long double *t = mlsh_calloc(ng ? ng : 1, sizeof *t);
+  if (!t) { mlsh_free(s); return agg_nomem(j); }
+  for (size_t i = 0; i < n; i++)
+    if (row_state(j, i) > 0 && isfinite((double)s[id[i]])) t[id[i]] += num_at(j->x, i) - s[id[i]];
+  for (size_t r = 0; r < ng; r++)
+    if (isfinite((double)s[r])) mean[r] = (double)(s[r] + t[r] / cnt[r]);
+  mlsh_free(t);
+  mlsh_free(s);
+  for (size_t i = 0; ss && i < n; i++)
+    if (row_state(j, i) > 0) {
+      double d = num_at(j->x, i) - mean[id[i]];
+      ss[id[i]] += (long double)(d * d);
+    }
+  return mlsh_interrupted() ? agg_intr(j) : MLSH_OK;
+}
+
+static int agg_moment(agg_job *j, frame_agg fn, mlsh_col **out) {
+  size_t ng = j->g->ngroups, m = ng ? ng : 1;
+  int64_t *cnt = mlsh_calloc(m, sizeof *cnt);
+  double *mean = mlsh_calloc(m, sizeof *mean);
+  long double *ss = fn == AGG_MEAN ? NULL : mlsh_calloc(m, sizeof *ss);
+  int rc = cnt && mean && (ss || fn == AGG_MEAN) ? moments(j, cnt, mean, ss) : agg_nomem(j);
+  for (size_t r = 0; !rc && ss && r < ng; r++) {
+    if (cnt[r] < 2) { j->isna[r] = 1; continue; }
+    mean[r] = (double)(ss[r] / (cnt[r] - 1));
+    if (fn == AGG_SD) mean[r] = sqrt(mean[r]);
+  }
+  if (!rc) rc = finish(j, COL_DOUBLE, mean, out);
+  mlsh_free(cnt); mlsh_free(mean); mlsh_free(ss);
+  return rc;
+}
+
+static int agg_sum(agg_job *j, mlsh_col **out) {
+  if (j->x->type == COL_INT64 || j->x->type == COL_LOGICAL) return sum_integer(j, out);
+  if (j->x->type != COL_DOUBLE)
+    return mlsh_seterr(j->err, MLSH_EINVAL, "sum: not defined for a %s column", col_type_name(j->x->type));
+  size_t ng = j->g->ngroups;
+  long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s);
+  double *v = mlsh_malloc_array(ng ? ng : 1, sizeof *v);
+  int rc = s && v ? MLSH_OK : agg_nomem(j);
+  for (size_t i = 0; !rc && i < j->g->n; i++) {
+    int st = row_state(j, i);
+    if (st < 0) j->isna[j->g->id[i]] = 1;
+    else if (st) s[j->g->id[i]] += COL_DBL(j->x)[i];
+    if (POLL(i)) rc = agg_intr(j);
+  }
+  for (size_t r = 0; !rc && r < ng; r++) v[r] = (double)s[r];
+  if (!rc) rc = finish(j, COL_DOUBLE, v, out);
+  mlsh_free(s); mlsh_free(v);
+  return rc;
+}
+
+/* ---- median --------------------------------------------------------------- */
+
+static inline void swap_d(double *a, double *b) { double t = *a; *a = *b; *b = t; }
+
+/* The k-th smallest of a[0..n) (no NaN) by three-way quickselect: on
+ * return a[0..k) <= a[k]. */
+static double select_kth(double *a, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (hi > lo) {
+    double p = a[lo + (hi - lo) / 2];
+    size_t lt = lo, i = lo, gt = hi;
+    while (i <= gt) {          /* [lo, lt) < p, [lt, i) == p, (gt, hi] > p */
+      if (a[i] < p) swap_d(&a[lt++], &a[i++]);
+      else if (a[i] > p) { swap_d(&a[i], &a[gt]); if (gt == 0) break; gt--; }
+      else i++;
+    }
+    if (k < lt) hi = lt - 1;
+    else if (k > gt) lo = gt + 1;
+    else return p;
+  }
+  return a[k];
+}
+
+static double median_of(double *a, size_t n) {
+  size_t h = n / 2;
+  double hi = select_kth(a, n, h);
+  if (n & 1) return hi;
+  double lo = a[0];
+  for (size_t i = 1; i < h; i++) if (a[i] > lo) lo = a[i];   /* the largest of the lower half */
+  return (double)(((long double)lo + hi) / 2);
+}
+
+static int agg_median(agg_job *j, mlsh_col **out) {
+  size_t ng = j->g->ngroups, n = j->g->n, m = ng ? ng : 1;
+  size_t *at = mlsh_calloc(m + 1, sizeof *at);
+  double *vals = mlsh_malloc_array(n ? n : 1, sizeof *vals), *med = mlsh_calloc(m, sizeof *med);
+  int rc = at && vals && med ? MLSH_OK : agg_nomem(j);
+  for (size_t i = 0; !rc && i < n; i++) {
+    int st = j->na_rm ? !key_missing(j->x, i) : (key_missing(j->x, i) ? -1 : 1);
+    if (st < 0) j->isna[j->g->id[i]] = 1;
+    at[j->g->id[i] + 1] += st > 0;
+  }
+  for (size_t r = 0; r < ng && !rc; r++) at[r + 1] += at[r];
+  for (size_t i = 0; !rc && i < n; i++)
+    if (!key_missing(j->x, i)) vals[at[j->g->id[i]]++] = num_at(j->x, i);
+  for (size_t r = ng; !rc && r > 0; r--) at[r] = at[r - 1];   /* back to group starts */
+  if (at) at[0] = 0;
+  for (size_t r = 0; !rc && r < ng; r++) {
+    size_t len = at[r + 1] - at[r];
+    if (!j->isna[r] && len == 0) j->isna[r] = 1;
+    if (!j->isna[r]) med[r] = median_of(vals + at[r], len);
+    if (POLL(r)) rc = agg_intr(j);
+  }
+  if (!rc) rc = finish(j, COL_DOUBLE, med, out);
+  mlsh_free(at); mlsh_free(vals); mlsh_free(med);
+  return rc;
+}
+
+/* ---- min, max, first, last: a row per group, then a gather ---------------- */
+
+static int pick_take(agg_job *j, const int64_t *row, mlsh_col **out) {
+  return col_take(j->x, row, j->g->ngroups, out, j->err);
+}
+
+/* The row holding each group's min (or max); -1 (NA) for a group with NA
+ * (without na_rm) or with nothing left; a NaN wins over numbers as in R. */
+static int agg_extreme(agg_job *j, int want_max, mlsh_col **out) {
+  const mlsh_col *x = j->x;
+  if (x->type == COL_STRING || (x->type == COL_CATEGORICAL && !x->ordered))
+    return mlsh_seterr(j->err, MLSH_EINVAL, "%s: not defined for a%s %s column", want_max ? "max" : "min",
+                       x->type == COL_CATEGORICAL ? "n unordered" : "", col_type_name(x->type));
+  size_t ng = j->g->ngroups;
+  int64_t *row = mlsh_malloc_array(ng ? ng : 1, sizeof *row);
+  uint8_t *lock = mlsh_calloc(ng ? ng : 1, 1);     /* 1: NaN found, 2: NA found */
+  int rc = row && lock ? MLSH_OK : agg_nomem(j);
+  for (size_t r = 0; !rc && r < ng; r++) row[r] = -1;
+  for (size_t i = 0; !rc && i < j->g->n; i++) {
+    int64_t gi = j->g->id[i];
+    if (lock[gi] == 2) continue;
+    if (key_missing(x, i)) {
+      if (j->na_rm) continue;
+      lock[gi] = col_is_na(x, i) ? 2 : 1;
+      row[gi] = lock[gi] == 2 ? -1 : (int64_t)i;
+      continue;
+    }
+    if (lock[gi]) continue;
+    uint64_t u = key_image(x, i);
+    if (row[gi] < 0 || (want_max ? u > key_image(x, (size_t)row[gi]) : u < key_image(x, (size_t)row[gi])))
+      row[gi] = (int64_t)i;
+    if (POLL(i)) rc = agg_intr(j);
+  }
+  if (!rc) rc = pick_take(j, row, out);
+  mlsh_free(row); mlsh_free(lock);
+  return rc;
+}
+
+static int agg_end(agg_job *j, int last, mlsh_col **out) {
+  size_t ng = j->g->ngroups;
+  int64_t *row = mlsh_malloc_array(ng ? ng : 1, sizeof *row);
+  if (!row) return agg_nomem(j);
+  for (size_t r = 0; r < ng; r++) row[r] = -1;
+  for (size_t i = 0; i < j->g->n; i++) {
+    int64_t gi = j->g->id[i];
+    if ((last || row[gi] < 0) && !(j->na_rm && key_missing(j->x, i))) row[gi] = (int64_t)i;
+  }
+  int rc = pick_take(j, row, out);
+  mlsh_free(row);
+  return rc;
+}
+
+/* Distinct values per group: the groups of (group id, value). */
+static int agg_n_distinct(agg_job *j, mlsh_col **out) {
+  size_t ng = j->g->ngroups;
+  mlsh_col *gid = NULL;
+  frame_groups pair = {0};
+  int64_t *cnt = mlsh_calloc(ng ? ng : 1, sizeof *cnt);
+  int rc = cnt ? col_from_array(COL_INT64, j->g->id, j->g->n, NULL, &gid, j->err) : agg_nomem(j);
+  const mlsh_col *keys[2] = {gid, j->x};
+  if (!rc) rc = frame_group(keys, 2, 0, 1, &pair, j->err);
+  for (size_t p = 0; !rc && p < pair.ngroups; p++) {
+    size_t i = (size_t)pair.first[p];
+    cnt[j->g->id[i]] += !(j->na_rm && key_missing(j->x, i));
+  }
+  if (!rc) rc = finish(j, COL_INT64, cnt, out);
+  frame_groups_free(&pair);
+  col_unref(gid);
+  mlsh_free(cnt);
+  return rc;
+}
+
+static int agg_check(const mlsh_col *x, const frame_groups *g, frame_agg fn, mlsh_err *err) {
+  if ((unsigned)fn > AGG_N_DISTINCT) return mlsh_seterr(err, MLSH_EINVAL, "summarise: unknown aggregate %d", (int)fn);
+  int needs_number = fn == AGG_MEAN || fn == AGG_VAR || fn == AGG_SD || fn == AGG_MEDIAN;
+  if (needs_number && !numeric(x->type))
+    return mlsh_seterr(err, MLSH_EINVAL, "%s: not defined for a %s column", frame_agg_name(fn), col_type_name(x->type));
+  if (x->n != g->n)
+    return mlsh_seterr(err, MLSH_EINVAL, "%s: the column has %zu rows, the groups %zu", frame_agg_name(fn), x->n, g->n);
+  return MLSH_OK;
+}
+
+int frame_aggregate(const mlsh_col *x, const frame_groups *g, frame_agg fn, int na_rm, int nthreads,
+                    mlsh_col **out, mlsh_err *err) {
+  int rc = agg_check(x, g, fn, err);
+  *out = NULL;
+  if (rc) return rc;
+  agg_job j = {x, g, na_rm, mlsh_calloc(g->ngroups ? g->ngroups : 1, 1), err};
+  if (!j.isna) return agg_nomem(&j);
+  switch (fn) {
+  case AGG_N: rc = agg_count(&j, out); break;
+  case AGG_SUM: rc = agg_sum(&j, out); break;
+  case AGG_MEAN: case AGG_VAR: case AGG_SD: rc = agg_moment(&j, fn, out); break;
+  case AGG_MEDIAN: rc = agg_median(&j, out); break;
+  case AGG_MIN: case AGG_MAX: rc = agg_extreme(&j, fn == AGG_MAX, out); break;
+  case AGG_FIRST: case AGG_LAST: rc = agg_end(&j, fn == AGG_LAST, out); break;
+  default: rc = agg_n_distinct(&j, out); break;
+  }
+  mlsh_free(j.isna);
+  return rc;
+}
