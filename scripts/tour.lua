@@ -40,6 +40,11 @@ for _, col in ipairs { "sepal_length", "sepal_width", "petal_length", "petal_wid
   pv[#pv + 1] = stats.t_test(setosa:col(col), versicolor:col(col)).p_value
 end
 print("four t tests, Holm-adjusted p-values (R's p.adjust): " .. table.concat(mat.format(stats.p_adjust(pv), { digits = 3 }), " "))
+print(stats.cor_test(df:col("petal_length"), df:col("petal_width")))
+local wide = {}
+local sepal_width = df:col("sepal_width")
+for i = 1, df:nrow() do wide[i] = sepal_width[i] > 3 and "wide" or "narrow" end
+print(stats.chisq_test(df:col("species"), wide))
 print("sepal width quartiles (R's quantile, type 7): " .. table.concat(mat.format(stats.quantile(df:col("sepal_width"))), " "))
 
 section("Linear algebra")

@@ -30,6 +30,18 @@ typedef struct st_ttest_opts {
 int st_t_test(const double *x, size_t nx, const double *y, size_t ny, const st_ttest_opts *o, st_htest *r,
               mlsh_err *err);
 
+/* R's cor.test(method = "pearson"): t on n - 2 df, Fisher-z interval when
+ * n > 3 (else conf_int is NaN). Pairs with a NaN are dropped. */
+int st_cor_test(const double *x, const double *y, size_t n, st_alternative alt, double conf_level, st_htest *r,
+                mlsh_err *err);
+
+/* R's chisq.test: on an nr x nc table (row-major counts; nr == 1 or
+ * nc == 1: goodness of fit against probs, NULL = equal), with Yates'
+ * correction on 2 x 2 tables when correct. expected (optional, nr*nc)
+ * gets the expected counts; *small is set when one is below 5 (R warns). */
+int st_chisq_test(const double *x, size_t nr, size_t nc, const double *probs, int correct, st_htest *r,
+                  double *expected, int *small, mlsh_err *err);
+
 /* R's mean (a second pass corrects the first, in long double) and var. */
 double st_mean(const double *x, size_t n);
 double st_var(const double *x, size_t n, double mean);

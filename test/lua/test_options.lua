@@ -152,6 +152,8 @@ local calls = {
 }
 
 calls["stats.t_test"] = function(o) return stats.t_test({ 1, 2, 4 }, o) end
+calls["stats.cor_test"] = function(o) return stats.cor_test({ 1, 2, 4, 3 }, { 2, 1, 4, 5 }, o) end
+calls["stats.chisq_test"] = function(o) return stats.chisq_test({ { 12, 5 }, { 7, 9 } }, o) end
 calls["stats.quantile"] = function(o) return stats.quantile({ 1, 2, 4 }, 0.5, o) end
 calls["stats.p_adjust"] = function(o) return stats.p_adjust({ 0.1, 0.2 }, o) end
 -- stats.d/p/q/r<family>: every parameter by position, then the options
