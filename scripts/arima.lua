@@ -52,6 +52,12 @@ local rows = {}
 for m = 1, 12 do rows[m] = { ({ "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" })[m], string.format("%.4f", dc.figure[m]) } end
 print(data.text_table({ "month", "seasonal index" }, rows, { false, true }))
 print("The seasonal swing grows with the level (multiplicative): a log transform makes it additive.")
+-- STL on the log scale lets the seasonal shape drift from year to year (R's stl, robust to outliers).
+local stl = ts.stl(ts.log(y), { s_window = 7, robust = true })
+print(stl)
+print(string.format("STL seasonal swing (log scale): %.3f in 1949, %.3f in 1960",
+  stl.seasonal.values:slice(1, 12):max() - stl.seasonal.values:slice(1, 12):min(),
+  stl.seasonal.values:slice(133, 144):max() - stl.seasonal.values:slice(133, 144):min()))
 if has_plot then
   local tr = {}
   for i = 1, #y do tr[i] = dc.trend.values[i] end

@@ -137,8 +137,27 @@ Result.__index = function(r, k)
   if k == "verdict" and rawget(r, "pvalue") and rawget(r, "method") then return verdict(r) end
 end
 
+-- An STL fit: its settings, then the first rows of its components (as R's
+-- print of an stl fit, shortened).
+local function stl_table(r)
+  local n = #r.trend
+  local head = string.format("STL decomposition, period %d: s_window %s, t_window %d, l_window %d%s; %d values",
+    r.period, r.periodic and "periodic" or tostring(r.win.s), r.win.t, r.win.l,
+    r.outer > 0 and string.format(", robust (%d outer passes)", r.outer) or "", n)
+  local columns = { common_format(r.seasonal.values or r.seasonal), common_format(r.trend.values or r.trend),
+                    common_format(r.remainder.values or r.remainder) }
+  local rows, show = {}, math.min(n, 10)
+  for i = 1, show do
+    rows[i] = { r.trend.time and r.trend:time(i) or tostring(i), columns[1][i], columns[2][i], columns[3][i] }
+  end
+  local out = head .. "\n" .. tabulate({ "", "seasonal", "trend", "remainder" }, rows, { false, true, true, true })
+  if n > show then out = out .. "\n... " .. (n - show) .. " more" end
+  return out
+end
+
 Result.__tostring = function(r)
   local k = r.kind
+  if k == "stl" then return stl_table(r) end
   if k == "acf" or k == "pacf" then return bars(r) end
   if k == "describe" then
     local names = { "n", "missing", "min", "max", "mean", "median", "sd", "cv", "skewness", "kurtosis" }

@@ -7,6 +7,7 @@
 #include "lts.h"
 #include "../ts/ts.h"
 #include "../ts/arima.h"   /* ts_accuracy */
+#include "../ts/stl.h"
 #include "../core/distrib.h"
 
 /* ---- the series-like argument ---- */
@@ -371,6 +372,88 @@ static int l_jarque_bera(lua_State *L) {
   return 1;
 }
 
+/* ---- STL ---- */
+
+typedef struct { ts_stl_opts o; } stl_args;
+/* Windows and jumps may span a whole long series. */
+#define STL_INT(f, nm, shown, lo, doc) MLSH_OPT_INT_PRESET(stl_args, o.f, nm, shown, lo, 1000000000, doc)
+static const mlsh_opt stl_opt[] = {
+  MLSH_OPT_VALUE("s_window", MLSH_OT_ANY, "required",
+                 "odd integer >= 3 or \"periodic\": the span (in cycles) of the loess smoothing each cycle-subseries"),
+  MLSH_OPT_INT_PRESET(stl_args, o.period, "period", "the series' freq", 2, LTS_MAX_LAG, "observations per cycle"),
+  MLSH_OPT_INT(stl_args, o.s_degree, "s_degree", 0, 0, 1, "local degree of the seasonal smoothing"),
+  MLSH_OPT_INT(stl_args, o.t_degree, "t_degree", 1, 0, 1, "local degree of the trend smoothing"),
+  MLSH_OPT_INT_PRESET(stl_args, o.l_degree, "l_degree", "t_degree", 0, 1, "local degree of the low-pass smoothing"),
+  STL_INT(t_window, "t_window", "nextodd(ceiling(1.5*period/(1-1.5/s_window)))", 3, "odd span (in lags) of the trend smoothing"),
+  STL_INT(l_window, "l_window", "nextodd(period)", 3, "odd span of the low-pass filter"),
+  STL_INT(s_jump, "s_jump", "ceiling(s_window/10)", 1, "the seasonal smoother fits every s_jump points, interpolating between"),
+  STL_INT(t_jump, "t_jump", "ceiling(t_window/10)", 1, "the same for the trend smoother"),
+  STL_INT(l_jump, "l_jump", "ceiling(l_window/10)", 1, "the same for the low-pass smoother"),
+  MLSH_OPT_BOOL(stl_args, o.robust, "robust", 0, "robustness weights against outliers (sets the inner and outer defaults)"),
+  MLSH_OPT_INT_PRESET(stl_args, o.inner, "inner", "1 if robust, else 2", 1, 1000, "passes of the inner (backfitting) loop"),
+  MLSH_OPT_INT_PRESET(stl_args, o.outer, "outer", "15 if robust, else 0", 0, 1000, "robustness passes of the outer loop"),
+  MLSH_OPT_END};
+#undef STL_INT
+static const mlsh_optspec stl_spec = {"ts.stl", stl_opt};
+static const char *const stl_periodic[] = {"periodic", NULL};
+
+/* The required s_window option: an integer (checked by the core) or "periodic" (0). */
+static int read_s_window(lua_State *L, int optidx, const char *fn) {
+  int t = mlsh_opt_get(L, optidx, "s_window"), isint = 0;
+  lua_Integer w = 0;
+  if (t == LUA_TSTRING) mlsh_check_choice(L, -1, fn, "option 's_window'", stl_periodic);
+  else if (t == LUA_TNUMBER) w = lua_tointegerx(L, -1, &isint);
+  if (t == LUA_TNIL) mlsh_error(L, fn, "option 's_window' is required: an odd integer >= 3 or \"periodic\"");
+  if (t != LUA_TSTRING && (!isint || w < 3 || w > 0x7fffffff))
+    mlsh_error(L, fn, "option 's_window' must be an odd integer >= 3 or \"periodic\" (got %s)", luaL_tolstring(L, -1, NULL));
+  lua_pop(L, 1);
+  return (int)w;
+}
+
+static void push_stl_triple(lua_State *L, const char *key, lua_Integer s, lua_Integer t, lua_Integer l) {
+  lua_createtable(L, 0, 3);
+  lts_setint(L, "s", s); lts_setint(L, "t", t); lts_setint(L, "l", l);
+  lua_setfield(L, -2, key);
+}
+
+static int l_stl(lua_State *L) {
+  const char *fn = stl_spec.fname;
+  lua_settop(L, 2);
+  stl_args a;
+  ts_stl_defaults(&a.o, 0, 0);
+  mlsh_opts(L, 2, &stl_spec, &a);
+  a.o.s_window = read_s_window(L, 2, fn);
+  lts_series s;
+  lts_check_series(L, 1, fn, "y", &s);
+  if (!a.o.period) {
+    if (s.freq < 2) mlsh_error(L, fn, "argument 'y' has no period (freq %d): give option 'period' or a Series with freq >= 2", s.freq);
+    a.o.period = s.freq;
+  }
+  ts_stl_opts used;
+  mlsh_err err;
+  int rc = ts_stl_resolve(&a.o, s.n, &used, &err);
+  double *buf = rc ? NULL : lts_scratch(L, 4 * s.n, fn);
+  if (!rc) rc = ts_stl(s.v, s.n, &a.o, buf, buf + s.n, buf + 2 * s.n, buf + 3 * s.n, &err);
+  if (rc) mlsh_fail(L, fn, rc, &err);
+  lua_createtable(L, 0, 12);
+  const char *names[3] = {"seasonal", "trend", "remainder"};
+  for (int k = 0; k < 3; k++) { lts_push_series(L, &s, s.is_series, buf + k * s.n, s.n, 0); lua_setfield(L, -2, names[k]); }
+  mlsh_mat *w = lmat_push_new(L, s.n, 1, fn);
+  memcpy(w->data, buf + 3 * s.n, s.n * sizeof(double));
+  lua_setfield(L, -2, "weights");
+  push_stl_triple(L, "win", used.s_window ? used.s_window : ts_stl_periodic_window(s.n), used.t_window, used.l_window);
+  push_stl_triple(L, "deg", used.s_degree, used.t_degree, used.l_degree);
+  push_stl_triple(L, "jump", used.s_jump, used.t_jump, used.l_jump);
+  lts_setint(L, "inner", used.inner);
+  lts_setint(L, "outer", used.outer);
+  lts_setint(L, "period", used.period);
+  lua_pushboolean(L, used.s_window == 0);
+  lua_setfield(L, -2, "periodic");
+  lts_setstr(L, "kind", "stl");
+  luaL_setmetatable(L, LTS_RESULT_MT);
+  return 1;
+}
+
 /* ---- accuracy ---- */
 
 typedef struct { int period; } acc_args;
@@ -473,6 +556,13 @@ static const mlsh_Reg ts_funcs[] = {
    "mean detrended value per position (normalised), random = the rest.\n"
    "Returns {x, trend, seasonal, random, figure, type, freq} (NaN where the average is undefined).\n"
    "Example: dc = ts.decompose(y, {type=\"multiplicative\"}); print(dc.figure)", &dec_spec},
+  {"stl", l_stl, "ts.stl(y, opts)",
+   "Seasonal-trend decomposition by loess (Cleveland et al. 1990), as R's stl: y = seasonal + trend + remainder.\n"
+   "y is series-like without missing values, longer than two periods; s_window is required (\"periodic\": the\n"
+   "seasonal is the same every cycle). robust = true downweights outliers (15 robustness passes).\n"
+   "Returns {seasonal, trend, remainder (Series for a Series, else Matrices), weights (the robustness weights),\n"
+   "win, deg, jump ({s, t, l} as R reports them), inner, outer, period, periodic}; prints its first rows.\n"
+   "Example: fit = ts.stl(ts.log(y), {s_window=7, robust=true}); print(fit.seasonal)", &stl_spec},
   {"describe", l_describe, "ts.describe(y)",
    "Descriptive statistics of the non-missing values: n, missing, min, max, mean, median, sd, cv (sd/mean),\n"
    "skewness (m3/m2^1.5) and excess kurtosis (m4/m2^2 - 3). Prints as a table.\nExample: print(ts.describe(y))"},

@@ -101,18 +101,18 @@ static int loess_at(const loess *s, double xs, long nleft, long nright, double *
     w[j - 1] = wj;
   }
   if (total <= 0) return 0;
-  for (long j = nleft; j <= nright; j++) w[j - 1] /= total;
-  if (h > 0 && s->degree > 0) {   /* tilt the weights into a local line */
-    double mean = 0, ss = 0;
-    for (long j = nleft; j <= nright; j++) mean += w[j - 1] * (double)j;
+  double mean = 0, fit = 0;   /* loops fused where the order of the operations stays R's */
+  for (long j = nleft; j <= nright; j++) { w[j - 1] /= total; mean += w[j - 1] * (double)j; }
+  double ss = 0;
+  if (h > 0 && s->degree > 0) {
     for (long j = nleft; j <= nright; j++) { double d = (double)j - mean; ss += w[j - 1] * (d * d); }
-    if (sqrt(ss) > 0.001 * ((double)s->n - 1)) {
-      double slope = (xs - mean) / ss;
-      for (long j = nleft; j <= nright; j++) w[j - 1] *= slope * ((double)j - mean) + 1.0;
-    }
   }
-  double fit = 0;
-  for (long j = nleft; j <= nright; j++) fit += w[j - 1] * s->y[j - 1];
+  if (h > 0 && s->degree > 0 && sqrt(ss) > 0.001 * ((double)s->n - 1)) {   /* tilt the weights into a local line */
+    double slope = (xs - mean) / ss;
+    for (long j = nleft; j <= nright; j++) fit += w[j - 1] * (slope * ((double)j - mean) + 1.0) * s->y[j - 1];
+  } else {
+    for (long j = nleft; j <= nright; j++) fit += w[j - 1] * s->y[j - 1];
+  }
   *ys = fit;
   return 1;
 }

@@ -113,6 +113,7 @@ local calls = {
   ["ts.diff"] = function(o) return ts.diff(Y, o) end,
   ["ts.boxcox"] = function(o) return ts.boxcox(Y, 1, o) end,
   ["ts.decompose"] = function(o) return ts.decompose(ts.series(Y, { freq = 4 }), o) end,
+  ["ts.stl"] = function(o) return ts.stl(ts.series(Y, { freq = 4 }), o) end,
   ["ts.acf"] = function(o) return ts.acf(Y, o) end,
   ["ts.pacf"] = function(o) return ts.pacf(Y, o) end,
   ["ts.adf"] = function(o) return ts.adf(Y, o) end,

@@ -2,7 +2,8 @@
 -- Sources: R 4.2.2 (stats::arima, predict, acf, pacf, Box.test, decompose) on
 -- R's own datasets (lh, presidents, LakeHuron, USAccDeaths, AirPassengers; the
 -- examples of ?arima), ../shared/reference/arima/README.md (R 4.2.2), and
--- statsmodels 0.13 (adfuller, kpss) for the unit-root tests.
+-- statsmodels 0.13 (adfuller, kpss) for the unit-root tests; stl from R 4.2.2
+-- (each test names its call).
 local T = dofile("test/lua/harness.lua")
 
 local lh = { 2.4, 2.4, 2.4, 2.2, 2.1, 1.5, 2.3, 2.3, 2.5, 2.0, 1.9, 1.7, 2.2, 1.8, 3.2, 3.2, 2.7, 2.2, 2.2, 1.9,
@@ -434,6 +435,92 @@ T.test("printing: verdicts, summary, forecast tables", function()
   T.ok(tostring(fit:forecast(3)):find("lo 95"))
   T.ok(tostring(ts.acf(lh)):find("ACF"))
   T.ok(tostring(air()):find("Dec"))
+end)
+
+-- ---- STL against R ------------------------------------------------------------
+local ukgas = { 160.1, 129.7, 84.8, 120.1, 160.1, 124.9, 84.8, 116.9, 169.7, 140.9, 89.7, 123.3, 187.3, 144.1,
+  92.9, 120.1, 176.1, 147.3, 89.7, 123.3, 185.7, 155.3, 99.3, 131.3, 200.1, 161.7, 102.5, 136.1, 204.9, 176.1,
+  112.1, 140.9, 227.3, 195.3, 115.3, 142.5, 244.9, 214.5, 118.5, 153.7, 244.9, 216.1, 188.9, 142.5, 301, 196.9,
+  136.1, 267.3, 317, 230.5, 152.1, 336.2, 371.4, 240.1, 158.5, 355.4, 449.9, 286.6, 179.3, 403.4, 491.5, 321.8,
+  177.7, 409.8, 593.9, 329.8, 176.1, 483.5, 584.3, 395.4, 187.3, 485.1, 669.2, 421, 216.1, 509.1, 827.7, 467.5,
+  209.7, 542.7, 840.5, 414.6, 217.7, 670.8, 848.5, 437, 209.7, 701.2, 925.3, 443.4, 214.5, 683.6, 917.3, 515.5,
+  224.1, 694.8, 989.4, 477.1, 233.7, 730, 1087, 534.7, 281.8, 787.6, 1163.9, 613.1, 347.4, 782.8 }
+
+-- rows: { i, seasonal, trend, remainder, weight } of fit$time.series[i, ] and fit$weights[i];
+-- sums: colSums(fit$time.series); win, deg, jump, inner, outer as the fit reports them.
+local function check_stl(fit, rows, sums, settings)
+  local tol = function(v) return 1e-12 * (1 + math.abs(v)) end
+  for _, r in ipairs(rows) do
+    local i = r[1]
+    T.near(fit.seasonal[i], r[2], tol(r[2]), "seasonal " .. i)
+    T.near(fit.trend[i], r[3], tol(r[3]), "trend " .. i)
+    T.near(fit.remainder[i], r[4], tol(r[3]), "remainder " .. i)
+    T.near(fit.weights[i], r[5], 1e-12, "weight " .. i)
+  end
+  local names = { "seasonal", "trend", "remainder" }
+  for k, nm in ipairs(names) do
+    local s = 0
+    for i = 1, #fit.trend do s = s + fit[nm][i] end
+    T.near(s, sums[k], tol(sums[2]), "sum of " .. nm)
+  end
+  local got = { fit.win.s, fit.win.t, fit.win.l, fit.deg.s, fit.deg.t, fit.deg.l,
+                fit.jump.s, fit.jump.t, fit.jump.l, fit.inner, fit.outer }
+  T.eq(table.concat(got, " "), settings, "settings")
+end
+
+T.test("stl periodic on USAccDeaths, an array with period = 12 (R 4.2.2)", function()
+  -- stl(USAccDeaths, s.window = "periodic")
+  local fit = ts.stl(usacc, { s_window = "periodic", period = 12 })
+  check_stl(fit, { { 1, -819.87198191477353, 9934.5374556482529, -107.6654737334793, 1 },
+                   { 36, -26.887093606505783, 8460.4117825480389, -399.52468894153299, 1 },
+                   { 72, -26.887093606505783, 9072.2143836688447, 194.67270993766033, 1 } },
+    { -0.00089042806457229062, 633391.26104651776, -598.26015608964008 }, "721 19 13 0 1 1 73 2 2 2 0")
+  T.ok(fit.periodic and fit.period == 12)
+  T.ok(mat.is(fit.trend) and mat.is(fit.weights))
+end)
+
+T.test("stl robust on log AirPassengers, a Series (R 4.2.2)", function()
+  -- stl(log(AirPassengers), s.window = 7, robust = TRUE)
+  local fit = ts.stl(ts.log(air()), { s_window = 7, robust = true })
+  check_stl(fit, { { 1, -0.06892420127583522, 4.7972225864119666, -0.0097995138410373883, 0.94902126075830873 },
+                   { 72, -0.10255732054696788, 5.5456759616379898, -0.0093966375367822152, 0.95617497109800753 },
+                   { 144, -0.11767845757164984, 6.201423668816016, -0.015319623000255689, 0.89284005003945721 } },
+    { 0.06001792834566505, 798.038427621447, -0.025107521203163508 }, "7 23 13 0 1 1 1 3 2 1 15")
+  T.eq(fit.trend:time(1), "1949-01")
+  T.eq(fit.seasonal.freq, 12)
+  local text = tostring(fit)
+  T.ok(text:find("STL decomposition, period 12: s_window 7, t_window 23", 1, true)
+       and text:find("robust (15 outer passes)", 1, true) and text:find("1949-01", 1, true) and text:find("134 more", 1, true), text)
+end)
+
+T.test("stl on quarterly UKgas with windows and jumps given (R 4.2.2)", function()
+  -- stl(UKgas, s.window = 7, t.window = 11, s.jump = 1, robust = TRUE)
+  local y = ts.series(ukgas, { start = { 1960, 1 }, freq = 4 })
+  local fit = ts.stl(y, { s_window = 7, t_window = 11, s_jump = 1, robust = true })
+  check_stl(fit, { { 1, 41.599422644944774, 121.16069209659773, -2.6601147415425146, 0.97526397488807981 },
+                   { 54, -37.384321678683222, 287.30821524692709, -9.8238935682438751, 0.69071534959582714 },
+                   { 108, 103.94125044104001, 721.66615036133612, -42.807400802376151, 0 } },
+    { -108.90068143396321, 36097.811698954712, 475.18898247925279 }, "7 11 5 0 1 1 1 2 1 1 15")
+  T.eq(fit.trend:time(108), "1986 Q4")
+end)
+
+T.test("stl refuses bad input with the argument named", function()
+  local y = ts.series(usacc, { freq = 12 })
+  T.raises(function() ts.stl(y) end, "ts.stl: option 's_window' is required")
+  T.raises(function() ts.stl(y, { s_window = 8 }) end, "ts.stl: s_window must be an odd integer >= 3 (got 8)")
+  T.raises(function() ts.stl(y, { s_window = 1 }) end, "ts.stl: option 's_window' must be an odd integer >= 3 or \"periodic\" (got 1)")
+  T.raises(function() ts.stl(y, { s_window = "weekly" }) end, "ts.stl: option 's_window' must be one of \"periodic\"")
+  T.raises(function() ts.stl(y, { s_window = 7, t_window = 10 }) end, "ts.stl: t_window must be an odd integer >= 3 (got 10)")
+  T.raises(function() ts.stl(y, { s_window = 7, l_window = 4 }) end, "ts.stl: l_window must be an odd integer")
+  T.raises(function() ts.stl(y, { s_window = 7, t_degree = 2 }) end, "ts.stl: option 't_degree' must be an integer between 0 and 1 (got 2)")
+  T.raises(function() ts.stl(usacc, { s_window = 7 }) end, "ts.stl: argument 'y' has no period")
+  T.raises(function() ts.stl(y, { s_window = 7, period = 1 }) end, "ts.stl: option 'period' must be an integer between 2")
+  T.raises(function() ts.stl(y:window(1, 24), { s_window = 7 }) end,
+    "ts.stl: the series must be longer than two periods (n = 24, period 12)")
+  local gap = {}
+  for i = 1, 72 do gap[i] = usacc[i] end
+  gap[30] = NA
+  T.raises(function() ts.stl(gap, { s_window = 7, period = 12 }) end, "ts.stl: y[30] is missing (NaN)")
 end)
 
 T.done()
