@@ -305,24 +305,34 @@ static int m_forecast(lua_State *L) {
 static const char *const ic_names[] = {"aicc", "aic", "bic", NULL};
 typedef struct {
   ts_auto_opts a;
-  int trace;
+  int trace, constant;
 } auto_args;
 
 static const mlsh_opt auto_opt[] = {
-  MLSH_OPT_INT(auto_args, a.max_p, "max_p", 5, 0, 50, "largest AR order p"),
-  MLSH_OPT_INT(auto_args, a.max_q, "max_q", 5, 0, 50, "largest MA order q"),
-  MLSH_OPT_INT(auto_args, a.max_P, "max_P", 2, 0, 50, "largest seasonal AR order P"),
-  MLSH_OPT_INT(auto_args, a.max_Q, "max_Q", 2, 0, 50, "largest seasonal MA order Q"),
+  MLSH_OPT_INT(auto_args, a.max_p, "max_p", 5, 0, 50, "largest AR order p (also at most n/3; m-1 with seasonal terms)"),
+  MLSH_OPT_INT(auto_args, a.max_q, "max_q", 5, 0, 50, "largest MA order q (the same caps)"),
+  MLSH_OPT_INT(auto_args, a.max_P, "max_P", 2, 0, 50, "largest seasonal AR order P (also at most n/(3m))"),
+  MLSH_OPT_INT(auto_args, a.max_Q, "max_Q", 2, 0, 50, "largest seasonal MA order Q (also at most n/(3m))"),
   MLSH_OPT_INT(auto_args, a.max_order, "max_order", 5, 0, 50, "largest p + q + P + Q in the full grid (stepwise = false)"),
   MLSH_OPT_INT(auto_args, a.max_d, "max_d", 2, 0, 50, "most differences d the KPSS tests choose"),
   MLSH_OPT_INT(auto_args, a.max_D, "max_D", 1, 0, 50, "most seasonal differences D"),
   MLSH_OPT_INT_PRESET(auto_args, a.d, "d", "by KPSS tests", 0, 50, "the differences, when known"),
   MLSH_OPT_INT_PRESET(auto_args, a.D, "D", "by seasonal strength", 0, 50, "the seasonal differences, when known"),
-  MLSH_OPT_INT_PRESET(auto_args, a.s, "period", "the series' freq", 1, LTS_MAX_LAG, "the seasonal period"),
+  MLSH_OPT_INT(auto_args, a.start_p, "start_p", 2, 0, 50, "p of the first stepwise model"),
+  MLSH_OPT_INT(auto_args, a.start_q, "start_q", 2, 0, 50, "q of the first stepwise model"),
+  MLSH_OPT_INT(auto_args, a.start_P, "start_P", 1, 0, 50, "P of the first stepwise model"),
+  MLSH_OPT_INT(auto_args, a.start_Q, "start_Q", 1, 0, 50, "Q of the first stepwise model"),
+  MLSH_OPT_INT_PRESET(auto_args, a.s, "period", "the series' freq", 1, LTS_MAX_LAG, "the seasonal period (1: non-seasonal)"),
   MLSH_OPT_BOOL(auto_args, a.stepwise, "stepwise", 1, "Hyndman-Khandakar's stepwise search; false: the full grid"),
+  MLSH_OPT_BOOL_PRESET(auto_args, a.approximation, "approximation", "n > 150 or period > 12",
+                       "search with CSS fits, then refit the best without"),
+  MLSH_OPT_BOOL(auto_args, a.stationary, "stationary", 0, "only stationary models (d = D = 0)"),
   MLSH_OPT_ENUM(auto_args, a.ic, "ic", 0, ic_names, "the criterion minimised: \"aicc\", \"aic\" or \"bic\""),
-  MLSH_OPT_ENUM(auto_args, a.method, "method", 0, method_names, METHOD_DOC),
-  MLSH_OPT_BOOL(auto_args, a.allow_constant, "constant", 1, "try a constant (mean or drift) when d + D <= 1"),
+  MLSH_OPT_ENUM_PRESET(auto_args, a.method, "method", 0, method_names,
+                       METHOD_DOC "; default: CSS while approximating, else CSS-ML"),
+  MLSH_OPT_BOOL(auto_args, constant, "constant", 1, "allow a constant at all (false: neither mean nor drift)"),
+  MLSH_OPT_BOOL(auto_args, a.allow_drift, "drift", 1, "allow a drift when d + D = 1"),
+  MLSH_OPT_BOOL(auto_args, a.allow_mean, "mean", 1, "allow a mean when d + D = 0"),
   MLSH_OPT_BOOL(auto_args, trace, "trace", 1, "print every candidate with its criterion"),
   MLSH_OPT_INT(auto_args, a.max_models, "max_models", 94, 1, 10000, "most models the stepwise search fits"),
   MLSH_OPT_END};
@@ -374,6 +384,18 @@ static void print_candidates(lua_State *L, int cand, int period) {
   }
 }
 
+/* The fit starts at the first non-missing value, as forecast's. */
+static void skip_leading_gaps(lts_series *s) {
+  size_t first = 0;
+  while (first + 1 < s->n && isnan(s->v[first])) first++;
+  if (!first) return;
+  s->v += first;
+  s->n -= first;
+  lua_Integer f = s->freq > 0 ? s->freq : 1, at = s->start[1] - 1 + (lua_Integer)first;
+  s->start[0] += at / f;
+  s->start[1] = at % f + 1;
+}
+
 static int l_auto_arima(lua_State *L) {
   const char *fn = auto_spec.fname;
   lua_settop(L, 2);
@@ -381,9 +403,11 @@ static int l_auto_arima(lua_State *L) {
   ts_auto_defaults(&o.a);
   o.a.s = 0;                /* preset: the series' freq */
   mlsh_opts(L, 2, &auto_spec, &o);
+  if (!o.constant) o.a.allow_drift = o.a.allow_mean = 0;
   lts_series s;
   lts_check_series(L, 1, fn, "y", &s);
   if (!o.a.s) o.a.s = s.freq;
+  skip_leading_gaps(&s);
   arima_ud *u = new_state(L, &s);
   int ud = lua_gettop(L);
   ts_candidate *tried = NULL;
@@ -416,11 +440,29 @@ static const mlsh_Reg arima_funcs[] = {
    "aic, aicc, bic, sigma2, residuals, fitted, nobs; methods fit:forecast(h), fit:summary(), fit:diagnostics().\n"
    "Example: fit = ts.arima(ts.log(y), {order={0,1,1}, seasonal={0,1,1}, method=\"ML\"})", &arima_spec},
   {"auto_arima", l_auto_arima, "ts.auto_arima(y [, opts])",
-   "Automatic ARIMA order selection as forecast::auto.arima (Hyndman-Khandakar): D from the seasonal strength\n"
-   "(> 0.64 of a classical decomposition), d from repeated KPSS tests at 5 %, then a stepwise search over\n"
-   "neighbouring orders (or the full grid within the bounds) minimising ic. A constant (mean or drift) is tried\n"
-   "when d + D <= 1. Prints the candidates (trace) and returns the best fit (as ts.arima) with a field\n"
-   "candidates = {{order, seasonal, constant, ic}, ...}.\n"
+   "Automatic ARIMA order selection that follows forecast::auto.arima (8.20) rule by rule:\n"
+   "- the series starts at its first non-missing value; constant data get ARIMA(0,0,0) with a fixed mean;\n"
+   "- caps: p, q <= n/3 and P, Q <= n/(3 period) (n: non-missing values); ic is aic when n <= 3;\n"
+   "- D (period > 1, unless given): 0 when n <= 2 period, else 1 when the seasonal strength of stl(s.window =\n"
+   "  11) exceeds 0.64 (nsdiffs, test \"seas\"; gaps filled linearly here, by na.interp in forecast);\n"
+   "- d (unless given): KPSS (level, lag trunc(3 sqrt(n)/13), urca's p-value table) rejecting at 5 % adds a\n"
+   "  difference, up to max_d (ndiffs); a difference that leaves nothing is taken back;\n"
+   "- a constant differenced series gets forecast's fixed model (mean or drift fixed at the mean change);\n"
+   "- with seasonal terms allowed, p and q are at most period - 1;\n"
+   "- a constant is tried only as a mean (d + D = 0) or a drift (d + D = 1);\n"
+   "- stepwise: the models (2,2)(1,1), (0,0)(0,0), (1,0)(1,0), (0,1)(0,1) and, with a constant, (0,0)(0,0)\n"
+   "  without (fewer than 10 values: start at most (1,1)(0,0)), then the neighbours in forecast's order\n"
+   "  (P-1, Q-1, P+1, Q+1, both seasonal, then p and q the same way, then the constant toggled), moving to\n"
+   "  the first that improves, until none does or max_models fits;\n"
+   "- stepwise = false: every p + q + P + Q <= max_order, with and without the constant;\n"
+   "- approximation: the search compares CSS fits (ic from the CSS variance and the likelihood offset of\n"
+   "  ARIMA(0,d,0)(0,D,0)), then the candidates are refitted by CSS-ML from the best down until one is\n"
+   "  accepted (the grid refits its best, and searches again without approximation if that fails);\n"
+   "- a fit is rejected (ic = inf) when it fails, its ic is not finite, an AR or MA root (seasonal parts\n"
+   "  included) lies within 1.01 of the origin, or a coefficient variance is negative or NaN;\n"
+   "- aic, aicc and bic use n - d - D period observations; sigma2 = sum(residuals^2) / (that - npar + 1).\n"
+   "Prints the candidates (trace) and returns the best fit (as ts.arima) with a field\n"
+   "candidates = {{order, seasonal, constant, ic}, ...} (the search's fits, with the ic they were compared on).\n"
    "Example: fit = ts.auto_arima(ts.log(y), {ic=\"aic\"})", &auto_spec},
   {NULL, NULL, NULL, NULL, NULL}};
 

@@ -400,7 +400,9 @@ static int job_check_series(arima_job *j) {
   j->f->nobs = complete - (size_t)j->nd;
   double lo = INFINITY, hi = -INFINITY;
   for (size_t t = 0; t < n; t++) if (!isnan(y[t])) { lo = fmin(lo, y[t]); hi = fmax(hi, y[t]); }
-  if (!(hi > lo) && j->nuser == 0) return mlsh_seterr(j->err, MLSH_EINVAL, "the series is constant (%g): nothing to model", lo);
+  int all_fixed = j->o->fixed != NULL;   /* R fits a fully fixed model to constant data */
+  for (int i = 0; all_fixed && i < j->nc; i++) all_fixed = !isnan(j->o->fixed[i]);
+  if (!(hi > lo) && j->nuser == 0 && !all_fixed) return mlsh_seterr(j->err, MLSH_EINVAL, "the series is constant (%g): nothing to model", lo);
   const ts_order *od = &j->od;
   j->method = j->o->method;
   if (j->method == TS_CSS_ML && complete < n) j->method = TS_ML;

@@ -93,33 +93,43 @@ void ts_ma_invert(double *ma, int q);
 
 #endif
 
-/* ---- auto.c: order search and forecast accuracy ---- */
+/* ---- auto.c: order search as forecast::auto.arima, and forecast accuracy ---- */
 enum { TS_IC_AICC = 0, TS_IC_AIC = 1, TS_IC_BIC = 2 };
 typedef struct ts_auto_opts {
   int max_p, max_q, max_P, max_Q, max_order;   /* bounds (5, 5, 2, 2, 5) */
   int max_d, max_D;       /* 2, 1 */
-  int d, D;               /* -1: choose (KPSS for d, seasonal strength for D) */
+  int d, D;               /* -1: choose (KPSS tests for d, STL seasonal strength for D) */
+  int start_p, start_q, start_P, start_Q;      /* first stepwise model (2, 2, 1, 1) */
   int s;                  /* period (1 = non-seasonal) */
   int stepwise;           /* 1: Hyndman-Khandakar, 0: the full grid */
+  int approximation;      /* CSS fits while searching; -1: when n > 150 or s > 12 */
+  int stationary;         /* d = D = 0 */
   int ic;                 /* TS_IC_* */
-  int method;             /* TS_CSS_ML, TS_ML, TS_CSS */
-  int allow_constant;     /* intercept (d+D = 0) or drift (d+D = 1) */
+  int method;             /* -1: CSS while approximating, else CSS-ML; or TS_* for every fit */
+  int allow_drift;        /* drift when d + D = 1 */
+  int allow_mean;         /* mean when d + D = 0 */
   int max_models;         /* stepwise limit (94) */
 } ts_auto_opts;
 
 typedef struct ts_candidate {
   ts_order ord;
   int constant;
-  double ic;              /* +inf when the fit failed */
+  double ic;              /* +inf when the fit failed or was rejected */
 } ts_candidate;
 
 void ts_auto_defaults(ts_auto_opts *o);
-/* Search; best receives the chosen fit. tried (allocated, caller frees
- * with mlsh_free) lists the candidates in the order fitted. */
+/* Search; best receives the chosen fit (of y from its first non-missing
+ * value on). tried (allocated, NULL when nothing was searched; the caller
+ * frees it with mlsh_free) lists the candidates of the search in the order
+ * fitted, with the criterion they were compared on. */
 int ts_auto_arima(const double *y, size_t n, const ts_auto_opts *o, ts_arima_fit *best,
                   ts_candidate **tried, size_t *ntried, mlsh_err *err);
-/* Seasonal strength max(0, 1 - var(remainder) / var(seasonal + remainder)). */
+/* forecast's seasonal strength of y (period s): max(0, 1 - var(remainder) /
+ * var(seasonal + remainder)) of stl(y, s.window = 11); NaN when undefined. */
 double ts_seasonal_strength(const double *y, size_t n, int s);
+/* forecast::ndiffs (KPSS, level, 5 %; NaN dropped) and nsdiffs (test = "seas"). */
+int ts_ndiffs(const double *y, size_t n, int max_d, int *d, mlsh_err *err);
+int ts_nsdiffs(const double *y, size_t n, int s, int max_D, int *D, mlsh_err *err);
 
 typedef struct ts_accuracy_t { double rmse, mae, mape, mase, r2, me; size_t n; } ts_accuracy_t;
 /* scale: the MASE denominator (mean absolute naive error in training), NaN to skip. */

@@ -29,8 +29,8 @@ int ts_vmmin(ts_objfn fn, void *ctx, int n, double *b, int maxit, double reltol,
   *fail = 0;
   if (maxit <= 0) { *fmin = fn(n, b, ctx); return MLSH_OK; }
   double f = fn(n, b, ctx);
+  if (n == 0) { *fmin = f; return MLSH_OK; }   /* nothing to optimise: R evaluates only */
   if (!isfinite(f)) return mlsh_seterr(err, MLSH_ENUM, "initial value of the objective is not finite");
-  if (n == 0) { *fmin = f; return MLSH_OK; }
   double *mem = mlsh_malloc(((size_t)4 * n + (size_t)n * n) * sizeof(double));
   if (!mem) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   double *g = mem, *t = g + n, *X = t + n, *c = X + n, *B = c + n;

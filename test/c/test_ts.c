@@ -404,8 +404,223 @@ static void test_stl_interrupt_and_memory(void) {
   mlsh_free(out);
 }
 
+/* ---- auto.arima against forecast 8.20 ---- */
+
+/* One series of test/data/auto_arima_series.csv. */
+typedef struct named_series { char name[32]; double freq; double *v; size_t n; } named_series;
+static named_series aa_series[32];
+static int aa_nseries;
+
+static void load_auto_series(void) {
+  FILE *fp = fopen("test/data/auto_arima_series.csv", "r");
+  if (!fp) return;
+  static char line[16384];
+  while (aa_nseries < 32 && fgets(line, sizeof line, fp)) {
+    if (line[0] == '#') continue;
+    named_series *s = &aa_series[aa_nseries];
+    char *tok = strtok(line, ",\n");
+    if (!tok) continue;
+    snprintf(s->name, sizeof s->name, "%s", tok);
+    s->freq = atof(strtok(NULL, ",\n"));
+    s->v = mlsh_malloc(4096 * sizeof(double));
+    while (s->v && (tok = strtok(NULL, ",\n")) && s->n < 4096) s->v[s->n++] = atof(tok);
+    aa_nseries++;
+  }
+  fclose(fp);
+}
+
+static void free_auto_series(void) {
+  for (int i = 0; i < aa_nseries; i++) mlsh_free(aa_series[i].v);
+}
+
+static const named_series *find_series(const char *name) {
+  for (int i = 0; i < aa_nseries; i++) if (!strcmp(aa_series[i].name, name)) return &aa_series[i];
+  return NULL;
+}
+
+typedef struct auto_ref {
+  const char *name;
+  int stepwise, approximation, ic;
+  int ord[6];              /* p d q P D Q */
+  int constant;
+  double aicc, fc[4];
+} auto_ref;
+
+/* suppressMessages(library(forecast))  # 8.20, R 4.2.2; S as in the CSV, AirPassengers logged
+ * row <- function(nm, f, st, ap, ic) { a <- f$arma; cst <- any(names(f$coef) %in% c("intercept", "drift"))
+ *   cat(sprintf('{ "%s", %d, %d, %s, { %d, %d, %d, %d, %d, %d }, %d, %.17g, { %s } },\n', nm, st, ap, ic,
+ *       a[1], a[6], a[2], a[3], a[7], a[4], cst, f$aicc,
+ *       paste(sprintf("%.17g", forecast(f, h = 4)$mean), collapse = ", "))) }
+ * for (nm in names(S)) { x <- S[[nm]]; if (nm == "AirPassengers") x <- log(x)
+ *   row(nm, auto.arima(x), 1, -1, "TS_IC_AICC")
+ *   row(nm, auto.arima(x, stepwise = FALSE), 0, -1, "TS_IC_AICC")
+ *   if (length(x) > 150 || frequency(x) > 12) row(nm, auto.arima(x, approximation = FALSE), 1, 0, "TS_IC_AICC") }
+ * for (nm in c("lynx", "UKgas", "USAccDeaths")) { x <- S[[nm]]
+ *   row(nm, auto.arima(x, ic = "bic"), 1, -1, "TS_IC_BIC")
+ *   row(nm, auto.arima(x, ic = "aic", stepwise = FALSE, approximation = TRUE), 0, 1, "TS_IC_AIC") } */
+static const auto_ref auto_refs[] = {
+  { "Nile", 1, -1, TS_IC_AICC, { 1, 1, 1, 0, 0, 0 }, 0, 1267.507395130986, { 816.18127593967711, 835.55961147314417, 840.48890523221667, 841.74277643912546 } },
+  { "Nile", 0, -1, TS_IC_AICC, { 1, 1, 1, 0, 0, 0 }, 0, 1267.507395130986, { 816.18127593967711, 835.55961147314417, 840.48890523221667, 841.74277643912546 } },
+  { "lynx", 1, -1, TS_IC_AICC, { 2, 0, 2, 0, 0, 0 }, 1, 1876.9524968742996, { 2989.9102600722035, 2093.4780301286337, 1307.3087437561021, 856.23342000781975 } },
+  { "lynx", 0, -1, TS_IC_AICC, { 4, 0, 0, 0, 0, 0 }, 1, 1875.0068418627902, { 2980.7781854747759, 2114.6446954859402, 1361.7210857294781, 839.01370740043512 } },
+  { "sunspot.year", 1, -1, TS_IC_AICC, { 2, 1, 3, 0, 0, 0 }, 0, 2406.4954080334401, { 144.92164371283417, 165.24004412188765, 161.19569853288755, 135.67999618585645 } },
+  { "sunspot.year", 0, -1, TS_IC_AICC, { 2, 1, 3, 0, 0, 0 }, 0, 2406.4954080334401, { 144.92164371283417, 165.24004412188765, 161.19569853288755, 135.67999618585645 } },
+  { "sunspot.year", 1, 0, TS_IC_AICC, { 2, 1, 3, 0, 0, 0 }, 0, 2406.4954080334401, { 144.92164371283417, 165.24004412188765, 161.19569853288755, 135.67999618585645 } },
+  { "LakeHuron", 1, -1, TS_IC_AICC, { 0, 1, 0, 0, 0, 0 }, 0, 220.2578646756383, { 579.96000000000004, 579.96000000000004, 579.96000000000004, 579.96000000000004 } },
+  { "LakeHuron", 0, -1, TS_IC_AICC, { 2, 1, 1, 0, 0, 0 }, 0, 213.50605181735452, { 579.59855374062352, 579.22705084712049, 578.9719200128153, 578.83275018757251 } },
+  { "WWWusage", 1, -1, TS_IC_AICC, { 1, 1, 1, 0, 0, 0 }, 0, 514.55210315327849, { 218.88049673464971, 218.15239870555286, 217.67886123908656, 217.37088384705123 } },
+  { "WWWusage", 0, -1, TS_IC_AICC, { 3, 1, 0, 0, 0, 0 }, 0, 512.41951595211117, { 219.66080034184657, 219.2298681724707, 218.27658095678771, 217.34839725903942 } },
+  { "uspop", 1, -1, TS_IC_AICC, { 0, 2, 0, 0, 0, 0 }, 0, 100.08652940953992, { 227.09999999999997, 250.99999999999994, 274.89999999999992, 298.7999999999999 } },
+  { "uspop", 0, -1, TS_IC_AICC, { 0, 2, 0, 0, 0, 0 }, 0, 100.08652940953992, { 227.09999999999997, 250.99999999999994, 274.89999999999992, 298.7999999999999 } },
+  { "BJsales", 1, -1, TS_IC_AICC, { 1, 1, 1, 0, 0, 0 }, 0, 514.90156053833778, { 262.86201800882804, 263.00459823531747, 263.13007268802073, 263.24049359748926 } },
+  { "BJsales", 0, -1, TS_IC_AICC, { 1, 1, 1, 0, 0, 0 }, 0, 514.90156053833778, { 262.86201800882804, 263.00459823531747, 263.13007268802073, 263.24049359748926 } },
+  { "discoveries", 1, -1, TS_IC_AICC, { 0, 1, 1, 0, 0, 0 }, 0, 437.21092214213832, { 1.0848107358861474, 1.0848107358861474, 1.0848107358861474, 1.0848107358861474 } },
+  { "discoveries", 0, -1, TS_IC_AICC, { 0, 1, 1, 0, 0, 0 }, 0, 437.21092214213832, { 1.0848107358861474, 1.0848107358861474, 1.0848107358861474, 1.0848107358861474 } },
+  { "airmiles", 1, -1, TS_IC_AICC, { 0, 2, 1, 0, 0, 0 }, 0, 375.30002880051791, { 32570.229989660445, 34626.459979320891, 36682.689968981336, 38738.919958641782 } },
+  { "airmiles", 0, -1, TS_IC_AICC, { 0, 2, 1, 0, 0, 0 }, 0, 375.30002880051791, { 32570.229989660445, 34626.459979320891, 36682.689968981336, 38738.919958641782 } },
+  { "nhtemp", 1, -1, TS_IC_AICC, { 0, 1, 1, 0, 0, 0 }, 0, 187.73156674538643, { 51.900076765457342, 51.900076765457342, 51.900076765457342, 51.900076765457342 } },
+  { "nhtemp", 0, -1, TS_IC_AICC, { 0, 1, 1, 0, 0, 0 }, 0, 187.73156674538643, { 51.900076765457342, 51.900076765457342, 51.900076765457342, 51.900076765457342 } },
+  { "lh", 1, -1, TS_IC_AICC, { 1, 0, 0, 0, 0, 0 }, 1, 65.303779320197009, { 2.692626406159865, 2.5736085620975069, 2.5053006982902573, 2.4660967932399771 } },
+  { "lh", 0, -1, TS_IC_AICC, { 0, 0, 2, 0, 0, 0 }, 1, 63.990794172146792, { 2.4323041094771058, 2.4462281281452607, 2.4015503733197261, 2.4015503733197261 } },
+  { "austres", 1, -1, TS_IC_AICC, { 0, 2, 1, 1, 0, 0 }, 0, 652.15370483928291, { 17704.817109368625, 17747.999730488009, 17794.198730911878, 17835.786705647362 } },
+  { "austres", 0, -1, TS_IC_AICC, { 0, 2, 1, 1, 0, 0 }, 0, 652.15370483928291, { 17704.817109368625, 17747.999730488009, 17794.198730911878, 17835.786705647362 } },
+  { "UKgas", 1, -1, TS_IC_AICC, { 0, 1, 1, 0, 1, 0 }, 0, 1030.7947802702352, { 1201.8956429187024, 651.0956429187022, 385.39564291870226, 820.79564291870213 } },
+  { "UKgas", 0, -1, TS_IC_AICC, { 3, 1, 1, 0, 1, 1 }, 0, 1025.7171152472511, { 1197.6803609400606, 675.75731671671201, 368.183659420867, 824.88286819433165 } },
+  { "JohnsonJohnson", 1, -1, TS_IC_AICC, { 3, 1, 1, 0, 1, 0 }, 0, 96.837157032980372, { 17.702244145442677, 16.367142262897289, 17.573831362054165, 13.239891177677372 } },
+  { "JohnsonJohnson", 0, -1, TS_IC_AICC, { 1, 1, 2, 0, 1, 0 }, 0, 96.675873597312716, { 17.780456822230143, 16.253970162342277, 17.601187202696046, 13.193391619047823 } },
+  { "nottem", 1, -1, TS_IC_AICC, { 1, 0, 2, 1, 1, 2 }, 1, 1049.6210606952859, { 40.35892823244523, 39.448698265224522, 43.459110989741816, 46.616310909211307 } },
+  { "nottem", 0, -1, TS_IC_AICC, { 1, 0, 1, 1, 1, 2 }, 0, 1046.8746496334979, { 39.91747405448664, 39.417517390507072, 43.304141299364019, 46.356951248243405 } },
+  { "nottem", 1, 0, TS_IC_AICC, { 0, 0, 2, 1, 1, 1 }, 0, 1045.6754677011199, { 40.289780536465258, 39.208928791893911, 42.996571857366831, 46.412342205058756 } },
+  { "co2", 1, -1, TS_IC_AICC, { 1, 1, 1, 1, 1, 2 }, 0, 180.96518735804977, { 365.15189836950384, 365.92443716727041, 366.75792816715852, 368.15286256745463 } },
+  { "co2", 0, -1, TS_IC_AICC, { 1, 1, 1, 1, 1, 2 }, 0, 180.96518735804977, { 365.15189836950384, 365.92443716727041, 366.75792816715852, 368.15286256745463 } },
+  { "co2", 1, 0, TS_IC_AICC, { 2, 1, 1, 0, 1, 1 }, 0, 177.96139993893095, { 365.19507592407888, 366.00270320735439, 366.82822981972794, 368.15739759688006 } },
+  { "AirPassengers", 1, -1, TS_IC_AICC, { 0, 1, 1, 0, 1, 1 }, 0, -483.21008481563985, { 6.1101857433190974, 6.0537752713199904, 6.171714856143999, 6.1993004482322629 } },
+  { "AirPassengers", 0, -1, TS_IC_AICC, { 0, 1, 1, 0, 1, 1 }, 0, -483.21008481563985, { 6.1101857433190974, 6.0537752713199904, 6.171714856143999, 6.1993004482322629 } },
+  { "USAccDeaths", 1, -1, TS_IC_AICC, { 0, 1, 1, 0, 1, 1 }, 0, 857.31635074263886, { 8336.0612662984095, 7531.8291411851787, 8314.6437601851103, 8616.8687561925108 } },
+  { "USAccDeaths", 0, -1, TS_IC_AICC, { 0, 1, 1, 0, 1, 1 }, 0, 857.31635074263886, { 8336.0612662984095, 7531.8291411851787, 8314.6437601851103, 8616.8687561925108 } },
+  { "ldeaths", 1, -1, TS_IC_AICC, { 0, 0, 2, 2, 1, 0 }, 1, 848.25887969409166, { 2679.314302366945, 2650.4429701820122, 2363.4897350442902, 2052.8678169819782 } },
+  { "ldeaths", 0, -1, TS_IC_AICC, { 2, 0, 0, 0, 1, 2 }, 1, 846.41815550230831, { 2512.7274918294602, 2917.2923301427063, 2620.4230266072473, 1995.8598227713403 } },
+  { "mdeaths", 1, -1, TS_IC_AICC, { 0, 0, 1, 2, 1, 0 }, 1, 808.64358574378775, { 1844.4910011096731, 1823.5559377826621, 1692.6998649974871, 1474.8829326041512 } },
+  { "mdeaths", 0, -1, TS_IC_AICC, { 2, 0, 0, 2, 1, 0 }, 1, 807.61284354771237, { 1870.3731334703898, 1929.0933676735729, 1765.3715019276083, 1454.1035918729074 } },
+  { "UKDriverDeaths", 1, -1, TS_IC_AICC, { 1, 0, 1, 0, 1, 1 }, 0, 2299.0070009387405, { 1402.5863768233608, 1203.2040721231488, 1289.1561944562975, 1179.637261491559 } },
+  { "UKDriverDeaths", 0, -1, TS_IC_AICC, { 1, 0, 1, 0, 1, 1 }, 0, 2299.0070009387405, { 1402.5863768233608, 1203.2040721231488, 1289.1561944562975, 1179.637261491559 } },
+  { "UKDriverDeaths", 1, 0, TS_IC_AICC, { 1, 0, 1, 2, 1, 1 }, 0, 2302.3462594960888, { 1420.4060958513701, 1234.775360877572, 1314.1751836693172, 1197.8740161296132 } },
+  { "front", 1, -1, TS_IC_AICC, { 1, 0, 0, 1, 1, 0 }, 1, 2146.8982459198232, { 527.06732968499773, 413.04911599663745, 473.66149210699012, 520.75614253003494 } },
+  { "front", 0, -1, TS_IC_AICC, { 3, 0, 0, 0, 1, 1 }, 0, 2104.9856764799647, { 526.38469008551522, 459.0642254054456, 512.74700419765691, 535.9020433144774 } },
+  { "front", 1, 0, TS_IC_AICC, { 1, 0, 1, 2, 1, 0 }, 0, 2120.9055010659981, { 523.63101368501145, 491.62891538425993, 536.84372191837235, 575.07163115948003 } },
+  { "lynx", 1, -1, TS_IC_BIC, { 2, 0, 2, 0, 0, 0 }, 1, 1876.9524968742996, { 2989.9102600722035, 2093.4780301286337, 1307.3087437561021, 856.23342000781975 } },
+  { "lynx", 0, 1, TS_IC_AIC, { 4, 0, 0, 0, 0, 0 }, 1, 1875.0068418627902, { 2980.7781854747759, 2114.6446954859402, 1361.7210857294781, 839.01370740043512 } },
+  { "UKgas", 1, -1, TS_IC_BIC, { 0, 1, 1, 0, 1, 0 }, 0, 1030.7947802702352, { 1201.8956429187024, 651.0956429187022, 385.39564291870226, 820.79564291870213 } },
+  { "UKgas", 0, 1, TS_IC_AIC, { 3, 1, 1, 0, 1, 1 }, 0, 1025.7171152472511, { 1197.6803609400606, 675.75731671671201, 368.183659420867, 824.88286819433165 } },
+  { "USAccDeaths", 1, -1, TS_IC_BIC, { 0, 1, 1, 0, 1, 1 }, 0, 857.31635074263886, { 8336.0612662984095, 7531.8291411851787, 8314.6437601851103, 8616.8687561925108 } },
+  { "USAccDeaths", 0, 1, TS_IC_AIC, { 0, 1, 1, 0, 1, 1 }, 0, 857.31635074263886, { 8336.0612662984095, 7531.8291411851787, 8314.6437601851103, 8616.8687561925108 } },
+};
+
+static int rel_close(double a, double b, double tol) { return fabs(a - b) <= tol * fmax(1.0, fabs(b)); }
+
+/* Runs one reference case; returns 1 when everything matches. */
+static int auto_case(const auto_ref *r) {
+  const named_series *s = find_series(r->name);
+  if (!s) { fprintf(stderr, "auto.arima: series %s missing\n", r->name); return 0; }
+  double *y = mlsh_malloc(s->n * sizeof(double));
+  for (size_t i = 0; i < s->n; i++) y[i] = strcmp(r->name, "AirPassengers") ? s->v[i] : log(s->v[i]);
+  ts_auto_opts o;
+  ts_auto_defaults(&o);
+  o.s = s->freq < 1 ? 1 : (int)lround(s->freq);
+  o.stepwise = r->stepwise;
+  o.approximation = r->approximation;
+  o.ic = r->ic;
+  ts_arima_fit f;
+  ts_candidate *tried = NULL;
+  size_t nt = 0;
+  mlsh_err err;
+  int ok = ts_auto_arima(y, s->n, &o, &f, &tried, &nt, &err) == MLSH_OK;
+  mlsh_free(y);
+  if (!ok) { fprintf(stderr, "auto.arima %s: %s\n", r->name, err.msg); return 0; }
+  const ts_order *d = &f.ord;
+  int got[6] = { d->p, d->d, d->q, d->s > 1 ? d->P : 0, d->s > 1 ? d->D : 0, d->s > 1 ? d->Q : 0 };
+  for (int k = 0; k < 6; k++) ok &= got[k] == r->ord[k];
+  ok &= (f.has_intercept || f.has_drift) == r->constant;
+  double mean[4], se[4];
+  if (ok) ok = ts_arima_forecast(&f, 4, NULL, mean, se, &err) == MLSH_OK && rel_close(f.aicc, r->aicc, 1e-6);
+  for (int k = 0; ok && k < 4; k++) ok = rel_close(mean[k], r->fc[k], 1e-6);
+  if (!ok)
+    fprintf(stderr, "auto.arima %s (stepwise %d, approximation %d, ic %d): got (%d,%d,%d)(%d,%d,%d) c%d aicc %.10g fc1 %.10g;"
+            " forecast (%d,%d,%d)(%d,%d,%d) c%d aicc %.10g fc1 %.10g\n", r->name, r->stepwise, r->approximation, r->ic,
+            got[0], got[1], got[2], got[3], got[4], got[5], f.has_intercept || f.has_drift, f.aicc, mean[0],
+            r->ord[0], r->ord[1], r->ord[2], r->ord[3], r->ord[4], r->ord[5], r->constant, r->aicc, r->fc[0]);
+  ts_arima_free(&f);
+  mlsh_free(tried);
+  return ok;
+}
+
+/* The cases that take a second or more here (exact seasonal fits on
+ * monthly series): they run with MLSH_SLOW_TESTS=1 (all pass, ~100 s). */
+static int slow_case(const auto_ref *r) {
+  static const struct { const char *name; int stepwise, approximation; } slow[] = {
+    { "nottem", 1, 0 }, { "co2", 1, 0 }, { "AirPassengers", 0, -1 }, { "USAccDeaths", 0, -1 }, { "ldeaths", 1, -1 },
+    { "ldeaths", 0, -1 }, { "mdeaths", 1, -1 }, { "mdeaths", 0, -1 }, { "UKDriverDeaths", 0, -1 },
+    { "UKDriverDeaths", 1, 0 }, { "front", 1, -1 }, { "front", 0, -1 }, { "front", 1, 0 }, { "USAccDeaths", 0, 1 } };
+  for (size_t i = 0; i < sizeof slow / sizeof slow[0]; i++)
+    if (!strcmp(r->name, slow[i].name) && r->stepwise == slow[i].stepwise && r->approximation == slow[i].approximation)
+      return 1;
+  return 0;
+}
+
+static void test_auto_arima_against_forecast(void) {
+  if (aa_nseries == 0) SKIP("test/data/auto_arima_series.csv not readable");
+  int all = getenv("MLSH_SLOW_TESTS") != NULL;
+  for (size_t i = 0; i < sizeof auto_refs / sizeof auto_refs[0]; i++) {
+    if (!all && slow_case(&auto_refs[i])) continue;
+    ctest_name = auto_refs[i].name;
+    CHECK(auto_case(&auto_refs[i]));
+  }
+  ctest_name = "test_auto_arima_against_forecast";
+}
+
+/* ndiffs, nsdiffs and seas.heuristic on their own, forecast 8.20 (S as in the CSV, AirPassengers raw):
+ * sapply(S, ndiffs); se <- S[sapply(S, frequency) > 1]; sapply(se, nsdiffs); sapply(se, forecast:::seas.heuristic) */
+static void test_ndiffs_nsdiffs(void) {
+  static const struct { const char *name; int d; } nd[] = {
+    { "Nile", 1 }, { "lynx", 0 }, { "sunspot.year", 1 }, { "LakeHuron", 1 }, { "WWWusage", 1 }, { "uspop", 2 },
+    { "BJsales", 1 }, { "discoveries", 1 }, { "airmiles", 2 }, { "nhtemp", 1 }, { "lh", 0 }, { "austres", 2 },
+    { "UKgas", 1 }, { "JohnsonJohnson", 1 }, { "nottem", 0 }, { "co2", 1 }, { "AirPassengers", 1 },
+    { "USAccDeaths", 0 }, { "ldeaths", 0 }, { "mdeaths", 0 }, { "UKDriverDeaths", 1 }, { "front", 1 } };
+  static const struct { const char *name; int D; double strength; } ns[] = {
+    { "austres", 0, 0.32480028790296034 }, { "UKgas", 1, 0.98309478255745752 },
+    { "JohnsonJohnson", 1, 0.82090604522054678 }, { "nottem", 1, 0.95342449324323786 },
+    { "co2", 1, 0.98977159122203207 }, { "AirPassengers", 1, 0.94067249031021838 },
+    { "USAccDeaths", 1, 0.94479446488915575 }, { "ldeaths", 1, 0.88829332275223516 },
+    { "mdeaths", 1, 0.88399208164656162 }, { "UKDriverDeaths", 1, 0.80803562504705395 },
+    { "front", 1, 0.73412927120531957 } };
+  if (aa_nseries == 0) SKIP("test/data/auto_arima_series.csv not readable");
+  mlsh_err err;
+  for (size_t i = 0; i < sizeof nd / sizeof nd[0]; i++) {
+    const named_series *s = find_series(nd[i].name);
+    int d = -1;
+    CHECK(s && ts_ndiffs(s->v, s->n, 2, &d, &err) == MLSH_OK);
+    if (d != nd[i].d) fprintf(stderr, "ndiffs %s: %d, forecast %d\n", nd[i].name, d, nd[i].d);
+    CHECK(d == nd[i].d);
+  }
+  for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+    const named_series *s = find_series(ns[i].name);
+    int D = -1, m = (int)lround(s->freq);
+    CHECK(ts_nsdiffs(s->v, s->n, m, 1, &D, &err) == MLSH_OK);
+    CHECK(D == ns[i].D);
+    CHECK_NEAR(ts_seasonal_strength(s->v, s->n, m), ns[i].strength, 1e-9);
+  }
+  /* constant and too-short series: no difference */
+  double flat[30];
+  for (int i = 0; i < 30; i++) flat[i] = 2.5;
+  int d = -1, D = -1;
+  CHECK(ts_ndiffs(flat, 30, 2, &d, &err) == MLSH_OK && d == 0);
+  CHECK(ts_nsdiffs(flat, 30, 12, 1, &D, &err) == MLSH_OK && D == 0);
+  CHECK(ts_nsdiffs(flat, 10, 12, 1, &D, &err) == MLSH_OK && D == 0);
+}
+
 int main(void) {
   load_air();
+  load_auto_series();
   RUN(test_partrans_roundtrip);
   RUN(test_stationarity_and_invert);
   RUN(test_getQ0);
@@ -418,5 +633,8 @@ int main(void) {
   RUN(test_stl_against_r);
   RUN(test_stl_bad_input);
   RUN(test_stl_interrupt_and_memory);
+  RUN(test_auto_arima_against_forecast);
+  RUN(test_ndiffs_nsdiffs);
+  free_auto_series();
   CTEST_DONE();
 }

@@ -295,6 +295,76 @@ T.test("auto_arima: stepwise and grid on log AirPassengers", function()
   T.near(g.aic, -441.2594, 1e-3)
 end)
 
+-- ---- auto_arima against forecast 8.20 (R 4.2.2) ----------------------------------
+-- The series of test/data/auto_arima_series.csv (name,frequency,values), by name.
+local function csv_values(name)
+  for line in io.lines("test/data/auto_arima_series.csv") do
+    if line:sub(1, 1) ~= "#" then
+      local f = {}
+      for tok in line:gmatch("[^,]+") do f[#f + 1] = tok end
+      if f[1] == name then
+        local v = {}
+        for k = 3, #f do v[#v + 1] = tonumber(f[k]) end
+        return v, math.max(1, math.floor(tonumber(f[2]) + 0.5))
+      end
+    end
+  end
+  error("no series " .. name)
+end
+
+local function csv_series(name)
+  local v, freq = csv_values(name)
+  return ts.series(v, { freq = freq })
+end
+
+-- fit's order, constant, aicc (relative 1e-6) and first forecasts against forecast's
+local function same_as_forecast(fit, order, seasonal, constant, aicc, fc)
+  for k = 1, 3 do T.eq(fit.order[k], order[k], "order " .. k); T.eq(fit.seasonal[k], seasonal[k], "seasonal " .. k) end
+  T.eq(fit.coef.intercept ~= nil or fit.coef.drift ~= nil, constant, "constant")
+  if aicc then T.rel(fit.aicc, aicc, 1e-6, "aicc") end
+  local fm = fit:forecast(#fc).mean
+  local m = fm.values or fm
+  for k = 1, #fc do T.rel(m[k], fc[k], 1e-6, "forecast " .. k) end
+end
+
+T.test("auto_arima follows forecast's options (forecast 8.20)", function()
+  -- p(auto.arima(lynx, allowmean = FALSE)), p printing arima.string, aicc, forecast(f, h = 3)$mean
+  same_as_forecast(ts.auto_arima(csv_series("lynx"), { mean = false, trace = false }), { 1, 0, 1 }, { 0, 0, 0 }, false,
+    1903.3451173665987, { 2984.0045104863366, 2240.2719978937016, 1681.9071844260263 })
+  -- p(auto.arima(WWWusage, stationary = TRUE))
+  same_as_forecast(ts.auto_arima(csv_series("WWWusage"), { stationary = true, trace = false }), { 2, 0, 2 }, { 0, 0, 0 },
+    true, 526.47175445986602, { 216.51775814353036, 211.33712238217842, 205.18619853789303 })
+  -- row("UKgas", auto.arima(UKgas, ic = "aic", stepwise = FALSE, approximation = TRUE), ...) of test_ts.c
+  same_as_forecast(ts.auto_arima(csv_series("UKgas"), { approximation = true, stepwise = false, ic = "aic",
+    trace = false }), { 3, 1, 1 }, { 0, 1, 1 }, false, 1025.7171152472511,
+    { 1197.6803609400606, 675.75731671671201, 368.183659420867 })
+end)
+
+T.test("auto_arima: gaps, leading gaps and constant data as forecast", function()
+  -- p(auto.arima(ts(c(NA, NA, Nile), start = 1869))): the leading gaps are dropped
+  local v = { NA, NA }
+  for _, x in ipairs((csv_values("Nile"))) do v[#v + 1] = x end
+  local fit = ts.auto_arima(ts.series(v, { start = { 1869, 1 } }), { trace = false })
+  same_as_forecast(fit, { 1, 1, 1 }, { 0, 0, 0 }, false, 1267.507395130986,
+    { 816.18127593967711, 835.55961147314417, 840.48890523221667 })
+  T.eq(fit:forecast(1).mean.start[1], 1971)
+  -- p(auto.arima(presidents)): a leading gap, gaps inside, quarterly
+  same_as_forecast(ts.auto_arima(ts.series(presidents, { start = { 1945, 1 }, freq = 4 }), { trace = false }),
+    { 1, 0, 0 }, { 0, 0, 1 }, true, 839.34448536617128, { 29.356002445574568, 33.895349270566214, 37.273957700274458 })
+  -- p(auto.arima(ts(rep(3, 20)))): ARIMA(0,0,0) with the mean fixed at 3
+  local flat = {}
+  for k = 1, 20 do flat[k] = 3 end
+  local f0 = ts.auto_arima(flat, { trace = false })
+  same_as_forecast(f0, { 0, 0, 0 }, { 0, 0, 0 }, true, nil, { 3, 3, 3 })
+  T.eq(f0.coef.intercept, 3); T.eq(#f0.candidates, 0)
+  -- p(auto.arima(ts(1:30 * 2 + 1))): d = 1 leaves a constant: drift fixed at 2
+  local line = {}
+  for k = 1, 30 do line[k] = 2 * k + 1 end
+  local f1 = ts.auto_arima(line, { trace = false })
+  same_as_forecast(f1, { 0, 1, 0 }, { 0, 0, 0 }, true, nil, { 63, 65, 67 })
+  T.eq(f1.coef.drift, 2)
+end)
+
 -- ---- bad input -------------------------------------------------------------------
 T.test("bad input gives clear errors", function()
   T.raises(function() ts.arima({ 1, 2, 3 }, { order = { 2, 0, 2 } }) end, "ts.arima: series too short")
