@@ -154,6 +154,7 @@ int mlsh_opt_get(lua_State *L, int idx, const char *key);
  * of the stack. linit.c calls them in order. ---- */
 void mlsh_open_mat(lua_State *L);
 void mlsh_open_data(lua_State *L);
+void mlsh_open_frame(lua_State *L);
 void mlsh_open_stats_pca(lua_State *L);
 void mlsh_open_stats_tsne(lua_State *L);
 void mlsh_open_stats_distrib(lua_State *L);

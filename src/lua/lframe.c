@@ -1,0 +1,322 @@
+/* lframe.c - the DataFrame and Column userdata: creation, checks, the
+ * accessors every verb builds on (names, nrow, ncol, col, df.name,
+ * totable, type, levels). The verbs live in their own binding files and
+ * add their methods to the same classes. */
+#include <stdlib.h>
+#include <string.h>
+#include "lframe.h"
+#include "../core/alloc.h"
+
+static void free_group_keys(lframe *u) {
+  for (size_t i = 0; i < u->ngroup_keys; i++) mlsh_free(u->group_keys[i]);
+  mlsh_free(u->group_keys);
+  u->group_keys = NULL;
+  u->ngroup_keys = 0;
+}
+
+static int frame_gc(lua_State *L) {
+  lframe *u = luaL_checkudata(L, 1, MLSH_FRAME_MT);
+  frame_free(u->f);
+  u->f = NULL;
+  free_group_keys(u);
+  return 0;
+}
+
+static int column_gc(lua_State *L) {
+  mlsh_col **u = luaL_checkudata(L, 1, MLSH_COLUMN_MT);
+  col_unref(*u);
+  *u = NULL;
+  return 0;
+}
+
+lframe *lframe_check_ud(lua_State *L, int idx, const char *fname, const char *argname) {
+  lframe *u = luaL_testudata(L, idx, MLSH_FRAME_MT);
+  if (!u || !u->f) mlsh_error(L, fname, "argument '%s' must be a DataFrame (got %s)", argname, mlsh_typename(L, idx));
+  return u;
+}
+
+mlsh_frame *lframe_check(lua_State *L, int idx, const char *fname, const char *argname) {
+  return lframe_check_ud(L, idx, fname, argname)->f;
+}
+
+mlsh_frame *lframe_test(lua_State *L, int idx) {
+  lframe *u = luaL_testudata(L, idx, MLSH_FRAME_MT);
+  return u ? u->f : NULL;
+}
+
+void lframe_push(lua_State *L, mlsh_frame *f) {
+  lframe *u = mlsh_try_newudata(L, sizeof *u, MLSH_FRAME_MT);
+  if (!u) {
+    frame_free(f);
+    lua_error(L);
+  }
+  u->f = f;
+}
+
+mlsh_col *lcol_test(lua_State *L, int idx) {
+  mlsh_col **u = luaL_testudata(L, idx, MLSH_COLUMN_MT);
+  return u ? *u : NULL;
+}
+
+mlsh_col *lcol_check(lua_State *L, int idx, const char *fname, const char *argname) {
+  mlsh_col *c = lcol_test(L, idx);
+  if (!c) mlsh_error(L, fname, "argument '%s' must be a Column (got %s)", argname, mlsh_typename(L, idx));
+  return c;
+}
+
+void lcol_push(lua_State *L, mlsh_col *c) {
+  mlsh_col **u = mlsh_try_newudata(L, sizeof *u, MLSH_COLUMN_MT);
+  if (!u) {
+    col_unref(c);
+    lua_error(L);
+  }
+  *u = c;
+}
+
+void lcol_push_value(lua_State *L, const mlsh_col *c, size_t i) {
+  if (col_is_na(c, i)) {
+    lua_pushnil(L);
+    return;
+  }
+  size_t len;
+  const char *s;
+  switch (c->type) {
+  case COL_DOUBLE: case COL_DATETIME: lua_pushnumber(L, COL_DBL(c)[i]); break;
+  case COL_INT64: lua_pushinteger(L, (lua_Integer)COL_I64(c)[i]); break;
+  case COL_LOGICAL: lua_pushboolean(L, COL_LGL(c)[i]); break;
+  case COL_DATE: lua_pushinteger(L, COL_I32(c)[i]); break;
+  case COL_STRING:
+    s = col_str(c, i, &len);
+    lua_pushlstring(L, s, len);
+    break;
+  case COL_CATEGORICAL:
+    s = col_str(c->levels, (size_t)COL_I32(c)[i], &len);
+    lua_pushlstring(L, s, len);
+    break;
+  }
+}
+
+/* ---- DataFrame accessors ---- */
+
+static int l_names(lua_State *L) {
+  mlsh_frame *f = lframe_check(L, 1, "DataFrame:names", "self");
+  lua_createtable(L, (int)f->ncol, 0);
+  for (size_t j = 0; j < f->ncol; j++) {
+    lua_pushstring(L, f->names[j]);
+    lua_rawseti(L, -2, (lua_Integer)j + 1);
+  }
+  return 1;
+}
+
+static int l_nrow(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)lframe_check(L, 1, "DataFrame:nrow", "self")->nrow);
+  return 1;
+}
+
+static int l_ncol(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)lframe_check(L, 1, "DataFrame:ncol", "self")->ncol);
+  return 1;
+}
+
+static int l_col(lua_State *L) {
+  const char *fname = "DataFrame:col";
+  mlsh_frame *f = lframe_check(L, 1, fname, "self");
+  const char *name = mlsh_check_string(L, 2, fname, "name");
+  size_t j;
+  mlsh_err err = {0};
+  int rc = frame_lookup(f, name, fname, &j, &err);
+  if (rc) return mlsh_error(L, fname, "%s", err.msg + strlen(fname) + 2);
+  lcol_push(L, col_ref(f->cols[j]));
+  return 1;
+}
+
+/* df.name: a method when one has that name, else the column (df:col
+ * reaches a column named like a method). */
+static int frame_index(lua_State *L) {
+  lua_getmetatable(L, 1);
+  lua_getfield(L, -1, "__methods");
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, -2) != LUA_TNIL) return 1;
+  if (lua_type(L, 2) != LUA_TSTRING) return 0;
+  mlsh_frame *f = lframe_test(L, 1);
+  long j = f ? frame_find(f, lua_tostring(L, 2)) : -1;
+  if (j < 0) return 0;
+  lcol_push(L, col_ref(f->cols[j]));
+  return 1;
+}
+
+static int frame_len(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)lframe_check(L, 1, "DataFrame:__len", "self")->nrow);
+  return 1;
+}
+
+/* ---- Column accessors ---- */
+
+static int l_col_totable(lua_State *L) {
+  mlsh_col *c = lcol_check(L, 1, "Column:totable", "self");
+  if (c->n > (size_t)INT32_MAX) return mlsh_error(L, "Column:totable", "column too long for a Lua table (%zu values)", c->n);
+  lua_createtable(L, (int)c->n, 1);
+  for (size_t i = 0; i < c->n; i++) {
+    lcol_push_value(L, c, i);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_pushinteger(L, (lua_Integer)c->n);
+  lua_setfield(L, -2, "n");
+  return 1;
+}
+
+static int l_col_type(lua_State *L) {
+  lua_pushstring(L, col_type_name(lcol_check(L, 1, "Column:type", "self")->type));
+  return 1;
+}
+
+static int l_col_levels(lua_State *L) {
+  const char *fname = "Column:levels";
+  mlsh_col *c = lcol_check(L, 1, fname, "self");
+  if (c->type != COL_CATEGORICAL) return mlsh_error(L, fname, "the column is %s, not categorical", col_type_name(c->type));
+  lua_createtable(L, (int)c->levels->n, 0);
+  for (size_t i = 0; i < c->levels->n; i++) {
+    lcol_push_value(L, c->levels, i);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+static int column_len(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)lcol_check(L, 1, "Column:__len", "self")->n);
+  return 1;
+}
+
+static const mlsh_Reg frame_methods[] = {
+  {"names", l_names, "df:names()", "The column names in order, as an array of strings.\nExample: df:names()", NULL},
+  {"nrow", l_nrow, "df:nrow()", "The number of rows.\nExample: df:nrow()", NULL},
+  {"ncol", l_ncol, "df:ncol()", "The number of columns.\nExample: df:ncol()", NULL},
+  {"col", l_col, "df:col(name)",
+   "The column named `name` as a Column (also one named like a method; df.name and df[\"a name\"] give the\n"
+   "others). An unknown name is an error listing the closest names.\nExample: df:col(\"Sepal.Length\")", NULL},
+  {NULL, NULL, NULL, NULL, NULL}};
+
+static const luaL_Reg frame_meta[] = {{"__gc", frame_gc}, {"__len", frame_len}, {NULL, NULL}};
+
+static const mlsh_Reg column_methods[] = {
+  {"totable", l_col_totable, "col:totable()",
+   "The values as a Lua array with NA as nil holes and `n` set (as table.pack): numbers for double and\n"
+   "integer columns, days since 1970-01-01 for dates, UTC seconds for datetimes, booleans for logical,\n"
+   "strings for string and categorical columns.\nExample: df.age:totable()", NULL},
+  {"type", l_col_type, "col:type()",
+   "One of \"double\", \"integer\", \"logical\", \"string\", \"categorical\", \"date\", \"datetime\".\n"
+   "Example: df.age:type()", NULL},
+  {"levels", l_col_levels, "col:levels()", "The levels of a categorical column, in order.\nExample: df.species:levels()", NULL},
+  {NULL, NULL, NULL, NULL, NULL}};
+
+static const luaL_Reg column_meta[] = {{"__gc", column_gc}, {"__len", column_len}, {NULL, NULL}};
+
+/* ---- Building a frame from Lua arrays ---- */
+
+/* The type of a Lua array of length n with nil holes for NA: integer when
+ * every value is a Lua integer, double when numbers, logical, string. */
+static col_type infer_type(lua_State *L, int t, size_t n, const char *fname, size_t j) {
+  int seen = 0, is_int = 1;
+  col_type type = COL_DOUBLE;
+  for (size_t i = 1; i <= n; i++) {
+    int vt = lua_rawgeti(L, t, (lua_Integer)i);
+    col_type this_type = vt == LUA_TNUMBER ? COL_DOUBLE : vt == LUA_TBOOLEAN ? COL_LOGICAL : COL_STRING;
+    if (vt == LUA_TNUMBER && !lua_isinteger(L, -1)) is_int = 0;
+    lua_pop(L, 1);
+    if (vt == LUA_TNIL) continue;
+    if (vt != LUA_TNUMBER && vt != LUA_TBOOLEAN && vt != LUA_TSTRING)
+      mlsh_error(L, fname, "column %zu, row %zu: a %s is not a column value", j + 1, i, lua_typename(L, vt));
+    if (seen && this_type != type)
+      mlsh_error(L, fname, "column %zu, row %zu: a %s among %s values", j + 1, i, lua_typename(L, vt),
+                 col_type_name(type));
+    type = this_type;
+    seen = 1;
+  }
+  return type == COL_DOUBLE && is_int && seen ? COL_INT64 : type;
+}
+
+static void build_column(lua_State *L, int t, size_t n, col_type type, col_builder *b) {
+  col_builder_init(b, type);
+  for (size_t i = 1; i <= n; i++) {
+    int vt = lua_rawgeti(L, t, (lua_Integer)i);
+    size_t len;
+    const char *s;
+    if (vt == LUA_TNIL) col_builder_na(b);
+    else if (type == COL_DOUBLE) col_builder_double(b, lua_tonumber(L, -1));
+    else if (type == COL_INT64) col_builder_int64(b, (int64_t)lua_tointeger(L, -1));
+    else if (type == COL_LOGICAL) col_builder_logical(b, lua_toboolean(L, -1));
+    else {
+      s = lua_tolstring(L, -1, &len);
+      col_builder_string(b, s, len);
+    }
+    lua_pop(L, 1);
+  }
+}
+
+static size_t array_length(lua_State *L, int t) {
+  if (lua_getfield(L, t, "n") == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0) {
+    size_t n = (size_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return n;
+  }
+  lua_pop(L, 1);
+  return lua_rawlen(L, t);
+}
+
+static void release_frame(void *p) { frame_free(*(mlsh_frame **)p); }
+static void release_builder(void *p) { col_builder_free(p); }
+
+/* data._typed_frame(names, columns): columns are Lua arrays (nil = NA,
+ * `n` giving the length when the last values are NA). */
+static int l_typed_frame(lua_State *L) {
+  const char *fname = "data.frame";
+  mlsh_check_type(L, 1, LUA_TTABLE, fname, "names");
+  mlsh_check_type(L, 2, LUA_TTABLE, fname, "columns");
+  size_t k = lua_rawlen(L, 1), nrow = 0;
+  if (lua_rawlen(L, 2) != k) return mlsh_error(L, fname, "%zu names for %zu columns", k, (size_t)lua_rawlen(L, 2));
+  mlsh_frame **fp = mlsh_guard(L, sizeof *fp, release_frame);
+  int guard = lua_gettop(L);
+  col_builder *b = mlsh_guard(L, sizeof *b, release_builder);
+  mlsh_err err = {0};
+  for (size_t j = 0; j < k; j++) {
+    lua_rawgeti(L, 1, (lua_Integer)j + 1);
+    const char *name = lua_tostring(L, -1);
+    if (!name) return mlsh_error(L, fname, "name %zu must be a string", j + 1);
+    lua_rawgeti(L, 2, (lua_Integer)j + 1);
+    int t = lua_gettop(L);
+    if (!lua_istable(L, t)) return mlsh_error(L, fname, "column %zu must be an array (got %s)", j + 1, mlsh_typename(L, t));
+    size_t n = array_length(L, t);
+    if (j == 0) nrow = n;
+    else if (n != nrow) return mlsh_error(L, fname, "column %zu has %zu rows, column 1 has %zu", j + 1, n, nrow);
+    if (!*fp && frame_new(nrow, fp, &err)) return mlsh_fail(L, fname, err.code, &err);
+    col_type type = infer_type(L, t, n, fname, j);
+    build_column(L, t, n, type, b);
+    mlsh_col *c = NULL;
+    int rc = col_builder_finish(b, NULL, 0, &c, &err);
+    if (!rc) rc = frame_add(*fp, name, c, &err);
+    col_unref(c);
+    if (rc) return mlsh_fail(L, fname, rc, &err);
+    lua_settop(L, guard + 1);
+  }
+  if (!*fp && frame_new(0, fp, &err)) return mlsh_fail(L, fname, err.code, &err);
+  mlsh_frame *f = *fp;
+  *fp = NULL;
+  lframe_push(L, f);
+  return 1;
+}
+
+static const mlsh_Reg frame_funcs[] = {
+  {"_typed_frame", l_typed_frame, "data._typed_frame(names, columns)",
+   "A typed DataFrame from Lua arrays (nil = NA; `n` sets the length): integer, double, logical or\n"
+   "string columns by their values.\nExample: data._typed_frame({\"a\"}, {{1, 2, nil, n = 3}})", NULL},
+  {NULL, NULL, NULL, NULL, NULL}};
+
+void mlsh_open_frame(lua_State *L) {
+  mlsh_register(L, "data", frame_funcs);
+  mlsh_new_class(L, MLSH_FRAME_MT, "DataFrame", frame_methods, frame_meta);
+  lua_pushcfunction(L, frame_index);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+  mlsh_new_class(L, MLSH_COLUMN_MT, "Column", column_methods, column_meta);
+  lua_pop(L, 1);
+}
