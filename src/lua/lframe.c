@@ -2,6 +2,7 @@
  * accessors every verb builds on (names, nrow, ncol, col, df.name,
  * totable, type, levels). The verbs live in their own binding files and
  * add their methods to the same classes. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lframe.h"
@@ -210,6 +211,28 @@ static const mlsh_Reg column_methods[] = {
   {NULL, NULL, NULL, NULL, NULL}};
 
 static const luaL_Reg column_meta[] = {{"__gc", column_gc}, {"__len", column_len}, {NULL, NULL}};
+
+/* ---- Adding methods from other binding files ---- */
+
+static void add_methods(lua_State *L, const char *tname, const char *docname, const mlsh_Reg *methods) {
+  char prefix[64];
+  if (luaL_getmetatable(L, tname) != LUA_TTABLE) luaL_error(L, "mlsh: class %s is not open", tname);
+  lua_getfield(L, -1, "__methods");
+  snprintf(prefix, sizeof prefix, "%s:", docname);
+  mlsh_register(L, prefix, methods);
+  lua_pop(L, 2);
+}
+
+static void add_meta(lua_State *L, const char *tname, const luaL_Reg *meta) {
+  if (luaL_getmetatable(L, tname) != LUA_TTABLE) luaL_error(L, "mlsh: class %s is not open", tname);
+  luaL_setfuncs(L, meta, 0);
+  lua_pop(L, 1);
+}
+
+void lframe_add_methods(lua_State *L, const mlsh_Reg *methods) { add_methods(L, MLSH_FRAME_MT, "DataFrame", methods); }
+void lcol_add_methods(lua_State *L, const mlsh_Reg *methods) { add_methods(L, MLSH_COLUMN_MT, "Column", methods); }
+void lcol_add_metamethods(lua_State *L, const luaL_Reg *meta) { add_meta(L, MLSH_COLUMN_MT, meta); }
+void lframe_add_metamethods(lua_State *L, const luaL_Reg *meta) { add_meta(L, MLSH_FRAME_MT, meta); }
 
 /* ---- Building a frame from Lua arrays ---- */
 

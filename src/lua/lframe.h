@@ -35,6 +35,15 @@ mlsh_col *lcol_test(lua_State *L, int idx);       /* NULL when not a Column */
  * pushing fails). */
 void lcol_push(lua_State *L, mlsh_col *c);
 
+/* Binding files that add verbs register them on the classes with these
+ * (documented as "DataFrame:name" / "Column:name"); the classes must be
+ * open (mlsh_open_frame runs first in the data module). */
+void lframe_add_methods(lua_State *L, const mlsh_Reg *methods);
+void lcol_add_methods(lua_State *L, const mlsh_Reg *methods);
+/* Add metamethods (__add, __eq, __tostring...) to the Column or DataFrame class. */
+void lcol_add_metamethods(lua_State *L, const luaL_Reg *meta);
+void lframe_add_metamethods(lua_State *L, const luaL_Reg *meta);
+
 /* Push value i of c as Lua sees it (nil for NA; see Column:totable). */
 void lcol_push_value(lua_State *L, const mlsh_col *c, size_t i);
 
