@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <readstat.h>
 #include "readstat_io.h"
 #include "../core/alloc.h"
@@ -345,6 +346,16 @@ static readstat_error_t parse(readstat_parser_t *p, rstat_format fmt, const char
   }
 }
 
+static int is_empty(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && st.st_size == 0;
+}
+
+static const char *format_name(rstat_format fmt) {
+  static const char *const names[] = {"SPSS .sav", "SPSS .por", "Stata .dta", "SAS .sas7bdat", "SAS transport .xpt"};
+  return names[fmt];
+}
+
 int rstat_read(const char *path, rstat_format fmt, mlsh_frame **out, char ***labels, mlsh_err *err) {
   *out = NULL;
   *labels = NULL;
@@ -365,8 +376,11 @@ int rstat_read(const char *path, rstat_format fmt, mlsh_frame **out, char ***lab
   if (r.failed) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   else if (e == READSTAT_ERROR_USER_ABORT && mlsh_interrupted()) rc = mlsh_seterr(err, MLSH_EINTR, "interrupted");
   else if (e == READSTAT_ERROR_OPEN) rc = mlsh_seterr(err, MLSH_EIO, "cannot open '%s'", path);
+  else if (e != READSTAT_OK && is_empty(path)) rc = mlsh_seterr(err, MLSH_EIO, "'%s' is empty", path);
   else if (e != READSTAT_OK)
-    rc = mlsh_seterr(err, MLSH_EIO, "'%s': %s%s%s", path, readstat_error_message(e), r.message[0] ? ": " : "", r.message);
+    rc = mlsh_seterr(err, MLSH_EIO, "'%s' is not a readable %s file (%s%s%s%.200s)", path, format_name(fmt),
+                     e == READSTAT_ERROR_READ ? "truncated: " : "", readstat_error_message(e), r.message[0] ? "; " : "",
+                     r.message);
   else rc = convert(&r, out, err);
   if (!rc) {
     *labels = mlsh_calloc(r.nvar ? r.nvar : 1, sizeof **labels);
