@@ -129,8 +129,10 @@ static int l_write_xlsx(lua_State *L) {
     int is_index = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 && (size_t)lua_tointeger(L, -2) <= arr;
     if (!is_index && lua_type(L, -2) != LUA_TSTRING)
       return mlsh_error(L, fname, "argument 'sheets' must be an array of DataFrames or map sheet names to them");
-    if (!lframe_test(L, -1))
-      return mlsh_error(L, fname, "sheet %s must be a DataFrame (got %s)", luaL_tolstring(L, -2, NULL), mlsh_typename(L, -2));
+    if (!lframe_test(L, -1)) {
+      const char *got = mlsh_typename(L, -1);
+      return mlsh_error(L, fname, "sheet %s must be a DataFrame (got %s)", luaL_tolstring(L, -2, NULL), got);
+    }
     n++;
   }
   if (n == 0) return mlsh_error(L, fname, "argument 'sheets' holds no DataFrame");
