@@ -68,6 +68,7 @@ static int read_strings(hid_t ds, hid_t space, const char *name, size_t n, hid_t
   hid_t st = H5Tcopy(H5T_C_S1);
   H5Tset_size(st, vlen ? H5T_VARIABLE : width);
   H5Tset_cset(st, H5Tget_cset(ft));
+  if (!vlen) H5Tset_strpad(st, H5T_STR_NULLPAD);   /* all `width` bytes: a full-width value keeps its last one */
   hid_t mt = field_type(name, st);
   char *buf = mlsh_malloc_array(n ? n : 1, width);
   int ok = buf && mt >= 0 && (n == 0 || H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
