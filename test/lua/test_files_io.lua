@@ -2,8 +2,8 @@
 -- workbooks. The .npz fixtures were written by Python's zipfile as numpy lays
 -- them out (test/data/io/make_npz.py); what mlsh writes is checked by
 -- Python's zipfile and Info-ZIP's unzip when present, and the cells of the
--- workbooks in the sheet XML itself (ECMA-376). Writers are atomic: a failing
--- write leaves nothing behind.
+-- workbooks in the sheet XML itself (ECMA-376). That the writers are atomic
+-- (a full disk, a read-only folder) is checked with the others in test_files.lua.
 local T = dofile("test/lua/harness.lua")
 
 local IO = "test/data/io/"
@@ -142,53 +142,6 @@ T.test("data.write_xlsx: one sheet per frame; bad sheet names and paths", functi
   T.raises(function() a:write_xlsx("/nonexistent-dir/x.xlsx") end, "DataFrame:write_xlsx: cannot write '/nonexistent-dir/x.xlsx'")
   T.raises(function() data.write_xlsx(T.tmpname(".xlsx"), {}) end, "data.write_xlsx: argument 'sheets' holds no DataFrame")
   T.raises(function() data.write_xlsx(T.tmpname(".xlsx"), { s = 1 }) end, "data.write_xlsx: sheet s must be a DataFrame (got number)")
-end)
-
--- Each writer of this file's formats, given a path and a size.
-local function writers()
-  local big = mat.randn(300, 300, { seed = 1 })   -- 720 KB of doubles
-  local function frame(huge)
-    local n = huge and 60000 or 3
-    local x = {}
-    for i = 1, n do x[i] = i * 1.5 end
-    return data._typed_frame({ "x" }, { x })
-  end
-  return {
-    { "data.write_npz", function(p, huge) data.write_npz(p, { X = huge and big or mat.from({ 1 }) }, { compress = false }) end, ".npz" },
-    { "DataFrame:write_dta", function(p, huge) frame(huge):write_dta(p) end, ".dta" },
-    { "DataFrame:write_sav", function(p, huge) frame(huge):write_sav(p) end, ".sav" },
-    { "DataFrame:write_xlsx", function(p, huge) frame(huge):write_xlsx(p) end, ".xlsx" },
-    { "Matrix:save_h5", function(p, huge) (huge and big or mat.from({ 1 })):save_h5(p, huge and "big" or "small") end, ".h5" },
-  }
-end
-
-T.test("a full disk leaves the old file intact and no temporary (tmpfs of 256 KiB)", function()
-  local dir = T.tmpname(".tmpfs")
-  os.execute("mkdir -p " .. dir)
-  if not os.execute("mount -t tmpfs -o size=256k tmpfs " .. dir .. " 2>/dev/null") then
-    os.execute("rmdir " .. dir)
-    T.skip("cannot mount a small tmpfs here (needs root)")
-  end
-  local problems = {}
-  for _, w in ipairs(writers()) do
-    local p = dir .. "/target" .. w[3]
-    w[2](p, false)
-    local f = io.open(p, "rb")
-    local old = f:read("a")
-    f:close()
-    local ok, err = pcall(w[2], p, true)
-    f = io.open(p, "rb")
-    local now = f and f:read("a")
-    if f then f:close() end
-    if ok then problems[#problems + 1] = w[1] .. ": a large write to a 256 KiB disk did not fail" end
-    if not ok and not tostring(err):find(w[1], 1, true) then problems[#problems + 1] = w[1] .. ": " .. tostring(err) end
-    if now ~= old then problems[#problems + 1] = w[1] .. ": the old file was changed" end
-    local left = (T.sh("ls -A " .. dir)):gsub("target" .. w[3]:gsub("%.", "%%.") .. "\n", "")
-    if left:find("%S") then problems[#problems + 1] = w[1] .. ": left behind: " .. left end
-    os.remove(p)
-  end
-  os.execute("umount " .. dir .. " && rmdir " .. dir)
-  T.ok(#problems == 0, table.concat(problems, "\n"))
 end)
 
 T.done()
