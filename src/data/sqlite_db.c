@@ -189,7 +189,7 @@ static int build_frame(sqlite3_stmt *st, const result *r, mlsh_frame **out, mlsh
     rc = col_builder_finish(&b, NULL, 0, &c, err);
     const char *name = sqlite3_column_name(st, (int)j);
     char alt[32];
-    if (!rc && frame_find(*out, name) >= 0) {   /* SELECT a.x, b.x: keep both, as R's dbGetQuery does */
+    if (!rc && frame_find(*out, name) >= 0) {   /* SELECT a.x, b.x: the second is x..2 */
       snprintf(alt, sizeof alt, "..%zu", j + 1);
       mlsh_buf nb = MLSH_BUF_INIT;
       mlsh_buf_printf(&nb, "%s%s", name, alt);

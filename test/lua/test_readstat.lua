@@ -43,7 +43,12 @@ T.test("SPSS .sav and .zsav written by haven: user-missing values are NA", funct
   check_fixture(data.read_sav(IO .. "labelled.zsav"), "zsav")
 end)
 
-T.test("SAS transport .xpt written by haven", function()
+T.test("SAS .sas7bdat and transport .xpt written by haven", function()
+  local s7 = data.read_sas(IO .. "plain.sas7bdat")
+  T.eq(table.concat(s7:names(), ","), "id,score,name,when")
+  T.eq(joined(s7, "name"), "ann|bob||dé|eve|fay")
+  T.eq(joined(s7, "when"), "18262|-1|NA|19782|-3653|11123")
+  T.eq(s7:labels().id, "Row id")
   local df = data.read_sas(IO .. "plain.xpt")
   T.eq(table.concat(df:names(), ","), "id,score,name,when")
   T.eq(df:col("id"):type(), "double")    -- SAS has only doubles

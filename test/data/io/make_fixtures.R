@@ -29,3 +29,6 @@ write_sav(sp, "labelled.zsav", compress = "zsav")
 
 # SAS transport (names at most 8 characters)
 write_xpt(df[, c("id", "score", "name", "when")], "plain.xpt", version = 8)
+
+# SAS .sas7bdat (haven's write_sas is deprecated, but it still writes through readstat)
+suppressWarnings(write_sas(df[, c("id", "score", "name", "when")], "plain.sas7bdat"))
