@@ -74,7 +74,7 @@ static int zip64_fields(const unsigned char *x, size_t n, member *m, int need_u,
   return need_u || need_c || need_o ? -1 : 0;
 }
 
-static int read_entry(const unsigned char *b, size_t len, size_t *at, size_t end, member *m, mlsh_err *err) {
+static int read_entry(const unsigned char *b, size_t *at, size_t end, member *m, mlsh_err *err) {
   const unsigned char *p = b + *at;
   if (end - *at < 46 || get32(p) != SIG_CENTRAL) return mlsh_seterr(err, MLSH_EIO, "corrupt zip directory entry");
   size_t nl = get16(p + 28), xl = get16(p + 30), cl = get16(p + 32);
@@ -89,7 +89,6 @@ static int read_entry(const unsigned char *b, size_t len, size_t *at, size_t end
   if (zip64_fields(p + 46 + nl, xl, m, m->usize == 0xffffffffu, m->csize == 0xffffffffu, m->offset == 0xffffffffu))
     return mlsh_seterr(err, MLSH_EIO, "corrupt zip64 field in entry '%.*s'", (int)nl, (const char *)m->name);
   *at += 46 + nl + xl + cl;
-  (void)len;
   return MLSH_OK;
 }
 
@@ -153,7 +152,7 @@ int npz_parse(const unsigned char *b, size_t len, npz_archive *out, mlsh_err *er
   for (uint64_t k = 0; k < d.count && !rc; k++) {
     member m = {0};
     unsigned char *data = NULL;
-    rc = read_entry(b, len, &at, end, &m, err);
+    rc = read_entry(b, &at, end, &m, err);
     if (!rc && m.name_len && m.name[m.name_len - 1] == '/') continue;   /* a folder entry */
     if (!rc) rc = member_data(b, len, &m, &data, err);
     if (!rc) rc = add_array(out, &cap, &m, data, err);

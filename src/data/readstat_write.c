@@ -45,16 +45,36 @@ static int fits_long(const mlsh_col *c) {
   return 1;
 }
 
-static readstat_label_set_t *label_set(writer *wr, size_t j, const char *const *names, size_t n) {
+static const char *cstring(writer *wr, const mlsh_col *c, size_t i);
+
+/* Value labels live in a set named after the column; readstat copies the texts. */
+static readstat_label_set_t *new_label_set(writer *wr, size_t j) {
   char setname[40];
-  int dta = wr->fmt == RSTAT_DTA;
   snprintf(setname, sizeof setname, "%.32s", wr->f->names[j]);
-  readstat_label_set_t *s = readstat_add_label_set(wr->w, dta ? READSTAT_TYPE_INT32 : READSTAT_TYPE_DOUBLE, setname);
-  for (size_t k = 0; k < n; k++) {
-    if (dta) readstat_label_int32_value(s, (int32_t)k + (names == NULL ? 0 : 1), names ? names[k] : k ? "TRUE" : "FALSE");
-    else readstat_label_double_value(s, (double)k + (names == NULL ? 0 : 1), names ? names[k] : k ? "TRUE" : "FALSE");
+  return readstat_add_label_set(wr->w, wr->fmt == RSTAT_DTA ? READSTAT_TYPE_INT32 : READSTAT_TYPE_DOUBLE, setname);
+}
+
+static void add_label(writer *wr, readstat_label_set_t *s, int32_t value, const char *label) {
+  if (wr->fmt == RSTAT_DTA) readstat_label_int32_value(s, value, label);
+  else readstat_label_double_value(s, value, label);
+}
+
+/* Logicals: 0 FALSE, 1 TRUE; categoricals: codes 1..k labelled with the levels. */
+static int add_value_labels(writer *wr, size_t j, readstat_variable_t *v) {
+  const mlsh_col *c = wr->f->cols[j];
+  readstat_label_set_t *s = new_label_set(wr, j);
+  if (!s) return MLSH_ENOMEM;
+  if (c->type == COL_LOGICAL) {
+    add_label(wr, s, 0, "FALSE");
+    add_label(wr, s, 1, "TRUE");
   }
-  return s;
+  for (size_t k = 0; c->type == COL_CATEGORICAL && k < c->levels->n; k++) {
+    const char *name = cstring(wr, c->levels, k);
+    if (!name) return MLSH_ENOMEM;
+    add_label(wr, s, (int32_t)k + 1, name);
+  }
+  readstat_variable_set_label_set(v, s);
+  return MLSH_OK;
 }
 
 /* The variable of column j: its storage type, width and display format. */
@@ -87,29 +107,13 @@ static int add_variable(writer *wr, size_t j, mlsh_err *err) {
   readstat_variable_t *v = readstat_add_variable(wr->w, wr->f->names[j], t, width);
   if (!v) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   if (format[0]) readstat_variable_set_format(v, format);
-  if (c->type == COL_LOGICAL) readstat_variable_set_label_set(v, label_set(wr, j, NULL, 2));
-  if (c->type == COL_CATEGORICAL) {
-    const char **names = mlsh_malloc_array(c->levels->n ? c->levels->n : 1, sizeof *names);
-    mlsh_buf all = MLSH_BUF_INIT;   /* the level names, each NUL-terminated */
-    size_t *at = mlsh_malloc_array(c->levels->n ? c->levels->n : 1, sizeof *at), len;
-    for (size_t k = 0; names && at && k < c->levels->n; k++) {
-      const char *s = col_str(c->levels, k, &len);
-      at[k] = all.len;
-      mlsh_buf_add(&all, s, len);
-      mlsh_buf_add(&all, "", 1);
-    }
-    int ok = names && at && !all.failed;
-    for (size_t k = 0; ok && k < c->levels->n; k++) names[k] = all.s + at[k];
-    if (ok) readstat_variable_set_label_set(v, label_set(wr, j, names, c->levels->n));
-    mlsh_free(names);
-    mlsh_free(at);
-    mlsh_buf_free(&all);
-    if (!ok) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-  }
+  if ((c->type == COL_LOGICAL || c->type == COL_CATEGORICAL) && add_value_labels(wr, j, v))
+    return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   wr->vars[j] = v;
   return MLSH_OK;
 }
 
+/* Value i of a string column, NUL-terminated in wr->text ("" for NA). */
 static const char *cstring(writer *wr, const mlsh_col *c, size_t i) {
   size_t len;
   const char *s = col_is_na(c, i) ? "" : col_str(c, i, &len);

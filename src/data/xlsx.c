@@ -16,12 +16,13 @@ typedef struct {
   mlsh_buf text;                     /* one NUL-terminated cell */
 } cell_formats;
 
-static lxw_error write_text(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, cell_formats *fm, const char *s, size_t len) {
+static lxw_error write_text(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, cell_formats *fm, const char *s, size_t len,
+                            lxw_format *format) {
   fm->text.len = 0;
   mlsh_buf_add(&fm->text, s, len);
   mlsh_buf_add(&fm->text, "", 1);
   if (fm->text.failed) return LXW_ERROR_MEMORY_MALLOC_FAILED;
-  return worksheet_write_string(ws, r, c, fm->text.s, NULL);
+  return worksheet_write_string(ws, r, c, fm->text.s, format);
 }
 
 static lxw_error write_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t j, const mlsh_col *c, size_t i, cell_formats *fm) {
@@ -37,10 +38,10 @@ static lxw_error write_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t j, const m
   case COL_LOGICAL: return worksheet_write_boolean(ws, r, j, COL_LGL(c)[i], NULL);
   case COL_STRING:
     s = col_str(c, i, &len);
-    return write_text(ws, r, j, fm, s, len);
+    return write_text(ws, r, j, fm, s, len, NULL);
   case COL_CATEGORICAL:
     s = col_str(c->levels, (size_t)COL_I32(c)[i], &len);
-    return write_text(ws, r, j, fm, s, len);
+    return write_text(ws, r, j, fm, s, len, NULL);
   case COL_DATE: return worksheet_write_number(ws, r, j, COL_I32(c)[i] + EXCEL_EPOCH_1970, fm->date);
   case COL_DATETIME:
     v = COL_DBL(c)[i];
@@ -58,8 +59,7 @@ static int write_sheet(lxw_workbook *wb, const mlsh_frame *f, const char *name, 
   lxw_worksheet *ws = workbook_add_worksheet(wb, name);
   if (!ws) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   for (size_t j = 0; j < f->ncol && !e; j++) {
-    e = write_text(ws, 0, (lxw_col_t)j, fm, f->names[j], strlen(f->names[j]));
-    if (!e) e = worksheet_write_string(ws, 0, (lxw_col_t)j, fm->text.s, fm->header);
+    e = write_text(ws, 0, (lxw_col_t)j, fm, f->names[j], strlen(f->names[j]), fm->header);
     int wide = f->cols[j]->type == COL_DATETIME ? 20 : f->cols[j]->type == COL_DATE ? 12 : 0;
     if (!e && wide) e = worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, wide, NULL);
   }
