@@ -162,7 +162,8 @@ static void release_db(void *p) { sqldb_close(*(sqldb **)p); }
 static int l_sql(lua_State *L) {
   const char *fname = "data.sql";
   const char *sql = mlsh_check_string(L, 1, fname, "sql");
-  if (!lua_isnoneornil(L, 2)) mlsh_check_type(L, 2, LUA_TTABLE, fname, "frames");
+  if (lua_gettop(L) < 2) lua_settop(L, 2);   /* slot 2 stays `frames` (nil) under what is pushed next */
+  if (!lua_isnil(L, 2)) mlsh_check_type(L, 2, LUA_TTABLE, fname, "frames");
   size_t np;
   sql_param *p = check_params(L, 3, lua_gettop(L), fname, &np);
   sqldb **dbp = mlsh_guard(L, sizeof *dbp, release_db);
@@ -171,7 +172,7 @@ static int l_sql(lua_State *L) {
   mlsh_err err = {0};
   int rc = sqldb_open(":memory:", &o, dbp, &err);
   if (rc) return mlsh_fail(L, fname, rc, &err);
-  for (lua_pushnil(L); !lua_isnoneornil(L, 2) && lua_next(L, 2); lua_pop(L, 1)) {
+  for (lua_pushnil(L); !lua_isnil(L, 2) && lua_next(L, 2); lua_pop(L, 1)) {
     if (lua_type(L, -2) != LUA_TSTRING) return mlsh_error(L, fname, "argument 'frames' must map table names to DataFrames");
     const char *name = lua_tostring(L, -2);
     mlsh_frame *f = lframe_test(L, -1);
