@@ -96,6 +96,19 @@ T.test("dates, datetimes and categoricals as ISO text and level text", function(
   os.remove(path)
 end)
 
+T.test("every column type of a frame read from a .dta: categoricals come back as their level text", function()
+  local df = data.read_dta("test/data/io/labelled.dta")   -- integer, double, string, date, datetime, categorical
+  local db = data.sqlite(":memory:")
+  db:write("t", df)
+  local back = db:query("SELECT * FROM t")
+  for _, name in ipairs(df:names()) do
+    local want = df:col(name):type()
+    T.eq(back:col(name):type(), want == "categorical" and "string" or want, name)
+    local a, b = values(back, name), values(df, name)
+    for r = 1, df:nrow() do T.eq(a[r], b[r], name .. " row " .. r) end
+  end
+end)
+
 T.test("create, replace and append; a failure rolls back", function()
   local db = data.sqlite(":memory:")
   local f = sample()
