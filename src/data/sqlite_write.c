@@ -21,27 +21,28 @@ static const char *sql_type(col_type t) {
   return names[t];
 }
 
-static void create_sql(mlsh_buf *b, const char *name, const mlsh_frame *f) {
-  mlsh_buf_puts(b, "CREATE TABLE ");
-  quote_ident(b, name);
+/* ("a" REAL, "b" TEXT) with types, ("a", "b") without. */
+static void column_list(mlsh_buf *b, const mlsh_frame *f, int with_types) {
   mlsh_buf_puts(b, " (");
   for (size_t j = 0; j < f->ncol; j++) {
     if (j) mlsh_buf_puts(b, ", ");
     quote_ident(b, f->names[j]);
-    mlsh_buf_printf(b, " %s", sql_type(f->cols[j]->type));
+    if (with_types) mlsh_buf_printf(b, " %s", sql_type(f->cols[j]->type));
   }
   mlsh_buf_puts(b, ")");
+}
+
+static void create_sql(mlsh_buf *b, const char *name, const mlsh_frame *f) {
+  mlsh_buf_puts(b, "CREATE TABLE ");
+  quote_ident(b, name);
+  column_list(b, f, 1);
 }
 
 static void insert_sql(mlsh_buf *b, const char *name, const mlsh_frame *f) {
   mlsh_buf_puts(b, "INSERT INTO ");
   quote_ident(b, name);
-  mlsh_buf_puts(b, " (");
-  for (size_t j = 0; j < f->ncol; j++) {
-    if (j) mlsh_buf_puts(b, ", ");
-    quote_ident(b, f->names[j]);
-  }
-  mlsh_buf_puts(b, ") VALUES (");
+  column_list(b, f, 0);
+  mlsh_buf_puts(b, " VALUES (");
   for (size_t j = 0; j < f->ncol; j++) mlsh_buf_puts(b, j ? ", ?" : "?");
   mlsh_buf_puts(b, ")");
 }
