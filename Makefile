@@ -19,7 +19,7 @@ LDFLAGS_EXTRA ?=
 # Each library once: its pkg-config name and the Debian packages that bring
 # it (PKGS), or a header to look for when it has no .pc file (HDRS). A new
 # dependency is one line here: DEB_<name> := <packages>, added to the list.
-PKGS      := lua5.4 readline openblas lapacke ncursesw libjpeg libpng hdf5 fftw3 libRmath
+PKGS      := lua5.4 readline openblas lapacke ncursesw libjpeg libpng hdf5 fftw3 libRmath sqlite3 xlsxwriter zlib
 DEB_lua5.4   := liblua5.4-dev lua5.4
 DEB_readline := libreadline-dev
 DEB_openblas := libopenblas-dev
@@ -30,8 +30,13 @@ DEB_libpng   := libpng-dev
 DEB_hdf5     := libhdf5-dev
 DEB_fftw3    := libfftw3-dev
 DEB_libRmath := r-mathlib
-HDRS      := /usr/include/libsvm/svm.h
+DEB_sqlite3  := libsqlite3-dev
+DEB_xlsxwriter := libxlsxwriter-dev
+DEB_zlib     := zlib1g-dev
+# libreadstat ships no .pc file: its header is looked for and -lreadstat linked.
+HDRS      := /usr/include/libsvm/svm.h /usr/include/readstat.h
 DEB_/usr/include/libsvm/svm.h := libsvm-dev
+DEB_/usr/include/readstat.h := libreadstat-dev
 DEB_PACKAGES := pkg-config $(foreach p,$(PKGS) $(HDRS),$(DEB_$(p)))
 
 HAVE_PKGCONFIG := $(shell command -v pkg-config >/dev/null 2>&1 && echo yes)
@@ -42,7 +47,7 @@ MISSING := $(strip $(MISSING))
 ifeq ($(MISSING),)
 PC_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 LUA_LIBS  := $(shell pkg-config --libs lua5.4)
-DEP_LIBS  := $(shell pkg-config --libs $(filter-out lua5.4 readline,$(PKGS))) -lsvm -lpthread -lm -ldl
+DEP_LIBS  := $(shell pkg-config --libs $(filter-out lua5.4 readline,$(PKGS))) -lsvm -lreadstat -lpthread -lm -ldl
 RL_LIBS   := $(shell pkg-config --libs readline)
 endif
 

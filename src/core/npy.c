@@ -159,45 +159,55 @@ int npy_load(const char *path, mlsh_npy *out, mlsh_err *err) {
   return rc;
 }
 
-int npy_load_matrix(const char *path, mlsh_mat *m, mlsh_err *err) {
-  mlsh_npy a;
-  int rc = npy_load(path, &a, err);
-  if (rc) return rc;
-  if (a.ndim > 2) {
-    npy_free(&a);
-    return mlsh_seterr(err, MLSH_EINVAL, "%s: a %d-D array is not a matrix", path, a.ndim);
+int npy_to_matrix(mlsh_npy *a, const char *name, mlsh_mat *m, mlsh_err *err) {
+  if (a->ndim > 2) {
+    npy_free(a);
+    return mlsh_seterr(err, MLSH_EINVAL, "%s: a %d-D array is not a matrix", name, a->ndim);
   }
-  m->rows = a.ndim == 0 ? 1 : a.shape[0];
-  m->cols = a.ndim == 2 ? a.shape[1] : 1;
-  m->data = a.data;
-  if (MAT_LEN(m) == 0) { mlsh_free(a.data); m->data = NULL; }
+  m->rows = a->ndim == 0 ? 1 : a->shape[0];
+  m->cols = a->ndim == 2 ? a->shape[1] : 1;
+  m->data = a->data;
+  if (MAT_LEN(m) == 0) { mlsh_free(a->data); m->data = NULL; }
+  a->data = NULL;
   return MLSH_OK;
 }
 
-int npy_save_matrix(const char *path, const mlsh_mat *m, int single, mlsh_err *err) {
+int npy_load_matrix(const char *path, mlsh_mat *m, mlsh_err *err) {
+  mlsh_npy a;
+  int rc = npy_load(path, &a, err);
+  return rc ? rc : npy_to_matrix(&a, path, m, err);
+}
+
+int npy_encode_matrix(const mlsh_mat *m, int single, mlsh_buf *out) {
   char header[128];
   int n = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (%zu, %zu), }",
                    single ? "<f4" : "<f8", m->rows, m->cols);
   /* Pad so that magic + len + header + '\n' is a multiple of 64. */
   int total = 10 + n + 1;
   int pad = (64 - total % 64) % 64;
-  mlsh_afile af;
-  int rc = mlsh_afile_open(&af, path, err);
-  if (rc) return rc;
   unsigned hl = (unsigned)(n + pad + 1);
   unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hl & 0xff), (unsigned char)(hl >> 8)};
-  fwrite(pre, 1, 10, af.fp);
-  fwrite(header, 1, (size_t)n, af.fp);
-  for (int i = 0; i < pad; i++) fputc(' ', af.fp);
-  fputc('\n', af.fp);
   size_t len = MAT_LEN(m);
-  if (single) {
-    for (size_t i = 0; i < len; i++) {
-      float f = (float)m->data[i];
-      fwrite(&f, sizeof f, 1, af.fp);
-    }
-  } else if (len) {
-    fwrite(m->data, sizeof(double), len, af.fp);
+  mlsh_buf_reserve(out, 10 + hl + len * (single ? 4 : 8));
+  mlsh_buf_add(out, pre, 10);
+  mlsh_buf_add(out, header, (size_t)n);
+  for (int i = 0; i < pad; i++) mlsh_buf_add(out, " ", 1);
+  mlsh_buf_add(out, "\n", 1);
+  for (size_t i = 0; single && i < len; i++) {
+    float f = (float)m->data[i];
+    mlsh_buf_add(out, &f, sizeof f);
   }
-  return mlsh_afile_commit(&af, err);
+  if (!single && len) mlsh_buf_add(out, m->data, len * sizeof(double));
+  return out->failed ? MLSH_ENOMEM : MLSH_OK;
+}
+
+int npy_save_matrix(const char *path, const mlsh_mat *m, int single, mlsh_err *err) {
+  mlsh_buf b = MLSH_BUF_INIT;
+  if (npy_encode_matrix(m, single, &b)) {
+    mlsh_buf_free(&b);
+    return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  }
+  int rc = mlsh_write_file_atomic(path, b.s, b.len, err);
+  mlsh_buf_free(&b);
+  return rc;
 }

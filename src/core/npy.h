@@ -21,8 +21,15 @@ int npy_load(const char *path, mlsh_npy *out, mlsh_err *err);
 /* Parse an in-memory .npy image (used by npy_load and the fuzzers). */
 int npy_parse(const unsigned char *buf, size_t len, mlsh_npy *out, mlsh_err *err);
 void npy_free(mlsh_npy *a);
+/* Move a 0-, 1- or 2-D array into a matrix (1-D -> n x 1); a larger one is
+ * freed and an error "name: a k-D array is not a matrix". */
+int npy_to_matrix(mlsh_npy *a, const char *name, mlsh_mat *m, mlsh_err *err);
 /* Read a 0-, 1- or 2-D array as a matrix (1-D -> n x 1). */
 int npy_load_matrix(const char *path, mlsh_mat *m, mlsh_err *err);
+struct mlsh_buf;
+/* Append the .npy image of a matrix (a 2-D array, float32 when single) to
+ * out; MLSH_ENOMEM when the buffer failed. */
+int npy_encode_matrix(const mlsh_mat *m, int single, struct mlsh_buf *out);
 /* Write a matrix as a 2-D array; float32 when single != 0. */
 int npy_save_matrix(const char *path, const mlsh_mat *m, int single, mlsh_err *err);
 

@@ -10,6 +10,7 @@
 #include "../../src/core/threads.h"
 #include "../../src/core/npy.h"
 #include "../../src/data/csv.h"
+#include "../../src/data/npz.h"
 #include "../../src/image/image.h"
 #include "../../src/learn/model.h"
 #include "../../src/nn/nn.h"
@@ -68,6 +69,19 @@ int fuzz_npy(const uint8_t *data, size_t size) {
     for (size_t i = 0; i < a.count; i++) sink += a.data[i];
     (void)sink;
     npy_free(&a);
+  }
+  return 0;
+}
+
+int fuzz_npz(const uint8_t *data, size_t size) {
+  npz_archive z;
+  mlsh_err err;
+  if (npz_parse(data, size, &z, &err) == MLSH_OK) {
+    volatile double sink = 0;
+    for (size_t k = 0; k < z.n; k++)
+      for (size_t i = 0; i < MAT_LEN(&z.a[k].m); i++) sink += z.a[k].m.data[i];
+    (void)sink;
+    npz_free(&z);
   }
   return 0;
 }

@@ -35,6 +35,18 @@ local function writers()
       plot.scatter(x, x, { title = string.rep("t", huge and 1 or 1) }):save(p)
     end, ".svg" }
   end
+  -- the data formats of src/data/ (npz, readstat, xlsx, HDF5)
+  local function frame(huge)
+    local x = {}
+    for i = 1, huge and 60000 or 3 do x[i] = i * 1.5 end
+    return data._typed_frame({ "x" }, { x })
+  end
+  local function matrix(huge) return huge and big or mat.from({ 1 }) end
+  w[#w + 1] = { "data.write_npz", function(p, huge) data.write_npz(p, { X = matrix(huge) }, { compress = false }) end, ".npz" }
+  w[#w + 1] = { "DataFrame:write_dta", function(p, huge) frame(huge):write_dta(p) end, ".dta" }
+  w[#w + 1] = { "DataFrame:write_sav", function(p, huge) frame(huge):write_sav(p) end, ".sav" }
+  w[#w + 1] = { "DataFrame:write_xlsx", function(p, huge) frame(huge):write_xlsx(p) end, ".xlsx" }
+  w[#w + 1] = { "Matrix:save_h5", function(p, huge) matrix(huge):save_h5(p, huge and "big" or "small") end, ".h5" }
   return w
 end
 

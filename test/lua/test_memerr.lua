@@ -18,6 +18,7 @@ do
 end
 local photo = T.shared("data/flower_photos/daisy/100080576_f52e8ee070_n.jpg")
 local csv_out = T.tmpname(".csv")
+local io_out = T.tmpname("")
 
 local function session()
   local X = iris:matrix():slice(1, 60)
@@ -45,6 +46,20 @@ local function session()
   plot.scatter(X:col(1), X:col(2)):render { width = 40, height = 10 }
   plot.hist(X:col(1)):svg()
   iris:head(5):write_csv(csv_out)
+  local db = data.sqlite(":memory:")   -- the data formats of src/data/
+  local small = data._typed_frame({ "a", "s" }, { { 1, 2, nil, n = 3 }, { "x", nil, "z", n = 3 } })
+  db:write("t", small)
+  db:query("SELECT * FROM t WHERE a > ? OR s = ?", 1, "x")
+  db:close()
+  data.sql("SELECT count(*) AS n FROM t", { t = small })
+  small:labels({ a = "A" }):write_dta(io_out .. ".dta")
+  data.read_dta(io_out .. ".dta"):labels()
+  data.write_npz(io_out .. ".npz", { X = X:slice(1, 5) })
+  local _ = data.read_npz(io_out .. ".npz").X
+  os.remove(io_out .. ".h5")
+  X:slice(1, 5):save_h5(io_out .. ".h5", "X")
+  data.read_h5(io_out .. ".h5", "X")
+  small:write_xlsx(io_out .. ".xlsx")
   local _ = tostring(X) .. tostring(iris:head(3))
   return true
 end
@@ -82,4 +97,5 @@ end)
 
 os.remove(cfg)
 os.remove(csv_out)
+for _, ext in ipairs({ ".dta", ".npz", ".h5", ".xlsx" }) do os.remove(io_out .. ext) end
 T.done()

@@ -50,6 +50,12 @@ local calls = {
   ["DataFrame:write_csv"] = function(o)   -- only bad options are passed: nothing is written
     return data.read_csv("datasets/iris.csv"):write_csv("/nonexistent-dir/never-written.csv", o)
   end,
+  ["data.sqlite"] = function(o) return data.sqlite(":memory:", o) end,
+  ["SQLite:write"] = function(o) return data.sqlite(":memory:"):write("t", data._typed_frame({ "a" }, { { 1 } }), o) end,
+  ["data.write_npz"] = function(o) return data.write_npz("/nonexistent-dir/never-written.npz", { a = { 1 } }, o) end,
+  ["DataFrame:write_xlsx"] = function(o)   -- only bad options are passed: nothing is written
+    return data._typed_frame({ "a" }, { { 1 } }):write_xlsx("/nonexistent-dir/never-written.xlsx", o)
+  end,
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
   ["ts.pnorm"] = function(o) return ts.pnorm(1, o) end,
   ["Arima:summary"] = function(o) return ts.arima({ 1, 3, 2, 5, 4, 6, 5, 8, 7, 9 }, { order = { 1, 0, 0 } }):summary(o) end,
