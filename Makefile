@@ -20,6 +20,7 @@ LDFLAGS_EXTRA ?=
 # it (PKGS), or a header to look for when it has no .pc file (HDRS). A new
 # dependency is one line here: DEB_<name> := <packages>, added to the list.
 PKGS      := lua5.4 readline openblas lapacke ncursesw libjpeg libpng hdf5 fftw3 libRmath
+PKGS      += zlib
 DEB_lua5.4   := liblua5.4-dev lua5.4
 DEB_readline := libreadline-dev
 DEB_openblas := libopenblas-dev
@@ -30,6 +31,7 @@ DEB_libpng   := libpng-dev
 DEB_hdf5     := libhdf5-dev
 DEB_fftw3    := libfftw3-dev
 DEB_libRmath := r-mathlib
+DEB_zlib     := zlib1g-dev
 HDRS      := /usr/include/libsvm/svm.h
 DEB_/usr/include/libsvm/svm.h := libsvm-dev
 DEB_PACKAGES := pkg-config $(foreach p,$(PKGS) $(HDRS),$(DEB_$(p)))

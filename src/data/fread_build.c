@@ -1,0 +1,174 @@
+/* fread_build.c - columns and frame from the CSV reader's chunks (see
+ * fread_build.h). */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include "fread_build.h"
+#include "../core/alloc.h"
+#include "../core/threads.h"
+#include "../frame/keys.h"
+
+static int nomem(mlsh_err *err) { return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
+
+static void set_bit(uint8_t *v, size_t i) { v[i >> 3] |= (uint8_t)(1u << (i & 7)); }
+
+/* The validity of k pieces one after the other (NULL when none has NA). */
+static int join_valid(mlsh_col **p, size_t k, size_t n, uint8_t **out) {
+  size_t any = 0, at = 0;
+  *out = NULL;
+  for (size_t i = 0; i < k; i++) any += p[i]->valid != NULL;
+  if (!any) return 0;
+  uint8_t *v = mlsh_calloc((n + 7) / 8 ? (n + 7) / 8 : 1, 1);
+  if (!v) return -1;
+  for (size_t i = 0; i < k; at += p[i++]->n)
+    for (size_t r = 0; r < p[i]->n; r++)
+      if (!col_is_na(p[i], r)) set_bit(v, at + r);
+  *out = v;
+  return 0;
+}
+
+/* k pieces of one type as one column (the pieces are released). */
+static int join_pieces(mlsh_col **p, size_t k, mlsh_col **out) {
+  if (k == 1) { *out = p[0]; p[0] = NULL; return 0; }
+  size_t n = 0, bytes = 0, es = col_elem_size(p[0]->type);
+  int str = p[0]->type == COL_STRING;
+  for (size_t i = 0; i < k; i++) {
+    n += p[i]->n;
+    bytes += str ? (size_t)p[i]->offsets[p[i]->n] : p[i]->n * es;
+  }
+  mlsh_col *c = mlsh_calloc(1, sizeof *c);
+  if (!c) return -1;
+  c->refs = 1;
+  c->type = p[0]->type;
+  c->n = n;
+  c->data = mlsh_malloc(bytes ? bytes : 1);
+  if (str) c->offsets = mlsh_malloc_array(n + 1, sizeof *c->offsets);
+  if (!c->data || (str && !c->offsets) || join_valid(p, k, n, &c->valid)) { col_unref(c); return -1; }
+  size_t row = 0, at = 0;
+  if (str) c->offsets[0] = 0;
+  for (size_t i = 0; i < k; i++) {
+    size_t b = str ? (size_t)p[i]->offsets[p[i]->n] : p[i]->n * es;
+    if (b) memcpy((char *)c->data + at, p[i]->data, b);
+    for (size_t r = 0; str && r < p[i]->n; r++) c->offsets[row + r + 1] = (int64_t)at + p[i]->offsets[r + 1];
+    row += p[i]->n;
+    at += b;
+    col_unref(p[i]);
+    p[i] = NULL;
+  }
+  *out = c;
+  return 0;
+}
+
+typedef struct { const mlsh_col *s; const int64_t *rep; } level_ctx;
+
+/* Groups by the bytes of their text (a shorter prefix first). */
+static int cmp_group(const void *a, const void *b, void *ctx) {
+  const level_ctx *l = ctx;
+  size_t la, lb;
+  const char *x = col_str(l->s, (size_t)l->rep[*(const int64_t *)a], &la);
+  const char *y = col_str(l->s, (size_t)l->rep[*(const int64_t *)b], &lb);
+  int c = memcmp(x, y, la < lb ? la : lb);
+  return c ? c : (la > lb) - (la < lb);
+}
+
+/* The levels (the texts of rows rep[0 .. ng) of s) in byte order, and
+ * the rank of each group among them. */
+static int sorted_levels(const mlsh_col *s, const int64_t *rep, size_t ng, int32_t *rank, mlsh_col **levels,
+                         mlsh_err *err) {
+  int64_t *order = mlsh_malloc_array(ng ? ng : 1, sizeof *order);
+  if (!order) return nomem(err);
+  for (size_t g = 0; g < ng; g++) order[g] = (int64_t)g;
+  level_ctx l = {s, rep};
+  qsort_r(order, ng, sizeof *order, cmp_group, &l);
+  col_builder b;
+  col_builder_init(&b, COL_STRING);
+  for (size_t r = 0; r < ng; r++) {
+    size_t len;
+    const char *x = col_str(s, (size_t)rep[order[r]], &len);
+    col_builder_string(&b, x, len);
+    rank[order[r]] = (int32_t)r;
+  }
+  mlsh_free(order);
+  return col_builder_finish(&b, NULL, 0, levels, err);
+}
+
+int fr_categorize(const mlsh_col *s, int force, mlsh_col **out, mlsh_err *err) {
+  size_t n = s->n, most = force ? (size_t)INT32_MAX : n / 2;
+  key_table t;
+  *out = NULL;
+  if (!force && n == 0) return MLSH_OK;
+  int32_t *codes = mlsh_malloc_array(n ? n : 1, sizeof *codes);
+  *out = NULL;
+  if (!codes || key_table_init(&t, 0)) { mlsh_free(codes); return nomem(err); }
+  const mlsh_col *cols[1] = {s};
+  int rc = MLSH_OK;
+  for (size_t i = 0; i < n; i++) {
+    if (col_is_na(s, i)) { codes[i] = 0; continue; }
+    int64_t g = key_table_insert(&t, cols, 1, i, keys_hash_row(cols, 1, i));
+    if (g < 0) { rc = nomem(err); break; }
+    if (t.ng > most) { rc = -1; break; }   /* too many distinct values: stays a string */
+    codes[i] = (int32_t)g;
+  }
+  int32_t *rank = rc ? NULL : mlsh_malloc_array(t.ng ? t.ng : 1, sizeof *rank);
+  mlsh_col *levels = NULL;
+  if (!rc && !rank) rc = nomem(err);
+  if (!rc) rc = sorted_levels(s, t.rep, t.ng, rank, &levels, err);
+  if (!rc) {
+    for (size_t i = 0; i < n; i++) if (!col_is_na(s, i)) codes[i] = rank[codes[i]];
+    rc = col_categorical(codes, n, s->valid, levels, 0, out, err);
+  }
+  col_unref(levels);
+  mlsh_free(rank);
+  mlsh_free(codes);
+  key_table_free(&t);
+  return rc == -1 ? MLSH_OK : rc;
+}
+
+/* ---- the frame ---------------------------------------------------------------- */
+
+typedef struct {
+  const fr_build *b;
+  mlsh_col **cols;
+  int *rc;
+  mlsh_err *errs;
+} build_job;
+
+static int build_column(const fr_build *b, size_t q, mlsh_col **out, mlsh_err *err) {
+  mlsh_col **p = mlsh_calloc(b->nchunks, sizeof *p);
+  int rc = p ? MLSH_OK : nomem(err);
+  for (size_t i = 0; !rc && i < b->nchunks; i++)
+    rc = col_builder_finish(&b->chunks[i].b[q], NULL, 0, &p[i], err);
+  if (!rc && join_pieces(p, b->nchunks, out)) rc = nomem(err);
+  for (size_t i = 0; p && i < b->nchunks; i++) col_unref(p[i]);
+  mlsh_free(p);
+  if (rc || b->type[q] != FR_STR || b->cat[q] == FREAD_STR_STRING) return rc;
+  mlsh_col *f;
+  if ((rc = fr_categorize(*out, b->cat[q] == FREAD_STR_CATEGORICAL, &f, err))) return rc;
+  if (f) { col_unref(*out); *out = f; }
+  return MLSH_OK;
+}
+
+static int build_range(void *ctx, size_t begin, size_t end, int tid) {
+  build_job *j = ctx;
+  for (size_t q = begin; q < end; q++) j->rc[q] = build_column(j->b, q, &j->cols[q], &j->errs[q]);
+  return 0;
+}
+
+int fr_build_frame(const fr_build *b, mlsh_frame **out, mlsh_err *err) {
+  size_t m = b->ncol ? b->ncol : 1, nrow = 0;
+  build_job j = {b, mlsh_calloc(m, sizeof(mlsh_col *)), mlsh_calloc(m, sizeof(int)), mlsh_calloc(m, sizeof(mlsh_err))};
+  int rc = j.cols && j.rc && j.errs ? MLSH_OK : nomem(err);
+  *out = NULL;
+  for (size_t i = 0; i < b->nchunks; i++) nrow += b->chunks[i].nrow;
+  if (!rc) mlsh_parallel_dynamic(b->ncol, b->nthreads, 1, build_range, &j);
+  for (size_t q = 0; !rc && q < b->ncol; q++)
+    if (j.rc[q]) { rc = j.rc[q]; *err = j.errs[q]; }
+  if (!rc) rc = frame_new(nrow, out, err);
+  for (size_t q = 0; !rc && q < b->ncol; q++) rc = frame_add(*out, b->names[q], j.cols[q], err);
+  if (rc) { frame_free(*out); *out = NULL; }
+  for (size_t q = 0; j.cols && q < b->ncol; q++) col_unref(j.cols[q]);
+  mlsh_free(j.cols);
+  mlsh_free(j.rc);
+  mlsh_free(j.errs);
+  return rc;
+}

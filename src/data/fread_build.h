@@ -1,0 +1,24 @@
+/* fread_build.h - the CSV reader's output: the chunks' builders joined
+ * into columns, repetitive strings turned into categorical columns, and
+ * the frame. */
+#ifndef MLSH_DATA_FREAD_BUILD_H
+#define MLSH_DATA_FREAD_BUILD_H
+#include "fread_impl.h"
+
+typedef struct {
+  fr_chunk *chunks;
+  size_t nchunks, ncol;
+  const fr_type *type;           /* ncol */
+  const int *cat;                /* ncol: FREAD_STR_* for string columns */
+  const char *const *names;      /* ncol */
+  int nthreads;
+} fr_build;
+
+/* The frame (the chunks' builders are emptied). */
+int fr_build_frame(const fr_build *b, mlsh_frame **out, mlsh_err *err);
+/* s as a categorical column with its distinct values as levels in byte
+ * order (R's factor in the C locale); with !force, only when it has at
+ * most half as many distinct values as rows (else *out = NULL). */
+int fr_categorize(const mlsh_col *s, int force, mlsh_col **out, mlsh_err *err);
+
+#endif

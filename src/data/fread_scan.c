@@ -1,0 +1,207 @@
+/* fread_scan.c - the CSV reader's tokenizer and its per-chunk parse into
+ * column builders (see fread.h for the rules). */
+#include <string.h>
+#include "fread_impl.h"
+#include "../core/alloc.h"
+#include "../core/interrupt.h"
+
+static int is_blank(char ch, char sep) { return ch == ' ' || (ch == '\t' && sep != '\t'); }
+
+const char *fr_skip_line(const char *p, const char *end) {
+  while (p < end && *p != '\n' && *p != '\r') p++;
+  if (p < end && *p++ == '\r' && p < end && *p == '\n') p++;
+  return p;
+}
+
+/* A quoted field from p (just after the opening quote); *pp past the
+ * closing quote. */
+static int quoted_field(const char **pp, const char *end, fr_field *f) {
+  const char *p = *pp;
+  f->p = p;
+  f->quoted = 1;
+  f->escaped = 0;
+  for (;;) {
+    const char *q = memchr(p, '"', (size_t)(end - p));
+    if (!q) return FR_EQUOTE;
+    if (q + 1 < end && q[1] == '"') { f->escaped = 1; p = q + 2; continue; }
+    f->len = (size_t)(q - f->p);
+    *pp = q + 1;
+    return FR_ROW;
+  }
+}
+
+/* An unquoted field from p: up to sep or a line end, blanks trimmed. */
+static void plain_field(const fr_ctx *c, const char **pp, const char *end, fr_field *f) {
+  const char *p = *pp, *start = p;
+  char sep = c->sep;
+  while (p < end && *p != sep && *p != '\n' && *p != '\r') p++;
+  const char *e = p;
+  while (e > start && is_blank(e[-1], sep)) e--;
+  f->p = start;
+  f->len = (size_t)(e - start);
+  f->quoted = f->escaped = 0;
+  *pp = p;
+}
+
+int fr_next_row(const fr_ctx *c, const char **pp, fr_field *f, size_t cap, size_t *nf) {
+  const char *p = *pp, *end = c->end;
+  char sep = c->sep;
+  size_t k = 0;
+  if (p >= end) return FR_END;
+  if (*p == '\n' || *p == '\r' || (c->comment && *p == c->comment)) {
+    *pp = fr_skip_line(p, end);
+    return FR_BLANK;
+  }
+  for (;;) {
+    fr_field tmp, *fld = k < cap ? &f[k] : &tmp;
+    while (p < end && is_blank(*p, sep)) p++;
+    if (p < end && *p == '"') {
+      const char *open = p++;
+      if (quoted_field(&p, end, fld) != FR_ROW) { *pp = open; *nf = k; return FR_EQUOTE; }
+      while (p < end && is_blank(*p, sep)) p++;
+      if (p < end && *p != sep && *p != '\n' && *p != '\r' && !(c->comment && *p == c->comment)) {
+        *pp = p;
+        *nf = k;
+        return FR_EAFTER;
+      }
+    } else if (c->comment && p < end && *p == c->comment && k > 0) {
+      fld->p = p; fld->len = 0; fld->quoted = fld->escaped = 0;
+    } else {
+      plain_field(c, &p, end, fld);
+    }
+    k++;
+    if (p < end && *p == sep) { p++; continue; }
+    if (c->comment && p < end && *p == c->comment) p = fr_skip_line(p, end);
+    else if (p < end) p = fr_skip_line(p, end);   /* at the line end */
+    break;
+  }
+  *nf = k;
+  *pp = p;
+  return FR_ROW;
+}
+
+int fr_is_na(const fr_ctx *c, const fr_field *f) {
+  for (size_t i = 0; i < c->nna; i++) {
+    const char *s = c->na[i];
+    if (strlen(s) == f->len && memcmp(s, f->p, f->len) == 0) return 1;
+  }
+  return 0;
+}
+
+fr_type fr_type_of_mask(unsigned m) {
+  if (m & FV_LGL) return FR_LGL;
+  if (m & FV_INT) return FR_INT;
+  if (m & FV_DBL) return FR_DBL;
+  if (m & FV_DATE) return FR_DATE;
+  if (m & FV_DTM) return FR_DTM;
+  if ((m & FV_DMY) && !(m & FV_MDY)) return FR_DMY;
+  if ((m & FV_MDY) && !(m & FV_DMY)) return FR_MDY;
+  return FR_STR;
+}
+
+col_type fr_col_type(fr_type t) {
+  static const col_type map[] = {COL_LOGICAL, COL_INT64, COL_DOUBLE, COL_DATE, COL_DATE, COL_DATE, COL_DATETIME, COL_STRING};
+  return map[t];
+}
+
+void fr_sample(const fr_ctx *c, const char *p, size_t rows, unsigned *mask) {
+  fr_field *f = mlsh_malloc_array(c->ncol ? c->ncol : 1, sizeof *f);
+  if (!f) return;
+  for (size_t r = 0; r < rows;) {
+    size_t nf = 0;
+    int t = fr_next_row(c, &p, f, c->ncol, &nf);
+    if (t == FR_BLANK) continue;
+    if (t != FR_ROW) break;
+    r++;
+    if (nf != c->ncol && !(c->fill && nf < c->ncol)) continue;
+    for (size_t j = 0; j < nf && j < c->ncol; j++)
+      if (f[j].len && !fr_is_na(c, &f[j])) mask[j] &= f[j].escaped ? 0 : fv_classify(f[j].p, f[j].len, &c->num);
+  }
+  mlsh_free(f);
+}
+
+/* ---- one chunk ------------------------------------------------------------ */
+
+/* A string field into a builder, doubled quotes undone through scratch. */
+static void push_string(col_builder *b, const fr_field *f, char **scratch, size_t *scap) {
+  if (!f->escaped) { col_builder_string(b, f->p, f->len); return; }
+  if (mlsh_grow(scratch, scap, f->len, 1)) { b->failed = 1; return; }
+  size_t n = 0;
+  for (size_t i = 0; i < f->len; i++) {
+    (*scratch)[n++] = f->p[i];
+    if (f->p[i] == '"') i++;
+  }
+  col_builder_string(b, *scratch, n);
+}
+
+/* Field f as type t into b; 0 when it does not fit (NA pushed instead). */
+static int push_value(const fr_ctx *c, fr_type t, col_builder *b, const fr_field *f) {
+  union { uint8_t b; int64_t i; double d; int32_t days; } v;
+  const char *s = f->p;
+  size_t n = f->len;
+  int ok;
+  switch (t) {
+  case FR_LGL: ok = fv_logical(s, n, &v.b); if (ok) col_builder_logical(b, v.b); break;
+  case FR_INT: ok = fv_int64(s, n, &c->num, &v.i); if (ok) col_builder_int64(b, v.i); break;
+  case FR_DBL: ok = fv_double(s, n, &c->num, &v.d); if (ok) col_builder_double(b, v.d); break;
+  case FR_DATE: ok = fv_date(s, n, &v.days); if (ok) col_builder_int32(b, v.days); break;
+  case FR_DMY: case FR_MDY: ok = fv_date_dm(s, n, t == FR_MDY, &v.days); if (ok) col_builder_int32(b, v.days); break;
+  case FR_DTM: ok = fv_datetime(s, n, &v.d); if (ok) col_builder_double(b, v.d); break;
+  default: ok = 0;
+  }
+  if (!ok) col_builder_na(b);
+  return ok;
+}
+
+typedef struct {
+  fr_field *f;
+  char *scratch;
+  size_t scap;
+} row_state;
+
+/* The fields of one row into the chunk's active builders. */
+static void store_row(const fr_ctx *c, fr_chunk *k, row_state *rs, size_t nf) {
+  for (size_t j = 0; j < c->nout; j++) {
+    if (!c->active[j]) continue;
+    col_builder *b = &k->b[j];
+    size_t s = c->src[j];
+    const fr_field *f = &rs->f[s];
+    fr_type t = c->type[j];
+    /* Padded by fill, an NA string, or empty outside a string column. */
+    if (s >= nf || fr_is_na(c, f) || (f->len == 0 && t != FR_STR)) { col_builder_na(b); continue; }
+    if (t == FR_STR) { push_string(b, f, &rs->scratch, &rs->scap); continue; }
+    if (f->escaped || !push_value(c, t, b, f)) {
+      if (f->escaped) col_builder_na(b);
+      unsigned m = f->escaped ? 0 : fv_classify(f->p, f->len, &c->num);
+      k->misfit[j] &= m;
+      if (!k->misfit_at[j]) k->misfit_at[j] = f->p;
+    }
+  }
+}
+
+void fr_parse_chunk(const fr_ctx *c, fr_chunk *k) {
+  row_state rs = {mlsh_malloc_array(c->ncol ? c->ncol : 1, sizeof(fr_field)), NULL, 0};
+  const char *p = k->begin;
+  k->nrow = 0;
+  k->rc = MLSH_OK;
+  if (!rs.f) { k->rc = MLSH_ENOMEM; return; }
+  while (p < k->end && k->nrow < c->limit) {
+    const char *row = p;
+    size_t nf = 0;
+    int t = fr_next_row(c, &p, rs.f, c->ncol, &nf);
+    if (t == FR_BLANK) continue;
+    if (t == FR_END) break;
+    if (t != FR_ROW) { k->fault.kind = t; k->fault.at = p; k->fault.nfield = nf; break; }
+    if (nf != c->ncol && !(c->fill && nf < c->ncol)) {
+      k->fault.kind = FR_ROW; k->fault.at = row; k->fault.nfield = nf;
+      break;
+    }
+    store_row(c, k, &rs, nf);
+    if ((++k->nrow & 4095) == 0 && mlsh_interrupted()) { k->rc = MLSH_EINTR; break; }
+  }
+  k->stop = p;
+  mlsh_free(rs.f);
+  mlsh_free(rs.scratch);
+  for (size_t j = 0; j < c->nout && !k->rc; j++)
+    if (c->active[j] && k->b[j].failed) k->rc = MLSH_ENOMEM;
+}
