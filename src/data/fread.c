@@ -129,7 +129,7 @@ static int read_layout(fr_job *j, const char *first, mlsh_err *err) {
   size_t n1 = 0, n2 = 0;
   int t = next_row(c, &p, &row, NULL, 0, &n1);
   if (t == FR_END) return mlsh_seterr(err, MLSH_EIO, "no data (empty file)");
-  fr_fault ft = {t, row, n1};
+  fr_fault ft = {t == FR_ROW ? 0 : t, row, n1};
   c->ncol = n1;
   if (t != FR_ROW) { ft.at = p; return fault_error(j, &ft, err); }
   fr_field *f1 = mlsh_malloc_array(n1, sizeof *f1), *f2 = mlsh_malloc_array(n1, sizeof *f2);

@@ -12,7 +12,8 @@
  * Line ends LF, CRLF, CR and CR CR LF; blank lines are skipped; a UTF-8
  * BOM is dropped; quoted fields hold separators, doubled quotes and line
  * ends; unquoted fields lose their surrounding blanks. An empty field is
- * NA except in a string column (""); the `na` strings are NA everywhere.
+ * NA except in a string column (""); an unquoted `na` string is NA (a
+ * quoted one is text, as in fread).
  * Errors name the line (counted from 1 in the file) and the column. */
 #ifndef MLSH_DATA_FREAD_H
 #define MLSH_DATA_FREAD_H

@@ -16,7 +16,7 @@ typedef struct {
 } fr_field;
 
 /* Tokenizer outcomes. */
-enum { FR_ROW, FR_BLANK, FR_END, FR_EQUOTE, FR_EAFTER };
+enum { FR_ROW, FR_BLANK, FR_END, FR_EQUOTE, FR_EAFTER, FR_RAGGED };
 
 typedef struct fr_ctx {
   const char *buf, *end;       /* the whole text */
@@ -36,7 +36,7 @@ typedef struct fr_ctx {
 
 /* A chunk's error: where and what (the message is made once, with the line). */
 typedef struct {
-  int kind;                    /* 0 none, FR_EQUOTE, FR_EAFTER, or FR_ROW for a ragged row */
+  int kind;                    /* 0 none, FR_EQUOTE, FR_EAFTER, FR_RAGGED */
   const char *at;
   size_t nfield;               /* ragged: fields found */
 } fr_fault;

@@ -30,11 +30,12 @@ static int quoted_field(const char **pp, const char *end, fr_field *f) {
   }
 }
 
-/* An unquoted field from p: up to sep or a line end, blanks trimmed. */
+/* An unquoted field from p: up to sep, a comment or a line end, blanks
+ * trimmed. */
 static void plain_field(const fr_ctx *c, const char **pp, const char *end, fr_field *f) {
   const char *p = *pp, *start = p;
-  char sep = c->sep;
-  while (p < end && *p != sep && *p != '\n' && *p != '\r') p++;
+  char sep = c->sep, stop = c->comment ? c->comment : sep;
+  while (p < end && *p != sep && *p != stop && *p != '\n' && *p != '\r') p++;
   const char *e = p;
   while (e > start && is_blank(e[-1], sep)) e--;
   f->p = start;
@@ -115,7 +116,7 @@ void fr_sample(const fr_ctx *c, const char *p, size_t rows, unsigned *mask) {
     r++;
     if (nf != c->ncol && !(c->fill && nf < c->ncol)) continue;
     for (size_t j = 0; j < nf && j < c->ncol; j++)
-      if (f[j].len && !fr_is_na(c, &f[j])) mask[j] &= f[j].escaped ? 0 : fv_classify(f[j].p, f[j].len, &c->num);
+      if (f[j].len && !(!f[j].quoted && fr_is_na(c, &f[j]))) mask[j] &= f[j].escaped ? 0 : fv_classify(f[j].p, f[j].len, &c->num);
   }
   mlsh_free(f);
 }
@@ -167,8 +168,9 @@ static void store_row(const fr_ctx *c, fr_chunk *k, row_state *rs, size_t nf) {
     size_t s = c->src[j];
     const fr_field *f = &rs->f[s];
     fr_type t = c->type[j];
-    /* Padded by fill, an NA string, or empty outside a string column. */
-    if (s >= nf || fr_is_na(c, f) || (f->len == 0 && t != FR_STR)) { col_builder_na(b); continue; }
+    /* Padded by fill, an NA string (unquoted: "NA" is text, as in fread),
+     * or empty outside a string column. */
+    if (s >= nf || (!f->quoted && fr_is_na(c, f)) || (f->len == 0 && t != FR_STR)) { col_builder_na(b); continue; }
     if (t == FR_STR) { push_string(b, f, &rs->scratch, &rs->scap); continue; }
     if (f->escaped || !push_value(c, t, b, f)) {
       if (f->escaped) col_builder_na(b);
@@ -193,7 +195,7 @@ void fr_parse_chunk(const fr_ctx *c, fr_chunk *k) {
     if (t == FR_END) break;
     if (t != FR_ROW) { k->fault.kind = t; k->fault.at = p; k->fault.nfield = nf; break; }
     if (nf != c->ncol && !(c->fill && nf < c->ncol)) {
-      k->fault.kind = FR_ROW; k->fault.at = row; k->fault.nfield = nf;
+      k->fault.kind = FR_RAGGED; k->fault.at = row; k->fault.nfield = nf;
       break;
     }
     store_row(c, k, &rs, nf);
