@@ -149,7 +149,7 @@ static int read_layout(fr_job *j, const char *first, mlsh_err *err) {
     }
     rc = make_names(j, f1, n1, err);
   }
-  if (!rc && !j->o->dec && c->sep != ',') {
+  if (!rc && !j->o->dec && !j->o->thousands && c->sep != ',') {
     fr_field *f = mlsh_realloc(f2, (c->ncol ? c->ncol : 1) * sizeof *f);
     if (f) { f2 = f; c->num.dec = sniff_dec(c, j->data, f); }
     else rc = nomem(err);
@@ -462,7 +462,8 @@ static int read_text(const char *buf, size_t len, const fread_options *o, fread_
   j.c.buf = buf;
   j.c.end = buf + len;
   j.c.comment = o->comment;
-  j.c.num.dec = o->dec ? o->dec : '.';
+  /* With a thousands separator and no dec, the decimal mark is the other one. */
+  j.c.num.dec = o->dec ? o->dec : o->thousands == '.' ? ',' : '.';
   j.c.num.thousands = o->thousands;
   j.c.fill = o->fill;
   j.c.na = o->na ? o->na : default_na;
@@ -472,6 +473,7 @@ static int read_text(const char *buf, size_t len, const fread_options *o, fread_
   const char *p = buf, *end = buf + len;
   if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) p += 3;
   for (size_t s = 0; s < o->skip && p < end; s++) p = fr_skip_line(p, end);
+  while (p < end && (*p == '\n' || *p == '\r' || (o->comment && *p == o->comment))) p = fr_skip_line(p, end);
   j.c.sep = o->sep ? o->sep : fread_sniff_sep(p, (size_t)(end - p) < (1u << 16) ? (size_t)(end - p) : (1u << 16));
   int rc = read_layout(&j, p, err);
   if (!rc) rc = setup_columns(&j, err);

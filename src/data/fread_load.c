@@ -130,6 +130,9 @@ static size_t utf8_len(const unsigned char *s, size_t n) {
 int fr_check_bytes(const char *buf, size_t len, mlsh_err *err) {
   const unsigned char *s = (const unsigned char *)buf;
   size_t i = 0;
+  /* A NUL early on says binary better than the invalid UTF-8 around it. */
+  const char *nul = memchr(buf, 0, len < 65536 ? len : 65536);
+  if (nul) return mlsh_seterr(err, MLSH_EIO, "line %zu: a NUL byte: this is a binary file, not CSV", fr_line_of(buf, nul));
   while (i < len) {
     /* Eight ASCII bytes without NUL at a time. */
     if (i + 8 <= len) {

@@ -309,7 +309,7 @@ static int l_fread(lua_State *L) {
   if (o.dec && o.dec != '.' && o.dec != ',') return mlsh_error(L, fname, "option 'dec' must be \".\" or \",\" (got \"%s\")", a.dec);
   if (o.dec && o.dec == o.sep) return mlsh_error(L, fname, "option 'dec' cannot be the separator too");
   o.thousands = sep_option(L, fname, "thousands", a.thousands);
-  if (o.thousands && o.thousands == (o.dec ? o.dec : '.')) return mlsh_error(L, fname, "option 'thousands' cannot be the decimal mark too");
+  if (o.thousands && o.thousands == o.dec) return mlsh_error(L, fname, "option 'thousands' cannot be the decimal mark too");
   o.comment = sep_option(L, fname, "comment", a.comment);
   o.header = a.header;
   o.fill = a.fill;
