@@ -243,6 +243,7 @@ static void free_chunks(fr_job *j) {
     mlsh_free(k->b);
     mlsh_free(k->misfit);
     mlsh_free(k->misfit_at);
+    mlsh_free(k->seen);
   }
   mlsh_free(j->chunks);
   j->chunks = NULL;
@@ -277,7 +278,8 @@ static int make_chunks(fr_job *j, size_t n, mlsh_err *err) {
     k->b = mlsh_calloc(m, sizeof *k->b);
     k->misfit = mlsh_calloc(m, sizeof *k->misfit);
     k->misfit_at = mlsh_calloc(m, sizeof *k->misfit_at);
-    if (!k->b || !k->misfit || !k->misfit_at) { mlsh_free(quotes); return nomem(err); }
+    k->seen = mlsh_calloc(m, 1);
+    if (!k->b || !k->misfit || !k->misfit_at || !k->seen) { mlsh_free(quotes); return nomem(err); }
   }
   mlsh_free(quotes);
   return MLSH_OK;
@@ -338,6 +340,7 @@ static int run_pass(fr_job *j, mlsh_err *err) {
       col_builder_init(&k->b[q], fr_col_type(c->type[q]));
       k->misfit[q] = FV_ALL;
       k->misfit_at[q] = NULL;
+      k->seen[q] = 0;
     }
   }
   j->done = j->shown = 0;
@@ -386,9 +389,11 @@ static int retype(fr_job *j, int *again, mlsh_err *err) {
   *again = 0;
   for (size_t q = 0; q < c->nout; q++) {
     const char *at = NULL;
-    unsigned m = wider_than(c->type[q]);
+    unsigned m = FV_ALL;
     for (size_t i = 0; i < j->nchunks; i++) {
-      if (!c->active[q] || !j->chunks[i].misfit_at[q]) continue;
+      if (!c->active[q]) continue;
+      if (j->chunks[i].seen[q]) m &= wider_than(c->type[q]);
+      if (!j->chunks[i].misfit_at[q]) continue;
       if (!at) at = j->chunks[i].misfit_at[q];
       m &= j->chunks[i].misfit[q];
     }
@@ -403,9 +408,9 @@ static int retype(fr_job *j, int *again, mlsh_err *err) {
 
 static int parse_all(fr_job *j, mlsh_err *err) {
   int rc = run_pass(j, err), again = 1;
-  if (!rc && !aligned(j)) {
+  if (!rc && !aligned(j)) {   /* one chunk, and a sample from true row starts */
     free_chunks(j);
-    if (!(rc = make_chunks(j, 1, err))) rc = run_pass(j, err);
+    if (!(rc = make_chunks(j, 1, err)) && !(rc = guess_types(j, err))) rc = run_pass(j, err);
   }
   if (!rc) rc = first_fault(j, err);
   for (int round = 0; !rc && again && round < 8; round++)
@@ -426,6 +431,7 @@ static void job_free(fr_job *j) {
   mlsh_free(j->c.type);
   mlsh_free(j->c.fixed);
   mlsh_free(j->c.active);
+  mlsh_free((void *)j->c.nalen);
   mlsh_free(j->cat);
 }
 
@@ -449,7 +455,9 @@ static int take_renamed(fr_job *j, fread_result *r, mlsh_err *err) {
 
 static size_t chunk_count(const fr_job *j) {
   size_t len = (size_t)(j->c.end - j->data), n = 1;
-  if (j->o->nrows != (size_t)-1 || j->nthreads < 2 || len < (1u << 20)) return 1;
+  if (j->o->nrows != (size_t)-1) return 1;
+  if (j->o->chunk_bytes) return len / j->o->chunk_bytes + 1;
+  if (j->nthreads < 2 || len < (1u << 20)) return 1;
   n = (size_t)j->nthreads * 4;
   if (len / (16u << 20) > n) n = len / (16u << 20);
   return n;
@@ -468,6 +476,13 @@ static int read_text(const char *buf, size_t len, const fread_options *o, fread_
   j.c.fill = o->fill;
   j.c.na = o->na ? o->na : default_na;
   j.c.nna = o->na ? o->nna : 1;
+  size_t *nalen = mlsh_malloc_array(j.c.nna ? j.c.nna : 1, sizeof *nalen);
+  if (!nalen) return nomem(err);
+  for (size_t k = 0; k < j.c.nna; k++) {
+    nalen[k] = strlen(j.c.na[k]);
+    if (nalen[k] > j.c.namax) j.c.namax = nalen[k];
+  }
+  j.c.nalen = nalen;
   j.c.limit = o->nrows;
   j.nthreads = mlsh_threads_resolve(o->nthreads);
   const char *p = buf, *end = buf + len;

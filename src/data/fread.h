@@ -43,6 +43,7 @@ typedef struct fread_options {
   size_t ntypes;
   int nthreads;                  /* <= 0: the default */
   int progress;                  /* a bar on stderr for files over 100 MB when it is a terminal */
+  size_t chunk_bytes;            /* tests: split into chunks of about this size (0: by size and threads) */
 } fread_options;
 
 void fread_defaults(fread_options *o);

@@ -25,7 +25,8 @@ typedef struct fr_ctx {
   int fill;
   size_t ncol;                 /* fields per row */
   const char *const *na;
-  size_t nna;
+  const size_t *nalen;         /* their lengths */
+  size_t nna, namax;           /* namax: the longest */
   size_t nout;                 /* output columns */
   size_t *src;                 /* output column j is field src[j] of a row */
   fr_type *type;               /* per output column */
@@ -47,6 +48,7 @@ typedef struct {
   size_t nrow;
   col_builder *b;              /* nout */
   unsigned *misfit;            /* nout: AND of the FV masks of the fields that did not fit */
+  uint8_t *seen;               /* nout: some value fitted (else the column held only NA so far) */
   const char **misfit_at;      /* nout: the first of them (NULL: none) */
   fr_fault fault;
   int rc;                      /* MLSH_ENOMEM, MLSH_EINTR */

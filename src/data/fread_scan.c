@@ -82,10 +82,9 @@ int fr_next_row(const fr_ctx *c, const char **pp, fr_field *f, size_t cap, size_
 }
 
 int fr_is_na(const fr_ctx *c, const fr_field *f) {
-  for (size_t i = 0; i < c->nna; i++) {
-    const char *s = c->na[i];
-    if (strlen(s) == f->len && memcmp(s, f->p, f->len) == 0) return 1;
-  }
+  if (f->len > c->namax) return 0;
+  for (size_t i = 0; i < c->nna; i++)
+    if (c->nalen[i] == f->len && memcmp(c->na[i], f->p, f->len) == 0) return 1;
   return 0;
 }
 
@@ -172,12 +171,10 @@ static void store_row(const fr_ctx *c, fr_chunk *k, row_state *rs, size_t nf) {
      * or empty outside a string column. */
     if (s >= nf || (!f->quoted && fr_is_na(c, f)) || (f->len == 0 && t != FR_STR)) { col_builder_na(b); continue; }
     if (t == FR_STR) { push_string(b, f, &rs->scratch, &rs->scap); continue; }
-    if (f->escaped || !push_value(c, t, b, f)) {
-      if (f->escaped) col_builder_na(b);
-      unsigned m = f->escaped ? 0 : fv_classify(f->p, f->len, &c->num);
-      k->misfit[j] &= m;
-      if (!k->misfit_at[j]) k->misfit_at[j] = f->p;
-    }
+    if (!f->escaped && push_value(c, t, b, f)) { k->seen[j] = 1; continue; }
+    if (f->escaped) col_builder_na(b);   /* a failed push_value pushed its NA */
+    k->misfit[j] &= f->escaped ? 0 : fv_classify(f->p, f->len, &c->num);
+    if (!k->misfit_at[j]) k->misfit_at[j] = f->p;
   }
 }
 

@@ -335,6 +335,32 @@ static void test_chunks(void) {
   mlsh_free(t);
 }
 
+/* Same names, types, NA and values (strings by their text). */
+static int same_frames(const mlsh_frame *f, const mlsh_frame *g) {
+  if (f->ncol != g->ncol || f->nrow != g->nrow) return 0;
+  for (size_t j = 0; j < f->ncol; j++) {
+    const mlsh_col *a = f->cols[j], *b = g->cols[j];
+    int same = !strcmp(f->names[j], g->names[j]) && a->type == b->type && a->n == b->n;
+    for (size_t i = 0; same && i < a->n; i++) {
+      same = col_is_na(a, i) == col_is_na(b, i);
+      if (!same || col_is_na(a, i)) continue;
+      size_t la, lb;
+      switch (a->type) {
+      case COL_STRING: case COL_CATEGORICAL: {
+        const mlsh_col *sa = a->levels ? a->levels : a, *sb = b->levels ? b->levels : b;
+        const char *x = col_str(sa, a->levels ? (size_t)COL_I32(a)[i] : i, &la);
+        const char *y = col_str(sb, b->levels ? (size_t)COL_I32(b)[i] : i, &lb);
+        same = la == lb && !memcmp(x, y, la);
+        break;
+      }
+      default: same = !memcmp((const char *)a->data + i * col_elem_size(a->type), (const char *)b->data + i * col_elem_size(b->type), col_elem_size(a->type));
+      }
+    }
+    if (!same) { fprintf(stderr, "  column %s differs\n", f->names[j]); return 0; }
+  }
+  return 1;
+}
+
 /* Every column type, with NA, written and read back. */
 static void test_round_trip(void) {
   const char *path = "build/test/fread_round_trip.csv";
@@ -359,27 +385,7 @@ static void test_round_trip(void) {
   fread_result r;
   if (fread_file(path, &o, &r, &err) == MLSH_OK) { g = r.frame; r.frame = NULL; fread_result_free(&r); }
   CHECK(g && g->nrow == 6 && g->ncol == 7);
-  for (size_t j = 0; f && g && j < f->ncol && j < g->ncol; j++) {
-    const mlsh_col *a = f->cols[j], *b = g->cols[j];
-    int same = a->type == b->type && a->n == b->n;
-    for (size_t i = 0; same && i < a->n; i++) {
-      same = col_is_na(a, i) == col_is_na(b, i);
-      if (!same || col_is_na(a, i)) continue;
-      size_t la, lb;
-      switch (a->type) {
-      case COL_STRING: case COL_CATEGORICAL: {
-        const mlsh_col *sa = a->levels ? a->levels : a, *sb = b->levels ? b->levels : b;
-        const char *x = col_str(sa, a->levels ? (size_t)COL_I32(a)[i] : i, &la);
-        const char *y = col_str(sb, b->levels ? (size_t)COL_I32(b)[i] : i, &lb);
-        same = la == lb && !memcmp(x, y, la);
-        break;
-      }
-      default: same = !memcmp((const char *)a->data + i * col_elem_size(a->type), (const char *)b->data + i * col_elem_size(b->type), col_elem_size(a->type));
-      }
-    }
-    if (!same) fprintf(stderr, "  column %s differs after the round trip\n", f->names[j]);
-    CHECK(same);
-  }
+  CHECK(f && g && same_frames(f, g));
   frame_free(g);
   /* Nothing half-written: a folder that does not exist. */
   CHECK(f && csvw_write(f, "/nonexistent-dir/x.csv", NULL, &err) == MLSH_EIO && strstr(err.msg, "cannot write"));
@@ -413,6 +419,39 @@ static void test_gzip(void) {
   unlink(path);
 }
 
+
+/* Tiny chunks (every split point tried): the same frame as one chunk,
+ * also with quotes, line breaks in quotes, stray quotes, blank lines,
+ * CR line ends, late misfits and an all-NA start. */
+static void test_tiny_chunks(void) {
+  const char *texts[] = {
+    "a,b,c\n1,\"x,y\",2020-01-01\n2,\"q\"\"q\",2020-01-02\n\n3,\"multi\nline\",2020-01-03\n4,z,2020-01-04\n",
+    "a,b\r1,2\r\r3,x\r4,5.5\r6,7\r",
+    "h1,h2\n1,5'11\"\n2,6'1\"\n3,\"ok\"\n4,x\n",
+    "x,y\nNA,NA\nNA,NA\nNA,NA\nNA,NA\n5,TRUE\n6,F\n7,TRUE\n",
+    "v\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n1e3\n",
+  };
+  for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+    mlsh_frame *one = rd(texts[t], NULL);
+    CHECK(one != NULL);
+    for (size_t bytes = 1; one && bytes < 24; bytes++) {
+      fread_options o;
+      fread_defaults(&o);
+      o.chunk_bytes = bytes;
+      o.nthreads = 2;
+      mlsh_frame *f = rd(texts[t], &o);
+      int same = f && same_frames(one, f);
+      if (!same) fprintf(stderr, "  text %zu, chunks of %zu bytes\n", t, bytes);
+      CHECK(same);
+      frame_free(f);
+    }
+    frame_free(one);
+  }
+  mlsh_frame *f = rd(texts[3], NULL);   /* NA first, then values: integer, logical */
+  CHECK(f && f->cols[0]->type == COL_INT64 && f->cols[1]->type == COL_LOGICAL);
+  frame_free(f);
+}
+
 int main(void) {
   RUN(test_values);
   RUN(test_line_ends);
@@ -424,6 +463,7 @@ int main(void) {
   RUN(test_names);
   RUN(test_errors);
   RUN(test_chunks);
+  RUN(test_tiny_chunks);
   RUN(test_round_trip);
   RUN(test_gzip);
   CTEST_DONE();

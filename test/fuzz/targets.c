@@ -78,6 +78,7 @@ int fuzz_fread(const uint8_t *data, size_t size) {
     o.strings = data[1] % 3;
     o.nthreads = (data[1] >> 2) & 1 ? 2 : 1;
     o.thousands = (data[1] >> 3) & 1 ? ' ' : 0;
+    o.chunk_bytes = (data[1] >> 4) & 1 ? 16 + (data[1] >> 5) * 8 : 0;   /* many chunks: the split and its checks */
     data += 2;
     size -= 2;
   }
