@@ -6,6 +6,7 @@
 #include <string.h>
 #include "csv.h"
 #include "colnames.h"
+#include "fread.h"
 #include "../core/buf.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
@@ -53,32 +54,6 @@ static size_t row_len(const cellbuf *c, size_t r) {
   return end - c->row_start[r];
 }
 
-/* Pick the delimiter whose count per line is non-zero and most consistent
- * over the first lines (quotes respected). */
-static char sniff(const char *buf, size_t len) {
-  const char cands[] = {',', ';', '\t', '|'};
-  int counts[4][20] = {{0}};
-  int lines = 0, inq = 0;
-  for (size_t i = 0; i < len && lines < 20; i++) {
-    char ch = buf[i];
-    if (ch == '"') inq = !inq;
-    else if (!inq && ch == '\n') lines++;
-    else if (!inq)
-      for (int k = 0; k < 4; k++)
-        if (ch == cands[k]) counts[k][lines]++;
-  }
-  if (lines == 0) lines = 1;
-  char best = ',';
-  double best_score = 0;
-  for (int k = 0; k < 4; k++) {
-    int first = counts[k][0], same = 0;
-    if (first == 0) continue;
-    for (int l = 0; l < lines && l < 20; l++) same += counts[k][l] == first;
-    double score = (double)same / lines * 1000 + first;
-    if (score > best_score) { best_score = score; best = cands[k]; }
-  }
-  return best;
-}
 
 static char *substr(const char *s, size_t n) {
   char *p = mlsh_malloc(n + 1);
@@ -225,7 +200,7 @@ int csv_parse(const char *buf, size_t len, const csv_options *opt, csv_table *ou
     buf += 3;
     len -= 3;
   }
-  char sep = opt && opt->sep ? opt->sep : sniff(buf, len);
+  char sep = opt && opt->sep ? opt->sep : fread_sniff_sep(buf, len);
   cellbuf c = {0};
   int rc = tokenize(buf, len, sep, &c, err);
   if (rc) { cb_free(&c); return rc; }
