@@ -187,8 +187,9 @@ static int setup_columns(fr_job *j, mlsh_err *err) {
   c->type = mlsh_calloc(n, sizeof *c->type);
   c->fixed = mlsh_calloc(n, sizeof *c->fixed);
   c->active = mlsh_calloc(n, sizeof *c->active);
+  c->interned = mlsh_calloc(n, sizeof *c->interned);
   j->cat = mlsh_calloc(n, sizeof *j->cat);
-  if (!c->src || !c->type || !c->fixed || !c->active || !j->cat) return nomem(err);
+  if (!c->src || !c->type || !c->fixed || !c->active || !c->interned || !j->cat) return nomem(err);
   for (size_t k = 0; k < c->nout; k++) {
     long s = o->select ? find_name(j, o->select[k]) : (long)k;
     if (s < 0) return unknown_column(j, "option 'select'", o->select[k], err);
@@ -221,7 +222,7 @@ static int count_quotes(void *ctx, size_t begin, size_t end, int tid) {
   for (size_t i = begin; i < end; i++) {
     const char *p = q->base + q->len * i / q->n, *e = q->base + q->len * (i + 1) / q->n;
     size_t k = 0;
-    for (; p < e; p++) k += *p == '"';
+    while ((p = memchr(p, '"', (size_t)(e - p)))) { k++; p++; }
     q->quotes[i] = k;
   }
   return 0;
@@ -240,7 +241,9 @@ static void free_chunks(fr_job *j) {
   for (size_t i = 0; i < j->nchunks && j->chunks; i++) {
     fr_chunk *k = &j->chunks[i];
     for (size_t q = 0; k->b && q < j->c.nout; q++) col_builder_free(&k->b[q]);
+    for (size_t q = 0; k->intern && q < j->c.nout; q++) fr_intern_free(&k->intern[q]);
     mlsh_free(k->b);
+    mlsh_free(k->intern);
     mlsh_free(k->misfit);
     mlsh_free(k->misfit_at);
     mlsh_free(k->seen);
@@ -276,10 +279,11 @@ static int make_chunks(fr_job *j, size_t n, mlsh_err *err) {
     k->end = start;
     size_t m = j->c.nout ? j->c.nout : 1;
     k->b = mlsh_calloc(m, sizeof *k->b);
+    k->intern = mlsh_calloc(m, sizeof *k->intern);
     k->misfit = mlsh_calloc(m, sizeof *k->misfit);
     k->misfit_at = mlsh_calloc(m, sizeof *k->misfit_at);
     k->seen = mlsh_calloc(m, 1);
-    if (!k->b || !k->misfit || !k->misfit_at || !k->seen) { mlsh_free(quotes); return nomem(err); }
+    if (!k->b || !k->intern || !k->misfit || !k->misfit_at || !k->seen) { mlsh_free(quotes); return nomem(err); }
   }
   mlsh_free(quotes);
   return MLSH_OK;
@@ -331,13 +335,16 @@ static int parse_range(void *ctx, size_t begin, size_t end, int tid) {
 
 static int run_pass(fr_job *j, mlsh_err *err) {
   fr_ctx *c = &j->c;
+  for (size_t q = 0; q < c->nout; q++) c->interned[q] = c->type[q] == FR_STR && j->cat[q] != FREAD_STR_STRING;
   for (size_t i = 0; i < j->nchunks; i++) {
     fr_chunk *k = &j->chunks[i];
     memset(&k->fault, 0, sizeof k->fault);
     for (size_t q = 0; q < c->nout; q++) {
       if (!c->active[q]) continue;
       col_builder_free(&k->b[q]);
-      col_builder_init(&k->b[q], fr_col_type(c->type[q]));
+      fr_intern_free(&k->intern[q]);
+      /* an interned column's builder holds int32 codes (with their NA) */
+      col_builder_init(&k->b[q], c->interned[q] ? COL_DATE : fr_col_type(c->type[q]));
       k->misfit[q] = FV_ALL;
       k->misfit_at[q] = NULL;
       k->seen[q] = 0;
@@ -431,6 +438,7 @@ static void job_free(fr_job *j) {
   mlsh_free(j->c.type);
   mlsh_free(j->c.fixed);
   mlsh_free(j->c.active);
+  mlsh_free(j->c.interned);
   mlsh_free((void *)j->c.nalen);
   mlsh_free(j->cat);
 }
@@ -500,7 +508,7 @@ static int read_text(const char *buf, size_t len, const fread_options *o, fread_
   if (!rc && !names) rc = nomem(err);
   for (size_t q = 0; !rc && q < j.c.nout; q++) names[q] = j.names[j.c.src[q]];
   if (!rc) {
-    fr_build b = {j.chunks, j.nchunks, j.c.nout, j.c.type, j.cat, names, j.nthreads};
+    fr_build b = {j.chunks, j.nchunks, j.c.nout, j.c.type, j.c.interned, j.cat, names, j.nthreads};
     rc = fr_build_frame(&b, &r->frame, err);
   }
   if (!rc) rc = take_renamed(&j, r, err);

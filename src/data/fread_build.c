@@ -133,7 +133,93 @@ typedef struct {
   mlsh_err *errs;
 } build_job;
 
+/* The text of every row from the chunks' distinct values (dict) and the
+ * joined codes (each chunk's rows from row[i]). */
+static int materialize(mlsh_col *const *dict, const size_t *row, size_t k, const mlsh_col *codes, mlsh_col **out,
+                       mlsh_err *err) {
+  col_builder s;
+  col_builder_init(&s, COL_STRING);
+  for (size_t i = 0; i < k; i++)
+    for (size_t r = row[i]; r < row[i + 1]; r++) {
+      size_t len;
+      if (col_is_na(codes, r)) { col_builder_na(&s); continue; }
+      const char *x = col_str(dict[i], (size_t)COL_I32(codes)[r], &len);
+      col_builder_string(&s, x, len);
+    }
+  return col_builder_finish(&s, NULL, 0, out, err);
+}
+
+typedef struct {
+  mlsh_col **dict, **codes;    /* per chunk */
+  size_t *row, *first;         /* per chunk + 1: first row, first distinct value */
+} interned_parts;
+
+static void parts_free(interned_parts *p, size_t k) {
+  for (size_t i = 0; i < k; i++) {
+    if (p->dict) col_unref(p->dict[i]);
+    if (p->codes) col_unref(p->codes[i]);
+  }
+  mlsh_free(p->dict);
+  mlsh_free(p->codes);
+  mlsh_free(p->row);
+  mlsh_free(p->first);
+}
+
+static int take_parts(const fr_build *b, size_t q, interned_parts *p, mlsh_err *err) {
+  size_t k = b->nchunks;
+  p->dict = mlsh_calloc(k, sizeof *p->dict);
+  p->codes = mlsh_calloc(k, sizeof *p->codes);
+  p->row = mlsh_calloc(k + 1, sizeof *p->row);
+  p->first = mlsh_calloc(k + 1, sizeof *p->first);
+  if (!p->dict || !p->codes || !p->row || !p->first) return nomem(err);
+  int rc = MLSH_OK;
+  for (size_t i = 0; i < k && !rc; i++) {
+    if (!(rc = col_builder_finish(&b->chunks[i].intern[q].dict, NULL, 0, &p->dict[i], err)))
+      rc = col_builder_finish(&b->chunks[i].b[q], NULL, 0, &p->codes[i], err);
+    if (rc) break;
+    p->row[i + 1] = p->row[i] + p->codes[i]->n;
+    p->first[i + 1] = p->first[i] + p->dict[i]->n;
+  }
+  return rc;
+}
+
+/* An interned string column: the chunks' distinct values merged (sorted
+ * levels), then a categorical column when repetitive (or asked for),
+ * else the strings. */
+static int build_interned(const fr_build *b, size_t q, mlsh_col **out, mlsh_err *err) {
+  size_t k = b->nchunks;
+  interned_parts p = {0};
+  mlsh_col *codes = NULL, *all = NULL, *merged = NULL;
+  int rc = take_parts(b, q, &p, err);
+  mlsh_col **tmp = rc ? NULL : mlsh_calloc(k, sizeof *tmp);
+  if (!rc && !tmp) rc = nomem(err);
+  for (size_t i = 0; !rc && i < k; i++) tmp[i] = col_ref(p.dict[i]);
+  if (!rc && (join_pieces(tmp, k, &all) || join_pieces(p.codes, k, &codes))) rc = nomem(err);
+  for (size_t i = 0; tmp && i < k; i++) col_unref(tmp[i]);
+  mlsh_free(tmp);
+  if (!rc) rc = fr_categorize(all, 1, &merged, err);   /* a level per distinct value */
+  size_t n = p.row[k];
+  if (!rc && (b->cat[q] == FREAD_STR_CATEGORICAL || (n > 0 && merged->levels->n <= n / 2))) {
+    int32_t *c = codes->data;
+    for (size_t i = 0; i < k; i++)
+      for (size_t r = p.row[i]; r < p.row[i + 1]; r++)
+        c[r] = col_is_na(codes, r) ? 0 : COL_I32(merged)[p.first[i] + (size_t)c[r]];
+    codes->type = COL_CATEGORICAL;
+    codes->levels = col_ref(merged->levels);
+    *out = codes;
+    codes = NULL;
+  } else if (!rc) {
+    rc = materialize(p.dict, p.row, k, codes, out, err);
+  }
+  col_unref(codes);
+  col_unref(all);
+  col_unref(merged);
+  parts_free(&p, k);
+  return rc;
+}
+
 static int build_column(const fr_build *b, size_t q, mlsh_col **out, mlsh_err *err) {
+  if (b->interned[q]) return build_interned(b, q, out, err);
   mlsh_col **p = mlsh_calloc(b->nchunks, sizeof *p);
   int rc = p ? MLSH_OK : nomem(err);
   for (size_t i = 0; !rc && i < b->nchunks; i++)
@@ -141,11 +227,7 @@ static int build_column(const fr_build *b, size_t q, mlsh_col **out, mlsh_err *e
   if (!rc && join_pieces(p, b->nchunks, out)) rc = nomem(err);
   for (size_t i = 0; p && i < b->nchunks; i++) col_unref(p[i]);
   mlsh_free(p);
-  if (rc || b->type[q] != FR_STR || b->cat[q] == FREAD_STR_STRING) return rc;
-  mlsh_col *f;
-  if ((rc = fr_categorize(*out, b->cat[q] == FREAD_STR_CATEGORICAL, &f, err))) return rc;
-  if (f) { col_unref(*out); *out = f; }
-  return MLSH_OK;
+  return rc;
 }
 
 static int build_range(void *ctx, size_t begin, size_t end, int tid) {

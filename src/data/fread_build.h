@@ -9,6 +9,7 @@ typedef struct {
   fr_chunk *chunks;
   size_t nchunks, ncol;
   const fr_type *type;           /* ncol */
+  const uint8_t *interned;       /* ncol: codes into each chunk's distinct strings */
   const int *cat;                /* ncol: FREAD_STR_* for string columns */
   const char *const *names;      /* ncol */
   int nthreads;

@@ -32,6 +32,7 @@ typedef struct fr_ctx {
   fr_type *type;               /* per output column */
   int *fixed;                  /* per output column: the type was given (a misfit is an error) */
   int *active;                 /* per output column: parsed in this pass */
+  uint8_t *interned;           /* per output column: a string column kept as codes into distinct values */
   size_t limit;                /* rows wanted per chunk at most */
 } fr_ctx;
 
@@ -42,11 +43,25 @@ typedef struct {
   size_t nfield;               /* ragged: fields found */
 } fr_fault;
 
+/* The distinct strings of one column of a chunk (its builder then holds
+ * int32 codes into `dict`): what may become a categorical column is
+ * hashed once, on the threads that parse. */
+typedef struct {
+  col_builder dict;            /* COL_STRING: the distinct values in order of appearance */
+  uint64_t *hash;              /* per distinct value */
+  int32_t *slot;               /* cap entries: index + 1, 0 = empty */
+  size_t cap, hcap;
+} fr_intern;
+
+void fr_intern_init(fr_intern *t);
+void fr_intern_free(fr_intern *t);
+
 typedef struct {
   const char *begin, *end;     /* rows starting in [begin, end) */
   const char *stop;            /* where the parse ended */
   size_t nrow;
   col_builder *b;              /* nout */
+  fr_intern *intern;           /* nout: for the interned columns */
   unsigned *misfit;            /* nout: AND of the FV masks of the fields that did not fit */
   uint8_t *seen;               /* nout: some value fitted (else the column held only NA so far) */
   const char **misfit_at;      /* nout: the first of them (NULL: none) */

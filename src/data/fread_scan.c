@@ -120,18 +120,90 @@ void fr_sample(const fr_ctx *c, const char *p, size_t rows, unsigned *mask) {
   mlsh_free(f);
 }
 
+/* ---- distinct strings --------------------------------------------------------- */
+
+void fr_intern_init(fr_intern *t) {
+  memset(t, 0, sizeof *t);
+  col_builder_init(&t->dict, COL_STRING);
+}
+
+void fr_intern_free(fr_intern *t) {
+  col_builder_free(&t->dict);
+  mlsh_free(t->hash);
+  mlsh_free(t->slot);
+  memset(t, 0, sizeof *t);
+  col_builder_init(&t->dict, COL_STRING);
+}
+
+static uint64_t str_hash(const char *s, size_t n) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    memcpy(&w, s + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  if (i < n) {
+    w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+  }
+  return h ^ (h >> 29);
+}
+
+static int intern_rehash(fr_intern *t) {
+  size_t cap = t->cap ? t->cap * 2 : 256, mask = cap - 1;
+  int32_t *slot = mlsh_calloc(cap, sizeof *slot);
+  if (!slot) return -1;
+  for (size_t g = 0; g < t->dict.n; g++) {
+    size_t i = t->hash[g] & mask;
+    while (slot[i]) i = (i + 1) & mask;
+    slot[i] = (int32_t)g + 1;
+  }
+  mlsh_free(t->slot);
+  t->slot = slot;
+  t->cap = cap;
+  return 0;
+}
+
+/* The code of s in t (added when new) into codes. */
+static void intern_push(fr_intern *t, col_builder *codes, const char *s, size_t n) {
+  if (t->dict.failed || codes->failed) return;
+  if (2 * (t->dict.n + 1) > t->cap && intern_rehash(t)) { codes->failed = 1; return; }
+  uint64_t h = str_hash(s, n);
+  size_t mask = t->cap - 1, i = h & mask;
+  for (; t->slot[i]; i = (i + 1) & mask) {
+    size_t g = (size_t)t->slot[i] - 1, len = (size_t)(t->dict.offsets[g + 1] - t->dict.offsets[g]);
+    if (t->hash[g] == h && len == n && memcmp((const char *)t->dict.data + t->dict.offsets[g], s, n) == 0) {
+      col_builder_int32(codes, (int32_t)g);
+      return;
+    }
+  }
+  if (mlsh_grow(&t->hash, &t->hcap, t->dict.n + 1, sizeof *t->hash)) { codes->failed = 1; return; }
+  t->hash[t->dict.n] = h;
+  t->slot[i] = (int32_t)t->dict.n + 1;
+  col_builder_int32(codes, (int32_t)t->dict.n);
+  col_builder_string(&t->dict, s, n);
+}
+
 /* ---- one chunk ------------------------------------------------------------ */
 
-/* A string field into a builder, doubled quotes undone through scratch. */
-static void push_string(col_builder *b, const fr_field *f, char **scratch, size_t *scap) {
-  if (!f->escaped) { col_builder_string(b, f->p, f->len); return; }
-  if (mlsh_grow(scratch, scap, f->len, 1)) { b->failed = 1; return; }
-  size_t n = 0;
-  for (size_t i = 0; i < f->len; i++) {
-    (*scratch)[n++] = f->p[i];
-    if (f->p[i] == '"') i++;
+/* A string field into a builder (or its code, with t), doubled quotes
+ * undone through scratch. */
+static void push_string(col_builder *b, fr_intern *t, const fr_field *f, char **scratch, size_t *scap) {
+  const char *s = f->p;
+  size_t n = f->len;
+  if (f->escaped) {
+    if (mlsh_grow(scratch, scap, f->len, 1)) { b->failed = 1; return; }
+    n = 0;
+    for (size_t i = 0; i < f->len; i++) {
+      (*scratch)[n++] = f->p[i];
+      if (f->p[i] == '"') i++;
+    }
+    s = *scratch;
   }
-  col_builder_string(b, *scratch, n);
+  if (t) intern_push(t, b, s, n);
+  else col_builder_string(b, s, n);
 }
 
 /* Field f as type t into b; 0 when it does not fit (NA pushed instead). */
@@ -170,7 +242,7 @@ static void store_row(const fr_ctx *c, fr_chunk *k, row_state *rs, size_t nf) {
     /* Padded by fill, an NA string (unquoted: "NA" is text, as in fread),
      * or empty outside a string column. */
     if (s >= nf || (!f->quoted && fr_is_na(c, f)) || (f->len == 0 && t != FR_STR)) { col_builder_na(b); continue; }
-    if (t == FR_STR) { push_string(b, f, &rs->scratch, &rs->scap); continue; }
+    if (t == FR_STR) { push_string(b, c->interned[j] ? &k->intern[j] : NULL, f, &rs->scratch, &rs->scap); continue; }
     if (!f->escaped && push_value(c, t, b, f)) { k->seen[j] = 1; continue; }
     if (f->escaped) col_builder_na(b);   /* a failed push_value pushed its NA */
     k->misfit[j] &= f->escaped ? 0 : fv_classify(f->p, f->len, &c->num);
@@ -202,5 +274,5 @@ void fr_parse_chunk(const fr_ctx *c, fr_chunk *k) {
   mlsh_free(rs.f);
   mlsh_free(rs.scratch);
   for (size_t j = 0; j < c->nout && !k->rc; j++)
-    if (c->active[j] && k->b[j].failed) k->rc = MLSH_ENOMEM;
+    if (c->active[j] && (k->b[j].failed || (c->interned[j] && k->intern[j].dict.failed))) k->rc = MLSH_ENOMEM;
 }
