@@ -128,21 +128,39 @@ static int needs_quotes(const char *s, size_t len, const csvw_options *o) {
   return 0;
 }
 
+/* Room for n more bytes at the end of b (NULL when out of memory: b failed). */
+static char *room(mlsh_buf *b, size_t n) {
+  if (b->cap - b->len < n + 1 && mlsh_buf_reserve(b, n)) return NULL;
+  return b->s + b->len;
+}
+
 static void put_string(mlsh_buf *b, const char *s, size_t len, const csvw_options *o) {
-  if (!needs_quotes(s, len, o)) { mlsh_buf_add(b, s, len); return; }
-  mlsh_buf_add(b, "\"", 1);
-  for (const char *q; len && (q = memchr(s, '"', len)); len -= (size_t)(q + 1 - s), s = q + 1) {
-    mlsh_buf_add(b, s, (size_t)(q + 1 - s));
-    mlsh_buf_add(b, "\"", 1);
+  int quote = needs_quotes(s, len, o);
+  char *p = room(b, quote ? 2 * len + 2 : len);
+  if (!p) return;
+  if (!quote) { memcpy(p, s, len); b->len += len; return; }
+  char *start = p;
+  *p++ = '"';
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] == '"') *p++ = '"';
+    *p++ = s[i];
   }
-  mlsh_buf_add(b, s, len);
-  mlsh_buf_add(b, "\"", 1);
+  *p++ = '"';
+  b->len += (size_t)(p - start);
 }
 
 static void put_value(mlsh_buf *b, const mlsh_col *c, size_t i, const csvw_options *o) {
-  char tmp[48];
-  size_t n = 0, len;
+  size_t len;
   if (col_is_na(c, i)) { mlsh_buf_puts(b, o->na); return; }
+  if (c->type == COL_STRING) { const char *s = col_str(c, i, &len); put_string(b, s, len, o); return; }
+  if (c->type == COL_CATEGORICAL) {
+    const char *s = col_str(c->levels, (size_t)COL_I32(c)[i], &len);
+    put_string(b, s, len, o);
+    return;
+  }
+  char *tmp = room(b, 48);
+  size_t n = 0;
+  if (!tmp) return;
   switch (c->type) {
   case COL_DOUBLE:
     n = csvw_format_double(COL_DBL(c)[i], o->dec, tmp);
@@ -153,16 +171,15 @@ static void put_value(mlsh_buf *b, const mlsh_col *c, size_t i, const csvw_optio
     }
     break;
   case COL_INT64: n = put_int(COL_I64(c)[i], tmp); break;
-  case COL_LOGICAL: mlsh_buf_puts(b, COL_LGL(c)[i] ? "TRUE" : "FALSE"); return;
+  case COL_LOGICAL: n = COL_LGL(c)[i] ? 4 : 5; memcpy(tmp, COL_LGL(c)[i] ? "TRUE" : "FALSE", n); break;
   case COL_DATE: n = put_date(COL_I32(c)[i], tmp); break;
   case COL_DATETIME:
     if (!isfinite(COL_DBL(c)[i])) n = csvw_format_double(COL_DBL(c)[i], o->dec, tmp);
     else n = put_datetime(COL_DBL(c)[i], tmp);
     break;
-  case COL_STRING: { const char *s = col_str(c, i, &len); put_string(b, s, len, o); return; }
-  case COL_CATEGORICAL: { const char *s = col_str(c->levels, (size_t)COL_I32(c)[i], &len); put_string(b, s, len, o); return; }
+  default: break;
   }
-  mlsh_buf_add(b, tmp, n);
+  b->len += n;
 }
 
 /* ---- blocks of rows on threads ------------------------------------------------ */
@@ -185,10 +202,11 @@ static int format_blocks(void *ctx, size_t begin, size_t end, int tid) {
     size_t r0 = (w->first + k) * BLOCK_ROWS, r1 = r0 + BLOCK_ROWS < f->nrow ? r0 + BLOCK_ROWS : f->nrow;
     for (size_t i = r0; i < r1; i++) {
       for (size_t j = 0; j < f->ncol; j++) {
-        if (j) mlsh_buf_add(b, &w->o->sep, 1);
         put_value(b, f->cols[j], i, w->o);
+        char *p = room(b, 1);
+        if (p) { *p = j + 1 < f->ncol ? w->o->sep : '\n'; b->len++; }
       }
-      mlsh_buf_add(b, "\n", 1);
+      if (f->ncol == 0) mlsh_buf_add(b, "\n", 1);
     }
     if (b->failed) return MLSH_ENOMEM;
   }
