@@ -530,7 +530,7 @@ int fread_mem(const char *buf, size_t len, const fread_options *o, fread_result 
   if (!utf8_name(o->encoding)) {
     if (!(rc = fr_convert(buf, len, o->encoding, &conv, &len, err))) buf = conv ? conv : "";
   } else {
-    rc = fr_check_bytes(buf, len, err);
+    rc = fr_check_bytes(buf, len, mlsh_threads_resolve(o->nthreads), err);
   }
   if (!rc) rc = read_text(buf, len, o, r, err);
   mlsh_free(conv);

@@ -13,6 +13,7 @@
 #include "fread_load.h"
 #include "../core/alloc.h"
 #include "../core/buf.h"
+#include "../core/threads.h"
 
 static int read_gz(const char *path, fr_input *in, mlsh_err *err) {
   gzFile g = gzopen(path, "rb");
@@ -127,27 +128,63 @@ static size_t utf8_len(const unsigned char *s, size_t n) {
   return k;
 }
 
-int fr_check_bytes(const char *buf, size_t len, mlsh_err *err) {
-  const unsigned char *s = (const unsigned char *)buf;
-  size_t i = 0;
-  /* A NUL early on says binary better than the invalid UTF-8 around it. */
-  const char *nul = memchr(buf, 0, len < 65536 ? len : 65536);
-  if (nul) return mlsh_seterr(err, MLSH_EIO, "line %zu: a NUL byte: this is a binary file, not CSV", fr_line_of(buf, nul));
-  while (i < len) {
+/* The first bad byte in [s + i, s + end) (a NUL, or invalid UTF-8 in *why
+ * = 1), or NULL. */
+static const unsigned char *bad_byte(const unsigned char *s, size_t i, size_t end, size_t len, int *why) {
+  while (i < end) {
     /* Eight ASCII bytes without NUL at a time. */
-    if (i + 8 <= len) {
+    if (i + 8 <= end) {
       uint64_t w;
       memcpy(&w, s + i, 8);
       if (!(w & 0x8080808080808080ull) && !((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)) { i += 8; continue; }
     }
-    if (s[i] == 0)
-      return mlsh_seterr(err, MLSH_EIO, "line %zu: a NUL byte: this is a binary file, not CSV", fr_line_of(buf, buf + i));
+    if (s[i] == 0) { *why = 0; return s + i; }
     if (s[i] < 0x80) { i++; continue; }
     size_t k = utf8_len(s + i, len - i);
-    if (!k)
-      return mlsh_seterr(err, MLSH_EIO, "line %zu: invalid UTF-8 (byte 0x%02X); give encoding = \"latin1\" if the file is Latin-1",
-                         fr_line_of(buf, buf + i), s[i]);
+    if (!k) { *why = 1; return s + i; }
     i += k;
+  }
+  return NULL;
+}
+
+typedef struct {
+  const unsigned char *s;
+  size_t len, n;
+  const unsigned char **bad;   /* per piece */
+  int *why;
+} check_job;
+
+/* A piece starts at the first byte at or after its share that is not a
+ * UTF-8 continuation byte (so no sequence is split). */
+static size_t piece_start(const check_job *c, size_t i) {
+  size_t p = c->len * i / c->n;
+  while (i > 0 && p < c->len && (c->s[p] & 0xC0) == 0x80 && p - c->len * i / c->n < 4) p++;
+  return p;
+}
+
+static int check_range(void *ctx, size_t begin, size_t end, int tid) {
+  check_job *c = ctx;
+  for (size_t i = begin; i < end; i++)
+    c->bad[i] = bad_byte(c->s, piece_start(c, i), piece_start(c, i + 1 < c->n ? i + 1 : c->n), c->len, &c->why[i]);
+  return 0;
+}
+
+int fr_check_bytes(const char *buf, size_t len, int nthreads, mlsh_err *err) {
+  const unsigned char *s = (const unsigned char *)buf;
+  /* A NUL early on says binary better than the invalid UTF-8 around it. */
+  const char *nul = memchr(buf, 0, len < 65536 ? len : 65536);
+  if (nul) return mlsh_seterr(err, MLSH_EIO, "line %zu: a NUL byte: this is a binary file, not CSV", fr_line_of(buf, nul));
+  enum { PIECES = 64 };
+  const unsigned char *bad[PIECES] = {0};
+  int why[PIECES] = {0};
+  check_job c = {s, len, len >= (1u << 22) && nthreads > 1 ? PIECES : 1, bad, why};
+  mlsh_parallel_for(c.n, nthreads, 1, check_range, &c);
+  for (size_t i = 0; i < c.n; i++) {
+    if (!bad[i]) continue;
+    size_t line = fr_line_of(buf, (const char *)bad[i]);
+    if (!why[i]) return mlsh_seterr(err, MLSH_EIO, "line %zu: a NUL byte: this is a binary file, not CSV", line);
+    return mlsh_seterr(err, MLSH_EIO, "line %zu: invalid UTF-8 (byte 0x%02X); give encoding = \"latin1\" if the file is Latin-1",
+                       line, *bad[i]);
   }
   return MLSH_OK;
 }

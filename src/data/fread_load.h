@@ -18,8 +18,9 @@ int fr_input_open(const char *path, fr_input *in, mlsh_err *err);
 void fr_input_close(fr_input *in);
 /* buf in `encoding` as UTF-8 (free *out with mlsh_free). */
 int fr_convert(const char *buf, size_t len, const char *encoding, char **out, size_t *outlen, mlsh_err *err);
-/* No NUL byte and valid UTF-8, or an error naming the line. */
-int fr_check_bytes(const char *buf, size_t len, mlsh_err *err);
+/* No NUL byte and valid UTF-8, or an error naming the line of the first
+ * bad byte (checked on nthreads threads). */
+int fr_check_bytes(const char *buf, size_t len, int nthreads, mlsh_err *err);
 /* The physical line (from 1) of position at. */
 size_t fr_line_of(const char *buf, const char *at);
 

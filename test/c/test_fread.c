@@ -333,6 +333,11 @@ static void test_chunks(void) {
   mlsh_err err;
   CHECK(fread_mem(t, len, &o, &r, &err) == MLSH_EIO && strstr(err.msg, "line 100002 has 2 fields, expected 4"));
   mlsh_free(t);
+  /* Invalid UTF-8 far into a file checked on threads (over 4 MB). */
+  t = big_text(200000, 199990, "1,1,caf\xE9,x\n", &len);
+  CHECK(len > (4u << 20));
+  CHECK(fread_mem(t, len, &o, &r, &err) == MLSH_EIO && strstr(err.msg, "line 199992: invalid UTF-8 (byte 0xE9)"));
+  mlsh_free(t);
 }
 
 /* Same names, types, NA and values (strings by their text). */
