@@ -489,6 +489,7 @@ static int read_text(const char *buf, size_t len, const fread_options *o, fread_
   for (size_t k = 0; k < j.c.nna; k++) {
     nalen[k] = strlen(j.c.na[k]);
     if (nalen[k] > j.c.namax) j.c.namax = nalen[k];
+    j.c.na_first[(unsigned char)j.c.na[k][0]] = 1;
   }
   j.c.nalen = nalen;
   j.c.limit = o->nrows;

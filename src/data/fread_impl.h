@@ -27,6 +27,7 @@ typedef struct fr_ctx {
   const char *const *na;
   const size_t *nalen;         /* their lengths */
   size_t nna, namax;           /* namax: the longest */
+  uint8_t na_first[256];       /* the first bytes of the NA strings (1: "" is one) */
   size_t nout;                 /* output columns */
   size_t *src;                 /* output column j is field src[j] of a row */
   fr_type *type;               /* per output column */

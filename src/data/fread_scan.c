@@ -82,7 +82,7 @@ int fr_next_row(const fr_ctx *c, const char **pp, fr_field *f, size_t cap, size_
 }
 
 int fr_is_na(const fr_ctx *c, const fr_field *f) {
-  if (f->len > c->namax) return 0;
+  if (f->len > c->namax || !c->na_first[f->len ? (unsigned char)f->p[0] : 0]) return 0;
   for (size_t i = 0; i < c->nna; i++)
     if (c->nalen[i] == f->len && memcmp(c->na[i], f->p, f->len) == 0) return 1;
   return 0;

@@ -457,6 +457,35 @@ static void test_tiny_chunks(void) {
   frame_free(f);
 }
 
+/* Out of memory at every allocation in turn: a clean MLSH_ENOMEM, nothing
+ * leaked (make asan), never a crash. */
+static void test_out_of_memory(void) {
+  const char *text = "a,b,c,d\n1,x,2020-01-01,\"q\"\"\"\n2,y,2020-01-02,z\n3,x,,w\n1.5,x,2020-01-04,v\n";
+  fread_options o;
+  fread_defaults(&o);
+  o.nthreads = 1;
+  int crashes = 0, failed = 0;
+  for (long n = 1; n < 400; n++) {
+    fread_result r;
+    mlsh_err err;
+    mlsh_alloc_fail_after(n);
+    int rc = fread_mem(text, strlen(text), &o, &r, &err);
+    mlsh_alloc_fail_after(0);
+    if (rc == MLSH_OK) {
+      mlsh_alloc_fail_after(n);
+      int wc = csvw_write(r.frame, "build/test/fread_oom.csv", NULL, &err);
+      mlsh_alloc_fail_after(0);
+      crashes += wc != MLSH_OK && wc != MLSH_ENOMEM;
+      fread_result_free(&r);
+    } else {
+      failed++;
+      crashes += rc != MLSH_ENOMEM;
+    }
+  }
+  CHECK(failed > 10 && crashes == 0);
+  unlink("build/test/fread_oom.csv");
+}
+
 int main(void) {
   RUN(test_values);
   RUN(test_line_ends);
@@ -471,5 +500,6 @@ int main(void) {
   RUN(test_tiny_chunks);
   RUN(test_round_trip);
   RUN(test_gzip);
+  RUN(test_out_of_memory);
   CTEST_DONE();
 }
