@@ -378,11 +378,13 @@ static const mlsh_Reg frame_csv_methods[] = {
   "Reads a CSV file (or .csv.gz) into a typed DataFrame, as data.table's fread: memory-mapped, parsed on\n" \
   "several threads. Column types are guessed on rows sampled over the file and widened when a later value\n" \
   "does not fit: logical (TRUE/FALSE/T/F), integer (64-bit), double, date (ISO, or d/m/Y and m/d/Y when the\n" \
-  "sample is unambiguous), datetime (ISO 8601, offsets converted to UTC), string; repetitive strings become\n" \
-  "categorical (levels sorted). LF, CRLF, CR and CR CR LF line ends, a UTF-8 BOM, quoted fields with\n" \
-  "separators, doubled quotes and line breaks; the separator, the header and (with ;) a decimal comma are\n" \
-  "sniffed. An empty field is NA outside string columns. A ragged row is an error naming its line (fill pads\n" \
-  "it); empty and repeated header names are made unique as fread does, with one warning line on stderr.\n" \
+  "sample is unambiguous), datetime (ISO 8601, offsets converted to UTC), string; strings with at most half\n" \
+  "as many distinct values as rows become categorical (levels in byte order, R's factor in the C locale).\n" \
+  "LF, CRLF, CR and CR CR LF line ends, a UTF-8 BOM, quoted fields with separators, doubled quotes and line\n" \
+  "breaks; the separator, the header and (with ;) a decimal comma are sniffed. An empty field is NA outside\n" \
+  "string columns; an unquoted `na` string is NA (a quoted \"NA\" is text, as in fread). A ragged row is an\n" \
+  "error naming its line (fill pads it); empty and repeated header names are made unique as fread does, with\n" \
+  "one warning line on stderr. A .gz file is inflated; another encoding is converted to UTF-8.\n" \
   "Example: df = data.fread(\"datasets/iris.csv\", {types = {species = \"string\"}})"
 
 /* data._quantiles(m, {p...}) -> array of type-7 quantiles of the non-NaN values. */
