@@ -91,10 +91,14 @@ int fuzz_fread(const uint8_t *data, size_t size) {
       const mlsh_col *c = r.frame->cols[j];
       for (size_t i = 0; i < c->n; i++) {
         size_t len = 0;
+        const char *s;
         if (col_is_na(c, i)) continue;
-        if (c->type == COL_STRING) sink += (size_t)col_str(c, i, &len)[0] + len;
-        else if (c->type == COL_CATEGORICAL) sink += (size_t)col_str(c->levels, (size_t)COL_I32(c)[i], &len)[0] + len;
-        else sink += ((const uint8_t *)c->data)[i * col_elem_size(c->type)];
+        if (c->type == COL_STRING || c->type == COL_CATEGORICAL) {
+          s = c->levels ? col_str(c->levels, (size_t)COL_I32(c)[i], &len) : col_str(c, i, &len);
+          sink += len ? (size_t)s[0] + (size_t)s[len - 1] : 0;   /* the first and last byte */
+        } else {
+          sink += ((const uint8_t *)c->data)[i * col_elem_size(c->type)];
+        }
       }
     }
     (void)sink;
