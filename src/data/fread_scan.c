@@ -65,15 +65,12 @@ int fr_next_row(const fr_ctx *c, const char **pp, fr_field *f, size_t cap, size_
         *nf = k;
         return FR_EAFTER;
       }
-    } else if (c->comment && p < end && *p == c->comment && k > 0) {
-      fld->p = p; fld->len = 0; fld->quoted = fld->escaped = 0;
     } else {
       plain_field(c, &p, end, fld);
     }
     k++;
     if (p < end && *p == sep) { p++; continue; }
-    if (c->comment && p < end && *p == c->comment) p = fr_skip_line(p, end);
-    else if (p < end) p = fr_skip_line(p, end);   /* at the line end */
+    if (p < end) p = fr_skip_line(p, end);   /* at the line end or a comment */
     break;
   }
   *nf = k;
