@@ -466,8 +466,9 @@ static size_t chunk_count(const fr_job *j) {
   if (j->o->nrows != (size_t)-1) return 1;
   if (j->o->chunk_bytes) return len / j->o->chunk_bytes + 1;
   if (j->nthreads < 2 || len < (1u << 20)) return 1;
+  /* Few chunks: each one's distinct strings are merged at the end. */
   n = (size_t)j->nthreads * 4;
-  if (len / (16u << 20) > n) n = len / (16u << 20);
+  if (len / (256u << 20) > n) n = len / (256u << 20);
   return n;
 }
 

@@ -6,7 +6,6 @@
 #include "fread_build.h"
 #include "../core/alloc.h"
 #include "../core/threads.h"
-#include "../frame/keys.h"
 
 static int nomem(mlsh_err *err) { return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
 
@@ -92,38 +91,6 @@ static int sorted_levels(const mlsh_col *s, const int64_t *rep, size_t ng, int32
   return col_builder_finish(&b, NULL, 0, levels, err);
 }
 
-int fr_categorize(const mlsh_col *s, int force, mlsh_col **out, mlsh_err *err) {
-  size_t n = s->n, most = force ? (size_t)INT32_MAX : n / 2;
-  key_table t;
-  *out = NULL;
-  if (!force && n == 0) return MLSH_OK;
-  int32_t *codes = mlsh_malloc_array(n ? n : 1, sizeof *codes);
-  *out = NULL;
-  if (!codes || key_table_init(&t, 0)) { mlsh_free(codes); return nomem(err); }
-  const mlsh_col *cols[1] = {s};
-  int rc = MLSH_OK;
-  for (size_t i = 0; i < n; i++) {
-    if (col_is_na(s, i)) { codes[i] = 0; continue; }
-    int64_t g = key_table_insert(&t, cols, 1, i, keys_hash_row(cols, 1, i));
-    if (g < 0) { rc = nomem(err); break; }
-    if (t.ng > most) { rc = -1; break; }   /* too many distinct values: stays a string */
-    codes[i] = (int32_t)g;
-  }
-  int32_t *rank = rc ? NULL : mlsh_malloc_array(t.ng ? t.ng : 1, sizeof *rank);
-  mlsh_col *levels = NULL;
-  if (!rc && !rank) rc = nomem(err);
-  if (!rc) rc = sorted_levels(s, t.rep, t.ng, rank, &levels, err);
-  if (!rc) {
-    for (size_t i = 0; i < n; i++) if (!col_is_na(s, i)) codes[i] = rank[codes[i]];
-    rc = col_categorical(codes, n, s->valid, levels, 0, out, err);
-  }
-  col_unref(levels);
-  mlsh_free(rank);
-  mlsh_free(codes);
-  key_table_free(&t);
-  return rc == -1 ? MLSH_OK : rc;
-}
-
 /* ---- the frame ---------------------------------------------------------------- */
 
 typedef struct {
@@ -133,88 +100,104 @@ typedef struct {
   mlsh_err *errs;
 } build_job;
 
-/* The text of every row from the chunks' distinct values (dict) and the
- * joined codes (each chunk's rows from row[i]). */
-static int materialize(mlsh_col *const *dict, const size_t *row, size_t k, const mlsh_col *codes, mlsh_col **out,
-                       mlsh_err *err) {
+/* The text of every row: dict[map[first[i] + code]] for the rows of chunk i. */
+static int materialize(const mlsh_col *dict, const int32_t *map, const size_t *row, const size_t *first, size_t k,
+                       const mlsh_col *codes, mlsh_col **out, mlsh_err *err) {
   col_builder s;
   col_builder_init(&s, COL_STRING);
   for (size_t i = 0; i < k; i++)
     for (size_t r = row[i]; r < row[i + 1]; r++) {
       size_t len;
       if (col_is_na(codes, r)) { col_builder_na(&s); continue; }
-      const char *x = col_str(dict[i], (size_t)COL_I32(codes)[r], &len);
+      const char *x = col_str(dict, (size_t)map[first[i] + (size_t)COL_I32(codes)[r]], &len);
       col_builder_string(&s, x, len);
     }
   return col_builder_finish(&s, NULL, 0, out, err);
 }
 
 typedef struct {
-  mlsh_col **dict, **codes;    /* per chunk */
-  size_t *row, *first;         /* per chunk + 1: first row, first distinct value */
+  mlsh_col *codes;             /* every chunk's codes, joined */
+  size_t *row, *first;         /* per chunk + 1: its first row, its first distinct value */
+  int32_t *map;                /* chunk value first[i] + c -> its index in the merged values */
+  fr_intern all;               /* the distinct values of the whole column */
+  mlsh_col *dict;              /* all.dict as a column */
 } interned_parts;
 
-static void parts_free(interned_parts *p, size_t k) {
-  for (size_t i = 0; i < k; i++) {
-    if (p->dict) col_unref(p->dict[i]);
-    if (p->codes) col_unref(p->codes[i]);
-  }
-  mlsh_free(p->dict);
-  mlsh_free(p->codes);
+static void parts_free(interned_parts *p) {
+  col_unref(p->codes);
+  col_unref(p->dict);
   mlsh_free(p->row);
   mlsh_free(p->first);
+  mlsh_free(p->map);
+  fr_intern_free(&p->all);
 }
 
-static int take_parts(const fr_build *b, size_t q, interned_parts *p, mlsh_err *err) {
+/* The chunks' codes joined, and their distinct values merged by the
+ * hashes they were found with. */
+static int merge_parts(const fr_build *b, size_t q, interned_parts *p, mlsh_err *err) {
   size_t k = b->nchunks;
-  p->dict = mlsh_calloc(k, sizeof *p->dict);
-  p->codes = mlsh_calloc(k, sizeof *p->codes);
+  mlsh_col **pieces = mlsh_calloc(k, sizeof *pieces);
   p->row = mlsh_calloc(k + 1, sizeof *p->row);
   p->first = mlsh_calloc(k + 1, sizeof *p->first);
-  if (!p->dict || !p->codes || !p->row || !p->first) return nomem(err);
-  int rc = MLSH_OK;
-  for (size_t i = 0; i < k && !rc; i++) {
-    if (!(rc = col_builder_finish(&b->chunks[i].intern[q].dict, NULL, 0, &p->dict[i], err)))
-      rc = col_builder_finish(&b->chunks[i].b[q], NULL, 0, &p->codes[i], err);
-    if (rc) break;
-    p->row[i + 1] = p->row[i] + p->codes[i]->n;
-    p->first[i + 1] = p->first[i] + p->dict[i]->n;
+  fr_intern_init(&p->all);
+  int rc = pieces && p->row && p->first ? MLSH_OK : nomem(err);
+  for (size_t i = 0; !rc && i < k; i++) {
+    p->first[i + 1] = p->first[i] + b->chunks[i].intern[q].dict.n;
+    if (!(rc = col_builder_finish(&b->chunks[i].b[q], NULL, 0, &pieces[i], err)))
+      p->row[i + 1] = p->row[i] + pieces[i]->n;
   }
+  if (!rc && join_pieces(pieces, k, &p->codes)) rc = nomem(err);
+  for (size_t i = 0; pieces && i < k; i++) col_unref(pieces[i]);
+  mlsh_free(pieces);
+  if (!rc && !(p->map = mlsh_malloc_array(p->first[k] ? p->first[k] : 1, sizeof *p->map))) rc = nomem(err);
+  for (size_t i = 0; !rc && i < k; i++) {
+    const fr_intern *t = &b->chunks[i].intern[q];
+    for (size_t e = 0; !rc && e < t->dict.n; e++) {
+      const char *s = (const char *)t->dict.data + t->dict.offsets[e];
+      int32_t g = fr_intern_add(&p->all, s, (size_t)(t->dict.offsets[e + 1] - t->dict.offsets[e]), t->hash[e]);
+      if (g < 0) rc = nomem(err);
+      else p->map[p->first[i] + e] = g;
+    }
+  }
+  if (!rc) rc = col_builder_finish(&p->all.dict, NULL, 0, &p->dict, err);
   return rc;
 }
 
-/* An interned string column: the chunks' distinct values merged (sorted
- * levels), then a categorical column when repetitive (or asked for),
+/* An interned string column: the chunks' distinct values merged, then a
+ * categorical column with sorted levels when repetitive (or asked for),
  * else the strings. */
 static int build_interned(const fr_build *b, size_t q, mlsh_col **out, mlsh_err *err) {
   size_t k = b->nchunks;
-  interned_parts p = {0};
-  mlsh_col *codes = NULL, *all = NULL, *merged = NULL;
-  int rc = take_parts(b, q, &p, err);
-  mlsh_col **tmp = rc ? NULL : mlsh_calloc(k, sizeof *tmp);
-  if (!rc && !tmp) rc = nomem(err);
-  for (size_t i = 0; !rc && i < k; i++) tmp[i] = col_ref(p.dict[i]);
-  if (!rc && (join_pieces(tmp, k, &all) || join_pieces(p.codes, k, &codes))) rc = nomem(err);
-  for (size_t i = 0; tmp && i < k; i++) col_unref(tmp[i]);
-  mlsh_free(tmp);
-  if (!rc) rc = fr_categorize(all, 1, &merged, err);   /* a level per distinct value */
-  size_t n = p.row[k];
-  if (!rc && (b->cat[q] == FREAD_STR_CATEGORICAL || (n > 0 && merged->levels->n <= n / 2))) {
-    int32_t *c = codes->data;
+  interned_parts p;
+  memset(&p, 0, sizeof p);
+  int rc = merge_parts(b, q, &p, err);
+  size_t n = rc ? 0 : p.row[k], ng = rc ? 0 : p.dict->n;
+  if (!rc && !(b->cat[q] == FREAD_STR_CATEGORICAL || (n > 0 && ng <= n / 2))) {
+    rc = materialize(p.dict, p.map, p.row, p.first, k, p.codes, out, err);
+    parts_free(&p);
+    return rc;
+  }
+  int64_t *rep = rc ? NULL : mlsh_malloc_array(ng ? ng : 1, sizeof *rep);
+  int32_t *rank = rc ? NULL : mlsh_malloc_array(ng ? ng : 1, sizeof *rank);
+  mlsh_col *levels = NULL;
+  if (!rc && (!rep || !rank)) rc = nomem(err);
+  for (size_t g = 0; !rc && g < ng; g++) rep[g] = (int64_t)g;
+  if (!rc) rc = sorted_levels(p.dict, rep, ng, rank, &levels, err);
+  if (!rc) {
+    int32_t *c = p.codes->data;
     for (size_t i = 0; i < k; i++)
       for (size_t r = p.row[i]; r < p.row[i + 1]; r++)
-        c[r] = col_is_na(codes, r) ? 0 : COL_I32(merged)[p.first[i] + (size_t)c[r]];
-    codes->type = COL_CATEGORICAL;
-    codes->levels = col_ref(merged->levels);
-    *out = codes;
-    codes = NULL;
-  } else if (!rc) {
-    rc = materialize(p.dict, p.row, k, codes, out, err);
+        c[r] = col_is_na(p.codes, r) ? 0 : rank[p.map[p.first[i] + (size_t)c[r]]];
+    p.codes->type = COL_CATEGORICAL;
+    p.codes->levels = levels;
+    levels = NULL;
+    *out = p.codes;
+    p.codes = NULL;
   }
-  col_unref(codes);
-  col_unref(all);
-  col_unref(merged);
-  parts_free(&p, k);
+  col_unref(levels);
+  mlsh_free(rep);
+  mlsh_free(rank);
+  parts_free(&p);
   return rc;
 }
 

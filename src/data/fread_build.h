@@ -1,6 +1,6 @@
 /* fread_build.h - the CSV reader's output: the chunks' builders joined
- * into columns, repetitive strings turned into categorical columns, and
- * the frame. */
+ * into columns (the distinct strings of every chunk merged, and kept as
+ * a categorical column when repetitive), and the frame. */
 #ifndef MLSH_DATA_FREAD_BUILD_H
 #define MLSH_DATA_FREAD_BUILD_H
 #include "fread_impl.h"
@@ -17,9 +17,4 @@ typedef struct {
 
 /* The frame (the chunks' builders are emptied). */
 int fr_build_frame(const fr_build *b, mlsh_frame **out, mlsh_err *err);
-/* s as a categorical column with its distinct values as levels in byte
- * order (R's factor in the C locale); with !force, only when it has at
- * most half as many distinct values as rows (else *out = NULL). */
-int fr_categorize(const mlsh_col *s, int force, mlsh_col **out, mlsh_err *err);
-
 #endif

@@ -50,12 +50,14 @@ typedef struct {
 typedef struct {
   col_builder dict;            /* COL_STRING: the distinct values in order of appearance */
   uint64_t *hash;              /* per distinct value */
-  int32_t *slot;               /* cap entries: index + 1, 0 = empty */
+  uint64_t *slot;              /* cap entries: the hash's high half << 32 | index + 1; 0 = empty */
   size_t cap, hcap;
 } fr_intern;
 
 void fr_intern_init(fr_intern *t);
 void fr_intern_free(fr_intern *t);
+/* The code of s (hash h) in t, added when new; -1 without memory. */
+int32_t fr_intern_add(fr_intern *t, const char *s, size_t n, uint64_t h);
 
 typedef struct {
   const char *begin, *end;     /* rows starting in [begin, end) */

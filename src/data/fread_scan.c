@@ -1,5 +1,6 @@
 /* fread_scan.c - the CSV reader's tokenizer and its per-chunk parse into
  * column builders (see fread.h for the rules). */
+#include <stdint.h>
 #include <string.h>
 #include "fread_impl.h"
 #include "../core/alloc.h"
@@ -132,30 +133,38 @@ void fr_intern_free(fr_intern *t) {
   col_builder_init(&t->dict, COL_STRING);
 }
 
+/* Words mixed in, then murmur3's finalizer: every byte reaches the low
+ * bits that pick the slot (ids such as id0000012345 differ at the end). */
 static uint64_t str_hash(const char *s, size_t n) {
   uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     memcpy(&w, s + i, 8);
     h = (h ^ w) * 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
+    h = (h << 31) | (h >> 33);
   }
   if (i < n) {
     w = 0;
     memcpy(&w, s + i, n - i);
     h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
   }
-  return h ^ (h >> 29);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 33);
 }
+
+static uint64_t slot_entry(uint64_t h, size_t g) { return (h & 0xFFFFFFFF00000000ull) | (uint64_t)(g + 1); }
 
 static int intern_rehash(fr_intern *t) {
   size_t cap = t->cap ? t->cap * 2 : 256, mask = cap - 1;
-  int32_t *slot = mlsh_calloc(cap, sizeof *slot);
+  uint64_t *slot = mlsh_calloc(cap, sizeof *slot);
   if (!slot) return -1;
   for (size_t g = 0; g < t->dict.n; g++) {
     size_t i = t->hash[g] & mask;
     while (slot[i]) i = (i + 1) & mask;
-    slot[i] = (int32_t)g + 1;
+    slot[i] = slot_entry(t->hash[g], g);
   }
   mlsh_free(t->slot);
   t->slot = slot;
@@ -163,31 +172,27 @@ static int intern_rehash(fr_intern *t) {
   return 0;
 }
 
-/* The code of s in t (added when new) into codes. */
-static void intern_push(fr_intern *t, col_builder *codes, const char *s, size_t n) {
-  if (t->dict.failed || codes->failed) return;
-  if (2 * (t->dict.n + 1) > t->cap && intern_rehash(t)) { codes->failed = 1; return; }
-  uint64_t h = str_hash(s, n);
+int32_t fr_intern_add(fr_intern *t, const char *s, size_t n, uint64_t h) {
+  if (t->dict.failed || (2 * (t->dict.n + 1) > t->cap && intern_rehash(t))) return -1;
   size_t mask = t->cap - 1, i = h & mask;
-  for (; t->slot[i]; i = (i + 1) & mask) {
-    size_t g = (size_t)t->slot[i] - 1, len = (size_t)(t->dict.offsets[g + 1] - t->dict.offsets[g]);
-    if (t->hash[g] == h && len == n && memcmp((const char *)t->dict.data + t->dict.offsets[g], s, n) == 0) {
-      col_builder_int32(codes, (int32_t)g);
-      return;
-    }
+  /* The slot holds half of the hash: most misses end there. */
+  for (uint64_t tag = h & 0xFFFFFFFF00000000ull; t->slot[i]; i = (i + 1) & mask) {
+    if ((t->slot[i] & 0xFFFFFFFF00000000ull) != tag) continue;
+    size_t g = (size_t)(uint32_t)t->slot[i] - 1, len = (size_t)(t->dict.offsets[g + 1] - t->dict.offsets[g]);
+    if (len == n && memcmp((const char *)t->dict.data + t->dict.offsets[g], s, n) == 0) return (int32_t)g;
   }
-  if (mlsh_grow(&t->hash, &t->hcap, t->dict.n + 1, sizeof *t->hash)) { codes->failed = 1; return; }
+  if (t->dict.n >= INT32_MAX || mlsh_grow(&t->hash, &t->hcap, t->dict.n + 1, sizeof *t->hash)) return -1;
   t->hash[t->dict.n] = h;
-  t->slot[i] = (int32_t)t->dict.n + 1;
-  col_builder_int32(codes, (int32_t)t->dict.n);
+  t->slot[i] = slot_entry(h, t->dict.n);
   col_builder_string(&t->dict, s, n);
+  return t->dict.failed ? -1 : (int32_t)t->dict.n - 1;
 }
 
 /* ---- one chunk ------------------------------------------------------------ */
 
-/* A string field into a builder (or its code, with t), doubled quotes
- * undone through scratch. */
-static void push_string(col_builder *b, fr_intern *t, const fr_field *f, char **scratch, size_t *scap) {
+/* A string field into a builder (or its code in t, h its hash when the
+ * field has no doubled quotes), doubled quotes undone through scratch. */
+static void push_string(col_builder *b, fr_intern *t, uint64_t h, const fr_field *f, char **scratch, size_t *scap) {
   const char *s = f->p;
   size_t n = f->len;
   if (f->escaped) {
@@ -198,9 +203,13 @@ static void push_string(col_builder *b, fr_intern *t, const fr_field *f, char **
       if (f->p[i] == '"') i++;
     }
     s = *scratch;
+    h = str_hash(s, n);
   }
-  if (t) intern_push(t, b, s, n);
-  else col_builder_string(b, s, n);
+  if (!t) { col_builder_string(b, s, n); return; }
+  if (b->failed) return;
+  int32_t g = fr_intern_add(t, s, n, h);
+  if (g < 0) b->failed = 1;
+  else col_builder_int32(b, g);
 }
 
 /* Field f as type t into b; 0 when it does not fit (NA pushed instead). */
@@ -222,24 +231,56 @@ static int push_value(const fr_ctx *c, fr_type t, col_builder *b, const fr_field
   return ok;
 }
 
+enum { BATCH = 64 };   /* rows tokenized before they are stored */
+
 typedef struct {
-  fr_field *f;
+  fr_field *f;          /* BATCH rows of ncol fields */
+  size_t nf[BATCH];
+  uint64_t *h;          /* BATCH rows of nout hashes (interned columns) */
   char *scratch;
   size_t scap;
 } row_state;
 
-/* The fields of one row into the chunk's active builders. */
-static void store_row(const fr_ctx *c, fr_chunk *k, row_state *rs, size_t nf) {
+/* The hashes of the interned columns' fields of a batch, and their slots
+ * (then the offsets they point to) fetched ahead: the tables of columns
+ * with many distinct values do not fit the caches. */
+static void hash_batch(const fr_ctx *c, fr_chunk *k, row_state *rs, size_t rows) {
+  for (size_t j = 0; j < c->nout; j++) {
+    if (!c->active[j] || !c->interned[j]) continue;
+    const fr_intern *t = &k->intern[j];
+    size_t s = c->src[j], mask = t->cap ? t->cap - 1 : 0;
+    for (size_t r = 0; r < rows; r++) {
+      const fr_field *f = &rs->f[r * c->ncol + s];
+      if (s >= rs->nf[r] || f->escaped) continue;
+      uint64_t h = rs->h[r * c->nout + j] = str_hash(f->p, f->len);
+      if (t->cap) __builtin_prefetch(&t->slot[h & mask]);
+    }
+    for (size_t r = 0; t->cap && r < rows; r++) {
+      const fr_field *f = &rs->f[r * c->ncol + s];
+      if (s >= rs->nf[r] || f->escaped) continue;
+      uint64_t e = t->slot[rs->h[r * c->nout + j] & mask];
+      if (e) __builtin_prefetch(&t->dict.offsets[(uint32_t)e - 1]);
+    }
+  }
+}
+
+/* The fields of row r of the batch into the chunk's active builders. */
+static void store_row(const fr_ctx *c, fr_chunk *k, row_state *rs, size_t r) {
+  size_t nf = rs->nf[r];
+  const fr_field *row = &rs->f[r * c->ncol];
   for (size_t j = 0; j < c->nout; j++) {
     if (!c->active[j]) continue;
     col_builder *b = &k->b[j];
     size_t s = c->src[j];
-    const fr_field *f = &rs->f[s];
+    const fr_field *f = &row[s];
     fr_type t = c->type[j];
     /* Padded by fill, an NA string (unquoted: "NA" is text, as in fread),
      * or empty outside a string column. */
     if (s >= nf || (!f->quoted && fr_is_na(c, f)) || (f->len == 0 && t != FR_STR)) { col_builder_na(b); continue; }
-    if (t == FR_STR) { push_string(b, c->interned[j] ? &k->intern[j] : NULL, f, &rs->scratch, &rs->scap); continue; }
+    if (t == FR_STR) {
+      push_string(b, c->interned[j] ? &k->intern[j] : NULL, rs->h[r * c->nout + j], f, &rs->scratch, &rs->scap);
+      continue;
+    }
     if (!f->escaped && push_value(c, t, b, f)) { k->seen[j] = 1; continue; }
     if (f->escaped) col_builder_na(b);   /* a failed push_value pushed its NA */
     k->misfit[j] &= f->escaped ? 0 : fv_classify(f->p, f->len, &c->num);
@@ -247,28 +288,43 @@ static void store_row(const fr_ctx *c, fr_chunk *k, row_state *rs, size_t nf) {
   }
 }
 
-void fr_parse_chunk(const fr_ctx *c, fr_chunk *k) {
-  row_state rs = {mlsh_malloc_array(c->ncol ? c->ncol : 1, sizeof(fr_field)), NULL, 0};
-  const char *p = k->begin;
-  k->nrow = 0;
-  k->rc = MLSH_OK;
-  if (!rs.f) { k->rc = MLSH_ENOMEM; return; }
-  while (p < k->end && k->nrow < c->limit) {
-    const char *row = p;
+/* Up to BATCH rows from *pp into rs (a fault stops it); how many. */
+static size_t read_batch(const fr_ctx *c, fr_chunk *k, row_state *rs, const char **pp, size_t want) {
+  size_t rows = 0;
+  while (rows < want && *pp < k->end) {
+    const char *row = *pp;
     size_t nf = 0;
-    int t = fr_next_row(c, &p, rs.f, c->ncol, &nf);
+    int t = fr_next_row(c, pp, &rs->f[rows * c->ncol], c->ncol, &nf);
     if (t == FR_BLANK) continue;
     if (t == FR_END) break;
-    if (t != FR_ROW) { k->fault.kind = t; k->fault.at = p; k->fault.nfield = nf; break; }
+    if (t != FR_ROW) { k->fault.kind = t; k->fault.at = *pp; k->fault.nfield = nf; break; }
     if (nf != c->ncol && !(c->fill && nf < c->ncol)) {
       k->fault.kind = FR_RAGGED; k->fault.at = row; k->fault.nfield = nf;
       break;
     }
-    store_row(c, k, &rs, nf);
-    if ((++k->nrow & 4095) == 0 && mlsh_interrupted()) { k->rc = MLSH_EINTR; break; }
+    rs->nf[rows++] = nf;
+  }
+  return rows;
+}
+
+void fr_parse_chunk(const fr_ctx *c, fr_chunk *k) {
+  row_state rs = {mlsh_malloc_array(BATCH * (c->ncol ? c->ncol : 1), sizeof(fr_field)), {0},
+                  mlsh_calloc(BATCH * (c->nout ? c->nout : 1), sizeof(uint64_t)), NULL, 0};
+  const char *p = k->begin;
+  k->nrow = 0;
+  k->rc = rs.f && rs.h ? MLSH_OK : MLSH_ENOMEM;
+  while (!k->rc && !k->fault.kind && p < k->end && k->nrow < c->limit) {
+    size_t want = c->limit - k->nrow < BATCH ? c->limit - k->nrow : BATCH;
+    size_t rows = read_batch(c, k, &rs, &p, want);
+    if (rows == 0) break;
+    hash_batch(c, k, &rs, rows);
+    for (size_t r = 0; r < rows; r++) store_row(c, k, &rs, r);
+    k->nrow += rows;
+    if ((k->nrow & 4095) < BATCH && mlsh_interrupted()) k->rc = MLSH_EINTR;
   }
   k->stop = p;
   mlsh_free(rs.f);
+  mlsh_free(rs.h);
   mlsh_free(rs.scratch);
   for (size_t j = 0; j < c->nout && !k->rc; j++)
     if (c->active[j] && (k->b[j].failed || (c->interned[j] && k->intern[j].dict.failed))) k->rc = MLSH_ENOMEM;
