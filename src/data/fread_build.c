@@ -58,32 +58,27 @@ static int join_pieces(mlsh_col **p, size_t k, mlsh_col **out) {
   return 0;
 }
 
-typedef struct { const mlsh_col *s; const int64_t *rep; } level_ctx;
-
-/* Groups by the bytes of their text (a shorter prefix first). */
-static int cmp_group(const void *a, const void *b, void *ctx) {
-  const level_ctx *l = ctx;
+/* Values of a string column by their bytes (a shorter prefix first). */
+static int cmp_value(const void *a, const void *b, void *ctx) {
+  const mlsh_col *s = ctx;
   size_t la, lb;
-  const char *x = col_str(l->s, (size_t)l->rep[*(const int64_t *)a], &la);
-  const char *y = col_str(l->s, (size_t)l->rep[*(const int64_t *)b], &lb);
+  const char *x = col_str(s, (size_t)*(const int64_t *)a, &la), *y = col_str(s, (size_t)*(const int64_t *)b, &lb);
   int c = memcmp(x, y, la < lb ? la : lb);
   return c ? c : (la > lb) - (la < lb);
 }
 
-/* The levels (the texts of rows rep[0 .. ng) of s) in byte order, and
- * the rank of each group among them. */
-static int sorted_levels(const mlsh_col *s, const int64_t *rep, size_t ng, int32_t *rank, mlsh_col **levels,
-                         mlsh_err *err) {
+/* The distinct values s in byte order, and the rank of each among them. */
+static int sorted_levels(const mlsh_col *s, int32_t *rank, mlsh_col **levels, mlsh_err *err) {
+  size_t ng = s->n;
   int64_t *order = mlsh_malloc_array(ng ? ng : 1, sizeof *order);
   if (!order) return nomem(err);
   for (size_t g = 0; g < ng; g++) order[g] = (int64_t)g;
-  level_ctx l = {s, rep};
-  qsort_r(order, ng, sizeof *order, cmp_group, &l);
+  qsort_r(order, ng, sizeof *order, cmp_value, (void *)s);
   col_builder b;
   col_builder_init(&b, COL_STRING);
   for (size_t r = 0; r < ng; r++) {
     size_t len;
-    const char *x = col_str(s, (size_t)rep[order[r]], &len);
+    const char *x = col_str(s, (size_t)order[r], &len);
     col_builder_string(&b, x, len);
     rank[order[r]] = (int32_t)r;
   }
@@ -177,12 +172,10 @@ static int build_interned(const fr_build *b, size_t q, mlsh_col **out, mlsh_err 
     parts_free(&p);
     return rc;
   }
-  int64_t *rep = rc ? NULL : mlsh_malloc_array(ng ? ng : 1, sizeof *rep);
   int32_t *rank = rc ? NULL : mlsh_malloc_array(ng ? ng : 1, sizeof *rank);
   mlsh_col *levels = NULL;
-  if (!rc && (!rep || !rank)) rc = nomem(err);
-  for (size_t g = 0; !rc && g < ng; g++) rep[g] = (int64_t)g;
-  if (!rc) rc = sorted_levels(p.dict, rep, ng, rank, &levels, err);
+  if (!rc && !rank) rc = nomem(err);
+  if (!rc) rc = sorted_levels(p.dict, rank, &levels, err);
   if (!rc) {
     int32_t *c = p.codes->data;
     for (size_t i = 0; i < k; i++)
@@ -195,7 +188,6 @@ static int build_interned(const fr_build *b, size_t q, mlsh_col **out, mlsh_err 
     p.codes = NULL;
   }
   col_unref(levels);
-  mlsh_free(rep);
   mlsh_free(rank);
   parts_free(&p);
   return rc;
