@@ -30,3 +30,5 @@ for s in "$ROOT"/scripts/bench/*.sh; do
   [ -f "$s" ] || continue
   case "$(basename "$s" .sh)" in *${BENCH:-}*) sh "$s" ;; esac
 done
+# The CSV reader and writer against data.table's fread / fwrite (BENCH=csv).
+case csv in *${BENCH:-}*) sh "$ROOT/scripts/bench_csv.sh" ;; esac

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "csv.h"
+#include "colnames.h"
+#include "fread.h"
 #include "../core/buf.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
@@ -52,32 +54,6 @@ static size_t row_len(const cellbuf *c, size_t r) {
   return end - c->row_start[r];
 }
 
-/* Pick the delimiter whose count per line is non-zero and most consistent
- * over the first lines (quotes respected). */
-static char sniff(const char *buf, size_t len) {
-  const char cands[] = {',', ';', '\t', '|'};
-  int counts[4][20] = {{0}};
-  int lines = 0, inq = 0;
-  for (size_t i = 0; i < len && lines < 20; i++) {
-    char ch = buf[i];
-    if (ch == '"') inq = !inq;
-    else if (!inq && ch == '\n') lines++;
-    else if (!inq)
-      for (int k = 0; k < 4; k++)
-        if (ch == cands[k]) counts[k][lines]++;
-  }
-  if (lines == 0) lines = 1;
-  char best = ',';
-  double best_score = 0;
-  for (int k = 0; k < 4; k++) {
-    int first = counts[k][0], same = 0;
-    if (first == 0) continue;
-    for (int l = 0; l < lines && l < 20; l++) same += counts[k][l] == first;
-    double score = (double)same / lines * 1000 + first;
-    if (score > best_score) { best_score = score; best = cands[k]; }
-  }
-  return best;
-}
 
 static char *substr(const char *s, size_t n) {
   char *p = mlsh_malloc(n + 1);
@@ -187,85 +163,15 @@ void csv_free(csv_table *t) {
 
 /* ---- unique header names ---- */
 
-/* A set of names (open addressing), each with the column it first named. */
-typedef struct {
-  const char **key;
-  size_t *first;
-  size_t cap;
-} name_set;
-
-static size_t name_hash(const char *s) {
-  size_t h = 1469598103934665603u;
-  while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211u;
-  return h;
-}
-
-/* The slot of k, or of the free place where it goes. */
-static size_t ns_slot(const name_set *ns, const char *k) {
-  size_t i = name_hash(k) & (ns->cap - 1);
-  while (ns->key[i] && strcmp(ns->key[i], k) != 0) i = (i + 1) & (ns->cap - 1);
-  return i;
-}
-
-/* Adds k (first named by column j) unless present; returns its first column. */
-static size_t ns_add(name_set *ns, const char *k, size_t j) {
-  size_t i = ns_slot(ns, k);
-  if (!ns->key[i]) { ns->key[i] = k; ns->first[i] = j; }
-  return ns->first[i];
-}
-
-/* Renames column j to `name`, keeping the header's text in `given`. */
-static int rename_column(csv_column *col, const char *name) {
-  char *p = substr(name, strlen(name));
-  if (!p) return -1;
-  col->given = col->name;
-  col->name = p;
-  return 0;
-}
-
-/* Header names made unique as data.table's fread(check.names = TRUE) does,
- * without its make.names: an empty name becomes V<column number>; a name
- * seen before gets .1, .2, ... in order, each the first suffix that is not
- * a name already (R's make.unique). */
 static int unique_names(csv_table *t) {
-  size_t n = t->ncols, cap = 16;
-  while (cap < 4 * n) cap *= 2;
-  name_set ns = {mlsh_calloc(cap, sizeof(char *)), mlsh_calloc(cap, sizeof(size_t)), cap};
-  size_t *next = mlsh_calloc(n ? n : 1, sizeof *next);   /* next suffix to try, per first column */
-  const char **orig = mlsh_calloc(n ? n : 1, sizeof *orig);
-  int rc = ns.key && ns.first && next && orig ? 0 : -1;
-  char vname[32];
-  for (size_t j = 0; j < n && !rc; j++) {
-    if (!t->cols[j].name[0]) {
-      snprintf(vname, sizeof vname, "V%zu", j + 1);
-      rc = rename_column(&t->cols[j], vname);
-    }
-    if (!rc) orig[j] = t->cols[j].name;
-  }
-  for (size_t j = 0; j < n && !rc; j++) ns_add(&ns, orig[j], j);
-  for (size_t j = 0; j < n && !rc; j++) {
-    size_t first = ns_add(&ns, orig[j], j);
-    if (first == j) continue;
-    size_t len = strlen(orig[j]);
-    char *cand = mlsh_malloc(len + 24);
-    if (!cand) { rc = -1; break; }
-    size_t k = next[first] ? next[first] : 1;
-    for (;; k++) {
-      snprintf(cand, len + 24, "%s.%zu", orig[j], k);
-      if (!ns.key[ns_slot(&ns, cand)]) break;
-    }
-    next[first] = k + 1;
-    char *given = t->cols[j].given;   /* an empty name renamed V<j> above */
-    t->cols[j].given = NULL;
-    rc = rename_column(&t->cols[j], cand);
-    if (!rc && given) { mlsh_free(t->cols[j].given); t->cols[j].given = given; }
-    mlsh_free(cand);
-    if (!rc) ns_add(&ns, t->cols[j].name, j);
-  }
-  mlsh_free(ns.key);
-  mlsh_free(ns.first);
-  mlsh_free(next);
-  mlsh_free(orig);
+  size_t n = t->ncols;
+  char **names = mlsh_calloc(n ? n : 1, sizeof *names), **given = mlsh_calloc(n ? n : 1, sizeof *given);
+  int rc = names && given ? 0 : -1;
+  for (size_t j = 0; j < n && !rc; j++) names[j] = t->cols[j].name;
+  if (!rc) rc = colnames_unique(names, given, n);
+  for (size_t j = 0; j < n && names && given; j++) { t->cols[j].name = names[j]; t->cols[j].given = given[j]; }
+  mlsh_free(names);
+  mlsh_free(given);
   return rc;
 }
 
@@ -294,7 +200,7 @@ int csv_parse(const char *buf, size_t len, const csv_options *opt, csv_table *ou
     buf += 3;
     len -= 3;
   }
-  char sep = opt && opt->sep ? opt->sep : sniff(buf, len);
+  char sep = opt && opt->sep ? opt->sep : fread_sniff_sep(buf, len);
   cellbuf c = {0};
   int rc = tokenize(buf, len, sep, &c, err);
   if (rc) { cb_free(&c); return rc; }

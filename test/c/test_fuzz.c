@@ -40,6 +40,7 @@ static void replay(const char *name, target_fn fn) {
 }
 
 static void test_csv(void) { replay("csv", fuzz_csv); }
+static void test_fread(void) { replay("fread", fuzz_fread); }
 static void test_npy(void) { replay("npy", fuzz_npy); }
 static void test_npz(void) { replay("npz", fuzz_npz); }
 static void test_cfg(void) { replay("cfg", fuzz_cfg); }
@@ -50,6 +51,7 @@ static void test_options(void) { replay("options", fuzz_options); }
 
 int main(void) {
   RUN(test_csv);
+  RUN(test_fread);
   RUN(test_npy);
   RUN(test_npz);
   RUN(test_cfg);

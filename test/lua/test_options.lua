@@ -47,6 +47,7 @@ local calls = {
     return r
   end,
   ["data.read_csv"] = function(o) return data.read_csv("datasets/iris.csv", o) end,
+  ["data.fread"] = function(o) return data.fread("datasets/iris.csv", o) end,
   ["DataFrame:write_csv"] = function(o)   -- only bad options are passed: nothing is written
     return data.read_csv("datasets/iris.csv"):write_csv("/nonexistent-dir/never-written.csv", o)
   end,
