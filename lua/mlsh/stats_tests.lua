@@ -116,8 +116,9 @@ end, "stats.cor_test", "stats.cor_test(x, y [, opts])",
   "Example: stats.cor_test({1, 2, 3, 4, 5}, {2, 1, 4, 3, 5}).estimate[1]  --> 0.8")
 
 -- Two label vectors -> the counts table (levels sorted, as R's factor()).
-local function crosstab(x, y)
-  if #x ~= #y then error("stats.chisq_test: 'x' and 'y' must have the same length", 0) end
+local function crosstab(x, y, fname)
+  fname = fname or "stats.chisq_test"
+  if #x ~= #y then error(fname .. ": 'x' and 'y' must have the same length", 0) end
   local function levels(v)
     local seen, out = {}, {}
     for i = 1, #v do local a = v[i]; if a ~= nil and a == a and not seen[a] then seen[a] = true; out[#out + 1] = a end end
@@ -128,7 +129,7 @@ local function crosstab(x, y)
   end
   local lx, ix = levels(x)
   local ly, iy = levels(y)
-  if #lx < 2 or #ly < 2 then error("stats.chisq_test: 'x' and 'y' must have at least 2 levels", 0) end
+  if #lx < 2 or #ly < 2 then error(fname .. ": 'x' and 'y' must have at least 2 levels", 0) end
   local t = mat.zeros(#lx, #ly)
   for i = 1, #x do
     local a, b = ix[x[i]], iy[y[i]]
@@ -139,22 +140,27 @@ end
 
 local function as_list(v)
   if mat.is(v) then return v:totable() end
+  if is_column(v) then
+    local t = v:totable()
+    for i = 1, v:len() do if t[i] == nil then t[i] = 0 / 0 end end
+    return t
+  end
   return v
+end
+
+-- A table of counts from x (Matrix or nested array), or the cross-table of two label vectors.
+local function count_table(x, y, fname)
+  if y ~= nil then return (crosstab(as_list(x), as_list(y), fname)), "x and y" end
+  if mat.is(x) then return x, "x" end
+  if type(x) == "table" and type(x[1]) == "table" then return mat.from(x), "x" end
+  return nil
 end
 
 M.chisq_test = doc(function(x, y, opts)
   if opts == nil and y ~= nil and (type(y) ~= "table" or (y[1] == nil and not mat.is(y))) then y, opts = nil, y end
   mlsh.check_options("stats.chisq_test", opts)
-  local t, name
-  if y ~= nil then
-    t = crosstab(as_list(x), as_list(y)); name = "x and y"
-  elseif mat.is(x) then
-    t = x; name = "x"
-  elseif type(x) == "table" and type(x[1]) == "table" then
-    t = mat.from(x); name = "x"
-  else
-    t = mat.from { vector.numbers(x, "stats.chisq_test", "x") }; name = "x"
-  end
+  local t, name = count_table(x, y, "stats.chisq_test")
+  if not t then t, name = mat.from { vector.numbers(x, "stats.chisq_test", "x") }, "x" end
   local r = M._chisq_test(t, opts)
   r.statistic_name, r.parameter_name, r.estimate, r.data_name, r.observed = "X-squared", "df", {}, name, t
   return setmetatable(r, HTest)
@@ -233,3 +239,292 @@ end, "stats.ks_test", "stats.ks_test(x, y [, par...] [, opts])",
   "are dropped; ties give a `warning` field as R warns. Returns an HTest with statistic (D, D^+ or D^-),\n" ..
   "p_value, exact, method, alternative.\n" ..
   "Example: stats.ks_test({0.61, 0.29, 0.06, 0.59, -1.73, -0.74, 0.51, -0.56, 0.39, 1.64}, \"pnorm\").p_value")
+
+M.fisher_test = doc(function(x, y, opts)
+  local fname = "stats.fisher_test"
+  if opts == nil and y ~= nil and (type(y) ~= "table" or (y[1] == nil and not mat.is(y))) and not is_column(y) then
+    y, opts = nil, y
+  end
+  mlsh.check_options(fname, opts)
+  local t, name = count_table(x, y, fname)
+  if not t then error(fname .. ": argument 'x' must be a table of counts (a Matrix or nested array) or, with 'y', labels", 0) end
+  local r = M._fisher_test(t, opts)
+  r.data_name, r.observed = name, t
+  if r.method:find("simulated") then
+    r.method = r.method .. "\n\t (based on " .. math.tointeger((opts and opts.B) or 2000) .. " replicates)"
+  end
+  if #r.estimate == 1 then
+    r.null_name, r.estimate_names = "odds ratio", { "odds ratio" }
+  else
+    r.alternative_text = "two.sided"
+  end
+  return setmetatable(r, HTest)
+end, "stats.fisher_test", "stats.fisher_test(x [, y] [, opts])",
+  "Fisher's exact test for count data as R's fisher.test. x a table of counts (a Matrix or nested array) or x\n" ..
+  "and y two label vectors (their cross-table). 2 x 2: the p-value for the alternative about the odds ratio\n" ..
+  "(or, 1 under the null), the conditional maximum likelihood estimate of the odds ratio and its interval.\n" ..
+  "r x c: the two-sided p-value, the total probability of the tables with the same margins no more probable\n" ..
+  "than the observed one (as R's FEXACT), by enumerating them (an error past max_tables), or by simulation\n" ..
+  "(simulate_p_value = true, B tables, seeded). Returns an HTest with p_value, conf_int, estimate (odds\n" ..
+  "ratio), method, alternative, observed.\n" ..
+  "Example: stats.fisher_test({{3, 1}, {1, 3}}, {alternative = \"greater\"}).p_value  --> 0.2429")
+
+local function kind(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and mt.__name or nil
+end
+
+-- ---- analysis of variance (stats._aov, stats._tukey) ----
+
+-- The values of a grouping vector (NA as nil) and its levels in R's order:
+-- a categorical Column's own levels, else the sorted distinct values.
+local function factor(g, n, fname, arg)
+  local values, levels
+  if kind(g) == "Column" then
+    values = g:totable()
+    if g:type() == "categorical" then levels = g:levels() end
+  elseif mat.is(g) then values = g:totable()
+  elseif type(g) == "table" then values = g
+  else error(string.format("%s: argument '%s' must be an array of labels or a Column (got %s)", fname, arg, type(g)), 0) end
+  local len = kind(g) == "Column" and g:len() or #values
+  if len ~= n then error(string.format("%s: argument '%s' has %d values, 'y' has %d", fname, arg, len, n), 0) end
+  if not levels then
+    local seen = {}
+    levels = {}
+    for i = 1, n do
+      local v = values[i]
+      if v ~= nil and v == v and not seen[v] then
+        if type(v) ~= "string" and type(v) ~= "number" and type(v) ~= "boolean" then
+          error(string.format("%s: argument '%s' has a %s at %d, not a label", fname, arg, type(v), i), 0)
+        end
+        seen[v] = true; levels[#levels + 1] = v
+      end
+    end
+    table.sort(levels, function(a, b)
+      if type(a) == type(b) and type(a) ~= "boolean" then return a < b end
+      return tostring(a) < tostring(b)
+    end)
+  end
+  local code = {}
+  for k, l in ipairs(levels) do code[l] = k end
+  local out = {}
+  for i = 1, n do out[i] = values[i] ~= nil and code[values[i]] or false end
+  local names = {}
+  for k, l in ipairs(levels) do names[k] = tostring(l) end
+  return out, names
+end
+
+local AOV = { __name = "AOV" }
+AOV.__index = AOV
+
+-- R's zapsmall(x, digits): round to digits - log10(max |x|) places (R rounds the places).
+local function zapsmall(x, digits)
+  local mx = 0
+  for _, v in ipairs(x) do if v == v then mx = math.max(mx, math.abs(v)) end end
+  local d = mx > 0 and math.max(0, math.floor(digits - math.log(mx, 10) + 0.5)) or digits
+  local out, f = {}, 10 ^ d
+  for i, v in ipairs(x) do out[i] = math.floor(v * f + 0.5) / f end
+  return out
+end
+
+-- R's format.pval(pv, digits = 3) as printCoefmat calls it.
+local function format_pvals(pv, digits)
+  local fix, sci, r = {}, {}, {}
+  for i, p in ipairs(pv) do
+    if p >= 2.220446049250313e-16 then
+      local e = math.floor(math.log(p > 0 and p or 1e-50, 10))
+      if e >= -3 or (e == -4 and digits > 1) then fix[#fix + 1] = i else sci[#sci + 1] = i end
+    end
+  end
+  local nc = 0
+  for _, set in ipairs { fix, sci } do
+    if #set > 0 then
+      local vals = {}
+      for k, i in ipairs(set) do vals[k] = pv[i] end
+      local cells = mat.format(vals, { digits = digits })
+      for k, i in ipairs(set) do r[i] = cells[k]; nc = math.max(nc, #cells[k]) end
+    end
+  end
+  local d = math.max(1, digits - 2)
+  if nc > 0 and d > 1 and d + 6 > nc then d = math.max(1, nc - 7) end
+  local sep = (d == 1 and (nc == 0 or nc <= 6)) and "" or " "
+  for i = 1, #pv do if not r[i] then r[i] = "<" .. sep .. mat.format(2.220446049250313e-16, { digits = d }) end end
+  return r
+end
+
+local function stars(p)
+  if p ~= p then return "" end
+  return p < 0.001 and "***" or p < 0.01 and "**" or p < 0.05 and "*" or p < 0.1 and "." or " "
+end
+
+local function pad(s, w, left)
+  if left then return s .. string.rep(" ", w - #s) end
+  return string.rep(" ", w - #s) .. s
+end
+
+-- print.default of a character matrix: row names left, columns right-aligned.
+local function print_matrix(rownames, header, cols, namewidth)
+  local w0 = namewidth or 0
+  for _, s in ipairs(rownames) do w0 = math.max(w0, #s) end
+  local widths = {}
+  for j, h in ipairs(header) do
+    widths[j] = #h
+    for _, s in ipairs(cols[j]) do widths[j] = math.max(widths[j], #s) end
+  end
+  local lines = {}
+  local head = { string.rep(" ", w0) }
+  for j, h in ipairs(header) do head[#head + 1] = pad(h, widths[j]) end
+  lines[1] = table.concat(head, " ")
+  for i, name in ipairs(rownames) do
+    local row = { pad(name, w0, true) }
+    for j = 1, #header do row[#row + 1] = pad(cols[j][i], widths[j]) end
+    lines[#lines + 1] = table.concat(row, " ")
+  end
+  return lines
+end
+
+function AOV.__tostring(fit)
+  local names, df, ss, ms, F, p = {}, {}, {}, {}, {}, {}
+  for t = 1, #fit.terms do
+    names[t], df[t], ss[t], ms[t], F[t], p[t] = fit.terms[t], fit.df[t], fit.ss[t], fit.ms[t], fit.F[t], fit.p[t]
+  end
+  local k = #names + 1
+  names[k], df[k], ss[k], ms[k] = "Residuals", fit.df_resid, fit.ss_resid, fit.ms_resid
+  local dfc = {}
+  for i, v in ipairs(df) do dfc[i] = tostring(math.tointeger(v) or v) end
+  local ssc, msc = mat.format(zapsmall(ss, 4), { digits = 4 }), mat.format(zapsmall(ms, 4), { digits = 4 })
+  local Fr = {}
+  for i, v in ipairs(F) do Fr[i] = v == v and math.floor(v * 1000 + 0.5) / 1000 or v end
+  local Fc, pc, sc = {}, {}, {}
+  local okF, okp = {}, {}
+  for i = 1, #F do if F[i] == F[i] then okF[#okF + 1] = Fr[i] end end
+  for i = 1, #p do if p[i] == p[i] then okp[#okp + 1] = p[i] end end
+  local fcells, pcells = #okF > 0 and mat.format(okF, { digits = 4 }) or {}, format_pvals(okp, 3)
+  local a, b, any_star = 0, 0, false
+  for i = 1, k do
+    if F[i] == F[i] and i < k then a = a + 1; Fc[i] = fcells[a] else Fc[i] = "" end
+    if p[i] == p[i] and i < k then b = b + 1; pc[i] = pcells[b]; any_star = any_star or p[i] < 0.1 else pc[i] = "" end
+    sc[i] = i < k and stars(p[i]) or ""
+  end
+  local header, cols = { "Df", "Sum Sq", "Mean Sq", "F value", "Pr(>F)" }, { dfc, ssc, msc, Fc, pc }
+  if any_star then
+    local w = 0
+    for _, s in ipairs(sc) do w = math.max(w, #s) end
+    for i = 1, k do sc[i] = pad(sc[i], w, true) end
+    header[6], cols[6] = "", sc
+  end
+  local lines = print_matrix(names, header, cols, 11)
+  if any_star then
+    lines[#lines + 1] = "---"
+    lines[#lines + 1] = "Signif. codes:  0 \u{2018}***\u{2019} 0.001 \u{2018}**\u{2019} 0.01 \u{2018}*\u{2019} 0.05 " ..
+      "\u{2018}.\u{2019} 0.1 \u{2018} \u{2019} 1"
+  end
+  if fit.na_dropped > 0 then lines[#lines + 1] = fit.na_dropped .. " observation" .. (fit.na_dropped > 1 and "s" or "") ..
+    " deleted due to missingness" end
+  return table.concat(lines, "\n") .. "\n"
+end
+
+mlsh.declare_options("stats.aov", {
+  { "interaction", "bool", false, doc = "two factors: add their interaction g1:g2" },
+  { "names", "table", doc = "the factors' names in the table (default: group, or g1 and g2)" },
+})
+
+M.aov = doc(function(y, g1, g2, opts)
+  local fname = "stats.aov"
+  if opts == nil and type(g2) == "table" and kind(g2) == nil and g2[1] == nil and not mat.is(g2) then g2, opts = nil, g2 end
+  opts = mlsh.check_options(fname, opts) or {}
+  local ys = kind(y) == "Column" and y:totable() or vector.numbers(y, fname, "y")
+  local n = kind(y) == "Column" and y:len() or #ys
+  local a, la = factor(g1, n, fname, "g1")
+  local b, lb
+  if g2 ~= nil then b, lb = factor(g2, n, fname, "g2") end
+  local yy, aa, bb, dropped = {}, {}, b and {} or nil, 0
+  for i = 1, n do
+    local v = ys[i]
+    if type(v) ~= "number" and v ~= nil then error(string.format("%s: argument 'y' has a %s at %d, not a number", fname, type(v), i), 0) end
+    if v == nil or v ~= v or not a[i] or (b and not b[i]) then dropped = dropped + 1
+    else yy[#yy + 1] = v; aa[#aa + 1] = a[i]; if b then bb[#bb + 1] = b[i] end end
+  end
+  if #yy == 0 then error(fname .. ": no complete observations", 0) end
+  local names = opts.names or {}
+  local n1, n2 = names[1] or (b and "g1" or "group"), names[2] or "g2"
+  local r = M._aov(yy, aa, #la, bb, lb and #lb or nil, opts.interaction and true or false)
+  r.terms = { n1 }
+  if b then r.terms[2] = n2; if opts.interaction then r.terms[3] = n1 .. ":" .. n2 end end
+  r.y, r.codes, r.levels, r.na_dropped, r.nobs = yy, { aa, bb }, { la, lb }, dropped, #yy
+  return setmetatable(r, AOV)
+end, "stats.aov", "stats.aov(y, g1 [, g2] [, opts])",
+  "Analysis of variance as R's summary(aov(y ~ g1)) or aov(y ~ g1 + g2) (interaction = true: y ~ g1 * g2):\n" ..
+  "sequential (type I) sums of squares, terms in that order, aliased columns dropped as R's QR does. y: numbers\n" ..
+  "(array, Matrix column or frame Column); g1, g2: labels (strings or integers) or Columns, their levels in\n" ..
+  "R's factor order (a categorical Column's own levels, else sorted). Rows with an NA anywhere are dropped\n" ..
+  "and counted. Returns an AOV that prints as R's table, with fields terms, df, ss, ms, F, p (one per term),\n" ..
+  "df_resid, ss_resid, ms_resid, na_dropped; stats.tukey_hsd(fit) follows.\n" ..
+  "Example: print(stats.aov({4.2, 5.1, 4.8, 6.0, 6.3, 5.9}, {\"a\", \"a\", \"a\", \"b\", \"b\", \"b\"}))")
+
+local Tukey = { __name = "TukeyHSD" }
+Tukey.__index = Tukey
+
+function Tukey.__tostring(t)
+  local out = { "  Tukey multiple comparisons of means",
+    "    " .. mat.format(100 * t.conf_level, { digits = 2 }) .. "% family-wise confidence level", "" }
+  for _, term in ipairs(t.terms) do
+    local res = t[term]
+    out[#out + 1] = "$" .. term
+    local cols = { {}, {}, {}, {} }
+    for i, row in ipairs(res.rows) do
+      for c = 1, 3 do cols[c][i] = row[c] end
+      cols[4][i] = math.floor(row[4] * 1e7 + 0.5) / 1e7   -- print.TukeyHSD rounds p adj to 7 places
+    end
+    for c = 1, 4 do cols[c] = mat.format(cols[c], { digits = 7 }) end
+    for _, line in ipairs(print_matrix(res.names, { "diff", "lwr", "upr", "p adj" }, cols)) do out[#out + 1] = line end
+    out[#out + 1] = ""
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- Is every cell of the two factors' table the same size (R's balanced design)?
+local function balanced(a, b, ka, kb)
+  local count = {}
+  for i = 1, #a do local k = (a[i] - 1) * kb + b[i]; count[k] = (count[k] or 0) + 1 end
+  for k = 1, ka * kb do if count[k] ~= count[1] then return false end end
+  return true
+end
+
+mlsh.declare_options("stats.tukey_hsd", {
+  { "conf_level", "number", 0.95, min = 0, max = 1, min_open = true, max_open = true, doc = "family-wise confidence level" },
+})
+
+M.tukey_hsd = doc(function(fit, opts)
+  local fname = "stats.tukey_hsd"
+  if getmetatable(fit) ~= AOV then error(fname .. ": argument 'fit' must be a stats.aov result", 0) end
+  opts = mlsh.check_options(fname, opts) or {}
+  local level = opts.conf_level or 0.95
+  local a, b = fit.codes[1], fit.codes[2]
+  if b and not balanced(a, b, #fit.levels[1], #fit.levels[2]) then
+    error(fname .. ": a two-way fit needs a balanced design (the same count in every cell), as R's means table", 0)
+  end
+  local out = setmetatable({ terms = {}, conf_level = level }, Tukey)
+  for f = 1, b and 2 or 1 do
+    local codes, levels = fit.codes[f], fit.levels[f]
+    local sum, count = {}, {}
+    for k = 1, #levels do sum[k], count[k] = 0, 0 end
+    for i, c in ipairs(codes) do sum[c] = sum[c] + fit.y[i]; count[c] = count[c] + 1 end
+    for k = 1, #levels do
+      if count[k] == 0 then error(fname .. ": level '" .. levels[k] .. "' has no observations", 0) end
+      sum[k] = sum[k] / count[k]
+    end
+    local rows = M._tukey(sum, count, fit.ms_resid, fit.df_resid, level)
+    local names = {}
+    for j = 1, #levels do for i = j + 1, #levels do names[#names + 1] = levels[i] .. "-" .. levels[j] end end
+    local term = fit.terms[f]
+    out.terms[#out.terms + 1] = term
+    out[term] = { names = names, rows = rows }
+  end
+  return out
+end, "stats.tukey_hsd", "stats.tukey_hsd(fit [, opts])",
+  "Tukey's honest significant differences as R's TukeyHSD on a stats.aov fit: for each factor (the main\n" ..
+  "effects; a two-way fit must be balanced), every difference of level means with its family-wise interval\n" ..
+  "(R's qtukey) and adjusted p-value (R's ptukey), on the fit's residual mean square and df. Returns a\n" ..
+  "TukeyHSD that prints as R's; result[term] = {names = {\"b-a\", ...}, rows = {{diff, lwr, upr, p_adj}, ...}}.\n" ..
+  "Example: print(stats.tukey_hsd(stats.aov({4.2, 5.1, 4.8, 6.0, 6.3, 5.9, 5.0, 5.2, 4.9}, {1, 1, 1, 2, 2, 2, 3, 3, 3})))")

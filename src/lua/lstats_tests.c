@@ -6,6 +6,7 @@
 #include "lframe.h"
 #include "../stats/htest.h"
 #include "../stats/distrib.h"
+#include "../stats/aov.h"
 
 static const char *const alternatives[] = {"two.sided", "less", "greater", NULL};
 
@@ -229,7 +230,97 @@ static int l_ks_test(lua_State *L) {
   return 1;
 }
 
+typedef struct { st_fisher_opts f; } fisher_args;
+static const mlsh_opt fisher_opt[] = {
+  MLSH_OPT_ENUM(fisher_args, f.alternative, "alternative", 0, alternatives, "2 x 2: the alternative about the odds ratio"),
+  MLSH_OPT_NUM(fisher_args, f.or, "or", 1, 0, HUGE_VAL, "2 x 2: the odds ratio under the null"),
+  MLSH_OPT_BOOL(fisher_args, f.conf_int, "conf_int", 1, "2 x 2: the interval of the odds ratio"),
+  MLSH_OPT_NUM(fisher_args, f.conf_level, "conf_level", 0.95, 0, 1, "confidence level of the interval, in (0, 1)"),
+  MLSH_OPT_BOOL(fisher_args, f.simulate, "simulate_p_value", 0, "r x c: the p-value by simulating B tables"),
+  MLSH_OPT_INT(fisher_args, f.B, "B", 2000, 1, 1e9, "r x c: the number of simulated tables"),
+  MLSH_OPT_SEED(fisher_args, f.seed),
+  MLSH_OPT_NUM(fisher_args, f.max_tables, "max_tables", 1e8, 1, HUGE_VAL, "r x c: most tables enumerated before an error"),
+  MLSH_OPT_END};
+static const mlsh_optspec fisher_spec = {"stats.fisher_test", fisher_opt};
+
+/* stats._fisher_test(x, opts): x a Matrix of counts. */
+static int l_fisher_test(lua_State *L) {
+  const char *fname = fisher_spec.fname;
+  fisher_args a;
+  mlsh_opts(L, 2, &fisher_spec, &a);
+  mlsh_mat *x = lmat_checklike(L, 1, fname, "x");
+  st_htest r;
+  mlsh_err err;
+  int rc = st_fisher_test(x->data, x->rows, x->cols, &a.f, &r, &err);
+  if (rc != MLSH_OK) mlsh_fail(L, fname, rc, &err);
+  push_htest(L, &r, a.f.alternative);
+  return 1;
+}
+
+static void set_nums(lua_State *L, const char *k, const double *v, size_t n) {
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) { lua_pushnumber(L, v[i]); lua_rawseti(L, -2, (lua_Integer)i + 1); }
+  lua_setfield(L, -2, k);
+}
+
+/* Factor codes 1..k at idx (n of them) as 0-based ints. */
+static int *codes(lua_State *L, int idx, size_t n, int k, const char *fname, const char *arg) {
+  size_t m;
+  int *c = mlsh_check_labels(L, idx, fname, arg, 1, n, &m);
+  for (size_t i = 0; i < m; i++) {
+    if (c[i] > k) mlsh_error(L, fname, "argument '%s': code %d above the %d levels", arg, c[i], k);
+    c[i]--;
+  }
+  return c;
+}
+
+/* stats._aov(y, a, ka, b|nil, kb, interaction): y numbers without NaN, a and b codes 1..k. */
+static int l_aov(lua_State *L) {
+  const char *fname = "stats.aov";
+  mlsh_mat *y = lmat_checklike(L, 1, fname, "y");
+  size_t n = MAT_LEN(y);
+  int ka = (int)lua_tointeger(L, 3), kb = lua_isnoneornil(L, 4) ? 0 : (int)lua_tointeger(L, 5);
+  int *a = codes(L, 2, n, ka, fname, "g1"), *b = kb ? codes(L, 4, n, kb, fname, "g2") : NULL;
+  st_aov r;
+  mlsh_err err;
+  int rc = st_aov_fit(y->data, n, a, ka, b, kb, lua_toboolean(L, 6), &r, &err);
+  if (rc != MLSH_OK) mlsh_fail(L, fname, rc, &err);
+  lua_createtable(L, 0, 10);
+  set_nums(L, "df", r.df, r.nterms);
+  set_nums(L, "ss", r.ss, r.nterms);
+  set_nums(L, "ms", r.ms, r.nterms);
+  set_nums(L, "F", r.F, r.nterms);
+  set_nums(L, "p", r.p, r.nterms);
+  set_num(L, "df_resid", r.df_resid);
+  set_num(L, "ss_resid", r.ss_resid);
+  set_num(L, "ms_resid", r.ms_resid);
+  return 1;
+}
+
+/* stats._tukey(means, counts, mse, df, conf_level): rows {diff, lwr, upr, p adj} in R's order. */
+static int l_tukey(lua_State *L) {
+  const char *fname = "stats.tukey_hsd";
+  mlsh_mat *mean = lmat_checklike(L, 1, fname, "means"), *count = lmat_checklike(L, 2, fname, "counts");
+  int k = (int)MAT_LEN(mean);
+  size_t pairs = (size_t)k * (size_t)(k - 1) / 2;
+  double *out = mlsh_scratch(L, (4 * pairs + 1) * sizeof(double), fname);
+  mlsh_err err;
+  int rc = st_tukey(mean->data, count->data, k, lua_tonumber(L, 3), lua_tonumber(L, 4), lua_tonumber(L, 5),
+                    out, &err);
+  if (rc != MLSH_OK) mlsh_fail(L, fname, rc, &err);
+  lua_createtable(L, (int)pairs, 0);
+  for (size_t m = 0; m < pairs; m++) {
+    lua_createtable(L, 4, 0);
+    for (int c = 0; c < 4; c++) { lua_pushnumber(L, out[4 * m + c]); lua_rawseti(L, -2, c + 1); }
+    lua_rawseti(L, -2, (lua_Integer)m + 1);
+  }
+  return 1;
+}
+
 static const mlsh_Reg tests_funcs[] = {
+  {"_aov", l_aov, "stats._aov(y, a, ka, b, kb, interaction)", "Internal: the computation behind stats.aov.", NULL},
+  {"_tukey", l_tukey, "stats._tukey(means, counts, mse, df, conf_level)", "Internal: the computation behind stats.tukey_hsd.", NULL},
+  {"_fisher_test", l_fisher_test, "stats._fisher_test(x, opts)", "Internal: the computation behind stats.fisher_test.", &fisher_spec},
   {"_shapiro_test", l_shapiro_test, "stats._shapiro_test(x)", "Internal: the computation behind stats.shapiro_test.", NULL},
   {"_ks_test", l_ks_test, "stats._ks_test(x, y, params, opts)", "Internal: the computation behind stats.ks_test.", &ks_spec},
   {"_wilcox_test", l_wilcox_test, "stats._wilcox_test(x, y, opts)", "Internal: the computation behind stats.wilcox_test.", &wilcox_spec},
