@@ -142,7 +142,7 @@ local function as_list(v)
   if mat.is(v) then return v:totable() end
   if is_column(v) then
     local t = v:totable()
-    for i = 1, v:len() do if t[i] == nil then t[i] = 0 / 0 end end
+    for i = 1, #v do if t[i] == nil then t[i] = 0 / 0 end end
     return t
   end
   return v
@@ -219,7 +219,7 @@ M.ks_test = doc(function(x, y, ...)
   for i = 1, rest.n do
     local v = rest[i]
     if type(v) == "number" and type(y) == "string" then params[#params + 1] = v
-    elseif type(v) == "table" and i == rest.n then opts = v
+    elseif i == rest.n and type(v) ~= "number" then opts = v
     else error(fname .. ": argument " .. (i + 2) .. " must be a parameter (a number) of the distribution 'y', or the options table", 0) end
   end
   mlsh.check_options(fname, opts)
@@ -278,15 +278,15 @@ end
 
 -- The values of a grouping vector (NA as nil) and its levels in R's order:
 -- a categorical Column's own levels, else the sorted distinct values.
-local function factor(g, n, fname, arg)
-  local values, levels
+local function factor(g, n, fname, arg, given)
+  local values, levels = nil, given
   if kind(g) == "Column" then
     values = g:totable()
-    if g:type() == "categorical" then levels = g:levels() end
+    if g:type() == "categorical" and not levels then levels = g:levels() end
   elseif mat.is(g) then values = g:totable()
   elseif type(g) == "table" then values = g
   else error(string.format("%s: argument '%s' must be an array of labels or a Column (got %s)", fname, arg, type(g)), 0) end
-  local len = kind(g) == "Column" and g:len() or #values
+  local len = kind(g) == "Column" and #g or #values
   if len ~= n then error(string.format("%s: argument '%s' has %d values, 'y' has %d", fname, arg, len, n), 0) end
   if not levels then
     local seen = {}
@@ -421,23 +421,28 @@ function AOV.__tostring(fit)
   end
   if fit.na_dropped > 0 then lines[#lines + 1] = fit.na_dropped .. " observation" .. (fit.na_dropped > 1 and "s" or "") ..
     " deleted due to missingness" end
-  return table.concat(lines, "\n") .. "\n"
+  return table.concat(lines, "\n")
 end
 
 mlsh.declare_options("stats.aov", {
   { "interaction", "bool", false, doc = "two factors: add their interaction g1:g2" },
   { "names", "table", doc = "the factors' names in the table (default: group, or g1 and g2)" },
+  { "levels", "table", doc = "each factor's levels in order, as R's factor(x, levels) (others become NA)" },
 })
 
 M.aov = doc(function(y, g1, g2, opts)
   local fname = "stats.aov"
-  if opts == nil and type(g2) == "table" and kind(g2) == nil and g2[1] == nil and not mat.is(g2) then g2, opts = nil, g2 end
+  if opts == nil and g2 ~= nil and kind(g2) ~= "Column" and not mat.is(g2) and not (type(g2) == "table" and g2[1] ~= nil) then
+    g2, opts = nil, g2
+  end
   opts = mlsh.check_options(fname, opts) or {}
   local ys = kind(y) == "Column" and y:totable() or vector.numbers(y, fname, "y")
-  local n = kind(y) == "Column" and y:len() or #ys
-  local a, la = factor(g1, n, fname, "g1")
+  local n = kind(y) == "Column" and #y or #ys
+  local given = opts.levels or {}
+  if opts.levels and type(given[1]) ~= "table" then error(fname .. ": option 'levels' must be an array of level arrays, one per factor", 0) end
+  local a, la = factor(g1, n, fname, "g1", given[1])
   local b, lb
-  if g2 ~= nil then b, lb = factor(g2, n, fname, "g2") end
+  if g2 ~= nil then b, lb = factor(g2, n, fname, "g2", given[2]) end
   local yy, aa, bb, dropped = {}, {}, b and {} or nil, 0
   for i = 1, n do
     local v = ys[i]
@@ -457,7 +462,8 @@ end, "stats.aov", "stats.aov(y, g1 [, g2] [, opts])",
   "Analysis of variance as R's summary(aov(y ~ g1)) or aov(y ~ g1 + g2) (interaction = true: y ~ g1 * g2):\n" ..
   "sequential (type I) sums of squares, terms in that order, aliased columns dropped as R's QR does. y: numbers\n" ..
   "(array, Matrix column or frame Column); g1, g2: labels (strings or integers) or Columns, their levels in\n" ..
-  "R's factor order (a categorical Column's own levels, else sorted). Rows with an NA anywhere are dropped\n" ..
+  "R's factor order (a categorical Column's own levels, else sorted; levels = {{...}, {...}} sets them).\n" ..
+  "Rows with an NA anywhere are dropped\n" ..
   "and counted. Returns an AOV that prints as R's table, with fields terms, df, ss, ms, F, p (one per term),\n" ..
   "df_resid, ss_resid, ms_resid, na_dropped; stats.tukey_hsd(fit) follows.\n" ..
   "Example: print(stats.aov({4.2, 5.1, 4.8, 6.0, 6.3, 5.9}, {\"a\", \"a\", \"a\", \"b\", \"b\", \"b\"}))")
@@ -480,7 +486,7 @@ function Tukey.__tostring(t)
     for _, line in ipairs(print_matrix(res.names, { "diff", "lwr", "upr", "p adj" }, cols)) do out[#out + 1] = line end
     out[#out + 1] = ""
   end
-  return table.concat(out, "\n") .. "\n"
+  return table.concat(out, "\n")
 end
 
 -- Is every cell of the two factors' table the same size (R's balanced design)?
