@@ -80,12 +80,13 @@ static int l_t_test(lua_State *L) {
 }
 
 static const char *const cor_methods[] = {"pearson", "kendall", "spearman", NULL};
-typedef struct { int alternative, method, exact; double conf_level; } cor_args;
+typedef struct { int alternative, method, exact, continuity; double conf_level; } cor_args;
 static const mlsh_opt cor_opt[] = {
   MLSH_OPT_ENUM(cor_args, alternative, "alternative", 0, alternatives, "the alternative hypothesis"),
   MLSH_OPT_ENUM(cor_args, method, "method", 0, cor_methods, "pearson (r), kendall (tau) or spearman (rho)"),
   MLSH_OPT_BOOL_PRESET(cor_args, exact, "exact", "R's default (kendall: n < 50, spearman: n < 1290)",
                        "exact p-value for kendall and spearman (not with ties)"),
+  MLSH_OPT_BOOL(cor_args, continuity, "continuity", 0, "kendall, spearman: continuity correction when not exact"),
   MLSH_OPT_NUM(cor_args, conf_level, "conf_level", 0.95, 0, 1, "confidence level of the interval, in (0, 1)"),
   MLSH_OPT_END};
 static const mlsh_optspec cor_spec = {"stats.cor_test", cor_opt};
@@ -102,7 +103,7 @@ static int l_cor_test(lua_State *L) {
   st_htest r;
   mlsh_err err;
   int rc = a.method == ST_COR_PEARSON ? st_cor_test(x, y, nx, (st_alternative)a.alternative, a.conf_level, &r, &err)
-         : st_cor_rank_test(x, y, nx, (st_cor_method)a.method, (st_alternative)a.alternative, a.exact, &r, &err);
+         : st_cor_rank_test(x, y, nx, (st_cor_method)a.method, (st_alternative)a.alternative, a.exact, a.continuity, &r, &err);
   if (rc != MLSH_OK) mlsh_fail(L, fname, rc, &err);
   push_htest(L, &r, a.alternative);
   return 1;

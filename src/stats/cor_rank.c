@@ -49,9 +49,9 @@ static double prho(int n, double is, int lower) {
   return fmax(0, fmin(1, pv));
 }
 
-static double pspearman(double q, size_t n, int lower, int exact) {
+static double pspearman(double q, size_t n, int lower, int exact, int continuity) {
   if (exact) return prho((int)n, nearbyint(q) + 2 * lower, lower);
-  double fn = (double)n, r = 1 - q / (fn * (fn * fn - 1) / 6);
+  double fn = (double)n, r = 1 - q / (fn * (fn * fn - 1) / 6 + (continuity ? 1 : 0));
   return pt(r / sqrt((1 - r * r) / (fn - 2)), fn - 2, !lower, 0);
 }
 
@@ -88,8 +88,8 @@ static double kendall_tau(const double *x, const double *y, size_t n) {
   return s / (sqrt(sx) * sqrt(sy));
 }
 
-static int kendall(const double *x, const double *y, size_t n, st_alternative alt, int exact, int ties, double *tmp,
-                   st_htest *r, mlsh_err *err) {
+static int kendall(const double *x, const double *y, size_t n, st_alternative alt, int exact, int continuity, int ties,
+                   double *tmp, st_htest *r, mlsh_err *err) {
   double tau = kendall_tau(x, y, n), fn = (double)n;
   r->estimate[0] = tau;
   r->method = "Kendall's rank correlation tau";
@@ -115,13 +115,14 @@ static int kendall(const double *x, const double *y, size_t n, st_alternative al
   double v0 = fn * (fn - 1) * (2 * fn + 5);
   double var = (v0 - tx[2] - ty[2]) / 18 + tx[0] * ty[0] / (2 * fn * (fn - 1)) + tx[1] * ty[1] / (9 * fn * (fn - 1) * (fn - 2));
   if (exact) r->warning = "Cannot compute exact p-value with ties";
+  if (continuity) S = (S > 0 ? 1 : S < 0 ? -1 : 0) * (fabs(S) - 1);
   r->statistic = S / sqrt(var);
   r->p_value = st_normal_p(r->statistic, alt);
   return MLSH_OK;
 }
 
-static int spearman(const double *x, const double *y, size_t n, st_alternative alt, int exact, int ties, double *tmp,
-                    st_htest *r, mlsh_err *err) {
+static int spearman(const double *x, const double *y, size_t n, st_alternative alt, int exact, int continuity, int ties,
+                    double *tmp, st_htest *r, mlsh_err *err) {
   double *rx = tmp + n, *ry = tmp + 2 * n, fn = (double)n;
   int rc = st_rank(x, n, rx, err);
   if (rc == MLSH_OK) rc = st_rank(y, n, ry, err);
@@ -134,9 +135,9 @@ static int spearman(const double *x, const double *y, size_t n, st_alternative a
   if (ties && exact) { exact = 0; r->warning = "Cannot compute exact p-value with ties"; }
   exact = exact && n <= SPEARMAN_EXACT_MAX;
   r->exact = exact;
-  if (alt == ST_GREATER) r->p_value = pspearman(q, n, 1, exact);
-  else if (alt == ST_LESS) r->p_value = pspearman(q, n, 0, exact);
-  else r->p_value = fmin(1, 2 * pspearman(q, n, q > (fn * fn * fn - fn) / 6 ? 0 : 1, exact));
+  if (alt == ST_GREATER) r->p_value = pspearman(q, n, 1, exact, continuity);
+  else if (alt == ST_LESS) r->p_value = pspearman(q, n, 0, exact, continuity);
+  else r->p_value = fmin(1, 2 * pspearman(q, n, q > (fn * fn * fn - fn) / 6 ? 0 : 1, exact, continuity));
   return MLSH_OK;
 }
 
@@ -149,7 +150,7 @@ static size_t distinct(const double *v, size_t n, double *tmp) {
 }
 
 int st_cor_rank_test(const double *x, const double *y, size_t n, st_cor_method method, st_alternative alt, int exact,
-                     st_htest *r, mlsh_err *err) {
+                     int continuity, st_htest *r, mlsh_err *err) {
   memset(r, 0, sizeof *r);
   double *buf = mlsh_malloc((5 * n + 1) * sizeof(double));
   if (!buf) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
@@ -170,8 +171,8 @@ int st_cor_rank_test(const double *x, const double *y, size_t n, st_cor_method m
       r->method = method == ST_COR_KENDALL ? "Kendall's rank correlation tau" : "Spearman's rank correlation rho";
     } else {
       int ties = (dx < dy ? dx : dy) < m;
-      rc = method == ST_COR_KENDALL ? kendall(a, b, m, alt, exact, ties, tmp, r, err)
-                                    : spearman(a, b, m, alt, exact, ties, tmp, r, err);
+      rc = method == ST_COR_KENDALL ? kendall(a, b, m, alt, exact, continuity, ties, tmp, r, err)
+                                    : spearman(a, b, m, alt, exact, continuity, ties, tmp, r, err);
     }
   }
   mlsh_free(buf);

@@ -63,9 +63,10 @@ typedef enum { ST_COR_PEARSON, ST_COR_KENDALL, ST_COR_SPEARMAN } st_cor_method;
 /* R's cor.test with method kendall (exact by ckendall for n < 50 without
  * ties, else normal with the tie-corrected variance) or spearman (exact
  * by AS 89 for n <= 1290 without ties, else the t approximation).
- * exact: -1 R's default, 0 or 1. */
+ * exact: -1 R's default, 0 or 1; continuity: R's continuity correction
+ * of the approximations. */
 int st_cor_rank_test(const double *x, const double *y, size_t n, st_cor_method method, st_alternative alt, int exact,
-                     st_htest *r, mlsh_err *err);
+                     int continuity, st_htest *r, mlsh_err *err);
 
 /* Pearson's r of complete data (long double sums, clamped to [-1, 1]). */
 double st_pearson(const double *x, const double *y, size_t n);

@@ -263,7 +263,16 @@ local fisher = {
 }
 
 T.test("wilcox_test equals R's wilcox.test", function() run(wilcox, 1e-10) end)
-T.test("cor_test kendall and spearman equal R's cor.test", function() run(cor, 1e-10) end)
+T.test("cor_test kendall and spearman equal R's cor.test", function()
+  run(cor, 1e-10)
+  local x, y = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, { 2, 1, 4, 3, 6, 5, 8, 9, 7, 12, 10, 11 }
+  -- R: cor.test(1:12, c(2, 1, 4, 3, 6, 5, 8, 9, 7, 12, 10, 11), method = "kendall", exact = FALSE, continuity = TRUE)
+  local k = stats.cor_test(x, y, { method = "kendall", exact = false, continuity = true })
+  T.rel(k.statistic, 3.4971999547510824, 1e-12, "z"); T.rel(k.p_value, 0.00047016927931397038, 1e-10, "p")
+  -- R: the same with method = "spearman"
+  local s = stats.cor_test(x, y, { method = "spearman", exact = false, continuity = true })
+  T.rel(s.statistic, 17.999999999999961, 1e-12, "S"); T.rel(s.p_value, 6.8747524285674922e-06, 1e-10, "p")
+end)
 T.test("shapiro_test equals R's shapiro.test", function() run(shapiro, 1e-10) end)
 T.test("ks_test equals R's ks.test", function() run(ks, 1e-10) end)
 T.test("fisher_test equals R's fisher.test", function() run(fisher, 1e-9) end)
