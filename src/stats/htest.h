@@ -108,8 +108,8 @@ int st_cmp_double(const void *a, const void *b);
 void st_tie_sums(const double *v, size_t n, double *tmp, double s[3]);
 /* The p-value of a standard normal statistic for the alternative. */
 double st_normal_p(double z, st_alternative alt);
-/* R's median of n values (sorted copy made here). */
-double st_median(const double *x, size_t n);
+/* R's median of n values, sorting them in place. */
+double st_median_sort(double *x, size_t n);
 
 /* R's mean (a second pass corrects the first, in long double) and var. */
 double st_mean(const double *x, size_t n);

@@ -87,13 +87,8 @@ double st_normal_p(double z, st_alternative alt) {
   return 2 * fmin(pnorm(z, 0, 1, 1, 0), pnorm(z, 0, 1, 0, 0));
 }
 
-double st_median(const double *x, size_t n) {
+double st_median_sort(double *x, size_t n) {
   if (n == 0) return NAN;
-  double *s = mlsh_malloc(n * sizeof *s);
-  if (!s) return NAN;
-  for (size_t i = 0; i < n; i++) s[i] = x[i];
-  qsort(s, n, sizeof *s, st_cmp_double);
-  double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-  mlsh_free(s);
-  return m;
+  qsort(x, n, sizeof *x, st_cmp_double);
+  return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
 }

@@ -104,7 +104,7 @@ static double signif2(double v) {
 
 /* The exact interval: order statistics of the sorted diffs at R's qsignrank / qwilcox. */
 static void exact_interval(const double *diffs, size_t nd, double qa, double qa2, double (*pdist)(double, void *),
-                           void *par, const st_wilcox_opts *o, st_htest *r) {
+                           void *par, int two_sample, const st_wilcox_opts *o, st_htest *r) {
   double alpha = 1 - o->conf_level, achieved;
   double qu = o->alternative == ST_TWO_SIDED ? qa2 : qa;
   if (qu == 0) qu = 1;
@@ -113,9 +113,9 @@ static void exact_interval(const double *diffs, size_t nd, double qa, double qa2
   r->conf_int[0] = o->alternative == ST_LESS ? -INFINITY : diffs[(size_t)qu - 1];
   r->conf_int[1] = o->alternative == ST_GREATER ? INFINITY : diffs[(size_t)ql];
   r->conf_level = o->conf_level;
-  if (achieved - alpha > alpha / 2) {
-    r->warning = "requested conf.level not achievable";
-    r->conf_level = 1 - signif2(achieved);
+  if (achieved - alpha > alpha / 2) {   /* R's two wordings and roundings */
+    r->warning = two_sample ? "Requested conf.level not achievable" : "requested conf.level not achievable";
+    r->conf_level = 1 - (two_sample ? achieved : signif2(achieved));
   }
 }
 
@@ -132,31 +132,40 @@ static double exact_p(double stat, double center, double (*lower)(double, void *
 static double psignrank_upper(double q, void *n) { return psignrank(q, *(double *)n, 0, 0); }
 static double pwilcox_upper(double q, void *mn) { return pwilcox(q, ((double *)mn)[0], ((double *)mn)[1], 0, 0); }
 
+/* One sample: R widens alpha until the statistic at the ends of the data
+ * crosses the quantiles (R's "less" compares with qnorm(alpha / 2), as R
+ * does); returns the alpha used and sets conf_level when it changed. */
+static double achievable_alpha(double wlo, double whi, const st_wilcox_opts *o, st_htest *r) {
+  double alpha = 1 - o->conf_level;
+  for (; alpha < 1; alpha *= 2) {
+    int widen = o->alternative == ST_TWO_SIDED ? wlo - qnorm(alpha / 2, 0, 1, 0, 0) < 0 || whi - qnorm(alpha / 2, 0, 1, 1, 0) > 0
+              : o->alternative == ST_GREATER ? wlo - qnorm(alpha, 0, 1, 0, 0) < 0 : whi - qnorm(alpha / 2, 0, 1, 1, 0) > 0;
+    if (!widen) break;
+  }
+  if (alpha >= 1 || 1 - o->conf_level < alpha * 0.75) {
+    r->conf_level = 1 - fmin(1, alpha);
+    r->warning = "requested conf.level not achievable";
+  }
+  return alpha;
+}
+
 /* The interval and estimate by R's uniroot on the normal statistic. */
 static int normal_interval(wjob *j, double lo, double hi, const st_wilcox_opts *o, st_htest *r, mlsh_err *err) {
-  double alpha = 1 - o->conf_level, c = o->conf_level;
+  double alpha = 1 - o->conf_level, wlo = wdiff(lo, j), whi = wdiff(hi, j);
+  r->conf_level = o->conf_level;
+  if (j->failed)
+    return mlsh_seterr(err, MLSH_EINVAL, "cannot compute confidence interval when all observations are %s",
+                       j->y ? "tied" : "zero or tied");
+  if (!j->y) alpha = achievable_alpha(wlo, whi, o, r);
+  double mid = alpha < 1 ? NAN : st_median_sort(j->x, j->nx);   /* the statistic ignores order */
   if (o->alternative == ST_TWO_SIDED) {
-    for (;;) {
-      double mind = wdiff(lo, j) - qnorm(alpha / 2, 0, 1, 0, 0), maxd = wdiff(hi, j) - qnorm(alpha / 2, 0, 1, 1, 0);
-      if (j->failed || alpha >= 1 || !(mind < 0 || maxd > 0)) break;
-      alpha *= 2;
-    }
-    if (alpha >= 1 || 1 - o->conf_level < alpha * 0.75) {
-      c = 1 - fmin(1, alpha);
-      r->warning = "requested conf.level not achievable";
-    }
-    if (alpha < 1) {
-      r->conf_int[0] = root(j, lo, hi, qnorm(alpha / 2, 0, 1, 0, 0));
-      r->conf_int[1] = root(j, lo, hi, qnorm(alpha / 2, 0, 1, 1, 0));
-    } else {
-      r->conf_int[0] = r->conf_int[1] = st_median(j->x, j->nx);
-    }
+    r->conf_int[0] = alpha < 1 ? root(j, lo, hi, qnorm(alpha / 2, 0, 1, 0, 0)) : mid;
+    r->conf_int[1] = alpha < 1 ? root(j, lo, hi, qnorm(alpha / 2, 0, 1, 1, 0)) : mid;
   } else if (o->alternative == ST_GREATER) {
-    r->conf_int[0] = root(j, lo, hi, qnorm(alpha, 0, 1, 0, 0)); r->conf_int[1] = INFINITY;
+    r->conf_int[0] = alpha < 1 ? root(j, lo, hi, qnorm(alpha, 0, 1, 0, 0)) : mid; r->conf_int[1] = INFINITY;
   } else {
-    r->conf_int[0] = -INFINITY; r->conf_int[1] = root(j, lo, hi, qnorm(alpha, 0, 1, 1, 0));
+    r->conf_int[0] = -INFINITY; r->conf_int[1] = alpha < 1 ? root(j, lo, hi, qnorm(alpha, 0, 1, 1, 0)) : mid;
   }
-  r->conf_level = c;
   j->correct = 0;   /* as R: no continuity correction for the estimate */
   wroot w = {j, 0};
   double flo = wdiff_q(lo, &w), fhi = wdiff_q(hi, &w);
@@ -189,9 +198,9 @@ static int exact_conf(wjob *j, const st_wilcox_opts *o, st_htest *r, mlsh_err *e
   if (!d) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   double alpha = 1 - o->conf_level, n = (double)j->nx, mn[2] = {(double)j->nx, (double)j->ny};
   if (j->y) exact_interval(d, nd, qwilcox(alpha, mn[0], mn[1], 1, 0), qwilcox(alpha / 2, mn[0], mn[1], 1, 0),
-                           pwilcox_lower, mn, o, r);
-  else exact_interval(d, nd, qsignrank(alpha, n, 1, 0), qsignrank(alpha / 2, n, 1, 0), psignrank_lower, &n, o, r);
-  r->estimate[0] = nd % 2 ? d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2;
+                           pwilcox_lower, mn, 1, o, r);
+  else exact_interval(d, nd, qsignrank(alpha, n, 1, 0), qsignrank(alpha / 2, n, 1, 0), psignrank_lower, &n, 0, o, r);
+  r->estimate[0] = st_median_sort(d, nd);
   r->nestimate = 1;
   mlsh_free(d);
   return MLSH_OK;

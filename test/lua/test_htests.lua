@@ -262,7 +262,30 @@ local fisher = {
     { stat = 0 / 0, p = 0.99999999999997391, ci = {  }, est = {  }, method = "Fisher's Exact Test for Count Data" } },
 }
 
-T.test("wilcox_test equals R's wilcox.test", function() run(wilcox, 1e-10) end)
+T.test("wilcox_test equals R's wilcox.test", function()
+  run(wilcox, 1e-10)
+  local function same(r, w, label)
+    close(r.statistic, w[1], 1e-12, label); close(r.p_value, w[2], 1e-10, label)
+    close(r.conf_int[1], w[3], 1e-10, label); close(r.conf_int[2], w[4], 1e-10, label)
+    close(r.estimate[1], w[5], 1e-10, label); close(r.conf_level, w[6], 1e-14, label)
+  end
+  -- small samples: R lowers conf.level where it is not achievable (and warns)
+  -- R: wilcox.test(c(1.1, 2.2, 3.3), conf.int = TRUE)
+  local r = stats.wilcox_test({ 1.1, 2.2, 3.3 }, { conf_int = true })
+  same(r, { 6, 0.25000000000000006, 1.1000000000000001, 3.2999999999999998, 2.2000000000000002, 0.75 }, "n = 3")
+  T.eq(r.warning, "requested conf.level not achievable")
+  -- R: wilcox.test(c(1.1, 2.2, 3.3), c(4.5, 5.1), conf.int = TRUE)
+  r = stats.wilcox_test({ 1.1, 2.2, 3.3 }, { 4.5, 5.1 }, { conf_int = true })
+  same(r, { 0, 0.20000000000000001, -3.9999999999999996, -1.2000000000000002, -2.5999999999999996, 0.80000000000000004 }, "3 and 2")
+  T.eq(r.warning, "Requested conf.level not achievable")
+  -- R: wilcox.test(c(1, 2, 2, 3, 3, 3), conf.int = TRUE) (and with alternative = "less"; "greater", mu = 1)
+  same(stats.wilcox_test({ 1, 2, 2, 3, 3, 3 }, { conf_int = true }),
+    { 21, 0.033505256790828199, 1.9999951287915101, 3, 2.4999618128376646, 0.79999999999999982 }, "ties, widened")
+  same(stats.wilcox_test({ 1, 2, 2, 3, 3, 3 }, { conf_int = true, alternative = "less" }),
+    { 21, 0.99032124417258627, -math.huge, 2.5000028970880663, 2.4999618128376646, 0.79999999999999982 }, "less, widened")
+  same(stats.wilcox_test({ 1, 2, 2, 3, 3, 3 }, { conf_int = true, alternative = "greater", mu = 1 }),
+    { 15, 0.026668426414569922, 2, math.huge, 2.5000424233391665, 0.89999999999999991 }, "greater, zeroes")
+end)
 T.test("cor_test kendall and spearman equal R's cor.test", function()
   run(cor, 1e-10)
   local x, y = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, { 2, 1, 4, 3, 6, 5, 8, 9, 7, 12, 10, 11 }
