@@ -234,9 +234,9 @@ end, "stats.ks_test", "stats.ks_test(x, y [, par...] [, opts])",
   "The Kolmogorov-Smirnov test as R 4.2's ks.test. y a distribution's name (\"pnorm\", \"pexp\", \"punif\",\n" ..
   "\"pgamma\"... with or without the p) followed by its parameters in R's order (missing ones take R's\n" ..
   "defaults): the one-sample test, exact (Marsaglia-Tsang-Wang; one-sided: Birnbaum-Tingey) for n < 100 without\n" ..
-  "ties, else the limiting distribution. y a sample: the two-sample test, exact when nx ny < 10000 without\n" ..
-  "ties (two-sided only). alternative less / greater compare the CDF of x with the null's. NaN (NA) values\n" ..
-  "are dropped; ties give a `warning` field as R warns. Returns an HTest with statistic (D, D^+ or D^-),\n" ..
+  "ties, else the limiting distribution. y a sample: the two-sample test, exact when nx ny < 10000 (R's\n" ..
+  "psmirnov: ties and one-sided alternatives included). alternative less / greater compare the CDF of x with\n" ..
+  "the null's (or y's). NaN (NA) values are dropped; ties give a `warning` field as R warns. Returns an HTest with statistic (D, D^+ or D^-),\n" ..
   "p_value, exact, method, alternative.\n" ..
   "Example: stats.ks_test({0.61, 0.29, 0.06, 0.59, -1.73, -0.74, 0.51, -0.56, 0.39, 1.64}, \"pnorm\").p_value")
 
@@ -463,9 +463,8 @@ end, "stats.aov", "stats.aov(y, g1 [, g2] [, opts])",
   "sequential (type I) sums of squares, terms in that order, aliased columns dropped as R's QR does. y: numbers\n" ..
   "(array, Matrix column or frame Column); g1, g2: labels (strings or integers) or Columns, their levels in\n" ..
   "R's factor order (a categorical Column's own levels, else sorted; levels = {{...}, {...}} sets them).\n" ..
-  "Rows with an NA anywhere are dropped\n" ..
-  "and counted. Returns an AOV that prints as R's table, with fields terms, df, ss, ms, F, p (one per term),\n" ..
-  "df_resid, ss_resid, ms_resid, na_dropped; stats.tukey_hsd(fit) follows.\n" ..
+  "Rows with an NA anywhere are dropped and counted. Returns an AOV that prints as R's table, with fields terms,\n" ..
+  "df, ss, ms, F, p (one per term), df_resid, ss_resid, ms_resid, na_dropped; stats.tukey_hsd(fit) follows.\n" ..
   "Example: print(stats.aov({4.2, 5.1, 4.8, 6.0, 6.3, 5.9}, {\"a\", \"a\", \"a\", \"b\", \"b\", \"b\"}))")
 
 local Tukey = { __name = "TukeyHSD" }

@@ -84,7 +84,7 @@ typedef struct { int alternative, method, exact, continuity; double conf_level; 
 static const mlsh_opt cor_opt[] = {
   MLSH_OPT_ENUM(cor_args, alternative, "alternative", 0, alternatives, "the alternative hypothesis"),
   MLSH_OPT_ENUM(cor_args, method, "method", 0, cor_methods, "pearson (r), kendall (tau) or spearman (rho)"),
-  MLSH_OPT_BOOL_PRESET(cor_args, exact, "exact", "R's default (kendall: n < 50, spearman: n < 1290)",
+  MLSH_OPT_BOOL_PRESET(cor_args, exact, "exact", "kendall n < 50, spearman n <= 1290",
                        "exact p-value for kendall and spearman (not with ties)"),
   MLSH_OPT_BOOL(cor_args, continuity, "continuity", 0, "kendall, spearman: continuity correction when not exact"),
   MLSH_OPT_NUM(cor_args, conf_level, "conf_level", 0.95, 0, 1, "confidence level of the interval, in (0, 1)"),
@@ -185,8 +185,7 @@ static int l_shapiro_test(lua_State *L) {
 typedef struct { int alternative, exact; } ks_args;
 static const mlsh_opt ks_opt[] = {
   MLSH_OPT_ENUM(ks_args, alternative, "alternative", 0, alternatives, "two.sided, less or greater (of the CDF of x)"),
-  MLSH_OPT_BOOL_PRESET(ks_args, exact, "exact", "one sample: n < 100 without ties; two: nx ny < 10000",
-                       "exact p-value (two samples: two-sided only, not with ties)"),
+  MLSH_OPT_BOOL_PRESET(ks_args, exact, "exact", "n < 100 without ties, or nx ny < 10000", "exact p-value"),
   MLSH_OPT_END};
 static const mlsh_optspec ks_spec = {"stats.ks_test", ks_opt};
 

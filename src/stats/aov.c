@@ -55,49 +55,55 @@ static void term_column(aovjob *j, const int *a, int la, const int *b, int lb) {
     j->v[i] = (la < 0 || a[i] == la) && (lb < 0 || b[i] == lb) ? 1 : 0;
 }
 
-static void add_term(aovjob *j, const int *a, int ka, const int *b, int kb, double *df, double *ss) {
+static int add_term(aovjob *j, const int *a, int ka, const int *b, int kb, double *df, double *ss) {
   *df = 0; *ss = 0;
   for (int la = 1; la < ka; la++)
     for (int lb = b ? 1 : -1; lb < (b ? kb : 0); lb++) {
+      if (mlsh_interrupted()) return MLSH_EINTR;
       term_column(j, a, la, b, lb);
       double s = add_column(j);
       if (s >= 0) { *df += 1; *ss += s; }
     }
+  return MLSH_OK;
 }
 
-int st_aov_fit(const double *y, size_t n, const int *a, int ka, const int *b, int kb, int interaction, st_aov *r,
-           mlsh_err *err) {
-  memset(r, 0, sizeof *r);
-  size_t p = 1 + (size_t)(ka - 1) + (b ? (size_t)(kb - 1) * (interaction ? (size_t)ka : 1) : 0);
-  if (ka < 2 || (b && kb < 2)) return mlsh_seterr(err, MLSH_EINVAL, "each factor needs at least 2 levels");
-  if (p > AOV_MAX_COLUMNS) return mlsh_seterr(err, MLSH_EINVAL, "the design has %zu columns (at most %d)", p, AOV_MAX_COLUMNS);
-  if (n < 2) return mlsh_seterr(err, MLSH_EINVAL, "not enough observations (%zu)", n);
-  aovjob j = {n, 0, p, mlsh_malloc(p * n * sizeof(double)), mlsh_malloc(n * sizeof(double)), mlsh_malloc(n * sizeof(double))};
-  if (!j.Q || !j.resid || !j.v) {
-    mlsh_free(j.Q); mlsh_free(j.resid); mlsh_free(j.v);
-    return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-  }
-  memcpy(j.resid, y, n * sizeof(double));
-  term_column(&j, a, -1, NULL, -1);
-  add_column(&j);
-  add_term(&j, a, ka, NULL, 0, &r->df[0], &r->ss[0]);
+/* The terms in order, then the residual line; rc from add_term. */
+static int fit_terms(aovjob *j, const double *y, const int *a, int ka, const int *b, int kb, int interaction, st_aov *r) {
+  memcpy(j->resid, y, j->n * sizeof(double));
+  term_column(j, a, -1, NULL, -1);
+  add_column(j);
+  int rc = add_term(j, a, ka, NULL, 0, &r->df[0], &r->ss[0]);
   r->nterms = 1;
-  if (b) {
-    add_term(&j, b, kb, NULL, 0, &r->df[1], &r->ss[1]);
+  if (b && rc == MLSH_OK) {
+    rc = add_term(j, b, kb, NULL, 0, &r->df[1], &r->ss[1]);
     r->nterms = 2;
-    if (interaction) { add_term(&j, a, ka, b, kb, &r->df[2], &r->ss[2]); r->nterms = 3; }
+    if (interaction && rc == MLSH_OK) { rc = add_term(j, a, ka, b, kb, &r->df[2], &r->ss[2]); r->nterms = 3; }
   }
-  r->df_resid = (double)n - (double)j.rank;
-  r->ss_resid = dot(j.resid, j.resid, n);
+  if (rc != MLSH_OK) return rc;
+  r->df_resid = (double)j->n - (double)j->rank;
+  r->ss_resid = dot(j->resid, j->resid, j->n);
   r->ms_resid = r->df_resid > 0 ? r->ss_resid / r->df_resid : NAN;
   for (size_t t = 0; t < r->nterms; t++) {
     r->ms[t] = r->ss[t] / r->df[t];
     r->F[t] = r->df_resid > 0 ? r->ms[t] / r->ms_resid : NAN;
     r->p[t] = r->df_resid > 0 ? pf(r->F[t], r->df[t], r->df_resid, 0, 0) : NAN;
   }
-  r->n = n;
-  mlsh_free(j.Q); mlsh_free(j.resid); mlsh_free(j.v);
+  r->n = j->n;
   return MLSH_OK;
+}
+
+int st_aov_fit(const double *y, size_t n, const int *a, int ka, const int *b, int kb, int interaction, st_aov *r,
+               mlsh_err *err) {
+  memset(r, 0, sizeof *r);
+  size_t p = 1 + (size_t)(ka - 1) + (b ? (size_t)(kb - 1) * (interaction ? (size_t)ka : 1) : 0);
+  if (ka < 2 || (b && kb < 2)) return mlsh_seterr(err, MLSH_EINVAL, "each factor needs at least 2 levels");
+  if (p > AOV_MAX_COLUMNS) return mlsh_seterr(err, MLSH_EINVAL, "the design has %zu columns (at most %d)", p, AOV_MAX_COLUMNS);
+  if (n < 2) return mlsh_seterr(err, MLSH_EINVAL, "not enough observations (%zu)", n);
+  aovjob j = {n, 0, p, mlsh_malloc(p * n * sizeof(double)), mlsh_malloc(n * sizeof(double)), mlsh_malloc(n * sizeof(double))};
+  int rc = !j.Q || !j.resid || !j.v ? mlsh_seterr(err, MLSH_ENOMEM, "not enough memory") : MLSH_OK;
+  if (rc == MLSH_OK && fit_terms(&j, y, a, ka, b, kb, interaction, r) != MLSH_OK) rc = mlsh_seterr(err, MLSH_EINTR, "interrupted");
+  mlsh_free(j.Q); mlsh_free(j.resid); mlsh_free(j.v);
+  return rc;
 }
 
 int st_tukey(const double *mean, const double *count, int k, double mse, double df, double conf_level, double *out,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "htest.h"
 #include "../core/alloc.h"
+#include "../core/interrupt.h"
 
 #define SPEARMAN_EXACT_MAX 1290   /* R: n (n^2 - 1) must not overflow an int */
 #define KENDALL_EXACT_MAX 1000    /* the counts of inversions need n^2 / 2 doubles */
@@ -78,19 +79,23 @@ static double pkendall(double q, size_t n, double *w, double *prev) {
   return p / gammafn((double)n + 1);
 }
 
+/* tau-b as R's cor(method = "kendall"); NaN when interrupted (Ctrl-C). */
 static double kendall_tau(const double *x, const double *y, size_t n) {
   double s = 0, sx = 0, sy = 0;
-  for (size_t k = 0; k < n; k++)
+  for (size_t k = 0; k < n; k++) {
+    if ((k & 1023) == 1023 && mlsh_interrupted()) return NAN;
     for (size_t j = 0; j < k; j++) {
       double a = (x[k] > x[j]) - (x[k] < x[j]), b = (y[k] > y[j]) - (y[k] < y[j]);
       s += a * b; sx += a * a; sy += b * b;
     }
+  }
   return s / (sqrt(sx) * sqrt(sy));
 }
 
 static int kendall(const double *x, const double *y, size_t n, st_alternative alt, int exact, int continuity, int ties,
                    double *tmp, st_htest *r, mlsh_err *err) {
   double tau = kendall_tau(x, y, n), fn = (double)n;
+  if (isnan(tau)) return mlsh_seterr(err, MLSH_EINTR, "interrupted");
   r->estimate[0] = tau;
   r->method = "Kendall's rank correlation tau";
   if (exact < 0) exact = n < 50;

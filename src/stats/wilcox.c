@@ -13,9 +13,9 @@
 #include "../core/alloc.h"
 
 /* Exact distributions beyond these sizes take too much memory (pwilcox
- * keeps m n (m n / 2) counts) or time. */
+ * keeps about (m n)^2 / 8 counts, and Rmath exits when calloc fails) or time. */
 #define SIGNRANK_EXACT_MAX 1000
-#define RANKSUM_EXACT_MAX 10000.0
+#define RANKSUM_EXACT_MAX 2500.0
 
 typedef struct wjob {
   double *x;                  /* x (one sample: x - y when paired) */
