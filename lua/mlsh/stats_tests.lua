@@ -264,7 +264,8 @@ end, "stats.fisher_test", "stats.fisher_test(x [, y] [, opts])",
   "and y two label vectors (their cross-table). 2 x 2: the p-value for the alternative about the odds ratio\n" ..
   "(or, 1 under the null), the conditional maximum likelihood estimate of the odds ratio and its interval.\n" ..
   "r x c: the two-sided p-value, the total probability of the tables with the same margins no more probable\n" ..
-  "than the observed one (as R's FEXACT), by enumerating them (an error past max_tables), or by simulation\n" ..
+  "than the observed one (as R's FEXACT), by enumerating them with FEXACT's pruning of whole subtrees (an\n" ..
+  "error past max_tables steps, a few seconds), or by simulation\n" ..
   "(simulate_p_value = true, B tables, seeded). Returns an HTest with p_value, conf_int, estimate (odds\n" ..
   "ratio), method, alternative, observed.\n" ..
   "Example: stats.fisher_test({{3, 1}, {1, 3}}, {alternative = \"greater\"}).p_value  --> 0.2429")

@@ -239,7 +239,7 @@ static const mlsh_opt fisher_opt[] = {
   MLSH_OPT_BOOL(fisher_args, f.simulate, "simulate_p_value", 0, "r x c: the p-value by simulating B tables"),
   MLSH_OPT_INT(fisher_args, f.B, "B", 2000, 1, 1e9, "r x c: the number of simulated tables"),
   MLSH_OPT_SEED(fisher_args, f.seed),
-  MLSH_OPT_NUM(fisher_args, f.max_tables, "max_tables", 1e8, 1, HUGE_VAL, "r x c: most tables enumerated before an error"),
+  MLSH_OPT_NUM(fisher_args, f.max_tables, "max_tables", 2e7, 1, HUGE_VAL, "r x c: most (partial) tables visited before an error"),
   MLSH_OPT_END};
 static const mlsh_optspec fisher_spec = {"stats.fisher_test", fisher_opt};
 

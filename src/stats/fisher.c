@@ -9,6 +9,7 @@
 #include <Rmath.h>
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "htest.h"
 #include "../core/alloc.h"
@@ -131,66 +132,146 @@ static int two_by_two(const double *x, const st_fisher_opts *o, st_htest *r, mls
   return MLSH_OK;
 }
 
-/* ---- r x c: every table with the observed margins ---- */
+/* ---- r x c: the tables with the observed margins ----
+ * Columns are filled one at a time; a table's probability is
+ * exp(logc - sum log x!). At each partial table, bounds on what the
+ * remaining cells can add (from relaxing one set of margins) settle whole
+ * subtrees, as FEXACT's network algorithm does: when even the most
+ * probable completion is at most the observed probability, all of them
+ * count, and their total has a closed form; when even the least probable
+ * one is above it, none does. */
 
 typedef struct enumjob {
-  size_t nr, nc;
-  const double *lfact;        /* log k! */
-  double *rowrem, *colrem;    /* what is left of the margins */
+  size_t m, k;                /* state rows (the smaller side), columns */
+  const double *lfact;        /* log j! */
+  double *rem;                /* what is left of the row margins */
+  const double *col;          /* column margins, ascending */
+  double *caps;               /* scratch, m + k values */
   double logc, threshold;     /* log of the constant part; log of the observed probability, with R's slack */
   double p;                   /* sum over the tables at most as probable */
   double visited, max_tables;
   int status;
 } enumjob;
 
-/* Fill cell (i, j) and go on; s = sum of -log x! so far. */
-static void fill(enumjob *e, size_t i, size_t j, double s) {
+static int by_size_up(const void *a, const void *b) { return st_cmp_double(a, b); }
+static int by_size_down(const void *a, const void *b) { return st_cmp_double(b, a); }
+
+/* -sum log x! of total units in cells with the given caps, spread as
+ * evenly as they allow (the most probable) or piled into the largest
+ * caps (the least probable). caps is sorted here. */
+static double spread(const enumjob *e, double total, double *caps, size_t n) {
+  qsort(caps, n, sizeof *caps, by_size_up);
+  double s = 0;
+  for (size_t i = 0; i < n; i++) {
+    double share = floor(total / (double)(n - i));
+    if (caps[i] <= share) { s -= e->lfact[(size_t)caps[i]]; total -= caps[i]; continue; }
+    double left = n - i, extra = total - share * left;   /* extra cells get share + 1 */
+    return s - extra * e->lfact[(size_t)share + 1] - (left - extra) * e->lfact[(size_t)share];
+  }
+  return s;
+}
+
+static double pile(const enumjob *e, double total, double *caps, size_t n) {
+  qsort(caps, n, sizeof *caps, by_size_down);
+  double s = 0;
+  for (size_t i = 0; i < n && total > 0; i++) {
+    double x = fmin(caps[i], total);
+    s -= e->lfact[(size_t)x];
+    total -= x;
+  }
+  return s;
+}
+
+/* Bounds on -sum log x! over the columns j.. given the rows left: the
+ * tighter of the row-wise and the column-wise relaxations. */
+static void bounds(const enumjob *e, size_t j, double *hi, double *lo) {
+  double rmax = 0, rmin = 0, cmax = 0, cmin = 0, *caps = e->caps;
+  size_t nk = e->k - j;
+  for (size_t i = 0; i < e->m; i++) {
+    memcpy(caps, e->col + j, nk * sizeof *caps);
+    rmax += spread(e, e->rem[i], caps, nk);
+    memcpy(caps, e->col + j, nk * sizeof *caps);
+    rmin += pile(e, e->rem[i], caps, nk);
+  }
+  for (size_t l = j; l < e->k; l++) {
+    memcpy(caps, e->rem, e->m * sizeof *caps);
+    cmax += spread(e, e->col[l], caps, e->m);
+    memcpy(caps, e->rem, e->m * sizeof *caps);
+    cmin += pile(e, e->col[l], caps, e->m);
+  }
+  *hi = fmin(rmax, cmax);
+  *lo = fmax(rmin, cmin);
+}
+
+/* log of the sum over all completions of prod 1/x!: N! / (prod R! prod C!). */
+static double log_completions(const enumjob *e, size_t j) {
+  double n = 0, s = 0;
+  for (size_t i = 0; i < e->m; i++) { n += e->rem[i]; s -= e->lfact[(size_t)e->rem[i]]; }
+  for (size_t l = j; l < e->k; l++) s -= e->lfact[(size_t)e->col[l]];
+  return s + e->lfact[(size_t)n];
+}
+
+static void node(enumjob *e, size_t j, double past);
+
+/* Column j, row i onwards: colrem units left to place; then the next node. */
+static void fill_column(enumjob *e, size_t j, size_t i, double colrem, double past) {
   if (e->status) return;
-  if (j == e->nc - 1) {   /* the last column is what the rows have left */
-    for (size_t a = 0; a < e->nr; a++) s -= e->lfact[(size_t)e->rowrem[a]];
-    double lp = e->logc + s;
-    if (lp <= e->threshold) e->p += exp(lp);
-    if (++e->visited > e->max_tables) e->status = MLSH_EINVAL;
-    else if (((size_t)e->visited & 0xfffff) == 0 && mlsh_interrupted()) e->status = MLSH_EINTR;
+  if (i == e->m - 1) {
+    if (colrem > e->rem[i]) return;
+    e->rem[i] -= colrem;
+    node(e, j + 1, past - e->lfact[(size_t)colrem]);
+    e->rem[i] += colrem;
     return;
   }
-  if (i == e->nr - 1) {   /* the last row of a column is what the column has left */
-    double v = e->colrem[j];
-    if (v > e->rowrem[i]) return;
-    e->rowrem[i] -= v;
-    fill(e, 0, j + 1, s - e->lfact[(size_t)v]);
-    e->rowrem[i] += v;
-    return;
-  }
-  double rest = 0;   /* what rows below i can still take */
-  for (size_t a = i + 1; a < e->nr; a++) rest += e->rowrem[a];
-  double hi = fmin(e->rowrem[i], e->colrem[j]), lo = fmax(0, e->colrem[j] - rest);
+  double below = 0;
+  for (size_t a = i + 1; a < e->m; a++) below += e->rem[a];
+  double hi = fmin(e->rem[i], colrem), lo = fmax(0, colrem - below);
   for (double v = lo; v <= hi; v++) {
-    e->rowrem[i] -= v; e->colrem[j] -= v;
-    fill(e, i + 1, j, s - e->lfact[(size_t)v]);
-    e->rowrem[i] += v; e->colrem[j] += v;
+    e->rem[i] -= v;
+    fill_column(e, j, i + 1, colrem - v, past - e->lfact[(size_t)v]);
+    e->rem[i] += v;
   }
+}
+
+static void node(enumjob *e, size_t j, double past) {
+  if (e->status) return;
+  if (++e->visited > e->max_tables) { e->status = MLSH_EINVAL; return; }
+  if (((size_t)e->visited & 0xffff) == 0 && mlsh_interrupted()) { e->status = MLSH_EINTR; return; }
+  if (j == e->k - 1) {   /* the last column is what the rows have left */
+    for (size_t i = 0; i < e->m; i++) past -= e->lfact[(size_t)e->rem[i]];
+    if (e->logc + past <= e->threshold) e->p += exp(e->logc + past);
+    return;
+  }
+  double hi, lo;
+  bounds(e, j, &hi, &lo);
+  if (e->logc + past + hi <= e->threshold) { e->p += exp(e->logc + past + log_completions(e, j)); return; }
+  if (e->logc + past + lo > e->threshold) return;
+  fill_column(e, j, 0, e->col[j], past);
 }
 
 static int enumerate(const double *x, size_t nr, size_t nc, const double *rs, const double *cs, double n,
                      const st_fisher_opts *o, const double *lfact, st_htest *r, mlsh_err *err) {
-  double *rem = mlsh_malloc((nr + nc) * sizeof *rem);
-  if (!rem) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-  enumjob e = {nr, nc, lfact, rem, rem + nr, 0, 0, 0, 0, o->max_tables, 0};
-  memcpy(rem, rs, nr * sizeof *rem);
-  memcpy(rem + nr, cs, nc * sizeof *rem);
+  int flip = nr > nc;   /* the state is the smaller margin */
+  size_t m = flip ? nc : nr, k = flip ? nr : nc;
+  double *buf = mlsh_malloc((2 * (m + k) + k) * sizeof *buf);
+  if (!buf) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  double *rem = buf, *col = buf + m, *caps = col + k;
+  memcpy(rem, flip ? cs : rs, m * sizeof *rem);
+  memcpy(col, flip ? rs : cs, k * sizeof *col);
+  qsort(col, k, sizeof *col, by_size_up);
+  enumjob e = {m, k, lfact, rem, col, caps, 0, 0, 0, 0, o->max_tables, 0};
   e.logc = -lfact[(size_t)n];
   for (size_t i = 0; i < nr; i++) e.logc += lfact[(size_t)rs[i]];
   for (size_t j = 0; j < nc; j++) e.logc += lfact[(size_t)cs[j]];
   double obs = e.logc;
-  for (size_t k = 0; k < nr * nc; k++) obs -= lfact[(size_t)x[k]];
+  for (size_t c = 0; c < nr * nc; c++) obs -= lfact[(size_t)x[c]];
   e.threshold = obs + log(REL_ERR);
-  fill(&e, 0, 0, 0);
-  mlsh_free(rem);
+  node(&e, 0, 0);
+  mlsh_free(buf);
   if (e.status == MLSH_EINTR) return mlsh_seterr(err, MLSH_EINTR, "interrupted");
   if (e.status)
-    return mlsh_seterr(err, MLSH_EINVAL, "more than %.0f tables have these margins: use simulate_p_value = true "
-                       "(or raise max_tables)", o->max_tables);
+    return mlsh_seterr(err, MLSH_EINVAL, "the enumeration of the tables with these margins passes %.0f steps: "
+                       "use simulate_p_value = true (or raise max_tables)", o->max_tables);
   r->p_value = fmin(1, e.p);
   return MLSH_OK;
 }
