@@ -265,9 +265,8 @@ end, "stats.fisher_test", "stats.fisher_test(x [, y] [, opts])",
   "(or, 1 under the null), the conditional maximum likelihood estimate of the odds ratio and its interval.\n" ..
   "r x c: the two-sided p-value, the total probability of the tables with the same margins no more probable\n" ..
   "than the observed one (as R's FEXACT), by enumerating them with FEXACT's pruning of whole subtrees (an\n" ..
-  "error past max_tables steps, a few seconds), or by simulation\n" ..
-  "(simulate_p_value = true, B tables, seeded). Returns an HTest with p_value, conf_int, estimate (odds\n" ..
-  "ratio), method, alternative, observed.\n" ..
+  "error past max_tables steps, a few seconds), or by simulation (simulate_p_value = true, B tables, seeded).\n" ..
+  "Returns an HTest with p_value, conf_int, estimate (odds ratio), method, alternative, observed.\n" ..
   "Example: stats.fisher_test({{3, 1}, {1, 3}}, {alternative = \"greater\"}).p_value  --> 0.2429")
 
 local function kind(v)
@@ -386,8 +385,11 @@ end
 
 function AOV.__tostring(fit)
   local names, df, ss, ms, F, p = {}, {}, {}, {}, {}, {}
-  for t = 1, #fit.terms do
-    names[t], df[t], ss[t], ms[t], F[t], p[t] = fit.terms[t], fit.df[t], fit.ss[t], fit.ms[t], fit.F[t], fit.p[t]
+  for t = 1, #fit.terms do   -- R leaves out a term that is wholly aliased (0 df)
+    if fit.df[t] > 0 then
+      local k = #names + 1
+      names[k], df[k], ss[k], ms[k], F[k], p[k] = fit.terms[t], fit.df[t], fit.ss[t], fit.ms[t], fit.F[t], fit.p[t]
+    end
   end
   local k = #names + 1
   names[k], df[k], ss[k], ms[k] = "Residuals", fit.df_resid, fit.ss_resid, fit.ms_resid

@@ -215,6 +215,8 @@ static int signed_rank_test(wjob *j, const st_wilcox_opts *o, st_htest *r, mlsh_
   int zeroes = n < j->nx, ties = has_ties(j->rk, n, j->tmp);
   int exact = o->exact < 0 ? n < 50 : o->exact;
   r->statistic = V;
+  /* R finds the interval on (x - mu) + mu: the same rounding, the same root */
+  for (size_t i = 0; i < j->nx; i++) j->x[i] = (j->x[i] - o->mu) + o->mu;
   if (exact && n > SIGNRANK_EXACT_MAX && !ties && !zeroes)
     return mlsh_seterr(err, MLSH_EINVAL, "exact = true needs at most %d observations (got %zu)", SIGNRANK_EXACT_MAX, n);
   if (exact && !ties && !zeroes) {

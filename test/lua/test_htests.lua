@@ -461,6 +461,11 @@ T.test("aov equals R's aov: unbalanced, with NA, interaction", function()
   -- the empty cell 3:2 aliases one interaction column, so a:b has 1 df and the residuals 2
   local e = stats.aov({ 1, 2, 3, 4, 5, 6, 7 }, { 1, 1, 2, 2, 3, 3, 3 }, { 1, 2, 1, 2, 1, 1, 1 }, { interaction = true })
   T.eq(e.df[3], 1); T.eq(e.df_resid, 2)
+  -- R: a <- factor(c(1, 1, 2, 2, 3, 3)); b <- a; print(summary(aov(1:6 ~ a * b))): b and a:b are aliased, left out
+  T.eq(tostring(stats.aov({ 1, 2, 3, 4, 5, 6 }, { 1, 1, 2, 2, 3, 3 }, { 1, 1, 2, 2, 3, 3 }, { interaction = true, names = { "a", "b" } })),
+    table.concat({ "            Df Sum Sq Mean Sq F value Pr(>F)  ", "a            2   16.0     8.0      16 0.0251 *",
+      "Residuals    3    1.5     0.5                 ", "---",
+      "Signif. codes:  0 \u{2018}***\u{2019} 0.001 \u{2018}**\u{2019} 0.01 \u{2018}*\u{2019} 0.05 \u{2018}.\u{2019} 0.1 \u{2018} \u{2019} 1" }, "\n"))
 end)
 
 T.test("tukey_hsd equals R's TukeyHSD", function()
