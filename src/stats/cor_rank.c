@@ -12,7 +12,7 @@
 #include "../core/interrupt.h"
 
 #define SPEARMAN_EXACT_MAX 1290   /* R: n (n^2 - 1) must not overflow an int */
-#define KENDALL_EXACT_MAX 1000    /* the counts of inversions need n^2 / 2 doubles */
+#define KENDALL_EXACT_MAX 170     /* n! (the count of permutations) overflows beyond */
 #define N_SMALL 9                 /* prho: exact enumeration up to here */
 
 /* AS 89 as R's prho: P[S >= is] (upper) or P[S < is] (lower). */

@@ -542,6 +542,10 @@ T.test("bad input", function()
   for i = 1, 1200 do big[i] = i * 1.5 end
   T.raises(function() stats.wilcox_test(big, { exact = true }) end, "stats.wilcox_test: exact = true needs at most 1000 observations")
   T.raises(function() stats.cor_test({ 1 }, { 2 }, { method = "kendall" }) end, "stats.cor_test: not enough finite observations (1 pairs)")
+  local x171, y171 = {}, {}
+  for i = 1, 171 do x171[i] = i; y171[i] = (i * 37) % 173 end
+  T.raises(function() stats.cor_test(x171, y171, { method = "kendall", exact = true }) end,
+    "stats.cor_test: exact = true needs n <= 170 (got 171)")   -- R's counts overflow there (it returns NaN)
   local c = stats.cor_test({ 1, 1, 1 }, { 1, 2, 3 }, { method = "spearman" })
   T.ok(c.p_value ~= c.p_value and c.warning == "the standard deviation is zero", "constant data: NA as R")
   T.raises(function() stats.shapiro_test({ 1, 2 }) end, "stats.shapiro_test: sample size must be between 3 and 5000 (got 2)")
