@@ -47,6 +47,17 @@ for i = 1, df:nrow() do wide[i] = sepal_width[i] > 3 and "wide" or "narrow" end
 print(stats.chisq_test(df:col("species"), wide))
 print("sepal width quartiles (R's quantile, type 7): " .. table.concat(mat.format(stats.quantile(df:col("sepal_width"))), " "))
 
+section("Rank and distribution tests, one-way ANOVA (as R's wilcox.test, shapiro.test, ks.test, aov, TukeyHSD)")
+print(stats.wilcox_test(setosa:col("sepal_width"), versicolor:col("sepal_width"), { conf_int = true }))
+print(stats.cor_test(df:col("petal_length"), df:col("petal_width"), { method = "spearman" }))
+print(stats.shapiro_test(setosa:col("sepal_width")))
+print(stats.ks_test(setosa:col("sepal_length"), versicolor:col("sepal_length")))
+print(stats.fisher_test(df:col("species"), wide))
+local fit = stats.aov(df:col("sepal_width"), df:col("species"), { names = { "species" } })
+print(fit)
+print(stats.tukey_hsd(fit))
+print("the four p-values, Hommel-adjusted: " .. table.concat(mat.format(stats.p_adjust(pv, { method = "hommel" }), { digits = 3 }), " "))
+
 section("Linear algebra")
 local A = mat.from{{4, 7}, {2, 6}}
 print("A ="); print(A)

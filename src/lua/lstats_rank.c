@@ -52,7 +52,7 @@ static int l_quantile(lua_State *L) {
   return 1;
 }
 
-static const char *const padjust_methods[] = {"holm", "hochberg", "bonferroni", "BH", "BY", "none", "fdr", NULL};
+static const char *const padjust_methods[] = {"holm", "hochberg", "hommel", "bonferroni", "BH", "BY", "none", "fdr", NULL};
 typedef struct { int method; size_t n; } padjust_args;
 static const mlsh_opt padjust_opt[] = {
   MLSH_OPT_ENUM(padjust_args, method, "method", 0, padjust_methods, "correction (fdr = BH), as R's p.adjust"),
@@ -67,7 +67,7 @@ static int l_p_adjust(lua_State *L) {
   mlsh_mat *p = lmat_checklike(L, 1, fname, "p");
   size_t n = MAT_LEN(p);
   double *out = mlsh_scratch(L, (n ? n : 1) * sizeof(double), fname);
-  st_padjust method = a.method == 6 ? ST_PADJ_BH : (st_padjust)a.method;
+  st_padjust method = a.method == 7 ? ST_PADJ_BH : (st_padjust)a.method;
   mlsh_err err;
   int rc = st_p_adjust(p->data, n, method, a.n, out, &err);
   if (rc != MLSH_OK) mlsh_fail(L, fname, rc, &err);
@@ -83,8 +83,8 @@ static const mlsh_Reg rank_funcs[] = {
    "an error unless na_rm = true.\n"
    "Example: stats.quantile({1, 2, 3, 4, 10}, 0.9)  --> 7.6", &quantile_spec},
   {"p_adjust", l_p_adjust, "stats.p_adjust(p [, opts])",
-   "p-values adjusted for multiple comparisons as R's p.adjust: holm (default), hochberg, bonferroni, BH (fdr)\n"
-   "and BY; none returns them as given. NaN (NA) stays NaN and is not counted (set n to count it).\n"
+   "p-values adjusted for multiple comparisons as R's p.adjust: holm (default), hochberg, hommel, bonferroni,\n"
+   "BH (fdr) and BY; none returns them as given. NaN (NA) stays NaN and is not counted (set n to count it).\n"
    "Example: stats.p_adjust({0.01, 0.02, 0.03, 0.04}, {method = \"BH\"})  --> {0.04, 0.04, 0.04, 0.04}", &padjust_spec},
   {NULL, NULL, NULL, NULL, NULL}};
 

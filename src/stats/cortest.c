@@ -7,7 +7,7 @@
 #include "htest.h"
 #include "../core/alloc.h"
 
-static double pearson_r(const double *x, const double *y, size_t n) {
+double st_pearson(const double *x, const double *y, size_t n) {
   double mx = st_mean(x, n), my = st_mean(y, n);
   long double sxy = 0, sxx = 0, syy = 0;
   for (size_t i = 0; i < n; i++) {
@@ -37,7 +37,7 @@ int st_cor_test(const double *x, const double *y, size_t n, st_alternative alt, 
   for (size_t i = 0; i < n; i++)
     if (isfinite(x[i]) && isfinite(y[i])) { a[m] = x[i]; b[m] = y[i]; m++; }
   if (m < 3) { mlsh_free(buf); return mlsh_seterr(err, MLSH_EINVAL, "not enough finite observations (%zu pairs)", m); }
-  double rho = pearson_r(a, b, m), df = (double)m - 2;
+  double rho = st_pearson(a, b, m), df = (double)m - 2;
   mlsh_free(buf);
   if (isnan(rho)) return mlsh_seterr(err, MLSH_EINVAL, "the standard deviation is zero");
   r->estimate[0] = rho; r->nestimate = 1;

@@ -67,6 +67,28 @@ static int by_p_down(const void *a, const void *b) {
   return x->i < y->i ? -1 : x->i > y->i;
 }
 
+/* Hommel's method as R's: the p-values (padded with 1 up to n) sorted, q
+ * and pa updated for m = n-1 down to 2, then pmax(pa, p). */
+static int hommel(pv *v, size_t lp, size_t n, double *out, mlsh_err *err) {
+  double *p = mlsh_malloc(3 * n * sizeof *p);
+  if (!p) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  double *q = p + n, *pa = p + 2 * n, fn = (double)n, mn = INFINITY;
+  qsort(v, lp, sizeof *v, by_p_up);
+  for (size_t k = 0; k < n; k++) p[k] = k < lp ? v[k].p : 1;
+  for (size_t k = 0; k < n; k++) mn = fmin(mn, fn * p[k] / (double)(k + 1));
+  for (size_t k = 0; k < n; k++) q[k] = pa[k] = mn;
+  for (size_t m = n - 1; m >= 2; m--) {
+    double fm = (double)m, q1 = INFINITY;
+    for (size_t k = n - m + 1; k < n; k++) q1 = fmin(q1, fm * p[k] / (double)(k - (n - m + 1) + 2));
+    for (size_t k = 0; k <= n - m; k++) q[k] = fmin(fm * p[k], q1);
+    for (size_t k = n - m + 1; k < n; k++) q[k] = q[n - m];
+    for (size_t k = 0; k < n; k++) pa[k] = fmax(pa[k], q[k]);
+  }
+  for (size_t k = 0; k < lp; k++) out[v[k].i] = fmax(pa[k], p[k]);
+  mlsh_free(p);
+  return MLSH_OK;
+}
+
 int st_p_adjust(const double *p, size_t len, st_padjust method, size_t n, double *out, mlsh_err *err) {
   size_t lp = 0;
   for (size_t i = 0; i < len; i++) {
@@ -80,6 +102,12 @@ int st_p_adjust(const double *p, size_t len, st_padjust method, size_t n, double
   if (!v) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   size_t m = 0;
   for (size_t i = 0; i < len; i++) { out[i] = p[i]; if (!isnan(p[i])) { v[m].p = p[i]; v[m].i = i; m++; } }
+  if (method == ST_PADJ_HOMMEL && n == 2) method = ST_PADJ_HOCHBERG;   /* as R */
+  if (method == ST_PADJ_HOMMEL && n > 2) {
+    int rc = hommel(v, lp, n, out, err);
+    mlsh_free(v);
+    return rc;
+  }
   double fn = (double)n, q = 0;
   if (method == ST_PADJ_BY) for (size_t k = 1; k <= n; k++) q += 1.0 / (double)k;
   if (method == ST_PADJ_HOLM) {

@@ -161,6 +161,11 @@ local calls = {
 calls["stats.t_test"] = function(o) return stats.t_test({ 1, 2, 4 }, o) end
 calls["stats.cor_test"] = function(o) return stats.cor_test({ 1, 2, 4, 3 }, { 2, 1, 4, 5 }, o) end
 calls["stats.chisq_test"] = function(o) return stats.chisq_test({ { 12, 5 }, { 7, 9 } }, o) end
+calls["stats.wilcox_test"] = function(o) return stats.wilcox_test({ 1, 2, 4 }, o) end
+calls["stats.fisher_test"] = function(o) return stats.fisher_test({ { 3, 1 }, { 1, 3 } }, o) end
+calls["stats.ks_test"] = function(o) return stats.ks_test({ 0.1, 0.5, 0.3 }, "punif", o) end
+calls["stats.aov"] = function(o) return stats.aov({ 1, 2, 4, 5 }, { "a", "a", "b", "b" }, o) end
+calls["stats.tukey_hsd"] = function(o) return stats.tukey_hsd(stats.aov({ 1, 2, 4, 5 }, { "a", "a", "b", "b" }), o) end
 calls["stats.quantile"] = function(o) return stats.quantile({ 1, 2, 4 }, 0.5, o) end
 calls["stats.p_adjust"] = function(o) return stats.p_adjust({ 0.1, 0.2 }, o) end
 -- stats.d/p/q/r<family>: every parameter by position, then the options
