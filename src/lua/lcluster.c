@@ -94,6 +94,7 @@ static void push_kmeans(lua_State *L, km_result *r, size_t n, size_t k) {
 
 static int l_kmeans(lua_State *L) {
   lua_settop(L, 3);
+  if (lmat_test_mapped(L, 1)) return mlsh_call_method(L, 1, "kmeans");   /* streamed Lloyd */
   km_args a;
   mlsh_mat *X = km_read_args(L, 1, 3, &km_spec, &a);
   a.km.k = km_check_k(L, 2, km_spec.fname, X);

@@ -20,7 +20,7 @@ typedef struct {
 
 /* Module order matters only for help(); each opener adds to its table. */
 static const module_entry modules[] = {
-  {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O", {mlsh_open_mat}, {"mat"}},
+  {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O", {mlsh_open_mat, mlsh_open_mat_mmap}, {"mat"}},
   {"data", "data frames: CSV reading/writing, describe, select, filter", {mlsh_open_data, mlsh_open_frame}, {"data"}},
   {"stats", "PCA (FactoMineR-grade), t-SNE, R's distributions and tests", {mlsh_open_stats_pca, mlsh_open_stats_tsne, mlsh_open_stats_distrib, mlsh_open_stats_tests, mlsh_open_stats_rank}, {"stats_pca", "stats_tests"}},
   {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster, mlsh_open_cluster_valid}, {"cluster"}},
