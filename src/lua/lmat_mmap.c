@@ -14,7 +14,7 @@
 static lmat_mapped *check_mapped(lua_State *L, int idx, const char *fname) {
   lmat_mapped *u = lmat_test_mapped(L, idx);
   if (!u) mlsh_error(L, fname, "argument 'self' must be a MappedMatrix (got %s)", mlsh_typename(L, idx));
-  if (!u->map.base && u->map.rows * u->map.cols > 0) mlsh_error(L, fname, "the mapping is closed");
+  if (u->closed) mlsh_error(L, fname, "the mapping is closed");
   return u;
 }
 
@@ -84,6 +84,7 @@ static int mm_gc(lua_State *L) {
 static int m_close(lua_State *L) {
   lmat_mapped *u = check_mapped(L, 1, "MappedMatrix:close");
   npymap_close(&u->map);
+  u->closed = 1;
   return 0;
 }
 
@@ -366,5 +367,13 @@ void mlsh_open_mat_mmap(lua_State *L) {
   lua_pushvalue(L, -4);
   lua_setfield(L, -2, "__index");
   lua_setmetatable(L, -2);
+  lua_pop(L, 1);
+  /* and the Matrix operators: M * 2, M == X */
+  const char *ops[] = {"__add", "__sub", "__mul", "__div", "__unm", "__pow", "__eq"};
+  luaL_getmetatable(L, MLSH_MATRIX_MT);
+  for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+    lua_getfield(L, -1, ops[i]);
+    lua_setfield(L, -3, ops[i]);
+  }
   lua_pop(L, 2);
 }

@@ -145,7 +145,7 @@ mlsh_mat *lmat_test(lua_State *L, int idx) {
   if (m) return m;
   lmat_mapped *u = lmat_test_mapped(L, idx);
   if (!u) return NULL;
-  if (!u->map.base && u->map.rows * u->map.cols > 0) mlsh_error(L, "MappedMatrix", "the mapping is closed");
+  if (u->closed) mlsh_error(L, "MappedMatrix", "the mapping is closed");
   mlsh_err err;
   int rc = npymap_matrix(&u->map, &u->view, &err);
   if (rc) mlsh_fail(L, "MappedMatrix", rc, &err);

@@ -28,6 +28,7 @@ typedef struct lmat_mapped {
   mlsh_mat view;
   mlsh_npymap map;
   int distributed;     /* a rank's row block (dist.load): kernels reduce across ranks */
+  int closed;          /* unmapped by X:close() */
 } lmat_mapped;
 
 /* One public function: name, C function, usage line, documentation and
