@@ -29,6 +29,7 @@ static const module_entry modules[] = {
   {"nn", "darknet-format CNN engine, MobileNetV2 embeddings", {mlsh_open_nn}, {"nn"}},
   {"image", "JPEG/PNG loading and resizing", {mlsh_open_image}, {"image"}},
   {"plot", "terminal charts, dashboard, SVG/HTML export", {mlsh_open_plot}, {"plot"}},
+  {"dist", "many processes (mpirun): ranks, collectives, .npy row blocks, distributed K-Means/PCA", {mlsh_open_dist}, {"dist"}},
 };
 
 static int file_exists(const char *p) {

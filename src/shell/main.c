@@ -14,6 +14,7 @@
 #include "run.h"
 #include "shell.h"
 #include "../lua/lmlsh.h"
+#include "../dist/dist.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -137,6 +138,7 @@ int main(int argc, char **argv) {
   }
   int interrupted = !ok && shell_interrupted();
   fflush(stdout);
+  dist_exit(ok);   /* under MPI: finalize, or stop every rank after an error here */
   lua_close(L);
   if (interrupted) {
     /* Stopped by Ctrl-C: die of SIGINT once cleaned up, so that the

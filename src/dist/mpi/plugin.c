@@ -4,6 +4,8 @@
  * for by polling with short sleeps, so a rank that waits (an idle REPL
  * rank, a rank ahead of the others) does not spin a core, and a wait can
  * time out with a message instead of hanging. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +52,10 @@ static int wait_req(MPI_Request *req, const char *what, char *msg, size_t len) {
 }
 
 static int p_init(int *rank, int *size, char *msg, size_t len) {
+  /* mlsh loads this plugin RTLD_LOCAL; OpenMPI's own components need
+   * libmpi's symbols global (as mpi4py does). */
+  Dl_info info;
+  if (dladdr((void *)MPI_Init, &info) && info.dli_fname) dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
   int inited = 0;
   MPI_Initialized(&inited);
   int rc = inited ? MPI_SUCCESS : MPI_Init(NULL, NULL);

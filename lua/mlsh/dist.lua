@@ -1,0 +1,132 @@
+-- lua/mlsh/dist.lua - the Lua side of `dist` (src/lua/ldist.c): values sent
+-- between ranks (bcast, allgather), rank-0 printing, a rank's row block of a
+-- .npy file (load), and the per-iteration cost model of the distributed
+-- K-Means (cost).
+local M, mlsh = ...
+local doc, mat = mlsh.doc, mlsh.mat
+
+-- ---- values as bytes: nil, booleans, numbers, strings, Matrices, tables of them ----
+
+local encode
+local function put(out, v, seen)
+  local t = type(v)
+  if t == "nil" then out[#out + 1] = "z"
+  elseif t == "boolean" then out[#out + 1] = v and "T" or "F"
+  elseif math.type(v) == "integer" then out[#out + 1] = string.pack("<c1j", "i", v)
+  elseif t == "number" then out[#out + 1] = string.pack("<c1d", "n", v)
+  elseif t == "string" then out[#out + 1] = string.pack("<c1s4", "s", v)
+  elseif mat.is(v) then
+    local r, c, bytes = M._pack(mat.is_mapped(v) and v:copy() or v)
+    out[#out + 1] = string.pack("<c1jjs4", "m", r, c, bytes)
+  elseif t == "table" then
+    if seen[v] then error("dist: a table that contains itself cannot be sent", 0) end
+    seen[v] = true
+    local n = 0
+    for _ in pairs(v) do n = n + 1 end
+    out[#out + 1] = string.pack("<c1j", "t", n)
+    -- keys in a fixed order, so that every rank decodes the same table
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys, function(a, b)
+      local ta, tb = type(a), type(b)
+      if ta ~= tb then return ta < tb end
+      return a < b
+    end)
+    for _, k in ipairs(keys) do put(out, k, seen); put(out, v[k], seen) end
+    seen[v] = nil
+  else
+    error("dist: a " .. t .. " cannot be sent between ranks", 0)
+  end
+end
+
+encode = function(v)
+  local out = {}
+  put(out, v, {})
+  return table.concat(out)
+end
+
+local function get(s, pos)
+  local tag = s:sub(pos, pos)
+  pos = pos + 1
+  if tag == "z" then return nil, pos
+  elseif tag == "T" then return true, pos
+  elseif tag == "F" then return false, pos
+  elseif tag == "i" then return string.unpack("<j", s, pos)
+  elseif tag == "n" then return string.unpack("<d", s, pos)
+  elseif tag == "s" then return string.unpack("<s4", s, pos)
+  elseif tag == "m" then
+    local r, c, bytes, p2 = string.unpack("<jjs4", s, pos)
+    return M._unpack(r, c, bytes), p2
+  elseif tag == "t" then
+    local n
+    n, pos = string.unpack("<j", s, pos)
+    local t = {}
+    for _ = 1, n do
+      local k, v
+      k, pos = get(s, pos)
+      v, pos = get(s, pos)
+      t[k] = v
+    end
+    return t, pos
+  end
+  error("dist: a damaged message", 0)
+end
+
+local function decode(s) return (get(s, 1)) end
+
+M.bcast = doc(function(v, root)
+  root = root or 0
+  local s = M._bcast(M.rank() == root and encode(v) or nil, root)
+  return decode(s)
+end, "dist.bcast", "dist.bcast(v [, root])",
+  "Rank root's (default 0) value v on every rank: nil, booleans, numbers, strings, Matrices and tables of\n" ..
+  "them. Other ranks' v is ignored.\nExample: centers = dist.bcast(centers)")
+
+M.allgather = doc(function(v)
+  local parts = M._allgather(encode(v))
+  local out = {}
+  for r, s in ipairs(parts) do out[r] = decode(s) end
+  return out
+end, "dist.allgather", "dist.allgather(v)",
+  "Every rank's v as an array in rank order (out[1] is rank 0's).\nExample: sizes = dist.allgather(X:rows())")
+
+M.print = doc(function(...)
+  if M.rank() == 0 then print(...) end
+end, "dist.print", "dist.print(...)", "print on rank 0 only.\nExample: dist.print(km.inertia)")
+
+-- ---- a rank's row block of a .npy file ----
+
+M.block = doc(function(n, rank, size)
+  rank, size = rank or M.rank(), size or M.size()
+  return n * rank // size + 1, n * (rank + 1) // size
+end, "dist.block", "dist.block(n [, rank [, size]])",
+  "Rows a..b (1-based, inclusive; b = a - 1 when empty) of n rows that a rank holds: contiguous blocks in rank\n" ..
+  "order, sizes differing by at most one.\nExample: a, b = dist.block(1000)")
+
+M.load = doc(function(path)
+  if type(path) ~= "string" then error("dist.load: argument 'path' must be a string (got " .. type(path) .. ")", 0) end
+  local ok, whole = pcall(mat.mmap, path)
+  local info = ok and whole:info() or { error = tostring(whole):gsub("^mat%.mmap: ", "") }
+  if ok then whole:close() end
+  -- every rank must map the same array, or none does
+  local all = M.allgather({ rows = info.rows, cols = info.cols, dtype = info.dtype, error = info.error })
+  for r, o in ipairs(all) do
+    if o.error then error(string.format("dist.load: rank %d: %s", r - 1, o.error), 0) end
+  end
+  for r, o in ipairs(all) do
+    if o.rows ~= all[1].rows or o.cols ~= all[1].cols or o.dtype ~= all[1].dtype then
+      error(string.format("dist.load: ranks were given different files: rank 0 has %d x %d %s, rank %d has %d x %d %s",
+        all[1].rows, all[1].cols, all[1].dtype, r - 1, o.rows, o.cols, o.dtype), 0)
+    end
+  end
+  local a, b = M.block(info.rows)
+  return mat.mmap(path, { rows = { a, b }, distributed = true })
+end, "dist.load", "dist.load(path)",
+  "This rank's block of rows of a .npy file (dist.block), memory-mapped, with its global offset\n" ..
+  "(X:info().first_row). colstats, cov, cor, stats.pca and cluster.kmeans on it combine every rank's block\n" ..
+  "(one packed allreduce per K-Means iteration): the same results as one process on the whole file, for any\n" ..
+  "number of ranks (random draws are keyed by seed and global row). Every rank must be given the same file.\n" ..
+  "t-SNE, hclust, libsvm and ARIMA stay single-process: run them on a sample or on the centres.\n" ..
+  "Example: X = dist.load(\"big.npy\"); km = cluster.kmeans(X, 10, {seed = 1})")
+
+return M
