@@ -110,5 +110,18 @@ T.test("a collective skipped by one rank: the check mode stops instead of hangin
   T.ok(text:find("does not match the other ranks'", 1, true), text)
 end)
 
+T.test("mpirun mlsh --mpi-repl: rank 0 reads, every rank runs, errors name their rank", function()
+  local input = T.tmpfile("x = dist.rank() + 1\ndist.allreduce(x)\nif dist.rank() == 2 then error('bad on two') end\n" ..
+    "for i = 1, 2 do\n  print('line', i)\nend\n#dist.allgather(x)\n", ".txt")
+  local text, code = T.sh(ENV .. " timeout 60 mpirun -np 3 --oversubscribe --bind-to none " .. MLSH .. " --mpi-repl < " .. input)
+  T.eq(code, 0, text)
+  T.ok(text:find("\n6\n", 1, true), text)
+  T.ok(text:find("mlsh: rank 2: stdin:1: bad on two", 1, true), text)
+  local _, lines = text:gsub("line\t1", "")
+  T.eq(lines, 1, "only rank 0 prints: " .. text)
+  T.ok(text:find("\n3\n", 1, true), "the session went on after the error: " .. text)
+  os.remove(input)
+end)
+
 os.remove(PATH)
 T.done()
