@@ -103,9 +103,15 @@ end, "dist.block", "dist.block(n [, rank [, size]])",
   "Rows a..b (1-based, inclusive; b = a - 1 when empty) of n rows that a rank holds: contiguous blocks in rank\n" ..
   "order, sizes differing by at most one.\nExample: a, b = dist.block(1000)")
 
-M.load = doc(function(path)
+mlsh.declare_options("dist.load", {
+  { "bitwise", "bool", false, doc = "blocks of X:info().block rows reduced in block order: identical bits for any -np" },
+  { "block", "int", 0, min = 0, doc = "rows per streamed block (0: about 8 MB of them; the same on every rank)" },
+})
+
+M.load = doc(function(path, opts)
   if type(path) ~= "string" then error("dist.load: argument 'path' must be a string (got " .. type(path) .. ")", 0) end
-  local ok, whole = pcall(mat.mmap, path)
+  opts = mlsh.check_options("dist.load", opts)
+  local ok, whole = pcall(mat.mmap, path, { block = opts.block })
   local info = ok and whole:info() or { error = tostring(whole):gsub("^mat%.mmap: ", "") }
   if ok then whole:close() end
   -- every rank must map the same array, or none does
@@ -120,12 +126,19 @@ M.load = doc(function(path)
     end
   end
   local a, b = M.block(info.rows)
-  return mat.mmap(path, { rows = { a, b }, distributed = true })
-end, "dist.load", "dist.load(path)",
+  if opts.bitwise then   -- whole blocks per rank
+    local B = info.block
+    local ba, bb = M.block((info.rows + B - 1) // B)
+    a, b = (ba - 1) * B + 1, math.min(bb * B, info.rows)
+  end
+  return mat.mmap(path, { rows = { a, b }, distributed = true, bitwise = opts.bitwise, block = opts.block })
+end, "dist.load", "dist.load(path [, opts])",
   "This rank's block of rows of a .npy file (dist.block), memory-mapped, with its global offset\n" ..
   "(X:info().first_row). colstats, cov, cor, stats.pca and cluster.kmeans on it combine every rank's block\n" ..
   "(one packed allreduce per K-Means iteration): the same results as one process on the whole file, for any\n" ..
   "number of ranks (random draws are keyed by seed and global row). Every rank must be given the same file.\n" ..
+  "bitwise = true gives each rank whole blocks and reduces every block's partial in block order: the results\n" ..
+  "are then identical bit for bit for any number of ranks (more bytes per reduction).\n" ..
   "t-SNE, hclust, libsvm and ARIMA stay single-process: run them on a sample or on the centres.\n" ..
   "Example: X = dist.load(\"big.npy\"); km = cluster.kmeans(X, 10, {seed = 1})")
 

@@ -19,7 +19,9 @@
 typedef struct stream_src {
   size_t rows, cols;       /* this process's rows */
   size_t row0;             /* global number of the first local row */
-  size_t block;            /* rows per block */
+  size_t block;            /* rows per block (stream_block_rows: set from cols only) */
+  int bitwise;             /* fixed blocks reduced in block order: the same bits for any
+                              number of processes (row0 must be a multiple of block) */
   /* rows r0..r1 as row-major doubles: a pointer into the source or buf */
   const double *(*read)(const void *ctx, size_t r0, size_t r1, double *buf);
   void (*done)(const void *ctx, size_t r0, size_t r1);   /* NULL: nothing to release */
@@ -33,6 +35,10 @@ void stream_src_npymap(stream_src *s, const mlsh_npymap *m);
 typedef int (*stream_block_fn)(void *ctx, size_t grow0, const double *rows, size_t m);
 int stream_each_block(const stream_src *s, double *buf, stream_block_fn fn, void *ctx);
 double *stream_block_buf(const stream_src *s);   /* mlsh_free it */
+/* Rows per block for cols columns (about 8 MB): the same on every process. */
+size_t stream_block_rows(size_t cols);
+/* Number of blocks of the source. */
+size_t stream_nblocks(const stream_src *s);
 
 /* Collectives across processes (src/dist/ fills one); NULL = one process. */
 typedef struct stream_comm {
@@ -44,6 +50,12 @@ typedef struct stream_comm {
   /* Variable sizes: counts[r] bytes from rank r, concatenated in rank order. */
   int (*allgatherv)(void *ctx, const void *in, size_t bytes, void *out, const size_t *counts, mlsh_err *err);
 } stream_comm;
+
+/* Bitwise mode: every process's per-block partials (nlocal x len doubles,
+ * in block order) gathered into *all (mlsh_free it), *nall blocks in
+ * global block order. Without c, a copy of the local ones. */
+int stream_gather_blocks(const stream_comm *c, const double *local, size_t nlocal, size_t len, double **all,
+                         size_t *nall, mlsh_err *err);
 
 /* ---- moments (stream_stats.c) ---- */
 typedef struct stream_moments {

@@ -49,6 +49,8 @@ typedef struct {
   const double *mean;
   double *C, *cn;             /* centred centres and their norms */
   double *acc;                /* packed: sums k*p, counts k, changed, inertia */
+  double *cur;                /* where a block adds: acc, or its own partial (bitwise) */
+  double *parts;              /* bitwise: one packed partial per local block */
   double *xc, *xn, *D;        /* SUB x p centred rows, SUB norms, SUB x k distances */
   int *lab;                   /* local rows */
   int final;                  /* last pass: inertia to the label's centre */
@@ -69,7 +71,7 @@ static void centre_rows(const km_job *j, const double *X, size_t m) {
 
 static void assign_sub(km_job *j, size_t local0, size_t m) {
   size_t p = j->p, k = j->k;
-  double *sums = j->acc, *cnt = j->acc + k * p, *changed = cnt + k, *inertia = changed + 1;
+  double *sums = j->cur, *cnt = j->cur + k * p, *changed = cnt + k, *inertia = changed + 1;
   if (!j->final || j->final == 2) dist_sq_block(j->xc, j->xn, m, j->C, j->cn, k, p, j->D);
   for (size_t i = 0; i < m; i++) {
     int best = j->lab[local0 + i];
@@ -94,6 +96,10 @@ static void assign_sub(km_job *j, size_t local0, size_t m) {
 static int assign_block(void *ctx, size_t grow0, const double *X, size_t m) {
   km_job *j = ctx;
   size_t local0 = grow0 - j->s->row0;
+  if (j->s->bitwise) {
+    j->cur = j->parts + local0 / j->s->block * acc_len(j);
+    memset(j->cur, 0, acc_len(j) * sizeof(double));
+  }
   for (size_t s0 = 0; s0 < m; s0 += SUB) {
     size_t mm = m - s0 < SUB ? m - s0 : SUB;
     centre_rows(j, X + s0 * j->p, mm);
@@ -102,12 +108,26 @@ static int assign_block(void *ctx, size_t grow0, const double *X, size_t m) {
   return MLSH_OK;
 }
 
+/* Bitwise mode: every block's partial, summed in global block order. */
+static int sum_blocks(km_job *j) {
+  double *all;
+  size_t nall, len = acc_len(j);
+  int rc = stream_gather_blocks(j->c, j->parts, stream_nblocks(j->s), len, &all, &nall, j->err);
+  if (rc) return rc;
+  for (size_t b = 0; b < nall; b++)
+    for (size_t t = 0; t < len; t++) j->acc[t] += all[b * len + t];
+  mlsh_free(all);
+  return MLSH_OK;
+}
+
 /* One pass and its reduction. final: 0 = Lloyd step, 1 = inertia of the
  * labels, 2 = assign and inertia. */
 static int km_pass(km_job *j, double *buf, int final) {
   memset(j->acc, 0, acc_len(j) * sizeof(double));
   j->final = final;
+  j->cur = j->acc;
   int rc = stream_each_block(j->s, buf, assign_block, j);
+  if (!rc && j->s->bitwise) return sum_blocks(j);
   if (!rc && j->c) rc = j->c->allreduce_sum(j->c->ctx, j->acc, acc_len(j), j->err);
   return rc;
 }
@@ -184,6 +204,7 @@ static int seed_centres(km_job *j, const stream_km_opts *o, double *buf) {
 static void job_free(km_job *j) {
   mlsh_free(j->C); mlsh_free(j->cn); mlsh_free(j->acc); mlsh_free(j->xc); mlsh_free(j->xn); mlsh_free(j->D);
   mlsh_free(j->sample);
+  mlsh_free(j->parts);
 }
 
 static int job_alloc(km_job *j, const stream_src *s, size_t k) {
@@ -194,7 +215,8 @@ static int job_alloc(km_job *j, const stream_src *s, size_t k) {
   j->xc = mlsh_malloc_array(SUB * p, sizeof(double));
   j->xn = mlsh_malloc_array(SUB, sizeof(double));
   j->D = mlsh_malloc_array(SUB * k, sizeof(double));
-  return j->C && j->cn && j->acc && j->xc && j->xn && j->D ? MLSH_OK : MLSH_ENOMEM;
+  if (s->bitwise) j->parts = mlsh_malloc_array(stream_nblocks(s) + 1, (k * p + k + 2) * sizeof(double));
+  return j->C && j->cn && j->acc && j->xc && j->xn && j->D && (!s->bitwise || j->parts) ? MLSH_OK : MLSH_ENOMEM;
 }
 
 static int lloyd(km_job *j, const stream_km_opts *o, double tol, double *buf, stream_km_result *r) {

@@ -9,7 +9,7 @@
  * small enough that a pass keeps a bounded resident set. */
 #define BLOCK_BYTES ((size_t)8 << 20)
 
-static size_t block_rows(size_t cols) {
+size_t stream_block_rows(size_t cols) {
   size_t r = BLOCK_BYTES / (sizeof(double) * (cols ? cols : 1));
   return r < 64 ? 64 : r;
 }
@@ -24,7 +24,7 @@ void stream_src_matrix(stream_src *s, const mlsh_mat *X) {
   memset(s, 0, sizeof *s);
   s->rows = X->rows;
   s->cols = X->cols;
-  s->block = block_rows(X->cols);
+  s->block = stream_block_rows(X->cols);
   s->read = matrix_read;
   s->ctx = X;
 }
@@ -40,10 +40,33 @@ void stream_src_npymap(stream_src *s, const mlsh_npymap *m) {
   s->rows = m->rows;
   s->cols = m->cols;
   s->row0 = m->row0;
-  s->block = block_rows(m->cols);
+  s->block = stream_block_rows(m->cols);
   s->read = map_read;
   s->done = map_done;
   s->ctx = m;
+}
+
+size_t stream_nblocks(const stream_src *s) { return (s->rows + s->block - 1) / s->block; }
+
+int stream_gather_blocks(const stream_comm *c, const double *local, size_t nlocal, size_t len, double **all,
+                         size_t *nall, mlsh_err *err) {
+  size_t mine = nlocal * len * sizeof(double), total = mine;
+  size_t *counts = NULL;
+  int rc = MLSH_OK;
+  if (c) {
+    counts = mlsh_malloc_array((size_t)c->size, sizeof(size_t));
+    rc = counts ? c->allgather(c->ctx, &mine, sizeof mine, counts, err) : MLSH_ENOMEM;
+    total = 0;
+    for (int r = 0; !rc && r < c->size; r++) total += counts[r];
+  }
+  *all = rc ? NULL : mlsh_malloc(total ? total : 1);
+  if (!rc && !*all) rc = MLSH_ENOMEM;
+  if (!rc) rc = c ? c->allgatherv(c->ctx, local, mine, *all, counts, err) : (memcpy(*all, local, mine), MLSH_OK);
+  mlsh_free(counts);
+  *nall = total / (len * sizeof(double));
+  if (rc) { mlsh_free(*all); *all = NULL; }
+  if (rc == MLSH_ENOMEM) mlsh_seterr(err, rc, "not enough memory for the block partials");
+  return rc;
 }
 
 double *stream_block_buf(const stream_src *s) {

@@ -56,10 +56,33 @@ void stream_moments_merge(stream_moments *a, const stream_moments *b) {
 typedef struct {
   stream_moments acc, blk;
   double *centred;         /* block x p */
+  double *parts;           /* bitwise: each block's packed moments */
+  size_t row0, block, len;
   mlsh_err *err;
 } moments_job;
 
-/* The block's moments about its own mean, merged into the total. */
+/* Moments as len doubles: n, mean, min, max, m2. */
+static size_t packed_len(const stream_moments *m) { return 1 + 3 * m->p + m2_len(m->p, m->full); }
+
+static void pack(const stream_moments *m, double *v) {
+  size_t p = m->p;
+  v[0] = m->n;
+  memcpy(v + 1, m->mean, p * sizeof(double));
+  memcpy(v + 1 + p, m->min, p * sizeof(double));
+  memcpy(v + 1 + 2 * p, m->max, p * sizeof(double));
+  memcpy(v + 1 + 3 * p, m->m2, m2_len(p, m->full) * sizeof(double));
+}
+
+static void merge_packed(stream_moments *m, const double *v) {
+  stream_moments one = *m;
+  size_t p = m->p;
+  one.n = v[0]; one.mean = (double *)v + 1; one.min = (double *)v + 1 + p; one.max = (double *)v + 1 + 2 * p;
+  one.m2 = (double *)v + 1 + 3 * p;
+  stream_moments_merge(m, &one);
+}
+
+/* The block's moments about its own mean, merged into the total (or
+ * kept, in bitwise mode). */
 static int moments_block(void *ctx, size_t grow0, const double *X, size_t m) {
   moments_job *j = ctx;
   stream_moments *b = &j->blk;
@@ -84,58 +107,44 @@ static int moments_block(void *ctx, size_t grow0, const double *X, size_t m) {
     for (size_t i = 0; i < m; i++)
       for (size_t q = 0; q < p; q++) b->m2[q] += j->centred[i * p + q] * j->centred[i * p + q];
   }
-  stream_moments_merge(&j->acc, b);
+  if (j->parts) pack(b, j->parts + (grow0 - j->row0) / j->block * j->len);
+  else stream_moments_merge(&j->acc, b);
   return MLSH_OK;
 }
 
-/* Every process's moments, merged in rank order (the same on all). */
-static int moments_reduce(const stream_comm *c, stream_moments *m, mlsh_err *err) {
-  size_t p = m->p, len = 1 + 3 * p + m2_len(p, m->full);
-  double *mine = mlsh_malloc_array(len, sizeof(double));
-  double *all = mlsh_malloc_array((size_t)c->size * len, sizeof(double));
-  int rc = !mine || !all ? mlsh_seterr(err, MLSH_ENOMEM, "not enough memory") : MLSH_OK;
-  if (!rc) {
-    mine[0] = m->n;
-    memcpy(mine + 1, m->mean, p * sizeof(double));
-    memcpy(mine + 1 + p, m->min, p * sizeof(double));
-    memcpy(mine + 1 + 2 * p, m->max, p * sizeof(double));
-    memcpy(mine + 1 + 3 * p, m->m2, m2_len(p, m->full) * sizeof(double));
-    rc = c->allgather(c->ctx, mine, len * sizeof(double), all, err);
-  }
-  if (!rc) {
-    stream_moments one = *m;
-    m->n = 0;
-    for (size_t j = 0; j < p; j++) { m->mean[j] = 0; m->min[j] = INFINITY; m->max[j] = -INFINITY; }
-    memset(m->m2, 0, m2_len(p, m->full) * sizeof(double));
-    for (int r = 0; r < c->size; r++) {
-      double *v = all + (size_t)r * len;
-      one.n = v[0]; one.mean = v + 1; one.min = v + 1 + p; one.max = v + 1 + 2 * p; one.m2 = v + 1 + 3 * p;
-      stream_moments_merge(m, &one);
-    }
-  }
-  mlsh_free(mine);
+/* Every process's moments (bitwise: every block's), merged in rank
+ * (block) order: the same on all. */
+static int moments_reduce(const stream_comm *c, moments_job *j, size_t nblocks, stream_moments *m, mlsh_err *err) {
+  double *one = j->parts ? NULL : mlsh_malloc_array(j->len, sizeof(double)), *all;
+  size_t nall;
+  if (!j->parts && !one) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  if (one) pack(&j->acc, one);
+  int rc = stream_gather_blocks(c, j->parts ? j->parts : one, j->parts ? nblocks : 1, j->len, &all, &nall, err);
+  mlsh_free(one);
+  if (rc) return rc;
+  for (size_t b = 0; b < nall; b++) merge_packed(m, all + b * j->len);
   mlsh_free(all);
-  return rc;
+  return MLSH_OK;
 }
 
 int stream_moments_compute(const stream_src *s, const stream_comm *c, stream_moments *m, mlsh_err *err) {
-  moments_job j = {.err = err};
+  moments_job j = {.err = err, .row0 = s->row0, .block = s->block};
   int rc = stream_moments_alloc(m, s->cols, m->full, err);
   if (!rc) rc = stream_moments_alloc(&j.acc, s->cols, m->full, err);
   if (!rc) rc = stream_moments_alloc(&j.blk, s->cols, m->full, err);
+  j.len = rc ? 0 : packed_len(m);
   double *buf = rc ? NULL : stream_block_buf(s);
   j.centred = rc ? NULL : stream_block_buf(s);
-  if (!rc && (!buf || !j.centred)) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  if (!rc && s->bitwise) j.parts = mlsh_malloc_array(stream_nblocks(s) + 1, j.len * sizeof(double));
+  if (!rc && (!buf || !j.centred || (s->bitwise && !j.parts))) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   if (!rc) rc = stream_each_block(s, buf, moments_block, &j);
-  if (!rc) {
-    stream_moments_merge(m, &j.acc);
-    if (c) rc = moments_reduce(c, m, err);
-  }
+  if (!rc) rc = moments_reduce(c, &j, stream_nblocks(s), m, err);
   if (!rc && m->full)
     for (size_t a = 0; a < m->p; a++)
       for (size_t b = 0; b < a; b++) m->m2[a * m->p + b] = m->m2[b * m->p + a];
   mlsh_free(buf);
   mlsh_free(j.centred);
+  mlsh_free(j.parts);
   stream_moments_free(&j.acc);
   stream_moments_free(&j.blk);
   if (rc) stream_moments_free(m);

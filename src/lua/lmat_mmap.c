@@ -22,13 +22,18 @@ static lmat_mapped *check_mapped(lua_State *L, int idx, const char *fname) {
  * MPI: one process holds every row). */
 static const stream_comm *source_of(lua_State *L, lmat_mapped *u, stream_src *s, const char *fname) {
   stream_src_npymap(s, &u->map);
+  s->bitwise = u->bitwise;
+  s->block = u->block;
   return u->distributed ? dist_comm() : NULL;
 }
 
-typedef struct { int distributed; } mmap_args;
+typedef struct { int distributed, bitwise; size_t block; } mmap_args;
 static const mlsh_opt mmap_opt[] = {
   MLSH_OPT_VALUE("rows", MLSH_OT_TABLE, "all", "{a, b}: rows a..b only (1-based, inclusive)"),
   MLSH_OPT_BOOL(mmap_args, distributed, "distributed", 0, "a rank's block of rows spread over MPI ranks (as dist.load)"),
+  MLSH_OPT_BOOL(mmap_args, bitwise, "bitwise", 0,
+                "reduce fixed blocks of X:info().block rows in block order: identical bits for any number of ranks"),
+  MLSH_OPT_SIZE(mmap_args, block, "block", 0, 0, 1e12, "rows per streamed block (0: about 8 MB of them)"),
   MLSH_OPT_END};
 static const mlsh_optspec mmap_spec = {"mat.mmap", mmap_opt};
 
@@ -65,6 +70,10 @@ static int l_mmap(lua_State *L) {
   int rc = npymap_open(path, r0, r1, &u->map, &err);
   if (rc) return mlsh_fail(L, "mat.mmap", rc, &err);
   u->distributed = a.distributed;
+  u->bitwise = a.bitwise;
+  u->block = a.block ? a.block : stream_block_rows(u->map.cols);
+  if (a.bitwise && u->map.row0 % u->block != 0)
+    return mlsh_error(L, "mat.mmap", "bitwise mode needs the first row to start a block of %zu rows (got row %zu)", u->block, u->map.row0 + 1);
   return 1;
 }
 
@@ -110,6 +119,8 @@ static int m_info(lua_State *L) {
   set_int(L, "file_rows", (lua_Integer)u->map.file_rows);
   lua_pushstring(L, u->map.single ? "float32" : "float64"); lua_setfield(L, -2, "dtype");
   lua_pushboolean(L, u->distributed); lua_setfield(L, -2, "distributed");
+  lua_pushboolean(L, u->bitwise); lua_setfield(L, -2, "bitwise");
+  set_int(L, "block", (lua_Integer)u->block);
   return 1;
 }
 
@@ -328,7 +339,8 @@ static int m_gc_close(lua_State *L) { return mm_gc(L); }
 
 static const mlsh_Reg methods[] = {
   {"info", m_info, "X:info()",
-   "rows, cols, dtype, first_row (its global number), file_rows and distributed of the mapping.\nExample: X:info().rows"},
+   "rows, cols, dtype, first_row (its global number), file_rows, distributed, bitwise and block (rows per\n"
+   "streamed block) of the mapping.\nExample: X:info().rows"},
   {"colstats", m_colstats, "X:colstats()",
    "Exact column statistics in one streamed pass (blocks merged by Chan's formula): n, and 1 x p Matrices mean,\n"
    "var and sd (n - 1 divisor), min, max. NaN is an error naming the row.\nExample: s = X:colstats(); s.mean"},

@@ -29,6 +29,8 @@ typedef struct lmat_mapped {
   mlsh_npymap map;
   int distributed;     /* a rank's row block (dist.load): kernels reduce across ranks */
   int closed;          /* unmapped by X:close() */
+  int bitwise;         /* fixed blocks reduced in block order (stream.h) */
+  size_t block;        /* rows per streamed block */
 } lmat_mapped;
 
 /* One public function: name, C function, usage line, documentation and

@@ -82,6 +82,20 @@ for np = 1, 4 do
   end)
 end
 
+T.test("bitwise mode: identical bits for -np 1..4", function()
+  -- the same BLAS threads as the ranks (LAPACK rounds differently with more)
+  local ref = results(T.sh(ENV .. MLSH .. " test/mpi/fit.lua " .. PATH .. " bitwise"))
+  T.eq(ref.labels, single.labels)
+  for np = 1, 4 do
+    local text, code = mpirun(np, "test/mpi/fit.lua", PATH .. " bitwise")
+    T.eq(code, 0, text)
+    local r = results(text)
+    for _, k in ipairs { "mean1", "cov12", "eig1", "eig2", "eig3", "load11", "iters", "inertia", "labels", "given_labels" } do
+      T.eq(r[k], ref[k], k .. " at -np " .. np)
+    end
+  end
+end)
+
 T.test("an error on one rank ends the run naming it", function()
   local text, code = mpirun(3, "test/mpi/fail.lua", "error")
   T.ok(code ~= 0 and code ~= 124, "status " .. tostring(code))

@@ -42,6 +42,7 @@ local calls = {
     return r
   end,
   ["mat.mmap"] = function(o) return mat.mmap(XNPY, o) end,
+  ["dist.load"] = function(o) return dist.load(XNPY, o) end,
   ["MappedMatrix:kmeans"] = function(o) return mat.mmap(XNPY):kmeans(2, o) end,
   ["MappedMatrix:pca"] = function(o) return mat.mmap(XNPY):pca(o) end,
   ["Matrix:save"] = function(o)

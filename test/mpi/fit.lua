@@ -1,9 +1,10 @@
--- test/mpi/fit.lua PATH - run by test/lua/test_dist.lua under mpirun -np 1..4:
--- the distributed colstats, covariance, PCA, K-Means (k-means++ on a sample
--- and given centres) and KNN of PATH; rank 0 prints one "key value" line
--- per result, compared with the single-process run of the same file.
+-- test/mpi/fit.lua PATH [bitwise] - run by test/lua/test_dist.lua under
+-- mpirun -np 1..4: the distributed colstats, covariance, PCA, K-Means
+-- (k-means++ on a sample and given centres) and KNN of PATH; rank 0 prints
+-- one "key value" line per result, compared with the single-process run of
+-- the same file. bitwise: blocks of 64 rows reduced in block order.
 local path = arg[1]
-local X = dist.load(path)
+local X = dist.load(path, arg[2] == "bitwise" and { bitwise = true, block = 64 } or nil)
 local function out(k, v) dist.print(k .. " " .. v) end
 local function labels_of(km)
   local all, n = dist.allgather(km.labels), 0
@@ -15,7 +16,7 @@ local s = X:colstats()
 out("n", string.format("%d", s.n))
 out("mean1", string.format("%.15g", s.mean[1]))
 local S = X:cov()
-out("cov12", string.format("%.15g", S:get(1, 2)))
+out("cov12", string.format("%.17g", S:get(1, 2)))
 local p = stats.pca(X, { ncomp = 3 })
 for k = 1, 3 do out("eig" .. k, string.format("%.17g", p.eigenvalues[k])) end
 out("load11", string.format("%.17g", p.loadings:get(1, 1)))
