@@ -142,4 +142,58 @@ end, "dist.load", "dist.load(path [, opts])",
   "t-SNE, hclust, libsvm and ARIMA stay single-process: run them on a sample or on the centres.\n" ..
   "Example: X = dist.load(\"big.npy\"); km = cluster.kmeans(X, 10, {seed = 1})")
 
+-- ---- the cost model of a distributed K-Means iteration ----
+
+M.dgemm_rate = doc(function(n)
+  n = n or 512
+  local A, B = mat.randn(n, n, { seed = 1 }), mat.randn(n, n, { seed = 2 })
+  local best = math.huge
+  for _ = 1, 3 do
+    local t0 = mlsh.clock()
+    local _ = A:dot(B)
+    best = math.min(best, mlsh.clock() - t0)
+  end
+  return 2 * n ^ 3 / best
+end, "dist.dgemm_rate", "dist.dgemm_rate([n])",
+  "This machine's measured dgemm rate (flop/s) on n x n matrices (default 512), best of 3.\n" ..
+  "Example: dist.cost{n = 1e6, p = 50, k = 10, nodes = 100, flops = dist.dgemm_rate()}")
+
+mlsh.declare_options("dist.cost", {
+  { "n", "number", 1e6, min = 1, doc = "rows per node (weak scaling: fixed per node)" },
+  { "p", "int", 50, min = 1, doc = "columns" },
+  { "k", "int", 10, min = 1, doc = "clusters" },
+  { "nodes", "int", 100, min = 1, doc = "processes (one per node)" },
+  { "flops", "number", 0, min = 0, doc = "flop/s of a node (0: dist.dgemm_rate() measured here)" },
+  { "latency", "number", 2e-6, min = 0, doc = "alpha: seconds per message (Hockney)" },
+  { "bandwidth", "number", 10e9, min = 0, min_open = true, doc = "1/beta: bytes per second of a link" },
+  { "reduce_rate", "number", 2e9, min = 0, min_open = true, doc = "1/gamma: bytes per second a node combines" },
+})
+
+M.cost = doc(function(opts)
+  local o = mlsh.check_options("dist.cost", opts)
+  local F = o.flops > 0 and o.flops or M.dgemm_rate()
+  local P, a, b, g = o.nodes, o.latency, 1 / o.bandwidth, 1 / o.reduce_rate
+  local bytes = (o.k * o.p + o.k + 2) * 8        -- the packed sums, counts, changes and inertia
+  -- distances by dgemm (2npk), the sums (np) and the nearest-centre scan (nk)
+  local compute = (2 * o.n * o.p * o.k + o.n * o.p + o.n * o.k) / F
+  local lg = P > 1 and math.ceil(math.log(P, 2)) or 0
+  local f = (P - 1) / P
+  -- Rabenseifner (reduce-scatter + allgather) for long messages, recursive doubling for short ones
+  local raben = 2 * lg * a + 2 * f * bytes * b + f * bytes * g
+  local doubling = lg * (a + bytes * b + bytes * g)
+  local comm = P > 1 and math.min(raben, doubling) or 0
+  return {
+    bytes = bytes, compute_s = compute, allreduce_s = comm, iteration_s = compute + comm,
+    efficiency = compute / (compute + comm), flops = F,
+    algorithm = P == 1 and "none" or (raben < doubling and "rabenseifner" or "recursive doubling"),
+  }
+end, "dist.cost", "dist.cost([opts])",
+  "The predicted time of one distributed K-Means iteration on `nodes` processes of n rows each: compute from\n" ..
+  "the flop count and a node's dgemm rate, the one packed allreduce of (k p + k + 2) doubles by the Hockney\n" ..
+  "model (latency + bytes / bandwidth, plus the reduction) with Rabenseifner's or recursive doubling, the\n" ..
+  "cheaper. Returns bytes (what dist.log() counts per iteration and rank), compute_s, allreduce_s,\n" ..
+  "iteration_s and efficiency (weak scaling: compute / (compute + allreduce)).\n" ..
+  "Example: dist.cost{n = 1e6, p = 50, k = 10, nodes = 1000}.efficiency")
+
+
 return M
