@@ -43,6 +43,7 @@ local calls = {
   end,
   ["mat.mmap"] = function(o) return mat.mmap(XNPY, o) end,
   ["dist.load"] = function(o) return dist.load(XNPY, o) end,
+  ["dist.cost"] = function(o) return dist.cost(o) end,
   ["MappedMatrix:kmeans"] = function(o) return mat.mmap(XNPY):kmeans(2, o) end,
   ["MappedMatrix:pca"] = function(o) return mat.mmap(XNPY):pca(o) end,
   ["Matrix:save"] = function(o)
