@@ -40,6 +40,21 @@ T.test("without MPI dist is rank 0 of 1", function()
   T.raises(function() dist.bcast(print) end, "cannot be sent")
 end)
 
+T.test("the cost model: Hockney terms with Rabenseifner's allreduce, by hand", function()
+  local one = dist.cost { n = 1e5, p = 50, k = 10, nodes = 1, flops = 1e10 }
+  T.eq(one.bytes, (10 * 50 + 10 + 2) * 8)
+  T.near(one.compute_s, (2 * 1e5 * 50 * 10 + 1e5 * 50 + 1e5 * 10) / 1e10, 1e-15)
+  T.eq(one.allreduce_s, 0)
+  T.eq(one.efficiency, 1)
+  local c = dist.cost { n = 1e5, p = 50, k = 10, nodes = 100, flops = 1e10 }
+  -- 2 log2(P) alpha + 2 (P-1)/P m beta + (P-1)/P m gamma, ceil(log2 100) = 7
+  local raben = 2 * 7 * 2e-6 + 2 * 0.99 * 4096 / 10e9 + 0.99 * 4096 / 2e9
+  T.near(c.allreduce_s, raben, 1e-15)
+  T.eq(c.algorithm, "rabenseifner")
+  T.near(c.efficiency, one.compute_s / (one.compute_s + raben), 1e-12)
+  T.ok(dist.cost { n = 10, p = 2, k = 2, nodes = 8, flops = 1e10 }.algorithm == "recursive doubling")
+end)
+
 T.test("a plain run does not load MPI", function()
   local out = T.sh(MLSH .. " -e 'print(dist.active())' ; grep -c libmpi /proc/self/maps")
   T.ok(out:find("false", 1, true), out)
