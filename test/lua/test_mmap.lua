@@ -119,6 +119,28 @@ T.test("bad files and arguments: clear errors", function()
   T.raises(function() M:colstats() end, "closed")
 end)
 
+T.test("a streamed pass keeps the mapped pages out of the resident set", function()
+  local f = io.open("/proc/self/status")
+  if not f then T.skip("no /proc/self/status") end
+  f:close()
+  local function rss_mb()
+    for l in io.lines("/proc/self/status") do
+      local kb = l:match("^VmRSS:%s+(%d+)")
+      if kb then return tonumber(kb) / 1024 end
+    end
+  end
+  local path = saved(mat.randn(1000000, 6, { seed = 1 }))   -- 48 MB
+  collectgarbage()
+  local M = mat.mmap(path)
+  local before = rss_mb()
+  M:colstats()
+  M:kmeans(3, { seed = 1, max_iter = 3, sample = 1000 })
+  local grown = rss_mb() - before
+  T.ok(grown < 24, string.format("the resident set grew by %.1f MB over a 48 MB file", grown))
+  M:close()
+  os.remove(path)
+end)
+
 T.test("the generator script makes a file and its 1/N subset", function()
   local py = "/usr/bin/python3"
   local _, has = T.sh(py .. " -c 'import numpy'")
