@@ -97,14 +97,18 @@ const double *npymap_rows(const mlsh_npymap *m, size_t r0, size_t r1, double *bu
   return buf;
 }
 
-void npymap_release(const mlsh_npymap *m, size_t r0, size_t r1) {
+/* madvise over the whole pages inside rows [r0, r1) (outward: every page they touch). */
+static void advise(const mlsh_npymap *m, size_t r0, size_t r1, int advice, int outward) {
   if (!m->base || r1 <= r0) return;
   size_t page = (size_t)sysconf(_SC_PAGESIZE), row = m->cols * elem_size(m);
   uintptr_t b = (uintptr_t)(m->first + r0 * row), e = (uintptr_t)(m->first + r1 * row);
-  b = (b + page - 1) / page * page;   /* whole pages inside the range only */
-  e = e / page * page;
-  if (e > b) madvise((void *)b, e - b, MADV_DONTNEED);
+  b = outward ? b / page * page : (b + page - 1) / page * page;
+  e = outward ? (e + page - 1) / page * page : e / page * page;
+  if (e > b) madvise((void *)b, e - b, advice);
 }
+
+void npymap_prefetch(const mlsh_npymap *m, size_t r0, size_t r1) { advise(m, r0, r1, MADV_WILLNEED, 1); }
+void npymap_release(const mlsh_npymap *m, size_t r0, size_t r1) { advise(m, r0, r1, MADV_DONTNEED, 0); }
 
 int npymap_matrix(mlsh_npymap *m, mlsh_mat *view, mlsh_err *err) {
   view->rows = m->rows;

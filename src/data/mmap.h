@@ -32,6 +32,9 @@ int npymap_matrix(mlsh_npymap *m, mlsh_mat *view, mlsh_err *err);
 /* Rows [r0, r1) of the view as doubles: a pointer into the mapping for
  * float64, else converted into buf ((r1 - r0) * cols doubles). */
 const double *npymap_rows(const mlsh_npymap *m, size_t r0, size_t r1, double *buf);
+/* Ask the kernel to start reading rows [r0, r1) (the next block) now, so
+ * that the disk works while the current block is computed on. */
+void npymap_prefetch(const mlsh_npymap *m, size_t r0, size_t r1);
 /* Tell the kernel a pass is done with rows [r0, r1): their pages leave
  * the resident set (they stay in the page cache). */
 void npymap_release(const mlsh_npymap *m, size_t r0, size_t r1);

@@ -25,6 +25,7 @@ typedef struct stream_src {
   /* rows r0..r1 as row-major doubles: a pointer into the source or buf */
   const double *(*read)(const void *ctx, size_t r0, size_t r1, double *buf);
   void (*done)(const void *ctx, size_t r0, size_t r1);   /* NULL: nothing to release */
+  void (*prefetch)(const void *ctx, size_t r0, size_t r1);   /* NULL: nothing to read ahead */
   const void *ctx;
 } stream_src;
 

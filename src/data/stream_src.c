@@ -34,6 +34,7 @@ static const double *map_read(const void *ctx, size_t r0, size_t r1, double *buf
 }
 
 static void map_done(const void *ctx, size_t r0, size_t r1) { npymap_release(ctx, r0, r1); }
+static void map_prefetch(const void *ctx, size_t r0, size_t r1) { npymap_prefetch(ctx, r0, r1); }
 
 void stream_src_npymap(stream_src *s, const mlsh_npymap *m) {
   memset(s, 0, sizeof *s);
@@ -43,6 +44,7 @@ void stream_src_npymap(stream_src *s, const mlsh_npymap *m) {
   s->block = stream_block_rows(m->cols);
   s->read = map_read;
   s->done = map_done;
+  s->prefetch = map_prefetch;
   s->ctx = m;
 }
 
@@ -77,6 +79,7 @@ int stream_each_block(const stream_src *s, double *buf, stream_block_fn fn, void
   for (size_t r0 = 0; r0 < s->rows; r0 += s->block) {
     size_t r1 = r0 + s->block < s->rows ? r0 + s->block : s->rows;
     if (mlsh_interrupted()) return MLSH_EINTR;
+    if (s->prefetch && r1 < s->rows) s->prefetch(s->ctx, r1, r1 + s->block < s->rows ? r1 + s->block : s->rows);
     int rc = fn(ctx, s->row0 + r0, s->read(s->ctx, r0, r1, buf), r1 - r0);
     if (s->done) s->done(s->ctx, r0, r1);
     if (rc) return rc;
