@@ -97,6 +97,7 @@ typedef struct stream_km_opts {
   double tol;                 /* relative to the mean column variance, as cluster.kmeans */
   uint64_t seed;
   size_t sample;              /* rows drawn for k-means++ (expected) */
+  int threads;                /* 0 = default; results do not depend on it */
 } stream_km_opts;
 
 typedef struct stream_km_result {

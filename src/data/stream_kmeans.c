@@ -15,8 +15,11 @@
 #include "../cluster/kmeans_impl.h"
 #include "../core/alloc.h"
 #include "../core/rng.h"
+#include "../core/threads.h"
 
 #define SUB 256   /* rows per distance block */
+#define NPART 8   /* fixed parts of a block, one thread each: their partials add in part order,
+                     so the result does not depend on the number of threads */
 
 void stream_km_opts_default(stream_km_opts *o, size_t k) {
   memset(o, 0, sizeof *o);
@@ -51,7 +54,11 @@ typedef struct {
   double *acc;                /* packed: sums k*p, counts k, changed, inertia */
   double *cur;                /* where a block adds: acc, or its own partial (bitwise) */
   double *parts;              /* bitwise: one packed partial per local block */
-  double *xc, *xn, *D;        /* SUB x p centred rows, SUB norms, SUB x k distances */
+  double *xc, *xn, *D;        /* per thread: SUB x p centred rows, SUB norms, SUB x k distances */
+  double *part;               /* NPART packed partials of the current block */
+  const double *X;            /* the current block: rows local0.. (m of them) */
+  size_t local0, m;
+  int threads;
   int *lab;                   /* local rows */
   int final;                  /* last pass: inertia to the label's centre */
   double frac;                /* sampling */
@@ -63,27 +70,35 @@ typedef struct {
 
 static size_t acc_len(const km_job *j) { return j->k * j->p + j->k + 2; }
 
-static void centre_rows(const km_job *j, const double *X, size_t m) {
-  for (size_t i = 0; i < m; i++)
-    for (size_t q = 0; q < j->p; q++) j->xc[i * j->p + q] = X[i * j->p + q] - j->mean[q];
-  dist_row_sqnorms(j->xc, m, j->p, j->xn);
+/* One thread's scratch. */
+typedef struct { double *xc, *xn, *D; } km_scratch;
+
+static km_scratch scratch_of(const km_job *j, int tid) {
+  km_scratch s = {j->xc + (size_t)tid * SUB * j->p, j->xn + (size_t)tid * SUB, j->D + (size_t)tid * SUB * j->k};
+  return s;
 }
 
-static void assign_sub(km_job *j, size_t local0, size_t m) {
+static void centre_rows(const km_job *j, const km_scratch *t, const double *X, size_t m) {
+  for (size_t i = 0; i < m; i++)
+    for (size_t q = 0; q < j->p; q++) t->xc[i * j->p + q] = X[i * j->p + q] - j->mean[q];
+  dist_row_sqnorms(t->xc, m, j->p, t->xn);
+}
+
+static void assign_sub(km_job *j, const km_scratch *t, double *acc, size_t local0, size_t m) {
   size_t p = j->p, k = j->k;
-  double *sums = j->cur, *cnt = j->cur + k * p, *changed = cnt + k, *inertia = changed + 1;
-  if (!j->final || j->final == 2) dist_sq_block(j->xc, j->xn, m, j->C, j->cn, k, p, j->D);
+  double *sums = acc, *cnt = acc + k * p, *changed = cnt + k, *inertia = changed + 1;
+  if (!j->final || j->final == 2) dist_sq_block(t->xc, t->xn, m, j->C, j->cn, k, p, t->D);
   for (size_t i = 0; i < m; i++) {
     int best = j->lab[local0 + i];
     if (!j->final || j->final == 2) {
-      const double *di = j->D + i * k;
+      const double *di = t->D + i * k;
       size_t b = 0;
       for (size_t c = 1; c < k; c++) if (di[c] < di[b]) b = c;
       if ((int)b != best) *changed += 1;
       best = (int)b;
       j->lab[local0 + i] = best;
     }
-    const double *x = j->xc + i * p;
+    const double *x = t->xc + i * p;
     cnt[best] += 1;
     if (j->final) *inertia += dist_sq_pair(x, j->C + (size_t)best * p, p);
     else {
@@ -93,19 +108,37 @@ static void assign_sub(km_job *j, size_t local0, size_t m) {
   }
 }
 
-static int assign_block(void *ctx, size_t grow0, const double *X, size_t m) {
+/* Parts [b, e) of the current block on thread tid. */
+static int assign_parts(void *ctx, size_t b, size_t e, int tid) {
   km_job *j = ctx;
-  size_t local0 = grow0 - j->s->row0;
-  if (j->s->bitwise) {
-    j->cur = j->parts + local0 / j->s->block * acc_len(j);
-    memset(j->cur, 0, acc_len(j) * sizeof(double));
-  }
-  for (size_t s0 = 0; s0 < m; s0 += SUB) {
-    size_t mm = m - s0 < SUB ? m - s0 : SUB;
-    centre_rows(j, X + s0 * j->p, mm);
-    assign_sub(j, local0 + s0, mm);
+  km_scratch t = scratch_of(j, tid);
+  for (size_t r = b; r < e; r++) {
+    size_t i0 = j->m * r / NPART, i1 = j->m * (r + 1) / NPART;
+    double *acc = j->part + r * acc_len(j);
+    memset(acc, 0, acc_len(j) * sizeof(double));
+    for (size_t s0 = i0; s0 < i1; s0 += SUB) {
+      size_t mm = i1 - s0 < SUB ? i1 - s0 : SUB;
+      centre_rows(j, &t, j->X + s0 * j->p, mm);
+      assign_sub(j, &t, acc, j->local0 + s0, mm);
+    }
   }
   return MLSH_OK;
+}
+
+static int assign_block(void *ctx, size_t grow0, const double *X, size_t m) {
+  km_job *j = ctx;
+  size_t len = acc_len(j);
+  j->local0 = grow0 - j->s->row0;
+  j->X = X;
+  j->m = m;
+  if (j->s->bitwise) {
+    j->cur = j->parts + j->local0 / j->s->block * len;
+    memset(j->cur, 0, len * sizeof(double));
+  }
+  int rc = mlsh_parallel_for(NPART, j->threads, 1, assign_parts, j);
+  for (size_t r = 0; r < NPART; r++)
+    for (size_t t = 0; t < len; t++) j->cur[t] += j->part[r * len + t];
+  return rc;
 }
 
 /* Bitwise mode: every block's partial, summed in global block order. */
@@ -203,6 +236,7 @@ static int seed_centres(km_job *j, const stream_km_opts *o, double *buf) {
 
 static void job_free(km_job *j) {
   mlsh_free(j->C); mlsh_free(j->cn); mlsh_free(j->acc); mlsh_free(j->xc); mlsh_free(j->xn); mlsh_free(j->D);
+  mlsh_free(j->part);
   mlsh_free(j->sample);
   mlsh_free(j->parts);
 }
@@ -212,11 +246,13 @@ static int job_alloc(km_job *j, const stream_src *s, size_t k) {
   j->C = mlsh_malloc_array(k * p, sizeof(double));
   j->cn = mlsh_malloc_array(k, sizeof(double));
   j->acc = mlsh_malloc_array(k * p + k + 2, sizeof(double));
-  j->xc = mlsh_malloc_array(SUB * p, sizeof(double));
-  j->xn = mlsh_malloc_array(SUB, sizeof(double));
-  j->D = mlsh_malloc_array(SUB * k, sizeof(double));
+  size_t th = (size_t)j->threads;
+  j->xc = mlsh_malloc_array(th * SUB * p, sizeof(double));
+  j->xn = mlsh_malloc_array(th * SUB, sizeof(double));
+  j->D = mlsh_malloc_array(th * SUB * k, sizeof(double));
+  j->part = mlsh_malloc_array(NPART, (k * p + k + 2) * sizeof(double));
   if (s->bitwise) j->parts = mlsh_malloc_array(stream_nblocks(s) + 1, (k * p + k + 2) * sizeof(double));
-  return j->C && j->cn && j->acc && j->xc && j->xn && j->D && (!s->bitwise || j->parts) ? MLSH_OK : MLSH_ENOMEM;
+  return j->C && j->cn && j->acc && j->xc && j->xn && j->D && j->part && (!s->bitwise || j->parts) ? MLSH_OK : MLSH_ENOMEM;
 }
 
 static int lloyd(km_job *j, const stream_km_opts *o, double tol, double *buf, stream_km_result *r) {
@@ -251,7 +287,7 @@ int stream_kmeans(const stream_src *s, const stream_comm *c, const stream_km_opt
   }
   double var = 0.0;
   for (size_t q = 0; q < p; q++) var += mo.m2[q];
-  km_job j = {.s = s, .c = c, .n = n, .p = p, .k = k, .mean = mo.mean, .err = err};
+  km_job j = {.s = s, .c = c, .n = n, .p = p, .k = k, .mean = mo.mean, .err = err, .threads = mlsh_threads_resolve(o->threads)};
   double *buf = stream_block_buf(s);
   r->labels = mlsh_malloc_array(s->rows ? s->rows : 1, sizeof(int));
   r->sizes = mlsh_malloc_array(k, sizeof(double));

@@ -6,6 +6,7 @@
 #include "dist.h"
 #include "mpi/ops.h"
 #include "../core/plugin.h"
+#include "../core/threads.h"
 
 #define PLUGIN "mlsh-mpi.so"
 
@@ -34,6 +35,13 @@ static int comm_gatherv(void *ctx, const void *in, size_t bytes, void *out, cons
 }
 
 const stream_comm *dist_comm(void) { return ops ? &comm : NULL; }
+
+int dist_default_threads(void) {
+  int all = mlsh_default_threads();
+  const char *local = ops ? getenv("OMPI_COMM_WORLD_LOCAL_SIZE") : NULL;
+  int ranks = local ? atoi(local) : 1;
+  return ranks > 1 ? (all / ranks > 1 ? all / ranks : 1) : all;
+}
 
 int dist_init(mlsh_err *err) {
   if (ops) return MLSH_OK;

@@ -23,6 +23,9 @@ int dist_init(mlsh_err *err);
 int dist_active(void);
 int dist_rank(void);
 int dist_size(void);
+/* Threads a rank should use by default: the cores shared by the ranks on
+ * this node (OpenMPI's local size), at least 1; all cores without MPI. */
+int dist_default_threads(void);
 /* The communicator for the streamed kernels; NULL when not active. */
 const stream_comm *dist_comm(void);
 

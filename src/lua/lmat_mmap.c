@@ -236,13 +236,14 @@ static int m_pca(lua_State *L) {
 
 /* ---- K-Means ---- */
 
-typedef struct { int max_iter; double tol; uint64_t seed; size_t sample; } km_args;
+typedef struct { int max_iter; double tol; uint64_t seed; size_t sample; int threads; } km_args;
 static const mlsh_opt km_opt[] = {
   MLSH_OPT_VALUE("init", MLSH_OT_ANY, "\"k-means++\"", "\"k-means++\" (on a sample) or a k x p Matrix of starting centres"),
   MLSH_OPT_INT(km_args, max_iter, "max_iter", 300, 1, 1000000, "Lloyd iterations at most"),
   MLSH_OPT_NUM(km_args, tol, "tol", 1e-4, 0, HUGE_VAL, "stop when the summed squared centre shift is at most tol x the mean column variance"),
   MLSH_OPT_SEED(km_args, seed),
   MLSH_OPT_SIZE(km_args, sample, "sample", 100000, 1, 1e9, "rows drawn (expected number) for the k-means++ seeding"),
+  MLSH_OPT_THREADS(km_args, threads),
   MLSH_OPT_END};
 static const mlsh_optspec km_spec = {"MappedMatrix:kmeans", km_opt};
 
@@ -287,6 +288,7 @@ static int m_kmeans(lua_State *L) {
   stream_km_opts o;
   stream_km_opts_default(&o, (size_t)k);
   o.max_iter = a.max_iter; o.tol = a.tol; o.seed = a.seed; o.sample = a.sample;
+  o.threads = a.threads ? a.threads : dist_default_threads();   /* ranks on one node share its cores */
   o.centers0 = km_init(L, (size_t)k, u->map.cols);
   stream_src s;
   const stream_comm *c = source_of(L, u, &s, fname);

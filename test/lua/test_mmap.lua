@@ -64,6 +64,8 @@ T.test("same results as in memory: PCA loadings, cov, K-Means, KNN", function()
     for i = 1, 4000 do if k1.labels[i] ~= k2.labels[i] then T.ok(false, "label " .. i) break end end
     T.eq(k2:predict(X:slice(1, 3))[2], k1.labels[2])
   end
+  local t1, t3 = M:kmeans(5, { seed = 3, threads = 1 }), M:kmeans(5, { seed = 3, threads = 3 })
+  T.eq(t3.inertia, t1.inertia, "the same bits for any number of threads")
   local I, D = M:knn(X:slice(10, 12), 3)
   T.eq(I:get(1, 1), 10)
   T.eq(D:get(2, 1), 0)
