@@ -196,6 +196,7 @@ install: all
 	install -m 755 $(BUILD)/mlsh $(DESTDIR)$(PREFIX)/bin/mlsh
 	install -m 644 $(BUILD)/mlsh.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/mlsh.so
 	$(if $(CUDA_PLUGIN),install -d $(DESTDIR)$(PREFIX)/lib/mlsh && install -m 644 $(CUDA_PLUGIN) $(DESTDIR)$(PREFIX)/lib/mlsh/mlsh-cuda.so)
+	$(if $(MPI_PLUGIN),install -d $(DESTDIR)$(PREFIX)/lib/mlsh && install -m 644 $(MPI_PLUGIN) $(DESTDIR)$(PREFIX)/lib/mlsh/mlsh-mpi.so)
 	install -m 644 lua/mlsh/*.lua $(DESTDIR)$(PREFIX)/share/mlsh/lua/mlsh/
 	install -m 644 datasets/*.csv datasets/README.md $(DESTDIR)$(PREFIX)/share/mlsh/datasets/
 	-install -m 644 weights/*.cfg $(DESTDIR)$(PREFIX)/share/mlsh/weights/

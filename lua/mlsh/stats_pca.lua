@@ -35,7 +35,8 @@ end, "stats.pca", "stats.pca(X [, opts])",
   "Principal component analysis as FactoMineR's PCA. X: Matrix or DataFrame (its numeric columns).\n" ..
   "A correlation PCA (scale = true) scales the columns by their population sd; a zero-variance column is an\n" ..
   "error naming it. Eigenvalues are the variances of the components with weights summing to 1 (the 1/n\n" ..
-  "convention of FactoMineR; prcomp and scikit-learn use 1/(n-1): same ratios). Sign convention: each\n" ..
+  "convention of FactoMineR; prcomp and scikit-learn use 1/(n-1): same ratios). A MappedMatrix (mat.mmap,\n" ..
+  "dist.load) goes to X:pca: the same fit from the streamed covariance, without per-row fields. Sign convention: each\n" ..
   "component's largest-|loading| entry is positive.\n" ..
   "Returns a PCA table: eig (components x 3: eigenvalue, % of variance, cumulative %), eigenvalues,\n" ..
   "explained (ratios), ind = {coord, cos2, contrib} (n x ncomp), var = {coord, cos2, contrib} (p x ncomp;\n" ..
