@@ -110,16 +110,18 @@ methods.summary = doc(function(p, opts)
   out[#out + 1] = "\nVariables (coord, contribution %, cos2)"
   local h = coord_header(p, "", true)
   out[#out + 1] = tt(h, coord_rows(p, p.var, p.names, all), right_all(#h))
-  -- Individuals with the largest contributions to Dim.1.
-  local idx = {}
-  for i = 1, p.n do idx[i] = i end
-  table.sort(idx, function(a, b) return p.ind.contrib:get(a, 1) > p.ind.contrib:get(b, 1) end)
-  local pick = {}
-  for i = 1, math.min(top, p.n) do pick[i] = idx[i] end
-  local inames = {}
-  for _, i in ipairs(pick) do inames[i] = tostring(i) end
-  out[#out + 1] = string.format("\nIndividuals: the %d largest contributions to Dim.1", #pick)
-  out[#out + 1] = tt(coord_header(p, "row", true), coord_rows(p, p.ind, inames, pick), right_all(#h))
+  -- Individuals with the largest contributions to Dim.1 (a fit streamed from a mapped matrix has none).
+  if p.ind then
+    local idx = {}
+    for i = 1, p.n do idx[i] = i end
+    table.sort(idx, function(a, b) return p.ind.contrib:get(a, 1) > p.ind.contrib:get(b, 1) end)
+    local pick = {}
+    for i = 1, math.min(top, p.n) do pick[i] = idx[i] end
+    local inames = {}
+    for _, i in ipairs(pick) do inames[i] = tostring(i) end
+    out[#out + 1] = string.format("\nIndividuals: the %d largest contributions to Dim.1", #pick)
+    out[#out + 1] = tt(coord_header(p, "row", true), coord_rows(p, p.ind, inames, pick), right_all(#h))
+  end
   if p.sup and p.sup.var then
     local sn = {}
     for j = 1, p.sup.var.coord:rows() do sn[j] = (opts.sup_names or {})[j] or ("sup" .. j) end

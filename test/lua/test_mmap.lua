@@ -43,6 +43,8 @@ T.test("iris covariance (numpy np.cov) and correlation PCA (R prcomp)", function
   for k = 1, 4 do T.near(p.eigenvalues[k], ref[k], 1e-6) end
   T.eq(p.method, "covariance")
   T.eq(p.names[1], "V1")
+  local text = p:summary { print = false }
+  T.ok(text:find("Dim.1", 1, true) and not text:find("Individuals", 1, true), text)
 end)
 
 T.test("same results as in memory: PCA loadings, cov, K-Means, KNN", function()
