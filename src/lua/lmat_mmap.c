@@ -326,6 +326,67 @@ static int m_knn(lua_State *L) {
   return 2;
 }
 
+/* ---- any model over blocks ---- */
+
+/* results[1..n] (at idx): one Matrix of all their rows when they are all
+ * Matrices of one width, one array when they are all arrays; else as is. */
+static void join_results(lua_State *L, int idx, int n, const char *fname) {
+  size_t rows = 0, cols = 0;
+  int mats = 1, arrays = 1;
+  for (int i = 1; i <= n; i++) {
+    lua_rawgeti(L, idx, i);
+    mlsh_mat *m = luaL_testudata(L, -1, MLSH_MATRIX_MT);
+    if (m && (i == 1 || m->cols == cols)) { cols = m->cols; rows += m->rows; } else mats = 0;
+    if (!lua_istable(L, -1)) arrays = 0;
+    lua_pop(L, 1);
+  }
+  if (n > 0 && mats) {
+    mlsh_mat *out = lmat_push_new(L, rows, cols, fname);
+    size_t at = 0;
+    for (int i = 1; i <= n; i++, lua_pop(L, 1)) {
+      lua_rawgeti(L, idx, i);
+      mlsh_mat *m = lua_touserdata(L, -1);
+      memcpy(out->data + at, m->data, MAT_LEN(m) * sizeof(double));
+      at += MAT_LEN(m);
+    }
+  } else if (n > 0 && arrays) {
+    lua_createtable(L, (int)rows, 0);
+    lua_Integer k = 0;
+    for (int i = 1; i <= n; i++, lua_pop(L, 1)) {
+      lua_rawgeti(L, idx, i);
+      lua_Integer len = (lua_Integer)lua_rawlen(L, -1);
+      for (lua_Integer j = 1; j <= len; j++) { lua_rawgeti(L, -1, j); lua_rawseti(L, -3, ++k); }
+    }
+  } else {
+    lua_pushvalue(L, idx);
+  }
+}
+
+static int m_map_blocks(lua_State *L) {
+  const char *fname = "MappedMatrix:map_blocks";
+  lua_settop(L, 3);
+  lmat_mapped *u = check_mapped(L, 1, fname);
+  if (!lua_isfunction(L, 2)) mlsh_error(L, fname, "argument 'fn' must be a function (got %s)", mlsh_typename(L, 2));
+  lua_Integer rows = lua_isnil(L, 3) ? (lua_Integer)u->block : mlsh_check_integer(L, 3, fname, "rows");
+  if (rows < 1) mlsh_error(L, fname, "argument 'rows' must be at least 1 (got %lld)", (long long)rows);
+  lua_newtable(L);
+  int res = lua_gettop(L), n = 0;
+  size_t p = u->map.cols;
+  for (size_t r0 = 0; r0 < u->map.rows; r0 += (size_t)rows) {
+    size_t r1 = r0 + (size_t)rows < u->map.rows ? r0 + (size_t)rows : u->map.rows;
+    lua_pushvalue(L, 2);
+    mlsh_mat *B = lmat_push_new(L, r1 - r0, p, fname);
+    const double *src = npymap_rows(&u->map, r0, r1, B->data);
+    if (src != B->data) memcpy(B->data, src, MAT_LEN(B) * sizeof(double));
+    npymap_release(&u->map, r0, r1);
+    lua_pushinteger(L, (lua_Integer)(u->map.row0 + r0 + 1));
+    lua_call(L, 2, 1);
+    lua_rawseti(L, res, ++n);
+  }
+  join_results(L, res, n, fname);
+  return 1;
+}
+
 static const mlsh_Reg funcs[] = {
   {"mmap", l_mmap, "mat.mmap(path [, opts])",
    "Maps a .npy file (float64 or float32, C order) read-only without reading it: a MappedMatrix, accepted\n"
@@ -361,6 +422,12 @@ static const mlsh_Reg methods[] = {
    "The k (default 5) nearest rows of X to each row of Q by brute force over blocks (Euclidean; ties to the\n"
    "lower row): an index Matrix (1-based row numbers in the file) and a distance Matrix, both q x k.\n"
    "Example: idx, d = X:knn(Q, 3)"},
+  {"map_blocks", m_map_blocks, "X:map_blocks(fn [, rows])",
+   "Calls fn(B, first) on each block of rows (a Matrix copy B of `rows` rows, default X:info().block, and its\n"
+   "first row's number), dropping each block from memory after use: any fitted model's predict or transform\n"
+   "over data larger than memory. Results that are all Matrices (one width) come back as one Matrix, all\n"
+   "arrays as one array, anything else as the list of results.\n"
+   "Example: labels = X:map_blocks(function(B) return km:predict(B) end)"},
   {"close", m_close, "X:close()", "Unmaps the file now (the collector does it otherwise).\nExample: X:close()"},
   {NULL, NULL, NULL, NULL}};
 
