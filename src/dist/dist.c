@@ -60,6 +60,8 @@ int dist_init(mlsh_err *err) {
   o->set_timeout(t);
   comm = (stream_comm){.rank = rank, .size = size, .allreduce_sum = comm_sum, .allgather = comm_gather, .allgatherv = comm_gatherv};
   ops = o;
+  /* ranks on one node share its cores: so does BLAS */
+  if (dist_default_threads() < mlsh_default_threads()) mlsh_blas_set_threads(dist_default_threads());
   return MLSH_OK;
 }
 
