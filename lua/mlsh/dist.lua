@@ -108,12 +108,36 @@ mlsh.declare_options("dist.load", {
   { "block", "int", 0, min = 0, doc = "rows per streamed block (0: about 8 MB of them; the same on every rank)" },
 })
 
+-- Rows a..b of n for this rank: contiguous, or whole blocks of B rows in bitwise mode.
+local function rows_of(n, opts, B)
+  local a, b = M.block(n)
+  if opts.bitwise then
+    local ba, bb = M.block((n + B - 1) // B)
+    a, b = (ba - 1) * B + 1, math.min(bb * B, n)
+  end
+  return a, b
+end
+
+-- A CSV file: every rank parses it and keeps its rows (numeric columns).
+local function open_csv(path, opts)
+  local ok, df = pcall(mlsh.data.read_csv, path)
+  local X = ok and (mat.is(df) and df or df:matrix()) or nil
+  return X, (ok and { rows = X:rows(), cols = X:cols(), dtype = "float64" }
+                or { error = tostring(df):gsub("^data%.read_csv: ", "") })
+end
+
 M.load = doc(function(path, opts)
   if type(path) ~= "string" then error("dist.load: argument 'path' must be a string (got " .. type(path) .. ")", 0) end
   opts = mlsh.check_options("dist.load", opts)
-  local ok, whole = pcall(mat.mmap, path, { block = opts.block })
-  local info = ok and whole:info() or { error = tostring(whole):gsub("^mat%.mmap: ", "") }
-  if ok then whole:close() end
+  local csv = path:lower():match("%.csv$") ~= nil
+  local ok, whole, info
+  if csv then
+    whole, info = open_csv(path, opts)
+  else
+    ok, whole = pcall(mat.mmap, path, { block = opts.block })
+    info = ok and whole:info() or { error = tostring(whole):gsub("^mat%.mmap: ", "") }
+    if ok then whole:close() end
+  end
   -- every rank must map the same array, or none does
   local all = M.allgather({ rows = info.rows, cols = info.cols, dtype = info.dtype, error = info.error })
   for r, o in ipairs(all) do
@@ -125,15 +149,17 @@ M.load = doc(function(path, opts)
         all[1].rows, all[1].cols, all[1].dtype, r - 1, o.rows, o.cols, o.dtype), 0)
     end
   end
-  local a, b = M.block(info.rows)
-  if opts.bitwise then   -- whole blocks per rank
-    local B = info.block
-    local ba, bb = M.block((info.rows + B - 1) // B)
-    a, b = (ba - 1) * B + 1, math.min(bb * B, info.rows)
+  if csv then
+    local B = opts.block > 0 and opts.block or mat._block(mat.zeros(0, info.cols), 0, 0):info().block
+    local a, b = rows_of(info.rows, opts, B)
+    local rows = b >= a and whole:slice(a, b) or mat.zeros(0, info.cols)
+    return mat._block(rows, a - 1, info.rows, { bitwise = opts.bitwise, block = opts.block })
   end
+  local a, b = rows_of(info.rows, opts, info.block)
   return mat.mmap(path, { rows = { a, b }, distributed = true, bitwise = opts.bitwise, block = opts.block })
 end, "dist.load", "dist.load(path [, opts])",
   "This rank's block of rows of a .npy file (dist.block), memory-mapped, with its global offset\n" ..
+  "(a .csv file: every rank parses it and keeps its block of the numeric columns in memory)\n" ..
   "(X:info().first_row). colstats, cov, cor, stats.pca and cluster.kmeans on it combine every rank's block\n" ..
   "(one packed allreduce per K-Means iteration): the same results as one process on the whole file, for any\n" ..
   "number of ranks (random draws are keyed by seed and global row). Every rank must be given the same file.\n" ..

@@ -77,9 +77,22 @@ int npymap_open(const char *path, size_t r0, size_t r1, mlsh_npymap *m, mlsh_err
   return MLSH_OK;
 }
 
+void npymap_adopt(mlsh_npymap *m, mlsh_mat *rows, size_t row0, size_t file_rows) {
+  memset(m, 0, sizeof *m);
+  m->owned = rows->data;
+  m->first = (const unsigned char *)rows->data;
+  m->rows = rows->rows;
+  m->cols = rows->cols;
+  m->row0 = row0;
+  m->file_rows = file_rows;
+  rows->data = NULL;
+  rows->rows = rows->cols = 0;
+}
+
 void npymap_close(mlsh_npymap *m) {
   if (m->base) munmap(m->base, m->map_len);
   mlsh_free(m->converted);
+  mlsh_free(m->owned);
   memset(m, 0, sizeof *m);
 }
 

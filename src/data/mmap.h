@@ -17,6 +17,7 @@ typedef struct mlsh_npymap {
   size_t file_rows, rows, cols, row0;
   int single;              /* float32 */
   double *converted;       /* float32 view as doubles, made on demand */
+  double *owned;           /* rows held in memory instead (npymap_adopt) */
 } mlsh_npymap;
 
 /* Map rows [r0, r1) of a 1-D or 2-D .npy (r1 = (size_t)-1: to the end).
@@ -24,6 +25,9 @@ typedef struct mlsh_npymap {
  * MLSH_EIO with a message naming the path. */
 int npymap_open(const char *path, size_t r0, size_t r1, mlsh_npymap *m, mlsh_err *err);
 void npymap_close(mlsh_npymap *m);
+/* The same interface over rows already in memory (a rank's block of a
+ * CSV file, say): m takes rows' data; row0 and file_rows as for a map. */
+void npymap_adopt(mlsh_npymap *m, mlsh_mat *rows, size_t row0, size_t file_rows);
 
 /* The whole view as a matrix: points into the mapping for float64
  * (nothing copied; read-only memory), converted once for float32. */

@@ -77,6 +77,31 @@ static int l_mmap(lua_State *L) {
   return 1;
 }
 
+/* _block(B, row0, total [, opts]): rows row0+1.. of `total` held in memory
+ * as a distributed MappedMatrix (dist.load of a CSV file). */
+static int l_block(lua_State *L) {
+  const char *fname = "dist.load";
+  lua_settop(L, 4);
+  mlsh_mat *B = lmat_check(L, 1, fname, "B");
+  lua_Integer row0 = mlsh_check_integer(L, 2, fname, "row0"), total = mlsh_check_integer(L, 3, fname, "total");
+  if (row0 < 0 || total < row0 + (lua_Integer)B->rows) mlsh_error(L, fname, "rows %lld.. do not fit in %lld", (long long)row0 + 1, (long long)total);
+  mmap_args a;
+  mlsh_opts(L, 4, &mmap_spec, &a);
+  mlsh_mat copy;
+  mlsh_err err;
+  int rc = mat_copy(B, &copy, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  lmat_mapped *u = mlsh_try_newudata(L, sizeof *u, MLSH_MAPPED_MT);
+  if (!u) { mat_free(&copy); return lua_error(L); }
+  npymap_adopt(&u->map, &copy, (size_t)row0, (size_t)total);
+  u->distributed = 1;
+  u->bitwise = a.bitwise;
+  u->block = a.block ? a.block : stream_block_rows(u->map.cols);
+  if (a.bitwise && u->map.row0 % u->block != 0)
+    return mlsh_error(L, fname, "bitwise mode needs the first row to start a block of %zu rows (got row %zu)", u->block, u->map.row0 + 1);
+  return 1;
+}
+
 static int l_is_mapped(lua_State *L) {
   lua_pushboolean(L, lmat_test_mapped(L, 1) != NULL);
   return 1;
@@ -395,6 +420,7 @@ static const mlsh_Reg funcs[] = {
    "block from memory after use, for files larger than memory; cluster.kmeans and stats.pca use them for a\n"
    "mapped matrix. rows = {a, b} maps rows a..b only. Writing (m:set) is an error; m:copy() reads it all.\n"
    "Example: X = mat.mmap(\"big.npy\"); km = X:kmeans(10, {seed = 1})", &mmap_spec},
+  {"_block", l_block, "mat._block(B, row0, total [, opts])", "Internal: rows held in memory as a rank's block (dist.load)."},
   {"is_mapped", l_is_mapped, "mat.is_mapped(x)", "True when x is a MappedMatrix (mat.mmap, dist.load).\nExample: mat.is_mapped(X)"},
   {NULL, NULL, NULL, NULL}};
 

@@ -115,6 +115,19 @@ T.test("bitwise mode: identical bits for -np 1..4", function()
   end
 end)
 
+T.test("dist.load of a CSV file at -np 3 (iris: R colMeans, prcomp)", function()
+  local text, code = mpirun(3, "test/mpi/csv.lua", "datasets/iris.csv")
+  T.eq(code, 0, text)
+  local r = results(text)
+  T.eq(r.n, "150")
+  local mean = { 5.843333, 3.057333, 3.758000, 1.199333 }
+  for j = 1, 4 do T.near(tonumber(r["mean" .. j]), mean[j], 1e-6) end
+  T.near(tonumber(r.eig1), 2.918498, 1e-6)
+  local km = cluster.kmeans(data.read_csv("datasets/iris.csv"):matrix(), 3, { algorithm = "lloyd",
+    init = mat.from { { 5.0, 3.4, 1.5, 0.2 }, { 5.9, 2.8, 4.4, 1.4 }, { 6.9, 3.1, 5.8, 2.1 } } })
+  T.eq(r.sizes, table.concat(km.sizes, ","))
+end)
+
 T.test("an error on one rank ends the run naming it", function()
   local text, code = mpirun(3, "test/mpi/fail.lua", "error")
   T.ok(code ~= 0 and code ~= 124, "status " .. tostring(code))
