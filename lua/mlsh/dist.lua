@@ -8,7 +8,7 @@ local doc, mat = mlsh.doc, mlsh.mat
 -- ---- values as bytes: nil, booleans, numbers, strings, Matrices, tables of them ----
 
 local encode
-local function put(out, v, seen)
+local function put(out, v, seen, fname)
   local t = type(v)
   if t == "nil" then out[#out + 1] = "z"
   elseif t == "boolean" then out[#out + 1] = v and "T" or "F"
@@ -19,7 +19,7 @@ local function put(out, v, seen)
     local r, c, bytes = M._pack(mat.is_mapped(v) and v:copy() or v)
     out[#out + 1] = string.pack("<c1jjs4", "m", r, c, bytes)
   elseif t == "table" then
-    if seen[v] then error("dist: a table that contains itself cannot be sent", 0) end
+    if seen[v] then error(fname .. ": a table that contains itself cannot be sent", 0) end
     seen[v] = true
     local n = 0
     for _ in pairs(v) do n = n + 1 end
@@ -30,18 +30,20 @@ local function put(out, v, seen)
     table.sort(keys, function(a, b)
       local ta, tb = type(a), type(b)
       if ta ~= tb then return ta < tb end
-      return a < b
+      if ta == "number" or ta == "string" then return a < b end
+      if ta == "boolean" then return not a and b end
+      return tostring(a) < tostring(b)   -- tables and matrices as keys: any fixed order will do
     end)
-    for _, k in ipairs(keys) do put(out, k, seen); put(out, v[k], seen) end
+    for _, k in ipairs(keys) do put(out, k, seen, fname); put(out, v[k], seen, fname) end
     seen[v] = nil
   else
-    error("dist: a " .. t .. " cannot be sent between ranks", 0)
+    error(fname .. ": a " .. t .. " cannot be sent between ranks", 0)
   end
 end
 
-encode = function(v)
+encode = function(v, fname)
   local out = {}
-  put(out, v, {})
+  put(out, v, {}, fname)
   return table.concat(out)
 end
 
@@ -69,21 +71,21 @@ local function get(s, pos)
     end
     return t, pos
   end
-  error("dist: a damaged message", 0)
+  error("dist: a damaged message between ranks", 0)
 end
 
 local function decode(s) return (get(s, 1)) end
 
 M.bcast = doc(function(v, root)
   root = root or 0
-  local s = M._bcast(M.rank() == root and encode(v) or nil, root)
+  local s = M._bcast(M.rank() == root and encode(v, "dist.bcast") or nil, root)
   return decode(s)
 end, "dist.bcast", "dist.bcast(v [, root])",
   "Rank root's (default 0) value v on every rank: nil, booleans, numbers, strings, Matrices and tables of\n" ..
   "them. Other ranks' v is ignored.\nExample: centers = dist.bcast(centers)")
 
 M.allgather = doc(function(v)
-  local parts = M._allgather(encode(v))
+  local parts = M._allgather(encode(v, "dist.allgather"))
   local out = {}
   for r, s in ipairs(parts) do out[r] = decode(s) end
   return out

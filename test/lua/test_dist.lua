@@ -41,7 +41,9 @@ T.test("without MPI dist is rank 0 of 1", function()
   local a, b = dist.block(10, 2, 3)
   T.eq(a, 7); T.eq(b, 10)
   T.raises(function() dist.allreduce(1, "avg") end, "argument 'op'")
-  T.raises(function() dist.bcast(print) end, "cannot be sent")
+  T.raises(function() dist.bcast(print) end, "dist.bcast: a function cannot be sent between ranks")
+  local t = {}; t.self = t
+  T.raises(function() dist.allgather(t) end, "dist.allgather: a table that contains itself")
 end)
 
 T.test("the cost model: Hockney terms with Rabenseifner's allreduce, by hand", function()
