@@ -201,7 +201,7 @@ static int m_cor(lua_State *L) { return cov_or_cor(L, 1, "MappedMatrix:cor"); }
 
 typedef struct { size_t ncomp; int scale; } pca_args;
 static const mlsh_opt pca_opt[] = {
-  MLSH_OPT_SIZE(pca_args, ncomp, "ncomp", 5, 0, 1e9, "components kept (0: all)"),
+  MLSH_OPT_SIZE(pca_args, ncomp, "ncomp", 0, 0, 1e9, "components kept (0: all, as stats.pca)"),
   MLSH_OPT_BOOL(pca_args, scale, "scale", 1, "scale the columns to unit (population) variance: a correlation PCA"),
   MLSH_OPT_VALUE("names", MLSH_OT_TABLE, "V1, V2, ...", "names of the columns (stats.pca)"),
   MLSH_OPT_END};
