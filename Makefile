@@ -37,7 +37,11 @@ DEB_zlib     := zlib1g-dev
 HDRS      := /usr/include/libsvm/svm.h /usr/include/readstat.h
 DEB_/usr/include/libsvm/svm.h := libsvm-dev
 DEB_/usr/include/readstat.h := libreadstat-dev
-DEB_PACKAGES := pkg-config $(foreach p,$(PKGS) $(HDRS),$(DEB_$(p)))
+# Optional: installed by `make deps`, but the build and tests pass without
+# them (the MPI plugin is then not built and the dist tests skip).
+OPTIONAL  := openmpi
+DEB_openmpi := libopenmpi-dev openmpi-bin
+DEB_PACKAGES := pkg-config $(foreach p,$(PKGS) $(HDRS) $(OPTIONAL),$(DEB_$(p)))
 
 HAVE_PKGCONFIG := $(shell command -v pkg-config >/dev/null 2>&1 && echo yes)
 MISSING := $(if $(HAVE_PKGCONFIG),$(foreach p,$(PKGS),$(shell pkg-config --exists $(p) || echo $(DEB_$(p)))),pkg-config)
@@ -66,6 +70,15 @@ NVCC_FLAGS  ?= -O3 -std=c++17 -Xcompiler -fPIC,-fvisibility=hidden "-Dmlsh_inter
 CUDA_PLUGIN := $(BUILD)/mlsh-cuda.so
 endif
 
+# ---- MPI -----------------------------------------------------------------
+# The MPI binding is a plugin too, $(BUILD)/mlsh-mpi.so (src/dist/mpi/, built
+# with mpicc when OpenMPI is installed), that src/dist/dist.c loads with
+# dlopen only under mpirun or when dist.init() asks: a plain mlsh never
+# links or initialises MPI. src/dist/mpi/ is not part of the core glob.
+MPICC ?= $(shell command -v mpicc 2>/dev/null)
+MPI ?= $(if $(MPICC),1,0)
+MPI_PLUGIN := $(if $(filter 1,$(MPI)),$(BUILD)/mlsh-mpi.so)
+
 # ---- Sources -------------------------------------------------------------
 # Three layers: the core (src/<area>/, no Lua) as a static library, the
 # bindings (src/lua/) and the shell (src/shell/). The C unit tests link the
@@ -92,7 +105,7 @@ LDFLAGS := $(LDFLAGS_EXTRA)
 
 .PHONY: fuzz-bins check-layers check-exports all test asan check-deps deps demo demo-interactive bench install clean ctest luatest fuzz valgrind
 
-all: check-deps $(BUILD)/mlsh $(BUILD)/mlsh.so $(CUDA_PLUGIN)
+all: check-deps $(BUILD)/mlsh $(BUILD)/mlsh.so $(CUDA_PLUGIN) $(MPI_PLUGIN)
 
 check-deps:
 ifneq ($(MISSING),)
@@ -132,6 +145,10 @@ $(BUILD)/mlsh.so: $(BIND_OBJ) $(CORE_LIB) src/lua/mlsh.map
 
 $(BUILD)/mlsh-cuda.so: $(CU_OBJ)
 	$(call say,LINK,$@)$(CC) -shared -o $@ $^ $(LDFLAGS) $(CUDA_LIBS) -lstdc++
+
+$(BUILD)/mlsh-mpi.so: src/dist/mpi/plugin.c src/dist/mpi/ops.h
+	@mkdir -p $(dir $@)
+	$(call say,MPICC,$<)$(MPICC) -std=gnu11 -O2 -g -fPIC -shared -fvisibility=hidden $(WARN) -o $@ $< -ldl
 
 test_libs = $(if $(filter $(CTEST_LUA),$(1)),$(BIND_OBJ) $(WHOLE_CORE) $(LUA_LIBS),$(WHOLE_CORE))
 $(BUILD)/test/%: test/c/%.c $(CORE_LIB) $(BIND_OBJ) test/c/ctest.h $(wildcard test/fuzz/targets.c)
@@ -184,6 +201,7 @@ install: all
 	install -m 755 $(BUILD)/mlsh $(DESTDIR)$(PREFIX)/bin/mlsh
 	install -m 644 $(BUILD)/mlsh.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/mlsh.so
 	$(if $(CUDA_PLUGIN),install -d $(DESTDIR)$(PREFIX)/lib/mlsh && install -m 644 $(CUDA_PLUGIN) $(DESTDIR)$(PREFIX)/lib/mlsh/mlsh-cuda.so)
+	$(if $(MPI_PLUGIN),install -d $(DESTDIR)$(PREFIX)/lib/mlsh && install -m 644 $(MPI_PLUGIN) $(DESTDIR)$(PREFIX)/lib/mlsh/mlsh-mpi.so)
 	install -m 644 lua/mlsh/*.lua $(DESTDIR)$(PREFIX)/share/mlsh/lua/mlsh/
 	install -m 644 datasets/*.csv datasets/README.md $(DESTDIR)$(PREFIX)/share/mlsh/datasets/
 	-install -m 644 weights/*.cfg $(DESTDIR)$(PREFIX)/share/mlsh/weights/

@@ -35,7 +35,8 @@ end, "stats.pca", "stats.pca(X [, opts])",
   "Principal component analysis as FactoMineR's PCA. X: Matrix or DataFrame (its numeric columns).\n" ..
   "A correlation PCA (scale = true) scales the columns by their population sd; a zero-variance column is an\n" ..
   "error naming it. Eigenvalues are the variances of the components with weights summing to 1 (the 1/n\n" ..
-  "convention of FactoMineR; prcomp and scikit-learn use 1/(n-1): same ratios). Sign convention: each\n" ..
+  "convention of FactoMineR; prcomp and scikit-learn use 1/(n-1): same ratios). A MappedMatrix (mat.mmap,\n" ..
+  "dist.load) goes to X:pca: the same fit from the streamed covariance, without per-row fields. Sign convention: each\n" ..
   "component's largest-|loading| entry is positive.\n" ..
   "Returns a PCA table: eig (components x 3: eigenvalue, % of variance, cumulative %), eigenvalues,\n" ..
   "explained (ratios), ind = {coord, cos2, contrib} (n x ncomp), var = {coord, cos2, contrib} (p x ncomp;\n" ..
@@ -109,16 +110,18 @@ methods.summary = doc(function(p, opts)
   out[#out + 1] = "\nVariables (coord, contribution %, cos2)"
   local h = coord_header(p, "", true)
   out[#out + 1] = tt(h, coord_rows(p, p.var, p.names, all), right_all(#h))
-  -- Individuals with the largest contributions to Dim.1.
-  local idx = {}
-  for i = 1, p.n do idx[i] = i end
-  table.sort(idx, function(a, b) return p.ind.contrib:get(a, 1) > p.ind.contrib:get(b, 1) end)
-  local pick = {}
-  for i = 1, math.min(top, p.n) do pick[i] = idx[i] end
-  local inames = {}
-  for _, i in ipairs(pick) do inames[i] = tostring(i) end
-  out[#out + 1] = string.format("\nIndividuals: the %d largest contributions to Dim.1", #pick)
-  out[#out + 1] = tt(coord_header(p, "row", true), coord_rows(p, p.ind, inames, pick), right_all(#h))
+  -- Individuals with the largest contributions to Dim.1 (a fit streamed from a mapped matrix has none).
+  if p.ind then
+    local idx = {}
+    for i = 1, p.n do idx[i] = i end
+    table.sort(idx, function(a, b) return p.ind.contrib:get(a, 1) > p.ind.contrib:get(b, 1) end)
+    local pick = {}
+    for i = 1, math.min(top, p.n) do pick[i] = idx[i] end
+    local inames = {}
+    for _, i in ipairs(pick) do inames[i] = tostring(i) end
+    out[#out + 1] = string.format("\nIndividuals: the %d largest contributions to Dim.1", #pick)
+    out[#out + 1] = tt(coord_header(p, "row", true), coord_rows(p, p.ind, inames, pick), right_all(#h))
+  end
   if p.sup and p.sup.var then
     local sn = {}
     for j = 1, p.sup.var.coord:rows() do sn[j] = (opts.sup_names or {})[j] or ("sup" .. j) end

@@ -28,6 +28,7 @@ static const char *dict_value(const char *h, const char *key) {
   return p;
 }
 
+/* In the order of npy.h's NPY_F8, NPY_F4. */
 typedef enum { T_F8, T_F4, T_I1, T_I2, T_I4, T_I8, T_U1, T_U2, T_U4, T_U8, T_B1 } npy_type;
 
 static int parse_descr(const char *v, npy_type *t, int *swap, int *size) {
@@ -72,8 +73,9 @@ static double read_value(const unsigned char *p, npy_type t, int swap, int size)
   }
 }
 
-int npy_parse(const unsigned char *buf, size_t len, mlsh_npy *out, mlsh_err *err) {
-  memset(out, 0, sizeof *out);
+/* The header: version, dict (dtype, order, shape) and where the data start. */
+int npy_parse_header(const unsigned char *buf, size_t len, npy_header *hd, mlsh_err *err) {
+  memset(hd, 0, sizeof *hd);
   if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0)
     return mlsh_seterr(err, MLSH_EIO, "not a .npy file (bad magic)");
   int major = buf[6];
@@ -97,26 +99,46 @@ int npy_parse(const unsigned char *buf, size_t len, mlsh_npy *out, mlsh_err *err
     goto done;
   }
   if (!fo || !sh || *sh != '(') { rc = mlsh_seterr(err, MLSH_EIO, "malformed .npy header"); goto done; }
-  int fortran = strncmp(fo, "True", 4) == 0;
+  hd->fortran = strncmp(fo, "True", 4) == 0;
+  hd->type = t;
+  hd->swap = swap;
+  hd->size = size;
   const char *p = sh + 1;
-  out->count = 1;
+  hd->count = 1;
   while (*p && *p != ')') {
     while (*p == ' ' || *p == ',') p++;
     if (*p == ')') break;
-    if (*p < '0' || *p > '9' || out->ndim >= NPY_MAX_DIMS) { rc = mlsh_seterr(err, MLSH_EIO, "malformed .npy shape"); goto done; }
+    if (*p < '0' || *p > '9' || hd->ndim >= NPY_MAX_DIMS) { rc = mlsh_seterr(err, MLSH_EIO, "malformed .npy shape"); goto done; }
     char *e;
     unsigned long long d = strtoull(p, &e, 10);
-    if (d > ((size_t)1 << 40) || mlsh_mul_overflow(out->count, (size_t)d, &out->count)) {
+    if (d > ((size_t)1 << 40) || mlsh_mul_overflow(hd->count, (size_t)d, &hd->count)) {
       rc = mlsh_seterr(err, MLSH_EIO, "malformed .npy shape"); goto done;
     }
-    out->shape[out->ndim++] = (size_t)d;
+    hd->shape[hd->ndim++] = (size_t)d;
     p = e;
   }
   if (*p != ')') { rc = mlsh_seterr(err, MLSH_EIO, "malformed .npy shape"); goto done; }
-  size_t need, dstart = hstart + hlen;
-  if (mlsh_mul_overflow(out->count, (size_t)size, &need) || need > len - dstart) {
-    rc = mlsh_seterr(err, MLSH_EIO, "truncated .npy data: %zu bytes expected, %zu present",
-                     out->count * (size_t)size, len - dstart);
+  hd->data_offset = hstart + hlen;
+  if (mlsh_mul_overflow(hd->count, (size_t)size, &hd->data_bytes))
+    rc = mlsh_seterr(err, MLSH_EIO, "malformed .npy shape");
+done:
+  mlsh_free(h);
+  return rc;
+}
+
+int npy_parse(const unsigned char *buf, size_t len, mlsh_npy *out, mlsh_err *err) {
+  memset(out, 0, sizeof *out);
+  npy_header hd;
+  int rc = npy_parse_header(buf, len, &hd, err);
+  if (rc) return rc;
+  npy_type t = (npy_type)hd.type;
+  int swap = hd.swap, size = hd.size, fortran = hd.fortran;
+  out->ndim = hd.ndim;
+  out->count = hd.count;
+  memcpy(out->shape, hd.shape, sizeof hd.shape);
+  size_t need = hd.data_bytes, dstart = hd.data_offset;
+  if (need > len - dstart) {
+    rc = mlsh_seterr(err, MLSH_EIO, "truncated .npy data: %zu bytes expected, %zu present", need, len - dstart);
     goto done;
   }
   if (len - dstart > need) {
@@ -142,7 +164,6 @@ int npy_parse(const unsigned char *buf, size_t len, mlsh_npy *out, mlsh_err *err
     }
   }
 done:
-  mlsh_free(h);
   if (rc) npy_free(out);
   return rc;
 }

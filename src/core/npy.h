@@ -16,6 +16,16 @@ typedef struct mlsh_npy {
   double *data;     /* count values in C (row-major) order */
 } mlsh_npy;
 
+/* A parsed header. type: NPY_F8, NPY_F4 or another (integer, bool) kind. */
+enum { NPY_F8 = 0, NPY_F4 = 1 };
+typedef struct npy_header {
+  int ndim, type, swap, size, fortran;   /* size: bytes per element; swap: big-endian */
+  size_t shape[NPY_MAX_DIMS];
+  size_t count, data_offset, data_bytes;
+} npy_header;
+
+/* Parse the header of a .npy image of len bytes (the data may be absent). */
+int npy_parse_header(const unsigned char *buf, size_t len, npy_header *hd, mlsh_err *err);
 /* Read any supported array; the result is converted to doubles in C order. */
 int npy_load(const char *path, mlsh_npy *out, mlsh_err *err);
 /* Parse an in-memory .npy image (used by npy_load and the fuzzers). */

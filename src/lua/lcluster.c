@@ -94,6 +94,7 @@ static void push_kmeans(lua_State *L, km_result *r, size_t n, size_t k) {
 
 static int l_kmeans(lua_State *L) {
   lua_settop(L, 3);
+  if (lmat_test_mapped(L, 1)) return mlsh_call_method(L, 1, "kmeans");   /* streamed Lloyd */
   km_args a;
   mlsh_mat *X = km_read_args(L, 1, 3, &km_spec, &a);
   a.km.k = km_check_k(L, 2, km_spec.fname, X);
@@ -451,6 +452,7 @@ static const mlsh_Reg funcs[] = {
    "algorithm = \"auto\" (default) takes Hartigan-Wong when 2 <= k < rows, rows*columns*k*nstart <= 1e6 (a few\n"
    "milliseconds), X has at least k distinct rows and an init Matrix has distinct centres each nearest to some\n"
    "row; otherwise Lloyd for k <= 20, Hamerly above. Results depend on the seed only, not on threads.\n"
+   "A MappedMatrix (mat.mmap, dist.load) goes to X:kmeans: Lloyd streamed over row blocks (and over MPI ranks).\n"
    "Returns a KMeans table: labels (1-based array), centers (k x p), inertia (within-cluster sum of squares),\n"
    "sizes, iters, converged, algorithm (the one used); method km:predict(Xnew).\n"
    "Example: km = cluster.kmeans(X, 3, {nstart=10, seed=42}); print(km.inertia)", &km_spec},

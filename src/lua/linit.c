@@ -20,7 +20,7 @@ typedef struct {
 
 /* Module order matters only for help(); each opener adds to its table. */
 static const module_entry modules[] = {
-  {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O", {mlsh_open_mat}, {"mat"}},
+  {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O", {mlsh_open_mat, mlsh_open_mat_mmap}, {"mat"}},
   {"data", "data frames: CSV, SQLite, SPSS/Stata/SAS, Excel, HDF5, .npz; describe, select, filter", {mlsh_open_frame, mlsh_open_data, mlsh_open_data_sql, mlsh_open_data_stat, mlsh_open_data_files}, {"data"}},
   {"stats", "PCA (FactoMineR-grade), t-SNE, R's distributions and tests", {mlsh_open_stats_pca, mlsh_open_stats_tsne, mlsh_open_stats_distrib, mlsh_open_stats_tests, mlsh_open_stats_rank}, {"stats_pca", "stats_tests"}},
   {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster, mlsh_open_cluster_valid}, {"cluster"}},
@@ -29,6 +29,7 @@ static const module_entry modules[] = {
   {"nn", "darknet-format CNN engine, MobileNetV2 embeddings", {mlsh_open_nn}, {"nn"}},
   {"image", "JPEG/PNG loading and resizing", {mlsh_open_image}, {"image"}},
   {"plot", "terminal charts, dashboard, SVG/HTML export", {mlsh_open_plot}, {"plot"}},
+  {"dist", "many processes (mpirun): ranks, collectives, .npy row blocks, distributed K-Means/PCA", {mlsh_open_dist}, {"dist"}},
 };
 
 static int file_exists(const char *p) {

@@ -328,7 +328,13 @@ static int m_get(lua_State *L) {
   return 1;
 }
 
+/* A mapped matrix (mat.mmap) is the file's read-only pages. */
+static void check_writable(lua_State *L, const char *fname) {
+  if (lmat_test_mapped(L, 1)) mlsh_error(L, fname, "a mapped matrix is read-only (m:copy() makes a writable one)");
+}
+
 static int m_set(lua_State *L) {
+  check_writable(L, "Matrix:set");
   mlsh_mat *m = lmat_check(L, 1, "Matrix:set", "self");
   size_t i = check_index(L, 2, m->rows, "Matrix:set", "i");
   int vidx = 4;
@@ -505,6 +511,7 @@ static int mm_index(lua_State *L) {
 
 static int mm_newindex(lua_State *L) {
   mlsh_mat *m = lmat_check(L, 1, "Matrix:__newindex", "self");
+  check_writable(L, "Matrix");
   if (!lua_isinteger(L, 2) || !(m->cols == 1 || m->rows == 1))
     mlsh_error(L, "Matrix", "only vector elements can be assigned with m[i] = v (use m:set(i, j, v))");
   lua_Integer i = lua_tointeger(L, 2);

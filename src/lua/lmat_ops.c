@@ -155,13 +155,16 @@ static int m_std(lua_State *L) { return reduce(L, MAT_STD, "Matrix:std"); }
 static int m_min(lua_State *L) { return reduce(L, MAT_MIN, "Matrix:min"); }
 static int m_max(lua_State *L) { return reduce(L, MAT_MAX, "Matrix:max"); }
 
+/* A mapped matrix streams them (lmat_mmap.c). */
 static int m_cov(lua_State *L) {
+  if (lmat_test_mapped(L, 1)) return mlsh_call_method(L, 1, "cov");
   mlsh_mat *a = lmat_check(L, 1, "Matrix:cov", "self"), out;
   mlsh_err err;
   return push_or_fail(L, mat_cov(a, &out, &err), &out, &err, "Matrix:cov");
 }
 
 static int m_cor(lua_State *L) {
+  if (lmat_test_mapped(L, 1)) return mlsh_call_method(L, 1, "cor");
   mlsh_mat *a = lmat_check(L, 1, "Matrix:cor", "self"), out;
   mlsh_err err;
   return push_or_fail(L, mat_cor(a, &out, &err), &out, &err, "Matrix:cor");

@@ -136,8 +136,29 @@ const char *mlsh_typename(lua_State *L, int idx) {
 
 /* ---- Matrices ---- */
 
+lmat_mapped *lmat_test_mapped(lua_State *L, int idx) {
+  return luaL_testudata(L, idx, MLSH_MAPPED_MT);
+}
+
 mlsh_mat *lmat_test(lua_State *L, int idx) {
-  return luaL_testudata(L, idx, MLSH_MATRIX_MT);
+  mlsh_mat *m = luaL_testudata(L, idx, MLSH_MATRIX_MT);
+  if (m) return m;
+  lmat_mapped *u = lmat_test_mapped(L, idx);
+  if (!u) return NULL;
+  if (u->closed) mlsh_error(L, "MappedMatrix", "the mapping is closed");
+  mlsh_err err;
+  int rc = npymap_matrix(&u->map, &u->view, &err);
+  if (rc) mlsh_fail(L, "MappedMatrix", rc, &err);
+  return &u->view;
+}
+
+int mlsh_call_method(lua_State *L, int idx, const char *name) {
+  int top = lua_gettop(L);
+  luaL_checkstack(L, top + 2, "mlsh: stack overflow");
+  lua_getfield(L, idx, name);
+  for (int i = 1; i <= top; i++) lua_pushvalue(L, i);
+  lua_call(L, top, LUA_MULTRET);
+  return lua_gettop(L) - top;
 }
 
 mlsh_mat *lmat_check(lua_State *L, int idx, const char *fname, const char *argname) {

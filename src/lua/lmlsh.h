@@ -16,9 +16,22 @@
 #include "../core/matrix.h"
 #include "../core/error.h"
 #include "lopt.h"
+#include "../data/mmap.h"
 
 #define MLSH_VERSION "0.1.0"
 #define MLSH_MATRIX_MT "mlsh.Matrix"
+#define MLSH_MAPPED_MT "mlsh.MappedMatrix"
+
+/* A memory-mapped .npy (mat.mmap, lmat_mmap.c). Wherever a Matrix is read
+ * (lmat_test), its view answers: the mapping itself for float64. */
+typedef struct lmat_mapped {
+  mlsh_mat view;
+  mlsh_npymap map;
+  int distributed;     /* a rank's row block (dist.load): kernels reduce across ranks */
+  int closed;          /* unmapped by X:close() */
+  int bitwise;         /* fixed blocks reduced in block order (stream.h) */
+  size_t block;        /* rows per streamed block */
+} lmat_mapped;
 
 /* One public function: name, C function, usage line, documentation and
  * options. usage: "mat.zeros(rows, cols)"; doc: what it does, arguments
@@ -58,7 +71,11 @@ const char *mlsh_typename(lua_State *L, int idx);
 /* ---- Matrices ---- */
 /* The matrix at idx, or an error "fname: argument 'argname' must be a Matrix (got T)". */
 mlsh_mat *lmat_check(lua_State *L, int idx, const char *fname, const char *argname);
-mlsh_mat *lmat_test(lua_State *L, int idx);   /* NULL when not a Matrix */
+mlsh_mat *lmat_test(lua_State *L, int idx);   /* NULL when not a Matrix (or a mapped one) */
+lmat_mapped *lmat_test_mapped(lua_State *L, int idx);   /* NULL when not a MappedMatrix */
+/* Call the method `name` of the value at idx with the arguments 1..top;
+ * returns the number of results (for functions that hand mapped data on). */
+int mlsh_call_method(lua_State *L, int idx, const char *name);
 /* Accept a Matrix, or a Lua array of numbers (-> n x 1), or a nested
  * array (-> rows x cols). Converted arrays are pushed as new Matrices and
  * replace the value at idx, so the pointer stays valid while idx does. */
@@ -153,6 +170,8 @@ int mlsh_opt_get(lua_State *L, int idx, const char *key);
 /* ---- Module openers: each adds its functions to the module table on top
  * of the stack. linit.c calls them in order. ---- */
 void mlsh_open_mat(lua_State *L);
+void mlsh_open_mat_mmap(lua_State *L);
+void mlsh_open_dist(lua_State *L);
 void mlsh_open_data(lua_State *L);
 void mlsh_open_frame(lua_State *L);
 void mlsh_open_data_sql(lua_State *L);

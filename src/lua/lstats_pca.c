@@ -88,6 +88,7 @@ static int pca_tables(pca_out *out, const pca_model *m, size_t p, mlsh_err *err)
 static int l_pca(lua_State *L) {
   const char *fname = pca_spec.fname;
   lua_settop(L, 2);
+  if (lmat_test_mapped(L, 1)) return mlsh_call_method(L, 1, "pca");   /* from the streamed covariance */
   pca_args a;
   pca_opts_default(&a.o);
   mlsh_opts(L, 2, &pca_spec, &a);

@@ -14,6 +14,7 @@
 #include "layers.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
+#include "../core/plugin.h"
 #include "../core/threads.h"
 #include "../image/image.h"
 
@@ -23,47 +24,10 @@ static const nn_gpu_ops *plugin_ops;
 static char plugin_error[512];
 static pthread_once_t plugin_once = PTHREAD_ONCE_INIT;
 
-/* The folder of the file that holds this code (the mlsh binary or mlsh.so). */
-static int own_dir(char *dir, size_t size) {
-  Dl_info info;
-  char real[PATH_MAX];
-  const char *f = NULL;
-  if (dladdr((void *)nn_gpu_built, &info) && info.dli_fname && strchr(info.dli_fname, '/'))
-    f = realpath(info.dli_fname, real) ? real : info.dli_fname;
-  else if (realpath("/proc/self/exe", real))   /* the program, found through PATH */
-    f = real;
-  if (!f) return 0;
-  const char *slash = strrchr(f, '/');
-  if (!slash) return snprintf(dir, size, ".") > 0;
-  snprintf(dir, size, "%.*s", (int)(slash - f), f);
-  return 1;
-}
-
 static void *open_plugin(void) {
-  const char *env = getenv("MLSH_CUDA_PLUGIN");
-  if (env && *env) {
-    void *h = dlopen(env, RTLD_NOW | RTLD_LOCAL);
-    if (!h) snprintf(plugin_error, sizeof plugin_error, "cannot load the CUDA plugin %.200s (%.200s)", env, dlerror());
-    return h;
-  }
-  char dir[PATH_MAX], path[PATH_MAX + 64];
-  if (!own_dir(dir, sizeof dir)) snprintf(dir, sizeof dir, ".");
-  /* build tree: build/mlsh, build/mlsh.so, build/test/...; installed: <prefix>/bin, <prefix>/lib/lua/5.4 */
-  const char *where[] = {"%s/" PLUGIN, "%s/../" PLUGIN, "%s/../lib/mlsh/" PLUGIN, "%s/../../mlsh/" PLUGIN,
-                         "%s/../../../lib/mlsh/" PLUGIN};
-  const char *last = NULL;
-  for (size_t i = 0; i < sizeof where / sizeof *where; i++) {
-    snprintf(path, sizeof path, where[i], dir);
-    if (access(path, R_OK) != 0) continue;
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (h) return h;
-    last = dlerror();
-    snprintf(plugin_error, sizeof plugin_error, "cannot load the CUDA plugin %.200s (%.200s)", path, last ? last : "?");
-    return NULL;
-  }
-  snprintf(plugin_error, sizeof plugin_error,
-           "no CUDA plugin (" PLUGIN " not found next to mlsh; build mlsh with nvcc on PATH or in /usr/local/cuda)");
-  return NULL;
+  return mlsh_plugin_open(PLUGIN, "MLSH_CUDA_PLUGIN", "the CUDA plugin",
+                          "no CUDA plugin (" PLUGIN " not found next to mlsh; build mlsh with nvcc on PATH or in /usr/local/cuda)",
+                          plugin_error, sizeof plugin_error);
 }
 
 static void load_plugin(void) {

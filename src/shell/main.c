@@ -14,6 +14,7 @@
 #include "run.h"
 #include "shell.h"
 #include "../lua/lmlsh.h"
+#include "../dist/dist.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -21,6 +22,7 @@ static void usage(FILE *f) {
           "  -e code   run code (may be repeated)\n"
           "  -i        enter interactive mode after running the script (also after an error in it)\n"
           "  -v        print the version and exit\n"
+          "  --mpi-repl  under mpirun: rank 0 reads the prompt, every rank runs each chunk\n"
           "  -h        this help\n"
           "  -         read the script from standard input\n"
           "With no script: interactive when standard input is a terminal, else the script is read from it.\n");
@@ -102,7 +104,7 @@ int main(int argc, char **argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   /* Characters only: numbers must keep the C locale's decimal point. */
   if (!setlocale(LC_CTYPE, "") || strcmp(nl_langinfo(CODESET), "UTF-8") != 0) setlocale(LC_CTYPE, "C.UTF-8");
-  int interactive = 0, script = 0, has_e = 0, stdin_script = 0;
+  int interactive = 0, script = 0, has_e = 0, stdin_script = 0, mpi_repl = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) { usage(stdout); return 0; }
     if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--version") == 0) {
@@ -110,6 +112,7 @@ int main(int argc, char **argv) {
       return 0;
     }
     if (strcmp(argv[i], "-i") == 0) interactive = 1;
+    else if (strcmp(argv[i], "--mpi-repl") == 0) mpi_repl = 1;
     else if (strcmp(argv[i], "-e") == 0) {
       if (++i >= argc) { fprintf(stderr, "mlsh: '-e' needs an argument\n"); usage(stderr); return 1; }
       has_e = 1;
@@ -127,7 +130,9 @@ int main(int argc, char **argv) {
   for (int i = 1; ok && i < argc && (!script || i < script); i++)
     if (strcmp(argv[i], "-e") == 0) ok = run_string(L, argv[++i]);
   if (ok && script) ok = run_script(L, stdin_script ? "-" : argv[script], argv, argc, script + 1);
-  if (!script && !has_e && !interactive && !isatty(STDIN_FILENO)) {
+  if (ok && mpi_repl) {
+    ok = shell_mpi_repl(L);
+  } else if (!script && !has_e && !interactive && !isatty(STDIN_FILENO)) {
     ok = run_script(L, "-", argv, argc, argc);
   } else if (interactive || (!script && !has_e)) {
     /* -i: the session goes on after an error too, with the script's
@@ -137,6 +142,7 @@ int main(int argc, char **argv) {
   }
   int interrupted = !ok && shell_interrupted();
   fflush(stdout);
+  dist_exit(ok);   /* under MPI: finalize, or stop every rank after an error here */
   lua_close(L);
   if (interrupted) {
     /* Stopped by Ctrl-C: die of SIGINT once cleaned up, so that the

@@ -19,6 +19,7 @@
 #define HISTORY_MAX 2000
 
 static volatile sig_atomic_t cancelled = 0;
+void (*shell_chunk_hook)(lua_State *L, const char *code, int after);
 
 /* Ctrl-C at the prompt: drop the current line (and any pending
  * multi-line input) and show a fresh prompt. */
@@ -132,8 +133,10 @@ void shell_repl(lua_State *L) {
     /* One history entry per statement, multi-line ones joined. */
     add_history(code);
     if (hist) append_history(1, hist);
+    if (status == LUA_OK && shell_chunk_hook) shell_chunk_hook(L, code, 0);
     if (status == LUA_OK) shell_run_print(L, silent);
     else shell_report(L, status, 0);
+    if (status == LUA_OK && shell_chunk_hook) shell_chunk_hook(L, code, 1);
     free(code);
     fflush(stdout);
   }

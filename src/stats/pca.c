@@ -46,7 +46,7 @@ static int moments(const mlsh_mat *X, pca_model *m, const pca_opts *o, mlsh_err 
 }
 
 /* Make the largest-|.| entry of each column of the p x r row-major V positive. */
-static void fix_signs(double *V, size_t p, size_t r) {
+void pca_fix_signs(double *V, size_t p, size_t r) {
   for (size_t k = 0; k < r; k++) {
     size_t arg = 0;
     for (size_t j = 1; j < p; j++) if (fabs(V[j * r + k]) > fabs(V[arg * r + k])) arg = j;
@@ -261,7 +261,7 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
   if ((rc = mat_alloc(&m->loadings, p, r, err))) return rc;
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) MAT_AT(&m->loadings, j, k) = V[j * vcols + k];
-  fix_signs(m->loadings.data, p, r);
+  pca_fix_signs(m->loadings.data, p, r);
   if ((rc = pca_transform(m, X, threads, &m->ind_coord, &m->ind_cos2, err))) return rc;
   if ((rc = mat_alloc(&m->ind_contrib, n, r, err)) || (rc = mat_alloc(&m->var_coord, p, r, err)) ||
       (rc = mat_alloc(&m->var_cos2, p, r, err)) || (rc = mat_alloc(&m->var_contrib, p, r, err)))

@@ -43,5 +43,8 @@ int pca_transform(const pca_model *m, const mlsh_mat *X, int threads, mlsh_mat *
 /* Supplementary quantitative variables (n x q, the fitted rows): their
  * coordinates (correlations with the components when scaled) and cos2. */
 int pca_sup_cols(const pca_model *m, const mlsh_mat *Xs, mlsh_mat *coord, mlsh_mat *cos2, mlsh_err *err);
+/* The sign convention: the largest-|.| entry of each column of the p x r
+ * row-major V made positive (shared with the streamed PCA). */
+void pca_fix_signs(double *V, size_t p, size_t r);
 
 #endif

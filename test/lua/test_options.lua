@@ -6,6 +6,8 @@ local T = dofile("test/lua/harness.lua")
 
 local X = mat.randn(40, 3, { seed = 1 })
 local BAD = { zz_not_an_option = 1 }
+local XNPY = os.tmpname() .. ".npy"   -- X as a file for mat.mmap
+X:save(XNPY)
 local LABELS = {}   -- string labels for the learn functions
 for i = 1, 40 do LABELS[i] = X:get(i, 1) > 0 and "up" or "down" end
 
@@ -39,6 +41,11 @@ local calls = {
     if not ok then error(r, 0) end
     return r
   end,
+  ["mat.mmap"] = function(o) return mat.mmap(XNPY, o) end,
+  ["dist.load"] = function(o) return dist.load(XNPY, o) end,
+  ["dist.cost"] = function(o) return dist.cost(o) end,
+  ["MappedMatrix:kmeans"] = function(o) return mat.mmap(XNPY):kmeans(2, o) end,
+  ["MappedMatrix:pca"] = function(o) return mat.mmap(XNPY):pca(o) end,
   ["Matrix:save"] = function(o)
     local path = os.tmpname() .. ".npy"
     local ok, r = pcall(X.save, X, path, o)

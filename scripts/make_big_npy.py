@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""scripts/make_big_npy.py OUT ROWS COLS [--k K] [--seed S] [--every N]
+
+Writes a float64 .npy of ROWS x COLS rows drawn around K (default 10)
+Gaussian centres, in blocks through numpy's open_memmap, so that a file
+larger than memory (the 20 GB goal: 50000000 x 50) is made with a small
+resident set. --every N also writes OUT.sub.npy with every N-th row (the
+1/100 subset the in-memory run is compared with: --every 100).
+Example: python3 scripts/make_big_npy.py /tmp/big.npy 50000000 50 --every 100
+"""
+import argparse
+import numpy as np
+from numpy.lib.format import open_memmap
+
+BLOCK = 1 << 17   # rows per block (50 MB at 50 columns)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("rows", type=int)
+    ap.add_argument("cols", type=int)
+    ap.add_argument("--k", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--every", type=int, default=0)
+    a = ap.parse_args()
+    rng = np.random.default_rng(a.seed)
+    centres = rng.normal(scale=5.0, size=(a.k, a.cols))
+    out = open_memmap(a.out, mode="w+", dtype=np.float64, shape=(a.rows, a.cols))
+    sub = None
+    if a.every > 0:
+        sub = open_memmap(a.out[:-4] + ".sub.npy" if a.out.endswith(".npy") else a.out + ".sub.npy",
+                          mode="w+", dtype=np.float64, shape=((a.rows + a.every - 1) // a.every, a.cols))
+    for r0 in range(0, a.rows, BLOCK):
+        r1 = min(a.rows, r0 + BLOCK)
+        block = centres[rng.integers(0, a.k, r1 - r0)] + rng.normal(size=(r1 - r0, a.cols))
+        out[r0:r1] = block
+        if sub is not None:
+            first = (-r0) % a.every   # rows r with r % every == 0
+            sub[(r0 + first) // a.every:(r0 + first) // a.every + len(block[first::a.every])] = block[first::a.every]
+        out.flush()
+    del out
+    if sub is not None:
+        sub.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,260 @@
+/* test_mmap.c - memory-mapped .npy files and the streamed kernels.
+ * References: the 8 x 3 set of test_pca.c with its numpy 1.24 values
+ * (correlation PCA eigenvalues and loadings, FactoMineR definitions);
+ * np.cov of it (ddof = 1); and the in-memory kernels (km_fit's Lloyd from
+ * the same centres, mat_cov) on larger random data, read in small blocks
+ * so that many block merges happen. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "ctest.h"
+#include "../../src/data/mmap.h"
+#include "../../src/data/stream.h"
+#include "../../src/cluster/kmeans.h"
+#include "../../src/cluster/dist.h"
+#include "../../src/core/npy.h"
+#include "../../src/core/rng.h"
+#include "../../src/core/alloc.h"
+
+static const double DATA[8][3] = {
+  {2.5, 2.4, 1.0}, {0.5, 0.7, 2.1}, {2.2, 2.9, 0.3}, {1.9, 2.2, 1.7},
+  {3.1, 3.0, 0.2}, {2.3, 2.7, 1.1}, {2.0, 1.6, 2.5}, {1.0, 1.1, 1.9}};
+
+static char dir[64];
+
+static const char *path_of(const char *name) {
+  static char p[128];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  return p;
+}
+
+static void save(const char *name, const mlsh_mat *m, int single) {
+  mlsh_err err;
+  CHECK(npy_save_matrix(path_of(name), m, single, &err) == MLSH_OK);
+}
+
+static void write_bytes(const char *name, const void *b, size_t n) {
+  FILE *f = fopen(path_of(name), "wb");
+  fwrite(b, 1, n, f);
+  fclose(f);
+}
+
+static mlsh_mat small(void) {
+  mlsh_mat X;
+  mat_alloc(&X, 8, 3, NULL);
+  for (size_t i = 0; i < 24; i++) X.data[i] = DATA[i / 3][i % 3];
+  return X;
+}
+
+static mlsh_mat random_data(size_t n, size_t p, uint64_t seed) {
+  mlsh_mat X;
+  mlsh_rng r;
+  mlsh_rng_seed(&r, seed);
+  mat_alloc(&X, n, p, NULL);
+  for (size_t i = 0; i < n * p; i++) X.data[i] = mlsh_rng_normal(&r) + (double)((i / p) % 4) * 3.0;
+  return X;
+}
+
+static void test_map_rows(void) {
+  mlsh_mat X = small();
+  save("s.npy", &X, 0);
+  save("s32.npy", &X, 1);
+  mlsh_npymap m;
+  mlsh_err err;
+  CHECK(npymap_open(path_of("s.npy"), 2, 5, &m, &err) == MLSH_OK);
+  CHECK(m.rows == 3 && m.cols == 3 && m.row0 == 2 && m.file_rows == 8 && !m.single);
+  double buf[9];
+  const double *r = npymap_rows(&m, 1, 2, buf);
+  CHECK(r[0] == 1.9 && r[2] == 1.7);
+  mlsh_mat v;
+  CHECK(npymap_matrix(&m, &v, &err) == MLSH_OK && MAT_AT(&v, 0, 0) == 2.2);
+  npymap_release(&m, 0, 3);
+  CHECK(MAT_AT(&v, 2, 1) == 3.0);   /* released pages come back from the file */
+  npymap_close(&m);
+  CHECK(npymap_open(path_of("s32.npy"), 0, (size_t)-1, &m, &err) == MLSH_OK);
+  CHECK(m.single && m.rows == 8);
+  r = npymap_rows(&m, 7, 8, buf);
+  CHECK(r[0] == 1.0 && r[1] == (double)1.1f);
+  npymap_close(&m);
+  CHECK(npymap_open(path_of("s.npy"), 3, 9, &m, &err) == MLSH_EINVAL);
+  mat_free(&X);
+}
+
+static void test_bad_files(void) {
+  mlsh_npymap m;
+  mlsh_err err;
+  mlsh_mat X = small();
+  save("ok.npy", &X, 0);
+  FILE *f = fopen(path_of("ok.npy"), "rb");
+  unsigned char b[512];
+  size_t n = fread(b, 1, sizeof b, f);
+  fclose(f);
+  write_bytes("trunc.npy", b, n - 8);
+  CHECK(npymap_open(path_of("trunc.npy"), 0, (size_t)-1, &m, &err) == MLSH_EIO);
+  CHECK(strstr(err.msg, "truncated") != NULL);
+  write_bytes("head.npy", b, 20);
+  CHECK(npymap_open(path_of("head.npy"), 0, (size_t)-1, &m, &err) == MLSH_EIO);
+  /* the same header, Fortran order; then an integer dtype */
+  unsigned char c[512];
+  memcpy(c, b, n);
+  char *fo = strstr((char *)c + 10, "False");
+  memcpy(fo, "True ", 5);
+  write_bytes("fortran.npy", c, n);
+  CHECK(npymap_open(path_of("fortran.npy"), 0, (size_t)-1, &m, &err) == MLSH_EIO && strstr(err.msg, "Fortran"));
+  memcpy(c, b, n);
+  memcpy(strstr((char *)c + 10, "<f8"), "<i8", 3);
+  write_bytes("int.npy", c, n);
+  CHECK(npymap_open(path_of("int.npy"), 0, (size_t)-1, &m, &err) == MLSH_EIO && strstr(err.msg, "float64 or float32"));
+  write_bytes("long.npy", b, n);
+  f = fopen(path_of("long.npy"), "ab");
+  fputs("xyz", f);
+  fclose(f);
+  CHECK(npymap_open(path_of("long.npy"), 0, (size_t)-1, &m, &err) == MLSH_EIO && strstr(err.msg, "after the data"));
+  CHECK(npymap_open(path_of("missing.npy"), 0, (size_t)-1, &m, &err) == MLSH_EIO);
+  mat_free(&X);
+}
+
+static void test_moments_and_pca(void) {
+  mlsh_mat X = small();
+  stream_src s;
+  stream_src_matrix(&s, &X);
+  s.block = 3;   /* three blocks, two merges */
+  stream_moments mo = {.full = 1};
+  mlsh_err err;
+  CHECK(stream_moments_compute(&s, NULL, &mo, &err) == MLSH_OK);
+  CHECK(mo.n == 8);
+  CHECK_NEAR(mo.mean[0], 1.9375, 1e-15);
+  CHECK(mo.min[2] == 0.2 && mo.max[0] == 3.1);
+  mlsh_mat S;
+  CHECK(stream_cov(&mo, 0, &S, &err) == MLSH_OK);
+  /* np.cov(DATA, rowvar=False) */
+  CHECK_NEAR(MAT_AT(&S, 0, 0), 0.688392857142857, 1e-14);
+  CHECK_NEAR(MAT_AT(&S, 0, 1), 0.6510714285714285, 1e-14);
+  CHECK_NEAR(MAT_AT(&S, 2, 0), -0.4907142857142858, 1e-14);
+  mat_free(&S);
+  stream_pca pc;
+  CHECK(stream_pca_fit(&mo, 1, 2, &pc, &err) == MLSH_OK);
+  CHECK_NEAR(pc.eig.data[0], 2.65284824, 1e-8);
+  CHECK_NEAR(pc.eig.data[1], 0.29993075, 1e-8);
+  CHECK_NEAR(pc.eig.data[2], 0.04722101, 1e-8);
+  CHECK_NEAR(pc.total, 3.0, 1e-12);
+  CHECK_NEAR(MAT_AT(&pc.loadings, 0, 0), 0.57221214, 1e-8);
+  CHECK_NEAR(MAT_AT(&pc.loadings, 2, 1), 0.77006801, 1e-8);
+  CHECK_NEAR(MAT_AT(&pc.var_contrib, 0, 0), 32.74267283, 1e-6);
+  stream_pca_free(&pc);
+  stream_moments_free(&mo);
+  mat_free(&X);
+}
+
+static void test_cov_large_offset(void) {
+  /* a large common offset: the merged block moments keep the digits */
+  mlsh_mat X = random_data(5000, 4, 7);
+  for (size_t i = 0; i < MAT_LEN(&X); i++) X.data[i] += 1e8;
+  stream_src s;
+  stream_src_matrix(&s, &X);
+  s.block = 333;
+  stream_moments mo = {.full = 1};
+  mlsh_mat S, R;
+  mlsh_err err;
+  CHECK(stream_moments_compute(&s, NULL, &mo, &err) == MLSH_OK);
+  CHECK(stream_cov(&mo, 0, &S, &err) == MLSH_OK && mat_cov(&X, &R, &err) == MLSH_OK);
+  double worst = 0;
+  for (size_t i = 0; i < 16; i++) worst = fmax(worst, fabs(S.data[i] - R.data[i]));
+  CHECK(worst < 1e-6);
+  mat_free(&S); mat_free(&R); stream_moments_free(&mo); mat_free(&X);
+}
+
+static void test_kmeans_matches_lloyd(void) {
+  mlsh_mat X = random_data(3000, 5, 11);
+  save("km.npy", &X, 0);
+  mlsh_npymap m;
+  mlsh_err err;
+  CHECK(npymap_open(path_of("km.npy"), 0, (size_t)-1, &m, &err) == MLSH_OK);
+  stream_src s;
+  stream_src_npymap(&s, &m);
+  s.block = 250;
+  for (int given = 0; given < 2; given++) {
+    mlsh_mat C0;
+    mat_slice(&X, 0, 4, 0, 5, &C0, &err);
+    km_opts o;
+    km_opts_default(&o, 4);
+    o.algo = KM_LLOYD;
+    o.seed = 3;
+    o.init = given ? KM_INIT_GIVEN : KM_INIT_PLUSPLUS;
+    o.centers0 = &C0;
+    km_result a;
+    CHECK(km_fit(&X, &o, &a, &err) == MLSH_OK);
+    stream_km_opts so;
+    stream_km_opts_default(&so, 4);
+    so.seed = 3;
+    so.centers0 = given ? &C0 : NULL;   /* sample (100000) >= n: k-means++ on every row, as km_fit */
+    stream_km_result b;
+    CHECK(stream_kmeans(&s, NULL, &so, &b, &err) == MLSH_OK);
+    CHECK(a.iters == b.iters && a.converged == b.converged);
+    CHECK_NEAR(b.inertia, a.inertia, 1e-9 * a.inertia);
+    size_t same = 0;
+    for (size_t i = 0; i < X.rows; i++) same += a.labels[i] == b.labels[i];
+    CHECK(same == X.rows);
+    for (size_t c = 0; c < 4; c++) CHECK(b.sizes[c] == (double)a.sizes[c]);
+    CHECK_NEAR(MAT_AT(&b.centers, 2, 3), MAT_AT(&a.centers, 2, 3), 1e-12);
+    km_result_free(&a);
+    stream_km_result_free(&b);
+    mat_free(&C0);
+  }
+  stream_km_opts so;
+  stream_km_opts_default(&so, 4000);
+  stream_km_result b;
+  CHECK(stream_kmeans(&s, NULL, &so, &b, &err) == MLSH_EINVAL);
+  npymap_close(&m);
+  mat_free(&X);
+}
+
+static void test_sampling_is_keyed_by_row(void) {
+  size_t hits = 0;
+  for (size_t i = 0; i < 100000; i++) hits += stream_sampled(5, i, 0.1);
+  CHECK(hits > 9500 && hits < 10500);
+  CHECK(stream_sampled(5, 123, 0.5) == stream_sampled(5, 123, 0.5));
+  CHECK(stream_sampled(9, 1, 1.0));
+}
+
+static void test_knn_direct(void) {
+  mlsh_mat X = random_data(700, 3, 5), Q;
+  mlsh_err err;
+  mat_slice(&X, 10, 15, 0, 3, &Q, &err);
+  stream_src s;
+  stream_src_matrix(&s, &X);
+  s.block = 64;
+  size_t *idx = mlsh_malloc_array(5 * 701, sizeof(size_t));
+  double *d = mlsh_malloc_array(5 * 701, sizeof(double));
+  CHECK(stream_knn(&s, NULL, &Q, 4, idx, d, &err) == MLSH_OK);
+  for (size_t a = 0; a < 5; a++) {
+    CHECK(idx[a * 4] == 10 + a && d[a * 4] == 0.0);
+    /* the direct search: no row nearer than the 4th */
+    size_t closer = 0;
+    for (size_t i = 0; i < X.rows; i++)
+      closer += sqrt(dist_sq_pair(Q.data + a * 3, X.data + i * 3, 3)) < d[a * 4 + 3];
+    CHECK(closer <= 3);
+    for (size_t t = 1; t < 4; t++) CHECK(d[a * 4 + t] >= d[a * 4 + t - 1]);
+  }
+  CHECK(stream_knn(&s, NULL, &Q, 701, idx, d, &err) == MLSH_EINVAL);
+  mlsh_free(idx);
+  mlsh_free(d);
+  mat_free(&Q);
+  mat_free(&X);
+}
+
+int main(void) {
+  snprintf(dir, sizeof dir, "/tmp/mlsh-mmap-XXXXXX");
+  if (!mkdtemp(dir)) { printf("0 passed, 1 failed\n"); return 1; }
+  RUN(test_map_rows);
+  RUN(test_bad_files);
+  RUN(test_moments_and_pca);
+  RUN(test_cov_large_offset);
+  RUN(test_kmeans_matches_lloyd);
+  RUN(test_sampling_is_keyed_by_row);
+  RUN(test_knn_direct);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd)) {}
+  CTEST_DONE();
+}

@@ -1,0 +1,175 @@
+-- test/lua/test_dist.lua - the dist module and the distributed kernels under OpenMPI: test/mpi/*.lua
+-- run by `mpirun -np 1..4 --oversubscribe` (shared-memory transport only, each under `timeout`) give
+-- the same K-Means labels and iterations, the same PCA within 1e-10 as one process on the whole file,
+-- and the collective bytes the cost model predicts. References: the in-memory functions (cluster.kmeans
+-- Lloyd from the same centres, stats.pca) on the same data, themselves tested against R/scikit-learn.
+-- Skips, saying so, when OpenMPI (mpirun, build/mlsh-mpi.so) is missing.
+local T = dofile("test/lua/harness.lua")
+local MLSH = T.mlsh()
+local PLUGIN = MLSH:gsub("mlsh$", "mlsh-mpi.so")
+local ENV = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader OPENBLAS_NUM_THREADS=1 "
+-- Under `make asan` the ranks keep the memory checks but not the leak check: OpenMPI's own
+-- components (dlopen'ed, unloaded at MPI_Finalize) leave allocations LeakSanitizer can neither
+-- symbolize nor suppress. The same kernels are leak-checked on one process by test_mmap.
+if os.getenv("MLSH_SANITIZED") then ENV = ENV .. "ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 " end
+local have_mpi = T.sh("command -v mpirun") ~= "" and io.open(PLUGIN) ~= nil
+
+local function mpirun(np, script, args, env)
+  return T.sh(ENV .. (env or "") .. " timeout 120 mpirun -np " .. np .. " --oversubscribe --bind-to none " ..
+    MLSH .. " " .. script .. " " .. (args or ""))
+end
+
+local function results(text)
+  local r = {}
+  for k, v in text:gmatch("([%w_]+) ([^\n]*)") do r[k] = v end
+  return r
+end
+
+-- 997 rows around 4 centres: blocks of unequal sizes at every -np
+local X = mat.randn(997, 5, { seed = 4 })
+for i = 1, 997 do local c = i % 4 for j = 1, 5 do X:set(i, j, X:get(i, j) + 4 * ((c + j) % 3)) end end
+local PATH = T.tmpname(".npy")
+X:save(PATH)
+
+T.test("without MPI dist is rank 0 of 1", function()
+  T.eq(dist.rank(), 0)
+  T.eq(dist.size(), 1)
+  T.eq(dist.active(), false)
+  T.eq(dist.allreduce(3), 3)
+  T.eq(dist.bcast({ a = { 1, "x" } }).a[2], "x")
+  T.eq(dist.allgather(7)[1], 7)
+  local a, b = dist.block(10, 2, 3)
+  T.eq(a, 7); T.eq(b, 10)
+  T.raises(function() dist.allreduce(1, "avg") end, "argument 'op'")
+  T.raises(function() dist.bcast(print) end, "dist.bcast: a function cannot be sent between ranks")
+  local t = {}; t.self = t
+  T.raises(function() dist.allgather(t) end, "dist.allgather: a table that contains itself")
+end)
+
+T.test("the cost model: Hockney terms with Rabenseifner's allreduce, by hand", function()
+  local one = dist.cost { n = 1e5, p = 50, k = 10, nodes = 1, flops = 1e10 }
+  T.eq(one.bytes, (10 * 50 + 10 + 2) * 8)
+  T.near(one.compute_s, (2 * 1e5 * 50 * 10 + 1e5 * 50 + 1e5 * 10) / 1e10, 1e-15)
+  T.eq(one.allreduce_s, 0)
+  T.eq(one.efficiency, 1)
+  local c = dist.cost { n = 1e5, p = 50, k = 10, nodes = 100, flops = 1e10 }
+  -- 2 log2(P) alpha + 2 (P-1)/P m beta + (P-1)/P m gamma, ceil(log2 100) = 7
+  local raben = 2 * 7 * 2e-6 + 2 * 0.99 * 4096 / 10e9 + 0.99 * 4096 / 2e9
+  T.near(c.allreduce_s, raben, 1e-15)
+  T.eq(c.algorithm, "rabenseifner")
+  T.near(c.efficiency, one.compute_s / (one.compute_s + raben), 1e-12)
+  T.ok(dist.cost { n = 10, p = 2, k = 2, nodes = 8, flops = 1e10 }.algorithm == "recursive doubling")
+end)
+
+T.test("a plain run does not load MPI", function()
+  local out = T.sh(MLSH .. " -e 'print(dist.active())' ; grep -c libmpi /proc/self/maps")
+  T.ok(out:find("false", 1, true), out)
+  local maps = T.sh(MLSH .. [[ -e 'for l in io.lines("/proc/self/maps") do if l:find("libmpi") then print("LOADED") break end end']])
+  T.ok(not maps:find("LOADED", 1, true), "libmpi is mapped in a plain run")
+end)
+
+if not have_mpi then
+  T.test("OpenMPI", function() T.skip("OpenMPI missing (mpirun or " .. PLUGIN .. "): 'make deps' installs it") end)
+  T.done()
+  return
+end
+
+local single = results(T.sh(MLSH .. " test/mpi/fit.lua " .. PATH))
+
+T.test("one process agrees with the in-memory functions", function()
+  local p = stats.pca(X, { ncomp = 3 })
+  for k = 1, 3 do T.near(tonumber(single["eig" .. k]), p.eigenvalues[k], 1e-10) end
+  local km = cluster.kmeans(X, 3, { init = X:slice(1, 3), algorithm = "lloyd" })
+  T.eq(tonumber(single.given_iters), km.iters)
+  T.eq(single.given_labels, table.concat(km.labels, ","))
+  T.eq(single.n, "997")
+end)
+
+for np = 1, 4 do
+  T.test("mpirun -np " .. np .. ": same labels, iterations, PCA; bytes as the model", function()
+    local text, code = mpirun(np, "test/mpi/fit.lua", PATH)
+    T.eq(code, 0, text)
+    local r = results(text)
+    for _, k in ipairs { "n", "iters", "labels", "given_iters", "given_labels", "knn" } do
+      T.eq(r[k], single[k], k .. " at -np " .. np)
+    end
+    for k = 1, 3 do T.near(tonumber(r["eig" .. k]), tonumber(single["eig" .. k]), 1e-10) end
+    T.near(tonumber(r.load11), tonumber(single.load11), 1e-10)
+    T.rel(tonumber(r.inertia), tonumber(single.inertia), 1e-12)
+    -- one packed allreduce of k*p sums, k counts, changes and inertia per pass (iters + 1 passes)
+    local iters, k, p = tonumber(r.iters), 4, 5
+    T.eq(tonumber(r.allreduce_calls), iters + 1)
+    T.eq(tonumber(r.allreduce_bytes), (iters + 1) * (k * p + k + 2) * 8)
+  end)
+end
+
+T.test("bitwise mode: identical bits for -np 1..4", function()
+  -- the same BLAS threads as the ranks (LAPACK rounds differently with more)
+  local ref = results(T.sh(ENV .. MLSH .. " test/mpi/fit.lua " .. PATH .. " bitwise"))
+  T.eq(ref.labels, single.labels)
+  for np = 1, 4 do
+    local text, code = mpirun(np, "test/mpi/fit.lua", PATH .. " bitwise")
+    T.eq(code, 0, text)
+    local r = results(text)
+    for _, k in ipairs { "mean1", "cov12", "eig1", "eig2", "eig3", "load11", "iters", "inertia", "labels", "given_labels" } do
+      T.eq(r[k], ref[k], k .. " at -np " .. np)
+    end
+  end
+end)
+
+T.test("dist.load of a CSV file at -np 3 (iris: R colMeans, prcomp)", function()
+  local text, code = mpirun(3, "test/mpi/csv.lua", "datasets/iris.csv")
+  T.eq(code, 0, text)
+  local r = results(text)
+  T.eq(r.n, "150")
+  local mean = { 5.843333, 3.057333, 3.758000, 1.199333 }
+  for j = 1, 4 do T.near(tonumber(r["mean" .. j]), mean[j], 1e-6) end
+  T.near(tonumber(r.eig1), 2.918498, 1e-6)
+  local km = cluster.kmeans(data.read_csv("datasets/iris.csv"):matrix(), 3, { algorithm = "lloyd",
+    init = mat.from { { 5.0, 3.4, 1.5, 0.2 }, { 5.9, 2.8, 4.4, 1.4 }, { 6.9, 3.1, 5.8, 2.1 } } })
+  T.eq(r.sizes, table.concat(km.sizes, ","))
+end)
+
+T.test("an error on one rank ends the run naming it", function()
+  local text, code = mpirun(3, "test/mpi/fail.lua", "error")
+  T.ok(code ~= 0 and code ~= 124, "status " .. tostring(code))
+  T.ok(text:find("boom on rank one", 1, true), text)
+  T.ok(text:find("rank 1 of 3 failed", 1, true), text)
+end)
+
+T.test("a crash on one rank ends the run", function()
+  local text, code = mpirun(2, "test/mpi/fail.lua", "crash")
+  T.ok(code ~= 0 and code ~= 124, "status " .. tostring(code) .. ": " .. text)
+  T.ok(not text:find("finished", 1, true), text)
+end)
+
+T.test("ranks given different files", function()
+  local other = T.tmpname(".npy")
+  mat.zeros(4, 2):save(other)
+  local text, code = mpirun(2, "test/mpi/fail.lua", "files " .. PATH .. " " .. other)
+  T.ok(code ~= 0 and code ~= 124, "status " .. tostring(code))
+  T.ok(text:find("ranks were given different files: rank 0 has 997 x 5 float64, rank 1 has 4 x 2 float64", 1, true), text)
+  os.remove(other)
+end)
+
+T.test("a collective skipped by one rank: the check mode stops instead of hanging", function()
+  local text, code = mpirun(2, "test/mpi/fail.lua", "skip", "MLSH_DIST_CHECK=1 MLSH_DIST_TIMEOUT=10")
+  T.ok(code ~= 0 and code ~= 124, "status " .. tostring(code) .. ": " .. text)
+  T.ok(text:find("does not match the other ranks'", 1, true), text)
+end)
+
+T.test("mpirun mlsh --mpi-repl: rank 0 reads, every rank runs, errors name their rank", function()
+  local input = T.tmpfile("x = dist.rank() + 1\ndist.allreduce(x)\nif dist.rank() == 2 then error('bad on two') end\n" ..
+    "for i = 1, 2 do\n  print('line', i)\nend\n#dist.allgather(x)\n", ".txt")
+  local text, code = T.sh(ENV .. " timeout 60 mpirun -np 3 --oversubscribe --bind-to none " .. MLSH .. " --mpi-repl < " .. input)
+  T.eq(code, 0, text)
+  T.ok(text:find("\n6\n", 1, true), text)
+  T.ok(text:find("mlsh: rank 2: stdin:1: bad on two", 1, true), text)
+  local _, lines = text:gsub("line\t1", "")
+  T.eq(lines, 1, "only rank 0 prints: " .. text)
+  T.ok(text:find("\n3\n", 1, true), "the session went on after the error: " .. text)
+  os.remove(input)
+end)
+
+os.remove(PATH)
+T.done()

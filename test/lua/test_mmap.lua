@@ -1,0 +1,174 @@
+-- test/lua/test_mmap.lua - mat.mmap and its streamed kernels. References: R 4.2.2 on iris[, 1:4]
+-- (colMeans, sapply(sd), prcomp(scale. = TRUE)$sdev^2), numpy 1.24 np.cov of the same, and the in-memory
+-- functions (cluster.kmeans Lloyd with nstart = 1, stats.pca, mat.cov) on random data.
+local T = dofile("test/lua/harness.lua")
+local iris = data.read_csv("datasets/iris.csv"):matrix()
+
+local function maxdiff(A, B)
+  local m = 0
+  for i = 1, A:rows() do for j = 1, A:cols() do m = math.max(m, math.abs(A:get(i, j) - B:get(i, j))) end end
+  return m
+end
+
+local function saved(X, opts)
+  local p = T.tmpname(".npy")
+  X:save(p, opts)
+  return p
+end
+
+local ipath = saved(iris)
+
+T.test("iris column statistics (R colMeans, sd)", function()
+  local s = mat.mmap(ipath):colstats()
+  T.eq(s.n, 150)
+  local mean = { 5.843333, 3.057333, 3.758000, 1.199333 }
+  local sd = { 0.8280661, 0.4358663, 1.7652982, 0.7622377 }
+  for j = 1, 4 do
+    T.near(s.mean[j], mean[j], 1e-6)
+    T.near(s.sd[j], sd[j], 1e-7)
+  end
+  T.eq(s.min[1], 4.3)
+  T.eq(s.max[3], 6.9)
+end)
+
+T.test("iris covariance (numpy np.cov) and correlation PCA (R prcomp)", function()
+  local X = mat.mmap(ipath)
+  local S = X:cov()
+  T.near(S:get(1, 1), 0.6856935123042505, 1e-13)
+  T.near(S:get(1, 3), 1.2743154362416103, 1e-13)
+  T.near(mat.cov(X):get(2, 4), S:get(2, 4), 0)
+  T.near(X:cor():get(3, 4), 0.9628654314027958, 1e-13)
+  local p = stats.pca(X)
+  local ref = { 2.918498, 0.914030, 0.146757, 0.020715 }
+  for k = 1, 4 do T.near(p.eigenvalues[k], ref[k], 1e-6) end
+  T.eq(p.method, "covariance")
+  T.eq(p.names[1], "V1")
+  local text = p:summary { print = false }
+  T.ok(text:find("Dim.1", 1, true) and not text:find("Individuals", 1, true), text)
+end)
+
+T.test("same results as in memory: PCA loadings, cov, K-Means, KNN", function()
+  local X = mat.randn(4000, 6, { seed = 2 })
+  local M = mat.mmap(saved(X))
+  T.ok(maxdiff(M:cov(), X:cov()) < 1e-13)
+  local a, b = stats.pca(X, { ncomp = 3 }), stats.pca(M, { ncomp = 3 })
+  for k = 1, 3 do T.near(b.eigenvalues[k], a.eigenvalues[k], 1e-12) end
+  T.ok(maxdiff(a.loadings, b.loadings) < 1e-10)
+  T.ok(maxdiff(a.var.coord, b.var.coord) < 1e-10)
+  local Z1, Z2 = a:transform(X:slice(1, 5)), b:transform(X:slice(1, 5))
+  T.ok(maxdiff(Z1, Z2) < 1e-10)
+  for _, seed in ipairs { 1, 7 } do
+    local k1 = cluster.kmeans(X, 5, { algorithm = "lloyd", nstart = 1, seed = seed })
+    local k2 = cluster.kmeans(M, 5, { seed = seed })
+    T.eq(k2.algorithm, "lloyd")
+    T.eq(k2.iters, k1.iters)
+    T.rel(k2.inertia, k1.inertia, 1e-12)
+    for i = 1, 4000 do if k1.labels[i] ~= k2.labels[i] then T.ok(false, "label " .. i) break end end
+    T.eq(k2:predict(X:slice(1, 3))[2], k1.labels[2])
+  end
+  local k1 = cluster.kmeans(X, 5, { algorithm = "lloyd", nstart = 1, seed = 2 })
+  local labels = M:map_blocks(function(B) return k1:predict(B) end, 999)
+  T.eq(#labels, 4000)
+  T.eq(labels[3999], k1.labels[3999])
+  local Z = M:map_blocks(function(B) return a:transform(B) end, 1500)
+  T.ok(maxdiff(Z, a:transform(X)) < 1e-12)
+  local firsts = M:map_blocks(function(_, first) return first end, 1500)
+  T.eq(firsts[3], 3001)
+  local t1, t3 = M:kmeans(5, { seed = 3, threads = 1 }), M:kmeans(5, { seed = 3, threads = 3 })
+  T.eq(t3.inertia, t1.inertia, "the same bits for any number of threads")
+  local I, D = M:knn(X:slice(10, 12), 3)
+  T.eq(I:get(1, 1), 10)
+  T.eq(D:get(2, 1), 0)
+  T.ok(D:get(3, 2) <= D:get(3, 3))
+end)
+
+T.test("a mapped matrix is read like a Matrix", function()
+  local X = mat.from { { 1, 2 }, { 3, 4 }, { 5, 6 }, { 7, 8 } }
+  local M = mat.mmap(saved(X), { rows = { 2, 3 } })
+  T.ok(mat.is_mapped(M))
+  T.ok(not mat.is_mapped(X))
+  T.eq(M:rows(), 2)
+  T.eq(#M, 2)
+  T.eq(M:get(1, 2), 4)
+  T.eq(M:sum(), 18)
+  T.eq((M * 2):get(2, 1), 10)
+  T.eq(M:info().first_row, 2)
+  T.eq(M:copy() == X:slice(2, 3), true)
+  T.raises(function() M:set(1, 1, 0) end, "read-only")
+  local F = mat.mmap(saved(X, { dtype = "float32" }))
+  T.eq(F:info().dtype, "float32")
+  T.eq(F:mean(), 4.5)
+  T.ok(tostring(F):find("4 x 2 float32", 1, true))
+end)
+
+T.test("bad files and arguments: clear errors", function()
+  local p = saved(mat.from { { 1, 2 }, { 3, 4 } })
+  local f = io.open(p, "rb")
+  local bytes = f:read("a")
+  f:close()
+  local function variant(b)
+    local q = T.tmpname(".npy")
+    local g = io.open(q, "wb")
+    g:write(b)
+    g:close()
+    return q
+  end
+  T.raises(function() mat.mmap(variant(bytes:sub(1, -5))) end, "truncated .npy data")
+  T.raises(function() mat.mmap(variant(bytes:sub(1, 30))) end, "truncated .npy header")
+  T.raises(function() mat.mmap(variant(bytes .. "zz")) end, "2 bytes after the data")
+  T.raises(function() mat.mmap(variant((bytes:gsub("False", "True ", 1)))) end, "Fortran-ordered")
+  T.raises(function() mat.mmap(variant((bytes:gsub("<f8", "<i8", 1)))) end, "float64 or float32")
+  T.raises(function() mat.mmap("/nonexistent/x.npy") end, "mat.mmap: '/nonexistent/x.npy'")
+  T.raises(function() mat.mmap(p, { rows = { 2, 5 } }) end, "rows 2..5 are outside the file's 1..2")
+  T.raises(function() mat.mmap(p, { rows = { 0, 1 } }) end, "option 'rows'")
+  T.raises(function() mat.mmap(p, { row = 1 }) end, "unknown option 'row'")
+  local M = mat.mmap(p)
+  T.raises(function() M:kmeans(3) end, "k = 3 must be between 1 and the 2 rows")
+  T.raises(function() M:kmeans(1, { init = mat.zeros(2, 2) }) end, "option 'init' must be 1 x 2")
+  T.raises(function() M:knn(mat.zeros(1, 3)) end, "has 3 columns")
+  T.raises(function() cluster.kmeans(M, 1, { nstart = 3 }) end, "unknown option 'nstart'")
+  M:close()
+  T.raises(function() M:colstats() end, "closed")
+end)
+
+T.test("a streamed pass keeps the mapped pages out of the resident set", function()
+  if os.getenv("MLSH_SANITIZED") then T.skip("the sanitizers' shadow memory and quarantine hide the resident set") end
+  local f = io.open("/proc/self/status")
+  if not f then T.skip("no /proc/self/status") end
+  f:close()
+  local function rss_mb()
+    for l in io.lines("/proc/self/status") do
+      local kb = l:match("^VmRSS:%s+(%d+)")
+      if kb then return tonumber(kb) / 1024 end
+    end
+  end
+  local path = saved(mat.randn(1000000, 6, { seed = 1 }))   -- 48 MB
+  collectgarbage()
+  local M = mat.mmap(path)
+  local before = rss_mb()
+  M:colstats()
+  M:kmeans(3, { seed = 1, max_iter = 3, sample = 1000 })
+  local grown = rss_mb() - before
+  T.ok(grown < 24, string.format("the resident set grew by %.1f MB over a 48 MB file", grown))
+  M:close()
+  os.remove(path)
+end)
+
+T.test("the generator script makes a file and its 1/N subset", function()
+  local py = "/usr/bin/python3"
+  local _, has = T.sh(py .. " -c 'import numpy'")
+  if has ~= 0 then T.skip("numpy (python3-numpy) is not installed") end
+  local out = T.tmpname(".npy")
+  local text, code = T.sh(py .. " scripts/make_big_npy.py " .. out .. " 2000 5 --seed 3 --every 100")
+  T.eq(code, 0, text)
+  local M, S = mat.mmap(out), mat.mmap((out:gsub("%.npy$", ".sub.npy")))
+  T.eq(M:rows(), 2000)
+  T.eq(S:rows(), 20)
+  T.eq(S:get(2, 3), M:get(101, 3))
+  local km = M:kmeans(10, { seed = 1, max_iter = 20 })
+  T.eq(#km.sizes, 10)
+  os.remove(out)
+  os.remove((out:gsub("%.npy$", ".sub.npy")))
+end)
+
+T.done()
