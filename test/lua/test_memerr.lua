@@ -8,7 +8,7 @@ local T = dofile("test/lua/harness.lua")
 local root = mlsh.root or "."
 
 local iris = data.read_csv(root .. "/datasets/iris.csv")
-local air = data.read_csv(root .. "/datasets/AirPassengers.csv"):col("passengers")
+local air = data.read_csv(root .. "/datasets/AirPassengers.csv"):col("passengers"):matrix()
 local cfg = T.tmpname(".cfg")
 do
   local f = assert(io.open(cfg, "w"))

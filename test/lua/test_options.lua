@@ -50,6 +50,9 @@ local calls = {
   ["DataFrame:write_csv"] = function(o)   -- only bad options are passed: nothing is written
     return data.read_csv("datasets/iris.csv"):write_csv("/nonexistent-dir/never-written.csv", o)
   end,
+  ["DataFrame:count"] = function(o) return data.read_csv("datasets/iris.csv"):count({ "species" }, o) end,
+  ["DataFrame:crosstab"] = function(o) return data.read_csv("datasets/iris.csv"):crosstab("species", "petal_width", o) end,
+  ["DataFrame:sample"] = function(o) return data.read_csv("datasets/iris.csv"):sample(3, o) end,
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
   ["ts.pnorm"] = function(o) return ts.pnorm(1, o) end,
   ["Arima:summary"] = function(o) return ts.arima({ 1, 3, 2, 5, 4, 6, 5, 8, 7, 9 }, { order = { 1, 0, 0 } }):summary(o) end,
