@@ -122,6 +122,28 @@ end, "DataFrame:rename", "df:rename{new = \"old\", ...} | df:rename(old, new)",
   "The same columns with some renamed, as dplyr's rename(new = old); the others keep their names and\n" ..
   "places.\nExample: iris:rename{sl = \"Sepal.Length\"}")
 
+mlsh.declare_options("DataFrame:pivot_longer", {
+  { "names_to", "string", "name", doc = "the new column of the stacked columns' names" },
+  { "values_to", "string", "value", doc = "the new column of their values" } })
+
+methods.pivot_longer = doc(function(df, ...)
+  local fname = "DataFrame:pivot_longer"
+  check_frame(df, fname)
+  local args = table.pack(...)
+  local opts
+  if args.n > 0 and type(args[args.n]) == "table" and #args[args.n] == 0 then
+    opts = args[args.n]
+    args.n = args.n - 1
+  end
+  local o = mlsh.check_options(fname, opts)
+  local specs = arg_list(fname, table.unpack(args, 1, args.n))
+  return df:_pivot_longer(M._select_names(df, fname, specs), o.names_to, o.values_to)
+end, "DataFrame:pivot_longer", "df:pivot_longer(spec, ... [, opts])",
+  "The columns the specs select (as df:select's) stacked into two: names_to holds each one's name and\n" ..
+  "values_to its value, the other columns repeated, row by row, as tidyr's pivot_longer. The stacked\n" ..
+  "columns must have compatible types (integer and double give double).\n" ..
+  "Example: iris:pivot_longer(\"-Species\", {names_to = \"measure\"})")
+
 -- ---- tables of counts ----------------------------------------------------------
 
 methods.table = doc(function(df, a, b, opts)

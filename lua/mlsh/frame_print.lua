@@ -69,7 +69,9 @@ local function double_cells(vals, n, sig)
     elseif sci then p = { string.format("%." .. (sig - 1) .. "e", x), "" }
     else
       local rhs = decimals(math.abs(x), sig)
-      local s = string.format("%." .. rhs .. "f", x)
+      local scale = 10 ^ rhs   -- R's signif: 3.215 shows as 3.22 (half away from zero on the scaled value)
+      local r = math.floor(math.abs(x) * scale + 0.5) / scale
+      local s = string.format("%." .. rhs .. "f", x < 0 and -r or r)
       local l, r = s:match("^([^.]*)(.*)$")
       if rhs == 0 and x ~= math.floor(x) then r = "." end
       p = { l, r }
@@ -251,19 +253,17 @@ end
 methods.glimpse = doc(function(df)
   if getmetatable(df) ~= DataFrame then fail("DataFrame:glimpse", "self must be a DataFrame (got %s)", type(df)) end
   local t = term()
-  local names, nw, tw = df:names(), 0, 0
-  for _, name in ipairs(names) do
-    nw = math.max(nw, text_width(display_string(name)))
-    tw = math.max(tw, #TAGS[df:col(name):type()])
-  end
+  local names, nw = df:names(), 0
+  for _, name in ipairs(names) do nw = math.max(nw, text_width(display_string(name))) end
   local out = { "Rows: " .. df:nrow(), "Columns: " .. df:ncol() }
   local keys = df:group_keys()
   if #keys > 0 then out[#out + 1] = string.format("Groups: %s [%d]", table.concat(keys, ", "), df:n_groups()) end
   local ell = t.unicode and "\u{2026}" or "..."
   for _, name in ipairs(names) do
     local c = df:col(name)
-    local line = "$ " .. pad(display_string(name), nw) .. " " .. grey(t, pad(TAGS[c:type()], tw)) .. " "
-    local room, cells, parts = t.width - 4 - nw - tw, glimpse_cells(c, math.min(df:nrow(), t.width)), {}
+    local tag = TAGS[c:type()]
+    local line = "$ " .. pad(display_string(name), nw) .. " " .. grey(t, tag) .. " "
+    local room, cells, parts = t.width - 4 - nw - #tag, glimpse_cells(c, math.min(df:nrow(), t.width)), {}
     local used = 0
     for i, s in ipairs(cells) do
       local add = text_width(s) + (i > 1 and 2 or 0)
