@@ -131,7 +131,9 @@ methods.pivot_longer = doc(function(df, ...)
   check_frame(df, fname)
   local args = table.pack(...)
   local opts
-  if args.n > 0 and type(args[args.n]) == "table" and #args[args.n] == 0 then
+  if type(args[1]) == "table" then   -- pivot_longer({specs} [, opts])
+    opts, args = args[2], table.pack(table.unpack(args[1]))
+  elseif args.n > 0 and type(args[args.n]) == "table" then
     opts = args[args.n]
     args.n = args.n - 1
   end

@@ -74,7 +74,7 @@ static int given_labels(const char *const *labels, size_t k, mlsh_col **out, mls
 /* The interval of v: the q with b[q] < v <= b[q+1] (right), or -1. */
 static int32_t interval_of(double v, const double *b, size_t nb, const cut_opts *o) {
   if (v != v) return -1;
-  size_t lo = 0, hi = nb - 1;   /* binary search for the first break >= v (right) or > v (left) */
+  size_t lo = 0, hi = nb;   /* binary search for the first break >= v (right) or > v (left); nb: none */
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
     if (o->right ? b[mid] >= v : b[mid] > v) hi = mid;

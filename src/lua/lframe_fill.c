@@ -118,7 +118,12 @@ static int l_fill_na(lua_State *L) {
   lframe *u = lframe_check_ud(L, 1, fname, "self");
   int top = lua_gettop(L);
   fill_args a = {0};
-  if (top >= 2 && lua_type(L, top) == LUA_TTABLE && lua_rawlen(L, top) == 0) mlsh_opts(L, top--, &fill_spec, &a);
+  if (lua_type(L, 2) == LUA_TTABLE && lua_rawlen(L, 2) > 0) {   /* fill_na({"a", "b"} [, opts]) */
+    mlsh_opts(L, 3, &fill_spec, &a);
+    top = 2;
+  } else if (top >= 2 && lua_type(L, top) == LUA_TTABLE) {
+    mlsh_opts(L, top--, &fill_spec, &a);
+  }
   const char **names;
   size_t k = lframe_arg_names(L, 2, top, fname, &names);
   if (!k) return mlsh_error(L, fname, "name the columns to fill");
