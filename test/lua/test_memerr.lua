@@ -45,6 +45,17 @@ local function session()
   plot.scatter(X:col(1), X:col(2)):render { width = 40, height = 10 }
   plot.hist(X:col(1)):svg()
   iris:head(5):write_csv(csv_out)
+  local small = iris:slice(45, 60)   -- the frame verbs, on few rows
+  local g = small:arrange("desc(petal_length)"):group_by("species")
+  g:count(); g:n_groups(); g:group_split(); g:describe()
+  small:select("^petal", "-petal_width"):rename{ pl = "petal_length" }:distinct()
+  small:join(small:count("species"), { on = "species", how = "left" }):bind_rows(small):drop_na()
+  local ids = {}
+  for i = 1, small:nrow() do ids[i] = i end
+  small:bind_cols(data.frame({ "id" }, { ids })):pivot_longer("^sepal"):pivot_wider{ names_from = "name", values_from = "value" }
+  small:replace_na{ sepal_length = 0 }:fill_na("petal_width"):sample(5, { seed = 1 })
+  small.petal_length:cut(3); small:crosstab("species", "petal_width"); small:glimpse()
+  learn.encode(small.species)
   local _ = tostring(X) .. tostring(iris:head(3))
   return true
 end
