@@ -635,8 +635,10 @@ local H = { fail = fail, check_opts = check_opts, declare = declare, vec = vec, 
 -- ---- documentation ----
 
 local D = {
-  { "scatter", "plot.scatter(x, y, {group=, group_names=, labels=, centers=, marker=, equal=, ...})",
-    "Scatter plot with braille dots. x and y are vectors (or one n x 2 matrix, y omitted); group = one\n" ..
+  { "scatter", "plot.scatter(x, y, {group=, group_names=, labels=, centers=, marker=, equal=, ...}) | plot.scatter(df, \"x\", \"y\" [, opts])",
+    "Scatter plot with braille dots. x and y are vectors (or one n x 2 matrix, y omitted), or a DataFrame\n" ..
+    "and two column names (axes named after them, rows with NA left out and counted under the x axis,\n" ..
+    "color = a column name: one colour per value of that column); group = one\n" ..
     "label per point -> one colour (and, without colour, one glyph) per group with a legend; labels =\n" ..
     "point names (all when <= 30 points, else the 8 most extreme); centers = k x 2 matrix marked with a\n" ..
     "cross. Common options: title, xlabel, ylabel, width, height, xlim, ylim, log (\"x\", \"y\", \"xy\"),\n" ..
@@ -654,7 +656,8 @@ local D = {
     "labels = true or a format (\"%.1f%%\") prints the values. Returns a Chart.\n" ..
     "Example: plot.bar({0.95, 0.91}, {\"logistic\", \"svm\"}, {labels=\"%.2f\", horizontal=true})" },
   { "hist", "plot.hist(x, {bins=\"fd\", density=false, ...})",
-    "Histogram; bins: a count, \"fd\" (Freedman-Diaconis, the default) or \"sturges\". Returns a Chart.\n" ..
+    "Histogram; bins: a count, \"fd\" (Freedman-Diaconis, the default) or \"sturges\". A Column's NA are\n" ..
+    "left out and counted under the axis. Returns a Chart.\n" ..
     "Example: plot.hist(iris.sepal_length)" },
   { "box", "plot.box(groups, {names=, ...})",
     "Box plots (median, quartiles, 1.5 IQR whiskers, outliers) of a list of vectors, a table name ->\n" ..
