@@ -207,6 +207,12 @@ function Column.__tostring(c)
   local show = math.min(n, 1000)
   local cells = column_cells(c, show, math.max(sigfig(), 7), t)
   local right = not LEFT[c:type()]
+  if c:type() == "string" then   -- R quotes strings when it prints a vector
+    for i = 1, show do
+      local v = c[i]
+      cells[i] = v == nil and style(t, "31", "NA") or '"' .. display_string(v):gsub('"', '\\"') .. '"'
+    end
+  end
   local w = 0
   for i = 1, show do
     cells[i] = cells[i]:gsub("^%s+", ""):gsub("%s+$", "")
@@ -318,21 +324,32 @@ end
 M.Description = { __name = "Description" }
 M.Description.__index = M.Description
 
+-- Dates and datetimes: n, missing, first and last, as dates.
+local function time_summary(name, c)
+  local show = c:type() == "date" and date_text or datetime_text
+  local lo, hi, n = nil, nil, 0
+  for i = 1, #c do
+    local v = c[i]
+    if v ~= nil and v == v then
+      n = n + 1
+      if not lo or v < lo then lo = v end
+      if not hi or v > hi then hi = v end
+    end
+  end
+  return { name = name, n = n, missing = #c - n, first = lo and show(lo) or "NA", last = hi and show(hi) or "NA" }
+end
+
 local function describe_one(df, skip)
-  local num, str = {}, {}
+  local num, str, times = {}, {}, {}
   for _, name in ipairs(df:names()) do
     local c = df:col(name)
     local ty = c:type()
     if skip[name] then
     elseif ty == "double" or ty == "integer" then num[#num + 1] = numeric_summary(name, c)
     elseif ty == "string" or ty == "categorical" or ty == "logical" then str[#str + 1] = string_summary(name, c)
-    else
-      local d = numeric_summary(name, c)
-      d.kind = ty
-      num[#num + 1] = d
-    end
+    else times[#times + 1] = time_summary(name, c) end
   end
-  return setmetatable({ numeric = num, strings = str, nrow = df:nrow() }, M.Description)
+  return setmetatable({ numeric = num, strings = str, times = times, nrow = df:nrow() }, M.Description)
 end
 
 methods.describe = doc(function(df)
@@ -353,8 +370,9 @@ methods.describe = doc(function(df)
   end
   return setmetatable({ groups = groups, nrow = df:nrow() }, M.Description)
 end, "DataFrame:describe", "df:describe()",
-  "Per numeric column (double, integer; dates as numbers): n, missing, mean, sd, min, quartiles, max; per\n" ..
-  "string, factor or logical column: n, missing, unique values and the most frequent. On a grouped frame\n" ..
+  "Per numeric column (double, integer): n, missing, mean, sd, min, quartiles, max; per string, factor or\n" ..
+  "logical column: n, missing, unique values and the most frequent; per date or datetime column: n,\n" ..
+  "missing, the first and the last. On a grouped frame\n" ..
   "one such summary per group (the key columns left out), in the groups' order.\nExample: df:describe()")
 
 -- The most frequent values that fit in `room` characters, "..." for the rest.
@@ -416,6 +434,13 @@ function M.Description.__tostring(d)
                           top_values(c.top, room) }
     end
     parts[#parts + 1] = text_table({ "", "n", "missing", "unique", "most frequent" }, rows, { false, true, true, true, false })
+  end
+  if d.times and #d.times > 0 then
+    local rows = {}
+    for _, c in ipairs(d.times) do
+      rows[#rows + 1] = { display_string(c.name), tostring(c.n), tostring(c.missing), c.first, c.last }
+    end
+    parts[#parts + 1] = text_table({ "", "n", "missing", "first", "last" }, rows, { false, true, true, false, false })
   end
   return table.concat(parts, "\n\n")
 end

@@ -99,13 +99,17 @@ void lcol_push_value(lua_State *L, const mlsh_col *c, size_t i) {
 
 /* ---- DataFrame accessors ---- */
 
-static int l_names(lua_State *L) {
-  mlsh_frame *f = lframe_check(L, 1, "DataFrame:names", "self");
-  lua_createtable(L, (int)f->ncol, 0);
-  for (size_t j = 0; j < f->ncol; j++) {
-    lua_pushstring(L, f->names[j]);
+void lframe_push_names(lua_State *L, char *const *names, size_t k) {
+  lua_createtable(L, (int)k, 0);
+  for (size_t j = 0; j < k; j++) {
+    lua_pushstring(L, names[j]);
     lua_rawseti(L, -2, (lua_Integer)j + 1);
   }
+}
+
+static int l_names(lua_State *L) {
+  mlsh_frame *f = lframe_check(L, 1, "DataFrame:names", "self");
+  lframe_push_names(L, f->names, f->ncol);
   return 1;
 }
 

@@ -62,6 +62,8 @@ const mlsh_col **lframe_lookup_cols(lua_State *L, const mlsh_frame *f, const cha
                                     const char *fname);
 /* The group keys of u as columns of its frame (scratch on the stack), and their count. */
 size_t lframe_group_cols(lua_State *L, const lframe *u, const mlsh_col ***cols, const char *fname);
+/* Push an array of the k names. */
+void lframe_push_names(lua_State *L, char *const *names, size_t k);
 /* Push a new frame sharing the columns of f (names and columns copied by reference). */
 mlsh_frame *lframe_copy(lua_State *L, const mlsh_frame *f, const char *fname);
 

@@ -208,15 +208,23 @@ static int l_sample(lua_State *L) {
   return 1;
 }
 
+/* The columns named by the arguments 2.. (*k of them, names in *names),
+ * or every column when none is named (*k = 0, *nk = ncol). */
+static const mlsh_col **named_or_all(lua_State *L, const lframe *u, const char ***names, size_t *k, size_t *nk,
+                                     const char *fname) {
+  *k = lframe_arg_names(L, 2, lua_gettop(L), fname, names);
+  *nk = *k ? *k : u->f->ncol;
+  return *k ? lframe_lookup_cols(L, u->f, *names, *k, fname) : (const mlsh_col **)u->f->cols;
+}
+
 /* ---- missing values ---- */
 
 static int l_drop_na(lua_State *L) {
   const char *fname = "DataFrame:drop_na";
   lframe *u = lframe_check_ud(L, 1, fname, "self");
   const char **names;
-  size_t k = lframe_arg_names(L, 2, lua_gettop(L), fname, &names);
-  const mlsh_col **cols = k ? lframe_lookup_cols(L, u->f, names, k, fname) : (const mlsh_col **)u->f->cols;
-  if (!k) k = u->f->ncol;
+  size_t named, k;
+  const mlsh_col **cols = named_or_all(L, u, &names, &named, &k, fname);
   size_t n = u->f->nrow, m = 0;
   int64_t *idx = scratch_idx(L, n, fname);
   for (size_t i = 0; i < n; i++) {
@@ -234,9 +242,8 @@ static int l_distinct(lua_State *L) {
   const char *fname = "DataFrame:distinct";
   lframe *u = lframe_check_ud(L, 1, fname, "self");
   const char **names;
-  size_t k = lframe_arg_names(L, 2, lua_gettop(L), fname, &names);
-  const mlsh_col **cols = k ? lframe_lookup_cols(L, u->f, names, k, fname) : (const mlsh_col **)u->f->cols;
-  size_t nk = k ? k : u->f->ncol;
+  size_t k, nk;
+  const mlsh_col **cols = named_or_all(L, u, &names, &k, &nk, fname);
   frame_groups *g = push_groups(L, cols, nk, u->f->nrow, 0, fname);
   size_t ng = nk ? g->ngroups : (u->f->nrow ? 1 : 0);
   mlsh_frame *picked = NULL, *out = NULL;
@@ -336,11 +343,7 @@ static int l_ungroup(lua_State *L) {
 
 static int l_group_keys(lua_State *L) {
   lframe *u = lframe_check_ud(L, 1, "DataFrame:group_keys", "self");
-  lua_createtable(L, (int)u->ngroup_keys, 0);
-  for (size_t i = 0; i < u->ngroup_keys; i++) {
-    lua_pushstring(L, u->group_keys[i]);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
+  lframe_push_names(L, u->group_keys, u->ngroup_keys);
   return 1;
 }
 
