@@ -207,7 +207,12 @@ function Column.__tostring(c)
   local show = math.min(n, 1000)
   local cells = column_cells(c, show, math.max(sigfig(), 7), t)
   local right = not LEFT[c:type()]
-  if c:type() == "string" then   -- R quotes strings when it prints a vector
+  if c:type() == "double" and show > 0 then   -- R's print of a numeric vector: one format for all
+    local vals = {}
+    for i = 1, show do vals[i] = c[i] or 0 / 0 end
+    cells = mat.format(vals, { na = "NA" })
+    if type(cells) == "string" then cells = { cells } end
+  elseif c:type() == "string" then   -- R quotes strings when it prints a vector
     for i = 1, show do
       local v = c[i]
       cells[i] = v == nil and style(t, "31", "NA") or '"' .. display_string(v):gsub('"', '\\"') .. '"'
