@@ -180,31 +180,64 @@ static const mlsh_opt sample_opt[] = {
   MLSH_OPT_END};
 static const mlsh_optspec sample_spec = {"DataFrame:sample", sample_opt};
 
+/* m rows drawn from rows[0..size) into out: with replacement, or the
+ * first m of a partial Fisher-Yates shuffle of rows (rows is permuted). */
+static void draw(mlsh_rng *rng, int64_t *rows, size_t size, size_t m, int replace, int64_t *out) {
+  for (size_t i = 0; i < m; i++) {
+    if (replace) {
+      out[i] = rows[mlsh_rng_below(rng, size)];
+      continue;
+    }
+    size_t j = i + (size_t)mlsh_rng_below(rng, size - i);
+    int64_t t = rows[i];
+    rows[i] = rows[j];
+    rows[j] = t;
+    out[i] = rows[i];
+  }
+}
+
+/* The rows of each group together (groups in key order, rows in order):
+ * group q holds rows[start[q] .. start[q + 1]). */
+static int64_t *rows_by_group(lua_State *L, const frame_groups *g, size_t n, size_t ng, int64_t **start, const char *fname) {
+  int64_t *s = scratch_idx(L, ng + 1, fname), *rows = scratch_idx(L, n, fname), *fill = scratch_idx(L, ng, fname);
+  memset(s, 0, (ng + 1) * sizeof *s);
+  for (size_t i = 0; i < n; i++) s[g->id[i] + 1]++;
+  for (size_t q = 0; q < ng; q++) s[q + 1] += s[q];
+  memcpy(fill, s, ng * sizeof *fill);
+  for (size_t i = 0; i < n; i++) rows[fill[g->id[i]]++] = (int64_t)i;
+  *start = s;
+  return rows;
+}
+
 static int l_sample(lua_State *L) {
   const char *fname = sample_spec.fname;
   lframe *u = lframe_check_ud(L, 1, fname, "self");
   size_t nrow = u->f->nrow;
   sample_args a = {0, 0};
-  int opts = lua_type(L, 2) == LUA_TTABLE ? 2 : 3;
-  size_t m = opts == 2 ? nrow : count_arg(L, 2, nrow, fname, "n");
+  int opts = lua_type(L, 2) == LUA_TTABLE ? 2 : 3, all = opts == 2 || lua_isnil(L, 2);
+  size_t m = all ? nrow : count_arg(L, 2, nrow, fname, "n");
   mlsh_opts(L, opts, &sample_spec, &a);
-  if (!a.replace && m > nrow) return mlsh_error(L, fname, "cannot take %zu rows out of %zu without replace = true", m, nrow);
-  if (a.replace && m && !nrow) return mlsh_error(L, fname, "cannot draw rows from an empty frame");
+  const mlsh_col **keys;
+  size_t nk = lframe_group_cols(L, u, &keys, fname);
+  frame_groups *g = push_groups(L, keys, nk, nrow, 1, fname);
+  size_t ng = nk ? g->ngroups : 1, total = 0;
+  int64_t *start, *rows = rows_by_group(L, g, nrow, ng, &start, fname);
+  for (size_t q = 0; q < ng; q++) {   /* per group, as dplyr's slice_sample */
+    size_t size = (size_t)(start[q + 1] - start[q]);
+    if (!a.replace && !all && m > size)
+      return mlsh_error(L, fname, "cannot take %zu rows out of %zu without replace = true", m, size);
+    if (a.replace && m && !size) return mlsh_error(L, fname, "cannot draw rows from an empty frame");
+    total += all ? size : m;
+  }
   mlsh_rng rng;
   mlsh_rng_seed(&rng, a.seed);
-  int64_t *idx = scratch_idx(L, a.replace ? m : nrow, fname);
-  if (a.replace) {
-    for (size_t i = 0; i < m; i++) idx[i] = (int64_t)mlsh_rng_below(&rng, nrow);
-  } else {   /* a partial Fisher-Yates: the first m of a random permutation */
-    for (size_t i = 0; i < nrow; i++) idx[i] = (int64_t)i;
-    for (size_t i = 0; i < m; i++) {
-      size_t j = i + (size_t)mlsh_rng_below(&rng, nrow - i);
-      int64_t t = idx[i];
-      idx[i] = idx[j];
-      idx[j] = t;
-    }
+  int64_t *idx = scratch_idx(L, total, fname);
+  for (size_t q = 0, at = 0; q < ng; q++) {
+    size_t size = (size_t)(start[q + 1] - start[q]), k = all ? size : m;
+    draw(&rng, rows + start[q], size, k, a.replace, idx + at);
+    at += k;
   }
-  push_take(L, u, idx, m, fname);
+  push_take(L, u, idx, total, fname);
   return 1;
 }
 
@@ -238,12 +271,41 @@ static int l_drop_na(lua_State *L) {
 
 /* ---- distinct and count ---- */
 
+/* The named columns with the group keys of a grouped frame added, as
+ * dplyr: keys first (count), or after the named ones (distinct); *names
+ * is replaced by a scratch array. */
+static size_t with_group_keys(lua_State *L, const lframe *u, const char ***names, size_t k, int keys_first,
+                              const char *fname) {
+  if (!u->ngroup_keys) return k;
+  const char **all = mlsh_scratch(L, (u->ngroup_keys + k + 1) * sizeof *all, fname);
+  size_t m = 0;
+  if (!keys_first)
+    for (size_t q = 0; q < k; q++) all[m++] = (*names)[q];
+  for (size_t q = 0; q < u->ngroup_keys; q++) {
+    size_t p = 0;
+    while (p < k && strcmp(u->group_keys[q], (*names)[p]) != 0) p++;
+    if (keys_first || p == k) all[m++] = u->group_keys[q];
+  }
+  if (keys_first)
+    for (size_t q = 0; q < k; q++) {
+      size_t p = 0;
+      while (p < u->ngroup_keys && strcmp(u->group_keys[p], (*names)[q]) != 0) p++;
+      if (p == u->ngroup_keys) all[m++] = (*names)[q];
+    }
+  *names = all;
+  return m;
+}
+
 static int l_distinct(lua_State *L) {
   const char *fname = "DataFrame:distinct";
   lframe *u = lframe_check_ud(L, 1, fname, "self");
   const char **names;
   size_t k, nk;
   const mlsh_col **cols = named_or_all(L, u, &names, &k, &nk, fname);
+  if (k) {
+    k = nk = with_group_keys(L, u, &names, k, 0, fname);
+    cols = lframe_lookup_cols(L, u->f, names, k, fname);
+  }
   frame_groups *g = push_groups(L, cols, nk, u->f->nrow, 0, fname);
   size_t ng = nk ? g->ngroups : (u->f->nrow ? 1 : 0);
   mlsh_frame *picked = NULL, *out = NULL;
@@ -300,10 +362,7 @@ static int l_count(lua_State *L) {
   }
   const char **names;
   size_t k = lframe_arg_names(L, 2, top, fname, &names);
-  if (!k && u->ngroup_keys) {
-    names = (const char **)u->group_keys;
-    k = u->ngroup_keys;
-  }
+  k = with_group_keys(L, u, &names, k, 1, fname);
   const mlsh_col **cols = lframe_lookup_cols(L, u->f, names, k, fname);
   frame_groups *g = push_groups(L, cols, k, u->f->nrow, 1, fname);
   if (!k) g->ngroups = 1, g->first[0] = -1;   /* one row: the number of rows */
@@ -365,13 +424,7 @@ static int l_group_split(lua_State *L) {
   size_t k = lframe_group_cols(L, u, &cols, fname), n = u->f->nrow;
   frame_groups *g = push_groups(L, cols, k, n, 1, fname);
   size_t ng = k ? g->ngroups : 1;
-  int64_t *start = scratch_idx(L, ng + 1, fname), *rows = scratch_idx(L, n, fname);
-  memset(start, 0, (ng + 1) * sizeof *start);
-  for (size_t i = 0; i < n; i++) start[g->id[i] + 1]++;
-  for (size_t q = 0; q < ng; q++) start[q + 1] += start[q];
-  int64_t *fill = scratch_idx(L, ng, fname);
-  memcpy(fill, start, ng * sizeof *fill);
-  for (size_t i = 0; i < n; i++) rows[fill[g->id[i]]++] = (int64_t)i;
+  int64_t *start, *rows = rows_by_group(L, g, n, ng, &start, fname);
   lua_createtable(L, (int)ng, 0);
   for (size_t q = 0; q < ng; q++) {
     push_take(L, u, rows + start[q], (size_t)(start[q + 1] - start[q]), fname);
@@ -394,15 +447,16 @@ static const mlsh_Reg verb_methods[] = {
    "Example: df:slice(11, 20)", NULL},
   {"sample", l_sample, "df:sample([n] [, opts])",
    "n rows drawn at random (all of them, shuffled, when n is absent), without replacement unless\n"
-   "replace = true; the same seed gives the same rows.\nExample: df:sample(10, {seed = 1})", &sample_spec},
+   "replace = true; on a grouped frame n from each group, groups in key order (dplyr's slice_sample).\n"
+   "The same seed gives the same rows.\nExample: df:sample(10, {seed = 1})", &sample_spec},
   {"drop_na", l_drop_na, "df:drop_na([col, ...])",
    "The rows with no NA (nor NaN) in the named columns (in any column when none is named), as tidyr's\n"
    "drop_na.\nExample: airquality:drop_na(\"Ozone\")", NULL},
   {"distinct", l_distinct, "df:distinct([col, ...])",
-   "The distinct rows of the named columns (of all columns when none is named), each at its first\n"
-   "appearance, with only those columns, as dplyr's distinct.\nExample: mtcars:distinct(\"cyl\", \"gear\")", NULL},
+   "The distinct rows of the named columns (of all columns when none is named; on a grouped frame the\n"
+   "group keys follow), each at its first appearance, with only those columns, as dplyr's distinct.\nExample: mtcars:distinct(\"cyl\", \"gear\")", NULL},
   {"count", l_count, "df:count([col, ...] [, opts])",
-   "One row per distinct value of the columns (the group keys of a grouped frame when none is named), in\n"
+   "One row per distinct value of the columns (on a grouped frame: the group keys, then those named), in\n"
    "key order (NA last), with the number of rows in an integer column n, as dplyr's count.\n"
    "Columns may also come as one array: df:count({\"cyl\", \"gear\"}, {sort = true}).\n"
    "Example: mtcars:count(\"cyl\", \"gear\")", &count_spec},
