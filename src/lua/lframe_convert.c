@@ -202,8 +202,10 @@ static int l_column(lua_State *L) {
   } else {
     mlsh_check_type(L, 3, LUA_TTABLE, fname, "levels");
     rc = levels_from_array(L, 3, &lv, &err);
-    if (!rc) rc = factor_from_array(L, 1, n, lv, lua_toboolean(L, 4), &c, &err);
-    col_unref(lv);
+    if (!rc) {
+      lcol_push(L, lv);   /* a Column owns the levels while the codes are read (that may raise) */
+      rc = factor_from_array(L, 1, n, lv, lua_toboolean(L, 4), &c, &err);
+    }
   }
   if (rc) return mlsh_fail(L, fname, rc, &err);
   lcol_push(L, c);

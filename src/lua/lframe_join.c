@@ -116,12 +116,12 @@ static void coalesced_key(lua_State *L, mlsh_frame *out, const char *name, const
                           const frame_join_result *jr, const char *fname) {
   const mlsh_col *parts[2] = {l, r};
   size_t lens[2] = {l->n, r->n};
+  int64_t *idx = mlsh_scratch(L, (jr->n ? jr->n : 1) * sizeof *idx, fname);   /* before anything to free */
+  for (size_t i = 0; i < jr->n; i++) idx[i] = jr->left[i] >= 0 ? jr->left[i] : (int64_t)l->n + jr->right[i];
   mlsh_col *both = NULL;
   mlsh_err err = {0};
   int rc = col_concat(parts, lens, 2, name, &both, &err);
   if (rc) mlsh_fail(L, fname, rc, &err);
-  int64_t *idx = mlsh_scratch(L, (jr->n ? jr->n : 1) * sizeof *idx, fname);
-  for (size_t i = 0; i < jr->n; i++) idx[i] = jr->left[i] >= 0 ? jr->left[i] : (int64_t)l->n + jr->right[i];
   mlsh_col *c = NULL;
   rc = col_take(both, idx, jr->n, &c, &err);
   col_unref(both);

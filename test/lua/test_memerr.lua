@@ -56,6 +56,8 @@ local function session()
   small:replace_na{ sepal_length = 0 }:fill_na("petal_width"):sample(5, { seed = 1 })
   small.petal_length:cut(3); small:crosstab("species", "petal_width"); small:glimpse()
   learn.encode(small.species)
+  small:join(small:count("species"), { on = "species", how = "full" })
+  data.column({ "a", nil, "b", n = 3 }, "categorical", { "a", "b" })
   local _ = tostring(X) .. tostring(iris:head(3))
   return true
 end
