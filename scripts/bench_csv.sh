@@ -7,7 +7,6 @@
 # and fwrite with setDTthreads(0)); median of REPS (3) in-process timings,
 # each after one untimed read so that the file is in the page cache.
 # Quality: rows, columns and the sum of v3 on both sides.
-# Reads through data.fread until data.read_csv is this reader (READER).
 set -u
 N=${1:-${CSV_N:-1e7}}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +14,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${MLSH:=$ROOT/build/mlsh}"
 DBB="$MLSH_SHARED/bench/peers/dbbench"
 PEERDATA=${PEERDATA:-/tmp/peerdata}
-READER=${READER:-data.fread}
+READER=${READER:-data.read_csv}
 [ -f "$DBB/gen.py" ] || { echo "bench_csv: $DBB not found (skipping)"; exit 0; }
 [ -x /usr/bin/Rscript ] || { echo "bench_csv: Rscript missing: apt-get install r-base-core r-cran-data.table"; exit 1; }
 mkdir -p "$PEERDATA/dbbench"

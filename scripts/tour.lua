@@ -27,12 +27,14 @@ print("eigenvalues of the correlation matrix (R prcomp: 2.918498 0.914030 0.1467
 print(eig)
 print("loadings (columns = components):"); print(V)
 
-section("Setosa only (filter) and the species counts")
-local setosa = df:filter(function(r) return r.species == "setosa" end)
-print(("setosa: %d flowers, mean petal length %.3f"):format(setosa:nrow(), setosa:col("petal_length"):mean()))
+section("Setosa only (the species' groups) and the species counts")
+print(df:count("species"))
+local by_species = df:group_by("species"):group_split()   -- in key order: setosa, versicolor, virginica
+local setosa = by_species[1]
+print(("setosa: %d flowers, mean petal length %.3f"):format(setosa:nrow(), setosa:matrix{"petal_length"}:mean()))
 
 section("Do setosa and versicolor sepals differ in width? (Welch's t test, as R's t.test)")
-local versicolor = df:filter(function(r) return r.species == "versicolor" end)
+local versicolor = by_species[2]
 print(stats.t_test(setosa:col("sepal_width"), versicolor:col("sepal_width")))
 print(("95 %% quantile of t(10): %.6f (R: qt(0.975, 10) = 2.228139)"):format(stats.qt(0.975, 10)))
 local pv = {}

@@ -60,7 +60,7 @@ local function top_values(col, codes, k, top)
     local counts, n = {}, 0
     for i, v in ipairs(codes) do
       if v == c then
-        local key = col[i] == false and "NA" or tostring(col[i])
+        local key = (col[i] == false or col[i] == nil) and "NA" or tostring(col[i])
         counts[key] = (counts[key] or 0) + 1
         n = n + 1
       end
@@ -94,7 +94,7 @@ M.profile = doc(function(X, labels, opts)
   local names, strings = nil, {}
   if data and getmetatable(X) == data.DataFrame then
     names = X:numeric_names()
-    for _, n in ipairs(X.names) do
+    for _, n in ipairs(X:names()) do
       if not X:is_numeric(n) then strings[#strings + 1] = { n, X:col(n) } end
     end
   end

@@ -214,7 +214,7 @@ return function(mlsh)
     local cls = class_name(v)
     if cls == "Matrix" then return ("Matrix %d x %d"):format(v:rows(), v:cols()) end
     if cls == "DataFrame" then
-      return ("DataFrame %d x %d: %s"):format(v:nrow(), v:ncol(), table.concat(v.names, ", "))
+      return ("DataFrame %d x %d: %s"):format(v:nrow(), v:ncol(), table.concat(v:names(), ", "))
     end
     if cls then
       local ok, s = pcall(tostring, v)

@@ -63,7 +63,7 @@ end
 -- a frame of numeric columns a matrix).
 local function rows_of(fname, arg, v)
   local k = kind(v)
-  if k == "Series" then v = vector.numbers(v, fname, arg)
+  if k == "Series" or k == "Column" then v = vector.numbers(v, fname, arg)
   elseif k == "DataFrame" then v = v:ncol() == 1 and vector.numbers(v, fname, arg) or v:matrix() end
   local t, r, c = M._totable(v, fname, arg)
   if r == 1 or c == 1 then
@@ -186,8 +186,38 @@ declare("plot.scatter", {
   { "marker", "string", doc = "a glyph per point instead of braille dots" },
   { "equal", "bool", false, doc = "equal scaling of x and y" },
 })
-function M.scatter(x, y, opts)
+-- plot.scatter(df, "x", "y", {color = "g"}): the columns of a frame, NA
+-- rows left out (counted under the x axis), a column named by color as groups.
+local function frame_scatter(fname, df, xn, yn, opts)
+  if type(yn) ~= "string" then fail(fname, "argument 'y' must be a column name like 'x' (got %s)", type(yn)) end
+  opts = opts or {}
+  local o = {}
+  for k, v in pairs(opts) do o[k] = v end
+  local g
+  for _, n in ipairs(df:names()) do if n == o.color then g = n end end
+  local x, y = df:col(xn):matrix(), df:col(yn):matrix()
+  local labels = g and df:col(g)
+  local xs, ys, gs, skipped = {}, {}, {}, 0
+  for i = 1, df:nrow() do
+    local a, b = x[i], y[i]
+    if a == a and b == b and (not labels or labels[i] ~= nil) then
+      xs[#xs + 1], ys[#ys + 1] = a, b
+      if labels then gs[#gs + 1] = tostring(labels[i]) end
+    else
+      skipped = skipped + 1
+    end
+  end
+  if #xs == 0 then fail(fname, "no row has values in both '%s' and '%s'", xn, yn) end
+  if g then o.color, o.group = nil, gs end
+  o.xlabel = o.xlabel or xn
+  o.ylabel = o.ylabel or yn
+  if skipped > 0 then o.xlabel = string.format("%s (%d rows with NA left out)", o.xlabel, skipped) end
+  return M.scatter(xs, ys, o)
+end
+
+function M.scatter(x, y, opts, frame_opts)
   local fname = "plot.scatter"
+  if kind(x) == "DataFrame" and type(y) == "string" then return frame_scatter(fname, x, y, opts, frame_opts) end
   if y ~= nil and type(y) == "table" and getmetatable(y) == nil and #y == 0 and next(y) ~= nil then
     opts, y = y, nil   -- plot.scatter(X2, {opts}): the first two columns
   end
@@ -434,6 +464,15 @@ declare("plot.hist", {
 function M.hist(x, opts)
   local fname = "plot.hist"
   opts = check_opts(fname, opts)
+  if kind(x) == "Column" then   -- NA left out, and counted under the axis
+    local all, kept = vec(fname, "x", x, true), {}
+    for _, v in ipairs(all) do if v == v then kept[#kept + 1] = v end end
+    if #kept == 0 then fail(fname, "argument 'x' has only NA values") end
+    if #kept < #all then
+      opts.xlabel = string.format("%s(%d NA left out)", opts.xlabel and opts.xlabel .. " " or "", #all - #kept)
+    end
+    x = kept
+  end
   x = vec(fname, "x", x)
   local s = sorted(x)
   local n = #s
@@ -596,8 +635,10 @@ local H = { fail = fail, check_opts = check_opts, declare = declare, vec = vec, 
 -- ---- documentation ----
 
 local D = {
-  { "scatter", "plot.scatter(x, y, {group=, group_names=, labels=, centers=, marker=, equal=, ...})",
-    "Scatter plot with braille dots. x and y are vectors (or one n x 2 matrix, y omitted); group = one\n" ..
+  { "scatter", "plot.scatter(x, y, {group=, group_names=, labels=, centers=, marker=, equal=, ...}) | plot.scatter(df, \"x\", \"y\" [, opts])",
+    "Scatter plot with braille dots. x and y are vectors (or one n x 2 matrix, y omitted), or a DataFrame\n" ..
+    "and two column names (axes named after them, rows with NA left out and counted under the x axis,\n" ..
+    "color = a column name: one colour per value of that column); group = one\n" ..
     "label per point -> one colour (and, without colour, one glyph) per group with a legend; labels =\n" ..
     "point names (all when <= 30 points, else the 8 most extreme); centers = k x 2 matrix marked with a\n" ..
     "cross. Common options: title, xlabel, ylabel, width, height, xlim, ylim, log (\"x\", \"y\", \"xy\"),\n" ..
@@ -615,7 +656,8 @@ local D = {
     "labels = true or a format (\"%.1f%%\") prints the values. Returns a Chart.\n" ..
     "Example: plot.bar({0.95, 0.91}, {\"logistic\", \"svm\"}, {labels=\"%.2f\", horizontal=true})" },
   { "hist", "plot.hist(x, {bins=\"fd\", density=false, ...})",
-    "Histogram; bins: a count, \"fd\" (Freedman-Diaconis, the default) or \"sturges\". Returns a Chart.\n" ..
+    "Histogram; bins: a count, \"fd\" (Freedman-Diaconis, the default) or \"sturges\". A Column's NA are\n" ..
+    "left out and counted under the axis. Returns a Chart.\n" ..
     "Example: plot.hist(iris.sepal_length)" },
   { "box", "plot.box(groups, {names=, ...})",
     "Box plots (median, quartiles, 1.5 IQR whiskers, outliers) of a list of vectors, a table name ->\n" ..

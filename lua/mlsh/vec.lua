@@ -56,9 +56,14 @@ function V.numbers(v, fname, arg)
     if v:ncol() ~= 1 then
       fail(fname, "argument '%s' is a DataFrame with %d columns: pick one, df:col(\"name\")", arg, v:ncol())
     end
-    local c = v:col(1)
-    if not mat.is(c) then fail(fname, "argument '%s': column '%s' is not numeric", arg, v.names[1]) end
-    return from_matrix(fname, arg, c)
+    v, k = v:col(v:names()[1]), "Column"
+  end
+  if k == "Column" then
+    local t = v:type()
+    if t == "string" or t == "categorical" then
+      fail(fname, "argument '%s' is a %s Column, not numbers", arg, t)
+    end
+    return from_matrix(fname, arg, v:matrix())
   end
   if type(v) == "table" and k == nil then return from_array(fname, arg, v) end
   fail(fname, "argument '%s' must be a vector: a Lua array of numbers, a Matrix column, a ts.series or a "
@@ -69,6 +74,7 @@ end
 function V.is_vector(v)
   if mat.is(v) then local r, c = v:shape() return r == 1 or c == 1 end
   local k = kind(v)
+  if k == "Column" then return v:type() ~= "string" and v:type() ~= "categorical" end
   return k == "Series" or (k == nil and type(v) == "table" and type(v[1]) == "number")
 end
 

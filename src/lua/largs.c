@@ -1,38 +1,18 @@
 /* largs.c - the argument readers every binding shares: the data matrix
- * (a Matrix, an array of arrays, or a data frame's numeric columns) with
- * the `na` rule, and class labels (integers 1..K, or strings encoded with
- * their class names kept for the outputs). */
+ * (a Matrix, an array of arrays, a DataFrame's numeric columns or a
+ * Column) with the `na` rule, and class labels (integers 1..K, strings, or
+ * a Column of strings, factor levels or integers, the class names kept for
+ * the outputs). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lmlsh.h"
 #include "../core/path.h"
+#include "lframe.h"
 
 const char *const mlsh_na_modes[] = {"fail", "omit", NULL};
 
-/* A frame is any value whose metatable is named "DataFrame" and has a
- * `matrix` method: its numeric columns side by side. */
-static int is_frame(lua_State *L, int idx) {
-  if (!lua_istable(L, idx) && !lua_isuserdata(L, idx)) return 0;
-  int t = luaL_getmetafield(L, idx, "__name");
-  int yes = t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "DataFrame") == 0;
-  if (t != LUA_TNIL) lua_pop(L, 1);
-  return yes;
-}
-
-/* Replaces the frame at idx by the Matrix of its numeric columns; an
- * error of the frame's own method is reported under fname. */
-static void frame_to_matrix(lua_State *L, int idx, const char *fname, const char *argname) {
-  if (lua_getfield(L, idx, "matrix") != LUA_TFUNCTION)
-    mlsh_error(L, fname, "argument '%s': the frame has no matrix method", argname);
-  lua_pushvalue(L, idx);
-  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-    const char *msg = lua_tostring(L, -1), *colon = msg ? strstr(msg, ": ") : NULL;
-    mlsh_error(L, fname, "argument '%s': %s", argname, colon ? colon + 2 : (msg ? msg : "not a numeric frame"));
-  }
-  if (!lmat_test(L, -1)) mlsh_error(L, fname, "argument '%s': the frame gave no Matrix", argname);
-  lua_replace(L, idx);
-}
+static int is_frame(lua_State *L, int idx) { return lframe_test(L, idx) || lcol_test(L, idx); }
 
 static int row_finite(const mlsh_mat *X, size_t i) {
   for (size_t j = 0; j < X->cols; j++)
@@ -57,7 +37,7 @@ static mlsh_mat *omit_rows(lua_State *L, int idx, mlsh_mat *X, const char *fname
 mlsh_mat *mlsh_check_data(lua_State *L, int idx, const char *fname, const char *argname, int na, size_t *omitted) {
   idx = lua_absindex(L, idx);
   if (omitted) *omitted = 0;
-  if (is_frame(L, idx)) frame_to_matrix(L, idx, fname, argname);
+  if (is_frame(L, idx)) lframe_data_matrix(L, idx, fname, argname);
   mlsh_mat *X = lmat_checklike(L, idx, fname, argname);
   if (na != MLSH_NA_FAIL && MAT_LEN(X) == 0)
     mlsh_error(L, fname, "argument '%s' is an empty matrix (%zux%zu)", argname, X->rows, X->cols);
@@ -120,9 +100,39 @@ static void encode_strings(lua_State *L, int idx, size_t len, const char *fname,
   lua_pop(L, 1);                        /* the map; names and scratch stay */
 }
 
+/* Labels from a Column: strings and integers as from a Lua array; a
+ * factor's classes are its levels in their order (R's factor codes). */
+static void column_classes(lua_State *L, int idx, const char *fname, const char *argname, size_t n, mlsh_classes *c) {
+  mlsh_col *col = lcol_test(L, idx);
+  size_t na = col_na_count(col);
+  if (col->n == 0) mlsh_error(L, fname, "argument '%s' is an empty Column", argname);
+  if (n && col->n != n) mlsh_error(L, fname, "argument '%s' has %zu labels, expected %zu", argname, col->n, n);
+  if (na) mlsh_error(L, fname, "argument '%s' has %zu missing labels (drop_na first)", argname, na);
+  if (col->type != COL_STRING && col->type != COL_CATEGORICAL && col->type != COL_INT64)
+    mlsh_error(L, fname, "argument '%s' is a %s Column, not labels (strings, a factor or integers from 1)", argname,
+               col_type_name(col->type));
+  if (col->type != COL_CATEGORICAL) {
+    lua_getfield(L, idx, "totable");
+    lua_pushvalue(L, idx);
+    lua_call(L, 1, 1);
+    lua_replace(L, idx);
+    mlsh_check_classes(L, idx, fname, argname, n, c);
+    return;
+  }
+  c->n = col->n;
+  c->k = (int)col->levels->n;
+  lua_getfield(L, idx, "levels");
+  lua_pushvalue(L, idx);
+  lua_call(L, 1, 1);
+  c->names = lua_gettop(L);
+  c->y = mlsh_scratch(L, col->n * sizeof(int), fname);
+  for (size_t i = 0; i < col->n; i++) c->y[i] = COL_I32(col)[i] + 1;
+}
+
 void mlsh_check_classes(lua_State *L, int idx, const char *fname, const char *argname, size_t n, mlsh_classes *c) {
   idx = lua_absindex(L, idx);
   memset(c, 0, sizeof *c);
+  if (lcol_test(L, idx)) { column_classes(L, idx, fname, argname, n, c); return; }
   if (!lua_istable(L, idx) || is_frame(L, idx))
     mlsh_error(L, fname, "argument '%s' must be an array of labels (integers from 1, or strings) (got %s)", argname,
                mlsh_typename(L, idx));

@@ -19,7 +19,8 @@ static int cmp_int(const void *a, const void *b) {
  * over the labels present in sorted order. Pushes the array of those
  * labels (the clusters' names in the results) on top of the codes'
  * scratch, and returns the codes. */
-static int *check_clusters(lua_State *L, int idx, const char *fname, const char *argname, size_t n, size_t *k) {
+static int *check_clusters(lua_State *L, int idx, const char *fname, const char *argname, size_t n, size_t *k,
+                           size_t *n_out) {
   mlsh_classes c;
   idx = lua_absindex(L, idx);
   int first = lua_istable(L, idx) ? lua_rawgeti(L, idx, 1) : LUA_TNIL;
@@ -43,6 +44,7 @@ static int *check_clusters(lua_State *L, int idx, const char *fname, const char 
     lua_rawseti(L, -2, (lua_Integer)j + 1);
   }
   *k = m;
+  if (n_out) *n_out = c.n;
   return c.y;
 }
 
@@ -50,7 +52,7 @@ static int *check_clusters(lua_State *L, int idx, const char *fname, const char 
  * of X, so no `na` rule: dropping rows would misalign them. */
 static mlsh_mat *data_and_labels(lua_State *L, const char *fname, int **lab, size_t *k) {
   mlsh_mat *X = mlsh_check_data(L, 1, fname, "X", MLSH_NA_FAIL, NULL);
-  *lab = check_clusters(L, 2, fname, "labels", X->rows, k);
+  *lab = check_clusters(L, 2, fname, "labels", X->rows, k, NULL);
   return X;
 }
 
@@ -131,10 +133,10 @@ static int l_ch(lua_State *L) { return one_index(L, "cluster.calinski_harabasz",
 
 /* Contingency table of two label arrays; pushes the level arrays a, b. */
 static double *contingency(lua_State *L, const char *fname, size_t *ka, size_t *kb, int *la, int *lb) {
-  int *a = check_clusters(L, 1, fname, "a", 0, ka);
+  size_t n;
+  int *a = check_clusters(L, 1, fname, "a", 0, ka, &n);
   *la = lua_gettop(L);
-  size_t n = lua_rawlen(L, 1);
-  int *b = check_clusters(L, 2, fname, "b", n, kb);
+  int *b = check_clusters(L, 2, fname, "b", n, kb, NULL);
   *lb = lua_gettop(L);
   double *tab = mlsh_scratch(L, *ka * *kb * sizeof(double), fname);
   clv_crosstab(a, b, n, *ka, *kb, tab);

@@ -1,6 +1,5 @@
-/* ldata.c - the C half of the `data` module: CSV parsing into typed
- * columns and atomic CSV writing. The DataFrame class itself is Lua
- * (lua/mlsh/data.lua), built on these two primitives. */
+/* ldata.c - the `data` module's CSV face: data.read_csv (the typed,
+ * multi-threaded reader of src/data/fread.c) and DataFrame:write_csv. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,23 +8,11 @@
 #include "lframe.h"
 #include "../core/atomicfile.h"
 #include "../core/buf.h"
-#include "../data/csv.h"
 #include "../data/csvwrite.h"
 #include "../data/fread.h"
 
-/* The reader: data.fread in this build (data.read_csv once the Lua-table
- * reader is gone). */
-#define READ_FNAME "data.fread"
-
-static int csv_table_gc(lua_State *L) {
-  csv_free(lua_touserdata(L, 1));
-  return 0;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
+/* The reader's name in messages. */
+#define READ_FNAME "data.read_csv"
 
 /* A one-character option ("sep", "dec"...): "\t" and "tab" give a tab;
  * 0 when absent. */
@@ -62,139 +49,6 @@ static const char **na_option(lua_State *L, int opts, const char *fname, size_t 
   if (na) na[k] = NULL;
   if (n) *n = k;
   return na;
-}
-
-typedef struct { const char *sep; int header; } csv_args;   /* header -1: sniffed */
-static const mlsh_opt csv_opt[] = {
-  MLSH_OPT_STR(csv_args, sep, "sep", NULL, "delimiter: one character, \"\\t\" or \"tab\" (default: sniffed among , ; tab |)"),
-  MLSH_OPT_BOOL_PRESET(csv_args, header, "header", "sniffed", "true: the first row names the columns; false: it is data"),
-  MLSH_OPT_VALUE("na", MLSH_OT_ANY, "\"\", NA, NaN", "a string or an array of strings read as missing"),
-  MLSH_OPT_END};
-static const mlsh_optspec csv_spec = {"data.read_csv", csv_opt};
-
-/* data._read_csv(path, opts) -> {names = {...}, columns = {...}, nrow = n, missing = {...}, renamed = {...}} */
-static int l_read_csv(lua_State *L) {
-  const char *fname = csv_spec.fname;
-  const char *path = mlsh_check_path(L, 1, fname, "path");
-  csv_args a = {NULL, -1};
-  mlsh_opts(L, 2, &csv_spec, &a);
-  csv_options opt = {0, a.header, NULL};
-  opt.sep = sep_option(L, fname, "sep", a.sep);
-  opt.na = na_option(L, 2, fname, NULL);
-  /* The table lives in a userdata whose __gc frees it, so a Lua error
-   * (out of memory) while building the result cannot leak it. */
-  csv_table *tp = lua_newuserdatauv(L, sizeof *tp, 0);
-  memset(tp, 0, sizeof *tp);
-  if (luaL_newmetatable(L, "mlsh.csv_table")) {
-    lua_pushcfunction(L, csv_table_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  mlsh_err err;
-  int rc = csv_read(path, &opt, tp, &err);
-  if (rc) return mlsh_fail(L, fname, rc, &err);
-  csv_table tab = *tp;
-  lua_createtable(L, 0, 4);
-  lua_createtable(L, (int)tab.ncols, 0);
-  lua_createtable(L, (int)tab.ncols, 0);
-  lua_createtable(L, (int)tab.ncols, 0);
-  for (size_t j = 0; j < tab.ncols; j++) {
-    csv_column *col = &tab.cols[j];
-    lua_pushstring(L, col->name);
-    lua_rawseti(L, -4, (lua_Integer)j + 1);
-    lua_pushinteger(L, (lua_Integer)col->missing);
-    lua_rawseti(L, -2, (lua_Integer)j + 1);
-    if (col->numeric) {
-      mlsh_mat *m = lmat_push_new(L, 0, 1, fname);
-      if (tab.nrows) {  /* hand the column's array to the Matrix */
-        m->data = col->num;
-        m->rows = tab.nrows;
-        col->num = NULL;
-      }
-    } else {
-      lua_createtable(L, (int)tab.nrows, 0);
-      for (size_t i = 0; i < tab.nrows; i++) {
-        if (col->str[i]) lua_pushstring(L, col->str[i]);
-        else lua_pushboolean(L, 0);  /* missing string: false keeps the array dense */
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-      }
-    }
-    lua_rawseti(L, -3, (lua_Integer)j + 1);
-  }
-  lua_setfield(L, -4, "missing");
-  lua_setfield(L, -3, "columns");
-  lua_setfield(L, -2, "names");
-  lua_newtable(L);   /* renamed header names: {{column, given, name}, ...} */
-  for (size_t j = 0, k = 0; j < tab.ncols; j++) {
-    if (!tab.cols[j].given) continue;
-    lua_createtable(L, 3, 0);
-    lua_pushinteger(L, (lua_Integer)j + 1);
-    lua_rawseti(L, -2, 1);
-    lua_pushstring(L, tab.cols[j].given);
-    lua_rawseti(L, -2, 2);
-    lua_pushstring(L, tab.cols[j].name);
-    lua_rawseti(L, -2, 3);
-    lua_rawseti(L, -2, (lua_Integer)++k);
-  }
-  lua_setfield(L, -2, "renamed");
-  lua_pushinteger(L, (lua_Integer)tab.nrows);
-  lua_setfield(L, -2, "nrow");
-  return 1;
-}
-
-/* data._write_csv(path, names, columns, nrow [, sep]) - atomic write. */
-static int l_write_csv(lua_State *L) {
-  const char *fname = "DataFrame:write_csv";
-  const char *path = mlsh_check_path(L, 1, fname, "path");
-  mlsh_check_type(L, 2, LUA_TTABLE, fname, "names");
-  mlsh_check_type(L, 3, LUA_TTABLE, fname, "columns");
-  size_t nrow = (size_t)mlsh_check_integer(L, 4, fname, "nrow");
-  const char *seps = lua_isnoneornil(L, 5) ? "," : mlsh_check_string(L, 5, fname, "sep");
-  char sep = seps[0] ? seps[0] : ',';
-  size_t ncol = lua_rawlen(L, 2);
-  /* Validate every column before opening the file: nothing half-written. */
-  for (size_t j = 1; j <= ncol; j++) {
-    lua_rawgeti(L, 3, (lua_Integer)j);
-    mlsh_mat *m = lmat_test(L, -1);
-    if (m ? MAT_LEN(m) != nrow : (!lua_istable(L, -1) || lua_rawlen(L, -1) != nrow))
-      return mlsh_error(L, fname, "column %zu does not have %zu values", j, nrow);
-    lua_pop(L, 1);
-  }
-  mlsh_afile af;
-  mlsh_err err;
-  int rc = mlsh_afile_open(&af, path, &err);
-  if (rc) return mlsh_fail(L, fname, rc, &err);
-  for (size_t j = 1; j <= ncol; j++) {
-    lua_rawgeti(L, 2, (lua_Integer)j);
-    if (j > 1) fputc(sep, af.fp);
-    csv_write_field(af.fp, lua_tostring(L, -1) ? lua_tostring(L, -1) : "", sep);
-    lua_pop(L, 1);
-  }
-  fputc('\n', af.fp);
-  for (size_t i = 0; i < nrow; i++) {
-    for (size_t j = 1; j <= ncol; j++) {
-      if (j > 1) fputc(sep, af.fp);
-      lua_rawgeti(L, 3, (lua_Integer)j);
-      mlsh_mat *m = lmat_test(L, -1);
-      if (m) {
-        double v = m->data[i];
-        if (isnan(v)) fputs("NA", af.fp);
-        else fprintf(af.fp, "%.15g", v);
-      } else {
-        lua_rawgeti(L, -1, (lua_Integer)i + 1);
-        const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        if (s) csv_write_field(af.fp, s, sep);
-        else if (lua_type(L, -1) == LUA_TNUMBER) fprintf(af.fp, "%.15g", lua_tonumber(L, -1));
-        else fputs("NA", af.fp);
-        lua_pop(L, 1);
-      }
-      lua_pop(L, 1);
-    }
-    fputc('\n', af.fp);
-  }
-  rc = mlsh_afile_commit(&af, &err);
-  if (rc) return mlsh_fail(L, fname, rc, &err);
-  return 0;
 }
 
 /* ---- the typed reader and writer ------------------------------------------ */
@@ -385,7 +239,12 @@ static const mlsh_Reg frame_csv_methods[] = {
   "string columns; an unquoted `na` string is NA (a quoted \"NA\" is text, as in fread). A ragged row is an\n" \
   "error naming its line (fill pads it); empty and repeated header names are made unique as fread does, with\n" \
   "one warning line on stderr. A .gz file is inflated; another encoding is converted to UTF-8.\n" \
-  "Example: df = data.fread(\"datasets/iris.csv\", {types = {species = \"string\"}})"
+  "Example: df = data.read_csv(\"datasets/iris.csv\", {types = {species = \"string\"}})"
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
 
 /* data._quantiles(m, {p...}) -> array of type-7 quantiles of the non-NaN values. */
 static int l_quantiles(lua_State *L) {
@@ -409,10 +268,7 @@ static int l_quantiles(lua_State *L) {
 }
 
 static const mlsh_Reg data_funcs[] = {
-  {"fread", l_fread, READ_FNAME "(path [, opts])", FREAD_DOC, &fread_spec},
   {"read_csv", l_fread, "data.read_csv(path [, opts])", FREAD_DOC, &fread_spec},
-  {"_read_csv", l_read_csv, "data._read_csv(path [, opts])", "Internal: parse a CSV file into typed columns (see data.read_csv).", &csv_spec},
-  {"_write_csv", l_write_csv, "data._write_csv(path, names, columns, nrow [, sep])", "Internal: atomic CSV writer (see DataFrame:write_csv)."},
   {"quantiles", l_quantiles, "data.quantiles(x, {p1, p2, ...})",
    "Quantiles of the non-missing values of a Matrix, R's default (type 7) definition.\nExample: data.quantiles(df:col(\"x\"), {0.25, 0.5, 0.75})"},
   {NULL, NULL, NULL, NULL}};

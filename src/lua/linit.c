@@ -14,14 +14,14 @@
 typedef struct {
   const char *name;
   const char *summary;
-  void (*open[8])(lua_State *L);
+  void (*open[12])(lua_State *L);
   const char *parts[3];   /* its Lua-side helpers: lua/mlsh/<part>.lua */
 } module_entry;
 
 /* Module order matters only for help(); each opener adds to its table. */
 static const module_entry modules[] = {
-  {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O", {mlsh_open_mat, mlsh_open_mat_mmap}, {"mat"}},
-  {"data", "data frames: CSV, SQLite, SPSS/Stata/SAS, Excel, HDF5, .npz; describe, select, filter", {mlsh_open_frame, mlsh_open_data, mlsh_open_data_sql, mlsh_open_data_stat, mlsh_open_data_files}, {"data"}},
+  {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O, memory-mapped .npy", {mlsh_open_mat, mlsh_open_mat_mmap}, {"mat"}},
+  {"data", "typed data frames: the dplyr/tidyr verbs, tibble printing; CSV, SQLite, SPSS/Stata/SAS, Excel, HDF5, .npz", {mlsh_open_frame, mlsh_open_data, mlsh_open_frame_convert, mlsh_open_frame_verbs, mlsh_open_frame_join, mlsh_open_frame_fill, mlsh_open_data_sql, mlsh_open_data_stat, mlsh_open_data_files}, {"data", "frame_print", "frame"}},
   {"stats", "PCA (FactoMineR-grade), t-SNE, R's distributions and tests", {mlsh_open_stats_pca, mlsh_open_stats_tsne, mlsh_open_stats_distrib, mlsh_open_stats_tests, mlsh_open_stats_rank}, {"stats_pca", "stats_tests"}},
   {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster, mlsh_open_cluster_valid}, {"cluster"}},
   {"ts", "time series: Box-Jenkins tests, ACF/PACF, ARIMA/SARIMA, forecasts", {mlsh_open_ts}, {"ts"}},
@@ -109,7 +109,7 @@ int luaopen_mlsh(lua_State *L) {
   lua_setfield(L, mt, "version");
   for (size_t i = 0; i < sizeof modules / sizeof *modules; i++) {
     lua_newtable(L);
-    for (int k = 0; k < 8 && modules[i].open[k]; k++) modules[i].open[k](L);
+    for (int k = 0; k < (int)(sizeof modules[i].open / sizeof *modules[i].open) && modules[i].open[k]; k++) modules[i].open[k](L);
     mlsh_doc_value(L, -1, modules[i].name, modules[i].name, modules[i].summary);
     mlsh_doc_module(L, modules[i].name, modules[i].summary);
     /* require "mat" works too, and luaL_argerror names "mat.zeros". */

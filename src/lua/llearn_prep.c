@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lmlsh.h"
+#include "lframe.h"
 #include "../learn/prep.h"
 #include "../learn/metrics.h"
 #include "../core/alloc.h"
@@ -58,6 +59,21 @@ static int encode_numbers(lua_State *L, size_t n, const char *fn) {
 static int l_encode(lua_State *L) {
   const char *fn = "learn.encode";
   lua_settop(L, 1);
+  mlsh_col *col = lcol_test(L, 1);
+  if (col && col->type != COL_CATEGORICAL) {   /* a Column's values as an array; a factor keeps its level order */
+    lua_getfield(L, 1, "totable");
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    lua_replace(L, 1);
+    if (col_na_count(col)) mlsh_error(L, fn, "argument 'values' has %zu missing values (drop_na first)", col_na_count(col));
+  }
+  if (col && col->type == COL_CATEGORICAL) {
+    mlsh_classes c;
+    mlsh_check_classes(L, 1, fn, "values", 0, &c);
+    mlsh_push_intarray(L, c.y, c.n);
+    lua_pushvalue(L, c.names);
+    return 2;
+  }
   if (!lua_istable(L, 1) || lua_rawlen(L, 1) == 0)
     mlsh_error(L, fn, "argument 'values' must be a non-empty array of strings or numbers (got %s)",
                lua_istable(L, 1) ? "an empty table" : mlsh_typename(L, 1));

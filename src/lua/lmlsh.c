@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "lmlsh.h"
+#include "lframe.h"
 #include "../core/interrupt.h"
 #include "../core/alloc.h"
 #include "../core/rng.h"
@@ -245,6 +246,7 @@ mlsh_mat *lmat_checklike(lua_State *L, int idx, const char *fname, const char *a
   idx = lua_absindex(L, idx);
   mlsh_mat *m = lmat_test(L, idx);
   if (m) return m;
+  if (lcol_test(L, idx)) return lframe_data_matrix(L, idx, fname, argname);   /* a Column: NA as NaN */
   if (!lua_istable(L, idx))
     mlsh_error(L, fname, "argument '%s' must be a Matrix or an array of numbers (got %s)", argname, mlsh_typename(L, idx));
   size_t n = lua_rawlen(L, idx);

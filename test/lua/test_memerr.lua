@@ -8,7 +8,7 @@ local T = dofile("test/lua/harness.lua")
 local root = mlsh.root or "."
 
 local iris = data.read_csv(root .. "/datasets/iris.csv")
-local air = data.read_csv(root .. "/datasets/AirPassengers.csv"):col("passengers")
+local air = data.read_csv(root .. "/datasets/AirPassengers.csv"):col("passengers"):matrix()
 local cfg = T.tmpname(".cfg")
 do
   local f = assert(io.open(cfg, "w"))
@@ -60,6 +60,19 @@ local function session()
   X:slice(1, 5):save_h5(io_out .. ".h5", "X")
   data.read_h5(io_out .. ".h5", "X")
   small:write_xlsx(io_out .. ".xlsx")
+  local small = iris:slice(45, 60)   -- the frame verbs, on few rows
+  local g = small:arrange("desc(petal_length)"):group_by("species")
+  g:count(); g:n_groups(); g:group_split(); g:describe()
+  small:select("^petal", "-petal_width"):rename{ pl = "petal_length" }:distinct()
+  small:join(small:count("species"), { on = "species", how = "left" }):bind_rows(small):drop_na()
+  local ids = {}
+  for i = 1, small:nrow() do ids[i] = i end
+  small:bind_cols(data.frame({ "id" }, { ids })):pivot_longer("^sepal"):pivot_wider{ names_from = "name", values_from = "value" }
+  small:replace_na{ sepal_length = 0 }:fill_na("petal_width"):sample(5, { seed = 1 })
+  small.petal_length:cut(3); small:crosstab("species", "petal_width"); small:glimpse()
+  learn.encode(small.species)
+  small:join(small:count("species"), { on = "species", how = "full" })
+  data.column({ "a", nil, "b", n = 3 }, "categorical", { "a", "b" })
   local _ = tostring(X) .. tostring(iris:head(3))
   return true
 end

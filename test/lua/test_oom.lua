@@ -35,7 +35,7 @@ local function session()
     cluster.silhouette(X, cluster.kmeans(X, 2, {seed = 1, nstart = 1}).labels)
   end
   if ts and ts.arima then
-    local y = data.read_csv(root .. "/datasets/AirPassengers.csv"):col("passengers")
+    local y = data.read_csv(root .. "/datasets/AirPassengers.csv"):col("passengers"):matrix()
     ts.arima(y:apply(math.log), {order = {0, 1, 1}, seasonal = {0, 1, 1}, period = 12})
   end
   if embed_net then

@@ -54,7 +54,6 @@ local calls = {
     return r
   end,
   ["data.read_csv"] = function(o) return data.read_csv("datasets/iris.csv", o) end,
-  ["data.fread"] = function(o) return data.fread("datasets/iris.csv", o) end,
   ["DataFrame:write_csv"] = function(o)   -- only bad options are passed: nothing is written
     return data.read_csv("datasets/iris.csv"):write_csv("/nonexistent-dir/never-written.csv", o)
   end,
@@ -64,6 +63,13 @@ local calls = {
   ["DataFrame:write_xlsx"] = function(o)   -- only bad options are passed: nothing is written
     return data._typed_frame({ "a" }, { { 1 } }):write_xlsx("/nonexistent-dir/never-written.xlsx", o)
   end,
+  ["DataFrame:count"] = function(o) return data.read_csv("datasets/iris.csv"):count({ "species" }, o) end,
+  ["DataFrame:crosstab"] = function(o) return data.read_csv("datasets/iris.csv"):crosstab("species", "petal_width", o) end,
+  ["DataFrame:join"] = function(o) local df = data.read_csv("datasets/iris.csv") return df:join(df, o) end,
+  ["DataFrame:fill_na"] = function(o) return data.read_csv("datasets/iris.csv"):fill_na({ "species" }, o) end,
+  ["DataFrame:pivot_longer"] = function(o) return data.read_csv("datasets/iris.csv"):pivot_longer({ "^petal" }, o) end,
+  ["Column:cut"] = function(o) return data.read_csv("datasets/iris.csv").petal_width:cut(3, o) end,
+  ["DataFrame:sample"] = function(o) return data.read_csv("datasets/iris.csv"):sample(3, o) end,
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
   ["ts.pnorm"] = function(o) return ts.pnorm(1, o) end,
   ["Arima:summary"] = function(o) return ts.arima({ 1, 3, 2, 5, 4, 6, 5, 8, 7, 9 }, { order = { 1, 0, 0 } }):summary(o) end,

@@ -1,0 +1,55 @@
+-- scripts/explore.lua - a worked session on a real table with dates, categories and missing
+-- values: New York's air quality, May to September 1973 (R's airquality, datasets/airquality.csv),
+-- from reading to grouped summaries, a join, charts and a model.
+--   build/mlsh scripts/explore.lua          (COLUMNS=100 build/mlsh ... for wider tables)
+local root = mlsh.root or "."
+
+local function section(title) print(("\n== %s %s"):format(title, ("="):rep(math.max(3, 72 - #title)))) end
+
+section("Reading: the types come from the values")
+local air = data.read_csv(root .. "/datasets/airquality.csv")
+print(air)
+print(air:glimpse())
+
+section("Missing values: where they are, and what dropping them costs")
+print(air:describe())
+print(("complete rows: %d of %d; rows with Ozone: %d"):format(air:drop_na():nrow(), air:nrow(), air:drop_na("Ozone"):nrow()))
+
+section("The hottest days and the highest ozone (arrange, NA last)")
+print(air:arrange("desc(Temp)", "Date"):select("Date", "Temp", "Ozone", "Wind"):head(5))
+print(air:arrange("desc(Ozone)"):select("Date:Date", "Ozone", "Temp"):head(3))
+
+section("Temperature bands (cut, as R's cut) by month")
+local months = data.frame({ "Month", "month_name" },
+  { { 5, 6, 7, 8, 9 }, { "May", "June", "July", "August", "September" } })
+local banded = air:bind_cols(data.frame({ "band" }, { air.Temp:cut({ 50, 70, 80, 100 }, { labels = { "cool", "warm", "hot" } }) }))
+local named = banded:join(months, { on = "Month", how = "left" })
+print(named:crosstab("month_name", "band", { margins = true }))
+print(named:count("band", { sort = true }))
+
+section("Grouped summaries: describe per month")
+print(air:select("Month", "Ozone", "Temp", "Wind"):group_by("Month"):describe())
+if air.summarise then   -- the expression verbs
+  print(named:group_by("month_name"):summarise { days = "n()", mean_ozone = "mean(Ozone, na_rm = true)" })
+end
+
+section("Filling the gaps: last observation carried forward, within each month")
+local filled = air:group_by("Month"):fill_na("Ozone", "Solar.R"):ungroup()
+print(filled:select("Date", "Ozone", "Solar.R"):slice(3, 8))
+print(("NA left in Ozone after filling: %d"):format(filled:nrow() - filled:drop_na("Ozone"):nrow()))
+
+section("Long and wide: one row per day and measure")
+local long = air:select("Date", "Ozone", "Temp"):pivot_longer("Ozone", "Temp", { names_to = "measure" })
+print(long:head(4))
+print(long:pivot_wider { names_from = "measure", values_from = "value" }:head(3))
+
+section("Charts")
+print(plot.hist(air.Ozone, { title = "Ozone (ppb)", width = 70, height = 14 }))
+print(plot.scatter(air, "Temp", "Ozone", { color = "Month", title = "Ozone against temperature, by month", width = 70, height = 18 }))
+
+section("A model: is it a hot day? (random forest on the complete rows)")
+local complete = banded:drop_na("Ozone", "Solar.R")
+local X = complete:matrix { "Ozone", "Solar.R", "Wind" }
+local Xtr, Xte, ytr, yte = learn.split(X, complete.band:totable(), { test = 0.3, seed = 1973 })
+local forest = learn.forest { trees = 200, seed = 1 }:fit(Xtr, ytr)
+print(learn.report(learn.metrics(yte, forest:predict(Xte))))
