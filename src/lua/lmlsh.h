@@ -155,6 +155,8 @@ int mlsh_opt_get(lua_State *L, int idx, const char *key);
 void mlsh_open_mat(lua_State *L);
 void mlsh_open_data(lua_State *L);
 void mlsh_open_frame(lua_State *L);
+void mlsh_open_frame_expr(lua_State *L);
+void mlsh_open_frame_colops(lua_State *L);
 void mlsh_open_stats_pca(lua_State *L);
 void mlsh_open_stats_tsne(lua_State *L);
 void mlsh_open_stats_distrib(lua_State *L);
