@@ -36,14 +36,14 @@ static unsigned month_days(int64_t y, unsigned m) {
   return m == 2 && leap(y) ? 29 : days[m - 1];
 }
 
-/* Reads `width` digits (a sign allowed for the year when width is 0). */
+/* Reads 1 to `width` digits (a year: 4 to 6, a sign allowed, when width is 0). */
 static int digits(const char *s, size_t len, size_t *pos, size_t width, int64_t *v) {
   size_t p = *pos, k = 0;
   int neg = 0;
   if (!width && p < len && (s[p] == '-' || s[p] == '+')) neg = s[p++] == '-';
   int64_t x = 0;
   while (p < len && s[p] >= '0' && s[p] <= '9' && (width ? k < width : k < 6)) x = x * 10 + (s[p++] - '0'), k++;
-  if (k == 0 || (width && k != width) || (!width && k < 4)) return -1;
+  if (k == 0 || (!width && k < 4)) return -1;
   *v = neg ? -x : x;
   *pos = p;
   return 0;

@@ -25,6 +25,29 @@ static int type_round(expr_ctx *cx, expr_node *n) {
   return 0;
 }
 
+/* desc(x): dplyr's -xtfrm(x), so that ranks and orders run decreasing. */
+static int type_desc(expr_ctx *cx, expr_node *n) {
+  col_type t = n->args[0]->type;
+  if (n->args[0]->kind != N_NA && !expr_type_numeric(t) && t != COL_DATE && t != COL_DATETIME)
+    return expr_arg_error(cx, n, 0, "numbers or dates");
+  return n->type = COL_DOUBLE, 0;
+}
+
+static int eval_desc(expr_ctx *cx, expr_node *n, expr_val *a, expr_val *out) {
+  const mlsh_col *c = a[0].c;
+  size_t m = c->n, one = 1;
+  uint8_t *valid;
+  int rc = expr_na_union(cx, &c, &one, 1, m, &valid);
+  double *own;
+  const double *x = rc ? NULL : expr_doubles(cx, c, &own);
+  if (!x) return mlsh_free(valid), rc ? rc : expr_nomem(cx);
+  double *d = mlsh_malloc_array(m ? m : 1, sizeof *d);
+  for (size_t i = 0; d && i < m; i++) d[i] = -x[i];
+  mlsh_free(own);
+  out->shape = a[0].shape;
+  return expr_make_col(cx, COL_DOUBLE, d, m, valid, &out->c);
+}
+
 static int type_is_na(expr_ctx *cx, expr_node *n) { return n->type = COL_LOGICAL, 0; }
 
 static int common_of(expr_ctx *cx, expr_node *n, size_t from, size_t to) {
@@ -228,6 +251,7 @@ const expr_func expr_math_funcs[] = {
   MATH("tan", 10), MATH("asin", 11), MATH("acos", 12), MATH("atan", 13), MATH("sinh", 14), MATH("cosh", 15),
   MATH("tanh", 16), MATH("floor", 17), MATH("ceiling", 18), MATH("trunc", 19), MATH("sign", 20),
   {"round", FK_ELEM, 1, {"x", "digits"}, type_round, eval_math, 100},
+  {"desc", FK_ELEM, 1, {"x"}, type_desc, eval_desc, 0},
   {"is_na", FK_ELEM, 1, {"x"}, type_is_na, eval_is_na, 0},
   {"if_else", FK_ELEM, 3, {"condition", "true", "false", "missing"}, type_if_else, eval_if_else, 0},
   {"coalesce", FK_ELEM, 1, {"..."}, type_coalesce, eval_coalesce, 0},

@@ -26,11 +26,11 @@ static void push_arg(lua_State *L, int idx, expr_arg *a, const char *fname, int 
 
 /* Every argument from first on; a trailing plain table gives named ones
  * ({na_rm = true}). The result: a Column, or one Lua value (aggregates). */
-static int apply(lua_State *L, const char *fname, const char *op, expr_want want) {
+static int apply_args(lua_State *L, const char *fname, const char *op, expr_want want, int options) {
   expr_arg args[12];
   size_t k = 0;
   int top = lua_gettop(L), last = top;
-  if (top >= 1 && lua_istable(L, top) && !lcol_test(L, top)) last = top - 1;
+  if (options && top >= 2 && lua_istable(L, top) && !lcol_test(L, top)) last = top - 1;
   if (last > 8) return mlsh_error(L, fname, "too many arguments (%d)", last);
   for (int i = 1; i <= last; i++) push_arg(L, i, &args[k++], fname, i);
   if (last < top) {
@@ -60,7 +60,10 @@ static int apply(lua_State *L, const char *fname, const char *op, expr_want want
   return 1;
 }
 
-#define META(lname, op) static int meta_##lname(lua_State *L) { return apply(L, "Column:" #lname, op, EXPR_PER_ROW); }
+static int apply(lua_State *L, const char *fname, const char *op, expr_want want) { return apply_args(L, fname, op, want, 1); }
+
+#define META(lname, op) \
+  static int meta_##lname(lua_State *L) { return apply_args(L, "Column:" #lname, op, EXPR_PER_ROW, 0); }
 META(__add, "+") META(__sub, "-") META(__mul, "*") META(__div, "/") META(__pow, "^") META(__mod, "%")
 META(__band, "and") META(__bor, "or") META(__concat, "paste0")
 
