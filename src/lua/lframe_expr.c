@@ -391,8 +391,9 @@ static int l_grouped(lua_State *L) {
 static const mlsh_Reg verbs[] = {
   {"filter", l_filter, "df:filter(condition, ...)",
    "The rows where every condition is true (an NA condition drops the row, as dplyr). A condition is an\n"
-   "expression string (see help(\"expressions\")) or a function(df) returning a logical Column. In a grouped\n"
-   "frame aggregates are per group: df:filter(\"x > mean(x)\") keeps the rows above their group's mean.\n"
+   "expression string (the language: help(\"data.expressions\")) or a function(df) returning a logical\n"
+   "Column. In a grouped frame aggregates are per group: df:filter(\"x > mean(x)\") keeps the rows above\n"
+   "their group's mean.\n"
    "Returns a new frame (grouped as df).\nExample: df:filter(\"age > 30 and city == 'Paris'\")", NULL},
   {"mutate", l_mutate, "df:mutate{name = expression, ...}",
    "Adds or replaces columns. A value is an expression string, evaluated column by column in C, or a\n"
@@ -408,7 +409,38 @@ static const mlsh_Reg verbs[] = {
    "Example: df:group_by(\"cyl\"):summarise{n = \"n()\", mpg = \"mean(mpg)\"}", NULL},
   {NULL, NULL, NULL, NULL, NULL}};
 
+static int l_expressions(lua_State *L) {
+  const char *const *names = expr_function_names();
+  lua_newtable(L);
+  for (int k = 0; names[k]; k++) {
+    lua_pushstring(L, names[k]);
+    lua_rawseti(L, -2, k + 1);
+  }
+  return 1;
+}
+
 static const mlsh_Reg funcs[] = {
+  {"expressions", l_expressions, "data.expressions()",
+   "The names of the functions of the expression language of filter, mutate and summarise (an array).\n"
+   "Expressions are compiled once and run column by column in C. Loosest first: or | and | not |\n"
+   "== ~= != < <= > >= in | + - | * / % | unary - | ^ (right-associative; -2^2 is -4). `not` binds looser\n"
+   "than comparisons (R's !); && || ! & | also work. Values: column names (letters, digits, _ and .;\n"
+   "`backquoted` for others), numbers (2 is an integer, 2.0 and 2e3 doubles), 'text' or \"text\", true false\n"
+   "TRUE FALSE NA, calls f(x, name = value) (na_rm or na.rm), x in {1, 2} / {\"a\", \"b\"}.\n"
+   "Types follow R: integer + - * % integer is integer (NA on overflow), / and ^ give doubles, % is R's %%\n"
+   "(the sign of the divisor), comparisons are logical (NaN compares as NA), and/or/not are three-valued;\n"
+   "a date +- days is a date, date - date is days (datetimes: seconds); a date compares with 'YYYY-MM-DD'.\n"
+   "Element-wise: is_na if_else(c, yes, no [, missing]) coalesce desc abs sqrt exp log(x [, base]) log2\n"
+   "log10 log1p expm1 sin cos tan asin acos atan sinh cosh tanh floor ceiling trunc sign round(x, digits)\n"
+   "as_double as_integer as_logical as_string; text: lower upper trim contains starts_with ends_with\n"
+   "replace(x, text, by) (fixed text) nchar substr(x, start, stop) paste(..., sep = ' ') paste0; dates:\n"
+   "year month day weekday (1 = Monday) week isoweek yday quarter hour minute second as_date as_datetime.\n"
+   "Aggregates (one value per group): n() sum mean median var sd min max first last n_distinct any all\n"
+   "quantile(x, p) (R's type 7), each with na_rm = true. Windows (per group, in row order): lag(x [, n\n"
+   "[, default]]) lead cumsum cumprod cummean cummax cummin row_number() rank (R's, ties averaged)\n"
+   "min_rank dense_rank percent_rank. A syntax error shows its position with a caret; a type mismatch\n"
+   "names the column and both types; an unknown column lists close names.\n"
+   "Example: df:mutate{z = \"if_else(is_na(x), 0, (x - mean(x, na_rm = true)) / sd(x, na_rm = true))\"}", NULL},
   {"_grouped", l_grouped, "data._grouped(df, keys)",
    "df grouped by the columns named in the array keys (as df:group_by).\nExample: data._grouped(df, {\"cyl\"})", NULL},
   {NULL, NULL, NULL, NULL, NULL}};
