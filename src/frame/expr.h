@@ -33,9 +33,6 @@ int expr_parse(const char *src, const char *fname, expr **out, mlsh_err *err);
 void expr_free(expr *e);   /* NULL-safe */
 /* The source text the expression was parsed from. */
 const char *expr_source(const expr *e);
-/* Non-zero when the expression's value is one per group wherever it is
- * used (its outermost operation is an aggregate or a constant). */
-int expr_is_aggregate(const expr *e);
 
 typedef enum {
   EXPR_PER_ROW,     /* a column of f->nrow values (group values repeated over their rows) */

@@ -322,15 +322,6 @@ int expr_eval(expr *e, const mlsh_frame *f, const frame_groups *g, expr_want wan
   return rc;
 }
 
-int expr_is_aggregate(const expr *e) {
-  const expr_node *n = e->root;
-  if (n->kind == N_CALL) {
-    const expr_func *fn = expr_find_func(n->str);
-    return fn && fn->kind == FK_AGG;
-  }
-  return n->kind != N_COL && n->kind != N_UNARY && n->kind != N_BINARY;
-}
-
 static const struct { const char *name; node_kind kind; expr_tok op; } operators[] = {
   {"+", N_BINARY, TOK_PLUS}, {"-", N_BINARY, TOK_MINUS}, {"*", N_BINARY, TOK_STAR}, {"/", N_BINARY, TOK_SLASH},
   {"^", N_BINARY, TOK_CARET}, {"%", N_BINARY, TOK_PERCENT}, {"==", N_BINARY, TOK_EQ}, {"!=", N_BINARY, TOK_NE},

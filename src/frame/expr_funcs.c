@@ -103,6 +103,7 @@ static double r_round(double x, int d) {
   if (d == 0) return nearbyint(x);
   if (d > 308) return x;
   double p = pow(10.0, fabs((double)d));
+  if (!isfinite(p)) return d > 0 ? x : 0 * x;   /* round(5, -400) is 0 */
   double lo, hi, y = d > 0 ? x * p : x / p;
   if (!isfinite(y)) return x;
   lo = floor(y), hi = ceil(y);

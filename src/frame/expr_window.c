@@ -67,6 +67,7 @@ static int type_window(expr_ctx *cx, expr_node *n) {
 static int eval_shift(expr_ctx *cx, expr_node *n, expr_val *a, const expr_segments *s, expr_val *out) {
   int64_t k = 1;
   if (n->args[1]) expr_literal_int(n->args[1], &k);
+  if (k > (int64_t)cx->n) k = (int64_t)cx->n;   /* every value shifted out; no overflow below */
   int lead = n->fn->code == W_LEAD;
   int64_t *idx = mlsh_malloc_array(cx->n ? cx->n : 1, sizeof *idx);
   if (!idx) return expr_nomem(cx);
