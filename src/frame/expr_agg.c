@@ -53,10 +53,10 @@ static int type_agg(expr_ctx *cx, expr_node *n) {
 /* The groups that match a value's shape; *tmp holds what was built. */
 static int groups_for(expr_ctx *cx, expr_shape s, frame_groups *tmp, const frame_groups **g) {
   memset(tmp, 0, sizeof *tmp);
-  if (s == SH_ROW) return *g = cx->g, 0;
+  if (s == SH_ROW) return expr_groups(cx, g);
   *g = tmp;
-  if (s == SH_SCALAR) return frame_group_all(1, tmp, cx->err);
-  size_t ng = cx->g->ngroups;
+  size_t ng = expr_shape_len(cx, s);
+  if (ng == 1) return frame_group_all(1, tmp, cx->err);
   tmp->n = tmp->ngroups = ng;
   tmp->id = mlsh_malloc_array(ng ? ng : 1, sizeof *tmp->id);
   tmp->first = mlsh_malloc_array(ng ? ng : 1, sizeof *tmp->first);
@@ -67,9 +67,10 @@ static int groups_for(expr_ctx *cx, expr_shape s, frame_groups *tmp, const frame
 }
 
 static int eval_count(expr_ctx *cx, expr_val *out) {
-  size_t ng = cx->g->ngroups;
+  size_t ng = expr_shape_len(cx, SH_GROUP);
   int64_t *d = mlsh_malloc_array(ng ? ng : 1, sizeof *d);
-  if (d) memcpy(d, cx->g->size, ng * sizeof *d);
+  if (d && cx->g) memcpy(d, cx->g->size, ng * sizeof *d);
+  else if (d) d[0] = (int64_t)cx->n;
   out->shape = SH_GROUP;
   return expr_make_col(cx, COL_INT64, d, ng, NULL, &out->c);
 }

@@ -20,7 +20,16 @@ void expr_val_clear(expr_val *v) {
 }
 
 size_t expr_shape_len(const expr_ctx *cx, expr_shape s) {
-  return s == SH_ROW ? cx->n : s == SH_GROUP ? cx->g->ngroups : 1;
+  return s == SH_ROW ? cx->n : s == SH_GROUP && cx->g ? cx->g->ngroups : 1;
+}
+
+int expr_groups(expr_ctx *cx, const frame_groups **g) {
+  if (!cx->g && !cx->all.ngroups) {
+    int rc = frame_group_all(cx->n, &cx->all, cx->err);
+    if (rc) return rc;
+  }
+  *g = cx->g ? cx->g : &cx->all;
+  return 0;
 }
 
 uint8_t *expr_bitmap_new(size_t m) {
@@ -51,7 +60,8 @@ int expr_val_expand(expr_ctx *cx, expr_val *v, expr_shape shape) {
   if (!v->c || v->shape == shape || v->shape > shape) return 0;
   size_t m = expr_shape_len(cx, shape);
   int64_t *idx = NULL;
-  if (v->shape == SH_SCALAR && !(idx = mlsh_calloc(m ? m : 1, sizeof *idx))) return expr_nomem(cx);
+  int repeat_first = v->shape == SH_SCALAR || !cx->g;   /* one value (one group) over every row */
+  if (repeat_first && !(idx = mlsh_calloc(m ? m : 1, sizeof *idx))) return expr_nomem(cx);
   mlsh_col *c = NULL;
   int rc = col_take(v->c, idx ? idx : cx->g->id, m, &c, cx->err);
   mlsh_free(idx);
@@ -311,14 +321,11 @@ static int run(expr_ctx *cx, expr_node *root, expr_want want, mlsh_col **out) {
 
 int expr_eval(expr *e, const mlsh_frame *f, const frame_groups *g, expr_want want, int nthreads, const char *fname,
               mlsh_col **out, mlsh_err *err) {
-  frame_groups all = {0};
   *out = NULL;
-  int rc = g ? 0 : frame_group_all(f->nrow, &all, err);
-  if (rc) return rc;
   if (g && g->n != f->nrow) return mlsh_seterr(err, MLSH_EINVAL, "%s: groups of %zu rows for a frame of %zu", fname, g->n, f->nrow);
-  expr_ctx cx = {f, g ? g : &all, f->nrow, mlsh_threads_resolve(nthreads), fname, e->src, err};
-  rc = run(&cx, e->root, want, out);
-  frame_groups_free(&all);
+  expr_ctx cx = {f, g, {0}, f->nrow, mlsh_threads_resolve(nthreads), fname, e->src, err};
+  int rc = run(&cx, e->root, want, out);
+  frame_groups_free(&cx.all);
   return rc;
 }
 
@@ -417,13 +424,9 @@ int expr_apply(const char *op, const expr_arg *args, size_t nargs, expr_want wan
   if (!root) return err->code ? err->code : mlsh_seterr(err, MLSH_ENOMEM, "%s: not enough memory", fname);
   mlsh_frame empty = {0};
   empty.nrow = n;
-  frame_groups all = {0};
-  int rc = frame_group_all(n, &all, err);
-  if (!rc) {
-    expr_ctx cx = {&empty, &all, n, mlsh_threads_resolve(0), fname, src, err};
-    rc = run(&cx, root, want, out);
-  }
-  frame_groups_free(&all);
+  expr_ctx cx = {&empty, NULL, {0}, n, mlsh_threads_resolve(0), fname, src, err};
+  int rc = run(&cx, root, want, out);
+  frame_groups_free(&cx.all);
   expr_node_free(root);
   return rc;
 }

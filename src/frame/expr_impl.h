@@ -48,7 +48,8 @@ typedef struct {
 
 typedef struct {
   const mlsh_frame *f;
-  const frame_groups *g;       /* never NULL while evaluating */
+  const frame_groups *g;       /* NULL: one group of every row (made only when a kernel needs it) */
+  frame_groups all;
   size_t n;                    /* rows */
   int nthreads;
   const char *fname;
@@ -98,6 +99,8 @@ int expr_literal_num(const expr_node *n, double *v);
 int expr_eval_node(expr_ctx *cx, expr_node *n, expr_val *out);
 void expr_val_clear(expr_val *v);
 size_t expr_shape_len(const expr_ctx *cx, expr_shape s);
+/* The groups (for an ungrouped evaluation, one group made on first use). */
+int expr_groups(expr_ctx *cx, const frame_groups **g);
 /* Make v hold `shape` values (scalar -> group -> row: repeat). */
 int expr_val_expand(expr_ctx *cx, expr_val *v, expr_shape shape);
 /* Bring the k values to their widest shape; scalars stay scalars (read

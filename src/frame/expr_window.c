@@ -224,7 +224,9 @@ static int eval_window(expr_ctx *cx, expr_node *n, expr_val *a, expr_val *out) {
   if (!rc && a[0].c && n->args[0]->kind == N_NA && code >= W_CUMSUM && code <= W_CUMMIN)
     rc = expr_val_cast(cx, &a[0], COL_INT64);
   expr_segments s = {0};
-  if (!rc) rc = expr_segments_build(cx, cx->g, &s);
+  const frame_groups *g = NULL;
+  if (!rc) rc = expr_groups(cx, &g);
+  if (!rc) rc = expr_segments_build(cx, g, &s);
   if (rc) return rc;
   if (code == W_LAG || code == W_LEAD) rc = eval_shift(cx, n, a, &s, out);
   else if (code <= W_CUMMIN) rc = eval_cumulative(cx, n, a, &s, out);

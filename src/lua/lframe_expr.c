@@ -198,6 +198,11 @@ static int ordered_items(lua_State *L, int t, const char *fname) {
   int out = lua_gettop(L);
   size_t k = 0, narr = lua_rawlen(L, t);
   if (narr) {
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+      if (!lua_isinteger(L, -2)) return mlsh_error(L, fname, "give either {name, expression} pairs or name = expression, not both");
+      lua_pop(L, 1);
+    }
     for (size_t q = 1; q <= narr; q++) {
       lua_rawgeti(L, t, (lua_Integer)q);
       if (!lua_istable(L, -1) || lua_rawlen(L, -1) != 2 || (lua_rawgeti(L, -1, 1), lua_type(L, -1) != LUA_TSTRING))

@@ -354,6 +354,8 @@ T.test("errors: syntax with a caret, type mismatch naming the column, unknown na
   T.raises(function() aq:mutate{x = 3} end, "must be an expression string or a function")
   T.raises(function() aq:mutate{x = function() return {} end} end, "must return a Column or a value")
   T.raises(function() aq:filter() end, "needs at least one condition")
+  T.raises(function() aq:mutate{{"a", "1"}, b = "2"} end, "not both")
+  T.raises(function() aq:mutate{{"a"}} end, "item 1 must be a {name, expression} pair")
   -- the frame is unchanged after an error
   T.eq(aq:ncol(), 6); T.eq(aq:nrow(), 153)
 end)
@@ -366,6 +368,46 @@ T.test("empty frames: every verb works on 0 rows", function()
   T.ok(s.m:first() ~= s.m:first())                          -- mean(integer(0)) is NaN
   T.eq(group(e, "Month"):summarise{n = "n()"}:nrow(), 0)   -- no groups, no rows
   T.eq(e.Temp:sum(), 0)
+end)
+
+-- Each allocation of a session of the verbs fails in turn (Lua's allocator, then the core's): an
+-- error each time, never a crash or a leak (make asan), and the session works right after.
+local function each_failure(count, fail, session)
+  local want = session()
+  local before = count()
+  session()
+  local total = count() - before
+  local errors = 0
+  for n = 1, total do
+    collectgarbage()
+    fail(n)
+    local ok, err = pcall(session)
+    fail(0)
+    if not ok then
+      errors = errors + 1
+      err = tostring(err)
+      T.ok(err:find("not enough memory", 1, true) or err:find("^[%w_.:]+: "), "N=" .. n .. ": " .. err)
+    end
+  end
+  T.ok(errors > 0, "no allocation failure was seen")
+  T.eq(session(), want)
+end
+
+local small = aq:filter("Day <= 4")
+local function verbs_session()
+  local g = data._grouped(small, {"Month"})
+  local m = g:mutate{z = "Temp - mean(Temp)", f = function(d) return d.Wind * 2 end, l = "lag(Ozone)"}
+  local s = g:summarise{n = "n()", w = function(d) return d.Wind:max() end, q = "quantile(Temp, 0.5)"}
+  local f = m:filter("z > 0 or is_na(l)", function(d) return d.Day:le(3) end)
+  local c = (small.Temp + 1) * 2 .. "x"
+  pcall(small.filter, small, "Temp >")
+  return f:nrow() + s:nrow() + #c + small.Ozone:mean{na_rm = true} + #small.Month:paste(small.Day, {sep = "/"})
+end
+
+T.test("allocation failures inside filter, mutate, summarise and Column methods", function()
+  if not mlsh._fail_lua_alloc or not mlsh._fail_alloc then T.skip("no allocator hooks") end
+  each_failure(function() return mlsh._fail_lua_alloc(0) end, function(n) mlsh._fail_lua_alloc(n) end, verbs_session)
+  each_failure(mlsh._alloc_count, mlsh._fail_alloc, verbs_session)
 end)
 
 T.done()
