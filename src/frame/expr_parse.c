@@ -222,7 +222,11 @@ static expr_node *binary(parser *p, expr_tok op, expr_node *a, expr_node *b) {
   }
   n->op = op;
   n->height = (a->height > b->height ? a->height : b->height) + 1;
-  if (add_arg(p, n, a, NULL) || add_arg(p, n, b, NULL)) return nomem_node(p, n);
+  if (add_arg(p, n, a, NULL)) {
+    expr_node_free(b);
+    return nomem_node(p, n);
+  }
+  if (add_arg(p, n, b, NULL)) return nomem_node(p, n);
   if (n->height > MAX_HEIGHT) {
     syntax_error(p, n->pos, "expression too long (more than 1000 operators in a chain)");
     return nomem_node(p, n);
