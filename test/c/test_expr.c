@@ -94,6 +94,41 @@ static void test_types_and_na(void) {
   frame_free(f);
 }
 
+/* R: f <- factor(c("mid", "low", "high", NA, "mid"), levels = c("low", "mid", "high"), ordered = TRUE) */
+static void test_factors(void) {
+  const char *lv[3] = {"low", "mid", "high"};
+  const int32_t codes[5] = {1, 0, 2, 0, 1};
+  const uint8_t valid[1] = {0x17};
+  mlsh_col *levels = NULL, *fc = NULL;
+  mlsh_frame *f = NULL;
+  mlsh_err err;
+  col_from_strings(lv, 3, &levels, &err);
+  CHECK(col_categorical(codes, 5, valid, levels, 1, &fc, &err) == MLSH_OK);
+  frame_new(5, &f, &err);
+  frame_add(f, "f", fc, &err);
+  mlsh_col *c = eval_on(f, NULL, "f < 'high'", EXPR_PER_ROW, &err);   /* f < "high": TRUE TRUE FALSE NA TRUE */
+  CHECK(c && COL_LGL(c)[0] == 1 && COL_LGL(c)[1] == 1 && COL_LGL(c)[2] == 0 && col_is_na(c, 3) && COL_LGL(c)[4] == 1);
+  col_unref(c);
+  c = eval_on(f, NULL, "f == 'mid'", EXPR_PER_ROW, &err);
+  CHECK(c && COL_LGL(c)[0] == 1 && COL_LGL(c)[1] == 0);
+  col_unref(c);
+  c = eval_on(f, NULL, "f in {'low', 'high'}", EXPR_PER_ROW, &err);
+  CHECK(c && COL_LGL(c)[1] == 1 && COL_LGL(c)[2] == 1 && COL_LGL(c)[0] == 0 && COL_LGL(c)[3] == 0);
+  col_unref(c);
+  c = eval_on(f, NULL, "upper(f)", EXPR_PER_ROW, &err);   /* toupper(f): character */
+  size_t len;
+  CHECK(c && c->type == COL_STRING && !memcmp(col_str(c, 2, &len), "HIGH", 4) && col_is_na(c, 3));
+  col_unref(c);
+  c = eval_on(f, NULL, "max(f, na_rm = true)", EXPR_PER_GROUP, &err);   /* max(f, na.rm = TRUE) is high */
+  CHECK(c && c->type == COL_CATEGORICAL && COL_I32(c)[0] == 2);
+  col_unref(c);
+  c = eval_on(f, NULL, "f < 'huge'", EXPR_PER_ROW, &err);
+  CHECK(!c && strstr(err.msg, "'huge' is not a level"));
+  col_unref(fc);
+  col_unref(levels);
+  frame_free(f);
+}
+
 static void test_groups(void) {
   mlsh_frame *f = test_frame();
   mlsh_err err;
@@ -205,6 +240,7 @@ static void test_interrupt_and_threads(void) {
 int main(void) {
   RUN(test_parse_errors);
   RUN(test_types_and_na);
+  RUN(test_factors);
   RUN(test_groups);
   RUN(test_apply);
   RUN(test_alloc_failures);

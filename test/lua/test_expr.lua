@@ -74,6 +74,8 @@ T.test("filter on airquality as dplyr::filter (NA drops the row)", function()
   T.eq(aq:filter("Ozone in {41, 36, NA}"):nrow(), 40)       -- sum(airquality$Ozone %in% c(41, 36, NA))
   local f = aq:filter("Temp > 95")
   same(f.Temp, {97, 96}, 0)                                 -- airquality$Temp[airquality$Temp > 95]
+  -- nrow(filter(airquality, Solar.R >= 300 & Wind != 8 & Temp != 70))
+  T.eq(aq:filter("`Solar.R` >= 300 and Wind != 8 and Temp ~= 70"):nrow(), 9)
   T.eq(aq:filter("false"):nrow(), 0)
   T.eq(aq:filter("false"):ncol(), 6)
 end)
