@@ -410,7 +410,8 @@ static const mlsh_Reg verbs[] = {
    "One row per group (groups in key order, NA last, as dplyr): the group keys, then each expression, which\n"
    "must give one value per group (an aggregate: n() sum mean median sd var min max quantile n_distinct ...).\n"
    "A function(d) is called once per group with the group's rows and returns one value. Ungrouped: one row.\n"
-   "The result is grouped by all keys but the last (dplyr). Items are ordered as in mutate.\n"
+   "The result is grouped by all keys but the last (dplyr). Items are ordered as in mutate; each one sees\n"
+   "the input's columns (not the results before it).\n"
    "Example: df:group_by(\"cyl\"):summarise{n = \"n()\", mpg = \"mean(mpg)\"}", NULL},
   {NULL, NULL, NULL, NULL, NULL}};
 
