@@ -46,6 +46,12 @@ typedef enum {
 int expr_eval(expr *e, const mlsh_frame *f, const frame_groups *g, expr_want want, int nthreads, const char *fname,
               mlsh_col **out, mlsh_err *err);
 
+/* summarise: one value per group, where the columns of `results` (one row
+ * per group: the items computed before) shadow those of f, so that
+ * "s / m" may use earlier results s and m, as dplyr. results may be NULL. */
+int expr_eval_summary(expr *e, const mlsh_frame *f, const frame_groups *g, const mlsh_frame *results, int nthreads,
+                      const char *fname, mlsh_col **out, mlsh_err *err);
+
 /* Applying one operator or function to given columns and constants (the
  * Column methods: col + 1, col:mean{na_rm = true}) goes through the same
  * kernels as the expressions. */

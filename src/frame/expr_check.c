@@ -180,6 +180,10 @@ static int check_unary(expr_ctx *cx, expr_node *n) {
 }
 
 static int check_column(expr_ctx *cx, expr_node *n) {
+  if (n->bound && !n->group_col) return n->type = n->bound->type, 0;
+  long r = cx->results ? frame_find(cx->results, n->str) : -1;   /* earlier results shadow columns (dplyr) */
+  n->bound = r >= 0 ? cx->results->cols[r] : NULL;
+  n->group_col = r >= 0;
   if (n->bound) return n->type = n->bound->type, 0;
   size_t j;
   int rc = frame_lookup(cx->f, n->str, cx->fname, &j, cx->err);

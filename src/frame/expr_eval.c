@@ -275,7 +275,7 @@ int expr_eval_node(expr_ctx *cx, expr_node *n, expr_val *out) {
   case N_NUM: case N_INT: case N_STR: case N_BOOL: case N_NA: return literal(cx, n, out);
   case N_COL:
     out->c = col_ref((mlsh_col *)(n->bound ? n->bound : cx->f->cols[n->col]));
-    out->shape = SH_ROW;
+    out->shape = n->group_col ? SH_GROUP : SH_ROW;
     return 0;
   case N_CALL: return eval_call(cx, n, out);
   default: break;
@@ -319,14 +319,26 @@ static int run(expr_ctx *cx, expr_node *root, expr_want want, mlsh_col **out) {
   return rc;
 }
 
-int expr_eval(expr *e, const mlsh_frame *f, const frame_groups *g, expr_want want, int nthreads, const char *fname,
-              mlsh_col **out, mlsh_err *err) {
+static int eval_over(expr *e, const mlsh_frame *f, const frame_groups *g, const mlsh_frame *results, expr_want want,
+                     int nthreads, const char *fname, mlsh_col **out, mlsh_err *err) {
   *out = NULL;
   if (g && g->n != f->nrow) return mlsh_seterr(err, MLSH_EINVAL, "%s: groups of %zu rows for a frame of %zu", fname, g->n, f->nrow);
-  expr_ctx cx = {f, g, {0}, f->nrow, mlsh_threads_resolve(nthreads), fname, e->src, err};
+  if (results && results->nrow != (g ? g->ngroups : 1))
+    return mlsh_seterr(err, MLSH_EINVAL, "%s: %zu results for %zu groups", fname, results->nrow, g ? g->ngroups : 1);
+  expr_ctx cx = {f, g, results, {0}, f->nrow, mlsh_threads_resolve(nthreads), fname, e->src, err};
   int rc = run(&cx, e->root, want, out);
   frame_groups_free(&cx.all);
   return rc;
+}
+
+int expr_eval(expr *e, const mlsh_frame *f, const frame_groups *g, expr_want want, int nthreads, const char *fname,
+              mlsh_col **out, mlsh_err *err) {
+  return eval_over(e, f, g, NULL, want, nthreads, fname, out, err);
+}
+
+int expr_eval_summary(expr *e, const mlsh_frame *f, const frame_groups *g, const mlsh_frame *results, int nthreads,
+                      const char *fname, mlsh_col **out, mlsh_err *err) {
+  return eval_over(e, f, g, results, EXPR_PER_GROUP, nthreads, fname, out, err);
 }
 
 static const struct { const char *name; node_kind kind; expr_tok op; } operators[] = {
@@ -424,7 +436,7 @@ int expr_apply(const char *op, const expr_arg *args, size_t nargs, expr_want wan
   if (!root) return err->code ? err->code : mlsh_seterr(err, MLSH_ENOMEM, "%s: not enough memory", fname);
   mlsh_frame empty = {0};
   empty.nrow = n;
-  expr_ctx cx = {&empty, NULL, {0}, n, mlsh_threads_resolve(0), fname, src, err};
+  expr_ctx cx = {&empty, NULL, NULL, {0}, n, mlsh_threads_resolve(0), fname, src, err};
   int rc = run(&cx, root, want, out);
   frame_groups_free(&cx.all);
   expr_node_free(root);

@@ -31,7 +31,8 @@ typedef struct expr_node {
   col_type type;
   const struct expr_func *fn;
   size_t col;                  /* N_COL: index in the frame */
-  const mlsh_col *bound;       /* N_COL made by expr_apply: the column itself */
+  const mlsh_col *bound;       /* N_COL: the column itself (expr_apply, or a per-group result) */
+  int group_col;               /* N_COL: bound to a per-group result of summarise */
 } expr_node;
 
 struct expr {
@@ -49,6 +50,7 @@ typedef struct {
 typedef struct {
   const mlsh_frame *f;
   const frame_groups *g;       /* NULL: one group of every row (made only when a kernel needs it) */
+  const mlsh_frame *results;   /* summarise: earlier results, one row per group (or NULL) */
   frame_groups all;
   size_t n;                    /* rows */
   int nthreads;

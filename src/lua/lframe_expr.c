@@ -14,7 +14,7 @@
 typedef struct {
   expr *e;
   frame_groups g;
-  mlsh_frame *f;
+  mlsh_frame *f, *results;   /* summarise: keys and results; the results alone */
   mlsh_col *c;
   int64_t *idx, *start;
   uint8_t *keep;
@@ -27,6 +27,7 @@ static void release_job(void *p) {
   expr_free(j->e);
   frame_groups_free(&j->g);
   frame_free(j->f);
+  frame_free(j->results);
   col_unref(j->c);
   mlsh_free(j->idx);
   mlsh_free(j->start);
@@ -319,6 +320,7 @@ static mlsh_col *summarise_function(lua_State *L, int fidx, int fn, const char *
 static void add_key_columns(lua_State *L, const lframe *u, verb_job *j, const char *fname) {
   mlsh_err err = {0};
   int rc = frame_new(j->g.ngroups, &j->f, &err);
+  if (!rc) rc = frame_new(j->g.ngroups, &j->results, &err);
   for (size_t k = 0; !rc && k < u->ngroup_keys; k++) {
     size_t col;
     mlsh_col *c = NULL;
@@ -351,11 +353,12 @@ static int l_summarise(lua_State *L) {
       return mlsh_error(L, fname, "'%s' must be an expression string or a function (got %s)", name, mlsh_typename(L, -1));
     else {
       rc = expr_parse(lua_tostring(L, -1), fname, &j->e, &err);
-      if (!rc) rc = expr_eval(j->e, u->f, &j->g, EXPR_PER_GROUP, 0, fname, &c, &err);
+      if (!rc) rc = expr_eval_summary(j->e, u->f, &j->g, j->results, 0, fname, &c, &err);
       expr_free(j->e);
       j->e = NULL;
     }
     if (!rc) rc = frame_add(j->f, name, c, &err);
+    if (!rc) rc = frame_add(j->results, name, c, &err);
     col_unref(c);
     if (rc) return verb_fail(L, fname, rc, &err);
     lua_pop(L, 3);
@@ -410,8 +413,8 @@ static const mlsh_Reg verbs[] = {
    "One row per group (groups in key order, NA last, as dplyr): the group keys, then each expression, which\n"
    "must give one value per group (an aggregate: n() sum mean median sd var min max quantile n_distinct ...).\n"
    "A function(d) is called once per group with the group's rows and returns one value. Ungrouped: one row.\n"
-   "The result is grouped by all keys but the last (dplyr). Items are ordered as in mutate; each one sees\n"
-   "the input's columns (not the results before it).\n"
+   "The result is grouped by all keys but the last (dplyr). Items are ordered as in mutate; later ones see\n"
+   "earlier results (\"s / m\" after s = \"sd(x)\", m = \"mean(x)\"), which shadow columns of those names.\n"
    "Example: df:group_by(\"cyl\"):summarise{n = \"n()\", mpg = \"mean(mpg)\"}", NULL},
   {NULL, NULL, NULL, NULL, NULL}};
 

@@ -154,7 +154,12 @@ T.test("summarise by two keys on mtcars and ChickWeight; the result stays groupe
   same(i.nd, {15, 21, 21}, 0)
   same(i.v, {0.0301591836734694, 0.220816326530612, 0.304587755102041}, 1e-12)
   same(i.q, {3, 2.3, 2.59}, 1e-12)
-  -- a Lua function per group: sum of the group's Temp
+  -- later items see earlier results, and keys are not shadowed:
+  -- mtcars %>% group_by(cyl) %>% summarise(m = mean(mpg), s = sd(mpg), cv = s / m, sc = sum(cyl))
+  local cv = group(mt, "cyl"):summarise{{"m", "mean(mpg)"}, {"s", "sd(mpg)"}, {"cv", "s / m"}, {"sc", "sum(cyl)"}}
+  same(cv.cv, {0.169137757165483, 0.0736249586644206, 0.169539607713354}, 1e-12)
+  same(cv.sc, {44, 42, 112}, 0)
+  -- a Lua function per group: the group's largest Temp
   local f = group(aq, "Month"):summarise{top = function(d) return d.Temp:max() end}
   same(f.top, {81, 93, 92, 97, 93}, 0)                      -- tapply(airquality$Temp, airquality$Month, max)
 end)
