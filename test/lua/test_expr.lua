@@ -255,6 +255,24 @@ T.test("window functions, per group inside a grouped frame, as dplyr", function(
   same(slice(c.gain:totable(), 1, 4), {nil, 9, 8, 5, n = 4}, 0)
   same(slice(c.cmw:totable(), 1, 3), {42, 46.5, 50.6666666666667}, 1e-12)
   same(slice(c.rk:totable(), 1, 4), {12, 11, 10, 9}, 0)
+  -- x <- airquality$Wind[1:6]: cummax(x), cummin(x), cumprod(x), lead(x, 1, default = 0)
+  local w = aq:filter("Month == 5 and Day <= 6"):mutate{mx = "cummax(Wind)", mn = "cummin(Wind)", pr = "cumprod(Wind)",
+    ld = "lead(Wind, 1, 0)", sg = "sign(Wind - 10)", tr = "trunc(-Wind)", lp = "log1p(Wind)"}
+  same(w.mx, {7.4, 8, 12.6, 12.6, 14.3, 14.9}, 1e-12); same(w.mn, {7.4, 7.4, 7.4, 7.4, 7.4, 7.4}, 1e-12)
+  same(w.pr, {7.4, 59.2, 745.92, 8578.08, 122666.544, 1827731.5056}, 1e-12)
+  same(w.ld, {8, 12.6, 11.5, 14.3, 14.9, 0}, 1e-12); same(w.sg, {-1, -1, 1, 1, 1, 1}, 0)
+  same(w.tr, {-7, -8, -12, -11, -14, -14}, 0); same(slice(w.lp:totable(), 1, 2), {2.12823170584927, 2.19722457733622}, 1e-12)
+  -- mtcars %>% group_by(am) %>% mutate(r = rank(mpg), c = cummax(hp)): r[1:4], c[1:6]
+  local a = group(mt, "am"):mutate{r = "rank(mpg)", c = "cummax(hp)"}
+  same(slice(a.r:totable(), 1, 4), {4.5, 4.5, 7, 16}, 0); same(slice(a.c:totable(), 1, 6), {110, 110, 110, 110, 175, 175}, 0)
+  -- percent_rank(c(3, 1, 2, 2, NA)), dense_rank(c("b", "a", "c", "a")), as.integer(c(-2.7, 3.9)), as.numeric("3.25")
+  local v = data._typed_frame({"x", "s", "d", "t"}, {{3, 1, 2, 2, nil, n = 5}, {"b", "a", "c", "a", nil, n = 5},
+    {-2.7, 3.9, 0, 1, 2}, {"1", "x", "2.5", "", "7"}})
+  same(v:mutate{p = "percent_rank(x)"}.p, {1, 0, 1 / 3, 1 / 3, nil, n = 5}, 1e-12)
+  same(slice(v:mutate{r = "dense_rank(s)"}.r:totable(), 1, 4), {2, 1, 3, 1}, 0)
+  same(slice(v.d:as_integer():totable(), 1, 2), {-2, 3}, 0)
+  same(v.t:as_double(), {1, nil, 2.5, nil, 7, n = 5}, 0)   -- as.numeric(c("1", "x", "2.5", "", "7")): NA for x and ""
+  T.eq(v.x:as_string():first(), "3"); T.eq(v.d:as_string():first(), "-2.7")
   -- Column methods on the same kernels
   same(slice(aq.Temp:cumsum():totable(), 1, 3), {67, 139, 213}, 0)
   same(slice(aq.Ozone:rank():totable(), 1, 3), {72, 65.5, 15.5}, 0)
