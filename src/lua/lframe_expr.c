@@ -133,8 +133,9 @@ static mlsh_col *eval_item(lua_State *L, int fidx, int idx, const char *fname, c
     lua_pop(L, 1);
     return c;
   }
+  if (lcol_test(L, idx)) return lua_result_column(L, idx, u->f->nrow, fname, name, j);
   if (lua_type(L, idx) != LUA_TSTRING)
-    mlsh_error(L, fname, "'%s' must be an expression string or a function (got %s)", name, mlsh_typename(L, idx));
+    mlsh_error(L, fname, "'%s' must be an expression string, a Column or a function (got %s)", name, mlsh_typename(L, idx));
   int rc = expr_parse(lua_tostring(L, idx), fname, &j->e, &err);
   if (!rc && !j->g.id) frame_groups_of(L, u, fname, &j->g);
   if (!rc) rc = expr_eval(j->e, u->f, &j->g, EXPR_PER_ROW, 0, fname, &j->c, &err);
@@ -404,11 +405,11 @@ static const mlsh_Reg verbs[] = {
    "their group's mean.\n"
    "Returns a new frame (grouped as df).\nExample: df:filter(\"age > 30 and city == 'Paris'\")", NULL},
   {"mutate", l_mutate, "df:mutate{name = expression, ...}",
-   "Adds or replaces columns. A value is an expression string, evaluated column by column in C, or a\n"
-   "function(df) returning a Column (or one value, repeated) - called once, never per row. A Lua table\n"
-   "keeps no order: names are applied in sorted order; give an array of {name, expression} pairs to choose\n"
-   "it. Later items see earlier results. In a grouped frame aggregates and window functions run per group\n"
-   "(\"x - mean(x)\" centres within groups).\nExample: df:mutate{bmi = \"weight / height^2\", z = function(d) return d.x / d.y end}", NULL},
+   "Adds or replaces columns. A value is an expression string, evaluated column by column in C, a Column\n"
+   "of nrow values, or a function(df) returning a Column (or one value, repeated) - called once, never per\n"
+   "row. A Lua table keeps no order: names are applied in sorted order; give an array of {name,\n"
+   "expression} pairs to choose it. Later items see earlier results. In a grouped frame aggregates and\n"
+   "window functions run per group (\"x - mean(x)\" centres within groups).\nExample: df:mutate{bmi = \"weight / height^2\", z = function(d) return d.x / d.y end}", NULL},
   {"summarise", l_summarise, "df:summarise{name = expression, ...}",
    "One row per group (groups in key order, NA last, as dplyr): the group keys, then each expression, which\n"
    "must give one value per group (an aggregate: n() sum mean median sd var min max quantile n_distinct ...).\n"

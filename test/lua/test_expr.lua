@@ -185,6 +185,8 @@ T.test("mutate: arithmetic, R's integer and %% rules, if_else, coalesce", functi
   -- a Lua function over Columns, and a constant
   local z = mt:mutate{r = function(d) return d.hp / d.wt end, one = "1"}
   T.near(z.r:first(), 110 / 2.62, 1e-12); T.eq(z.one:type(), "integer"); T.eq(z.one:sum(), 32)
+  local zc = mt:mutate{hp2 = mt.hp * 2}
+  T.eq(zc.hp2:first(), 220)
   -- R: c(7L %/% 2L, (-7L) %% 3L, 7L %% -3L)[2:3] is 2, -2; c(5.5 %% 2, -5.5 %% 2) is 1.5, 0.5; 5 %% 0 is NaN
   local k = data._typed_frame({"x"}, {{1}})
   local r = k:mutate{a = "-7 % 3", b = "7 % -3", c = "5.5 % 2", d = "-5.5 % 2", e = "5 % 0", f = "5.0 % 0"}
@@ -376,7 +378,7 @@ T.test("errors: syntax with a caret, type mismatch naming the column, unknown na
   T.raises(function() aq:mutate{x = "quantile(Ozone)"} end, "argument 'p' is missing")
   T.raises(function() aq:mutate{x = "round(Ozone, 1, 2)"} end, "takes at most 2 arguments")
   T.raises(function() aq:mutate{x = "upper(Ozone)"} end, "upper(): argument 'x' must be text")
-  T.raises(function() aq:mutate{x = 3} end, "must be an expression string or a function")
+  T.raises(function() aq:mutate{x = 3} end, "must be an expression string, a Column or a function")
   T.raises(function() aq:mutate{x = function() return {} end} end, "must return a Column or a value")
   T.raises(function() aq:filter() end, "needs at least one condition")
   T.raises(function() aq:mutate{{"a", "1"}, b = "2"} end, "not both")
