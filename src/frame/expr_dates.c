@@ -118,13 +118,12 @@ static int type_part(expr_ctx *cx, expr_node *n) {
   return 0;
 }
 
-static int64_t iso_week(int64_t days, int64_t y) {
-  /* The ISO week of a day: the week (Monday first) holding its Thursday. */
+/* The ISO week of a day: the week (Monday first) holding its Thursday. */
+static int64_t iso_week(int64_t days) {
   int64_t wd = ((days + 3) % 7 + 7) % 7;       /* 0 = Monday */
   int64_t thursday = days - wd + 3, ty;
   unsigned m, d;
   expr_civil_from_days(thursday, &ty, &m, &d);
-  (void)y;
   return (thursday - expr_days_from_civil(ty, 1, 1)) / 7 + 1;
 }
 
@@ -139,7 +138,7 @@ static int64_t date_part(int code, int64_t days) {
   case D_DAY: return d;
   case D_WEEKDAY: return ((days + 3) % 7 + 7) % 7 + 1;   /* 1 = Monday ... 7 = Sunday (ISO, R's %u) */
   case D_WEEK: return (yday - 1) / 7 + 1;
-  case D_ISOWEEK: return iso_week(days, y);
+  case D_ISOWEEK: return iso_week(days);
   case D_YDAY: return yday;
   default: return (m - 1) / 3 + 1;
   }

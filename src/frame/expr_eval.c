@@ -398,7 +398,7 @@ static expr_node *apply_tree(const char *op, const expr_arg *args, size_t nargs,
     if (q && used + 3 < cap) used += (size_t)snprintf(src + used, cap - used, is_op ? " %s " : ", ", is_op ? op : "");
     const char *name = args[q].name ? args[q].name : q < 3 ? default_names[q] : "arg";
     if (args[q].name && !is_op && used + strlen(name) + 4 < cap) used += (size_t)snprintf(src + used, cap - used, "%s = ", name);
-    expr_node *a = arg_node(&args[q], args[q].kind == EXPR_ARG_COL ? name : name, src, &used, cap);
+    expr_node *a = arg_node(&args[q], name, src, &used, cap);
     if (!a) return expr_node_free(n), NULL;
     n->args[q] = a;
     n->nargs = q + 1;

@@ -384,11 +384,9 @@ int expr_op_in(expr_ctx *cx, expr_node *n, expr_val *v, expr_val *out) {
     const mlsh_col *c = v[0].c, *s = items[0].c;
     int text = !rc && expr_type_text(c->type), na = it->kind == N_NA;
     double x = 0, y = 0;
-    if (!rc && !text && !na) {
-      mlsh_col *cc = (mlsh_col *)s;
-      y = cc->type == COL_INT64 ? (double)COL_I64(cc)[0] : cc->type == COL_LOGICAL ? COL_LGL(cc)[0]
-        : cc->type == COL_DATE ? COL_I32(cc)[0] : COL_DBL(cc)[0];
-    }
+    if (!rc && !text && !na)
+      y = s->type == COL_INT64 ? (double)COL_I64(s)[0] : s->type == COL_LOGICAL ? COL_LGL(s)[0]
+        : s->type == COL_DATE ? COL_I32(s)[0] : COL_DBL(s)[0];
     for (size_t i = 0; !rc && i < m; i++) {
       if (res[i]) continue;
       if (col_is_na(c, i)) { res[i] = (uint8_t)na; continue; }
