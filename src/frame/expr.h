@@ -14,7 +14,7 @@
  * (mutate(z = x - mean(x)) centres within groups).
  *
  * The grammar, loosest first:
- *   or  |  and  |  not  |  == ~= != < <= > >= in  |  + -  |  * / %  |  unary -  |  ^
+ *   or  |  and  |  not  |  == ~= != < <= > >= in  |  + -  |  * / % //  |  unary -  |  ^
  * `not` binds looser than comparisons (R's !), `^` is right-associative
  * and tighter than unary minus (-2^2 is -4). Atoms: numbers (2 is an
  * integer, 2.0 and 2e3 doubles), 'strings' or "strings", true false TRUE
@@ -65,7 +65,7 @@ typedef struct {
   const char *str;       /* STR: NUL-terminated */
 } expr_arg;
 
-/* op: an operator ("+", "-", "*", "/", "^", "%", "neg", "==", "!=", "<",
+/* op: an operator ("+", "-", "*", "/", "^", "%", "//", "neg", "==", "!=", "<",
  * "<=", ">", ">=", "and", "or", "not") or a function name. The column
  * arguments are named argnames[k] in messages (NULL: "x", "y", ...). */
 int expr_apply(const char *op, const expr_arg *args, size_t nargs, expr_want want, const char *fname,

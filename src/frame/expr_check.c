@@ -19,6 +19,7 @@ static const char *op_text(expr_tok op) {
   case TOK_SLASH: return "/";
   case TOK_CARET: return "^";
   case TOK_PERCENT: return "%";
+  case TOK_IDIV: return "//";
   case TOK_EQ: return "==";
   case TOK_NE: return "~=";
   case TOK_LT: return "<";

@@ -343,7 +343,7 @@ int expr_eval_summary(expr *e, const mlsh_frame *f, const frame_groups *g, const
 
 static const struct { const char *name; node_kind kind; expr_tok op; } operators[] = {
   {"+", N_BINARY, TOK_PLUS}, {"-", N_BINARY, TOK_MINUS}, {"*", N_BINARY, TOK_STAR}, {"/", N_BINARY, TOK_SLASH},
-  {"^", N_BINARY, TOK_CARET}, {"%", N_BINARY, TOK_PERCENT}, {"==", N_BINARY, TOK_EQ}, {"!=", N_BINARY, TOK_NE},
+  {"^", N_BINARY, TOK_CARET}, {"%", N_BINARY, TOK_PERCENT}, {"//", N_BINARY, TOK_IDIV}, {"==", N_BINARY, TOK_EQ}, {"!=", N_BINARY, TOK_NE},
   {"~=", N_BINARY, TOK_NE}, {"<", N_BINARY, TOK_LT}, {"<=", N_BINARY, TOK_LE}, {">", N_BINARY, TOK_GT},
   {">=", N_BINARY, TOK_GE}, {"and", N_BINARY, TOK_AND}, {"or", N_BINARY, TOK_OR}, {"not", N_UNARY, TOK_NOT},
   {"neg", N_UNARY, TOK_NEG}, {NULL, N_NUM, TOK_END}};

@@ -49,6 +49,7 @@ static int arith_double(void *ctx, size_t begin, size_t end, int tid) {
   case TOK_STAR: for (size_t i = begin; i < end; i++) o[i] = a[i * sa] * b[i * sb]; break;
   case TOK_SLASH: for (size_t i = begin; i < end; i++) o[i] = a[i * sa] / b[i * sb]; break;
   case TOK_CARET: for (size_t i = begin; i < end; i++) o[i] = r_pow(a[i * sa], b[i * sb]); break;
+  case TOK_IDIV: for (size_t i = begin; i < end; i++) o[i] = floor(a[i * sa] / b[i * sb]); break;
   default: for (size_t i = begin; i < end; i++) o[i] = r_fmod(a[i * sa], b[i * sb]); break;
   }
   return mlsh_interrupted() ? MLSH_EINTR : 0;
@@ -63,6 +64,10 @@ static int arith_int(void *ctx, size_t begin, size_t end, int tid) {
     case TOK_PLUS: bad = __builtin_add_overflow(x, y, &r); break;
     case TOK_MINUS: bad = __builtin_sub_overflow(x, y, &r); break;
     case TOK_STAR: bad = __builtin_mul_overflow(x, y, &r); break;
+    case TOK_IDIV:   /* R's %/%: floor division; x %/% 0 is NA */
+      if (y == 0 || (y == -1 && x == INT64_MIN)) bad = 1;
+      else r = x / y - ((x % y != 0) && ((x < 0) != (y < 0)));
+      break;
     default:   /* R's %%: the sign of the divisor; x %% 0 is NA */
       if (y == 0 || (y == -1 && x == INT64_MIN)) bad = y == 0, r = 0;
       else {

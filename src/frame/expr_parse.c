@@ -133,7 +133,7 @@ static int lex_name(parser *p) {
 /* Two-character operators first, then one-character ones. */
 static int lex_op(parser *p) {
   static const struct { const char *s; expr_tok tok; } ops[] = {
-    {"==", TOK_EQ}, {"~=", TOK_NE}, {"!=", TOK_NE}, {"<=", TOK_LE}, {">=", TOK_GE}, {"&&", TOK_AND}, {"||", TOK_OR},
+    {"==", TOK_EQ}, {"~=", TOK_NE}, {"!=", TOK_NE}, {"<=", TOK_LE}, {">=", TOK_GE}, {"&&", TOK_AND}, {"||", TOK_OR}, {"//", TOK_IDIV},
     {"(", TOK_LPAREN}, {")", TOK_RPAREN}, {"{", TOK_LBRACE}, {"}", TOK_RBRACE}, {",", TOK_COMMA}, {"+", TOK_PLUS},
     {"-", TOK_MINUS}, {"*", TOK_STAR}, {"/", TOK_SLASH}, {"^", TOK_CARET}, {"%", TOK_PERCENT}, {"<", TOK_LT},
     {">", TOK_GT}, {"=", TOK_ASSIGN}, {"&", TOK_AND}, {"|", TOK_OR}, {"!", TOK_NOT}, {NULL, TOK_END}};
@@ -394,7 +394,7 @@ static expr_node *parse_unary(parser *p) {
 
 static expr_node *parse_mul(parser *p) {
   expr_node *a = parse_unary(p);
-  while (a && (p->tok == TOK_STAR || p->tok == TOK_SLASH || p->tok == TOK_PERCENT)) {
+  while (a && (p->tok == TOK_STAR || p->tok == TOK_SLASH || p->tok == TOK_PERCENT || p->tok == TOK_IDIV)) {
     expr_tok t = p->tok;
     next(p);
     a = binary(p, t, a, parse_unary(p));

@@ -64,7 +64,7 @@ static int apply(lua_State *L, const char *fname, const char *op, expr_want want
 
 #define META(lname, op) \
   static int meta_##lname(lua_State *L) { return apply_args(L, "Column:" #lname, op, EXPR_PER_ROW, 0); }
-META(__add, "+") META(__sub, "-") META(__mul, "*") META(__div, "/") META(__pow, "^") META(__mod, "%")
+META(__add, "+") META(__sub, "-") META(__mul, "*") META(__div, "/") META(__pow, "^") META(__mod, "%") META(__idiv, "//")
 META(__band, "and") META(__bor, "or") META(__concat, "paste0")
 
 static int meta___unm(lua_State *L) {
@@ -78,7 +78,7 @@ static int meta___bnot(lua_State *L) {
 
 static const luaL_Reg meta[] = {
   {"__add", meta___add}, {"__sub", meta___sub}, {"__mul", meta___mul}, {"__div", meta___div}, {"__pow", meta___pow},
-  {"__mod", meta___mod}, {"__unm", meta___unm}, {"__band", meta___band}, {"__bor", meta___bor},
+  {"__mod", meta___mod}, {"__idiv", meta___idiv}, {"__unm", meta___unm}, {"__band", meta___band}, {"__bor", meta___bor},
   {"__bnot", meta___bnot}, {"__concat", meta___concat}, {NULL, NULL}};
 
 #define ROW(lname, op) static int m_##lname(lua_State *L) { return apply(L, "Column:" #lname, op, EXPR_PER_ROW); }

@@ -192,6 +192,13 @@ T.test("mutate: arithmetic, R's integer and %% rules, if_else, coalesce", functi
   local r = k:mutate{a = "-7 % 3", b = "7 % -3", c = "5.5 % 2", d = "-5.5 % 2", e = "5 % 0", f = "5.0 % 0"}
   T.eq(r.a:first(), 2); T.eq(r.b:first(), -2); T.eq(r.c:first(), 1.5); T.eq(r.d:first(), 0.5)
   T.eq(r.e:first(), nil)                                    -- integer %% 0 is NA
+  -- c(7L %/% 2L, -7L %/% 2L, 7L %/% -2L, 7.5 %/% 2, -7.5 %/% 2) is 3 -4 -4 3 -4; 1L %/% 0L is NA
+  local idiv = k:mutate{a = "7 // 2", b = "-7 // 2", c = "7 // -2", d = "7.5 // 2", e = "-7.5 // 2", f = "1 // 0"}
+  T.eq(idiv.a:first(), 3); T.eq(idiv.b:first(), -4); T.eq(idiv.c:first(), -4); T.eq(idiv.a:type(), "integer")
+  T.eq(idiv.d:first(), 3.0); T.eq(idiv.e:first(), -4.0); T.eq(idiv.f:first(), nil)
+  -- airquality$Day %/% 7: the week of the month
+  T.eq(sum(aq:mutate{w = "Day // 7"}.w), 282)                -- sum(airquality$Day %/% 7)
+  same(slice((aq.Day // 7):totable(), 1, 8), {0, 0, 0, 0, 0, 0, 1, 1}, 0)
   T.ok(r.f:first() ~= r.f:first())                          -- double %% 0 is NaN
   -- NA^0 and 1^NA are 1 in R; NA and FALSE is FALSE, NA or TRUE is TRUE
   local q = k:mutate{a = "NA^0", b = "1^NA", c = "NA and false", d = "NA and true", e = "NA or true", f = "NA or false"}
