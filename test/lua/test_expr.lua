@@ -221,6 +221,17 @@ T.test("math functions on mtcars as R", function()
   same(slice(m.fl:totable(), 1, 3), {16, 17, 18}, 0); same(slice(m.ce:totable(), 1, 3), {17, 18, 19}, 0)
   T.near(m.lb:first(), 6.78135971352466, 1e-12)             -- log(110, 2)
   T.eq(m.ab:type(), "integer"); T.eq(m.ab:first(), 6)
+  -- x <- mtcars$drat[1] / 5; sin(x), cos(x), ... (R)
+  local want = {sin = 0.70327941920041, cos = 0.710913538012277, tan = 0.989261536876605, asin = 0.894665817234235,
+    acos = 0.676130509560661, atan = 0.662426293833151, sinh = 0.861533127096489, cosh = 1.31993913840171,
+    tanh = 0.65270670596199, log2 = -0.358453970912476, expm1 = 1.1814722654982, sqrt = 0.883176086632785}
+  for name, v in pairs(want) do
+    T.near(mt:mutate{y = name .. "(drat / 5)"}.y:first(), v, 1e-14, name)
+    local c = mt.drat / 5
+    T.near(c[name](c):first(), v, 1e-14, "Column:" .. name)
+  end
+  -- as.logical(c("TRUE", "false", "T", "x", "0"))
+  same(data._typed_frame({"s"}, {{"TRUE", "false", "T", "x", "0"}}).s:as_logical(), {true, false, true, nil, nil, n = 5})
   -- R 4: c(round(0.15, 1), round(2.675, 2), round(-0.5), round(2.5), round(1234.5678, -2))
   local k = data._typed_frame({"x"}, {{1}}):mutate{a = "round(0.15, 1)", b = "round(2.675, 2)", c = "round(-0.5)",
     d = "round(2.5)", e = "round(1234.5678, -2)"}
