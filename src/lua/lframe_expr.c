@@ -202,7 +202,8 @@ static int ordered_items(lua_State *L, int t, const char *fname) {
   if (narr) {
     lua_pushnil(L);
     while (lua_next(L, t)) {
-      if (!lua_isinteger(L, -2)) return mlsh_error(L, fname, "give either {name, expression} pairs or name = expression, not both");
+      if (!lua_isinteger(L, -2))
+        return mlsh_error(L, fname, "give either {name, expression} pairs or name = expression, not both");
       lua_pop(L, 1);
     }
     for (size_t q = 1; q <= narr; q++) {
