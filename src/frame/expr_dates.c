@@ -97,7 +97,7 @@ size_t expr_format_date(int32_t days, char *buf) {
 }
 
 size_t expr_format_datetime(double secs, char *buf) {
-  if (!isfinite(secs)) return (size_t)snprintf(buf, 64, "NA");
+  if (!(fabs(secs) < 1e14)) return (size_t)snprintf(buf, 64, "%.15g", secs);
   double day = floor(secs / 86400.0), rest = secs - day * 86400.0;
   size_t k = expr_format_date((int32_t)day, buf);
   int s = (int)rest;
@@ -155,7 +155,7 @@ static int eval_part(expr_ctx *cx, expr_node *n, expr_val *a, expr_val *out) {
   void *data = mlsh_malloc_array(m ? m : 1, 8);
   for (size_t i = 0; data && i < m; i++) {
     double s = c->type == COL_DATETIME ? COL_DBL(c)[i] : c->type == COL_DATE ? COL_I32(c)[i] * 86400.0 : 0;
-    if (!isfinite(s)) {
+    if (!(fabs(s) < 1e14)) {   /* NaN, infinite, or beyond any calendar (three million years): NA */
       if (!valid && !(valid = expr_bitmap_new(m))) break;
       expr_clear_bit(valid, i);
       s = 0;

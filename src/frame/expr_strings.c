@@ -56,8 +56,12 @@ static const char *find(const char *s, size_t len, const char *p, size_t plen) {
   return NULL;
 }
 
+/* A character position; doubles are truncated and clamped (NaN as 0). */
 static int64_t int_at(const mlsh_col *c, size_t i) {
-  return c->type == COL_INT64 ? COL_I64(c)[i] : c->type == COL_LOGICAL ? COL_LGL(c)[i] : (int64_t)COL_DBL(c)[i];
+  if (c->type == COL_INT64) return COL_I64(c)[i];
+  if (c->type == COL_LOGICAL) return COL_LGL(c)[i];
+  double x = COL_DBL(c)[i];
+  return x != x ? 0 : x >= 9e18 ? (int64_t)9e18 : x <= -9e18 ? -(int64_t)9e18 : (int64_t)x;
 }
 
 /* The value of row i (no argument NA) pushed onto b. */
