@@ -455,4 +455,14 @@ T.test("allocation failures inside filter, mutate, summarise and Column methods"
   each_failure(mlsh._alloc_count, mlsh._fail_alloc, verbs_session)
 end)
 
+T.test("Ctrl-C inside a verb: an 'interrupted' error, the frame unchanged, then it works", function()
+  if not mlsh._interrupt then T.skip("no interrupt hook") end
+  mlsh._interrupt()
+  T.raises(function() aq:mutate{x = "Temp * 2"} end, "interrupted")
+  mlsh._interrupt()
+  T.raises(function() return aq.Temp + 1 end, "interrupted")
+  T.eq(aq:ncol(), 6)
+  T.eq(aq:mutate{x = "Temp * 2"}.x:first(), 134)
+end)
+
 T.done()
