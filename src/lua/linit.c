@@ -21,7 +21,7 @@ typedef struct {
 /* Module order matters only for help(); each opener adds to its table. */
 static const module_entry modules[] = {
   {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O, memory-mapped .npy", {mlsh_open_mat, mlsh_open_mat_mmap}, {"mat"}},
-  {"data", "typed data frames: the dplyr/tidyr verbs, tibble printing; CSV, SQLite, SPSS/Stata/SAS, Excel, HDF5, .npz", {mlsh_open_frame, mlsh_open_data, mlsh_open_frame_convert, mlsh_open_frame_verbs, mlsh_open_frame_join, mlsh_open_frame_fill, mlsh_open_data_sql, mlsh_open_data_stat, mlsh_open_data_files}, {"data", "frame_print", "frame"}},
+  {"data", "typed data frames: the dplyr/tidyr verbs, tibble printing; CSV, SQLite, SPSS/Stata/SAS, Excel, HDF5, .npz", {mlsh_open_frame, mlsh_open_data, mlsh_open_frame_convert, mlsh_open_frame_verbs, mlsh_open_frame_join, mlsh_open_frame_fill, mlsh_open_frame_expr, mlsh_open_frame_colops, mlsh_open_data_sql, mlsh_open_data_stat, mlsh_open_data_files}, {"data", "frame_print", "frame"}},
   {"stats", "PCA (FactoMineR-grade), t-SNE, R's distributions and tests", {mlsh_open_stats_pca, mlsh_open_stats_tsne, mlsh_open_stats_distrib, mlsh_open_stats_tests, mlsh_open_stats_rank}, {"stats_pca", "stats_tests"}},
   {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster, mlsh_open_cluster_valid}, {"cluster"}},
   {"ts", "time series: Box-Jenkins tests, ACF/PACF, ARIMA/SARIMA, forecasts", {mlsh_open_ts}, {"ts"}},

@@ -181,6 +181,8 @@ void mlsh_open_frame_convert(lua_State *L);
 void mlsh_open_frame_verbs(lua_State *L);
 void mlsh_open_frame_join(lua_State *L);
 void mlsh_open_frame_fill(lua_State *L);
+void mlsh_open_frame_expr(lua_State *L);
+void mlsh_open_frame_colops(lua_State *L);
 void mlsh_open_stats_pca(lua_State *L);
 void mlsh_open_stats_tsne(lua_State *L);
 void mlsh_open_stats_distrib(lua_State *L);

@@ -48,6 +48,7 @@ static void test_weights(void) { replay("weights", fuzz_weights); }
 static void test_image(void) { replay("image", fuzz_image); }
 static void test_model(void) { replay("model", fuzz_model); }
 static void test_options(void) { replay("options", fuzz_options); }
+static void test_expr(void) { replay("expr", fuzz_expr); }
 
 int main(void) {
   RUN(test_csv);
@@ -59,6 +60,7 @@ int main(void) {
   RUN(test_image);
   RUN(test_model);
   RUN(test_options);
+  RUN(test_expr);
   if (fuzz_L) lua_close(fuzz_L);
   CTEST_DONE();
 }

@@ -12,6 +12,7 @@
 #include "../../src/data/csv.h"
 #include "../../src/data/npz.h"
 #include "../../src/data/fread.h"
+#include "../../src/frame/expr.h"
 #include "../../src/image/image.h"
 #include "../../src/learn/model.h"
 #include "../../src/nn/nn.h"
@@ -105,6 +106,52 @@ int fuzz_fread(const uint8_t *data, size_t size) {
     (void)sink;
     fread_result_free(&r);
   }
+  return 0;
+}
+
+/* A small grouped frame every expression input is checked and evaluated on. */
+static mlsh_frame *fuzz_expr_frame(frame_groups *g) {
+  static mlsh_frame *f;
+  static frame_groups groups;
+  if (!f) {
+    static const int64_t k[6] = {1, 2, 1, 3, 2, 1};
+    static const double x[6] = {1.5, -2, 0, 4, 1e300, 6};
+    static const int32_t d[6] = {0, 18292, -1, 365, 59, 20000};
+    static const uint8_t valid[1] = {0x3d};
+    const char *s[6] = {"a", "Été", NULL, "b c", "", "a"};
+    mlsh_col *c = NULL;
+    mlsh_err err;
+    frame_new(6, &f, &err);
+    col_from_array(COL_INT64, k, 6, NULL, &c, &err), frame_add(f, "k", c, &err), col_unref(c);
+    col_from_array(COL_DOUBLE, x, 6, valid, &c, &err), frame_add(f, "x", c, &err), col_unref(c);
+    col_from_array(COL_DATE, d, 6, NULL, &c, &err), frame_add(f, "d", c, &err), col_unref(c);
+    col_from_strings(s, 6, &c, &err), frame_add(f, "s", c, &err), col_unref(c);
+    const mlsh_col *key = f->cols[0];
+    frame_group(&key, 1, 1, 1, &groups, &err);
+  }
+  *g = groups;
+  return f;
+}
+
+int fuzz_expr(const uint8_t *data, size_t size) {
+  char *src = mlsh_malloc(size + 1);
+  if (!src) return 0;
+  memcpy(src, data, size);
+  src[size] = 0;
+  expr *e = NULL;
+  mlsh_err err;
+  frame_groups g;
+  mlsh_frame *f = fuzz_expr_frame(&g);
+  if (f && expr_parse(src, "fuzz", &e, &err) == MLSH_OK) {
+    mlsh_col *out = NULL;
+    if (expr_eval(e, f, size & 1 ? &g : NULL, size & 2 ? EXPR_PER_GROUP : EXPR_PER_ROW, 1, "fuzz", &out, &err) == MLSH_OK) {
+      volatile size_t sink = out->n;
+      (void)sink;
+    }
+    col_unref(out);
+  }
+  expr_free(e);
+  mlsh_free(src);
   return 0;
 }
 
