@@ -1,0 +1,584 @@
+-- lua/mlsh/stats_models.lua - stats.lm and stats.glm on top of the C core
+-- (stats._lm, stats._glm): fitted models with R's methods (summary, anova,
+-- predict, confint) printed as R's summary.lm / summary.glm / anova, and
+-- broom's tidy / glance for scripts.
+local M, mlsh = ...
+local mat, doc = mlsh.mat, mlsh.doc
+
+local EPS = 2.220446049250313e-16
+
+-- ---- R's number formats ----------------------------------------------------
+
+local function fmt(x, digits) return mat.format(x, { digits = digits }) end
+
+local function round(x, d)
+  if x ~= x or x == math.huge or x == -math.huge then return x end
+  local s = 10 ^ d
+  return math.floor(x * s + 0.5) / s
+end
+
+local function finite(x) return x == x and x ~= math.huge and x ~= -math.huge end
+
+-- format.pval(pv, digits, eps = .Machine$double.eps) on an array (NaN -> "NA").
+local function format_pval(pv, digits)
+  local out, fixed, sci, small = {}, {}, {}, {}
+  for i, p in ipairs(pv) do
+    if p ~= p then out[i] = "NA"
+    elseif p < EPS then small[#small + 1] = i
+    elseif p > 0 and (math.floor(math.log(p, 10)) >= -3 or (math.floor(math.log(p, 10)) == -4 and digits > 1)) then
+      fixed[#fixed + 1] = i
+    else sci[#sci + 1] = i end
+  end
+  local nc = 0
+  for _, group in ipairs { fixed, sci } do
+    if #group > 0 then
+      local vals = {}
+      for k, i in ipairs(group) do vals[k] = pv[i] end
+      local cells = fmt(vals, digits)
+      for k, i in ipairs(group) do out[i] = cells[k]; nc = math.max(nc, #cells[k]) end
+    end
+  end
+  if #small > 0 then
+    local d = math.max(1, digits - 2)
+    local sep
+    if #fixed + #sci > 0 then
+      if d > 1 and d + 6 > nc then d = math.max(1, nc - 7) end
+      sep = (d == 1 and nc <= 6) and "" or " "
+    else
+      sep = d == 1 and "" or " "
+    end
+    for _, i in ipairs(small) do out[i] = "<" .. sep .. fmt(EPS, d) end
+  end
+  return out
+end
+
+local function stars(p)
+  if p ~= p then return "" end
+  if p < 0.001 then return "***" elseif p < 0.01 then return "**" elseif p < 0.05 then return "*"
+  elseif p < 0.1 then return "." end
+  return " "
+end
+
+local function pad_left(s, w) return string.rep(" ", w - #s) .. s end
+local function pad_right(s, w) return s .. string.rep(" ", w - #s) end
+
+-- print.default of a character matrix: row names left, cells right-aligned.
+local function char_matrix(rownames, header, cells)
+  local rw = 0
+  for _, r in ipairs(rownames) do rw = math.max(rw, #r) end
+  local widths = {}
+  for j, h in ipairs(header) do
+    widths[j] = #h
+    for i = 1, #rownames do widths[j] = math.max(widths[j], #cells[i][j]) end
+  end
+  local lines = {}
+  local h = { string.rep(" ", rw) }
+  for j, name in ipairs(header) do h[#h + 1] = pad_left(name, widths[j]) end
+  lines[1] = table.concat(h, " ")
+  for i, r in ipairs(rownames) do
+    local row = { pad_right(r, rw) }
+    for j = 1, #header do row[#row + 1] = pad_left(cells[i][j], widths[j]) end
+    lines[#lines + 1] = table.concat(row, " ")
+  end
+  return lines
+end
+
+-- R's printCoefmat(digits = 4, signif.stars = TRUE) of a coefficient table.
+local function coefmat(names, est, se, stat, pv, stat_name, p_name)
+  local digits, dig_tst = 4, 3
+  local amin
+  for i = 1, #est do
+    for _, v in ipairs { est[i], se[i] } do
+      local a = math.abs(v)
+      if finite(a) and a ~= 0 then amin = math.min(amin or a, a) end
+    end
+  end
+  local digmin = amin and 1 + math.floor(math.log(amin, 10)) or 1
+  local dec = math.max(1, digits - digmin)
+  local cs, ok = {}, {}
+  for i = 1, #est do
+    if est[i] == est[i] then ok[#ok + 1] = i; cs[#cs + 1] = round(est[i], dec); cs[#cs + 1] = round(se[i], dec) end
+  end
+  local cells_cs = #cs > 0 and fmt(cs, digits) or {}
+  local ts = {}
+  for k, i in ipairs(ok) do ts[k] = round(stat[i], dig_tst) end
+  local cells_t = #ts > 0 and fmt(ts, digits) or {}
+  local okp = {}
+  for k, i in ipairs(ok) do okp[k] = pv[i] end
+  local cells_p = format_pval(okp, dig_tst)
+  local rows, at, sw = {}, {}, 0
+  for k, i in ipairs(ok) do at[i] = k; sw = math.max(sw, #stars(pv[i])) end
+  for i = 1, #est do
+    local k = at[i]
+    if k then
+      local e, s = cells_cs[2 * k - 1], cells_cs[2 * k]
+      -- a non-zero value shown as zero gets digits - 1 significant digits instead
+      if tonumber(e) == 0 and est[i] ~= 0 then e = fmt(est[i], digits - 1) end
+      if tonumber(s) == 0 and se[i] ~= 0 then s = fmt(se[i], digits - 1) end
+      rows[i] = { e, s, cells_t[k], cells_p[k], pad_right(stars(pv[i]), sw) }
+    else
+      rows[i] = { "NA", "NA", "NA", "NA", string.rep(" ", sw) }
+    end
+  end
+  local lines = char_matrix(names, { "Estimate", "Std. Error", stat_name, p_name, "" }, rows)
+  lines[#lines + 1] = "---"
+  lines[#lines + 1] = "Signif. codes:  0 \u{2018}***\u{2019} 0.001 \u{2018}**\u{2019} 0.01 \u{2018}*\u{2019} 0.05 \u{2018}.\u{2019} 0.1 \u{2018} \u{2019} 1"
+  return lines
+end
+
+-- zapsmall(x, digits)
+local function zapsmall(x, digits)
+  local mx = 0
+  for _, v in ipairs(x) do if finite(v) then mx = math.max(mx, math.abs(v)) end end
+  local d = mx > 0 and math.max(0, digits - math.ceil(math.log(mx, 10))) or digits
+  local out = {}
+  for i, v in ipairs(x) do out[i] = round(v, d) end
+  return out
+end
+
+-- print.default of a named numeric vector (one common width, print.gap).
+local function named_vector(names, values, digits, gap)
+  local cells = fmt(values, digits)
+  local w = 0
+  for i = 1, #names do w = math.max(w, #names[i], #cells[i]) end
+  local sep = string.rep(" ", gap)
+  local a, b = {}, {}
+  for i = 1, #names do a[i] = pad_left(names[i], w); b[i] = pad_left(cells[i], w) end
+  return table.concat(a, sep) .. sep, table.concat(b, sep) .. sep
+end
+
+local QNAMES = { "Min", "1Q", "Median", "3Q", "Max" }
+
+local function residual_lines(r, digits, gap)
+  local x = r:totable()
+  if type(x[1]) == "table" then for i = 1, #x do x[i] = x[i][1] end end
+  if #x > 5 then x = stats.quantile(r, { 0, 0.25, 0.5, 0.75, 1 }) end
+  local names = QNAMES
+  if #x <= 5 and #x ~= 5 then names = {}; for i = 1, #x do names[i] = tostring(i) end end
+  return named_vector(names, zapsmall(x, digits + 1), digits, gap)
+end
+
+-- ---- Models ------------------------------------------------------------------
+
+local LinearModel = { __name = "LinearModel" }
+local GLM = { __name = "GLM" }
+local Summary = { __name = "ModelSummary" }
+Summary.__index = Summary
+local Anova = { __name = "AnovaTable" }
+Anova.__index = Anova
+
+-- Lazy fields: hat values, Cook's distances, standardised residuals.
+local function lazy(class)
+  return function(self, k)
+    local m = class.methods[k]
+    if m then return m end
+    if k == "hatvalues" or k == "cooks_distance" or k == "std_residuals" then
+      local h, c, s = M._model_influence(rawget(self, "_model"))
+      rawset(self, "hatvalues", h); rawset(self, "cooks_distance", c); rawset(self, "std_residuals", s)
+      return rawget(self, k)
+    end
+  end
+end
+LinearModel.methods, GLM.methods = {}, {}
+LinearModel.__index, GLM.__index = lazy(LinearModel), lazy(GLM)
+
+local function call_text(self)
+  if self.family then
+    return string.format("glm(formula = %s, family = %s%s, data = data)", self.formula,
+      self.family, self.link ~= self.canonical and string.format("(link = \"%s\")", self.link) or "")
+  end
+  return string.format("lm(formula = %s, data = data)", self.formula)
+end
+
+local function coef_lines(self)
+  local out = { "", "Call:", call_text(self), "", "Coefficients:" }
+  local vals, names = {}, {}
+  for i, n in ipairs(self.names) do names[i] = n; vals[i] = self.coefficients[i] end
+  local cells = {}
+  local okv = {}
+  for _, v in ipairs(vals) do if v == v then okv[#okv + 1] = v end end
+  local f = #okv > 0 and fmt(okv, 4) or {}
+  local k = 0
+  for i, v in ipairs(vals) do
+    if v == v then k = k + 1; cells[i] = f[k] else cells[i] = "NA" end
+  end
+  local w = {}
+  for i = 1, #names do w[i] = math.max(#names[i], #cells[i]) end
+  local width = mlsh.term and mlsh.term.width and mlsh.term.width() or 80
+  local line1, line2, used = {}, {}, 0
+  for i = 1, #names do
+    if used + w[i] + 2 > width and #line1 > 0 then
+      out[#out + 1] = table.concat(line1, "  "); out[#out + 1] = table.concat(line2, "  ")
+      line1, line2, used = {}, {}, 0
+    end
+    line1[#line1 + 1] = pad_left(names[i], w[i]); line2[#line2 + 1] = pad_left(cells[i], w[i])
+    used = used + w[i] + 2
+  end
+  out[#out + 1] = table.concat(line1, "  ") .. "  "
+  out[#out + 1] = table.concat(line2, "  ") .. "  "
+  out[#out + 1] = ""
+  return out
+end
+
+function LinearModel.__tostring(self) return table.concat(coef_lines(self), "\n") .. "\n" end
+GLM.__tostring = LinearModel.__tostring
+
+local function aliased_count(self)
+  local k = 0
+  for _, v in ipairs(self.coefficients) do if v ~= v then k = k + 1 end end
+  return k
+end
+
+local function coefficients_header(self)
+  local na = aliased_count(self)
+  if na == 0 then return "Coefficients:" end
+  return string.format("Coefficients: (%d not defined because of singularities)", na)
+end
+
+local function lm_summary_text(s)
+  local f = s.fit
+  local out = { "", "Call:", call_text(f), "" }
+  local rdf = f.df_residual
+  local resid = f.residuals
+  if f.weights then resid = resid * f.weights:sqrt() end
+  out[#out + 1] = (f.weights and "Weighted " or "") .. "Residuals:"
+  if rdf > 5 then
+    local a, b = residual_lines(resid, 4, 1)
+    out[#out + 1] = a; out[#out + 1] = b
+  else
+    local x = resid:totable()
+    for i = 1, #x do if type(x[i]) == "table" then x[i] = x[i][1] end end
+    local names = {}
+    for i = 1, #x do names[i] = tostring(i) end
+    local a, b = named_vector(names, zapsmall(x, 5), 4, 1)
+    out[#out + 1] = a; out[#out + 1] = b
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = coefficients_header(f)
+  for _, l in ipairs(coefmat(f.names, f.coefficients, f.std_error, f.statistic, f.p_value, "t value", "Pr(>|t|)")) do
+    out[#out + 1] = l
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = string.format("Residual standard error: %s on %s degrees of freedom", fmt(f.sigma, 4), fmt(rdf, 7))
+  if f.n_omitted > 0 then
+    out[#out + 1] = string.format("  (%d observation%s deleted due to missingness)", f.n_omitted, f.n_omitted > 1 and "s" or "")
+  end
+  if f.fstatistic == f.fstatistic then
+    out[#out + 1] = string.format("Multiple R-squared:  %s,\tAdjusted R-squared:  %s ", string.format("%.4g", f.r_squared),
+      string.format("%.4g", f.adj_r_squared))
+    local pv = format_pval({ f.f_p_value }, 4)[1]
+    out[#out + 1] = string.format("F-statistic: %s on %s and %s DF,  p-value: %s", string.format("%.4g", f.fstatistic),
+      fmt(f.numdf, 7), fmt(f.dendf, 7), pv:sub(1, 1) == "<" and pv or pv)
+  end
+  out[#out + 1] = ""
+  return table.concat(out, "\n") .. "\n"
+end
+
+local function glm_summary_text(s)
+  local f = s.fit
+  local out = { "", "Call:", call_text(f), "", "Deviance Residuals: " }
+  local a, b = residual_lines(f.residuals, 4, 2)
+  out[#out + 1] = a; out[#out + 1] = b
+  out[#out + 1] = ""
+  out[#out + 1] = coefficients_header(f)
+  local z = (f.family == "binomial" or f.family == "poisson")
+  for _, l in ipairs(coefmat(f.names, f.coefficients, f.std_error, f.statistic, f.p_value,
+    z and "z value" or "t value", z and "Pr(>|z|)" or "Pr(>|t|)")) do
+    out[#out + 1] = l
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = string.format("(Dispersion parameter for %s family taken to be %s)", f.family, fmt(f.dispersion, 7))
+  out[#out + 1] = ""
+  local dev = fmt({ f.null_deviance, f.deviance }, 5)
+  local dfs = fmt({ f.df_null, f.df_residual }, 7)
+  out[#out + 1] = string.format("    Null deviance: %s  on %s  degrees of freedom", dev[1], dfs[1])
+  out[#out + 1] = string.format("Residual deviance: %s  on %s  degrees of freedom", dev[2], dfs[2])
+  if f.n_omitted > 0 then
+    out[#out + 1] = string.format("  (%d observation%s deleted due to missingness)", f.n_omitted, f.n_omitted > 1 and "s" or "")
+  end
+  out[#out + 1] = "AIC: " .. fmt(f.AIC, 5)
+  out[#out + 1] = ""
+  out[#out + 1] = "Number of Fisher Scoring iterations: " .. f.iter
+  out[#out + 1] = ""
+  return table.concat(out, "\n") .. "\n"
+end
+
+function Summary.__tostring(s) return s.fit.family and glm_summary_text(s) or lm_summary_text(s) end
+
+local function summary(self)
+  return setmetatable({ fit = self, coefficients = self:tidy(), r_squared = self.r_squared,
+    adj_r_squared = self.adj_r_squared, sigma = self.sigma, fstatistic = self.fstatistic,
+    dispersion = self.dispersion }, Summary)
+end
+LinearModel.methods.summary, GLM.methods.summary = summary, summary
+
+local function tidy(self) return M._model_tidy(self._model) end
+LinearModel.methods.tidy, GLM.methods.tidy = tidy, tidy
+
+-- ---- anova ---------------------------------------------------------------------
+
+local function anova_cells(values, digits)
+  local ok = {}
+  for _, v in ipairs(values) do if v == v then ok[#ok + 1] = v end end
+  local f = #ok > 0 and fmt(ok, digits) or {}
+  local out, k = {}, 0
+  for i, v in ipairs(values) do
+    if v == v then k = k + 1; out[i] = f[k] else out[i] = "" end
+  end
+  return out
+end
+
+-- print.anova: Df columns by format(digits = 5), other columns zapsmall'ed
+-- to 5 digits first, test statistics rounded to 4 decimals, p-values by
+-- format.pval(digits = 4), stars; NA cells blank.
+local function anova_column(values, kind)
+  local ok, at = {}, {}
+  for i, v in ipairs(values) do
+    if v == v then
+      ok[#ok + 1] = kind == "tst" and round(v, 4) or v
+      at[i] = #ok
+    end
+  end
+  if kind == "zap" then ok = zapsmall(ok, 5) end
+  local f = #ok == 0 and {} or kind == "p" and format_pval(ok, 4) or fmt(ok, 5)
+  local out = {}
+  for i = 1, #values do out[i] = at[i] and f[at[i]] or "" end
+  return out
+end
+
+function Anova.__tostring(a)
+  local cols, sw = {}, 0
+  for j, key in ipairs(a.columns) do cols[j] = anova_column(a[key], a.kinds[j]) end
+  local pv = a[a.p_column]
+  for i = 1, #a.terms do sw = math.max(sw, #stars(pv[i])) end
+  local rows = {}
+  for i = 1, #a.terms do
+    rows[i] = {}
+    for j = 1, #a.columns do rows[i][j] = cols[j][i] end
+    rows[i][#a.columns + 1] = pad_right(stars(pv[i]), sw)
+  end
+  local header = {}
+  for j, h in ipairs(a.headers) do header[j] = h end
+  header[#header + 1] = ""
+  local lines = { a.heading }
+  for _, l in ipairs(char_matrix(a.terms, header, rows)) do lines[#lines + 1] = l end
+  lines[#lines + 1] = "---"
+  lines[#lines + 1] = "Signif. codes:  0 \u{2018}***\u{2019} 0.001 \u{2018}**\u{2019} 0.01 \u{2018}*\u{2019} 0.05 \u{2018}.\u{2019} 0.1 \u{2018} \u{2019} 1"
+  return table.concat(lines, "\n") .. "\n"
+end
+
+function LinearModel.methods.anova(self)
+  local t = M._lm_anova(self._model)
+  t.heading = "Analysis of Variance Table\n\nResponse: " .. self.response
+  t.columns = { "df", "sum_sq", "mean_sq", "F", "p_value" }
+  t.headers = { "Df", "Sum Sq", "Mean Sq", "F value", "Pr(>F)" }
+  t.kinds = { "df", "zap", "zap", "tst", "p" }
+  t.p_column = "p_value"
+  return setmetatable(t, Anova)
+end
+
+-- anova(fit1, fit2, ...) for nested models of one kind.
+local function compare(fits)
+  local glm = fits[1].family ~= nil
+  local t = { terms = {}, res_df = {}, rss = {}, df = {}, sum_sq = {}, F = {}, p_value = {} }
+  local big = fits[#fits]
+  local scale = glm and big.dispersion or big.rss / big.df_residual
+  local lines = {}
+  for i, f in ipairs(fits) do
+    if (f.family ~= nil) ~= glm then error("stats.anova: models must all be lm or all be glm fits", 0) end
+    if f.nobs ~= fits[1].nobs then error("stats.anova: models were not all fitted to the same number of observations", 0) end
+    t.terms[i] = tostring(i)
+    lines[#lines + 1] = string.format("Model %d: %s", i, f.formula)
+    t.res_df[i] = f.df_residual
+    t.rss[i] = glm and f.deviance or f.rss
+    if i == 1 then
+      t.df[i], t.sum_sq[i], t.F[i], t.p_value[i] = 0 / 0, 0 / 0, 0 / 0, 0 / 0
+    else
+      t.df[i] = t.res_df[i - 1] - t.res_df[i]
+      t.sum_sq[i] = t.rss[i - 1] - t.rss[i]
+      if glm then
+        t.F[i] = 0 / 0
+        if big.dispersion == 1 then t.p_value[i] = stats.pchisq(t.sum_sq[i] / scale, t.df[i], { lower_tail = false })
+        else
+          t.F[i] = t.sum_sq[i] / t.df[i] / scale
+          t.p_value[i] = stats.pf(t.F[i], t.df[i], big.df_residual, { lower_tail = false })
+        end
+      else
+        t.F[i] = t.sum_sq[i] / t.df[i] / scale
+        t.p_value[i] = stats.pf(t.F[i], math.abs(t.df[i]), big.df_residual, { lower_tail = false })
+      end
+    end
+  end
+  if glm then
+    t.heading = "Analysis of Deviance Table\n\n" .. table.concat(lines, "\n")
+    t.columns = { "res_df", "rss", "df", "sum_sq" }
+    t.headers = { "Resid. Df", "Resid. Dev", "Df", "Deviance" }
+    t.kinds = { "df", "zap", "df", "zap", "p" }
+    if big.dispersion == 1 then t.columns[5] = "p_value"; t.headers[5] = "Pr(>Chi)"
+    else
+      t.columns[5] = "F"; t.headers[5] = "F"; t.columns[6] = "p_value"; t.headers[6] = "Pr(>F)"
+      t.kinds[5], t.kinds[6] = "tst", "p"
+    end
+  else
+    t.heading = "Analysis of Variance Table\n\n" .. table.concat(lines, "\n")
+    t.columns = { "res_df", "rss", "df", "sum_sq", "F", "p_value" }
+    t.headers = { "Res.Df", "RSS", "Df", "Sum of Sq", "F", "Pr(>F)" }
+    t.kinds = { "df", "zap", "df", "zap", "tst", "p" }
+  end
+  t.p_column = "p_value"
+  return setmetatable(t, Anova)
+end
+
+M.anova = doc(function(...)
+  local fits = { ... }
+  for i, f in ipairs(fits) do
+    local mt = getmetatable(f)
+    if mt ~= LinearModel and mt ~= GLM then
+      error(string.format("stats.anova: argument %d must be a fit of stats.lm or stats.glm", i), 0)
+    end
+  end
+  if #fits == 0 then error("stats.anova: give one or more fitted models", 0) end
+  if #fits == 1 then
+    if fits[1].family then error("stats.anova: one GLM: compare it with a smaller one, stats.anova(fit0, fit)", 0) end
+    return fits[1]:anova()
+  end
+  return compare(fits)
+end, "stats.anova", "stats.anova(fit [, fit2, ...])",
+  "One linear model: its sequential analysis of variance table (as fit:anova(), R's anova.lm). Several nested\n" ..
+  "models fitted to the same rows: R's anova(fit1, fit2, ...): residual df and RSS (deviance for GLMs) of each,\n" ..
+  "the F test of each step for lm (scaled by the largest model's residual variance), the chi-squared test for\n" ..
+  "binomial and Poisson GLMs, the F test for GLMs with an estimated dispersion. Returns a table that prints as R.\n" ..
+  "Example: stats.anova(stats.lm(df, \"mpg ~ wt\"), stats.lm(df, \"mpg ~ wt + hp\")).p_value[2]")
+
+LinearModel.methods.anova = LinearModel.methods.anova
+
+-- ---- predict, confint, glance -------------------------------------------------
+
+mlsh.declare_options("LinearModel:predict", {
+  { "interval", "string", "none", doc = "\"none\", \"confidence\" or \"prediction\" (lm)" },
+  { "level", "number", 0.95, doc = "confidence level of the interval" },
+  { "type", "string", "link", doc = "GLM: \"link\" (the linear predictor) or \"response\" (the mean)" },
+  { "se_fit", "bool", false, doc = "also return the standard errors of the fits" },
+})
+
+local function predict(self, newdata, opts)
+  if opts == nil and type(newdata) == "table" and getmetatable(newdata) == nil then newdata, opts = nil, newdata end
+  mlsh.check_options("LinearModel:predict", opts)
+  opts = opts or {}
+  local interval, level, kind = opts.interval or "none", opts.level or 0.95, opts.type or "link"
+  if interval ~= "none" and interval ~= "confidence" and interval ~= "prediction" then
+    error("LinearModel:predict: option 'interval' must be \"none\", \"confidence\" or \"prediction\" (got \"" .. interval .. "\")", 0)
+  end
+  if kind ~= "link" and kind ~= "response" then
+    error("LinearModel:predict: option 'type' must be \"link\" or \"response\" (got \"" .. kind .. "\")", 0)
+  end
+  if not (level > 0 and level < 1) then error("LinearModel:predict: option 'level' must be in (0, 1)", 0) end
+  local fit, se, mu, semu = M._model_predict(self._model, newdata)
+  if self.family then
+    if interval ~= "none" then error("GLM:predict: intervals are for linear models (use se_fit = true)", 0) end
+    local s = math.sqrt(self.dispersion)
+    if kind == "response" then fit, se = mu, semu end
+    if opts.se_fit then return fit, se * s end
+    return fit
+  end
+  se = se * self.sigma
+  if interval == "none" then
+    if opts.se_fit then return fit, se end
+    return fit
+  end
+  local q = stats.qt(1 - (1 - level) / 2, self.df_residual)
+  local width = interval == "confidence" and se or (se * se + self.sigma * self.sigma):sqrt()
+  local out = fit:hcat(fit - width * q):hcat(fit + width * q)
+  if opts.se_fit then return out, se end
+  return out
+end
+LinearModel.methods.predict, GLM.methods.predict = predict, predict
+
+local function confint(self, level)
+  level = level or 0.95
+  if type(level) ~= "number" or not (level > 0 and level < 1) then
+    error("LinearModel:confint: argument 'level' must be a number in (0, 1)", 0)
+  end
+  local a = (1 - level) / 2
+  local q
+  if self.family and (self.family == "binomial" or self.family == "poisson") then q = stats.qnorm(1 - a)
+  elseif self.family then q = stats.qnorm(1 - a)
+  else q = stats.qt(1 - a, self.df_residual) end
+  local lo, hi = {}, {}
+  for i, b in ipairs(self.coefficients) do
+    if b == b then lo[i] = b - q * self.std_error[i]; hi[i] = b + q * self.std_error[i] end
+  end
+  local pct = function(p) return mat.format(100 * p, { digits = 3 }) .. " %" end
+  local names = { "term", pct(a), pct(1 - a) }
+  local terms = {}
+  for i, n in ipairs(self.names) do terms[i] = n end
+  local n = #self.names
+  return data._typed_frame(names, { { n = n, table.unpack(terms) }, { n = n, table.unpack(lo, 1, n) },
+    { n = n, table.unpack(hi, 1, n) } })
+end
+LinearModel.methods.confint, GLM.methods.confint = confint, confint
+
+function LinearModel.methods.glance(self)
+  return { r_squared = self.r_squared, adj_r_squared = self.adj_r_squared, sigma = self.sigma,
+    statistic = self.fstatistic, p_value = self.f_p_value, df = self.numdf, df_residual = self.df_residual,
+    logLik = self.logLik, AIC = self.AIC, BIC = self.BIC, deviance = self.rss, nobs = self.nobs }
+end
+
+function GLM.methods.glance(self)
+  return { null_deviance = self.null_deviance, df_null = self.df_null, logLik = self.logLik, AIC = self.AIC,
+    BIC = self.BIC, deviance = self.deviance, df_residual = self.df_residual, nobs = self.nobs }
+end
+
+-- ---- Constructors ---------------------------------------------------------------
+
+local function check_formula(fname, df, formula)
+  if type(formula) ~= "string" then
+    error(string.format("%s: argument 'formula' must be a string such as \"y ~ x1 + x2\" (got %s)", fname, type(formula)), 0)
+  end
+end
+
+M.lm = doc(function(df, formula, opts)
+  check_formula("stats.lm", df, formula)
+  local model, fit = M._lm(df, formula, opts)
+  fit._model, fit.formula = model, formula
+  fit.deviance = fit.rss
+  return setmetatable(fit, LinearModel)
+end, "stats.lm", "stats.lm(data, formula [, opts])",
+  "Linear model as R's lm: data a DataFrame, formula R's syntax (\"y ~ x1 + log(x2) + g + x1:x2\": intercept and\n" ..
+  "-1, `.` for every other column, string and categorical columns as treatment contrasts with the first level as\n" ..
+  "baseline, factor(x), `:` and `*`, I(x^2), poly(x, k) orthogonal as R's, log/exp/sqrt/abs and arithmetic inside\n" ..
+  "terms). Rows with an NA in a variable used are omitted and counted (n_omitted). Solved by a QR factorisation\n" ..
+  "with R's rule for aliased columns: a rank-deficient design gives NaN (NA) coefficients as R's lm does.\n" ..
+  "Returns a LinearModel: coefficients, names (R's column names: \"(Intercept)\", \"cyl6\", \"wt:hp\"), std_error,\n" ..
+  "statistic, p_value, residuals, fitted, hatvalues, cooks_distance, std_residuals (Matrices), sigma,\n" ..
+  "r_squared, adj_r_squared, fstatistic, df_residual, logLik, AIC, BIC, rank, nobs; methods summary() (prints as\n" ..
+  "R's summary.lm), anova(), predict(newdata, {interval, level}), confint(level), tidy() (a DataFrame as\n" ..
+  "broom's tidy), glance() (a table as broom's glance).\n" ..
+  "Example: stats.lm(df, \"mpg ~ wt + hp\"):summary()")
+
+M.glm = doc(function(df, formula, opts)
+  check_formula("stats.glm", df, formula)
+  local model, fit = M._glm(df, formula, opts)
+  fit._model, fit.formula = model, formula
+  fit.canonical = ({ binomial = "logit", poisson = "log", gaussian = "identity", Gamma = "inverse" })[fit.family]
+  local k = fit.rank + ((fit.family == "gaussian" or fit.family == "Gamma") and 1 or 0)
+  fit.logLik = k - fit.AIC / 2
+  local nobs = 0
+  for _, w in ipairs(fit.prior_weights:totable()) do if (type(w) == "table" and w[1] or w) ~= 0 then nobs = nobs + 1 end end
+  fit.nobs = nobs
+  fit.BIC = -2 * fit.logLik + math.log(nobs) * k
+  for _, w in ipairs(fit.warnings) do io.stderr:write("Warning message:\n" .. w .. "\n") end
+  return setmetatable(fit, GLM)
+end, "stats.glm", "stats.glm(data, formula [, opts])",
+  "Generalised linear model as R's glm, by IRLS step for step as R's glm.fit (same starting values, convergence\n" ..
+  "test, step halving): family \"binomial\" (links logit, probit, cloglog, log; the response 0/1, logical, a\n" ..
+  "categorical column whose first level is failure, or cbind(successes, failures)), \"poisson\" (log, identity,\n" ..
+  "sqrt), \"gaussian\" (identity, log, inverse), \"Gamma\" (inverse, identity, log). Formulas as stats.lm.\n" ..
+  "Returns a GLM: coefficients, names, std_error, statistic (z for binomial and Poisson, else t), p_value,\n" ..
+  "deviance, null_deviance, AIC, BIC, logLik, dispersion, df_residual, df_null, iter, converged, warnings (R's\n" ..
+  "texts, also written to stderr: \"glm.fit: fitted probabilities numerically 0 or 1 occurred\"), fitted (means),\n" ..
+  "linear_predictors, residuals (deviance residuals), hatvalues, cooks_distance; methods summary() (prints as\n" ..
+  "R's summary.glm), predict(newdata, {type = \"link\" | \"response\", se_fit}), confint(level) (Wald), tidy(), glance().\n" ..
+  "Example: stats.glm(df, \"am ~ wt + hp\", {family = \"binomial\"}):summary()")
+
+M.LinearModel, M.GLM = LinearModel, GLM
