@@ -130,7 +130,8 @@ end
 local function zapsmall(x, digits)
   local mx = 0
   for _, v in ipairs(x) do if finite(v) then mx = math.max(mx, math.abs(v)) end end
-  local d = mx > 0 and math.max(0, digits - math.ceil(math.log(mx, 10))) or digits
+  -- R 4.2: round(x, digits - log10(mx)), a fractional digits rounded to the nearest integer
+  local d = mx > 0 and math.max(0, math.floor(digits - math.log(mx, 10) + 0.5)) or digits
   local out = {}
   for i, v in ipairs(x) do out[i] = round(v, d) end
   return out
@@ -240,7 +241,7 @@ local function lm_summary_text(s)
   local out = { "", "Call:", call_text(f), "" }
   local rdf = f.df_residual
   local resid = f.residuals
-  if f.weights then resid = resid * f.weights:sqrt() end
+  if f.weights then resid = resid * f.weights ^ 0.5 end
   out[#out + 1] = (f.weights and "Weighted " or "") .. "Residuals:"
   if rdf > 5 then
     local a, b = residual_lines(resid, 4, 1)
@@ -264,10 +265,10 @@ local function lm_summary_text(s)
     out[#out + 1] = string.format("  (%d observation%s deleted due to missingness)", f.n_omitted, f.n_omitted > 1 and "s" or "")
   end
   if f.fstatistic == f.fstatistic then
-    out[#out + 1] = string.format("Multiple R-squared:  %s,\tAdjusted R-squared:  %s ", string.format("%.4g", f.r_squared),
-      string.format("%.4g", f.adj_r_squared))
+    out[#out + 1] = string.format("Multiple R-squared:  %s,\tAdjusted R-squared:  %s ", string.format("%5.4g", f.r_squared),
+      string.format("%5.4g", f.adj_r_squared))
     local pv = format_pval({ f.f_p_value }, 4)[1]
-    out[#out + 1] = string.format("F-statistic: %s on %s and %s DF,  p-value: %s", string.format("%.4g", f.fstatistic),
+    out[#out + 1] = string.format("F-statistic: %s on %s and %s DF,  p-value: %s", string.format("%5.4g", f.fstatistic),
       fmt(f.numdf, 7), fmt(f.dendf, 7), pv:sub(1, 1) == "<" and pv or pv)
   end
   out[#out + 1] = ""
@@ -487,7 +488,7 @@ local function predict(self, newdata, opts)
     return fit
   end
   local q = stats.qt(1 - (1 - level) / 2, self.df_residual)
-  local width = interval == "confidence" and se or (se * se + self.sigma * self.sigma):sqrt()
+  local width = interval == "confidence" and se or (se * se + self.sigma * self.sigma) ^ 0.5
   local out = fit:hcat(fit - width * q):hcat(fit + width * q)
   if opts.se_fit then return out, se end
   return out
@@ -567,7 +568,12 @@ M.glm = doc(function(df, formula, opts)
   for _, w in ipairs(fit.prior_weights:totable()) do if (type(w) == "table" and w[1] or w) ~= 0 then nobs = nobs + 1 end end
   fit.nobs = nobs
   fit.BIC = -2 * fit.logLik + math.log(nobs) * k
-  for _, w in ipairs(fit.warnings) do io.stderr:write("Warning message:\n" .. w .. "\n") end
+  local nw = #fit.warnings
+  if nw == 1 then io.stderr:write("Warning message:\n" .. fit.warnings[1] .. " \n")
+  elseif nw > 1 then
+    io.stderr:write("Warning messages:\n")
+    for i, w in ipairs(fit.warnings) do io.stderr:write(i .. ": " .. w .. " \n") end
+  end
   return setmetatable(fit, GLM)
 end, "stats.glm", "stats.glm(data, formula [, opts])",
   "Generalised linear model as R's glm, by IRLS step for step as R's glm.fit (same starting values, convergence\n" ..

@@ -32,6 +32,16 @@ static int model_gc(lua_State *L) {
   return 0;
 }
 
+/* Core messages that already start with "fname:" are raised as they are. */
+static int model_fail(lua_State *L, const char *fname, int rc, const mlsh_err *err) {
+  size_t k = strlen(fname);
+  if (rc != MLSH_ENOMEM && rc != MLSH_EINTR && !strncmp(err->msg, fname, k) && err->msg[k] == ':') {
+    lua_pushstring(L, err->msg);
+    return lua_error(L);
+  }
+  return mlsh_fail(L, fname, rc, err);
+}
+
 static lmodel *check_model(lua_State *L, int idx, const char *fname) {
   lmodel *m = luaL_testudata(L, idx, MODEL_MT);
   if (!m) mlsh_error(L, fname, "argument 1 must be a fitted model (got %s)", mlsh_typename(L, idx));
@@ -70,7 +80,7 @@ static double *frame_weights(lua_State *L, int opts, const mlsh_frame *f, const 
   if (t == LUA_TSTRING) {
     size_t idx;
     mlsh_err err;
-    if (frame_lookup(f, lua_tostring(L, -2), fname, &idx, &err)) mlsh_fail(L, fname, MLSH_EINVAL, &err);
+    if (frame_lookup(f, lua_tostring(L, -2), fname, &idx, &err)) model_fail(L, fname, MLSH_EINVAL, &err);
     const mlsh_col *c = f->cols[idx];
     if (c->type != COL_DOUBLE && c->type != COL_INT64)
       mlsh_error(L, fname, "option 'weights': column '%s' is %s, not numeric", f->names[idx], col_type_name(c->type));
@@ -117,7 +127,7 @@ static void push_coef_table(lua_State *L, const double *coef, size_t p, const ch
   double *se = mlsh_scratch(L, 3 * (p + 1) * sizeof *se, fname), *st = se + p + 1, *pv = st + p + 1;
   mlsh_err err;
   int rc = tests(m, se, st, pv, &err);
-  if (rc) mlsh_fail(L, fname, rc, &err);
+  if (rc) model_fail(L, fname, rc, &err);
   set_numbers_at(L, t, "coefficients", coef, p);
   set_numbers_at(L, t, "std_error", se, p);
   set_numbers_at(L, t, "statistic", st, p);
@@ -158,7 +168,7 @@ static lmodel *fit_design(lua_State *L, const char *fname, const mlsh_optspec *s
   lmodel *m = new_model(L);
   mlsh_err err;
   int rc = st_design_new(formula, f, w, fname, &m->d, &m->md, &err);
-  if (rc) mlsh_fail(L, fname, rc, &err);
+  if (rc) model_fail(L, fname, rc, &err);
   check_rows(L, m, *na_action, fname);
   return m;
 }
@@ -175,7 +185,7 @@ static int l_lm(lua_State *L) {
   mlsh_err err;
   int rc = st_ls_fit(m->md.X, m->md.y, m->md.w, m->md.n, m->md.p, LM_TOL, a.threads, &m->ls, &err);
   if (rc == MLSH_OK) rc = st_lm_stats_compute(&m->ls, m->md.y, m->md.w, m->d.terms.intercept, &m->s, NULL, NULL, NULL, &err);
-  if (rc) mlsh_fail(L, fname, rc, &err);
+  if (rc) model_fail(L, fname, rc, &err);
   lua_createtable(L, 0, 40);
   push_design_info(L, m, fname);
   push_coef_table(L, m->ls.coef, m->md.p, fname, lm_tests, m);
@@ -241,10 +251,10 @@ static int l_glm(lua_State *L) {
   o->epsilon = a.epsilon; o->maxit = a.maxit; o->threads = a.threads;
   o->intercept = m->d.terms.intercept;
   mlsh_err err;
-  if (glm_check_link(o->family, o->link, fname, &err)) mlsh_fail(L, fname, MLSH_EINVAL, &err);
+  if (glm_check_link(o->family, o->link, fname, &err)) model_fail(L, fname, MLSH_EINVAL, &err);
   glm_response(L, m, fname);
   int rc = st_glm_fit(m->md.X, m->md.y, m->md.trials, m->md.w, m->md.n, m->md.p, o, &m->g, fname, &err);
-  if (rc) mlsh_fail(L, fname, rc, &err);
+  if (rc) model_fail(L, fname, rc, &err);
   const st_glm *g = &m->g;
   lua_createtable(L, 0, 40);
   push_design_info(L, m, fname);
@@ -286,7 +296,7 @@ static int l_predict(lua_State *L) {
     mlsh_frame *f = lframe_check(L, 2, fname, "newdata");
     lmodel *tmp = new_model(L);   /* owns the new design data until the collector frees it */
     int rc = st_design_eval(&m->d, f, fname, &tmp->md, &err);
-    if (rc) mlsh_fail(L, fname, rc, &err);
+    if (rc) model_fail(L, fname, rc, &err);
     md = &tmp->md;
     nrow = f->nrow;
     (void)nd;
@@ -294,7 +304,7 @@ static int l_predict(lua_State *L) {
   mlsh_mat *fit = lmat_push_new(L, nrow, 1, fname), *se = lmat_push_new(L, nrow, 1, fname);
   double *h = mlsh_scratch(L, (md->n + 1) * sizeof *h, fname);
   int rc = st_ls_hat(ls, md->X, md->n, NULL, h, &err);
-  if (rc) mlsh_fail(L, fname, rc, &err);
+  if (rc) model_fail(L, fname, rc, &err);
   lua_pop(L, 1);
   for (size_t i = 0; i < nrow; i++) fit->data[i] = se->data[i] = NAN;
   for (size_t i = 0; i < md->n; i++) {
@@ -307,12 +317,8 @@ static int l_predict(lua_State *L) {
   if (!m->is_glm) return 2;
   mlsh_mat *mu = lmat_push_new(L, nrow, 1, fname), *semu = lmat_push_new(L, nrow, 1, fname);
   glm_linkinv(m->gopts.link, fit->data, mu->data, nrow);
-  for (size_t i = 0; i < nrow; i++) {   /* the delta method: se(mu) = |dmu/deta| se(eta) */
-    double e = fit->data[i], d = e == 0 ? 1e-6 : fabs(e) * 1e-6, a = e + d, b = e - d, ma, mb;
-    glm_linkinv(m->gopts.link, &a, &ma, 1);
-    glm_linkinv(m->gopts.link, &b, &mb, 1);
-    semu->data[i] = se->data[i] * fabs(ma - mb) / (2 * d);
-  }
+  for (size_t i = 0; i < nrow; i++)   /* the delta method: se(mu) = |dmu/deta| se(eta) */
+    semu->data[i] = se->data[i] * fabs(glm_mu_eta(m->gopts.link, fit->data[i]));
   return 4;
 }
 
@@ -326,13 +332,15 @@ static int l_influence(lua_State *L) {
   mlsh_mat *h = lmat_push_new(L, n, 1, fname), *cook = lmat_push_new(L, n, 1, fname), *std = lmat_push_new(L, n, 1, fname);
   mlsh_err err;
   int rc = st_ls_hat(ls, m->md.X, n, w, h->data, &err);
-  if (rc) mlsh_fail(L, fname, rc, &err);
+  if (rc) model_fail(L, fname, rc, &err);
   double scale = m->is_glm ? m->g.dispersion : m->s.sigma * m->s.sigma, p = (double)ls->rank;
-  if (m->is_glm) glm_deviance_residuals(&m->g, m->gopts.family, std->data);
-  for (size_t i = 0; i < n; i++) {
-    double hi = h->data[i], pr;
-    if (m->is_glm) pr = m->g.working_resid[i] * sqrt(m->g.wt[i]);
-    else pr = (m->md.w ? sqrt(m->md.w[i]) : 1.0) * m->ls.resid[i];
+  if (m->is_glm) {
+    glm_deviance_residuals(&m->g, m->gopts.family, std->data);
+    glm_pearson_residuals(&m->g, m->gopts.family, cook->data);
+  }
+  for (size_t i = 0; i < n; i++) {   /* R's cooks.distance and rstandard */
+    double hi = h->data[i];
+    double pr = m->is_glm ? cook->data[i] : (m->md.w ? sqrt(m->md.w[i]) : 1.0) * m->ls.resid[i];
     cook->data[i] = pr / (1 - hi) * (pr / (1 - hi)) * hi / (scale * p);
     std->data[i] = (m->is_glm ? std->data[i] : pr) / sqrt(scale * (1 - hi));
   }
@@ -360,7 +368,7 @@ static int l_tidy(lua_State *L) {
   double *se = buf, *st = se + p + 1, *pv = st + p + 1;
   mlsh_err err;
   int rc = (m->is_glm ? glm_tests : lm_tests)(m, se, st, pv, &err);
-  if (rc) mlsh_fail(L, fname, rc, &err);
+  if (rc) model_fail(L, fname, rc, &err);
   mlsh_frame **g = mlsh_guard(L, sizeof *g, release_frame);
   mlsh_col *terms = NULL;
   const double *coef = model_ls(m)->coef;
@@ -372,7 +380,7 @@ static int l_tidy(lua_State *L) {
   if (rc == MLSH_OK) rc = add_double_column(*g, "std_error", se, p, valid, &err);
   if (rc == MLSH_OK) rc = add_double_column(*g, "statistic", st, p, valid, &err);
   if (rc == MLSH_OK) rc = add_double_column(*g, "p_value", pv, p, valid, &err);
-  if (rc) mlsh_fail(L, fname, rc, &err);
+  if (rc) model_fail(L, fname, rc, &err);
   mlsh_frame *f = *g;
   *g = NULL;
   lframe_push(L, f);
@@ -390,7 +398,7 @@ static int l_anova(lua_State *L) {
   int *term = (int *)(pv + nt + 1);
   mlsh_err err;
   int rc = st_lm_anova(&m->ls, m->d.assign, nt, &m->s, term, df, ss, fv, pv, &k, &err);
-  if (rc) mlsh_fail(L, fname, rc, &err);
+  if (rc) model_fail(L, fname, rc, &err);
   lua_createtable(L, 0, 6);
   int t = lua_gettop(L);
   lua_createtable(L, (int)k + 1, 0);

@@ -78,6 +78,8 @@ static double mu_eta(glm_link l, double eta) {
   }
 }
 
+double glm_mu_eta(glm_link l, double eta) { return mu_eta(l, eta); }
+
 void glm_linkinv(glm_link l, const double *eta, double *mu, size_t n) {
   for (size_t i = 0; i < n; i++) mu[i] = linkinv(l, eta[i]);
 }
@@ -340,4 +342,8 @@ void glm_deviance_residuals(const st_glm *r, glm_family f, double *out) {
     double d = dev_resid(f, r->y[i], r->mu[i], r->prior[i]);
     out[i] = (r->y[i] > r->mu[i] ? 1 : -1) * sqrt(fmax(d, 0));
   }
+}
+
+void glm_pearson_residuals(const st_glm *r, glm_family f, double *out) {
+  for (size_t i = 0; i < r->n; i++) out[i] = (r->y[i] - r->mu[i]) * sqrt(r->prior[i]) / sqrt(variance(f, r->mu[i]));
 }

@@ -44,8 +44,11 @@ int st_glm_fit(const double *X, const double *y, const double *trials, const dou
 void st_glm_free(st_glm *r);
 /* Standard errors, z or t values and p-values as R's summary.glm. */
 int st_glm_coef_tests(const st_glm *r, glm_family family, double *se, double *stat, double *pval, mlsh_err *err);
-/* The inverse link and mu.eta on n values (predictions). */
+/* The inverse link on n values, and d mu / d eta at one (predictions). */
 void glm_linkinv(glm_link l, const double *eta, double *mu, size_t n);
+double glm_mu_eta(glm_link l, double eta);
+/* Pearson residuals (y - mu) sqrt(prior) / sqrt(V(mu)), into out. */
+void glm_pearson_residuals(const st_glm *r, glm_family f, double *out);
 /* Family-dependent deviance residuals sign(y - mu) sqrt(d_i), into out. */
 void glm_deviance_residuals(const st_glm *r, glm_family f, double *out);
 

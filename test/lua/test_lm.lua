@@ -215,4 +215,166 @@ for _, c in ipairs(cases) do
     end
   end)
 end
+
+local function near_all(got, want, msg)
+  if mat.is(got) then got = got:totable() end
+  local flat = {}
+  for _, v in ipairs(got) do
+    if type(v) == "table" then for _, x in ipairs(v) do flat[#flat + 1] = x end else flat[#flat + 1] = v end
+  end
+  for i = 1, #want do rel(flat[i], want[i], (msg or "value") .. " " .. i) end
+end
+
+local wthp = data._typed_frame({ "wt", "hp" }, { { 2.5, 3.5, n = 2 }, { 100, 200, n = 2 } })
+
+T.test("lm: predict with intervals, confint, influence (R 4.2)", function()
+  local m = stats.lm(frames.mt, "mpg ~ wt + hp")
+  -- predict(m, data.frame(wt = c(2.5, 3.5), hp = c(100, 200)), interval = "confidence")
+  near_all(m:predict(wthp, { interval = "confidence" }), { 24.3553985622194, 23.159683432362, 25.5511136920768,
+    17.3002731215986, 16.072348427662, 18.5281978155352 }, "confidence")
+  -- predict(m, nd, interval = "prediction", level = 0.9)
+  near_all(m:predict(wthp, { interval = "prediction", level = 0.9 }), { 24.3553985622194, 19.8382815717263,
+    28.8725155527125, 17.3002731215986, 12.7771961796991, 21.8233500634982 }, "prediction")
+  -- confint(m), by rows
+  local ci = m:confint()
+  near_all(ci:col("2.5 %"):totable(), { 33.9573824522585, -5.17191604067554, -0.0502407768710736 }, "lower")
+  near_all(ci:col("97.5 %"):totable(), { 40.4971577806359, -2.58374544413383, -0.0133051170932484 }, "upper")
+  -- hatvalues(m)[1:5], cooks.distance(m)[1:5], rstandard(m)[1:5]
+  near_all(m.hatvalues, { 0.044276914820486, 0.0404866865551044, 0.0602009724178126, 0.0474749366317246, 0.0368628797062453 }, "hat")
+  near_all(m.cooks_distance, { 0.0158965233040895, 0.00546477876084895, 0.0207065143642727, 4.72482238662702e-05,
+    0.000273618420215387 }, "cooks")
+  near_all(m.std_residuals, { -1.01458646671643, -0.623327524172382, -0.984758796296837, 0.0533285014619381,
+    0.146447756885684 }, "rstandard")
+  T.eq(m.residuals:rows(), 32)
+  -- predict(m) on the fitting rows is fitted(m)
+  near_all(m:predict(), m.fitted:totable(), "fitted")
+end)
+
+T.test("lm: anova tables (R 4.2)", function()
+  local m = stats.lm(frames.mt, "mpg ~ wt + hp")
+  local a = m:anova()
+  -- anova(m)[["Sum Sq"]], [["F value"]], [["Pr(>F)"]]
+  near_all(a.sum_sq, { 847.725249956657, 83.2741828018771, 195.047754741466 }, "Sum Sq")
+  near_all({ a.F[1], a.F[2] }, { 126.04109327651, 12.3813335070451 }, "F")
+  near_all({ a.p_value[1], a.p_value[2] }, { 4.48835982148814e-12, 0.00145122853156942 }, "p")
+  T.eq(a.terms[1], "wt"); T.eq(a.terms[3], "Residuals")
+  -- anova(lm(mpg ~ wt, mtcars), m)
+  local a2 = stats.anova(stats.lm(frames.mt, "mpg ~ wt"), m)
+  rel(a2.F[2], 12.3813335070451, "F"); rel(a2.p_value[2], 0.00145122853156942, "p")
+  T.rel(stats.anova(m).sum_sq[1], 847.725249956657, 1e-8)
+end)
+
+T.test("glm: predict on both scales, influence, anova, logLik (R 4.2)", function()
+  local g = stats.glm(frames.mt, "am ~ wt + hp", { family = "binomial" })
+  -- predict(g, nd, type = "response", se.fit = TRUE)
+  local fit, se = g:predict(wthp, { type = "response", se_fit = true })
+  near_all(fit, { 0.907473591915054, 0.102041413432028 }, "response"); near_all(se, { 0.114773116540528, 0.117498516160265 }, "se")
+  -- predict(g, nd, se.fit = TRUE)
+  fit, se = g:predict(wthp, { se_fit = true })
+  near_all(fit, { 2.28317036931418, -2.17474520490879 }, "link"); near_all(se, { 1.36691174761355, 1.28232942761838 }, "se")
+  -- cooks.distance(g)[1:4], hatvalues(g)[1:4]
+  near_all(g.cooks_distance, { 0.0172510983588934, 0.20340414972952, 0.00105403892848994, 0.00168675565123358 }, "cooks")
+  near_all(g.hatvalues, { 0.184073534724686, 0.23981141357838, 0.0861051255183869, 0.0951461385459757 }, "hat")
+  -- anova(glm(am ~ wt, binomial, mtcars), g, test = "Chisq"); logLik(g); BIC(g)
+  local a = stats.anova(stats.glm(frames.mt, "am ~ wt", { family = "binomial" }), g)
+  rel(a.sum_sq[2], 9.11697433517809, "deviance"); rel(a.p_value[2], 0.00253248481199101, "p")
+  rel(g.logLik, -5.02955523613349, "logLik"); rel(g.BIC, 20.4563181806662, "BIC")
+end)
+
+T.test("tidy and glance as broom", function()
+  local m = stats.lm(frames.mt, "mpg ~ wt + hp + wt:hp")
+  local t = m:tidy()
+  T.eq(t:nrow(), 4)
+  local names = t:names()
+  T.eq(table.concat(names, ","), "term,estimate,std_error,statistic,p_value")
+  T.eq(t:col("term"):totable()[4], "wt:hp")
+  T.rel(t:col("estimate"):totable()[1], m.coefficients[1], 1e-15)
+  local g = m:glance()
+  for _, k in ipairs { "r_squared", "adj_r_squared", "sigma", "statistic", "p_value", "df", "df_residual", "logLik",
+    "AIC", "BIC", "deviance", "nobs" } do
+    T.ok(type(g[k]) == "number", "glance." .. k)
+  end
+  T.eq(g.nobs, 32); T.eq(g.df, 3)
+  -- aliased coefficients are NA in tidy
+  local a = stats.lm(frames.mt, "mpg ~ wt + I(2 * wt)"):tidy()
+  T.eq(a:col("estimate"):totable()[3], nil)
+  local gl = stats.glm(frames.mt, "am ~ wt", { family = "binomial" }):glance()
+  T.ok(gl.null_deviance > gl.deviance)
+end)
+
+T.test("summaries print as R 4.2 (test/fixtures/r_datasets/lm_print.R)", function()
+  local data, aq = frames.mt, frames.aq
+  local out = {
+    tostring(stats.lm(data, "mpg ~ wt + factor(cyl) + I(2 * wt)"):summary()),
+    tostring(stats.glm(data, "cyl ~ hp", { family = "poisson" }):summary()),
+    tostring(stats.anova(stats.lm(data, "mpg ~ wt"), stats.lm(data, "mpg ~ wt + hp"))),
+    tostring(stats.lm(aq, "Ozone ~ Wind + Temp"):summary()),
+    tostring(stats.anova(stats.glm(data, "am ~ wt", { family = "binomial" }), stats.glm(data, "am ~ wt + hp", { family = "binomial" }))),
+  }
+  local f = assert(io.open("test/fixtures/r_datasets/lm_print.txt"))
+  local want = f:read("a")
+  f:close()
+  local got = table.concat(out)
+  if got ~= want then
+    local gl, wl, i = {}, {}, 1
+    for l in got:gmatch("[^\n]*") do gl[#gl + 1] = l end
+    for l in want:gmatch("[^\n]*") do wl[#wl + 1] = l end
+    while gl[i] == wl[i] and i <= #wl do i = i + 1 end
+    T.eq(gl[i], wl[i], "line " .. i)
+  end
+end)
+
+T.test("NA rows omitted and counted; weights by column or array", function()
+  local m = stats.lm(frames.aq, "Ozone ~ Wind + Temp")
+  T.eq(m.n_omitted, 37); T.eq(m.nobs, 116)   -- R: nobs(lm(Ozone ~ Wind + Temp, airquality)) = 116
+  T.raises(function() stats.lm(frames.aq, "Ozone ~ Wind", { na_action = "fail" }) end, "37 rows have missing values")
+  local w = {}
+  for i, c in ipairs(frames.mt:col("cyl"):totable()) do w[i] = c end
+  local a, b = stats.lm(frames.mt, "mpg ~ wt + hp", { weights = "cyl" }), stats.lm(frames.mt, "mpg ~ wt + hp", { weights = w })
+  T.rel(a.coefficients[2], b.coefficients[2], 1e-14)
+  T.rel(a.coefficients[2], -3.60400958903468, 1e-8)   -- R: coef(lm(mpg ~ wt + hp, mtcars, weights = cyl))
+end)
+
+T.test("bad input: clear messages, never a crash", function()
+  local mt = frames.mt
+  T.raises(function() stats.lm(mt, "mpg ~ wgt + hp") end, "stats.lm: unknown column 'wgt' (did you mean 'wt'?)")
+  T.raises(function() stats.lm(mt, "mpg ~ wt + ") end, "expected a term, found the end at position 12")
+  T.raises(function() stats.lm(mt, "mpg ~ (wt + hp") end, "expected ')' at position 15")
+  T.raises(function() stats.lm(mt, "mpg  wt") end, "expected '~'")
+  T.raises(function() stats.lm(mt, "mpg ~ wt)") end, "unbalanced ')'")
+  T.raises(function() stats.lm(mt, "model ~ wt") end, "the response 'model' is categorical, not numeric")
+  T.raises(function() stats.lm(mt, "mpg ~ foo(wt)") end, "unknown function 'foo'")
+  T.raises(function() stats.lm(mt, "mpg ~ log(model)") end, "column 'model' is string, not numeric")
+  T.raises(function() stats.lm(mt, "mpg ~ poly(wt)") end, "poly(x, k) needs")
+  T.raises(function() stats.lm(mt, "mpg ~ 3") end, "a number other than 0 or 1")
+  T.raises(function() stats.lm(mt, "~ wt") end, "has no response")
+  T.raises(function() stats.lm(mt, 42) end, "argument 'formula' must be a string")
+  T.raises(function() stats.lm({}, "y ~ x") end, "argument 'data' must be a DataFrame")
+  T.raises(function() stats.lm(mt, "mpg ~ wt", { weights = "model" }) end, "column 'model' is string, not numeric")
+  T.raises(function() stats.lm(mt, "mpg ~ wt", { weights = { 1, 2 } }) end, "one value per row (32), got 2")
+  T.raises(function() stats.glm(mt, "mpg ~ wt", { family = "binomial" }) end, "y values must be 0 <= y <= 1")
+  T.raises(function() stats.glm(mt, "mpg ~ wt", { family = "poisson", link = "logit" }) end, "link \"logit\" not available for the poisson family")
+  T.raises(function() stats.glm(mt, "model ~ wt", { family = "poisson" }) end, "categorical, not numeric")
+  T.raises(function() stats.glm(mt, "I(mpg - 20) ~ wt", { family = "Gamma" }) end, "non-positive values not allowed for the 'Gamma' family")
+  T.raises(function() stats.lm(mt, "mpg ~ wt"):predict(data._typed_frame({ "hp" }, { { 1, n = 1 } })) end, "unknown column 'wt'")
+  local tg2 = data._typed_frame({ "len", "supp" }, { { 1, 2, 3, n = 3 }, { "OJ", "VC", "XX", n = 3 } })
+  T.raises(function() stats.lm(frames.tg, "len ~ supp"):predict(tg2) end, "factor 'supp' has a new level 'XX'")
+end)
+
+T.test("perfect separation warns as R; rank deficiency as R", function()
+  -- R: glm(am ~ mpg + wt + hp + disp + qsec, binomial, mtcars): both warnings, coef (Intercept) 687.18495083728
+  local g = stats.glm(frames.mt, "am ~ mpg + wt + hp + disp + qsec", { family = "binomial" })
+  T.eq(g.warnings[1], "glm.fit: algorithm did not converge")
+  T.eq(g.warnings[2], "glm.fit: fitted probabilities numerically 0 or 1 occurred")
+  T.rel(g.coefficients[1], 687.18495083728, 1e-6)
+  -- a constant column is aliased (R: coef(lm(y ~ x + k)) gives k NA); fewer rows than coefficients too
+  local cst = data._typed_frame({ "y", "x", "k" }, { { 1, 2, 4, 3, n = 4 }, { 1, 2, 3, 4, n = 4 }, { 5, 5, 5, 5, n = 4 } })
+  local f = stats.lm(cst, "y ~ x + k")
+  T.ok(f.coefficients[3] ~= f.coefficients[3]); T.rel(f.coefficients[2], 0.8, 1e-12); T.eq(f.rank, 2)
+  local few = data._typed_frame({ "y", "a", "b" }, { { 1, 2, n = 2 }, { 1, 3, n = 2 }, { 4, 7, n = 2 } })
+  local f2 = stats.lm(few, "y ~ a + b")
+  T.eq(f2.rank, 2); T.eq(f2.df_residual, 0); T.ok(f2.coefficients[3] ~= f2.coefficients[3])
+  T.ok(#tostring(f2:summary()) > 0)
+end)
+
 T.done()
