@@ -153,6 +153,10 @@ local calls = {
 
 calls["stats.t_test"] = function(o) return stats.t_test({ 1, 2, 4 }, o) end
 calls["stats.cor_test"] = function(o) return stats.cor_test({ 1, 2, 4, 3 }, { 2, 1, 4, 5 }, o) end
+local LMDF = data._typed_frame({ "y", "x" }, { { 1, 3, 2, 5, 4, n = 5 }, { 1, 2, 3, 4, 5, n = 5 } })
+calls["stats.lm"] = function(o) return stats.lm(LMDF, "y ~ x", o) end
+calls["stats.glm"] = function(o) return stats.glm(LMDF, "y ~ x", o) end
+calls["LinearModel:predict"] = function(o) return stats.lm(LMDF, "y ~ x"):predict(LMDF, o) end
 calls["stats.chisq_test"] = function(o) return stats.chisq_test({ { 12, 5 }, { 7, 9 } }, o) end
 calls["stats.quantile"] = function(o) return stats.quantile({ 1, 2, 4 }, 0.5, o) end
 calls["stats.p_adjust"] = function(o) return stats.p_adjust({ 0.1, 0.2 }, o) end
