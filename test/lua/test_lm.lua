@@ -377,4 +377,17 @@ T.test("perfect separation warns as R; rank deficiency as R", function()
   T.ok(#tostring(f2:summary()) > 0)
 end)
 
+T.test("plot.diagnostics: four panels in the terminal and as SVG", function()
+  local c = plot.diagnostics(stats.lm(frames.mt, "mpg ~ wt + hp"))
+  local text = c:render { width = 100, height = 36 }
+  for _, title in ipairs { "Residuals vs Fitted", "Normal Q-Q", "Scale-Location", "Residuals vs Leverage" } do
+    T.ok(text:find(title, 1, true), title)
+  end
+  T.ok(text:find("17", 1, true), "the most extreme row (Chrysler Imperial, 17) labelled")
+  local svg = c:svg()
+  T.ok(svg:find("<svg", 1, true) and svg:find("Normal Q-Q", 1, true), "SVG")
+  T.ok(plot.diagnostics(stats.glm(frames.mt, "am ~ wt", { family = "binomial" })):svg():find("Predicted values", 1, true))
+  T.raises(function() plot.diagnostics({}) end, "plot.diagnostics: argument 'fit' must be a fit of stats.lm or stats.glm")
+end)
+
 T.done()
