@@ -161,6 +161,24 @@ end
 
 -- ---- Models ------------------------------------------------------------------
 
+-- A Lua-table DataFrame (data.lua's, whose columns are Matrices or arrays)
+-- becomes a typed frame; NaN in a numeric column is NA.
+local function typed(df)
+  if type(df) ~= "table" or rawget(df, "_cols") == nil then return df end
+  local cols = {}
+  for j, c in ipairs(df._cols) do
+    local t = { n = df._nrow }
+    if mat.is(c) then
+      for i = 1, df._nrow do local v = c[i]; if v == v then t[i] = v end end
+    else
+      for i = 1, df._nrow do t[i] = c[i] end
+    end
+    cols[j] = t
+  end
+  return data._typed_frame(df.names, cols)
+end
+
+
 local LinearModel = { __name = "LinearModel" }
 local GLM = { __name = "GLM" }
 local Summary = { __name = "ModelSummary" }
@@ -474,7 +492,7 @@ local function predict(self, newdata, opts)
     error("LinearModel:predict: option 'type' must be \"link\" or \"response\" (got \"" .. kind .. "\")", 0)
   end
   if not (level > 0 and level < 1) then error("LinearModel:predict: option 'level' must be in (0, 1)", 0) end
-  local fit, se, mu, semu = M._model_predict(self._model, newdata)
+  local fit, se, mu, semu = M._model_predict(self._model, newdata and typed(newdata))
   if self.family then
     if interval ~= "none" then error("GLM:predict: intervals are for linear models (use se_fit = true)", 0) end
     local s = math.sqrt(self.dispersion)
@@ -540,7 +558,7 @@ end
 
 M.lm = doc(function(df, formula, opts)
   check_formula("stats.lm", df, formula)
-  local model, fit = M._lm(df, formula, opts)
+  local model, fit = M._lm(typed(df), formula, opts)
   fit._model, fit.formula = model, formula
   fit.deviance = fit.rss
   return setmetatable(fit, LinearModel)
@@ -559,7 +577,7 @@ end, "stats.lm", "stats.lm(data, formula [, opts])",
 
 M.glm = doc(function(df, formula, opts)
   check_formula("stats.glm", df, formula)
-  local model, fit = M._glm(df, formula, opts)
+  local model, fit = M._glm(typed(df), formula, opts)
   fit._model, fit.formula = model, formula
   fit.canonical = ({ binomial = "logit", poisson = "log", gaussian = "identity", Gamma = "inverse" })[fit.family]
   local k = fit.rank + ((fit.family == "gaussian" or fit.family == "Gamma") and 1 or 0)

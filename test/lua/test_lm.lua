@@ -377,6 +377,11 @@ T.test("perfect separation warns as R; rank deficiency as R", function()
   T.ok(#tostring(f2:summary()) > 0)
 end)
 
+T.test("a DataFrame from data.read_csv works too", function()
+  local fit = stats.lm(data.read_csv("test/fixtures/r_datasets/PlantGrowth.csv"), "weight ~ group")
+  T.rel(fit.coefficients[2], -0.371, 1e-12)   -- R: coef(lm(weight ~ group, PlantGrowth))[2]
+end)
+
 T.test("plot.diagnostics: four panels in the terminal and as SVG", function()
   local c = plot.diagnostics(stats.lm(frames.mt, "mpg ~ wt + hp"))
   local text = c:render { width = 100, height = 36 }
