@@ -2,6 +2,7 @@
  * constants of R's C code for the logit link (thresholds at +-30). */
 #define MATHLIB_STANDALONE 1
 #include <Rmath.h>
+#include <cblas.h>
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -198,11 +199,10 @@ typedef struct {
   double *z, *w, *coef, *coefold;
 } irls_work;
 
+/* eta = X coef (aliased coefficients are 0 here), by BLAS. */
 static void linear_predictor(const irls_work *W, const double *coef, double *eta) {
-  memset(eta, 0, W->n * sizeof *eta);
-  for (size_t j = 0; j < W->p; j++)
-    if (coef[j] != 0 && coef[j] == coef[j])
-      for (size_t i = 0; i < W->n; i++) eta[i] += coef[j] * W->X[j * W->n + i];
+  if (W->p == 0) { memset(eta, 0, W->n * sizeof *eta); return; }
+  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)W->n, (int)W->p, 1.0, W->X, (int)W->n, coef, 1, 0.0, eta, 1);
 }
 
 /* One weighted least-squares step from the current mu and eta. */

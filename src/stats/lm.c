@@ -12,7 +12,8 @@
 #include "../core/interrupt.h"
 #include "../core/threads.h"
 
-#define TSQR_ROWS 4096
+/* Rows per block of the tall-skinny QR: a block of ~30 columns stays in L2. */
+#define TSQR_ROWS 1024
 
 static int oom(mlsh_err *err) { return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); }
 
@@ -25,7 +26,7 @@ void st_ls_free(st_ls *r) {
 /* ---- Tall-skinny QR of [sqrt(w) X | sqrt(w) y] --------------------------- */
 
 typedef struct {
-  const double *X, *y, *w;
+  const double *X, *y, *sw;   /* sw: square roots of the weights, or NULL */
   size_t n, p, q, nb, rows;   /* q = p + 1 columns; blocks of `rows` rows, the last one longer */
   double *S;                  /* stacked R factors: (nb q) x q */
 } tsqr_job;
@@ -36,13 +37,18 @@ static int tsqr_block(void *ctx, size_t b, size_t e, int tid) {
   (void)tid;
   for (size_t blk = b; blk < e; blk++) {
     size_t i0 = blk * J->rows, i1 = blk + 1 == J->nb ? J->n : i0 + J->rows, h = i1 - i0;
-    double *B = mlsh_malloc_array(h * q + q, sizeof *B);
+    size_t lwork = 64 * q;
+    double *B = mlsh_malloc_array(h * q + q + lwork, sizeof *B);
     if (!B) return MLSH_ENOMEM;
     for (size_t j = 0; j < q; j++) {
-      const double *src = j < J->p ? J->X + j * J->n : J->y;
-      for (size_t i = i0; i < i1; i++) B[j * h + (i - i0)] = J->w ? sqrt(J->w[i]) * src[i] : src[i];
+      const double *src = (j < J->p ? J->X + j * J->n : J->y) + i0;
+      double *dst = B + j * h;
+      if (J->sw) for (size_t i = 0; i < h; i++) dst[i] = J->sw[i0 + i] * src[i];
+      else memcpy(dst, src, h * sizeof *dst);
     }
-    if (LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (lapack_int)h, (lapack_int)q, B, (lapack_int)h, B + h * q)) {
+    /* the _work entry: no NaN scan of the block (the caller's data is checked) */
+    if (LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)h, (lapack_int)q, B, (lapack_int)h, B + h * q,
+                            B + h * q + q, (lapack_int)lwork)) {
       mlsh_free(B);
       return MLSH_ENUM;
     }
@@ -55,10 +61,10 @@ static int tsqr_block(void *ctx, size_t b, size_t e, int tid) {
 }
 
 /* R (q x q, column-major) of the weighted data with y as the last column. */
-static int tsqr(const double *X, const double *y, const double *w, size_t n, size_t p, int threads, double *R,
+static int tsqr(const double *X, const double *y, const double *sw, size_t n, size_t p, int threads, double *R,
                 mlsh_err *err) {
   size_t q = p + 1, rows = TSQR_ROWS > 2 * q ? TSQR_ROWS : 2 * q, nb = n / rows ? n / rows : 1;
-  tsqr_job J = {X, y, w, n, p, q, nb, rows, mlsh_calloc(nb * q * q, sizeof(double))};
+  tsqr_job J = {X, y, sw, n, p, q, nb, rows, mlsh_calloc(nb * q * q, sizeof(double))};
   double *tau = mlsh_malloc_array(q, sizeof *tau);
   int rc = J.S && tau ? MLSH_OK : oom(err);
   if (rc == MLSH_OK && (rc = mlsh_parallel_dynamic(nb, threads, 1, tsqr_block, &J)))
@@ -145,14 +151,17 @@ int st_ls_fit(const double *X, const double *y, const double *w, size_t n, size_
   r->coef = mlsh_malloc_array(q, sizeof *r->coef);
   r->fitted = mlsh_calloc(n + 1, sizeof *r->fitted);
   r->resid = mlsh_malloc_array(n + 1, sizeof *r->resid);
-  int rc = Rfull && r->pivot && r->coef && r->fitted && r->resid ? MLSH_OK : oom(err);
-  if (rc == MLSH_OK) rc = tsqr(X, y, w, n, p, threads, Rfull, err);
+  double *sw = w ? mlsh_malloc_array(n + 1, sizeof *sw) : NULL;
+  int rc = Rfull && r->pivot && r->coef && r->fitted && r->resid && (sw || !w) ? MLSH_OK : oom(err);
+  for (size_t i = 0; rc == MLSH_OK && sw && i < n; i++) sw[i] = sqrt(w[i]);
+  if (rc == MLSH_OK) rc = tsqr(X, y, sw, n, p, threads, Rfull, err);
   if (rc == MLSH_OK) rc = find_rank(r, Rfull, tol, err);
-  if (rc == MLSH_OK) {
-    for (size_t j = 0; j < r->rank; j++) cblas_daxpy((int)n, r->coef[r->pivot[j]], X + r->pivot[j] * n, 1, r->fitted, 1);
-    for (size_t i = 0; i < n; i++) r->resid[i] = y[i] - r->fitted[i];
+  if (rc == MLSH_OK && p) {   /* fitted = X b, the aliased columns left out (b = 0 there) */
+    for (size_t j = 0; j < p; j++) Rfull[j] = r->coef[j] == r->coef[j] ? r->coef[j] : 0.0;
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)p, 1.0, X, (int)n, Rfull, 1, 0.0, r->fitted, 1);
   }
-  mlsh_free(Rfull);
+  if (rc == MLSH_OK) for (size_t i = 0; i < n; i++) r->resid[i] = y[i] - r->fitted[i];
+  mlsh_free(Rfull); mlsh_free(sw);
   if (rc) st_ls_free(r);
   return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "model_impl.h"
 #include "../core/alloc.h"
+#include "../frame/group.h"
 
 typedef struct {
   const mlsh_frame *f;
@@ -162,40 +163,29 @@ int mv_eval_numeric(const fx_node *e, const mlsh_frame *f, const char *fname, co
 
 /* ---- Factors -------------------------------------------------------------- */
 
-static const char *sort_base;
-static const int64_t *sort_offsets;
-static int by_string(const void *a, const void *b) {
-  int64_t i = *(const int64_t *)a, j = *(const int64_t *)b;
-  size_t li = (size_t)(sort_offsets[i + 1] - sort_offsets[i]), lj = (size_t)(sort_offsets[j + 1] - sort_offsets[j]);
-  int d = memcmp(sort_base + sort_offsets[i], sort_base + sort_offsets[j], li < lj ? li : lj);
-  return d ? d : (li > lj) - (li < lj);
-}
 static int by_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
 
-/* Distinct sorted values of a string column as levels; codes per row. */
+/* Distinct values of a string column, sorted (the frame core's grouping,
+ * NA last), as levels; codes per row. */
 static int string_factor(evalctx *c, const mlsh_col *col, mv_value *v) {
-  size_t n = col->n, m = 0;
-  int64_t *idx = mlsh_malloc_array(n ? n : 1, sizeof *idx);
-  if (!idx) return oom(c);
-  for (size_t i = 0; i < n; i++) if (!col_is_na(col, i)) idx[m++] = (int64_t)i;
-  sort_base = col->data; sort_offsets = col->offsets;   /* single-threaded qsort comparator state */
-  qsort(idx, m, sizeof *idx, by_string);
-  v->levels = mlsh_malloc_array(m ? m : 1, sizeof *v->levels);
-  if (!v->levels) { mlsh_free(idx); return oom(c); }
-  for (size_t i = 0; i < n; i++) v->codes[i] = -1;
-  for (size_t k = 0; k < m; k++) {
-    if (k == 0 || by_string(&idx[k - 1], &idx[k]) != 0) {
-      size_t len;
-      const char *s = col_str(col, (size_t)idx[k], &len);
-      if (!(v->levels[v->nlevels] = dup_bytes(s, len))) { mlsh_free(idx); return oom(c); }
-      v->nlevels++;
-    }
-    v->codes[idx[k]] = (int32_t)(v->nlevels - 1);
+  frame_groups g;
+  int rc = frame_group(&col, 1, 1, 0, &g, c->err);
+  if (rc) return rc;
+  size_t n = col->n, k = g.ngroups;
+  if (k && col_is_na(col, (size_t)g.first[k - 1])) k--;   /* the NA group, last */
+  v->levels = mlsh_calloc(k ? k : 1, sizeof *v->levels);
+  if (!v->levels) { frame_groups_free(&g); return oom(c); }
+  for (size_t j = 0; j < k; j++) {
+    size_t len;
+    const char *s = col_str(col, (size_t)g.first[j], &len);
+    if (!(v->levels[j] = dup_bytes(s, len))) { frame_groups_free(&g); return oom(c); }
+    v->nlevels++;
   }
-  mlsh_free(idx);
+  for (size_t i = 0; i < n; i++) v->codes[i] = (size_t)g.id[i] < k ? (int32_t)g.id[i] : -1;
+  frame_groups_free(&g);
   return MLSH_OK;
 }
 

@@ -8,6 +8,7 @@
 #include "model_impl.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
+#include "../core/threads.h"
 
 static int oom(const char *fname, mlsh_err *err) { return mlsh_seterr(err, MLSH_ENOMEM, "%s: not enough memory", fname); }
 
@@ -187,34 +188,69 @@ static int set_columns(st_design *d, const char *fname, mlsh_err *err) {
 }
 
 /* Per variable, its values on the model rows: numbers, level indices, or a poly basis. */
-typedef struct { double *x; int32_t *codes; } prepared;
+typedef struct { double *x; int32_t *codes; int borrowed; } prepared;
 
+/* One column of the model matrix: the product of its variables' parts
+ * (the first one assigned, the others multiplied in). */
+static void fill_column(const st_design *d, const prepared *pv, size_t n, size_t t, const size_t *digit, double *col) {
+  int first = 1;
+  for (size_t v = 0, k = 0; v < d->terms.nvars; v++) {
+    if (!(d->terms.terms[t] >> v & 1)) continue;
+    const st_mvar *m = &d->vars[v];
+    if (m->kind == MV_FACTOR) {
+      int32_t level = (int32_t)(digit[k] + (d->coding[t * d->terms.nvars + v] == 1));
+      const int32_t *codes = pv[v].codes;
+      if (first) for (size_t i = 0; i < n; i++) col[i] = codes[i] == level;
+      else for (size_t i = 0; i < n; i++) col[i] *= codes[i] == level;
+    } else {
+      const double *x = pv[v].x + (m->kind == MV_POLY ? digit[k] * n : 0);
+      if (first) memcpy(col, x, n * sizeof *col);
+      else for (size_t i = 0; i < n; i++) col[i] *= x[i];
+    }
+    first = 0;
+    k++;
+  }
+}
+
+typedef struct {
+  const st_design *d;
+  const prepared *pv;
+  size_t n;
+  double *X;
+  size_t *term, *digits;   /* per column j: its term and ST_MAX_VARS digits */
+} fill_job;
+
+static int fill_range(void *ctx, size_t b, size_t e, int tid) {
+  fill_job *J = ctx;
+  (void)tid;
+  for (size_t j = b; j < e; j++) {
+    double *col = J->X + j * J->n;
+    if (J->term[j] == (size_t)-1) for (size_t i = 0; i < J->n; i++) col[i] = 1;
+    else fill_column(J->d, J->pv, J->n, J->term[j], J->digits + j * ST_MAX_VARS, col);
+    if (mlsh_interrupted()) return MLSH_EINTR;
+  }
+  return MLSH_OK;
+}
+
+/* The columns filled in parallel, each by one thread. */
 static int fill_matrix(const st_design *d, const prepared *pv, size_t n, double *X) {
+  fill_job J = {d, pv, n, X, mlsh_malloc_array(d->p + 1, sizeof(size_t)),
+                mlsh_calloc((d->p + 1) * ST_MAX_VARS, sizeof(size_t))};
+  int rc = J.term && J.digits ? MLSH_OK : MLSH_ENOMEM;
   size_t j = 0;
-  if (d->terms.intercept) { for (size_t i = 0; i < n; i++) X[i] = 1; j++; }
-  for (size_t t = 0; t < d->terms.nterms; t++) {
+  if (rc == MLSH_OK && d->terms.intercept) J.term[j++] = (size_t)-1;
+  for (size_t t = 0; rc == MLSH_OK && t < d->terms.nterms; t++) {
     if (term_columns(d, t) == 0) continue;
     size_t digit[ST_MAX_VARS] = {0};
     do {
-      double *col = X + j * n;
-      for (size_t i = 0; i < n; i++) col[i] = 1;
-      for (size_t v = 0, k = 0; v < d->terms.nvars; v++) {
-        if (!(d->terms.terms[t] >> v & 1)) continue;
-        const st_mvar *m = &d->vars[v];
-        if (m->kind == MV_FACTOR) {
-          int32_t level = (int32_t)(digit[k] + (d->coding[t * d->terms.nvars + v] == 1));
-          for (size_t i = 0; i < n; i++) col[i] *= pv[v].codes[i] == level;
-        } else {
-          const double *x = pv[v].x + (m->kind == MV_POLY ? digit[k] * n : 0);
-          for (size_t i = 0; i < n; i++) col[i] *= x[i];
-        }
-        k++;
-      }
+      J.term[j] = t;
+      memcpy(J.digits + j * ST_MAX_VARS, digit, sizeof digit);
       j++;
-      if (mlsh_interrupted()) return MLSH_EINTR;
     } while (next_digit(d, t, digit));
   }
-  return MLSH_OK;
+  if (rc == MLSH_OK) rc = mlsh_parallel_for(d->p, 0, 1, fill_range, &J);
+  mlsh_free(J.term); mlsh_free(J.digits);
+  return rc;
 }
 
 static int value_missing(const mv_value *v, size_t i) {
@@ -223,7 +259,8 @@ static int value_missing(const mv_value *v, size_t i) {
 
 /* Values on the model rows; factor codes mapped through map (value level -> design level). */
 static int prepare(const st_design *d, const mv_value *vals, int32_t *const *maps, const int64_t *rows, size_t n,
-                   prepared *pv, const char *fname, mlsh_err *err) {
+                   size_t nrow, prepared *pv, const char *fname, mlsh_err *err) {
+  int identity = n == nrow;   /* no row omitted: numeric values are used in place */
   for (size_t v = 0; v < d->terms.nvars; v++) {
     const st_mvar *m = &d->vars[v];
     if (m->kind == MV_FACTOR) {
@@ -232,6 +269,7 @@ static int prepare(const st_design *d, const mv_value *vals, int32_t *const *map
       continue;
     }
     size_t w = m->kind == MV_POLY ? (size_t)m->degree : 1;
+    if (m->kind == MV_NUMERIC && identity) { pv[v].x = vals[v].x; pv[v].borrowed = 1; continue; }
     double *x = mlsh_malloc_array(n ? n : 1, sizeof *x);
     if (!x || !(pv[v].x = mlsh_malloc_array(n * w + 1, sizeof *pv[v].x))) { mlsh_free(x); return oom(fname, err); }
     for (size_t i = 0; i < n; i++) x[i] = vals[v].x[rows[i]];
@@ -245,7 +283,7 @@ static int prepare(const st_design *d, const mv_value *vals, int32_t *const *map
 }
 
 static void free_prepared(prepared *pv, size_t nvars) {
-  for (size_t v = 0; v < nvars; v++) { mlsh_free(pv[v].x); mlsh_free(pv[v].codes); }
+  for (size_t v = 0; v < nvars; v++) { if (!pv[v].borrowed) mlsh_free(pv[v].x); mlsh_free(pv[v].codes); }
 }
 
 static void free_values(mv_value *vals, int32_t **maps, size_t nvars) {
@@ -282,11 +320,12 @@ static int build_matrix(const st_design *d, const mv_value *vals, int32_t *const
   prepared pv[ST_MAX_VARS] = {{0}};
   size_t cells;
   md->p = d->p;
-  int rc = prepare(d, vals, maps, md->rows, md->n, pv, fname, err);
+  int rc = prepare(d, vals, maps, md->rows, md->n, md->n + md->nomitted, pv, fname, err);
   if (rc == MLSH_OK && (mlsh_mul_overflow(md->n, d->p, &cells) || !(md->X = mlsh_malloc_array(cells + 1, sizeof *md->X))))
     rc = oom(fname, err);
   if (rc == MLSH_OK) rc = fill_matrix(d, pv, md->n, md->X);
   if (rc == MLSH_EINTR) mlsh_seterr(err, rc, "%s: interrupted", fname);
+  if (rc == MLSH_ENOMEM) oom(fname, err);
   free_prepared(pv, d->terms.nvars);
   return rc;
 }
