@@ -273,9 +273,13 @@ local function lm_summary_text(s)
     out[#out + 1] = a; out[#out + 1] = b
   end
   out[#out + 1] = ""
-  out[#out + 1] = coefficients_header(f)
-  for _, l in ipairs(coefmat(f.names, f.coefficients, f.std_error, f.statistic, f.p_value, "t value", "Pr(>|t|)")) do
-    out[#out + 1] = l
+  if #f.names == 0 then
+    out[#out + 1] = "No Coefficients"
+  else
+    out[#out + 1] = coefficients_header(f)
+    for _, l in ipairs(coefmat(f.names, f.coefficients, f.std_error, f.statistic, f.p_value, "t value", "Pr(>|t|)")) do
+      out[#out + 1] = l
+    end
   end
   out[#out + 1] = ""
   out[#out + 1] = string.format("Residual standard error: %s on %s degrees of freedom", fmt(f.sigma, 4), fmt(rdf, 7))
@@ -400,12 +404,14 @@ end
 local function compare(fits)
   local glm = fits[1].family ~= nil
   local t = { terms = {}, res_df = {}, rss = {}, df = {}, sum_sq = {}, F = {}, p_value = {} }
+  for _, f in ipairs(fits) do
+    if (f.family ~= nil) ~= glm then error("stats.anova: models must all be lm or all be glm fits", 0) end
+    if f.nobs ~= fits[1].nobs then error("stats.anova: models were not all fitted to the same number of observations", 0) end
+  end
   local big = fits[#fits]
   local scale = glm and big.dispersion or big.rss / big.df_residual
   local lines = {}
   for i, f in ipairs(fits) do
-    if (f.family ~= nil) ~= glm then error("stats.anova: models must all be lm or all be glm fits", 0) end
-    if f.nobs ~= fits[1].nobs then error("stats.anova: models were not all fitted to the same number of observations", 0) end
     t.terms[i] = tostring(i)
     lines[#lines + 1] = string.format("Model %d: %s", i, f.formula)
     t.res_df[i] = f.df_residual

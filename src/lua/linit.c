@@ -22,7 +22,7 @@ typedef struct {
 static const module_entry modules[] = {
   {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O", {mlsh_open_mat}, {"mat"}},
   {"data", "data frames: CSV reading/writing, describe, select, filter", {mlsh_open_data, mlsh_open_frame}, {"data"}},
-  {"stats", "PCA (FactoMineR-grade), t-SNE, R's distributions and tests", {mlsh_open_stats_pca, mlsh_open_stats_tsne, mlsh_open_stats_distrib, mlsh_open_stats_tests, mlsh_open_stats_rank, mlsh_open_stats_lm}, {"stats_pca", "stats_tests", "stats_models"}},
+  {"stats", "PCA (FactoMineR-grade), t-SNE, R's distributions and tests, linear and generalised linear models", {mlsh_open_stats_pca, mlsh_open_stats_tsne, mlsh_open_stats_distrib, mlsh_open_stats_tests, mlsh_open_stats_rank, mlsh_open_stats_lm}, {"stats_pca", "stats_tests", "stats_models"}},
   {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster, mlsh_open_cluster_valid}, {"cluster"}},
   {"ts", "time series: Box-Jenkins tests, ACF/PACF, ARIMA/SARIMA, forecasts", {mlsh_open_ts}, {"ts"}},
   {"learn", "classifiers (KNN, SVM, random forest, logistic), splits, metrics", {mlsh_open_learn, mlsh_open_learn_prep}, {"learn"}},

@@ -480,7 +480,7 @@ int st_terms_parse(const char *formula, const char *const *columns, size_t ncols
   t->tree = parse_formula(&p);
   if (!t->tree) return err ? err->code : MLSH_EINVAL;
   t->response = t->tree->a;
-  t->intercept = 1;
+  t->intercept = t->tree->b->kind != FX_NUM || t->tree->b->num != 0;   /* y ~ 0 */
   expander x = {t, columns, ncols, fname, formula, err};
   termlist l = {0};
   int rc = expand(&x, t->tree->b, &l);
