@@ -45,6 +45,10 @@ local function session()
   plot.scatter(X:col(1), X:col(2)):render { width = 40, height = 10 }
   plot.hist(X:col(1)):svg()
   iris:head(5):write_csv(csv_out)
+  local lm = stats.lm(iris, "sepal_length ~ sepal_width + species")
+  local _ = tostring(lm:summary()) .. tostring(lm:tidy()) .. tostring(lm:anova()) .. lm.cooks_distance:rows()
+  lm:predict(iris:head(3), { interval = "prediction" })
+  local _ = tostring(stats.glm(iris, "petal_width ~ sepal_length", { family = "Gamma" }):summary())
   local _ = tostring(X) .. tostring(iris:head(3))
   return true
 end
