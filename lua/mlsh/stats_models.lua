@@ -572,7 +572,8 @@ end, "stats.lm", "stats.lm(data, formula [, opts])",
   "Linear model as R's lm: data a DataFrame, formula R's syntax (\"y ~ x1 + log(x2) + g + x1:x2\": intercept and\n" ..
   "-1, `.` for every other column, string and categorical columns as treatment contrasts with the first level as\n" ..
   "baseline, factor(x), `:` and `*`, I(x^2), poly(x, k) orthogonal as R's, log/exp/sqrt/abs and arithmetic inside\n" ..
-  "terms). Rows with an NA in a variable used are omitted and counted (n_omitted). Solved by a QR factorisation\n" ..
+  "terms; ordered factors and ordered(x) get R's polynomial contrasts .L .Q .C). Rows with an NA in a variable used are\n" ..
+  "omitted and counted (n_omitted). Solved by a QR factorisation\n" ..
   "with R's rule for aliased columns: a rank-deficient design gives NaN (NA) coefficients as R's lm does.\n" ..
   "Returns a LinearModel: coefficients, names (R's column names: \"(Intercept)\", \"cyl6\", \"wt:hp\"), std_error,\n" ..
   "statistic, p_value, residuals, fitted, hatvalues, cooks_distance, std_residuals (Matrices), sigma,\n" ..

@@ -1,7 +1,7 @@
 /* model_eval.c - the small evaluator behind formula variables: columns,
  * numbers, + - * / ^, unary minus, the functions formulas use (log, exp,
- * sqrt, abs, log2, log10, log1p, I) and the two that change a variable's
- * kind: factor(x) and poly(x, k). NA is NaN throughout, as R propagates it. */
+ * sqrt, abs, log2, log10, log1p, I) and those that change a variable's
+ * kind: factor(x), ordered(x) and poly(x, k). NA is NaN throughout, as R propagates it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +87,7 @@ static int eval_call(evalctx *c, const fx_node *e, double *x) {
   size_t n = c->f->nrow;
   int log_base = !strcmp(e->name, "log") && e->nargs == 2;
   if (!is_function1(e->name))
-    return mlsh_seterr(c->err, MLSH_EINVAL, "%s: formula '%s': unknown function '%s' at position %zu (formulas know log, exp, sqrt, abs, log2, log10, log1p, I, factor, poly)",
+    return mlsh_seterr(c->err, MLSH_EINVAL, "%s: formula '%s': unknown function '%s' at position %zu (formulas know log, exp, sqrt, abs, log2, log10, log1p, I, factor, ordered, poly)",
                        c->fname, c->formula, e->name, e->pos + 1);
   if (e->nargs != 1 && !log_base)
     return mlsh_seterr(c->err, MLSH_EINVAL, "%s: formula '%s': %s() takes one argument (got %zu) at position %zu",
@@ -141,7 +141,7 @@ static int eval_num(evalctx *c, const fx_node *e, double *x) {
   }
   case FX_BINOP: return eval_binop(c, e, x);
   case FX_CALL:
-    if (!strcmp(e->name, "factor") || !strcmp(e->name, "poly") || !strcmp(e->name, "cbind"))
+    if (!strcmp(e->name, "factor") || !strcmp(e->name, "ordered") || !strcmp(e->name, "poly") || !strcmp(e->name, "cbind"))
       return mlsh_seterr(c->err, MLSH_EINVAL, "%s: formula '%s': %s() cannot be used inside an expression (position %zu)",
                          c->fname, c->formula, e->name, e->pos + 1);
     return eval_call(c, e, x);
@@ -237,6 +237,7 @@ static int column_factor(evalctx *c, const mlsh_col *col, mv_value *v) {
     if (!(v->levels[k] = dup_bytes(s, len))) { v->nlevels = k; return oom(c); }
   }
   v->nlevels = lv->n;
+  v->ordered = col->ordered;
   for (size_t i = 0; i < n; i++) v->codes[i] = col_is_na(col, i) ? -1 : COL_I32(col)[i];
   return MLSH_OK;
 }
@@ -271,7 +272,8 @@ int mv_eval(const fx_node *e, const mlsh_frame *f, const char *fname, const char
             mlsh_err *err) {
   evalctx c = {f, fname, formula, err};
   memset(v, 0, sizeof *v);
-  int factor_call = e->kind == FX_CALL && !strcmp(e->name, "factor");
+  int ordered_call = e->kind == FX_CALL && !strcmp(e->name, "ordered");
+  int factor_call = ordered_call || (e->kind == FX_CALL && !strcmp(e->name, "factor"));
   const mlsh_col *col = NULL;
   if (e->kind == FX_NAME) {
     int rc = find_column(&c, e, &col);
@@ -279,8 +281,8 @@ int mv_eval(const fx_node *e, const mlsh_frame *f, const char *fname, const char
     if (!is_factor_column(col)) col = NULL;
   }
   if (factor_call && e->nargs != 1)
-    return mlsh_seterr(err, MLSH_EINVAL, "%s: formula '%s': factor() takes one argument (position %zu)", fname, formula,
-                       e->pos + 1);
+    return mlsh_seterr(err, MLSH_EINVAL, "%s: formula '%s': %s() takes one argument (position %zu)", fname, formula,
+                       e->name, e->pos + 1);
   if (e->kind == FX_CALL && !strcmp(e->name, "poly")) return eval_poly(&c, e, v);
   if (!col && !factor_call) {
     v->kind = MV_NUMERIC;
@@ -290,6 +292,7 @@ int mv_eval(const fx_node *e, const mlsh_frame *f, const char *fname, const char
   v->codes = mlsh_malloc_array(f->nrow ? f->nrow : 1, sizeof *v->codes);
   if (!v->codes) return oom(&c);
   int rc = col ? column_factor(&c, col, v) : eval_factor_call(&c, e, v);
+  if (ordered_call) v->ordered = 1;
   if (rc) mv_value_free(v);
   return rc;
 }

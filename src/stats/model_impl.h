@@ -11,6 +11,7 @@ typedef struct mv_value {
   size_t nlevels;
   char **levels;      /* factor: owned copies */
   int degree;         /* poly */
+  int ordered;        /* factor: an ordered factor (polynomial contrasts) */
 } mv_value;
 
 /* Evaluate a variable's expression (a column, arithmetic, log/exp/sqrt/...,

@@ -26,6 +26,7 @@ void st_design_free(st_design *d) {
     mv_free_levels(d->vars[v].levels, d->vars[v].nlevels);
     mlsh_free(d->vars[v].alpha);
     mlsh_free(d->vars[v].norm2);
+    mlsh_free(d->vars[v].contr);
   }
   if (d->colnames) for (size_t j = 0; j < d->p; j++) mlsh_free(d->colnames[j]);
   mlsh_free(d->colnames);
@@ -90,6 +91,35 @@ static int poly_fit(st_mvar *m, const double *x, size_t n, const char *fname, co
   return rc;
 }
 
+/* R's contr.poly(K): the orthonormal polynomials of the scores 1..K, which
+ * are poly(1:K, K - 1). */
+static int contr_poly(st_mvar *m, const char *fname, const char *label, mlsh_err *err) {
+  size_t K = m->nlevels;
+  if (K < 2) return MLSH_OK;
+  st_mvar pm = {.kind = MV_POLY, .degree = (int)K - 1};
+  double *x = mlsh_malloc_array(K, sizeof *x), *basis = mlsh_malloc_array(K * (K - 1), sizeof *basis);
+  double *z0 = mlsh_malloc_array(K, sizeof *z0), *z1 = mlsh_malloc_array(K, sizeof *z1);
+  m->contr = mlsh_malloc_array(K * (K - 1), sizeof *m->contr);
+  int rc = x && basis && z0 && z1 && m->contr ? MLSH_OK : oom(fname, err);
+  for (size_t i = 0; rc == MLSH_OK && i < K; i++) x[i] = (double)(i + 1);
+  if (rc == MLSH_OK) rc = poly_fit(&pm, x, K, fname, label, err);
+  if (rc == MLSH_OK) {
+    poly_basis(&pm, x, K, basis, z0, z1);
+    for (size_t i = 0; i < K; i++)
+      for (size_t j = 0; j + 1 < K; j++) m->contr[i * (K - 1) + j] = basis[j * K + i];
+  }
+  mlsh_free(pm.alpha); mlsh_free(pm.norm2);
+  mlsh_free(x); mlsh_free(basis); mlsh_free(z0); mlsh_free(z1);
+  return rc;
+}
+
+/* contr.poly's column names: .L .Q .C ^4 ^5 ... */
+static void poly_suffix(size_t j, char *buf, size_t size) {
+  static const char *const first[] = {".L", ".Q", ".C"};
+  if (j < 3) snprintf(buf, size, "%s", first[j]);
+  else snprintf(buf, size, "^%zu", j + 1);
+}
+
 /* ---- Columns ------------------------------------------------------------ */
 
 static size_t var_width(const st_design *d, size_t t, size_t v) {
@@ -130,6 +160,7 @@ static char *column_name(const st_design *d, size_t t, const size_t *digit) {
     if (!(T->terms[t] >> v & 1)) continue;
     len += strlen(T->labels[v]) + 1 + 24;
     if (d->vars[v].kind == MV_FACTOR) len += strlen(d->vars[v].levels[digit[k] + (d->coding[t * T->nvars + v] == 1)]);
+    len += 24;
     k++;
   }
   char *s = mlsh_malloc(len), *q = s;
@@ -140,7 +171,9 @@ static char *column_name(const st_design *d, size_t t, const size_t *digit) {
     const st_mvar *m = &d->vars[v];
     if (k) *q++ = ':';
     q += sprintf(q, "%s", T->labels[v]);
-    if (m->kind == MV_FACTOR) q += sprintf(q, "%s", m->levels[digit[k] + (d->coding[t * T->nvars + v] == 1)]);
+    int contrasts = d->coding[t * T->nvars + v] == 1;
+    if (m->kind == MV_FACTOR && m->ordered && contrasts) { poly_suffix(digit[k], num, sizeof num); q += sprintf(q, "%s", num); }
+    else if (m->kind == MV_FACTOR) q += sprintf(q, "%s", m->levels[digit[k] + contrasts]);
     if (m->kind == MV_POLY) { snprintf(num, sizeof num, "%zu", digit[k] + 1); q += sprintf(q, "%s", num); }
     k++;
   }
@@ -197,7 +230,13 @@ static void fill_column(const st_design *d, const prepared *pv, size_t n, size_t
   for (size_t v = 0, k = 0; v < d->terms.nvars; v++) {
     if (!(d->terms.terms[t] >> v & 1)) continue;
     const st_mvar *m = &d->vars[v];
-    if (m->kind == MV_FACTOR) {
+    if (m->kind == MV_FACTOR && m->ordered && d->coding[t * d->terms.nvars + v] == 1) {
+      const double *C = m->contr + digit[k];   /* column digit[k] of the K x (K - 1) contrasts */
+      size_t w = m->nlevels - 1;
+      const int32_t *codes = pv[v].codes;
+      if (first) for (size_t i = 0; i < n; i++) col[i] = C[(size_t)codes[i] * w];
+      else for (size_t i = 0; i < n; i++) col[i] *= C[(size_t)codes[i] * w];
+    } else if (m->kind == MV_FACTOR) {
       int32_t level = (int32_t)(digit[k] + (d->coding[t * d->terms.nvars + v] == 1));
       const int32_t *codes = pv[v].codes;
       if (first) for (size_t i = 0; i < n; i++) col[i] = codes[i] == level;
@@ -404,6 +443,8 @@ static int fix_variables(st_design *d, mv_value *vals, int32_t **maps, const st_
       rc = drop_unused(&vals[v].levels, &vals[v].nlevels, vals[v].codes, md->rows, md->n, &maps[v], fname, err);
       m->levels = vals[v].levels; m->nlevels = vals[v].nlevels;
       vals[v].levels = NULL; vals[v].nlevels = 0;
+      m->ordered = vals[v].ordered;
+      if (rc == MLSH_OK && m->ordered) rc = contr_poly(m, fname, d->terms.labels[v], err);
     } else if (m->kind == MV_POLY) {
       double *x = NULL;
       rc = gather(vals[v].x, md->rows, md->n, &x, fname, err);

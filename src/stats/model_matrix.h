@@ -18,6 +18,8 @@ typedef struct st_mvar {
   mv_kind kind;
   size_t nlevels;
   char **levels;            /* factor: the levels kept, in order */
+  int ordered;              /* factor: ordered, coded by R's contr.poly where contrasts apply */
+  double *contr;            /* ordered: nlevels x (nlevels - 1) contrasts, row-major */
   int degree;               /* poly */
   double *alpha, *norm2;    /* poly: recurrence coefficients (degree, degree + 2) */
 } st_mvar;

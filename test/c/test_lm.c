@@ -74,6 +74,22 @@ static void test_design(void) {
   CHECK(st_design_new("mpg ~ factor(cyl) + wt - 1", f, NULL, "t", &d, &md, &err) == MLSH_OK);
   CHECK(d.p == 4 && strcmp(d.colnames[0], "factor(cyl)4") == 0);
   st_design_free(&d); st_model_data_free(&md);
+  /* an ordered categorical column: R's contr.poly, named .L .Q (R: contr.poly(3)[, 1] = -0.7071068, 0, 0.7071068) */
+  const char *lv[] = {"4", "6", "8"};
+  int32_t codes[32];
+  for (int i = 0; i < 32; i++) codes[i] = cyl[i] == 4 ? 0 : cyl[i] == 6 ? 1 : 2;
+  mlsh_col *levels, *oc;
+  mlsh_frame *g;
+  CHECK(col_from_strings(lv, 3, &levels, &err) == MLSH_OK);
+  CHECK(col_categorical(codes, 32, NULL, levels, 1, &oc, &err) == MLSH_OK);
+  CHECK(frame_with(f, "cyl", oc, &g, &err) == MLSH_OK);
+  col_unref(oc); col_unref(levels);
+  CHECK(st_design_new("mpg ~ cyl", g, NULL, "t", &d, &md, &err) == MLSH_OK);
+  CHECK(d.p == 3 && strcmp(d.colnames[1], "cyl.L") == 0 && strcmp(d.colnames[2], "cyl.Q") == 0);
+  CHECK_NEAR(md.X[1 * 32 + 2], -0.707106781186548, 1e-15);   /* Datsun 710: 4 cylinders */
+  CHECK_NEAR(md.X[2 * 32 + 2], 0.408248290463863, 1e-15);
+  st_design_free(&d); st_model_data_free(&md);
+  frame_free(g);
   CHECK(st_design_new("mpg ~ weight", f, NULL, "t", &d, &md, &err) == MLSH_EINVAL);
   CHECK(strstr(err.msg, "unknown column 'weight'") != NULL);
   frame_free(f);

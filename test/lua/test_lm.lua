@@ -377,6 +377,21 @@ T.test("perfect separation warns as R; rank deficiency as R", function()
   T.ok(#tostring(f2:summary()) > 0)
 end)
 
+T.test("ordered factors get R's polynomial contrasts (contr.poly)", function()
+  -- R 4.2: coef(summary(lm(weight ~ ordered(group), PlantGrowth)))
+  local m = stats.lm(frames.pg, "weight ~ ordered(group)")
+  T.eq(m.names[2], "ordered(group).L"); T.eq(m.names[3], "ordered(group).Q")
+  near_all(m.coefficients, { 5.073, 0.349310749906154, 0.504594887013335 }, "estimate")
+  near_all(m.std_error, { 0.113812115044332, 0.197128365773657, 0.197128365773657 }, "se")
+  -- R 4.2: coef(lm(len ~ ordered(dose) * supp, ToothGrowth)) and their standard errors
+  local m2 = stats.lm(frames.tg, "len ~ ordered(dose) * supp")
+  T.eq(m2.names[5], "ordered(dose).L:suppVC")
+  near_all(m2.coefficients, { 20.66333333333332, 9.07218000262340, -2.49439705473420, -3.7, 3.76887914372430,
+    2.73118106320324 }, "estimate")
+  near_all(m2.std_error, { 0.663001964505590, 1.148353088041659, 1.148353088041659, 0.937626370083811,
+    1.624016511501540, 1.624016511501540 }, "se")
+end)
+
 T.test("a DataFrame from data.read_csv works too", function()
   local fit = stats.lm(data.read_csv("test/fixtures/r_datasets/PlantGrowth.csv"), "weight ~ group")
   T.rel(fit.coefficients[2], -0.371, 1e-12)   -- R: coef(lm(weight ~ group, PlantGrowth))[2]
