@@ -201,41 +201,68 @@ end
 LinearModel.methods, GLM.methods = {}, {}
 LinearModel.__index, GLM.__index = lazy(LinearModel), lazy(GLM)
 
-local function call_text(self)
-  if self.family then
-    return string.format("glm(formula = %s, family = %s%s, data = data)", self.formula,
-      self.family, self.link ~= self.canonical and string.format("(link = \"%s\")", self.link) or "")
+-- R's deparse(width.cutoff = 60): after a binary operator or a comma, a
+-- line longer than 60 characters is broken and continued with 4 spaces.
+local function deparse_wrap(text)
+  local lines, cur = {}, ""
+  local i = 1
+  while i <= #text do
+    local a, b = text:find("[%+%-%*,] ", i)
+    if not a then cur = cur .. text:sub(i); break end
+    cur = cur .. text:sub(i, b)
+    i = b + 1
+    if #cur > 60 then lines[#lines + 1] = cur; cur = "    " end
   end
-  return string.format("lm(formula = %s, data = data)", self.formula)
+  lines[#lines + 1] = cur
+  return table.concat(lines, "\n")
 end
 
+local function call_text(self)
+  if self.family then
+    return deparse_wrap(string.format("glm(formula = %s, family = %s%s, data = data)", self.formula,
+      self.family, self.link ~= self.canonical and string.format("(link = \"%s\")", self.link) or ""))
+  end
+  return deparse_wrap(string.format("lm(formula = %s, data = data)", self.formula))
+end
+
+-- print.default of a named character vector: one common width, print.gap 2,
+-- as many entries a line as fit in R's width of 80.
+local function named_cells(names, cells)
+  local w = 0
+  for i = 1, #names do w = math.max(w, #names[i], #cells[i]) end
+  local per = math.max(1, 80 // (w + 2))
+  local out = {}
+  for first = 1, #names, per do
+    local a, b = {}, {}
+    for i = first, math.min(#names, first + per - 1) do a[#a + 1] = pad_left(names[i], w); b[#b + 1] = pad_left(cells[i], w) end
+    out[#out + 1] = table.concat(a, "  ") .. "  "
+    out[#out + 1] = table.concat(b, "  ") .. "  "
+  end
+  return out
+end
+
+-- print.lm / print.glm: the call and the coefficients by format(digits = 4).
 local function coef_lines(self)
-  local out = { "", "Call:", call_text(self), "", "Coefficients:" }
-  local vals, names = {}, {}
-  for i, n in ipairs(self.names) do names[i] = n; vals[i] = self.coefficients[i] end
-  local cells = {}
+  local out = self.family and { "", "Call:  " .. call_text(self), "" } or { "", "Call:", call_text(self), "" }
+  out[#out + 1] = "Coefficients:"
   local okv = {}
-  for _, v in ipairs(vals) do if v == v then okv[#okv + 1] = v end end
-  local f = #okv > 0 and fmt(okv, 4) or {}
-  local k = 0
-  for i, v in ipairs(vals) do
+  for _, v in ipairs(self.coefficients) do if v == v then okv[#okv + 1] = v end end
+  local f, k, cells = #okv > 0 and fmt(okv, 4) or {}, 0, {}
+  for i, v in ipairs(self.coefficients) do
     if v == v then k = k + 1; cells[i] = f[k] else cells[i] = "NA" end
   end
-  local w = {}
-  for i = 1, #names do w[i] = math.max(#names[i], #cells[i]) end
-  local width = mlsh.term and mlsh.term.width and mlsh.term.width() or 80
-  local line1, line2, used = {}, {}, 0
-  for i = 1, #names do
-    if used + w[i] + 2 > width and #line1 > 0 then
-      out[#out + 1] = table.concat(line1, "  "); out[#out + 1] = table.concat(line2, "  ")
-      line1, line2, used = {}, {}, 0
-    end
-    line1[#line1 + 1] = pad_left(names[i], w[i]); line2[#line2 + 1] = pad_left(cells[i], w[i])
-    used = used + w[i] + 2
-  end
-  out[#out + 1] = table.concat(line1, "  ") .. "  "
-  out[#out + 1] = table.concat(line2, "  ") .. "  "
+  for _, l in ipairs(named_cells(self.names, cells)) do out[#out + 1] = l end
   out[#out + 1] = ""
+  if self.family then
+    local sig = function(x) return fmt(tonumber(string.format("%.4g", x)), 7) end
+    out[#out + 1] = string.format("Degrees of Freedom: %s Total (i.e. Null);  %s Residual", fmt(self.df_null, 7),
+      fmt(self.df_residual, 7))
+    if self.n_omitted > 0 then
+      out[#out + 1] = string.format("  (%d observation%s deleted due to missingness)", self.n_omitted, self.n_omitted > 1 and "s" or "")
+    end
+    out[#out + 1] = "Null Deviance:\t    " .. sig(self.null_deviance) .. " "
+    out[#out + 1] = "Residual Deviance: " .. sig(self.deviance) .. " \tAIC: " .. sig(self.AIC)
+  end
   return out
 end
 
@@ -260,7 +287,12 @@ local function lm_summary_text(s)
   local rdf = f.df_residual
   local resid = f.residuals
   if f.weights then resid = resid * f.weights ^ 0.5 end
-  out[#out + 1] = (f.weights and "Weighted " or "") .. "Residuals:"
+  local weighted = false
+  if f.weights then
+    local lo, hi = f.weights:min(), f.weights:max()
+    weighted = lo ~= hi
+  end
+  out[#out + 1] = (weighted and "Weighted " or "") .. "Residuals:"
   if rdf > 5 then
     local a, b = residual_lines(resid, 4, 1)
     out[#out + 1] = a; out[#out + 1] = b

@@ -310,6 +310,10 @@ T.test("summaries print as R 4.2 (test/fixtures/r_datasets/lm_print.R)", functio
     tostring(stats.anova(stats.lm(data, "mpg ~ wt"), stats.lm(data, "mpg ~ wt + hp"))),
     tostring(stats.lm(aq, "Ozone ~ Wind + Temp"):summary()),
     tostring(stats.anova(stats.glm(data, "am ~ wt", { family = "binomial" }), stats.glm(data, "am ~ wt + hp", { family = "binomial" }))),
+    tostring(stats.lm(data, "mpg ~ wt + hp + factor(cyl) + wt:hp + qsec + drat + disp")),
+    tostring(stats.glm(data, "am ~ wt + hp", { family = "binomial" })),
+    tostring(stats.glm(data, "mpg ~ wt", { family = "Gamma", link = "log" })),
+    tostring(stats.lm(data, "mpg ~ 0"):summary()),
   }
   local f = assert(io.open("test/fixtures/r_datasets/lm_print.txt"))
   local want = f:read("a")
