@@ -404,19 +404,20 @@ end
 function Anova.__tostring(a)
   local cols, sw = {}, 0
   for j, key in ipairs(a.columns) do cols[j] = anova_column(a[key], a.kinds[j]) end
-  local pv = a[a.p_column]
-  for i = 1, #a.terms do sw = math.max(sw, #stars(pv[i])) end
+  local pv = a.p_column and a[a.p_column]
+  for i = 1, pv and #a.terms or 0 do sw = math.max(sw, #stars(pv[i])) end
   local rows = {}
   for i = 1, #a.terms do
     rows[i] = {}
     for j = 1, #a.columns do rows[i][j] = cols[j][i] end
-    rows[i][#a.columns + 1] = pad_right(stars(pv[i]), sw)
+    if pv then rows[i][#a.columns + 1] = pad_right(stars(pv[i]), sw) end
   end
   local header = {}
   for j, h in ipairs(a.headers) do header[j] = h end
-  header[#header + 1] = ""
+  if pv then header[#header + 1] = "" end
   local lines = { a.heading }
   for _, l in ipairs(char_matrix(a.terms, header, rows)) do lines[#lines + 1] = l end
+  if not pv then return table.concat(lines, "\n") .. "\n" end
   lines[#lines + 1] = "---"
   lines[#lines + 1] = "Signif. codes:  0 \u{2018}***\u{2019} 0.001 \u{2018}**\u{2019} 0.01 \u{2018}*\u{2019} 0.05 \u{2018}.\u{2019} 0.1 \u{2018} \u{2019} 1"
   return table.concat(lines, "\n") .. "\n"
@@ -486,6 +487,48 @@ local function compare(fits)
   return setmetatable(t, Anova)
 end
 
+mlsh.declare_options("GLM:anova", {
+  { "test", "string", "Chisq or F", doc = "\"Chisq\" (binomial, Poisson), \"F\" (estimated dispersion) or \"none\" (R 4.2's default)" },
+})
+
+-- R's anova.glm: the terms added one by one, on the rows of the fit.
+function GLM.methods.anova(self, opts)
+  mlsh.check_options("GLM:anova", opts)
+  local fixed = self.dispersion_fixed
+  local test = opts and opts.test or (fixed and "Chisq" or "F")
+  if test ~= "Chisq" and test ~= "F" and test ~= "none" then
+    error("GLM:anova: option 'test' must be \"Chisq\", \"F\" or \"none\" (got \"" .. tostring(test) .. "\")", 0)
+  end
+  local seq = M._glm_sequential(self._model)
+  local t = { terms = { "NULL" }, df = { 0 / 0 }, dev = { 0 / 0 }, res_df = { self.df_null }, res_dev = { self.null_deviance },
+    F = { 0 / 0 }, p_value = { 0 / 0 } }
+  for k, label in ipairs(self.term_labels) do
+    local i = k + 1
+    t.terms[i] = label
+    t.res_df[i], t.res_dev[i] = seq.df_residual[k], seq.deviance[k]
+    t.df[i], t.dev[i] = t.res_df[i - 1] - t.res_df[i], t.res_dev[i - 1] - t.res_dev[i]
+    if test == "Chisq" then
+      t.p_value[i] = stats.pchisq(t.dev[i] / self.dispersion, t.df[i], { lower_tail = false })
+    elseif test == "F" then
+      t.F[i] = t.dev[i] / t.df[i] / self.dispersion
+      t.p_value[i] = stats.pf(t.F[i], t.df[i], self.df_residual, { lower_tail = false })
+    end
+  end
+  t.heading = string.format("Analysis of Deviance Table\n\nModel: %s, link: %s\n\nResponse: %s\n\n" ..
+    "Terms added sequentially (first to last)\n\n", self.family, self.link, self.response)
+  t.columns = { "df", "dev", "res_df", "res_dev" }
+  t.headers = { "Df", "Deviance", "Resid. Df", "Resid. Dev" }
+  t.kinds = { "df", "zap", "df", "zap" }
+  if test == "F" then
+    t.columns[5], t.headers[5], t.kinds[5] = "F", "F", "tst"
+    t.columns[6], t.headers[6], t.kinds[6] = "p_value", "Pr(>F)", "p"
+  elseif test == "Chisq" then
+    t.columns[5], t.headers[5], t.kinds[5] = "p_value", "Pr(>Chi)", "p"
+  end
+  t.p_column = test ~= "none" and "p_value" or nil
+  return setmetatable(t, Anova)
+end
+
 M.anova = doc(function(...)
   local fits = { ... }
   for i, f in ipairs(fits) do
@@ -496,12 +539,13 @@ M.anova = doc(function(...)
   end
   if #fits == 0 then error("stats.anova: give one or more fitted models", 0) end
   if #fits == 1 then
-    if fits[1].family then error("stats.anova: one GLM: compare it with a smaller one, stats.anova(fit0, fit)", 0) end
     return fits[1]:anova()
   end
   return compare(fits)
 end, "stats.anova", "stats.anova(fit [, fit2, ...])",
-  "One linear model: its sequential analysis of variance table (as fit:anova(), R's anova.lm). Several nested\n" ..
+  "One linear model: its sequential analysis of variance table (as fit:anova(), R's anova.lm); one GLM: its\n" ..
+  "analysis of deviance, terms added one by one (GLM:anova{test = \"Chisq\" | \"F\" | \"none\"}, R's anova.glm; the\n" ..
+  "test defaults to Chisq for binomial and Poisson, F otherwise, as R >= 4.4; \"none\" is R 4.2's table). Several nested\n" ..
   "models fitted to the same rows: R's anova(fit1, fit2, ...): residual df and RSS (deviance for GLMs) of each,\n" ..
   "the F test of each step for lm (scaled by the largest model's residual variance), the chi-squared test for\n" ..
   "binomial and Poisson GLMs, the F test for GLMs with an estimated dispersion. Returns a table that prints as R.\n" ..
@@ -619,6 +663,7 @@ M.glm = doc(function(df, formula, opts)
   local model, fit = M._glm(typed(df), formula, opts)
   fit._model, fit.formula = model, formula
   fit.canonical = ({ binomial = "logit", poisson = "log", gaussian = "identity", Gamma = "inverse" })[fit.family]
+  fit.dispersion_fixed = fit.family == "binomial" or fit.family == "poisson"
   local k = fit.rank + ((fit.family == "gaussian" or fit.family == "Gamma") and 1 or 0)
   fit.logLik = k - fit.AIC / 2
   local nobs = 0

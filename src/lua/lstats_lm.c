@@ -419,12 +419,57 @@ static int l_anova(lua_State *L) {
   return 1;
 }
 
+/* The columns of X (n rows) whose term is at most k: a new n x m matrix. */
+static double *first_terms(const lmodel *m, int k, size_t *mcols) {
+  size_t n = m->md.n, c = 0;
+  for (size_t j = 0; j < m->md.p; j++) c += m->d.assign[j] <= k;
+  double *X = mlsh_malloc_array(n * c + 1, sizeof *X);
+  if (!X) return NULL;
+  for (size_t j = 0, q = 0; j < m->md.p; j++)
+    if (m->d.assign[j] <= k) memcpy(X + n * q++, m->md.X + n * j, n * sizeof *X);
+  *mcols = c;
+  return X;
+}
+
+/* stats._glm_sequential(model) -> residual df and deviance after each term
+ * (R's anova.glm: the terms added one by one, on the rows of the fit). */
+static int l_glm_sequential(lua_State *L) {
+  const char *fname = "GLM:anova";
+  lmodel *m = check_model(L, 1, fname);
+  if (!m->is_glm) mlsh_error(L, fname, "argument 1 must be a GLM");
+  size_t nt = m->d.terms.nterms;
+  lua_createtable(L, 0, 2);
+  lua_createtable(L, (int)nt, 0);
+  lua_createtable(L, (int)nt, 0);
+  for (size_t k = 1; k <= nt; k++) {
+    double dev = m->g.deviance, df = m->g.df_residual;
+    if (k < nt) {
+      size_t c = 0;
+      double *X = first_terms(m, (int)k, &c);
+      if (!X) mlsh_error(L, fname, "not enough memory");
+      st_glm g;
+      mlsh_err err;
+      int rc = st_glm_fit(X, m->md.y, m->md.trials, m->md.w, m->md.n, c, &m->gopts, &g, fname, &err);
+      mlsh_free(X);
+      if (rc) model_fail(L, fname, rc, &err);
+      dev = g.deviance; df = g.df_residual;
+      st_glm_free(&g);
+    }
+    lua_pushnumber(L, dev); lua_rawseti(L, -3, (lua_Integer)k);
+    lua_pushnumber(L, df); lua_rawseti(L, -2, (lua_Integer)k);
+  }
+  lua_setfield(L, -3, "df_residual");
+  lua_setfield(L, -2, "deviance");
+  return 1;
+}
+
 static const mlsh_Reg lm_funcs[] = {
   {"_lm", l_lm, "stats._lm(data, formula, opts)", "Internal: the computation behind stats.lm.", &lm_spec},
   {"_glm", l_glm, "stats._glm(data, formula, opts)", "Internal: the computation behind stats.glm.", &glm_spec},
   {"_model_predict", l_predict, "stats._model_predict(model, newdata)", "Internal: predictions of a fitted model.", NULL},
   {"_model_influence", l_influence, "stats._model_influence(model)", "Internal: hat values, Cook's distances, standardised residuals.", NULL},
   {"_model_tidy", l_tidy, "stats._model_tidy(model)", "Internal: the coefficient table of a fitted model as a DataFrame.", NULL},
+  {"_glm_sequential", l_glm_sequential, "stats._glm_sequential(model)", "Internal: deviances of a GLM as its terms are added.", NULL},
   {"_lm_anova", l_anova, "stats._lm_anova(model)", "Internal: sequential sums of squares of a linear model.", NULL},
   {NULL, NULL, NULL, NULL, NULL}};
 

@@ -314,6 +314,9 @@ T.test("summaries print as R 4.2 (test/fixtures/r_datasets/lm_print.R)", functio
     tostring(stats.glm(data, "am ~ wt + hp", { family = "binomial" })),
     tostring(stats.glm(data, "mpg ~ wt", { family = "Gamma", link = "log" })),
     tostring(stats.lm(data, "mpg ~ 0"):summary()),
+    tostring(stats.glm(data, "am ~ wt + hp", { family = "binomial" }):anova { test = "none" }),
+    tostring(stats.anova(stats.glm(data, "am ~ wt + hp", { family = "binomial" }))),
+    tostring(stats.glm(data, "mpg ~ wt + factor(cyl)", { family = "Gamma" }):anova()),
   }
   local f = assert(io.open("test/fixtures/r_datasets/lm_print.txt"))
   local want = f:read("a")
@@ -363,6 +366,7 @@ T.test("bad input: clear messages, never a crash", function()
   T.raises(function() stats.lm(mt, "mpg ~ wt"):predict(data._typed_frame({ "hp" }, { { 1, n = 1 } })) end, "unknown column 'wt'")
   local tg2 = data._typed_frame({ "len", "supp" }, { { 1, 2, 3, n = 3 }, { "OJ", "VC", "XX", n = 3 } })
   T.raises(function() stats.lm(frames.tg, "len ~ supp"):predict(tg2) end, "factor 'supp' has a new level 'XX'")
+  T.raises(function() stats.glm(mt, "am ~ wt", { family = "binomial" }):anova { test = "LRT" } end, "option 'test' must be")
 end)
 
 T.test("perfect separation warns as R; rank deficiency as R", function()

@@ -157,6 +157,7 @@ local LMDF = data._typed_frame({ "y", "x" }, { { 1, 3, 2, 5, 4, n = 5 }, { 1, 2,
 calls["stats.lm"] = function(o) return stats.lm(LMDF, "y ~ x", o) end
 calls["stats.glm"] = function(o) return stats.glm(LMDF, "y ~ x", o) end
 calls["plot.diagnostics"] = function(o) return plot.diagnostics(stats.lm(LMDF, "y ~ x"), o) end
+calls["GLM:anova"] = function(o) return stats.glm(LMDF, "y ~ x"):anova(o) end
 calls["LinearModel:predict"] = function(o) return stats.lm(LMDF, "y ~ x"):predict(LMDF, o) end
 calls["stats.chisq_test"] = function(o) return stats.chisq_test({ { 12, 5 }, { 7, 9 } }, o) end
 calls["stats.quantile"] = function(o) return stats.quantile({ 1, 2, 4 }, 0.5, o) end
