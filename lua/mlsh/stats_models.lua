@@ -19,11 +19,14 @@ end
 
 local function finite(x) return x == x and x ~= math.huge and x ~= -math.huge end
 
+-- formatC(x, digits = 4): "%5.4g", NaN as R writes it
+local function formatc4(x) return x ~= x and "  NaN" or string.format("%5.4g", x) end
+
 -- format.pval(pv, digits, eps = .Machine$double.eps) on an array (NaN -> "NA").
 local function format_pval(pv, digits)
   local out, fixed, sci, small = {}, {}, {}, {}
   for i, p in ipairs(pv) do
-    if p ~= p then out[i] = "NA"
+    if p ~= p then out[i] = "NaN"
     elseif p < EPS then small[#small + 1] = i
     elseif p > 0 and (math.floor(math.log(p, 10)) >= -3 or (math.floor(math.log(p, 10)) == -4 and digits > 1)) then
       fixed[#fixed + 1] = i
@@ -106,8 +109,9 @@ local function coefmat(names, est, se, stat, pv, stat_name, p_name)
   local okp = {}
   for k, i in ipairs(ok) do okp[k] = pv[i] end
   local cells_p = format_pval(okp, dig_tst)
-  local rows, at, sw = {}, {}, 0
-  for k, i in ipairs(ok) do at[i] = k; sw = math.max(sw, #stars(pv[i])) end
+  -- R shows the stars (and their legend) only when some p-value is below 0.1
+  local rows, at, sw, any = {}, {}, 0, false
+  for k, i in ipairs(ok) do at[i] = k; sw = math.max(sw, #stars(pv[i])); any = any or pv[i] < 0.1 end
   for i = 1, #est do
     local k = at[i]
     if k then
@@ -115,12 +119,13 @@ local function coefmat(names, est, se, stat, pv, stat_name, p_name)
       -- a non-zero value shown as zero gets digits - 1 significant digits instead
       if tonumber(e) == 0 and est[i] ~= 0 then e = fmt(est[i], digits - 1) end
       if tonumber(s) == 0 and se[i] ~= 0 then s = fmt(se[i], digits - 1) end
-      rows[i] = { e, s, cells_t[k], cells_p[k], pad_right(stars(pv[i]), sw) }
+      rows[i] = { e, s, cells_t[k], cells_p[k], any and pad_right(stars(pv[i]), sw) or nil }
     else
-      rows[i] = { "NA", "NA", "NA", "NA", string.rep(" ", sw) }
+      rows[i] = { "NA", "NA", "NA", "NA", any and string.rep(" ", sw) or nil }
     end
   end
-  local lines = char_matrix(names, { "Estimate", "Std. Error", stat_name, p_name, "" }, rows)
+  local lines = char_matrix(names, { "Estimate", "Std. Error", stat_name, p_name, any and "" or nil }, rows)
+  if not any then return lines end
   lines[#lines + 1] = "---"
   lines[#lines + 1] = "Signif. codes:  0 \u{2018}***\u{2019} 0.001 \u{2018}**\u{2019} 0.01 \u{2018}*\u{2019} 0.05 \u{2018}.\u{2019} 0.1 \u{2018} \u{2019} 1"
   return lines
@@ -150,12 +155,13 @@ end
 
 local QNAMES = { "Min", "1Q", "Median", "3Q", "Max" }
 
-local function residual_lines(r, digits, gap)
+-- Quantiles of the residuals, or (all) every residual named by its row.
+local function residual_lines(r, digits, gap, all)
   local x = r:totable()
   if type(x[1]) == "table" then for i = 1, #x do x[i] = x[i][1] end end
-  if #x > 5 then x = stats.quantile(r, { 0, 0.25, 0.5, 0.75, 1 }) end
   local names = QNAMES
-  if #x <= 5 and #x ~= 5 then names = {}; for i = 1, #x do names[i] = tostring(i) end end
+  if all then names = {}; for i = 1, #x do names[i] = tostring(i) end
+  else x = stats.quantile(r, { 0, 0.25, 0.5, 0.75, 1 }) end
   return named_vector(names, zapsmall(x, digits + 1), digits, gap)
 end
 
@@ -296,12 +302,10 @@ local function lm_summary_text(s)
   if rdf > 5 then
     local a, b = residual_lines(resid, 4, 1)
     out[#out + 1] = a; out[#out + 1] = b
+  elseif rdf == 0 then
+    out[#out + 1] = string.format("ALL %d residuals are 0: no residual degrees of freedom!", f.nobs)
   else
-    local x = resid:totable()
-    for i = 1, #x do if type(x[i]) == "table" then x[i] = x[i][1] end end
-    local names = {}
-    for i = 1, #x do names[i] = tostring(i) end
-    local a, b = named_vector(names, zapsmall(x, 5), 4, 1)
+    local a, b = residual_lines(resid, 4, 1, true)
     out[#out + 1] = a; out[#out + 1] = b
   end
   out[#out + 1] = ""
@@ -318,12 +322,12 @@ local function lm_summary_text(s)
   if f.n_omitted > 0 then
     out[#out + 1] = string.format("  (%d observation%s deleted due to missingness)", f.n_omitted, f.n_omitted > 1 and "s" or "")
   end
-  if f.fstatistic == f.fstatistic then
-    out[#out + 1] = string.format("Multiple R-squared:  %s,\tAdjusted R-squared:  %s ", string.format("%5.4g", f.r_squared),
-      string.format("%5.4g", f.adj_r_squared))
-    local pv = format_pval({ f.f_p_value }, 4)[1]
-    out[#out + 1] = string.format("F-statistic: %s on %s and %s DF,  p-value: %s", string.format("%5.4g", f.fstatistic),
-      fmt(f.numdf, 7), fmt(f.dendf, 7), pv:sub(1, 1) == "<" and pv or pv)
+  if f.numdf == f.numdf then
+    out[#out + 1] = string.format("Multiple R-squared:  %s,\tAdjusted R-squared:  %s ", formatc4(f.r_squared),
+      formatc4(f.adj_r_squared))
+    local pv = f.f_p_value == f.f_p_value and format_pval({ f.f_p_value }, 4)[1] or "NA"
+    out[#out + 1] = string.format("F-statistic: %s on %s and %s DF,  p-value: %s", formatc4(f.fstatistic),
+      fmt(f.numdf, 7), fmt(f.dendf, 7), pv)
   end
   out[#out + 1] = ""
   return table.concat(out, "\n") .. "\n"
@@ -332,7 +336,7 @@ end
 local function glm_summary_text(s)
   local f = s.fit
   local out = { "", "Call:", call_text(f), "", "Deviance Residuals: " }
-  local a, b = residual_lines(f.residuals, 4, 2)
+  local a, b = residual_lines(f.residuals, 4, 2, f.df_residual <= 5)
   out[#out + 1] = a; out[#out + 1] = b
   out[#out + 1] = ""
   out[#out + 1] = coefficients_header(f)
@@ -405,7 +409,9 @@ function Anova.__tostring(a)
   local cols, sw = {}, 0
   for j, key in ipairs(a.columns) do cols[j] = anova_column(a[key], a.kinds[j]) end
   local pv = a.p_column and a[a.p_column]
-  for i = 1, pv and #a.terms or 0 do sw = math.max(sw, #stars(pv[i])) end
+  local any = false
+  for i = 1, pv and #a.terms or 0 do sw = math.max(sw, #stars(pv[i])); any = any or pv[i] < 0.1 end
+  if not any then pv = nil end
   local rows = {}
   for i = 1, #a.terms do
     rows[i] = {}

@@ -317,7 +317,11 @@ T.test("summaries print as R 4.2 (test/fixtures/r_datasets/lm_print.R)", functio
     tostring(stats.glm(data, "am ~ wt + hp", { family = "binomial" }):anova { test = "none" }),
     tostring(stats.anova(stats.glm(data, "am ~ wt + hp", { family = "binomial" }))),
     tostring(stats.glm(data, "mpg ~ wt + factor(cyl)", { family = "Gamma" }):anova()),
+    tostring(stats.lm(_G.data._typed_frame({ "y", "a", "b" }, { { 1, 2, n = 2 }, { 1, 3, n = 2 }, { 4, 7, n = 2 } }), "y ~ a + b"):summary()),
   }
+  local d4 = _G.data._typed_frame({ "y", "x" }, { { 1, 2, 4, 3, n = 4 }, { 1, 2, 3, 4, n = 4 } })
+  out[#out + 1] = tostring(stats.lm(d4, "y ~ x"):summary())
+  out[#out + 1] = tostring(stats.glm(d4, "y ~ x", { family = "poisson" }):summary())
   local f = assert(io.open("test/fixtures/r_datasets/lm_print.txt"))
   local want = f:read("a")
   f:close()
