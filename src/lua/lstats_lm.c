@@ -403,7 +403,9 @@ static int l_anova(lua_State *L) {
   int t = lua_gettop(L);
   lua_createtable(L, (int)k + 1, 0);
   for (size_t r = 0; r <= k; r++) {
-    if (r < k) mlsh_push_owned_string(L, st_term_label(&m->d.terms, (size_t)term[r] - 1));
+    char *label = r < k ? st_term_label(&m->d.terms, (size_t)term[r] - 1) : NULL;
+    if (r < k && !label) mlsh_error(L, fname, "not enough memory");
+    if (label) mlsh_push_owned_string(L, label);
     else lua_pushstring(L, "Residuals");
     lua_rawseti(L, -2, (lua_Integer)r + 1);
   }
