@@ -15,20 +15,20 @@ typedef struct {
   const char *name;
   const char *summary;
   void (*open[12])(lua_State *L);
-  const char *parts[3];   /* its Lua-side helpers: lua/mlsh/<part>.lua */
+  const char *parts[4];   /* its Lua-side helpers: lua/mlsh/<part>.lua */
 } module_entry;
 
 /* Module order matters only for help(); each opener adds to its table. */
 static const module_entry modules[] = {
   {"mat", "dense matrices: construction, algebra (BLAS/LAPACK), statistics, .npy/.csv I/O, memory-mapped .npy", {mlsh_open_mat, mlsh_open_mat_mmap}, {"mat"}},
   {"data", "typed data frames: the dplyr/tidyr verbs, tibble printing; CSV, SQLite, SPSS/Stata/SAS, Excel, HDF5, .npz", {mlsh_open_frame, mlsh_open_data, mlsh_open_frame_convert, mlsh_open_frame_verbs, mlsh_open_frame_join, mlsh_open_frame_fill, mlsh_open_frame_expr, mlsh_open_frame_colops, mlsh_open_data_sql, mlsh_open_data_stat, mlsh_open_data_files}, {"data", "frame_print", "frame"}},
-  {"stats", "PCA (FactoMineR-grade), t-SNE, R's distributions and tests", {mlsh_open_stats_pca, mlsh_open_stats_tsne, mlsh_open_stats_distrib, mlsh_open_stats_tests, mlsh_open_stats_rank}, {"stats_pca", "stats_tests"}},
+  {"stats", "PCA (FactoMineR-grade), t-SNE, R's distributions and tests, linear and generalised linear models", {mlsh_open_stats_pca, mlsh_open_stats_tsne, mlsh_open_stats_distrib, mlsh_open_stats_tests, mlsh_open_stats_rank, mlsh_open_stats_lm}, {"stats_pca", "stats_tests", "stats_models"}},
   {"cluster", "K-Means, hierarchical clustering, validation indices, cluster profiles", {mlsh_open_cluster, mlsh_open_cluster_valid}, {"cluster"}},
   {"ts", "time series: Box-Jenkins tests, ACF/PACF, ARIMA/SARIMA, forecasts", {mlsh_open_ts}, {"ts"}},
   {"learn", "classifiers (KNN, SVM, random forest, logistic), splits, metrics", {mlsh_open_learn, mlsh_open_learn_prep}, {"learn"}},
   {"nn", "darknet-format CNN engine, MobileNetV2 embeddings", {mlsh_open_nn}, {"nn"}},
   {"image", "JPEG/PNG loading and resizing", {mlsh_open_image}, {"image"}},
-  {"plot", "terminal charts, dashboard, SVG/HTML export", {mlsh_open_plot}, {"plot"}},
+  {"plot", "terminal charts, dashboard, SVG/HTML export", {mlsh_open_plot}, {"plot", "plot_diagnostics"}},
   {"dist", "many processes (mpirun): ranks, collectives, .npy row blocks, distributed K-Means/PCA", {mlsh_open_dist}, {"dist"}},
 };
 
@@ -91,7 +91,7 @@ static void push_parts(lua_State *L) {
   lua_newtable(L);
   int k = 0;
   for (size_t i = 0; i < sizeof modules / sizeof *modules; i++)
-    for (int j = 0; j < 3 && modules[i].parts[j]; j++) {
+    for (int j = 0; j < 4 && modules[i].parts[j]; j++) {
       lua_createtable(L, 2, 0);
       lua_pushstring(L, modules[i].name);
       lua_rawseti(L, -2, 1);

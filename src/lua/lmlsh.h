@@ -188,6 +188,7 @@ void mlsh_open_stats_tsne(lua_State *L);
 void mlsh_open_stats_distrib(lua_State *L);
 void mlsh_open_stats_tests(lua_State *L);
 void mlsh_open_stats_rank(lua_State *L);
+void mlsh_open_stats_lm(lua_State *L);
 void mlsh_open_cluster(lua_State *L);
 void mlsh_open_cluster_valid(lua_State *L);
 void mlsh_open_ts(lua_State *L);

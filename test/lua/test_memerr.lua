@@ -73,6 +73,10 @@ local function session()
   learn.encode(small.species)
   small:join(small:count("species"), { on = "species", how = "full" })
   data.column({ "a", nil, "b", n = 3 }, "categorical", { "a", "b" })
+  local lm = stats.lm(iris, "sepal_length ~ sepal_width + species")
+  local _ = tostring(lm:summary()) .. tostring(lm:tidy()) .. tostring(lm:anova()) .. lm.cooks_distance:rows()
+  lm:predict(iris:head(3), { interval = "prediction" })
+  local _ = tostring(stats.glm(iris, "petal_width ~ sepal_length", { family = "Gamma" }):summary())
   local _ = tostring(X) .. tostring(iris:head(3))
   return true
 end

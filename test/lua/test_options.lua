@@ -173,6 +173,12 @@ local calls = {
 
 calls["stats.t_test"] = function(o) return stats.t_test({ 1, 2, 4 }, o) end
 calls["stats.cor_test"] = function(o) return stats.cor_test({ 1, 2, 4, 3 }, { 2, 1, 4, 5 }, o) end
+local LMDF = data._typed_frame({ "y", "x" }, { { 1, 3, 2, 5, 4, n = 5 }, { 1, 2, 3, 4, 5, n = 5 } })
+calls["stats.lm"] = function(o) return stats.lm(LMDF, "y ~ x", o) end
+calls["stats.glm"] = function(o) return stats.glm(LMDF, "y ~ x", o) end
+calls["plot.diagnostics"] = function(o) return plot.diagnostics(stats.lm(LMDF, "y ~ x"), o) end
+calls["GLM:anova"] = function(o) return stats.glm(LMDF, "y ~ x"):anova(o) end
+calls["LinearModel:predict"] = function(o) return stats.lm(LMDF, "y ~ x"):predict(LMDF, o) end
 calls["stats.chisq_test"] = function(o) return stats.chisq_test({ { 12, 5 }, { 7, 9 } }, o) end
 calls["stats.wilcox_test"] = function(o) return stats.wilcox_test({ 1, 2, 4 }, o) end
 calls["stats.fisher_test"] = function(o) return stats.fisher_test({ { 3, 1 }, { 1, 3 } }, o) end
