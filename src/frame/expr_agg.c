@@ -1,7 +1,7 @@
 /* expr_agg.c - aggregates: one value per group of their argument (n sum
  * mean median var sd min max first last n_distinct through the frame
- * core's frame_aggregate; quantile, any and all here over the groups'
- * segments). The argument's shape picks the groups: per-row values use
+ * core's frame_aggregate; quantile, cor, any and all here over the
+ * groups' segments). The argument's shape picks the groups: per-row values use
  * the frame's groups, a value that is already one per group (or one)
  * is a group of its own (sum(1) is 1, as R). */
 #include <math.h>
@@ -187,6 +187,80 @@ static int eval_segmented(expr_ctx *cx, expr_node *n, expr_val *a, expr_val *out
   return expr_make_col(cx, n->type, res, ng, valid, &out->c);
 }
 
+/* ---- cor(x, y): Pearson's correlation per group, R's cor(x, y) (NA
+ * with an NA pair unless na_rm, then over the complete pairs as
+ * use = "complete.obs"; NA for fewer than 2 pairs or a constant side) ---- */
+
+static int type_cor(expr_ctx *cx, expr_node *n) {
+  int na_rm, rc = na_rm_of(cx, n, 2, &na_rm);
+  if (rc) return rc;
+  for (size_t k = 0; k < 2; k++)
+    if (n->args[k]->kind != N_NA && !expr_type_numeric(n->args[k]->type)) return expr_arg_error(cx, n, k, "numbers");
+  return n->type = COL_DOUBLE, 0;
+}
+
+static int pair_missing(const mlsh_col *cx_, const mlsh_col *cy, const double *x, const double *y, size_t i) {
+  return col_is_na(cx_, i) || col_is_na(cy, i) || x[i] != x[i] || y[i] != y[i];
+}
+
+/* Two passes as R's cov.c: the means, then the centred sums. */
+static double segment_cor(const mlsh_col *c1, const mlsh_col *c2, const double *x, const double *y, const int64_t *rows,
+                          int64_t m, int na_rm) {
+  long double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0;
+  int64_t k = 0;
+  for (int64_t q = 0; q < m; q++) {
+    size_t i = (size_t)rows[q];
+    if (pair_missing(c1, c2, x, y, i)) {
+      if (!na_rm) return NAN;
+      continue;
+    }
+    mx += x[i], my += y[i], k++;
+  }
+  if (k < 2) return NAN;
+  mx /= k, my /= k;
+  for (int64_t q = 0; q < m; q++) {
+    size_t i = (size_t)rows[q];
+    if (pair_missing(c1, c2, x, y, i)) continue;
+    long double dx = x[i] - mx, dy = y[i] - my;
+    sxx += dx * dx, syy += dy * dy, sxy += dx * dy;
+  }
+  if (sxx == 0 || syy == 0) return NAN;
+  double r = (double)(sxy / sqrtl(sxx * syy));
+  return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+static int eval_cor(expr_ctx *cx, expr_node *n, expr_val *a, expr_val *out) {
+  int na_rm;
+  na_rm_of(cx, n, 2, &na_rm);
+  expr_shape shape;
+  int rc = 0;
+  for (size_t k = 0; k < 2 && !rc; k++)
+    if (n->args[k]->kind == N_NA || a[k].c->type != COL_DOUBLE) rc = expr_val_cast(cx, &a[k], COL_DOUBLE);
+  if (!rc) rc = expr_align(cx, a, 2, &shape);
+  if (!rc && shape == SH_SCALAR) rc = expr_val_expand(cx, &a[0], SH_GROUP) || expr_val_expand(cx, &a[1], SH_GROUP);
+  if (rc) return rc;
+  frame_groups tmp;
+  const frame_groups *g;
+  expr_segments s = {0};
+  if ((rc = groups_for(cx, a[0].shape, &tmp, &g))) return rc;
+  rc = expr_segments_build(cx, g, &s);
+  size_t ng = g->ngroups;
+  double *res = mlsh_malloc_array(ng ? ng : 1, sizeof *res);
+  uint8_t *valid = expr_bitmap_new(ng);
+  if (!rc && (!res || !valid)) rc = expr_nomem(cx);
+  const double *x = COL_DBL(a[0].c), *y = COL_DBL(a[1].c);
+  for (size_t r = 0; !rc && r < ng; r++) {
+    res[r] = segment_cor(a[0].c, a[1].c, x, y, s.rows + s.start[r], s.start[r + 1] - s.start[r], na_rm);
+    if (res[r] != res[r]) expr_clear_bit(valid, r);
+    if (EXPR_POLL(r)) rc = expr_intr(cx);
+  }
+  expr_segments_free(&s);
+  frame_groups_free(&tmp);
+  if (rc) return mlsh_free(res), mlsh_free(valid), rc;
+  out->shape = SH_GROUP;
+  return expr_make_col(cx, COL_DOUBLE, res, ng, valid, &out->c);
+}
+
 #define AGG(name, code) {name, FK_AGG, 1, {"x", "na_rm"}, type_agg, eval_agg, code}
 
 const expr_func expr_agg_funcs[] = {
@@ -195,6 +269,7 @@ const expr_func expr_agg_funcs[] = {
   AGG("min", AGG_MIN), AGG("max", AGG_MAX), AGG("first", AGG_FIRST), AGG("last", AGG_LAST),
   AGG("n_distinct", AGG_N_DISTINCT),
   {"quantile", FK_AGG, 2, {"x", "p", "na_rm"}, type_quantile, eval_segmented, 0},
+  {"cor", FK_AGG, 2, {"x", "y", "na_rm"}, type_cor, eval_cor, 0},
   {"any", FK_AGG, 1, {"x", "na_rm"}, type_anyall, eval_segmented, 0},
   {"all", FK_AGG, 1, {"x", "na_rm"}, type_anyall, eval_segmented, 1},
   {NULL, FK_ELEM, 0, {NULL}, NULL, NULL, 0}};

@@ -20,7 +20,7 @@ local function read(name)
       n = n + 1
       for j, v in ipairs(fields) do
         if v:sub(1, 1) == '"' then cols[j][n] = v:sub(2, -2)
-        elseif v ~= "NA" then cols[j][n] = math.tointeger(tonumber(v)) or tonumber(v) end
+        elseif v ~= "NA" then cols[j][n] = math.tointeger(tonumber(v)) or tonumber(v) or v end
       end
     end
   end
@@ -463,6 +463,23 @@ T.test("Ctrl-C inside a verb: an 'interrupted' error, the frame unchanged, then 
   T.raises(function() return aq.Temp + 1 end, "interrupted")
   T.eq(aq:ncol(), 6)
   T.eq(aq:mutate{x = "Temp * 2"}.x:first(), 134)
+end)
+
+T.test("cor(x, y) per group as R's cor, NA pairs as R", function()
+  -- mtcars %>% group_by(cyl) %>% summarise(r = cor(mpg, wt)): -0.713184826200852 -0.681549815164342 -0.650358006405789
+  local r = mt:group_by("cyl"):summarise{ { "r", "cor(mpg, wt)" }, { "r2", "cor(mpg, wt)^2" } }
+  local ref = { -0.713184826200852, -0.681549815164342, -0.650358006405789 }
+  for i = 1, 3 do
+    T.near(r.r[i], ref[i], 1e-13)
+    T.near(r.r2[i], ref[i] ^ 2, 1e-13)
+  end
+  T.near(mt:summarise{ r = "cor(mpg, wt)" }.r[1], -0.867659376517228, 1e-13)   -- cor(mtcars$mpg, mtcars$wt)
+  -- cor(airquality$Ozone, airquality$Temp): NA; use = "complete.obs": 0.698360342150932
+  local a = aq:summarise{ { "a", "cor(Ozone, Temp)" }, { "b", "cor(Ozone, Temp, na_rm = true)" } }
+  T.eq(a.a[1], nil)
+  T.near(a.b[1], 0.698360342150932, 1e-13)
+  T.eq(mt:slice(1, 1):summarise{ r = "cor(mpg, wt)" }.r[1], nil)           -- one pair: NA
+  T.raises(function() mt:summarise{ r = "cor(mpg, model)" } end, "cor")
 end)
 
 T.done()
