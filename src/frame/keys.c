@@ -71,11 +71,21 @@ int keys_hash_rows(const mlsh_col *const *cols, size_t k, size_t n, int nthreads
   return mlsh_parallel_for(n, nthreads, 100000, hash_range, &j);
 }
 
+static int is_text(col_type t) { return t == COL_STRING || t == COL_CATEGORICAL; }
+
+static const char *text_of(const mlsh_col *c, size_t i, size_t *len) {
+  return c->type == COL_CATEGORICAL ? level_text(c, i, len) : col_str(c, i, len);
+}
+
 static int values_equal(const mlsh_col *a, size_t i, const mlsh_col *b, size_t j) {
   int na = col_is_na(a, i), nb = col_is_na(b, j);
   size_t la, lb;
   const char *sa, *sb;
   if (na || nb) return na && nb;
+  if (a->type != b->type) {   /* a factor against strings: by text, as the hashes are */
+    sa = text_of(a, i, &la); sb = text_of(b, j, &lb);
+    return la == lb && memcmp(sa, sb, la) == 0;
+  }
   switch (a->type) {
   case COL_STRING:
     sa = col_str(a, i, &la); sb = col_str(b, j, &lb);
@@ -113,7 +123,7 @@ int keys_check_lengths(const mlsh_col *const *cols, size_t k, const char *what, 
 
 int keys_check_pair(const mlsh_col *const *a, const mlsh_col *const *b, size_t k, const char *what, mlsh_err *err) {
   for (size_t q = 0; q < k; q++)
-    if (a[q]->type != b[q]->type)
+    if (a[q]->type != b[q]->type && !(is_text(a[q]->type) && is_text(b[q]->type)))
       return mlsh_seterr(err, MLSH_EINVAL, "%s: key %zu is %s on the left and %s on the right", what, q + 1,
                          col_type_name(a[q]->type), col_type_name(b[q]->type));
   return MLSH_OK;

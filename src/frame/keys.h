@@ -41,7 +41,8 @@ int keys_rows_equal(const mlsh_col *const *a, size_t i, const mlsh_col *const *b
 int keys_row_has_na(const mlsh_col *const *cols, size_t k, size_t i);
 /* Every key column has as many rows as the first (what = "order" in messages). */
 int keys_check_lengths(const mlsh_col *const *cols, size_t k, const char *what, mlsh_err *err);
-/* a[q] and b[q] can be compared: same type (what = "join" in messages). */
+/* a[q] and b[q] can be compared: same type, or string and categorical (by
+ * text); what = "join" in messages. */
 int keys_check_pair(const mlsh_col *const *a, const mlsh_col *const *b, size_t k, const char *what, mlsh_err *err);
 
 /* Distinct keys: each entry is a group id; rep[g] the first row of group

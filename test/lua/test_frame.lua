@@ -208,6 +208,13 @@ T.test("join: NA keys, suffixes, several keys, type errors", function()
   T.raises(function() s1:join(members, { on = { id = "name" } }) end,
     "DataFrame:join: key 'id' is integer on the left and 'name' is string on the right")
   T.raises(function() s1:join(s2, { on = "nope" }) end, "unknown column 'nope'")
+  -- a factor key against a string key matches by text, as R's merge of factor and character:
+  -- merge(data.frame(k = factor(c("a","b","c")), x = 1:3), data.frame(k = c("b","c","d"), y = c(20L,30L,40L)), all = TRUE)
+  local fa = data.frame({ "k", "x" }, { data.column({ "a", "b", "c" }, "categorical", { "a", "b", "c" }), { 1, 2, 3 } })
+  local fb = data.frame({ "k", "y" }, { { "b", "c", "d" }, { 20, 30, 40 } })
+  T.eq(table.concat(fa:join(fb, { on = "k" }).y:totable(), " "), "20 30")
+  local full = fa:join(fb, { on = "k", how = "full" })
+  T.eq(full:nrow(), 4); T.eq(full.k[4], "d"); T.eq(full.x[4], nil); T.eq(full.y[1], nil)
   T.raises(function() members:join(data.frame({ "x" }, { { 1 } })) end, "no column name in common")
   T.raises(function() s1:join(s2, { how = "outer" }) end, "option 'how' must be one of")
 end)
