@@ -29,9 +29,14 @@ print(named:count("band", { sort = true }))
 
 section("Grouped summaries: describe per month")
 print(air:select("Month", "Ozone", "Temp", "Wind"):group_by("Month"):describe())
-if air.summarise then   -- the expression verbs
-  print(named:group_by("month_name"):summarise { days = "n()", mean_ozone = "mean(Ozone, na_rm = true)" })
-end
+print(named:group_by("Month", "month_name"):summarise {
+  { "days", "n()" }, { "mean_ozone", "mean(Ozone, na_rm = true)" }, { "hot_days", "sum(Temp > 85)" },
+  { "r_temp_ozone", "cor(Temp, Ozone, na_rm = true)" } })
+
+section("Expressions: filter and mutate, column by column in C")
+print(air:filter("Temp > 90 and not is_na(Ozone)"):select("Date", "Temp", "Ozone"))
+print(air:mutate { { "TempC", "round((Temp - 32) * 5 / 9, 1)" }, { "weekday", "weekday(Date)" },
+  { "ozone_vs_month", "Ozone - mean(Ozone, na_rm = true)" } }:select("Date", "TempC", "weekday", "ozone_vs_month"):head(4))
 
 section("Filling the gaps: last observation carried forward, within each month")
 local filled = air:group_by("Month"):fill_na("Ozone", "Solar.R"):ungroup()
@@ -46,6 +51,10 @@ print(long:pivot_wider { names_from = "measure", values_from = "value" }:head(3)
 section("Charts")
 print(plot.hist(air.Ozone, { title = "Ozone (ppb)", width = 70, height = 14 }))
 print(plot.scatter(air, "Temp", "Ozone", { color = "Month", title = "Ozone against temperature, by month", width = 70, height = 18 }))
+
+section("A linear model with a formula (as R's lm): ozone on sun, wind and temperature")
+local fit = stats.lm(air, "Ozone ~ Solar.R + Wind + Temp")
+print(fit:summary())
 
 section("A model: is it a hot day? (random forest on the complete rows)")
 local complete = banded:drop_na("Ozone", "Solar.R")
