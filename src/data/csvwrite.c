@@ -5,6 +5,7 @@
 #include <string.h>
 #include "csvwrite.h"
 #include "fread_value.h"
+#include "../core/calendar.h"
 #include "../core/alloc.h"
 #include "../core/atomicfile.h"
 #include "../core/buf.h"
@@ -81,7 +82,7 @@ size_t csvw_format_double(double v, char dec, char *buf) {
 static size_t put_date(int64_t days, char *buf) {
   int64_t y;
   unsigned m, d;
-  fv_civil_from_days(days, &y, &m, &d);
+  cal_civil_from_days(days, &y, &m, &d);
   size_t n = 0;
   if (y < 0) { buf[n++] = '-'; y = -y; }
   if (y < 1000) n += (size_t)snprintf(buf + n, 8, "%04d", (int)y);

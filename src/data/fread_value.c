@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fread_value.h"
+#include "../core/calendar.h"
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -134,33 +135,6 @@ int fv_double(const char *s, size_t n, const fv_numfmt *f, double *out) {
   return slow_double(s, n, f, out);
 }
 
-int64_t fv_days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
-
-void fv_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  unsigned doe = (unsigned)(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int days_in_month(int64_t y, unsigned m) {
-  static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 ? 28 + leap : dm[m - 1];
-}
-
 /* k digits at s (exactly), as a number; -1 if not digits. */
 static int fixed_digits(const char *s, int k) {
   int v = 0;
@@ -172,8 +146,8 @@ static int fixed_digits(const char *s, int k) {
 }
 
 static int valid_ymd(int y, int m, int d, int32_t *days) {
-  if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, (unsigned)m)) return 0;
-  *days = (int32_t)fv_days_from_civil(y, (unsigned)m, (unsigned)d);
+  if (m < 1 || m > 12 || d < 1 || d > (int)cal_month_days(y, (unsigned)m)) return 0;
+  *days = (int32_t)cal_days_from_civil(y, (unsigned)m, (unsigned)d);
   return 1;
 }
 

@@ -31,7 +31,5 @@ int fv_datetime(const char *s, size_t n, double *secs);                /* UTC se
 unsigned fv_classify(const char *s, size_t n, const fv_numfmt *f);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-int64_t fv_days_from_civil(int64_t y, unsigned m, unsigned d);
-void fv_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 
 #endif

@@ -1,37 +1,16 @@
 /* sqlite_iso.c - ISO 8601 dates and datetimes as SQLite stores them
- * (text), converted to and from days / seconds since 1970-01-01 UTC.
- * The calendar arithmetic is the proleptic Gregorian one of
- * H. Hinnant's days_from_civil / civil_from_days. */
+ * (text), converted to and from days / seconds since 1970-01-01 UTC
+ * (src/core/calendar.h). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "sqlite_db.h"
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  unsigned doe = (unsigned)(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
+#include "../core/calendar.h"
 
 void sql_format_date(int32_t days, char *out, size_t size) {
   int64_t y;
   unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
+  cal_civil_from_days(days, &y, &m, &d);
   snprintf(out, size, "%04lld-%02u-%02u", (long long)y, m, d);
 }
 
@@ -70,7 +49,7 @@ static int parse_ymd(const char *s, size_t len, int64_t *days) {
     return -1;
   if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return -1;
   if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return -1;
-  *days = days_from_civil(y, (unsigned)m, (unsigned)d);
+  *days = cal_days_from_civil(y, (unsigned)m, (unsigned)d);
   return 0;
 }
 

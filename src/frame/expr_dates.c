@@ -8,33 +8,7 @@
 #include <string.h>
 #include "expr_impl.h"
 #include "../core/alloc.h"
-
-int32_t expr_days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return (int32_t)(era * 146097 + (int64_t)doe - 719468);
-}
-
-void expr_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  unsigned doe = (unsigned)(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-static unsigned month_days(int64_t y, unsigned m) {
-  static const unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : days[m - 1];
-}
+#include "../core/calendar.h"
 
 /* Reads 1 to `width` digits (a year: 4 to 6, a sign allowed, when width is 0). */
 static int digits(const char *s, size_t len, size_t *pos, size_t width, int64_t *v) {
@@ -54,8 +28,8 @@ static int parse_ymd(const char *s, size_t len, size_t *pos, int32_t *days) {
   if (digits(s, len, pos, 0, &y) || *pos >= len || s[(*pos)++] != '-' || digits(s, len, pos, 2, &m) || *pos >= len ||
       s[(*pos)++] != '-' || digits(s, len, pos, 2, &d))
     return -1;
-  if (m < 1 || m > 12 || d < 1 || d > month_days(y, (unsigned)m)) return -1;
-  *days = expr_days_from_civil(y, (unsigned)m, (unsigned)d);
+  if (m < 1 || m > 12 || d < 1 || d > cal_month_days(y, (unsigned)m)) return -1;
+  *days = (int32_t)cal_days_from_civil(y, (unsigned)m, (unsigned)d);
   return 0;
 }
 
@@ -92,7 +66,7 @@ int expr_parse_datetime(const char *s, size_t len, double *secs) {
 size_t expr_format_date(int32_t days, char *buf) {
   int64_t y;
   unsigned m, d;
-  expr_civil_from_days(days, &y, &m, &d);
+  cal_civil_from_days(days, &y, &m, &d);
   return (size_t)snprintf(buf, 64, "%04lld-%02u-%02u", (long long)y, m, d);
 }
 
@@ -123,15 +97,15 @@ static int64_t iso_week(int64_t days) {
   int64_t wd = ((days + 3) % 7 + 7) % 7;       /* 0 = Monday */
   int64_t thursday = days - wd + 3, ty;
   unsigned m, d;
-  expr_civil_from_days(thursday, &ty, &m, &d);
-  return (thursday - expr_days_from_civil(ty, 1, 1)) / 7 + 1;
+  cal_civil_from_days(thursday, &ty, &m, &d);
+  return (thursday - (int32_t)cal_days_from_civil(ty, 1, 1)) / 7 + 1;
 }
 
 static int64_t date_part(int code, int64_t days) {
   int64_t y;
   unsigned m, d;
-  expr_civil_from_days(days, &y, &m, &d);
-  int64_t yday = days - expr_days_from_civil(y, 1, 1) + 1;
+  cal_civil_from_days(days, &y, &m, &d);
+  int64_t yday = days - (int32_t)cal_days_from_civil(y, 1, 1) + 1;
   switch (code) {
   case D_YEAR: return y;
   case D_MONTH: return m;

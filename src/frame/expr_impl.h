@@ -145,8 +145,6 @@ int expr_segments_build(expr_ctx *cx, const frame_groups *g, expr_segments *s);
 void expr_segments_free(expr_segments *s);
 
 /* ---- dates (expr_dates.c) ---- */
-int32_t expr_days_from_civil(int64_t y, unsigned m, unsigned d);
-void expr_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 /* "2020-01-31" as days; "2020-01-31 12:30:00[.f]" (or T, optional Z) as seconds. 0 on success. */
 int expr_parse_date(const char *s, size_t len, int32_t *days);
 int expr_parse_datetime(const char *s, size_t len, double *secs);
