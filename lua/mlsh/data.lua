@@ -24,17 +24,6 @@ local function check_frame(df, fname)
   if getmetatable(df) ~= DataFrame then fail(fname, "self must be a DataFrame (got %s)", type(df)) end
 end
 
--- Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-local function days_from_civil(y, m, d)
-  if m <= 2 then y = y - 1 end
-  local era = (y >= 0 and y or y - 399) // 400
-  local yoe = y - era * 400
-  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
-  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-  return era * 146097 + doe - 719468
-end
-M._days_from_civil = days_from_civil
-
 -- ---- small accessors ---------------------------------------------------------
 
 local NUMERIC = { double = true, integer = true }
