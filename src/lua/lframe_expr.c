@@ -372,32 +372,6 @@ static int l_summarise(lua_State *L) {
   return 1;
 }
 
-/* data._grouped(df, keys): df grouped by the named columns (what
- * DataFrame:group_by gives; kept for the tests of the verbs here). */
-static int l_grouped(lua_State *L) {
-  const char *fname = "data._grouped";
-  lframe *u = lframe_check_ud(L, 1, fname, "df");
-  mlsh_check_type(L, 2, LUA_TTABLE, fname, "keys");
-  size_t k = lua_rawlen(L, 2);
-  char *keys[64];
-  if (k > 64) return mlsh_error(L, fname, "at most 64 group keys");
-  luaL_checkstack(L, (int)k + 4, "data._grouped: too many keys");
-  for (size_t q = 0; q < k; q++) {
-    lua_rawgeti(L, 2, (lua_Integer)q + 1);
-    keys[q] = (char *)lua_tostring(L, -1);
-    size_t col;
-    mlsh_err err = {0};
-    if (!keys[q]) return mlsh_error(L, fname, "key %zu must be a column name", q + 1);
-    if (frame_lookup(u->f, keys[q], fname, &col, &err)) return verb_fail(L, fname, err.code, &err);
-  }
-  mlsh_frame *f = NULL;
-  mlsh_err err = {0};
-  int rc = frame_select(u->f, (const char *const *)u->f->names, u->f->ncol, &f, &err);
-  if (rc) return verb_fail(L, fname, rc, &err);
-  push_grouped(L, f, keys, k);
-  return 1;
-}
-
 static const mlsh_Reg verbs[] = {
   {"filter", l_filter, "df:filter(condition, ...)",
    "The rows where every condition is true (an NA condition drops the row, as dplyr). A condition is an\n"
@@ -448,13 +422,11 @@ static const mlsh_Reg funcs[] = {
    "replace(x, text, by) (fixed text) nchar substr(x, start, stop) paste(..., sep = ' ') paste0; dates:\n"
    "year month day weekday (1 = Monday) week isoweek yday quarter hour minute second as_date as_datetime.\n"
    "Aggregates (one value per group): n() sum mean median var sd min max first last n_distinct any all\n"
-   "quantile(x, p) (R's type 7), each with na_rm = true. Windows (per group, in row order): lag(x [, n\n"
+   "quantile(x, p) (R's type 7), cor(x, y) (Pearson; na_rm: the complete pairs), each with na_rm = true. Windows (per group, in row order): lag(x [, n\n"
    "[, default]]) lead cumsum cumprod cummean cummax cummin row_number() rank (R's, ties averaged)\n"
    "min_rank dense_rank percent_rank. A syntax error shows its position with a caret; a type mismatch\n"
    "names the column and both types; an unknown column lists close names.\n"
    "Example: df:mutate{z = \"if_else(is_na(x), 0, (x - mean(x, na_rm = true)) / sd(x, na_rm = true))\"}", NULL},
-  {"_grouped", l_grouped, "data._grouped(df, keys)",
-   "df grouped by the columns named in the array keys (as df:group_by).\nExample: data._grouped(df, {\"cyl\"})", NULL},
   {NULL, NULL, NULL, NULL, NULL}};
 
 void mlsh_open_frame_expr(lua_State *L) {

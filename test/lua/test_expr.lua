@@ -30,7 +30,7 @@ local function read(name)
 end
 
 local aq, mt, ir, cw = read("airquality"), read("mtcars"), read("iris"), read("ChickWeight")
-local function group(df, ...) return df.group_by and df:group_by(...) or data._grouped(df, {...}) end
+local function group(df, ...) return df:group_by(...) end
 
 -- got: a Column or a table; want: an array with nil holes (n set or #).
 local function same(got, want, tol, msg)
@@ -440,7 +440,7 @@ end
 
 local small = aq:filter("Day <= 4")
 local function verbs_session()
-  local g = data._grouped(small, {"Month"})
+  local g = small:group_by("Month")
   local m = g:mutate{z = "Temp - mean(Temp)", f = function(d) return d.Wind * 2 end, l = "lag(Ozone)"}
   local s = g:summarise{n = "n()", w = function(d) return d.Wind:max() end, q = "quantile(Temp, 0.5)"}
   local f = m:filter("z > 0 or is_na(l)", function(d) return d.Day:le(3) end)
