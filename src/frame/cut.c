@@ -13,8 +13,16 @@ static double value_at(const mlsh_col *x, size_t i) {
   return COL_DBL(x)[i];
 }
 
+static int check_numeric(const mlsh_col *x, mlsh_err *err) {
+  if (x->type != COL_DOUBLE && x->type != COL_INT64 && x->type != COL_LOGICAL)
+    return mlsh_seterr(err, MLSH_EINVAL, "cut: the column is %s, not numeric", col_type_name(x->type));
+  return MLSH_OK;
+}
+
 int cut_even_breaks(const mlsh_col *x, size_t k, double *breaks, mlsh_err *err) {
   double lo = INFINITY, hi = -INFINITY;
+  int rc = check_numeric(x, err);
+  if (rc) return rc;
   for (size_t i = 0; i < x->n; i++) {
     double v = value_at(x, i);
     if (isfinite(v)) { lo = v < lo ? v : lo; hi = v > hi ? v : hi; }
@@ -91,8 +99,8 @@ static int32_t interval_of(double v, const double *b, size_t nb, const cut_opts 
 
 int col_cut(const mlsh_col *x, const double *breaks, size_t nb, const cut_opts *o, mlsh_col **out, mlsh_err *err) {
   *out = NULL;
-  if (x->type != COL_DOUBLE && x->type != COL_INT64 && x->type != COL_LOGICAL)
-    return mlsh_seterr(err, MLSH_EINVAL, "cut: the column is %s, not numeric", col_type_name(x->type));
+  int rc0 = check_numeric(x, err);
+  if (rc0) return rc0;
   if (nb < 2) return mlsh_seterr(err, MLSH_EINVAL, "cut: at least 2 breaks are needed (got %zu)", nb);
   for (size_t q = 0; q < nb; q++) {
     if (!isfinite(breaks[q])) return mlsh_seterr(err, MLSH_EINVAL, "cut: break %zu is not finite", q + 1);
