@@ -99,8 +99,8 @@ static int32_t interval_of(double v, const double *b, size_t nb, const cut_opts 
 
 int col_cut(const mlsh_col *x, const double *breaks, size_t nb, const cut_opts *o, mlsh_col **out, mlsh_err *err) {
   *out = NULL;
-  int rc0 = check_numeric(x, err);
-  if (rc0) return rc0;
+  int rc = check_numeric(x, err);
+  if (rc) return rc;
   if (nb < 2) return mlsh_seterr(err, MLSH_EINVAL, "cut: at least 2 breaks are needed (got %zu)", nb);
   for (size_t q = 0; q < nb; q++) {
     if (!isfinite(breaks[q])) return mlsh_seterr(err, MLSH_EINVAL, "cut: break %zu is not finite", q + 1);
@@ -108,7 +108,7 @@ int col_cut(const mlsh_col *x, const double *breaks, size_t nb, const cut_opts *
       return mlsh_seterr(err, MLSH_EINVAL, "cut: breaks must increase (break %zu is %g after %g)", q + 1, breaks[q], breaks[q - 1]);
   }
   mlsh_col *levels = NULL;
-  int rc = o->labels ? given_labels(o->labels, nb - 1, &levels, err) : default_labels(breaks, nb, o, &levels, err);
+  rc = o->labels ? given_labels(o->labels, nb - 1, &levels, err) : default_labels(breaks, nb, o, &levels, err);
   if (rc) return rc;
   col_builder b;
   col_builder_init(&b, COL_CATEGORICAL);
