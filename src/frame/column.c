@@ -129,10 +129,19 @@ static int take_check(const mlsh_col *c, const int64_t *idx, size_t m, size_t *n
   return MLSH_OK;
 }
 
+#define TAKE_AS(T) do { \
+    const T *s_ = c->data; T *d_ = o->data; \
+    for (size_t i = 0; i < m; i++) d_[i] = idx[i] >= 0 ? s_[idx[i]] : 0; \
+  } while (0)
+
+/* Typed loops for the common widths (a memcpy call per value is slow). */
 static void take_fixed(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_col *o) {
   size_t es = col_elem_size(c->type);
   const char *src = c->data;
   char *dst = o->data;
+  if (es == 8) { TAKE_AS(int64_t); return; }
+  if (es == 4) { TAKE_AS(int32_t); return; }
+  if (es == 1) { TAKE_AS(uint8_t); return; }
   for (size_t i = 0; i < m; i++) {
     if (idx[i] >= 0) memcpy(dst + i * es, src + (size_t)idx[i] * es, es);
     else memset(dst + i * es, 0, es);

@@ -1,6 +1,8 @@
 /* join.c - hash join: the right keys go into an open-addressing table of
  * distinct keys, each with the chain of its rows in order; the left rows
- * are probed twice (count, then fill) so the output is allocated once. */
+ * are probed twice (count, then fill) so the output is allocated once.
+ * One integer, date or factor key with a small range on the right uses a
+ * direct-address table of its values instead (no hashing). */
 #include <string.h>
 #include "join.h"
 #include "keys.h"
@@ -27,6 +29,9 @@ typedef struct {
   int64_t *rgroup, *lgroup;             /* group of each right / left row, -1: none */
   uint8_t *hit;                         /* per right group: some left row matched */
   uint64_t *h;
+  int direct;                           /* one key, by value: slot[value - lo], NA at slot[span] */
+  int64_t lo, *slot, *lmap;             /* lmap: a left factor's codes as right codes, -1: none */
+  size_t span;
   mlsh_err *err;
 } join_job;
 
@@ -34,6 +39,7 @@ static void job_free(join_job *j) {
   key_table_free(&j->t);
   mlsh_free(j->head); mlsh_free(j->tail); mlsh_free(j->next); mlsh_free(j->size);
   mlsh_free(j->rgroup); mlsh_free(j->lgroup); mlsh_free(j->hit); mlsh_free(j->h);
+  mlsh_free(j->slot); mlsh_free(j->lmap);
 }
 
 static int job_alloc(join_job *j) {
@@ -52,16 +58,83 @@ static int job_alloc(join_job *j) {
   return MLSH_OK;
 }
 
+/* A left factor's codes as the right factor's codes (by level text). */
+static int map_levels(join_job *j, const mlsh_col *l, const mlsh_col *r) {
+  const mlsh_col *rl[1] = {r->levels}, *ll[1] = {l->levels};
+  key_table t;
+  j->lmap = mlsh_malloc_array(l->levels->n ? l->levels->n : 1, sizeof *j->lmap);
+  if (!j->lmap || key_table_init(&t, r->levels->n)) return mlsh_free(j->lmap), j->lmap = NULL, -1;
+  int rc = 0;
+  for (size_t q = 0; !rc && q < r->levels->n; q++)
+    rc = key_table_insert(&t, rl, 1, q, keys_hash_row(rl, 1, q)) < 0;
+  for (size_t q = 0; !rc && q < l->levels->n; q++) {
+    int64_t g = key_table_find(&t, rl, ll, 1, q, keys_hash_row(ll, 1, q));
+    j->lmap[q] = g < 0 ? -1 : t.rep[g];
+  }
+  key_table_free(&t);
+  return rc ? -1 : 0;
+}
+
+/* Use a direct-address table when the one right key is a factor, or
+ * integers or dates with a range of at most a few slots per row. */
+static int plan_direct(join_job *j) {
+  const mlsh_col *l = j->lk[0], *r = j->rk[0];
+  int64_t lo = 0, hi = -1;
+  if (j->k != 1 || l->type != r->type) return MLSH_OK;
+  if (r->type == COL_CATEGORICAL) hi = (int64_t)r->levels->n - 1;
+  else if ((r->type != COL_INT64 && r->type != COL_DATE) || !keys_int_range(r, &lo, &hi)) return MLSH_OK;
+  int64_t width;
+  if (__builtin_sub_overflow(hi, lo, &width) || width < 0 || (uint64_t)width > 2 * (uint64_t)j->nr + 4096)
+    return MLSH_OK;
+  j->lo = lo;
+  j->span = (size_t)width + 1;
+  j->slot = mlsh_malloc_array(j->span + 1, sizeof *j->slot);
+  if (!j->slot || (r->type == COL_CATEGORICAL && l->levels != r->levels && map_levels(j, l, r)))
+    return mlsh_seterr(j->err, MLSH_ENOMEM, "join: not enough memory");
+  for (size_t s = 0; s <= j->span; s++) j->slot[s] = -1;
+  j->direct = 1;
+  return MLSH_OK;
+}
+
+/* The slot of row i of key c in the direct table, or -1 when outside. */
+static int64_t direct_slot(const join_job *j, const mlsh_col *c, size_t i, int left) {
+  if (col_is_na(c, i)) return (int64_t)j->span;
+  int64_t v = c->type == COL_INT64 ? COL_I64(c)[i] : COL_I32(c)[i];
+  if (left && j->lmap) v = j->lmap[v];
+  if (v < j->lo || (uint64_t)v - (uint64_t)j->lo >= j->span) return -1;
+  return (int64_t)((uint64_t)v - (uint64_t)j->lo);
+}
+
+/* The group of right row i, added when new; -1 without memory. */
+static int64_t right_group(join_job *j, size_t i, size_t *ng) {
+  if (!j->direct) return key_table_insert(&j->t, j->rk, j->k, i, j->h[i]);
+  int64_t *s = &j->slot[direct_slot(j, j->rk[0], i, 0)];
+  if (*s < 0) *s = (int64_t)(*ng)++;
+  return *s;
+}
+
+static int64_t left_group(const join_job *j, size_t i) {
+  if (!j->direct) return key_table_find(&j->t, j->rk, j->lk, j->k, i, j->h[i]);
+  int64_t s = direct_slot(j, j->lk[0], i, 1);
+  return s < 0 ? -1 : j->slot[s];
+}
+
+static int hash_keys(join_job *j, const mlsh_col *const *cols, size_t n) {
+  if (j->direct) return MLSH_OK;
+  int rc = keys_hash_rows(cols, j->k, n, j->nthreads, j->h);
+  return rc == MLSH_ENOMEM ? mlsh_seterr(j->err, rc, "join: not enough memory") : rc;
+}
+
 static int build_right(join_job *j) {
-  int rc = keys_hash_rows(j->rk, j->k, j->nr, j->nthreads, j->h);
+  int rc = hash_keys(j, j->rk, j->nr);
+  size_t ng = 0;
   for (size_t i = 0; !rc && i < j->nr; i++) {
     j->next[i] = -1;
     j->rgroup[i] = -1;
     if (!j->na_match && keys_row_has_na(j->rk, j->k, i)) continue;
-    size_t before = j->t.ng;
-    int64_t g = key_table_insert(&j->t, j->rk, j->k, i, j->h[i]);
+    int64_t g = right_group(j, i, &ng);
     if (g < 0) return mlsh_seterr(j->err, MLSH_ENOMEM, "join: not enough memory");
-    if (j->t.ng > before) j->head[g] = (int64_t)i;
+    if (j->size[g] == 0) j->head[g] = (int64_t)i;
     else j->next[j->tail[g]] = (int64_t)i;
     j->tail[g] = (int64_t)i;
     j->size[g]++;
@@ -72,10 +145,10 @@ static int build_right(join_job *j) {
 }
 
 static int probe_left(join_job *j) {
-  int rc = keys_hash_rows(j->lk, j->k, j->nl, j->nthreads, j->h);
+  int rc = hash_keys(j, j->lk, j->nl);
   for (size_t i = 0; !rc && i < j->nl; i++) {
     int64_t g = -1;
-    if (j->na_match || !keys_row_has_na(j->lk, j->k, i)) g = key_table_find(&j->t, j->rk, j->lk, j->k, i, j->h[i]);
+    if (j->na_match || !keys_row_has_na(j->lk, j->k, i)) g = left_group(j, i);
     j->lgroup[i] = g;
     if (g >= 0) j->hit[g] = 1;
     if ((i & 0xffff) == 0 && mlsh_interrupted()) rc = MLSH_EINTR;
@@ -145,6 +218,7 @@ int frame_join(const mlsh_col *const *lkeys, const mlsh_col *const *rkeys, size_
   j.err = err;
   size_t total = 0;
   rc = job_alloc(&j);
+  if (!rc) rc = plan_direct(&j);
   if (!rc) rc = build_right(&j);
   if (!rc) rc = probe_left(&j);
   if (!rc) rc = count_rows(&j, &total);
