@@ -133,14 +133,33 @@ static int sum_integer(agg_job *j, int nthreads, mlsh_col **out) {
   return rc;
 }
 
+/* The first pass of the mean for integers without NA whose partial sums
+ * are all exact in a long double (|x| <= 2^53, n * max |x| < 2^63): the
+ * exact integer sums, in parallel, are what that pass gives. Returns 1
+ * when done, 0 when it does not apply, -1 without memory. */
+static int exact_int_sums(agg_job *j, int nthreads, long double *s, int64_t *cnt) {
+  int64_t lo, hi, big = (int64_t)1 << 53;
+  size_t ng = j->g->ngroups, n = j->g->n;
+  if (j->x->valid || j->x->type != COL_INT64 || !keys_int_range(j->x, &lo, &hi) || lo < -big || hi > big) return 0;
+  uint64_t m = (uint64_t)(hi > -lo ? hi : -lo);
+  if (m && n > (uint64_t)INT64_MAX / m) return 0;
+  int64_t *is = mlsh_calloc(ng ? ng : 1, sizeof *is);
+  if (!is || sum_plain_par(j, nthreads, is)) { mlsh_free(is); return -1; }
+  for (size_t r = 0; r < ng; r++) s[r] = (long double)is[r];
+  memcpy(cnt, j->g->size, ng * sizeof *cnt);
+  mlsh_free(is);
+  return 1;
+}
+
 /* Per group: count, mean (R's two passes) and, when ss is given, the sum
  * of squared deviations from the mean. */
-static int moments(agg_job *j, int64_t *cnt, double *mean, long double *ss) {
+static int moments(agg_job *j, int nthreads, int64_t *cnt, double *mean, long double *ss) {
   size_t ng = j->g->ngroups, n = j->g->n;
   const int64_t *id = j->g->id;
   long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s);
-  if (!s) return agg_nomem(j);
-  for (size_t i = 0; i < n; i++) {
+  int exact = s ? exact_int_sums(j, nthreads, s, cnt) : -1;
+  if (exact < 0) { mlsh_free(s); return agg_nomem(j); }
+  for (size_t i = 0; !exact && i < n; i++) {
     int st = row_state(j, i);
     if (st < 0) j->isna[id[i]] = 1;
     else if (st) { s[id[i]] += num_at(j->x, i); cnt[id[i]]++; }
@@ -163,12 +182,12 @@ static int moments(agg_job *j, int64_t *cnt, double *mean, long double *ss) {
   return mlsh_interrupted() ? agg_intr(j) : MLSH_OK;
 }
 
-static int agg_moment(agg_job *j, frame_agg fn, mlsh_col **out) {
+static int agg_moment(agg_job *j, frame_agg fn, int nthreads, mlsh_col **out) {
   size_t ng = j->g->ngroups, m = ng ? ng : 1;
   int64_t *cnt = mlsh_calloc(m, sizeof *cnt);
   double *mean = mlsh_calloc(m, sizeof *mean);
   long double *ss = fn == AGG_MEAN ? NULL : mlsh_calloc(m, sizeof *ss);
-  int rc = cnt && mean && (ss || fn == AGG_MEAN) ? moments(j, cnt, mean, ss) : agg_nomem(j);
+  int rc = cnt && mean && (ss || fn == AGG_MEAN) ? moments(j, nthreads, cnt, mean, ss) : agg_nomem(j);
   for (size_t r = 0; !rc && ss && r < ng; r++) {
     if (cnt[r] < 2) { j->isna[r] = 1; continue; }
     mean[r] = (double)(ss[r] / (cnt[r] - 1));
@@ -349,7 +368,7 @@ int frame_aggregate(const mlsh_col *x, const frame_groups *g, frame_agg fn, int 
   switch (fn) {
   case AGG_N: rc = agg_count(&j, out); break;
   case AGG_SUM: rc = agg_sum(&j, nthreads, out); break;
-  case AGG_MEAN: case AGG_VAR: case AGG_SD: rc = agg_moment(&j, fn, out); break;
+  case AGG_MEAN: case AGG_VAR: case AGG_SD: rc = agg_moment(&j, fn, nthreads, out); break;
   case AGG_MEDIAN: rc = agg_median(&j, out); break;
   case AGG_MIN: case AGG_MAX: rc = agg_extreme(&j, fn == AGG_MAX, out); break;
   case AGG_FIRST: case AGG_LAST: rc = agg_end(&j, fn == AGG_LAST, out); break;
