@@ -667,6 +667,7 @@ static void test_join_direct(void) {
   CHECK(same_joins(li, ri, hli, hri) && same_joins(ri, li, hri, hli));
   CHECK(same_joins(ld, rd, hld, hrd) && same_joins(lf, rf, hlf, hrf) && same_joins(rf, lf, hrf, hlf));
   CHECK(same_joins(lf, lf, hlf, hlf));   /* the same levels: codes as they are */
+  CHECK(same_joins(lf, hrf, hlf, hrf));   /* strings against a factor ("c" is none of its levels) */
   frame_join_result jr;
   mlsh_err err;
   const mlsh_col *lk[1] = {li}, *rk[1] = {ri};
