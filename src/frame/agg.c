@@ -140,7 +140,7 @@ static int sum_integer(agg_job *j, int nthreads, mlsh_col **out) {
 static int exact_int_sums(agg_job *j, int nthreads, long double *s, int64_t *cnt) {
   int64_t lo, hi, big = (int64_t)1 << 53;
   size_t ng = j->g->ngroups, n = j->g->n;
-  if (j->x->valid || j->x->type != COL_INT64 || !keys_int_range(j->x, &lo, &hi) || lo < -big || hi > big) return 0;
+  if (j->x->valid || j->x->type != COL_INT64 || !keys_int_range(j->x, nthreads, &lo, &hi) || lo < -big || hi > big) return 0;
   uint64_t m = (uint64_t)(hi > -lo ? hi : -lo);
   if (m && n > (uint64_t)INT64_MAX / m) return 0;
   int64_t *is = mlsh_calloc(ng ? ng : 1, sizeof *is);

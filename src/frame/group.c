@@ -71,13 +71,13 @@ static int fill_sizes(frame_groups *g, const key_table *t) {
 typedef struct { const mlsh_col *c; int64_t lo; uint64_t span; } dense_key;
 
 /* The key as a dense digit, or 0 when its range is too wide for `limit`. */
-static int dense_of(const mlsh_col *c, uint64_t limit, dense_key *d) {
+static int dense_of(const mlsh_col *c, uint64_t limit, int nthreads, dense_key *d) {
   int64_t lo = 0, hi = -1;
   d->c = c;
   switch (c->type) {
   case COL_CATEGORICAL: hi = (int64_t)c->levels->n - 1; break;
   case COL_LOGICAL: hi = 1; break;
-  case COL_INT64: case COL_DATE: if (!keys_int_range(c, &lo, &hi)) lo = hi = 0; break;
+  case COL_INT64: case COL_DATE: if (!keys_int_range(c, nthreads, &lo, &hi)) lo = hi = 0; break;
   default: return 0;
   }
   int64_t width;
@@ -123,10 +123,10 @@ static int code_range(void *ctx, size_t b, size_t e, int tid) {
 
 /* The keys as dense digits whose product of spans (the table size) is at
  * most limit; 0 when some key is not dense or the product is too big. */
-static uint64_t dense_keys(const mlsh_col *const *keys, size_t k, uint64_t limit, dense_key *d) {
+static uint64_t dense_keys(const mlsh_col *const *keys, size_t k, uint64_t limit, int nthreads, dense_key *d) {
   uint64_t total = 1;
   for (size_t q = 0; q < k; q++) {
-    if (!dense_of(keys[q], limit, &d[q]) || __builtin_mul_overflow(total, d[q].span, &total) || total > limit)
+    if (!dense_of(keys[q], limit, nthreads, &d[q]) || __builtin_mul_overflow(total, d[q].span, &total) || total > limit)
       return 0;
   }
   return total;
@@ -325,7 +325,7 @@ static int group_rows(const mlsh_col *const *keys, size_t nkeys, int sorted, int
   if (!g->id) return group_nomem(g, err);
   dense_key *d = mlsh_malloc_array(nkeys, sizeof *d);
   if (!d) return group_nomem(g, err);
-  uint64_t m = hashed ? 0 : dense_keys(keys, nkeys, (uint64_t)1 << 62, d);
+  uint64_t m = hashed ? 0 : dense_keys(keys, nkeys, (uint64_t)1 << 62, nthreads, d);
   if (m && m <= 2 * (uint64_t)g->n + 4096) rc = group_dense(d, nkeys, (size_t)m, sorted, nthreads, g, err);
   else if (m) rc = group_by_codes(d, nkeys, sorted, nthreads, g, err);
   else rc = group_hashed(keys, nkeys, sorted, nthreads, g, err);

@@ -88,7 +88,7 @@ static int plan_direct(join_job *j) {
   if (j->k != 1 || (l->type != r->type && !text)) return MLSH_OK;
   if (text) hi = (int64_t)l->levels->n - 1;
   else if (r->type == COL_CATEGORICAL) hi = (int64_t)r->levels->n - 1;
-  else if ((r->type != COL_INT64 && r->type != COL_DATE) || !keys_int_range(r, &lo, &hi)) return MLSH_OK;
+  else if ((r->type != COL_INT64 && r->type != COL_DATE) || !keys_int_range(r, j->nthreads, &lo, &hi)) return MLSH_OK;
   if (__builtin_sub_overflow(hi, lo, &width) || width < 0 || (uint64_t)width > 2 * (uint64_t)j->nr + 4096)
     return MLSH_OK;
   j->lo = lo;

@@ -151,24 +151,44 @@ int keys_row_has_na(const mlsh_col *const *cols, size_t k, size_t i) {
   return 0;
 }
 
-int keys_int_range(const mlsh_col *c, int64_t *lo, int64_t *hi) {
-  int64_t a = INT64_MAX, b = INT64_MIN;
+typedef struct { const mlsh_col *c; int64_t lo[64], hi[64]; } range_job;
+
+static int range_block(void *ctx, size_t b, size_t e, int tid) {
+  range_job *j = ctx;
+  const mlsh_col *c = j->c;
+  int64_t a = INT64_MAX, z = INT64_MIN;
   if (c->type == COL_INT64 && !c->valid) {
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = b; i < e; i++) {
       int64_t v = COL_I64(c)[i];
       a = v < a ? v : a;
-      b = v > b ? v : b;
+      z = v > z ? v : z;
     }
   } else {
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = b; i < e; i++) {
       if (col_is_na(c, i)) continue;
       int64_t v = c->type == COL_INT64 ? COL_I64(c)[i] : COL_I32(c)[i];
       a = v < a ? v : a;
-      b = v > b ? v : b;
+      z = v > z ? v : z;
     }
   }
-  *lo = a; *hi = b;
-  return a <= b;
+  j->lo[tid] = a;
+  j->hi[tid] = z;
+  return MLSH_OK;
+}
+
+int keys_int_range(const mlsh_col *c, int nthreads, int64_t *lo, int64_t *hi) {
+  range_job j;
+  j.c = c;
+  int nt = mlsh_threads_resolve(nthreads);
+  nt = nt > 64 ? 64 : nt;
+  for (int t = 0; t < 64; t++) { j.lo[t] = INT64_MAX; j.hi[t] = INT64_MIN; }
+  mlsh_parallel_for(c->n, nt, 200000, range_block, &j);
+  *lo = INT64_MAX; *hi = INT64_MIN;
+  for (int t = 0; t < nt; t++) {
+    *lo = j.lo[t] < *lo ? j.lo[t] : *lo;
+    *hi = j.hi[t] > *hi ? j.hi[t] : *hi;
+  }
+  return *lo <= *hi;
 }
 
 int keys_check_lengths(const mlsh_col *const *cols, size_t k, const char *what, mlsh_err *err) {

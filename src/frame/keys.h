@@ -40,9 +40,9 @@ uint64_t keys_hash_row(const mlsh_col *const *cols, size_t k, size_t i);
 int keys_hash_rows(const mlsh_col *const *cols, size_t k, size_t n, int nthreads, uint64_t *h);
 int keys_rows_equal(const mlsh_col *const *a, size_t i, const mlsh_col *const *b, size_t j, size_t k);
 int keys_row_has_na(const mlsh_col *const *cols, size_t k, size_t i);
-/* The smallest and largest present value of an integer or date column;
- * 0 when it has none. */
-int keys_int_range(const mlsh_col *c, int64_t *lo, int64_t *hi);
+/* The smallest and largest present value of an integer or date column
+ * (on nthreads threads); 0 when it has none. */
+int keys_int_range(const mlsh_col *c, int nthreads, int64_t *lo, int64_t *hi);
 /* Every key column has as many rows as the first (what = "order" in messages). */
 int keys_check_lengths(const mlsh_col *const *cols, size_t k, const char *what, mlsh_err *err);
 /* a[q] and b[q] can be compared: same type, or string and categorical (by
