@@ -8,6 +8,7 @@
 #include "keys.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
+#include "../core/threads.h"
 
 #define POLL(i) (((i) & 0xffff) == 0 && mlsh_interrupted())
 
@@ -71,30 +72,94 @@ static int agg_count(agg_job *j, mlsh_col **out) {
   return rc;
 }
 
-static int sum_integer(agg_job *j, mlsh_col **out) {
-  int64_t *s = mlsh_calloc(j->g->ngroups ? j->g->ngroups : 1, sizeof *s);
-  int rc = s ? MLSH_OK : agg_nomem(j);
-  for (size_t i = 0; !rc && i < j->g->n; i++) {
+/* Integer sums of a column without NA: a tight loop. Returns -1 on overflow. */
+static int sum_plain_int(const int64_t *v, const int64_t *id, size_t n, int64_t *s) {
+  for (size_t i = 0; i < n; i++)
+    if (__builtin_add_overflow(s[id[i]], v[i], &s[id[i]])) return -1;
+  return 0;
+}
+
+/* Exact integer sums in parallel: one partial array per row block when
+ * the groups are few, added up at the end. */
+typedef struct { const int64_t *v, *id; size_t n, ng; int nt; int64_t *part; } isum_job;
+
+static int isum_block(void *ctx, size_t t0, size_t t1, int tid) {
+  isum_job *j = ctx;
+  for (size_t t = t0; t < t1; t++) {
+    size_t b = j->n * t / (size_t)j->nt, e = j->n * (t + 1) / (size_t)j->nt;
+    int64_t *s = j->part + t * j->ng;
+    memset(s, 0, j->ng * sizeof *s);
+    if (sum_plain_int(j->v + b, j->id + b, e - b, s)) return -1;
+  }
+  return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
+}
+
+static int sum_plain_par(agg_job *j, int nthreads, int64_t *s) {
+  size_t n = j->g->n, ng = j->g->ngroups;
+  int nt = mlsh_threads_resolve(nthreads);
+  nt = nt > 16 ? 16 : nt;
+  if (n < 200000 || nt < 2 || ng > n / 8) return sum_plain_int(COL_I64(j->x), j->g->id, n, s);
+  isum_job p = {COL_I64(j->x), j->g->id, n, ng, nt, mlsh_malloc_array(ng * (size_t)nt, sizeof(int64_t))};
+  if (!p.part) return MLSH_ENOMEM;
+  int rc = mlsh_parallel_for((size_t)nt, nt, 1, isum_block, &p);
+  for (size_t t = 0; !rc && t < (size_t)nt; t++)
+    for (size_t r = 0; !rc && r < ng; r++)
+      if (__builtin_add_overflow(s[r], p.part[t * ng + r], &s[r])) rc = -1;
+  mlsh_free(p.part);
+  return rc;
+}
+
+static int sum_rows_int(agg_job *j, int64_t *s) {
+  for (size_t i = 0; i < j->g->n; i++) {
     int64_t gi = j->g->id[i], v = j->x->type == COL_LOGICAL ? COL_LGL(j->x)[i] : COL_I64(j->x)[i];
     int st = row_state(j, i);
     if (st < 0) j->isna[gi] = 1;
-    else if (st && __builtin_add_overflow(s[gi], v, &s[gi]))
-      rc = mlsh_seterr(j->err, MLSH_EINVAL, "sum: the integer sum of a group overflows 64 bits");
-    if (POLL(i)) rc = agg_intr(j);
+    else if (st && __builtin_add_overflow(s[gi], v, &s[gi])) return -1;
+    if (POLL(i)) return agg_intr(j);
   }
+  return MLSH_OK;
+}
+
+static int sum_integer(agg_job *j, int nthreads, mlsh_col **out) {
+  int64_t *s = mlsh_calloc(j->g->ngroups ? j->g->ngroups : 1, sizeof *s);
+  if (!s) return agg_nomem(j);
+  int plain = !j->x->valid && j->x->type == COL_INT64;
+  int rc = plain ? sum_plain_par(j, nthreads, s) : sum_rows_int(j, s);
+  if (rc < 0) rc = mlsh_seterr(j->err, MLSH_EINVAL, "sum: the integer sum of a group overflows 64 bits");
+  if (rc == MLSH_ENOMEM) rc = agg_nomem(j);
+  if (rc == MLSH_EINTR || (!rc && mlsh_interrupted())) rc = agg_intr(j);
   if (!rc) rc = finish(j, COL_INT64, s, out);
   mlsh_free(s);
   return rc;
 }
 
+/* The first pass of the mean for integers without NA whose partial sums
+ * are all exact in a long double (|x| <= 2^53, n * max |x| < 2^63): the
+ * exact integer sums, in parallel, are what that pass gives. Returns 1
+ * when done, 0 when it does not apply, -1 without memory. */
+static int exact_int_sums(agg_job *j, int nthreads, long double *s, int64_t *cnt) {
+  int64_t lo, hi, big = (int64_t)1 << 53;
+  size_t ng = j->g->ngroups, n = j->g->n;
+  if (j->x->valid || j->x->type != COL_INT64 || !keys_int_range(j->x, nthreads, &lo, &hi) || lo < -big || hi > big) return 0;
+  uint64_t m = (uint64_t)(hi > -lo ? hi : -lo);
+  if (m && n > (uint64_t)INT64_MAX / m) return 0;
+  int64_t *is = mlsh_calloc(ng ? ng : 1, sizeof *is);
+  if (!is || sum_plain_par(j, nthreads, is)) { mlsh_free(is); return -1; }
+  for (size_t r = 0; r < ng; r++) s[r] = (long double)is[r];
+  memcpy(cnt, j->g->size, ng * sizeof *cnt);
+  mlsh_free(is);
+  return 1;
+}
+
 /* Per group: count, mean (R's two passes) and, when ss is given, the sum
  * of squared deviations from the mean. */
-static int moments(agg_job *j, int64_t *cnt, double *mean, long double *ss) {
+static int moments(agg_job *j, int nthreads, int64_t *cnt, double *mean, long double *ss) {
   size_t ng = j->g->ngroups, n = j->g->n;
   const int64_t *id = j->g->id;
   long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s);
-  if (!s) return agg_nomem(j);
-  for (size_t i = 0; i < n; i++) {
+  int exact = s ? exact_int_sums(j, nthreads, s, cnt) : -1;
+  if (exact < 0) { mlsh_free(s); return agg_nomem(j); }
+  for (size_t i = 0; !exact && i < n; i++) {
     int st = row_state(j, i);
     if (st < 0) j->isna[id[i]] = 1;
     else if (st) { s[id[i]] += num_at(j->x, i); cnt[id[i]]++; }
@@ -117,12 +182,12 @@ static int moments(agg_job *j, int64_t *cnt, double *mean, long double *ss) {
   return mlsh_interrupted() ? agg_intr(j) : MLSH_OK;
 }
 
-static int agg_moment(agg_job *j, frame_agg fn, mlsh_col **out) {
+static int agg_moment(agg_job *j, frame_agg fn, int nthreads, mlsh_col **out) {
   size_t ng = j->g->ngroups, m = ng ? ng : 1;
   int64_t *cnt = mlsh_calloc(m, sizeof *cnt);
   double *mean = mlsh_calloc(m, sizeof *mean);
   long double *ss = fn == AGG_MEAN ? NULL : mlsh_calloc(m, sizeof *ss);
-  int rc = cnt && mean && (ss || fn == AGG_MEAN) ? moments(j, cnt, mean, ss) : agg_nomem(j);
+  int rc = cnt && mean && (ss || fn == AGG_MEAN) ? moments(j, nthreads, cnt, mean, ss) : agg_nomem(j);
   for (size_t r = 0; !rc && ss && r < ng; r++) {
     if (cnt[r] < 2) { j->isna[r] = 1; continue; }
     mean[r] = (double)(ss[r] / (cnt[r] - 1));
@@ -133,8 +198,8 @@ static int agg_moment(agg_job *j, frame_agg fn, mlsh_col **out) {
   return rc;
 }
 
-static int agg_sum(agg_job *j, mlsh_col **out) {
-  if (j->x->type == COL_INT64 || j->x->type == COL_LOGICAL) return sum_integer(j, out);
+static int agg_sum(agg_job *j, int nthreads, mlsh_col **out) {
+  if (j->x->type == COL_INT64 || j->x->type == COL_LOGICAL) return sum_integer(j, nthreads, out);
   if (j->x->type != COL_DOUBLE)
     return mlsh_seterr(j->err, MLSH_EINVAL, "sum: not defined for a %s column", col_type_name(j->x->type));
   size_t ng = j->g->ngroups;
@@ -302,8 +367,8 @@ int frame_aggregate(const mlsh_col *x, const frame_groups *g, frame_agg fn, int 
   if (!j.isna) return agg_nomem(&j);
   switch (fn) {
   case AGG_N: rc = agg_count(&j, out); break;
-  case AGG_SUM: rc = agg_sum(&j, out); break;
-  case AGG_MEAN: case AGG_VAR: case AGG_SD: rc = agg_moment(&j, fn, out); break;
+  case AGG_SUM: rc = agg_sum(&j, nthreads, out); break;
+  case AGG_MEAN: case AGG_VAR: case AGG_SD: rc = agg_moment(&j, fn, nthreads, out); break;
   case AGG_MEDIAN: rc = agg_median(&j, out); break;
   case AGG_MIN: case AGG_MAX: rc = agg_extreme(&j, fn == AGG_MAX, out); break;
   case AGG_FIRST: case AGG_LAST: rc = agg_end(&j, fn == AGG_LAST, out); break;

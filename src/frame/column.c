@@ -2,6 +2,7 @@
 #include <string.h>
 #include "column.h"
 #include "../core/alloc.h"
+#include "../core/threads.h"
 
 static const char *const type_names[] = {"double", "integer", "logical", "string", "categorical", "date", "datetime"};
 
@@ -129,14 +130,37 @@ static int take_check(const mlsh_col *c, const int64_t *idx, size_t m, size_t *n
   return MLSH_OK;
 }
 
-static void take_fixed(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_col *o) {
+#define TAKE_AS(T) do { \
+    const T *s_ = c->data; T *d_ = o->data; \
+    for (size_t i = b; i < e; i++) d_[i] = idx[i] >= 0 ? s_[idx[i]] : 0; \
+  } while (0)
+
+typedef struct { const mlsh_col *c; const int64_t *idx; mlsh_col *o; } take_job;
+
+/* Typed loops for the common widths (a memcpy call per value is slow),
+ * in parallel over long gathers (random reads wait on memory). */
+static int take_range(void *ctx, size_t b, size_t e, int tid) {
+  take_job *j = ctx;
+  const mlsh_col *c = j->c;
+  const int64_t *idx = j->idx;
+  mlsh_col *o = j->o;
   size_t es = col_elem_size(c->type);
   const char *src = c->data;
   char *dst = o->data;
-  for (size_t i = 0; i < m; i++) {
-    if (idx[i] >= 0) memcpy(dst + i * es, src + (size_t)idx[i] * es, es);
-    else memset(dst + i * es, 0, es);
-  }
+  if (es == 8) TAKE_AS(int64_t);
+  else if (es == 4) TAKE_AS(int32_t);
+  else if (es == 1) TAKE_AS(uint8_t);
+  else
+    for (size_t i = b; i < e; i++) {
+      if (idx[i] >= 0) memcpy(dst + i * es, src + (size_t)idx[i] * es, es);
+      else memset(dst + i * es, 0, es);
+    }
+  return 0;
+}
+
+static void take_fixed(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_col *o) {
+  take_job j = {c, idx, o};
+  mlsh_parallel_for(m, 0, 200000, take_range, &j);
 }
 
 static int take_strings(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_col *o) {

@@ -1,12 +1,16 @@
-/* group.c - hash grouping on one or more key columns. Row hashes are
- * computed in parallel, then one pass inserts every row into an
- * open-addressing table of distinct keys (no allocation per row). */
+/* group.c - grouping on one or more key columns. Keys with a small
+ * combined range (factor codes, logicals, narrow integers and dates) are
+ * mixed-radix codes counted into a direct-address table: no hashing, and
+ * sorted groups for free. Other keys are hashed: row hashes computed in
+ * parallel, then one pass inserts every row into an open-addressing table
+ * of distinct keys (no allocation per row). */
 #include <string.h>
 #include "group.h"
 #include "keys.h"
 #include "sort.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
+#include "../core/threads.h"
 
 void frame_groups_free(frame_groups *g) {
   mlsh_free(g->id);
@@ -18,6 +22,12 @@ void frame_groups_free(frame_groups *g) {
 static int group_nomem(frame_groups *g, mlsh_err *err) {
   frame_groups_free(g);
   return mlsh_seterr(err, MLSH_ENOMEM, "group_by: not enough memory");
+}
+
+static int group_failed(frame_groups *g, int rc, mlsh_err *err) {
+  if (rc == MLSH_ENOMEM) return group_nomem(g, err);
+  frame_groups_free(g);
+  return rc == MLSH_EINTR ? mlsh_seterr(err, rc, "group_by: interrupted") : rc;
 }
 
 int frame_group_all(size_t n, frame_groups *g, mlsh_err *err) {
@@ -53,6 +63,171 @@ static int fill_sizes(frame_groups *g, const key_table *t) {
   return MLSH_OK;
 }
 
+/* ---- dense keys: a direct-address table instead of hashing --------------- */
+
+/* A key whose values map to 0 .. span-1 (NA to the last slot when the
+ * column can hold NA): categorical codes, logicals, and integers and
+ * dates with a small range. */
+typedef struct { const mlsh_col *c; int64_t lo; uint64_t span; } dense_key;
+
+/* The key as a dense digit, or 0 when its range is too wide for `limit`. */
+static int dense_of(const mlsh_col *c, uint64_t limit, int nthreads, dense_key *d) {
+  int64_t lo = 0, hi = -1;
+  d->c = c;
+  switch (c->type) {
+  case COL_CATEGORICAL: hi = (int64_t)c->levels->n - 1; break;
+  case COL_LOGICAL: hi = 1; break;
+  case COL_INT64: case COL_DATE: if (!keys_int_range(c, nthreads, &lo, &hi)) lo = hi = 0; break;
+  default: return 0;
+  }
+  int64_t width;
+  if (__builtin_sub_overflow(hi, lo, &width) || width < 0 || (uint64_t)width >= limit) return 0;
+  d->lo = lo;
+  d->span = (uint64_t)width + 1 + (c->valid != NULL);
+  return 1;
+}
+
+static inline int64_t digit_at(const mlsh_col *c, size_t i) {
+  return c->type == COL_INT64 ? COL_I64(c)[i] : c->type == COL_LOGICAL ? COL_LGL(c)[i] : COL_I32(c)[i];
+}
+
+/* code = code * span + digit over rows [b, e), a loop per type (the
+ * common no-NA case without a test per row). */
+static void add_digit(const dense_key *d, int64_t *code, size_t b, size_t e) {
+  const mlsh_col *c = d->c;
+  int64_t lo = d->lo, span = (int64_t)d->span;
+  if (c->valid) {
+    for (size_t i = b; i < e; i++) code[i] = code[i] * span + (col_is_na(c, i) ? span - 1 : digit_at(c, i) - lo);
+  } else if (c->type == COL_INT64) {
+    for (size_t i = b; i < e; i++) code[i] = code[i] * span + (COL_I64(c)[i] - lo);
+  } else if (c->type == COL_LOGICAL) {
+    for (size_t i = b; i < e; i++) code[i] = code[i] * span + COL_LGL(c)[i];
+  } else {
+    for (size_t i = b; i < e; i++) code[i] = code[i] * span + (COL_I32(c)[i] - lo);
+  }
+}
+
+typedef struct { const dense_key *d; size_t k; int64_t *code; } code_job;
+
+/* Mixed-radix codes, the first key most significant, so that code order
+ * is key order (NA last within each key). */
+static int code_range(void *ctx, size_t b, size_t e, int tid) {
+  code_job *j = ctx;
+  memset(j->code + b, 0, (e - b) * sizeof *j->code);
+  for (size_t q = 0; q < j->k; q++) {
+    add_digit(&j->d[q], j->code, b, e);
+    if (mlsh_interrupted()) return MLSH_EINTR;
+  }
+  return MLSH_OK;
+}
+
+/* The keys as dense digits whose product of spans (the table size) is at
+ * most limit; 0 when some key is not dense or the product is too big. */
+static uint64_t dense_keys(const mlsh_col *const *keys, size_t k, uint64_t limit, int nthreads, dense_key *d) {
+  uint64_t total = 1;
+  for (size_t q = 0; q < k; q++) {
+    if (!dense_of(keys[q], limit, nthreads, &d[q]) || __builtin_mul_overflow(total, d[q].span, &total) || total > limit)
+      return 0;
+  }
+  return total;
+}
+
+/* Groups numbered by first row from the codes in g->id (m slots):
+ * slot[c] is the group of code c, given as codes first appear. */
+static int dense_by_first(size_t m, int64_t *slot, frame_groups *g) {
+  size_t n = g->n, ng = 0, cap = (n < m ? n : m) + 1;
+  int64_t *cnt = mlsh_calloc(m, sizeof *cnt);
+  g->first = mlsh_malloc_array(cap, sizeof *g->first);
+  g->size = mlsh_malloc_array(cap, sizeof *g->size);
+  int rc = cnt && g->first && g->size ? MLSH_OK : MLSH_ENOMEM;
+  for (size_t c = 0; !rc && c < m; c++) slot[c] = -1;
+  for (size_t i = 0; !rc && i < n; i++) {
+    int64_t c = g->id[i];
+    if (slot[c] < 0) { slot[c] = (int64_t)ng; g->first[ng++] = (int64_t)i; }
+    cnt[c]++;
+    if ((i & 0xffff) == 0 && mlsh_interrupted()) rc = MLSH_EINTR;
+  }
+  for (size_t c = 0; !rc && c < m; c++)
+    if (slot[c] >= 0) g->size[slot[c]] = cnt[c];
+  g->ngroups = ng;
+  mlsh_free(cnt);
+  return rc;
+}
+
+/* Per row block: how many rows have each code, and the first of them. */
+typedef struct { const int64_t *code; size_t n, m; int nt; int64_t *cnt, *first; } tally_job;
+
+static int tally_block(void *ctx, size_t t0, size_t t1, int tid) {
+  tally_job *j = ctx;
+  for (size_t t = t0; t < t1; t++) {
+    int64_t *cnt = j->cnt + t * j->m, *first = j->first + t * j->m;
+    size_t b = j->n * t / (size_t)j->nt, e = j->n * (t + 1) / (size_t)j->nt;
+    memset(cnt, 0, j->m * sizeof *cnt);
+    for (size_t i = b; i < e; i++) {
+      int64_t c = j->code[i];
+      if (cnt[c]++ == 0) first[c] = (int64_t)i;
+    }
+  }
+  return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
+}
+
+/* Groups numbered by code (sorted) from the codes in g->id (m slots),
+ * counted in parallel by row blocks when the table is small. */
+static int dense_by_code(size_t m, int nthreads, int64_t *slot, frame_groups *g) {
+  size_t n = g->n, ng = 0, cap = (n < m ? n : m) + 1;
+  int nt = n >= 200000 && m <= n / 4 ? mlsh_threads_resolve(nthreads) : 1;
+  if (nt > 16) nt = 16;
+  tally_job j = {g->id, n, m, nt, mlsh_malloc_array(m * (size_t)nt, sizeof *j.cnt),
+                 mlsh_malloc_array(m * (size_t)nt, sizeof *j.first)};
+  g->first = mlsh_malloc_array(cap, sizeof *g->first);
+  g->size = mlsh_malloc_array(cap, sizeof *g->size);
+  int rc = j.cnt && j.first && g->first && g->size ? MLSH_OK : MLSH_ENOMEM;
+  if (!rc) rc = mlsh_parallel_for((size_t)nt, nt, 1, tally_block, &j);
+  for (size_t c = 0; !rc && c < m; c++) {
+    int64_t total = 0, first = -1;
+    for (int t = 0; t < nt; t++) {
+      int64_t k = j.cnt[(size_t)t * m + c];
+      if (k && first < 0) first = j.first[(size_t)t * m + c];
+      total += k;
+    }
+    slot[c] = total ? (int64_t)ng : -1;
+    if (total) { g->first[ng] = first; g->size[ng++] = total; }
+  }
+  g->ngroups = ng;
+  mlsh_free(j.cnt); mlsh_free(j.first);
+  return rc;
+}
+
+typedef struct { const int64_t *map; int64_t *id; } map_job;
+
+static int map_range(void *ctx, size_t b, size_t e, int tid) {
+  map_job *j = ctx;
+  for (size_t i = b; i < e; i++) j->id[i] = j->map[j->id[i]];
+  return MLSH_OK;
+}
+
+/* Groups from the codes in g->id (a table of m slots), then every row's
+ * code becomes its group. */
+static int dense_assign(size_t m, int sorted, int nthreads, frame_groups *g) {
+  int64_t *slot = mlsh_malloc_array(m, sizeof *slot);
+  int rc = !slot ? MLSH_ENOMEM : sorted ? dense_by_code(m, nthreads, slot, g) : dense_by_first(m, slot, g);
+  map_job mj = {slot, g->id};
+  if (!rc) rc = mlsh_parallel_for(g->n, nthreads, 100000, map_range, &mj);
+  mlsh_free(slot);
+  return rc;
+}
+
+/* Renumber the groups: new group r is old group perm[r] (rank: scratch of ngroups). */
+static void renumber(frame_groups *g, const int64_t *perm, int64_t *rank) {
+  size_t ng = g->ngroups;
+  for (size_t r = 0; r < ng; r++) rank[perm[r]] = (int64_t)r;
+  for (size_t i = 0; i < g->n; i++) g->id[i] = rank[g->id[i]];
+  for (size_t r = 0; r < ng; r++) rank[r] = g->first[perm[r]];
+  memcpy(g->first, rank, ng * sizeof *rank);
+  for (size_t r = 0; r < ng; r++) rank[r] = g->size[perm[r]];
+  memcpy(g->size, rank, ng * sizeof *rank);
+}
+
 /* Renumber the groups in the order of their keys: order the first rows. */
 static int sort_groups(const mlsh_col *const *keys, size_t k, int nthreads, frame_groups *g, mlsh_err *err) {
   size_t ng = g->ngroups;
@@ -61,37 +236,109 @@ static int sort_groups(const mlsh_col *const *keys, size_t k, int nthreads, fram
   int rc = reps && perm && rank ? MLSH_OK : mlsh_seterr(err, MLSH_ENOMEM, "group_by: not enough memory");
   for (size_t q = 0; !rc && q < k; q++) rc = col_take(keys[q], g->first, ng, &reps[q], err);
   if (!rc) rc = frame_order((const mlsh_col *const *)reps, k, NULL, nthreads, perm, err);
-  if (!rc) {
-    for (size_t r = 0; r < ng; r++) rank[perm[r]] = (int64_t)r;
-    for (size_t i = 0; i < g->n; i++) g->id[i] = rank[g->id[i]];
-    for (size_t r = 0; r < ng; r++) rank[r] = g->first[perm[r]];
-    memcpy(g->first, rank, ng * sizeof *rank);
-    for (size_t r = 0; r < ng; r++) rank[r] = g->size[perm[r]];
-    memcpy(g->size, rank, ng * sizeof *rank);
-  }
+  if (!rc) renumber(g, perm, rank);
   for (size_t q = 0; reps && q < k; q++) col_unref(reps[q]);
   mlsh_free(reps); mlsh_free(perm); mlsh_free(rank);
   return rc;
 }
 
-int frame_group(const mlsh_col *const *keys, size_t nkeys, int sorted, int nthreads, frame_groups *g,
-                mlsh_err *err) {
-  memset(g, 0, sizeof *g);
-  int rc = keys_check_lengths(keys, nkeys, "group_by", err);
-  if (rc) return rc;
-  if (nkeys == 0) return mlsh_seterr(err, MLSH_EINVAL, "group_by: no key columns");
-  g->n = keys[0]->n;
+/* Groups numbered by key (sorted) into groups numbered by first row. */
+static int order_by_first(frame_groups *g) {
+  size_t ng = g->ngroups, nid = 0;
+  int64_t *perm = mlsh_malloc_array(ng ? ng : 1, sizeof *perm), *rank = mlsh_malloc_array(ng ? ng : 1, sizeof *rank);
+  uint8_t *seen = mlsh_calloc(ng ? ng : 1, 1);
+  int rc = perm && rank && seen ? MLSH_OK : MLSH_ENOMEM;
+  for (size_t i = 0; !rc && i < g->n; i++)
+    if (!seen[g->id[i]]) { seen[g->id[i]] = 1; perm[nid++] = g->id[i]; }
+  if (!rc) renumber(g, perm, rank);
+  mlsh_free(perm); mlsh_free(rank); mlsh_free(seen);
+  return rc;
+}
+
+/* Groups from the sorted codes: runs of equal codes in code order. */
+static int cut_runs(const int64_t *code, const int64_t *perm, frame_groups *g) {
+  size_t n = g->n, ng = 0;
+  g->first = mlsh_malloc_array(n ? n : 1, sizeof *g->first);
+  g->size = mlsh_malloc_array(n ? n : 1, sizeof *g->size);
+  if (!g->first || !g->size) return MLSH_ENOMEM;
+  for (size_t r = 0; r < n; r++) {
+    size_t i = (size_t)perm[r];
+    if (r == 0 || code[i] != code[perm[r - 1]]) { g->first[ng] = (int64_t)i; g->size[ng++] = 0; }
+    g->size[ng - 1]++;
+    g->id[i] = (int64_t)ng - 1;
+  }
+  g->ngroups = ng;
+  return MLSH_OK;
+}
+
+/* Dense keys whose table would be too big: order the combined codes (a
+ * radix sort) and cut the runs; sorted groups again come for free. */
+static int group_by_codes(const dense_key *d, size_t k, int sorted, int nthreads, frame_groups *g, mlsh_err *err) {
+  code_job j = {d, k, g->id};
+  mlsh_col *code = NULL;
+  int64_t *perm = mlsh_malloc_array(g->n ? g->n : 1, sizeof *perm);
+  int rc = perm ? mlsh_parallel_for(g->n, nthreads, 100000, code_range, &j) : MLSH_ENOMEM;
+  if (!rc) rc = col_from_array(COL_INT64, g->id, g->n, NULL, &code, err);
+  if (!rc) rc = frame_order((const mlsh_col *const *)&code, 1, NULL, nthreads, perm, err);
+  if (!rc) rc = cut_runs(COL_I64(code), perm, g);
+  if (!rc && !sorted) rc = order_by_first(g);
+  col_unref(code);
+  mlsh_free(perm);
+  return rc ? group_failed(g, rc, err) : MLSH_OK;
+}
+
+/* Dense keys: codes, then a direct-address table of m slots. */
+static int group_dense(const dense_key *d, size_t k, size_t m, int sorted, int nthreads, frame_groups *g,
+                       mlsh_err *err) {
+  code_job j = {d, k, g->id};
+  int rc = mlsh_parallel_for(g->n, nthreads, 100000, code_range, &j);
+  if (!rc) rc = dense_assign(m, sorted, nthreads, g);
+  return rc ? group_failed(g, rc, err) : MLSH_OK;
+}
+
+static int group_hashed(const mlsh_col *const *keys, size_t nkeys, int sorted, int nthreads, frame_groups *g,
+                        mlsh_err *err) {
   key_table t;
   uint64_t *h = mlsh_malloc_array(g->n ? g->n : 1, sizeof *h);
-  g->id = mlsh_malloc_array(g->n ? g->n : 1, sizeof *g->id);
-  if (key_table_init(&t, 0) || !h || !g->id) rc = MLSH_ENOMEM;
+  int rc = key_table_init(&t, 0) || !h ? MLSH_ENOMEM : MLSH_OK;
   if (!rc) rc = keys_hash_rows(keys, nkeys, g->n, nthreads, h);
   if (!rc) rc = insert_rows(keys, nkeys, h, &t, g);
   if (!rc) rc = fill_sizes(g, &t);
   key_table_free(&t);
   mlsh_free(h);
-  if (rc == MLSH_ENOMEM) return group_nomem(g, err);
-  if (rc == MLSH_EINTR) { frame_groups_free(g); return mlsh_seterr(err, rc, "group_by: interrupted"); }
+  if (rc) return group_failed(g, rc, err);
   if (sorted && (rc = sort_groups(keys, nkeys, nthreads, g, err))) frame_groups_free(g);
   return rc;
+}
+
+/* Keys with a small combined range (dense codes, at most a few slots per
+ * row) need no hashing; dense keys with a wider product are sorted as
+ * one code; the others go to the hash table. */
+static int group_rows(const mlsh_col *const *keys, size_t nkeys, int sorted, int hashed, int nthreads,
+                      frame_groups *g, mlsh_err *err) {
+  memset(g, 0, sizeof *g);
+  int rc = keys_check_lengths(keys, nkeys, "group_by", err);
+  if (rc) return rc;
+  if (nkeys == 0) return mlsh_seterr(err, MLSH_EINVAL, "group_by: no key columns");
+  g->n = keys[0]->n;
+  g->id = mlsh_malloc_array(g->n ? g->n : 1, sizeof *g->id);
+  if (!g->id) return group_nomem(g, err);
+  dense_key *d = mlsh_malloc_array(nkeys, sizeof *d);
+  if (!d) return group_nomem(g, err);
+  uint64_t m = hashed ? 0 : dense_keys(keys, nkeys, (uint64_t)1 << 62, nthreads, d);
+  if (m && m <= 2 * (uint64_t)g->n + 4096) rc = group_dense(d, nkeys, (size_t)m, sorted, nthreads, g, err);
+  else if (m) rc = group_by_codes(d, nkeys, sorted, nthreads, g, err);
+  else rc = group_hashed(keys, nkeys, sorted, nthreads, g, err);
+  mlsh_free(d);
+  return rc;
+}
+
+int frame_group(const mlsh_col *const *keys, size_t nkeys, int sorted, int nthreads, frame_groups *g,
+                mlsh_err *err) {
+  return group_rows(keys, nkeys, sorted, 0, nthreads, g, err);
+}
+
+int frame_group_hashed(const mlsh_col *const *keys, size_t nkeys, int sorted, int nthreads, frame_groups *g,
+                       mlsh_err *err) {
+  return group_rows(keys, nkeys, sorted, 1, nthreads, g, err);
 }

@@ -18,6 +18,10 @@ typedef struct {
  * At least one key. */
 int frame_group(const mlsh_col *const *keys, size_t nkeys, int sorted, int nthreads, frame_groups *g,
                 mlsh_err *err);
+/* frame_group always by the hash table (the tests compare the direct
+ * path for dense keys against it). */
+int frame_group_hashed(const mlsh_col *const *keys, size_t nkeys, int sorted, int nthreads, frame_groups *g,
+                       mlsh_err *err);
 /* One group of all n rows (an ungrouped summarise; also when n == 0). */
 int frame_group_all(size_t n, frame_groups *g, mlsh_err *err);
 void frame_groups_free(frame_groups *g);

@@ -55,20 +55,57 @@ uint64_t keys_hash_row(const mlsh_col *const *cols, size_t k, size_t i) {
   return h;
 }
 
-typedef struct { const mlsh_col *const *cols; size_t k; uint64_t *h; } hash_job;
+typedef struct { const mlsh_col *const *cols; size_t k; uint64_t *h; uint64_t **level_hash; } hash_job;
+
+/* h = mix(h ^ value hash) + q over rows [b, e) of one key column: what
+ * keys_hash_row does for key q, a column at a time. lh: the hashes of a
+ * factor's levels (NULL: hash the text of each row). */
+static void hash_column(const mlsh_col *c, const uint64_t *lh, size_t q, uint64_t *h, size_t b, size_t e) {
+  if (lh && !c->valid) {
+    for (size_t i = b; i < e; i++) h[i] = mix64(h[i] ^ lh[COL_I32(c)[i]]) + q;
+  } else if (lh) {
+    for (size_t i = b; i < e; i++) h[i] = mix64(h[i] ^ (col_is_na(c, i) ? NA_HASH : lh[COL_I32(c)[i]])) + q;
+  } else if (c->type == COL_INT64 && !c->valid) {
+    for (size_t i = b; i < e; i++) h[i] = mix64(h[i] ^ mix64((uint64_t)COL_I64(c)[i] ^ 0x8000000000000000ull)) + q;
+  } else {
+    for (size_t i = b; i < e; i++) h[i] = mix64(h[i] ^ hash_value(c, i)) + q;
+  }
+}
 
 static int hash_range(void *ctx, size_t b, size_t e, int tid) {
   hash_job *j = ctx;
-  for (size_t i = b; i < e; i++) {
-    j->h[i] = keys_hash_row(j->cols, j->k, i);
-    if ((i & 0xffff) == 0 && mlsh_interrupted()) return MLSH_EINTR;
+  for (size_t i = b; i < e; i++) j->h[i] = 0x243f6a8885a308d3ull;
+  for (size_t q = 0; q < j->k; q++) {
+    hash_column(j->cols[q], j->level_hash[q], q, j->h, b, e);
+    if (mlsh_interrupted()) return MLSH_EINTR;
   }
   return MLSH_OK;
 }
 
+/* The hashes of a factor's level texts (when it has fewer levels than
+ * rows); NULL for other columns. Returns -1 without memory. */
+static int level_hashes(const mlsh_col *c, size_t n, uint64_t **out) {
+  *out = NULL;
+  if (c->type != COL_CATEGORICAL || c->levels->n > n) return 0;
+  uint64_t *lh = *out = mlsh_malloc_array(c->levels->n ? c->levels->n : 1, sizeof *lh);
+  for (size_t l = 0; lh && l < c->levels->n; l++) {
+    size_t len;
+    const char *s = col_str(c->levels, l, &len);
+    lh[l] = hash_bytes(s, len);
+  }
+  return lh ? 0 : -1;
+}
+
 int keys_hash_rows(const mlsh_col *const *cols, size_t k, size_t n, int nthreads, uint64_t *h) {
-  hash_job j = {cols, k, h};
-  return mlsh_parallel_for(n, nthreads, 100000, hash_range, &j);
+  uint64_t **lh = mlsh_calloc(k ? k : 1, sizeof *lh);
+  hash_job j = {cols, k, h, lh};
+  int rc = lh ? MLSH_OK : MLSH_ENOMEM;
+  for (size_t q = 0; !rc && q < k; q++)
+    if (level_hashes(cols[q], n, &lh[q])) rc = MLSH_ENOMEM;
+  if (!rc) rc = mlsh_parallel_for(n, nthreads, 100000, hash_range, &j);
+  for (size_t q = 0; lh && q < k; q++) mlsh_free(lh[q]);
+  mlsh_free(lh);
+  return rc;
 }
 
 static int is_text(col_type t) { return t == COL_STRING || t == COL_CATEGORICAL; }
@@ -112,6 +149,46 @@ int keys_row_has_na(const mlsh_col *const *cols, size_t k, size_t i) {
   for (size_t q = 0; q < k; q++)
     if (col_is_na(cols[q], i)) return 1;
   return 0;
+}
+
+typedef struct { const mlsh_col *c; int64_t lo[64], hi[64]; } range_job;
+
+static int range_block(void *ctx, size_t b, size_t e, int tid) {
+  range_job *j = ctx;
+  const mlsh_col *c = j->c;
+  int64_t a = INT64_MAX, z = INT64_MIN;
+  if (c->type == COL_INT64 && !c->valid) {
+    for (size_t i = b; i < e; i++) {
+      int64_t v = COL_I64(c)[i];
+      a = v < a ? v : a;
+      z = v > z ? v : z;
+    }
+  } else {
+    for (size_t i = b; i < e; i++) {
+      if (col_is_na(c, i)) continue;
+      int64_t v = c->type == COL_INT64 ? COL_I64(c)[i] : COL_I32(c)[i];
+      a = v < a ? v : a;
+      z = v > z ? v : z;
+    }
+  }
+  j->lo[tid] = a;
+  j->hi[tid] = z;
+  return MLSH_OK;
+}
+
+int keys_int_range(const mlsh_col *c, int nthreads, int64_t *lo, int64_t *hi) {
+  range_job j;
+  j.c = c;
+  int nt = mlsh_threads_resolve(nthreads);
+  nt = nt > 64 ? 64 : nt;
+  for (int t = 0; t < 64; t++) { j.lo[t] = INT64_MAX; j.hi[t] = INT64_MIN; }
+  mlsh_parallel_for(c->n, nt, 200000, range_block, &j);
+  *lo = INT64_MAX; *hi = INT64_MIN;
+  for (int t = 0; t < nt; t++) {
+    *lo = j.lo[t] < *lo ? j.lo[t] : *lo;
+    *hi = j.hi[t] > *hi ? j.hi[t] : *hi;
+  }
+  return *lo <= *hi;
 }
 
 int keys_check_lengths(const mlsh_col *const *cols, size_t k, const char *what, mlsh_err *err) {

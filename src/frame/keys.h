@@ -35,10 +35,14 @@ static inline uint64_t key_image(const mlsh_col *c, size_t i) {
  * values by their level text (so two factors with different level lists
  * compare by label). */
 uint64_t keys_hash_row(const mlsh_col *const *cols, size_t k, size_t i);
-/* All n row hashes into h, on nthreads threads; MLSH_EINTR on Ctrl-C. */
+/* All n row hashes into h, on nthreads threads; MLSH_EINTR on Ctrl-C,
+ * MLSH_ENOMEM without memory. */
 int keys_hash_rows(const mlsh_col *const *cols, size_t k, size_t n, int nthreads, uint64_t *h);
 int keys_rows_equal(const mlsh_col *const *a, size_t i, const mlsh_col *const *b, size_t j, size_t k);
 int keys_row_has_na(const mlsh_col *const *cols, size_t k, size_t i);
+/* The smallest and largest present value of an integer or date column
+ * (on nthreads threads); 0 when it has none. */
+int keys_int_range(const mlsh_col *c, int nthreads, int64_t *lo, int64_t *hi);
 /* Every key column has as many rows as the first (what = "order" in messages). */
 int keys_check_lengths(const mlsh_col *const *cols, size_t k, const char *what, mlsh_err *err);
 /* a[q] and b[q] can be compared: same type, or string and categorical (by

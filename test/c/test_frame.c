@@ -14,6 +14,7 @@
 #include "../../src/frame/join.h"
 #include "../../src/core/alloc.h"
 #include "../../src/core/rng.h"
+#include "../../src/core/interrupt.h"
 
 #define NA_ (-999.0)
 
@@ -517,6 +518,166 @@ static void test_join_multikey(void) {
   col_unref(l1); col_unref(r1); col_unref(l2); col_unref(r2);
 }
 
+/* ---- the direct-address paths against the hash paths ------------------------ */
+
+/* A column of n rows of type t (int64, date or logical) from values in
+ * [lo, lo + span), NA in about one row of na_every (0: none). */
+static mlsh_col *rand_col(mlsh_rng *r, col_type t, size_t n, int64_t lo, uint64_t span, unsigned na_every) {
+  int64_t *v = malloc((n ? n : 1) * sizeof *v);
+  int32_t *v32 = malloc((n ? n : 1) * sizeof *v32);
+  uint8_t *v8 = malloc(n ? n : 1), *valid = calloc((n + 7) / 8 + 1, 1);
+  for (size_t i = 0; i < n; i++) {
+    v[i] = lo + (int64_t)mlsh_rng_below(r, span);
+    v32[i] = (int32_t)v[i];
+    v8[i] = (uint8_t)(v[i] & 1);
+    if (!na_every || mlsh_rng_below(r, na_every)) valid[i >> 3] |= (uint8_t)(1u << (i & 7));
+  }
+  mlsh_col *c = NULL;
+  col_from_array(t, t == COL_INT64 ? (void *)v : t == COL_LOGICAL ? (void *)v8 : (void *)v32, n, valid, &c, NULL);
+  free(v); free(v32); free(v8); free(valid);
+  return c;
+}
+
+/* A factor over the given levels (codes drawn from all of them, the last
+ * level never used), NA in about one row of na_every. */
+static mlsh_col *rand_factor(mlsh_rng *r, const char *const *lv, size_t nlv, size_t n, unsigned na_every) {
+  int32_t *code = malloc((n ? n : 1) * sizeof *code);
+  uint8_t *valid = calloc((n + 7) / 8 + 1, 1);
+  mlsh_col *levels = NULL, *c = NULL;
+  for (size_t i = 0; i < n; i++) {
+    code[i] = (int32_t)mlsh_rng_below(r, nlv - 1);
+    if (!na_every || mlsh_rng_below(r, na_every)) valid[i >> 3] |= (uint8_t)(1u << (i & 7));
+  }
+  col_from_strings(lv, nlv, &levels, NULL);
+  col_categorical(code, n, valid, levels, 0, &c, NULL);
+  col_unref(levels);
+  free(code); free(valid);
+  return c;
+}
+
+/* A double copy of an integer column (same NA): its joins take the hash path. */
+static mlsh_col *as_double(const mlsh_col *c) {
+  double *v = malloc((c->n ? c->n : 1) * sizeof *v);
+  mlsh_col *d = NULL;
+  for (size_t i = 0; i < c->n; i++) v[i] = c->type == COL_INT64 ? (double)COL_I64(c)[i] : COL_I32(c)[i];
+  col_from_array(COL_DOUBLE, v, c->n, c->valid, &d, NULL);
+  free(v);
+  return d;
+}
+
+/* frame_group gives exactly the groups of the hash table, sorted or not. */
+static int same_groups(const mlsh_col *const *k, size_t nk) {
+  int ok = 1;
+  for (int sorted = 0; sorted < 2; sorted++) {
+    frame_groups a, b;
+    mlsh_err err;
+    if (frame_group(k, nk, sorted, 2, &a, &err) || frame_group_hashed(k, nk, sorted, 2, &b, &err)) return 0;
+    size_t n = a.n * sizeof *a.id, m = a.ngroups * sizeof *a.id;
+    ok = ok && a.n == b.n && a.ngroups == b.ngroups && !memcmp(a.id, b.id, n) && !memcmp(a.first, b.first, m) &&
+         !memcmp(a.size, b.size, m);
+    frame_groups_free(&a);
+    frame_groups_free(&b);
+  }
+  return ok;
+}
+
+static void test_group_dense(void) {
+  mlsh_rng r;
+  mlsh_rng_seed(&r, 11);
+  size_t n = 20000;
+  const char *lv[5] = {"m", "c", "x", "a", "unused"};
+  mlsh_col *i64 = rand_col(&r, COL_INT64, n, -7, 40, 9), *plain = rand_col(&r, COL_INT64, n, 1000, 100, 0);
+  mlsh_col *date = rand_col(&r, COL_DATE, n, 18000, 300, 5), *lgl = rand_col(&r, COL_LOGICAL, n, 0, 2, 7);
+  mlsh_col *fac = rand_factor(&r, lv, 5, n, 6), *wide = rand_col(&r, COL_INT64, n, -((int64_t)1 << 50), (uint64_t)1 << 51, 0);
+  mlsh_col *none = rand_col(&r, COL_INT64, 0, 0, 1, 0), *dbl = as_double(date);
+  const mlsh_col *one[6][1] = {{i64}, {plain}, {date}, {lgl}, {fac}, {wide}};
+  for (int q = 0; q < 6; q++) CHECK(same_groups(one[q], 1));
+  /* wide: one code sorted (no table); with a double key: the hash table itself */
+  const mlsh_col *two[2] = {fac, i64}, *three[3] = {lgl, date, fac}, *mixed[3] = {plain, wide, fac};
+  const mlsh_col *wide_na[3] = {i64, wide, lgl}, *hashed[2] = {fac, dbl};
+  CHECK(same_groups(two, 2) && same_groups(three, 3) && same_groups(mixed, 3));
+  CHECK(same_groups(wide_na, 3) && same_groups(hashed, 2));
+  /* sorted: NA last in each key, factor levels in their order */
+  frame_groups g;
+  mlsh_err err;
+  CHECK(frame_group(two, 2, 1, 1, &g, &err) == MLSH_OK && g.ngroups == 4 * 41 + 41);
+  CHECK(COL_I32(fac)[g.first[0]] == 0 && COL_I64(i64)[g.first[0]] == -7 && col_is_na(fac, (size_t)g.first[g.ngroups - 1]) &&
+        col_is_na(i64, (size_t)g.first[g.ngroups - 1]));
+  frame_groups_free(&g);
+  const mlsh_col *empty[1] = {none};
+  CHECK(frame_group(empty, 1, 1, 1, &g, &err) == MLSH_OK && g.ngroups == 0);
+  frame_groups_free(&g);
+  /* the fast integer sum still sees overflow */
+  int64_t big[3] = {INT64_MAX, 1, 5}, key[3] = {1, 1, 2};
+  mlsh_col *cb = int_col(big, 3), *ck = int_col(key, 3), *o = NULL;
+  const mlsh_col *kk[1] = {ck};
+  CHECK(frame_group(kk, 1, 1, 1, &g, &err) == MLSH_OK);
+  CHECK(frame_aggregate(cb, &g, AGG_SUM, 1, 1, &o, &err) == MLSH_EINVAL && strstr(err.msg, "overflows"));
+  frame_groups_free(&g);
+  mlsh_interrupt_raise();
+  CHECK(frame_group(two, 2, 1, 2, &g, &err) == MLSH_EINTR && g.id == NULL);
+  mlsh_interrupt_clear();
+  col_unref(cb); col_unref(ck); col_unref(none); col_unref(dbl);
+  col_unref(i64); col_unref(plain); col_unref(date); col_unref(lgl); col_unref(fac); col_unref(wide);
+}
+
+/* A factor's labels as a string column (NA kept): its joins take the hash path. */
+static mlsh_col *as_strings(const mlsh_col *c) {
+  const char **s = malloc((c->n ? c->n : 1) * sizeof *s);
+  char *text = malloc(c->n * 16 + 1);
+  mlsh_col *out = NULL;
+  for (size_t i = 0; i < c->n; i++) {
+    size_t len;
+    const char *t = col_str(c->levels, (size_t)COL_I32(c)[i], &len);
+    memcpy(text + 16 * i, t, len);
+    text[16 * i + len] = 0;
+    s[i] = col_is_na(c, i) ? NULL : text + 16 * i;
+  }
+  col_from_strings(s, c->n, &out, NULL);
+  free(s); free(text);
+  return out;
+}
+
+/* Every join kind, with and without na_match, the same on (l, r) as on (hl, hr). */
+static int same_joins(const mlsh_col *l, const mlsh_col *r, const mlsh_col *hl, const mlsh_col *hr) {
+  int ok = 1;
+  for (int how = JOIN_INNER; how <= JOIN_ANTI; how++)
+    for (int na = 0; na < 2; na++) {
+      frame_join_result a, b;
+      mlsh_err err;
+      const mlsh_col *lk[1] = {l}, *rk[1] = {r}, *hlk[1] = {hl}, *hrk[1] = {hr};
+      if (frame_join(lk, rk, 1, how, na, 2, &a, &err) || frame_join(hlk, hrk, 1, how, na, 2, &b, &err)) return 0;
+      ok = ok && a.n == b.n && !memcmp(a.left, b.left, a.n * sizeof *a.left) &&
+           (!a.right ? !b.right : !memcmp(a.right, b.right, a.n * sizeof *a.right));
+      frame_join_result_free(&a);
+      frame_join_result_free(&b);
+    }
+  return ok;
+}
+
+static void test_join_direct(void) {
+  mlsh_rng r;
+  mlsh_rng_seed(&r, 12);
+  const char *lv[5] = {"b", "zz", "a", "q", "-"}, *rv[4] = {"a", "b", "c", "-"};
+  mlsh_col *li = rand_col(&r, COL_INT64, 3000, -20, 80, 11), *ri = rand_col(&r, COL_INT64, 500, 0, 40, 13);
+  mlsh_col *ld = rand_col(&r, COL_DATE, 800, 100, 30, 0), *rd = rand_col(&r, COL_DATE, 50, 110, 30, 4);
+  mlsh_col *lf = rand_factor(&r, lv, 5, 900, 8), *rf = rand_factor(&r, rv, 4, 60, 9);
+  mlsh_col *hli = as_double(li), *hri = as_double(ri), *hld = as_double(ld), *hrd = as_double(rd);
+  mlsh_col *hlf = as_strings(lf), *hrf = as_strings(rf);
+  CHECK(same_joins(li, ri, hli, hri) && same_joins(ri, li, hri, hli));
+  CHECK(same_joins(ld, rd, hld, hrd) && same_joins(lf, rf, hlf, hrf) && same_joins(rf, lf, hrf, hlf));
+  CHECK(same_joins(lf, lf, hlf, hlf));   /* the same levels: codes as they are */
+  CHECK(same_joins(lf, hrf, hlf, hrf));   /* strings against a factor ("c" is none of its levels) */
+  frame_join_result jr;
+  mlsh_err err;
+  const mlsh_col *lk[1] = {li}, *rk[1] = {ri};
+  mlsh_interrupt_raise();
+  CHECK(frame_join(lk, rk, 1, JOIN_INNER, 0, 2, &jr, &err) == MLSH_EINTR && jr.left == NULL);
+  mlsh_interrupt_clear();
+  col_unref(li); col_unref(ri); col_unref(ld); col_unref(rd); col_unref(lf); col_unref(rf);
+  col_unref(hli); col_unref(hri); col_unref(hld); col_unref(hrd); col_unref(hlf); col_unref(hrf);
+}
+
 /* ---- out of memory: every allocation of a pipeline fails in turn ---------- */
 
 static int oom_pipeline(const mlsh_col *month, const mlsh_col *oz, const mlsh_col *ka, const mlsh_col *kb) {
@@ -539,6 +700,10 @@ static int oom_pipeline(const mlsh_col *month, const mlsh_col *oz, const mlsh_co
   frame_groups_free(&g);
   if (!rc) rc = frame_join(lk, rk, 1, JOIN_FULL, 1, 1, &jr, &err);
   if (!rc) frame_join_result_free(&jr);
+  const mlsh_col *ik[1] = {month};   /* the direct-address paths, and the hash table on two keys */
+  if (!rc) rc = frame_join(ik, ik, 1, JOIN_INNER, 0, 1, &jr, &err);
+  if (!rc) frame_join_result_free(&jr);
+  if (!rc && !(rc = frame_group(k, 2, 1, 1, &g, &err))) frame_groups_free(&g);
   return rc;
 }
 
@@ -570,6 +735,8 @@ int main(void) {
   RUN(test_group_scale);
   RUN(test_join_merge);
   RUN(test_join_multikey);
+  RUN(test_group_dense);
+  RUN(test_join_direct);
   RUN(test_out_of_memory);
   CTEST_DONE();
 }
