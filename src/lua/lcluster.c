@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "lmlsh.h"
+#include "lcluster.h"
 #include "../cluster/kmeans.h"
 #include "../cluster/hclust.h"
 #include "../cluster/validity.h"
@@ -73,23 +74,28 @@ static size_t km_check_k(lua_State *L, int idx, const char *fname, const mlsh_ma
 
 static void km_release(void *r) { km_result_free(r); }
 
-/* The result table; r stays guarded by the caller until it is built. */
-static void push_kmeans(lua_State *L, km_result *r, size_t n, size_t k) {
+void lcluster_push_kmeans(lua_State *L, int *labels, size_t n, size_t k, mlsh_mat *centers, double inertia,
+                          int iters, int converged, const char *algorithm) {
   lua_createtable(L, 0, 10);
   int t = lua_gettop(L);
-  for (size_t i = 0; i < n; i++) r->labels[i] += 1;
-  mlsh_push_intarray(L, r->labels, n);
+  for (size_t i = 0; i < n; i++) labels[i] += 1;
+  mlsh_push_intarray(L, labels, n);
   lua_setfield(L, t, "labels");
+  mlsh_set_mat(L, t, "centers", centers);
+  lua_pushnumber(L, inertia); lua_setfield(L, t, "inertia");
+  lua_pushinteger(L, iters); lua_setfield(L, t, "iters");
+  lua_pushboolean(L, converged); lua_setfield(L, t, "converged");
+  lua_pushinteger(L, (lua_Integer)k); lua_setfield(L, t, "k");
+  lua_pushstring(L, algorithm); lua_setfield(L, t, "algorithm");
+  luaL_setmetatable(L, KMEANS_MT);
+}
+
+/* The result table; r stays guarded by the caller until it is built. */
+static void push_kmeans(lua_State *L, km_result *r, size_t n, size_t k) {
+  lcluster_push_kmeans(L, r->labels, n, k, &r->centers, r->inertia, r->iters, r->converged, km_algos[r->algo]);
   lua_createtable(L, (int)k, 0);
   for (size_t c = 0; c < k; c++) { lua_pushinteger(L, (lua_Integer)r->sizes[c]); lua_rawseti(L, -2, (lua_Integer)c + 1); }
-  lua_setfield(L, t, "sizes");
-  mlsh_set_mat(L, t, "centers", &r->centers);
-  lua_pushnumber(L, r->inertia); lua_setfield(L, t, "inertia");
-  lua_pushinteger(L, r->iters); lua_setfield(L, t, "iters");
-  lua_pushboolean(L, r->converged); lua_setfield(L, t, "converged");
-  lua_pushinteger(L, (lua_Integer)k); lua_setfield(L, t, "k");
-  lua_pushstring(L, km_algos[r->algo]); lua_setfield(L, t, "algorithm");
-  luaL_setmetatable(L, KMEANS_MT);
+  lua_setfield(L, -2, "sizes");
 }
 
 static int l_kmeans(lua_State *L) {

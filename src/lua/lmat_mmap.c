@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 #include "lmlsh.h"
+#include "lcluster.h"
 #include "../core/alloc.h"
 #include "../data/stream.h"
 #include "../dist/dist.h"
@@ -285,21 +286,10 @@ static const mlsh_mat *km_init(lua_State *L, size_t k, size_t p) {
 }
 
 static void push_km(lua_State *L, stream_km_result *r, size_t n, size_t k) {
-  lua_createtable(L, 0, 10);
-  int t = lua_gettop(L);
-  for (size_t i = 0; i < n; i++) r->labels[i] += 1;
-  mlsh_push_intarray(L, r->labels, n);
-  lua_setfield(L, t, "labels");
+  lcluster_push_kmeans(L, r->labels, n, k, &r->centers, r->inertia, r->iters, r->converged, "lloyd");
   lua_createtable(L, (int)k, 0);
   for (size_t c = 0; c < k; c++) { lua_pushinteger(L, (lua_Integer)r->sizes[c]); lua_rawseti(L, -2, (lua_Integer)c + 1); }
-  lua_setfield(L, t, "sizes");
-  mlsh_set_mat(L, t, "centers", &r->centers);
-  lua_pushnumber(L, r->inertia); lua_setfield(L, t, "inertia");
-  lua_pushinteger(L, r->iters); lua_setfield(L, t, "iters");
-  lua_pushboolean(L, r->converged); lua_setfield(L, t, "converged");
-  lua_pushinteger(L, (lua_Integer)k); lua_setfield(L, t, "k");
-  lua_pushstring(L, "lloyd"); lua_setfield(L, t, "algorithm");
-  luaL_setmetatable(L, "mlsh.KMeans");
+  lua_setfield(L, -2, "sizes");
 }
 
 static int m_kmeans(lua_State *L) {
