@@ -97,6 +97,7 @@ typedef struct stream_km_opts {
   double tol;                 /* relative to the mean column variance, as cluster.kmeans */
   uint64_t seed;
   size_t sample;              /* rows drawn for k-means++ (expected) */
+  int parallel_init;          /* without centers0: k-means|| (stream_seed.c) instead of the sample */
   int threads;                /* 0 = default; results do not depend on it */
 } stream_km_opts;
 
@@ -114,6 +115,20 @@ void stream_km_result_free(stream_km_result *r);
 /* Whether global row `row` belongs to the seeding sample of `seed`
  * (probability frac): a hash of (seed, row), the same on every process. */
 int stream_sampled(uint64_t seed, size_t row, double frac);
+
+/* ---- k-means|| seeding (stream_seed.c) ---- */
+typedef struct stream_seed_opts {
+  size_t k;
+  uint64_t seed;
+  int rounds;                 /* 0: 5 */
+  double oversample;          /* l, expected rows drawn per round; 0: 2k */
+  int threads;                /* 0 = default; results do not depend on it */
+} stream_seed_opts;
+/* k x p starting centres (minus shift[q] in column q when shift is not
+ * NULL) by k-means|| over every row of every process: the same centres
+ * for any number of processes. Keeps 12 bytes per local row. */
+int stream_kmeans_parallel_init(const stream_src *s, const stream_comm *c, const stream_seed_opts *o,
+                                const double *shift, double *C, mlsh_err *err);
 
 /* ---- brute-force nearest neighbours (stream_knn.c) ---- */
 /* For each of the q rows of Q, the k nearest rows of the source (global

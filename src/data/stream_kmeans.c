@@ -298,7 +298,10 @@ int stream_kmeans(const stream_src *s, const stream_comm *c, const stream_km_opt
     if (o->centers0)
       for (size_t a = 0; a < k; a++)
         for (size_t q = 0; q < p; q++) j.C[a * p + q] = MAT_AT(o->centers0, a, q) - mo.mean[q];
-    else rc = seed_centres(&j, o, buf);
+    else if (o->parallel_init) {   /* k-means|| seeding: stream_seed.c */
+      stream_seed_opts so = {.k = k, .seed = o->seed, .threads = o->threads};
+      rc = stream_kmeans_parallel_init(s, c, &so, mo.mean, j.C, err);
+    } else rc = seed_centres(&j, o, buf);
   }
   if (!rc) {
     dist_row_sqnorms(j.C, k, p, j.cn);

@@ -9,6 +9,7 @@
 #include "../cluster/validity.h"
 #include "../core/alloc.h"
 #include "../core/rng.h"
+#include "../data/stream.h"
 
 #define KMEANS_MT "mlsh.KMeans"
 #define HCLUST_MT "mlsh.HClust"
@@ -17,7 +18,7 @@
 
 /* In km_algo order: push_kmeans names the algorithm used from this list. */
 static const char *const km_algos[] = {"auto", "lloyd", "hamerly", "hartigan-wong", NULL};
-static const char *const km_inits[] = {"k-means++", "random", NULL};
+static const char *const km_inits[] = {"k-means++", "random", "k-means||", NULL};
 
 typedef struct {
   km_opts km;   /* first: cluster.elbow's options extend these */
@@ -26,7 +27,7 @@ typedef struct {
 
 static const mlsh_opt km_opt[] = {
   MLSH_OPT_VALUE("init", MLSH_OT_ANY, "\"k-means++\"",
-                 "\"k-means++\", \"random\", or a k x p Matrix of starting centres"),
+                 "\"k-means++\", \"random\", \"k-means||\" (Bahmani et al.; as on mapped and distributed data), or a k x p Matrix of starting centres"),
   MLSH_OPT_INT(km_args, km.nstart, "nstart", 10, 1, 100000, "random starts; the lowest inertia wins"),
   MLSH_OPT_INT(km_args, km.max_iter, "max_iter", 300, 1, 1000000, "iterations per start (R's iter.max for Hartigan-Wong)"),
   MLSH_OPT_NUM(km_args, km.tol, "tol", 1e-4, 0, HUGE_VAL,
@@ -41,6 +42,18 @@ static const mlsh_opt km_opt[] = {
 static const mlsh_optspec km_spec = {"cluster.kmeans", km_opt};
 
 /* The `init` option: a method name or a k x p Matrix of centres. */
+/* k-means|| on an in-memory X: the centres of the mapped and distributed fits. */
+static const mlsh_mat *parallel_init(lua_State *L, const mlsh_mat *X, const km_opts *o, const char *fname) {
+  mlsh_mat *C = lmat_push_new(L, o->k, X->cols, fname);
+  stream_src s;
+  stream_src_matrix(&s, X);
+  stream_seed_opts so = {.k = o->k, .seed = o->seed, .threads = o->threads};
+  mlsh_err err;
+  int rc = stream_kmeans_parallel_init(&s, NULL, &so, NULL, C->data, &err);
+  if (rc) mlsh_fail(L, fname, rc, &err);
+  return C;
+}
+
 static void km_read_init(lua_State *L, int optidx, const char *fname, const mlsh_mat *X, km_opts *o) {
   int t = mlsh_opt_get(L, optidx, "init");
   if (t == LUA_TUSERDATA || t == LUA_TTABLE) {
@@ -51,7 +64,13 @@ static void km_read_init(lua_State *L, int optidx, const char *fname, const mlsh
                  o->centers0->rows, o->centers0->cols);
     lmat_check_finite(L, o->centers0, fname, "init");
   } else if (t != LUA_TNIL) {
-    o->init = mlsh_check_choice(L, -1, fname, "option 'init'", km_inits) == 0 ? KM_INIT_PLUSPLUS : KM_INIT_RANDOM;
+    int choice = mlsh_check_choice(L, -1, fname, "option 'init'", km_inits);
+    o->init = choice == 0 ? KM_INIT_PLUSPLUS : KM_INIT_RANDOM;
+    if (choice == 2) {   /* the streamed seeding's centres, kept on the stack */
+      o->centers0 = parallel_init(L, X, o, fname);
+      o->init = KM_INIT_GIVEN;
+      lua_insert(L, -2);
+    }
   }
   lua_pop(L, 1);   /* the value stays referenced by the options table */
 }

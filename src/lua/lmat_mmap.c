@@ -264,7 +264,8 @@ static int m_pca(lua_State *L) {
 
 typedef struct { int max_iter; double tol; uint64_t seed; size_t sample; int threads; } km_args;
 static const mlsh_opt km_opt[] = {
-  MLSH_OPT_VALUE("init", MLSH_OT_ANY, "\"k-means++\"", "\"k-means++\" (on a sample) or a k x p Matrix of starting centres"),
+  MLSH_OPT_VALUE("init", MLSH_OT_ANY, "\"k-means++\"",
+                 "\"k-means++\" (on a sample), \"k-means||\" (over every row: l = 2k, 5 rounds) or a k x p Matrix of starting centres"),
   MLSH_OPT_INT(km_args, max_iter, "max_iter", 300, 1, 1000000, "Lloyd iterations at most"),
   MLSH_OPT_NUM(km_args, tol, "tol", 1e-4, 0, HUGE_VAL, "stop when the summed squared centre shift is at most tol x the mean column variance"),
   MLSH_OPT_SEED(km_args, seed),
@@ -275,11 +276,13 @@ static const mlsh_optspec km_spec = {"MappedMatrix:kmeans", km_opt};
 
 static void km_release(void *p) { stream_km_result_free(p); }
 
-static const mlsh_mat *km_init(lua_State *L, size_t k, size_t p) {
+/* The given centres, or NULL for a seeding (*parallel: k-means||). */
+static const mlsh_mat *km_init(lua_State *L, size_t k, size_t p, int *parallel) {
   int t = mlsh_opt_get(L, 3, "init");
-  if (t == LUA_TNIL || (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "k-means++") == 0)) return NULL;
+  *parallel = t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "k-means||") == 0;
+  if (t == LUA_TNIL || *parallel || (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "k-means++") == 0)) return NULL;
   mlsh_mat *C = lmat_test(L, -1);
-  if (!C) mlsh_error(L, km_spec.fname, "option 'init' must be \"k-means++\" or a Matrix (got %s)", mlsh_typename(L, -1));
+  if (!C) mlsh_error(L, km_spec.fname, "option 'init' must be \"k-means++\", \"k-means||\" or a Matrix (got %s)", mlsh_typename(L, -1));
   if (C->rows != k || C->cols != p)
     mlsh_error(L, km_spec.fname, "option 'init' must be %zu x %zu (got %zu x %zu)", k, p, C->rows, C->cols);
   return C;
@@ -304,7 +307,7 @@ static int m_kmeans(lua_State *L) {
   stream_km_opts_default(&o, (size_t)k);
   o.max_iter = a.max_iter; o.tol = a.tol; o.seed = a.seed; o.sample = a.sample;
   o.threads = a.threads ? a.threads : dist_default_threads();   /* ranks on one node share its cores */
-  o.centers0 = km_init(L, (size_t)k, u->map.cols);
+  o.centers0 = km_init(L, (size_t)k, u->map.cols, &o.parallel_init);
   stream_src s;
   const stream_comm *c = source_of(L, u, &s, fname);
   stream_km_result *r = mlsh_guard(L, sizeof *r, km_release);
@@ -432,7 +435,10 @@ static const mlsh_Reg methods[] = {
   {"kmeans", m_kmeans, "X:kmeans(k [, opts])",
    "K-Means (Lloyd) streamed over row blocks: one pass per iteration, as cluster.kmeans's Lloyd (centred data,\n"
    "the same tol and stopping rule); a cluster left empty keeps its centre. k-means++ runs on a sample of\n"
-   "rows drawn by (seed, row). Returns a KMeans (labels of this map's rows, centers, sizes, inertia, iters).\n"
+   "rows drawn by (seed, row); init = \"k-means||\" seeds over every row instead (Bahmani et al.: 5 rounds\n"
+   "each drawing about 2k rows with probability by (seed, row, round), the candidates weighted by their\n"
+   "nearest rows and reduced by weighted k-means++ and Lloyd), the centres cluster.kmeans finds in memory\n"
+   "with the same init. Both give the same labels and iterations for any number of ranks. Returns a KMeans (labels of this map's rows, centers, sizes, inertia, iters).\n"
    "Example: km = X:kmeans(10, {seed = 1, max_iter = 20})", &km_spec},
   {"knn", m_knn, "X:knn(Q [, k])",
    "The k (default 5) nearest rows of X to each row of Q by brute force over blocks (Euclidean; ties to the\n"

@@ -83,6 +83,9 @@ T.test("one process agrees with the in-memory functions", function()
   T.eq(tonumber(single.given_iters), km.iters)
   T.eq(single.given_labels, table.concat(km.labels, ","))
   T.eq(single.n, "997")
+  local par = cluster.kmeans(X, 4, { init = "k-means||", seed = 5, algorithm = "lloyd" })
+  T.eq(single.par_labels, table.concat(par.labels, ","))
+  T.eq(tonumber(single.par_iters), par.iters)
 end)
 
 for np = 1, 4 do
@@ -90,11 +93,12 @@ for np = 1, 4 do
     local text, code = mpirun(np, "test/mpi/fit.lua", PATH)
     T.eq(code, 0, text)
     local r = results(text)
-    for _, k in ipairs { "n", "iters", "labels", "given_iters", "given_labels", "knn" } do
+    for _, k in ipairs { "n", "iters", "labels", "given_iters", "given_labels", "knn", "par_iters", "par_labels" } do
       T.eq(r[k], single[k], k .. " at -np " .. np)
     end
     for k = 1, 3 do T.near(tonumber(r["eig" .. k]), tonumber(single["eig" .. k]), 1e-10) end
     T.near(tonumber(r.load11), tonumber(single.load11), 1e-10)
+    T.rel(tonumber(r.par_center11), tonumber(single.par_center11), 1e-12)
     T.rel(tonumber(r.inertia), tonumber(single.inertia), 1e-12)
     -- one packed allreduce of k*p sums, k counts, changes and inertia per pass (iters + 1 passes)
     local iters, k, p = tonumber(r.iters), 4, 5

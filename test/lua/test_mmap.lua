@@ -82,6 +82,42 @@ T.test("same results as in memory: PCA loadings, cov, K-Means, KNN", function()
   T.ok(D:get(3, 2) <= D:get(3, 3))
 end)
 
+T.test("k-means|| seeding: every separated blob found; mapped = in memory, any threads", function()
+  -- six blobs 40 sd apart of sizes 50..300: the generating partition is the reference (Bahmani et al.
+  -- 2012: the weighted reduction of the candidates seeds each well-separated cluster)
+  local sizes, rows = { 300, 250, 200, 150, 100, 50 }, 0
+  for _, n in ipairs(sizes) do rows = rows + n end
+  local X, truth, i = mat.randn(rows, 3, { seed = 9 }), {}, 0
+  for c, n in ipairs(sizes) do
+    for _ = 1, n do
+      i = i + 1
+      truth[i] = c
+      for j = 1, 3 do X:set(i, j, X:get(i, j) + 40 * ((c * j) % 5) + 10 * c) end
+    end
+  end
+  local M = mat.mmap(saved(X))
+  for _, seed in ipairs { 1, 2, 3, 4 } do
+    local km = M:kmeans(6, { init = "k-means||", seed = seed })
+    local map = {}
+    for r = 1, rows do
+      local l = km.labels[r]
+      map[truth[r]] = map[truth[r]] or l
+      if map[truth[r]] ~= l then T.ok(false, "seed " .. seed .. ": row " .. r .. " left its blob") break end
+    end
+    T.ok(km.iters <= 2, "seed " .. seed .. ": the seeds are the blobs' means already")
+    local mem = cluster.kmeans(X, 6, { init = "k-means||", seed = seed, algorithm = "lloyd" })
+    T.ok(maxdiff(mem.centers, km.centers) < 1e-9)
+    T.eq(table.concat(mem.labels, ","), table.concat(km.labels, ","))
+  end
+  local t1 = M:kmeans(6, { init = "k-means||", seed = 5, threads = 1 })
+  local t3 = M:kmeans(6, { init = "k-means||", seed = 5, threads = 3 })
+  T.eq(t3.centers:get(2, 2), t1.centers:get(2, 2), "the same bits for any number of threads")
+  local same = mat.mmap(saved(mat.ones(10, 2)))
+  T.raises(function() same:kmeans(2, { init = "k-means||" }) end, "k-means|| found 1 candidate centres, fewer than k = 2")
+  T.raises(function() cluster.kmeans(mat.ones(10, 2), 2, { init = "k-means||" }) end, "cluster.kmeans: k-means|| found 1")
+  T.raises(function() M:kmeans(2, { init = "kmeans||" }) end, "option 'init' must be \"k-means++\", \"k-means||\"")
+end)
+
 T.test("a mapped matrix is read like a Matrix", function()
   local X = mat.from { { 1, 2 }, { 3, 4 }, { 5, 6 }, { 7, 8 } }
   local M = mat.mmap(saved(X), { rows = { 2, 3 } })

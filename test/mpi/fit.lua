@@ -1,6 +1,6 @@
 -- test/mpi/fit.lua PATH [bitwise] - run by test/lua/test_dist.lua under
 -- mpirun -np 1..4: the distributed colstats, covariance, PCA, K-Means
--- (k-means++ on a sample and given centres) and KNN of PATH; rank 0 prints
+-- (k-means++ on a sample, k-means|| and given centres) and KNN of PATH; rank 0 prints
 -- one "key value" line per result, compared with the single-process run of
 -- the same file. bitwise: blocks of 64 rows reduced in block order.
 local path = arg[1]
@@ -28,6 +28,10 @@ out("inertia", string.format("%.17g", km.inertia))
 out("labels", labels_of(km))
 out("allreduce_calls", log.allreduce.calls)
 out("allreduce_bytes", string.format("%.0f", log.allreduce.bytes))
+local par = cluster.kmeans(X, 4, { init = "k-means||", seed = 5 })
+out("par_iters", par.iters)
+out("par_labels", labels_of(par))
+out("par_center11", string.format("%.17g", par.centers:get(1, 1)))
 local given = cluster.kmeans(X, 3, { init = mat.load(path):slice(1, 3) })
 out("given_iters", given.iters)
 out("given_labels", labels_of(given))
