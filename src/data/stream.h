@@ -88,6 +88,19 @@ typedef struct stream_pca {
 } stream_pca;
 int stream_pca_fit(const stream_moments *m, int scale, size_t ncomp, stream_pca *r, mlsh_err *err);
 void stream_pca_free(stream_pca *r);
+/* The steps of a fit, shared with TSQR: r's center and scale from the
+ * moments (full or diagonal), then the rest from p eigenvalues (vals,
+ * descending, population divisor) and their vectors (p x p columns). */
+int stream_pca_center_scale(const stream_moments *m, int scale, stream_pca *r, mlsh_err *err);
+int stream_pca_finish(const stream_moments *m, size_t ncomp, const mlsh_mat *vals, const mlsh_mat *vecs, stream_pca *r,
+                      mlsh_err *err);
+/* PCA by TSQR (stream_tsqr.c): the centred (scaled) rows' R factor, one
+ * Householder QR (LAPACK dgeqrf) per block stacked under the running R,
+ * every process's R gathered and reduced by one more QR, then the SVD of
+ * R: the in-memory SVD PCA's eigenvalues, without forming X^T X.
+ * m: the column moments (diagonal is enough). */
+int stream_pca_tsqr(const stream_src *s, const stream_comm *c, const stream_moments *m, int scale, size_t ncomp,
+                    stream_pca *r, mlsh_err *err);
 
 /* ---- K-Means, Lloyd (stream_kmeans.c) ---- */
 typedef struct stream_km_opts {

@@ -170,6 +170,8 @@ void stream_pca_free(stream_pca *r) {
   mat_free(&r->var_coord); mat_free(&r->var_cos2); mat_free(&r->var_contrib);
 }
 
+static double m2_diag(const stream_moments *m, size_t j) { return m->m2[m->full ? j * m->p + j : j]; }
+
 /* The variables' coordinates (correlations when scaled), cos2 and
  * contributions, as stats.pca. */
 static int pca_vars(const stream_moments *m, stream_pca *r, size_t ncomp, mlsh_err *err) {
@@ -178,7 +180,7 @@ static int pca_vars(const stream_moments *m, stream_pca *r, size_t ncomp, mlsh_e
   if (!rc) rc = mat_alloc(&r->var_cos2, p, ncomp, err);
   if (!rc) rc = mat_alloc(&r->var_contrib, p, ncomp, err);
   for (size_t j = 0; !rc && j < p; j++) {
-    double vj = m->m2[j * p + j] / m->n / (r->scale.data[j] * r->scale.data[j]);
+    double vj = m2_diag(m, j) / m->n / (r->scale.data[j] * r->scale.data[j]);
     for (size_t k = 0; k < ncomp; k++) {
       double v = MAT_AT(&r->loadings, j, k), c = v * sqrt(r->eig.data[k]);
       MAT_AT(&r->var_coord, j, k) = c;
@@ -189,41 +191,59 @@ static int pca_vars(const stream_moments *m, stream_pca *r, size_t ncomp, mlsh_e
   return rc;
 }
 
-int stream_pca_fit(const stream_moments *m, int scale, size_t ncomp, stream_pca *r, mlsh_err *err) {
+int stream_pca_center_scale(const stream_moments *m, int scale, stream_pca *r, mlsh_err *err) {
   size_t p = m->p;
   memset(r, 0, sizeof *r);
-  if (!m->full || m->n < 2) return mlsh_seterr(err, MLSH_EINVAL, "PCA needs at least 2 rows (got %.0f)", m->n);
-  if (ncomp == 0 || ncomp > p) ncomp = p;
-  mlsh_mat S = {0}, vals = {0}, vecs = {0};
-  int rc = mat_alloc(&S, p, p, err);
-  if (!rc) rc = mat_alloc(&r->center, 1, p, err);
+  if (m->n < 2) return mlsh_seterr(err, MLSH_EINVAL, "PCA needs at least 2 rows (got %.0f)", m->n);
+  int rc = mat_alloc(&r->center, 1, p, err);
   if (!rc) rc = mat_alloc(&r->scale, 1, p, err);
   for (size_t j = 0; !rc && j < p; j++) {
-    double sd = sqrt(m->m2[j * p + j] / m->n);
+    double sd = sqrt(m2_diag(m, j) / m->n);
     if (scale && !(sd > 1e-12 * (fabs(m->mean[j]) + 1e-300)))
       rc = mlsh_seterr(err, MLSH_EINVAL, "column %zu has zero variance: it cannot be scaled (drop it or use scale=false)", j + 1);
     r->center.data[j] = m->mean[j];
     r->scale.data[j] = scale ? sd : 1.0;
   }
-  for (size_t a = 0; !rc && a < p; a++)
-    for (size_t b = 0; b < p; b++)
-      MAT_AT(&S, a, b) = m->m2[a * p + b] / m->n / (r->scale.data[a] * r->scale.data[b]);
-  if (!rc) rc = mat_eigh(&S, &vals, &vecs, err);
-  if (!rc) rc = mat_alloc(&r->eig, p, 1, err);
+  if (rc) stream_pca_free(r);
+  return rc;
+}
+
+int stream_pca_finish(const stream_moments *m, size_t ncomp, const mlsh_mat *vals, const mlsh_mat *vecs, stream_pca *r,
+                      mlsh_err *err) {
+  size_t p = m->p;
+  if (ncomp == 0 || ncomp > p) ncomp = p;
+  int rc = mat_alloc(&r->eig, p, 1, err);
   if (!rc) rc = mat_alloc(&r->loadings, p, ncomp, err);
   if (!rc) {
+    r->total = 0.0;
     for (size_t k = 0; k < p; k++) {
-      double v = vals.data[k] > 0 ? vals.data[k] : 0.0;
+      double v = k < vals->rows && vals->data[k] > 0 ? vals->data[k] : 0.0;
       r->eig.data[k] = v;
       r->total += v;
     }
     for (size_t j = 0; j < p; j++)
-      for (size_t k = 0; k < ncomp; k++) MAT_AT(&r->loadings, j, k) = MAT_AT(&vecs, j, k);
+      for (size_t k = 0; k < ncomp; k++) MAT_AT(&r->loadings, j, k) = MAT_AT(vecs, j, k);
     pca_fix_signs(r->loadings.data, p, ncomp);
     r->n = m->n;
     rc = pca_vars(m, r, ncomp, err);
   }
-  mat_free(&S); mat_free(&vals); mat_free(&vecs);
   if (rc) stream_pca_free(r);
+  return rc;
+}
+
+int stream_pca_fit(const stream_moments *m, int scale, size_t ncomp, stream_pca *r, mlsh_err *err) {
+  size_t p = m->p;
+  if (!m->full) { memset(r, 0, sizeof *r); return mlsh_seterr(err, MLSH_EINVAL, "PCA from the covariance needs the full co-moments"); }
+  int rc = stream_pca_center_scale(m, scale, r, err);
+  if (rc) return rc;
+  mlsh_mat S = {0}, vals = {0}, vecs = {0};
+  rc = mat_alloc(&S, p, p, err);
+  for (size_t a = 0; !rc && a < p; a++)
+    for (size_t b = 0; b < p; b++)
+      MAT_AT(&S, a, b) = m->m2[a * p + b] / m->n / (r->scale.data[a] * r->scale.data[b]);
+  if (!rc) rc = mat_eigh(&S, &vals, &vecs, err);
+  if (!rc) rc = stream_pca_finish(m, ncomp, &vals, &vecs, r, err);
+  else stream_pca_free(r);
+  mat_free(&S); mat_free(&vals); mat_free(&vecs);
   return rc;
 }

@@ -200,8 +200,12 @@ static int m_cor(lua_State *L) { return cov_or_cor(L, 1, "MappedMatrix:cor"); }
 
 /* ---- PCA ---- */
 
-typedef struct { size_t ncomp; int scale; } pca_args;
+static const char *const pca_methods[] = {"covariance", "tsqr", NULL};
+
+typedef struct { size_t ncomp; int scale, method; } pca_args;
 static const mlsh_opt pca_opt[] = {
+  MLSH_OPT_ENUM(pca_args, method, "method", 0, pca_methods,
+                "\"covariance\" (eigenvectors of the streamed covariance) or \"tsqr\" (SVD of the R of a streamed QR)"),
   MLSH_OPT_SIZE(pca_args, ncomp, "ncomp", 0, 0, 1e9, "components kept (0: all, as stats.pca)"),
   MLSH_OPT_BOOL(pca_args, scale, "scale", 1, "scale the columns to unit (population) variance: a correlation PCA"),
   MLSH_OPT_VALUE("names", MLSH_OT_TABLE, "V1, V2, ...", "names of the columns (stats.pca)"),
@@ -230,11 +234,13 @@ static int m_pca(lua_State *L) {
   lua_settop(L, 2);
   pca_args a;
   mlsh_opts(L, 2, &pca_spec, &a);
-  stream_moments *m = moments_of(L, 1, fname);
+  stream_moments *m = moments_of(L, a.method == 0, fname);
   stream_pca *r = mlsh_guard(L, sizeof *r, pca_release);
   int g = lua_gettop(L);
   mlsh_err err;
-  int rc = stream_pca_fit(m, a.scale, a.ncomp, r, &err);
+  stream_src s;
+  const stream_comm *c = source_of(L, check_mapped(L, 1, fname), &s, fname);
+  int rc = a.method == 0 ? stream_pca_fit(m, a.scale, a.ncomp, r, &err) : stream_pca_tsqr(&s, c, m, a.scale, a.ncomp, r, &err);
   if (rc) return mlsh_fail(L, fname, rc, &err);
   lua_createtable(L, 0, 14);
   int t = lua_gettop(L);
@@ -254,7 +260,7 @@ static int m_pca(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)ncomp); lua_setfield(L, t, "ncomp");
   lua_pushinteger(L, (lua_Integer)m->p); lua_setfield(L, t, "p");
   lua_pushboolean(L, a.scale); lua_setfield(L, t, "scaled");
-  lua_pushstring(L, "covariance"); lua_setfield(L, t, "method");
+  lua_pushstring(L, pca_methods[a.method]); lua_setfield(L, t, "method");
   mlsh_guard_release(L, g);
   luaL_setmetatable(L, "mlsh.PCA");
   return 1;
@@ -429,7 +435,10 @@ static const mlsh_Reg methods[] = {
   {"cov", m_cov, "X:cov()", "Sample covariance of the columns (p x p), streamed and exact.\nExample: S = X:cov()"},
   {"cor", m_cor, "X:cor()", "Pearson correlation of the columns (p x p), streamed and exact.\nExample: R = X:cor()"},
   {"pca", m_pca, "X:pca([opts])",
-   "PCA from the streamed covariance (as stats.pca: population variances, correlation PCA when scale): eig,\n"
+   "PCA from the streamed covariance (as stats.pca: population variances, correlation PCA when scale), or with\n"
+   "method = \"tsqr\" from the SVD of the R factor of a streamed QR of the centred rows (R factors of every\n"
+   "block and rank stacked and reduced by Householder QR): the in-memory SVD's eigenvalues without X^T X,\n"
+   "for ill-conditioned data (one more pass). Fields: eig,\n"
    "eigenvalues (all p), explained, center, scale, loadings (p x ncomp), var = {coord, cos2, contrib}; no\n"
    "per-row fields (p:transform(rows) gives coordinates of any rows).\nExample: p = X:pca{ncomp = 10}", &pca_spec},
   {"kmeans", m_kmeans, "X:kmeans(k [, opts])",

@@ -79,6 +79,8 @@ local single = results(T.sh(MLSH .. " test/mpi/fit.lua " .. PATH))
 T.test("one process agrees with the in-memory functions", function()
   local p = stats.pca(X, { ncomp = 3 })
   for k = 1, 3 do T.near(tonumber(single["eig" .. k]), p.eigenvalues[k], 1e-10) end
+  for k = 1, 3 do T.near(tonumber(single["tsqr_eig" .. k]), p.eigenvalues[k], 1e-10) end
+  T.near(tonumber(single.tsqr_load11), p.loadings:get(1, 1), 1e-10)
   local km = cluster.kmeans(X, 3, { init = X:slice(1, 3), algorithm = "lloyd" })
   T.eq(tonumber(single.given_iters), km.iters)
   T.eq(single.given_labels, table.concat(km.labels, ","))
@@ -98,6 +100,8 @@ for np = 1, 4 do
     end
     for k = 1, 3 do T.near(tonumber(r["eig" .. k]), tonumber(single["eig" .. k]), 1e-10) end
     T.near(tonumber(r.load11), tonumber(single.load11), 1e-10)
+    for k = 1, 3 do T.near(tonumber(r["tsqr_eig" .. k]), tonumber(single["tsqr_eig" .. k]), 1e-10) end
+    T.near(tonumber(r.tsqr_load11), tonumber(single.tsqr_load11), 1e-10)
     T.rel(tonumber(r.par_center11), tonumber(single.par_center11), 1e-12)
     T.rel(tonumber(r.inertia), tonumber(single.inertia), 1e-12)
     -- one packed allreduce of k*p sums, k counts, changes and inertia per pass (iters + 1 passes)

@@ -118,6 +118,33 @@ T.test("k-means|| seeding: every separated blob found; mapped = in memory, any t
   T.raises(function() M:kmeans(2, { init = "kmeans||" }) end, "option 'init' must be \"k-means++\", \"k-means||\"")
 end)
 
+T.test("TSQR PCA: the in-memory SVD's eigenvalues, also for a near-collinear column", function()
+  -- column 2 = column 1 + 1e-6 noise: the smallest eigenvalue is ~5e-13, which the covariance's
+  -- eigen-decomposition gets only to ~1e-3 relative; the SVD of R (as stats.pca's own TSQR + dgesdd)
+  -- to ~1e-8. Reference: stats.pca in memory (tested against R's prcomp).
+  local X = mat.randn(3000, 4, { seed = 2 })
+  for i = 1, 3000 do
+    X:set(i, 2, X:get(i, 1) + 1e-6 * X:get(i, 2))
+    X:set(i, 3, 100 * X:get(i, 3) + 1e5)
+  end
+  local M = mat.mmap(saved(X), { block = 256 })
+  for _, scale in ipairs { false, true } do
+    local a = stats.pca(X, { scale = scale })
+    local b = M:pca { method = "tsqr", scale = scale }
+    T.eq(b.method, "tsqr")
+    for k = 1, 4 do T.near(b.eigenvalues[k], a.eigenvalues[k], 1e-10) end
+    T.rel(b.eigenvalues[4], a.eigenvalues[4], 1e-6)
+    T.ok(maxdiff(a.loadings, b.loadings) < 1e-8)
+    T.ok(maxdiff(a.var.coord, b.var.coord) < 1e-8)
+    T.ok(maxdiff(a:transform(X:slice(1, 4)), b:transform(X:slice(1, 4))) < 1e-6)
+    local c = stats.pca(M, { scale = scale, ncomp = 2, method = "tsqr" })
+    T.eq(c.loadings:cols(), 2)
+    T.near(c.eigenvalues[1], a.eigenvalues[1], 1e-10)
+  end
+  T.raises(function() M:pca { method = "qr" } end, "MappedMatrix:pca: option 'method'")
+  T.raises(function() mat.mmap(saved(mat.ones(1, 2))):pca { method = "tsqr" } end, "PCA needs at least 2 rows")
+end)
+
 T.test("a mapped matrix is read like a Matrix", function()
   local X = mat.from { { 1, 2 }, { 3, 4 }, { 5, 6 }, { 7, 8 } }
   local M = mat.mmap(saved(X), { rows = { 2, 3 } })

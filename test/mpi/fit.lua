@@ -1,5 +1,5 @@
 -- test/mpi/fit.lua PATH [bitwise] - run by test/lua/test_dist.lua under
--- mpirun -np 1..4: the distributed colstats, covariance, PCA, K-Means
+-- mpirun -np 1..4: the distributed colstats, covariance, PCA (covariance and TSQR), K-Means
 -- (k-means++ on a sample, k-means|| and given centres) and KNN of PATH; rank 0 prints
 -- one "key value" line per result, compared with the single-process run of
 -- the same file. bitwise: blocks of 64 rows reduced in block order.
@@ -20,6 +20,9 @@ out("cov12", string.format("%.17g", S:get(1, 2)))
 local p = stats.pca(X, { ncomp = 3 })
 for k = 1, 3 do out("eig" .. k, string.format("%.17g", p.eigenvalues[k])) end
 out("load11", string.format("%.17g", p.loadings:get(1, 1)))
+local q = stats.pca(X, { ncomp = 3, method = "tsqr" })
+for k = 1, 3 do out("tsqr_eig" .. k, string.format("%.17g", q.eigenvalues[k])) end
+out("tsqr_load11", string.format("%.17g", q.loadings:get(1, 1)))
 dist.log_reset()
 local km = cluster.kmeans(X, 4, { seed = 11, sample = 300 })
 local log = dist.log()
