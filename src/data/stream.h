@@ -50,6 +50,8 @@ typedef struct stream_comm {
   int (*allgather)(void *ctx, const void *in, size_t bytes, void *out, mlsh_err *err);
   /* Variable sizes: counts[r] bytes from rank r, concatenated in rank order. */
   int (*allgatherv)(void *ctx, const void *in, size_t bytes, void *out, const size_t *counts, mlsh_err *err);
+  /* The ring: send `sbytes` to rank + 1, receive `rbytes` from rank - 1 (mod size). */
+  int (*shift)(void *ctx, const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err);
 } stream_comm;
 
 /* Bitwise mode: every process's per-block partials (nlocal x len doubles,
@@ -149,5 +151,12 @@ int stream_kmeans_parallel_init(const stream_src *s, const stream_comm *c, const
  * both q x k row-major, nearest first. */
 int stream_knn(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, size_t *index,
                double *dist, mlsh_err *err);
+/* The same for queries spread over the processes (each its own Q): every
+ * process's training rows travel around the ring of processes (one shift
+ * per step, size steps; two blocks of the largest process's rows held),
+ * each process keeps its queries' k best. Same neighbours for any number
+ * of processes; without c, stream_knn. */
+int stream_knn_ring(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, size_t *index,
+                    double *dist, mlsh_err *err);
 
 #endif

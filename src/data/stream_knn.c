@@ -3,7 +3,10 @@
  * may enter a query's k best (within the screen's rounding bound) is
  * measured again directly, so the neighbours are those of a direct
  * search. Across processes every rank's k best are gathered and merged
- * in rank (global row) order. */
+ * in rank (global row) order; or, for queries spread over the ranks too,
+ * the training blocks pass around a ring of ranks (stream_knn_ring) and
+ * each rank keeps its own queries' k best. Ties go to the lower global
+ * row whatever order the rows arrive in. */
 #include <math.h>
 #include <string.h>
 #include "stream.h"
@@ -21,8 +24,7 @@ typedef struct {
   size_t *found;            /* per query: how many of k are filled */
 } knn_job;
 
-/* Insert (d, row) into a query's sorted list; equal distances keep the
- * lower row first (rows arrive in increasing order within a process). */
+/* Insert (d, row) into a query's sorted list, ordered by (d, row). */
 static void insert(double *best, size_t *idx, size_t *found, size_t k, double d, size_t row) {
   size_t n = *found;
   if (n == k && !(d < best[k - 1] || (d == best[k - 1] && row < idx[k - 1]))) return;
@@ -85,28 +87,117 @@ static int knn_reduce(const stream_comm *c, knn_job *j, mlsh_err *err) {
   return rc;
 }
 
-int stream_knn(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, size_t *index,
-               double *dist, mlsh_err *err) {
+static int knn_setup(knn_job *j, const mlsh_mat *Q, size_t k, size_t *index, double *dist, mlsh_err *err) {
   size_t q = Q->rows;
-  if (Q->cols != s->cols) return mlsh_seterr(err, MLSH_EINVAL, "the queries have %zu columns, the data %zu", Q->cols, s->cols);
-  if (k < 1) return mlsh_seterr(err, MLSH_EINVAL, "k must be at least 1");
-  knn_job j = {.Q = Q, .k = k, .best = dist, .idx = index};
-  j.qn = mlsh_malloc_array(q ? q : 1, sizeof(double));
-  j.xn = mlsh_malloc_array(SUB, sizeof(double));
-  j.D = mlsh_malloc_array((q ? q : 1) * SUB, sizeof(double));
-  j.found = mlsh_calloc(q ? q : 1, sizeof(size_t));
-  double *buf = stream_block_buf(s);
-  int rc = !j.qn || !j.xn || !j.D || !j.found || !buf ? mlsh_seterr(err, MLSH_ENOMEM, "not enough memory") : MLSH_OK;
-  if (!rc) {
-    dist_row_sqnorms(Q->data, q, Q->cols, j.qn);
-    rc = stream_each_block(s, buf, knn_block, &j);
-  }
-  if (!rc && c) rc = knn_reduce(c, &j, err);
+  *j = (knn_job){.Q = Q, .k = k, .best = dist, .idx = index};
+  j->qn = mlsh_malloc_array(q ? q : 1, sizeof(double));
+  j->xn = mlsh_malloc_array(SUB, sizeof(double));
+  j->D = mlsh_malloc_array((q ? q : 1) * SUB, sizeof(double));
+  j->found = mlsh_calloc(q ? q : 1, sizeof(size_t));
+  if (!j->qn || !j->xn || !j->D || !j->found) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  dist_row_sqnorms(Q->data, q, Q->cols, j->qn);
+  return MLSH_OK;
+}
+
+/* Every query's k best complete: distances from squares. */
+static int knn_finish(knn_job *j, int rc, mlsh_err *err) {
+  size_t q = j->Q->rows, k = j->k;
   for (size_t a = 0; !rc && a < q; a++) {
-    if (j.found[a] < k) { rc = mlsh_seterr(err, MLSH_EINVAL, "k = %zu is more than the %zu rows", k, j.found[a]); break; }
-    for (size_t t = 0; t < k; t++) dist[a * k + t] = sqrt(dist[a * k + t]);
+    if (j->found[a] < k) { rc = mlsh_seterr(err, MLSH_EINVAL, "k = %zu is more than the %zu rows", k, j->found[a]); break; }
+    for (size_t t = 0; t < k; t++) j->best[a * k + t] = sqrt(j->best[a * k + t]);
   }
   if (rc == MLSH_EINTR) mlsh_seterr(err, rc, "interrupted");
-  mlsh_free(j.qn); mlsh_free(j.xn); mlsh_free(j.D); mlsh_free(j.found); mlsh_free(buf);
+  mlsh_free(j->qn); mlsh_free(j->xn); mlsh_free(j->D); mlsh_free(j->found);
   return rc;
+}
+
+static int knn_check(const stream_src *s, const mlsh_mat *Q, size_t k, mlsh_err *err) {
+  if (Q->cols != s->cols) return mlsh_seterr(err, MLSH_EINVAL, "the queries have %zu columns, the data %zu", Q->cols, s->cols);
+  if (k < 1) return mlsh_seterr(err, MLSH_EINVAL, "k must be at least 1");
+  return MLSH_OK;
+}
+
+int stream_knn(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, size_t *index,
+               double *dist, mlsh_err *err) {
+  int rc = knn_check(s, Q, k, err);
+  if (rc) return rc;
+  knn_job j;
+  rc = knn_setup(&j, Q, k, index, dist, err);
+  double *buf = rc ? NULL : stream_block_buf(s);
+  if (!rc && !buf) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  if (!rc) rc = stream_each_block(s, buf, knn_block, &j);
+  if (!rc && c) rc = knn_reduce(c, &j, err);
+  mlsh_free(buf);
+  return knn_finish(&j, rc, err);
+}
+
+/* ---- the ring: training blocks travel, queries stay ---- */
+
+typedef struct {
+  size_t *rows, *row0;       /* per rank */
+  size_t most;               /* the largest block */
+  double *a, *b;             /* the block held and the one arriving */
+} ring_state;
+
+static int ring_sizes(const stream_comm *c, const stream_src *s, ring_state *r, mlsh_err *err) {
+  size_t mine[2] = {s->rows, s->row0}, n = (size_t)c->size;
+  size_t *all = mlsh_malloc_array(2 * n, sizeof(size_t));
+  r->rows = mlsh_malloc_array(n, sizeof(size_t));
+  r->row0 = mlsh_malloc_array(n, sizeof(size_t));
+  int rc = !all || !r->rows || !r->row0 ? mlsh_seterr(err, MLSH_ENOMEM, "not enough memory") : MLSH_OK;
+  if (!rc) rc = c->allgather(c->ctx, mine, sizeof mine, all, err);
+  for (size_t i = 0; !rc && i < n; i++) {
+    r->rows[i] = all[2 * i];
+    r->row0[i] = all[2 * i + 1];
+    if (r->rows[i] > r->most) r->most = r->rows[i];
+  }
+  mlsh_free(all);
+  return rc;
+}
+
+/* This rank's rows into r->a (read in blocks: a mapped file is paged in once). */
+static int ring_load(const stream_src *s, ring_state *r, mlsh_err *err) {
+  size_t p = s->cols, len = (r->most ? r->most : 1) * (p ? p : 1);
+  r->a = mlsh_malloc_array(len, sizeof(double));
+  r->b = mlsh_malloc_array(len, sizeof(double));
+  if (!r->a || !r->b) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for the ring's blocks (2 x %zu rows)", r->most);
+  for (size_t r0 = 0; r0 < s->rows; r0 += s->block) {
+    size_t r1 = r0 + s->block < s->rows ? r0 + s->block : s->rows;
+    const double *src = s->read(s->ctx, r0, r1, r->a + r0 * p);
+    if (src != r->a + r0 * p) memcpy(r->a + r0 * p, src, (r1 - r0) * p * sizeof(double));
+    if (s->done) s->done(s->ctx, r0, r1);
+  }
+  return MLSH_OK;
+}
+
+/* size steps: search the block held (first this rank's own), then pass it
+ * to the next rank and take the previous rank's. */
+static int ring_run(const stream_comm *c, knn_job *j, ring_state *r, size_t p, mlsh_err *err) {
+  int n = c->size, rc = MLSH_OK;
+  for (int t = 0; !rc && t < n; t++) {
+    int held = ((c->rank - t) % n + n) % n, next = ((held - 1) % n + n) % n;
+    rc = knn_block(j, r->row0[held], r->a, r->rows[held]);
+    if (!rc && t + 1 < n)
+      rc = c->shift(c->ctx, r->a, r->rows[held] * p * sizeof(double), r->b, r->rows[next] * p * sizeof(double), err);
+    double *tmp = r->a;
+    r->a = r->b;
+    r->b = tmp;
+  }
+  return rc;
+}
+
+int stream_knn_ring(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, size_t *index,
+                    double *dist, mlsh_err *err) {
+  if (!c) return stream_knn(s, NULL, Q, k, index, dist, err);
+  int rc = knn_check(s, Q, k, err);
+  if (!rc && !c->shift) rc = mlsh_seterr(err, MLSH_EINVAL, "this communicator cannot pass blocks around a ring");
+  if (rc) return rc;
+  knn_job j;
+  ring_state r = {0};
+  rc = knn_setup(&j, Q, k, index, dist, err);
+  if (!rc) rc = ring_sizes(c, s, &r, err);
+  if (!rc) rc = ring_load(s, &r, err);
+  if (!rc) rc = ring_run(c, &j, &r, s->cols, err);
+  mlsh_free(r.rows); mlsh_free(r.row0); mlsh_free(r.a); mlsh_free(r.b);
+  return knn_finish(&j, rc, err);
 }

@@ -16,7 +16,7 @@ static unsigned long seq;
 static dist_log_row log_rows[DIST_NKINDS];
 static stream_comm comm;
 
-const char *const dist_kind_names[DIST_NKINDS] = {"barrier", "bcast", "allreduce", "allgather", "allgatherv"};
+const char *const dist_kind_names[DIST_NKINDS] = {"barrier", "bcast", "allreduce", "allgather", "allgatherv", "shift"};
 
 int dist_launched(void) {
   return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK");
@@ -32,6 +32,10 @@ static int comm_gather(void *ctx, const void *in, size_t bytes, void *out, mlsh_
 }
 static int comm_gatherv(void *ctx, const void *in, size_t bytes, void *out, const size_t *counts, mlsh_err *err) {
   return dist_allgatherv(in, bytes, out, counts, err);
+}
+
+static int comm_shift(void *ctx, const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err) {
+  return dist_shift(send, sbytes, recv, rbytes, err);
 }
 
 const stream_comm *dist_comm(void) { return ops ? &comm : NULL; }
@@ -58,7 +62,8 @@ int dist_init(mlsh_err *err) {
   checking = check && *check && strcmp(check, "0") != 0;
   double t = timeout && *timeout ? atof(timeout) : checking ? 30.0 : 0.0;
   o->set_timeout(t);
-  comm = (stream_comm){.rank = rank, .size = size, .allreduce_sum = comm_sum, .allgather = comm_gather, .allgatherv = comm_gatherv};
+  comm = (stream_comm){.rank = rank, .size = size, .allreduce_sum = comm_sum, .allgather = comm_gather, .allgatherv = comm_gatherv,
+                        .shift = comm_shift};
   ops = o;
   /* ranks on one node share its cores: so does BLAS */
   if (dist_default_threads() < mlsh_default_threads()) mlsh_blas_set_threads(dist_default_threads());
@@ -121,6 +126,18 @@ int dist_allgatherv(const void *in, size_t bytes, void *out, const size_t *count
   if (counts[rank] != bytes) return mlsh_seterr(err, MLSH_EINVAL, "allgatherv: rank %d sends %zu bytes, counts say %zu", rank, bytes, counts[rank]);
   if (!ops) { memmove(out, in, bytes); return MLSH_OK; }
   return done(ops->allgatherv(in, bytes, out, counts, msg, sizeof msg), msg, err);
+}
+
+int dist_shift(const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err) {
+  char msg[512];
+  int rc = enter(DIST_SHIFT, (double)sbytes, err);
+  if (rc) return rc;
+  if (!ops) {
+    if (sbytes != rbytes) return mlsh_seterr(err, MLSH_EINVAL, "shift on one process: %zu bytes sent, %zu expected", sbytes, rbytes);
+    memmove(recv, send, sbytes);
+    return MLSH_OK;
+  }
+  return done(ops->shift(send, sbytes, recv, rbytes, msg, sizeof msg), msg, err);
 }
 
 void dist_log_get(dist_log_row rows[DIST_NKINDS]) { memcpy(rows, log_rows, sizeof log_rows); }

@@ -14,7 +14,7 @@
 #include "../data/stream.h"
 
 typedef enum { DIST_SUM, DIST_MIN, DIST_MAX, DIST_PROD } dist_op;
-typedef enum { DIST_BARRIER, DIST_BCAST, DIST_ALLREDUCE, DIST_ALLGATHER, DIST_ALLGATHERV, DIST_NKINDS } dist_kind;
+typedef enum { DIST_BARRIER, DIST_BCAST, DIST_ALLREDUCE, DIST_ALLGATHER, DIST_ALLGATHERV, DIST_SHIFT, DIST_NKINDS } dist_kind;
 
 /* Launched by mpirun/mpiexec (its environment variables are set). */
 int dist_launched(void);
@@ -34,6 +34,9 @@ int dist_bcast(void *buf, size_t bytes, int root, mlsh_err *err);
 int dist_allreduce(double *buf, size_t n, dist_op op, mlsh_err *err);
 int dist_allgather(const void *in, size_t bytes, void *out, mlsh_err *err);
 int dist_allgatherv(const void *in, size_t bytes, void *out, const size_t *counts, mlsh_err *err);
+/* The ring step: sbytes to rank + 1, rbytes from rank - 1 (mod size); every
+ * rank calls it together, as a collective. */
+int dist_shift(const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err);
 
 /* Calls and bytes of each kind since the last reset. */
 typedef struct dist_log_row { unsigned long calls; double bytes; } dist_log_row;

@@ -161,7 +161,7 @@ static const mlsh_Reg funcs[] = {
   {"_unpack", l_unpack, "dist._unpack(rows, cols, bytes)", "Internal: a Matrix from _pack's parts."},
   {"log", l_log, "dist.log()",
    "Collectives since the start (or dist.log_reset()): for each kind (barrier, bcast, allreduce, allgather,\n"
-   "allgatherv) its calls and the bytes this rank contributed, to check against dist.cost's model.\n"
+   "allgatherv, shift: the ring steps of X:knn) its calls and the bytes this rank contributed, to check against dist.cost's model.\n"
    "Example: dist.log().allreduce.bytes"},
   {"log_reset", l_log_reset, "dist.log_reset()", "Zeroes dist.log()'s counters.\nExample: dist.log_reset()"},
   {NULL, NULL, NULL, NULL}};

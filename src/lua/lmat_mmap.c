@@ -336,13 +336,15 @@ static int m_knn(lua_State *L) {
   lua_Integer k = lua_isnoneornil(L, 3) ? 5 : mlsh_check_integer(L, 3, fname, "k");
   if (k < 1 || (double)k > 1e6) mlsh_error(L, fname, "argument 'k' must be between 1 and 1000000 (got %lld)", (long long)k);
   if (Q->cols != u->map.cols) mlsh_error(L, fname, "argument 'Q' has %zu columns, the data %zu", Q->cols, u->map.cols);
+  lmat_mapped *uq = lmat_test_mapped(L, 2);
+  int ring = u->distributed && uq && uq->distributed;   /* queries spread over the ranks too */
   stream_src s;
   const stream_comm *c = source_of(L, u, &s, fname);
   mlsh_mat *D = lmat_push_new(L, Q->rows, (size_t)k, fname);
   mlsh_mat *I = lmat_push_new(L, Q->rows, (size_t)k, fname);
   size_t *idx = mlsh_scratch(L, Q->rows * (size_t)k * sizeof(size_t) + 1, fname);
   mlsh_err err;
-  int rc = stream_knn(&s, c, Q, (size_t)k, idx, D->data, &err);
+  int rc = (ring ? stream_knn_ring : stream_knn)(&s, c, Q, (size_t)k, idx, D->data, &err);
   if (rc) return mlsh_fail(L, fname, rc, &err);
   for (size_t t = 0; t < MAT_LEN(I); t++) I->data[t] = (double)idx[t] + 1;
   lua_pop(L, 1);
@@ -451,7 +453,10 @@ static const mlsh_Reg methods[] = {
    "Example: km = X:kmeans(10, {seed = 1, max_iter = 20})", &km_spec},
   {"knn", m_knn, "X:knn(Q [, k])",
    "The k (default 5) nearest rows of X to each row of Q by brute force over blocks (Euclidean; ties to the\n"
-   "lower row): an index Matrix (1-based row numbers in the file) and a distance Matrix, both q x k.\n"
+   "lower row): an index Matrix (1-based row numbers in the file) and a distance Matrix, both q x k. On a\n"
+   "distributed X, a plain Q (the same on every rank) gets every rank's k best merged; a distributed Q (a\n"
+   "rank's block of queries, dist.load) stays put while the training blocks pass around a ring of ranks\n"
+   "(one shift per step): each rank gets its own queries' neighbours, the same for any number of ranks.\n"
    "Example: idx, d = X:knn(Q, 3)"},
   {"map_blocks", m_map_blocks, "X:map_blocks(fn [, rows])",
    "Calls fn(B, first) on each block of rows (a Matrix copy B of `rows` rows, default X:info().block, and its\n"

@@ -111,6 +111,42 @@ for np = 1, 4 do
   end)
 end
 
+T.test("ring KNN: queries and training rows spread over -np 1..4, ties by global row", function()
+  -- integer points on a small grid: many exact ties. Reference: brute force here, sorted by
+  -- (distance, row).
+  local G = mat.randn(150, 2, { seed = 8 })
+  for i = 1, 150 do for j = 1, 2 do G:set(i, j, math.floor(G:get(i, j) * 1.5 + 0.5)) end end
+  local gpath = T.tmpname(".npy")
+  G:save(gpath)
+  local k, want, wantd = 6, {}, {}
+  for i = 1, 150 do
+    local c = {}
+    for r = 1, 150 do
+      local dx, dy = G:get(i, 1) - G:get(r, 1), G:get(i, 2) - G:get(r, 2)
+      c[r] = { d = dx * dx + dy * dy, r = r }
+    end
+    table.sort(c, function(a, b) return a.d < b.d or (a.d == b.d and a.r < b.r) end)
+    local idx, ds = {}, {}
+    for j = 1, k do idx[j] = tostring(c[j].r); ds[j] = math.sqrt(c[j].d) end
+    want[i], wantd[i] = table.concat(idx, ","), ds
+  end
+  for np = 1, 4 do
+    local text, code = mpirun(np, "test/mpi/knn.lua", gpath .. " " .. k)
+    T.eq(code, 0, text)
+    local r = results(text)
+    T.eq(r.ring, table.concat(want, ";"), "neighbours at -np " .. np)
+    T.eq(tonumber(r.shifts), np - 1, "one shift per step")
+    local i = 0
+    for row in (r.ringd or ""):gmatch("[^;]+") do
+      i = i + 1
+      local j = 0
+      for v in row:gmatch("[^,]+") do j = j + 1; T.near(tonumber(v), wantd[i][j], 1e-12) end
+    end
+    T.eq(i, 150)
+  end
+  os.remove(gpath)
+end)
+
 T.test("bitwise mode: identical bits for -np 1..4", function()
   -- the same BLAS threads as the ranks (LAPACK rounds differently with more)
   local ref = results(T.sh(ENV .. MLSH .. " test/mpi/fit.lua " .. PATH .. " bitwise"))

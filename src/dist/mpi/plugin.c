@@ -131,10 +131,31 @@ static int p_allgatherv(const void *in, size_t bytes, void *out, const size_t *c
   return rc != MPI_SUCCESS ? fail(rc, "Iallgatherv", msg, len) : wait_req(&r, "allgatherv", msg, len);
 }
 
+/* Both directions posted before either is waited for: no rank can block
+ * the ring. Pieces of at most 1 GiB, as bcast. */
+static int p_shift(const void *send, size_t sbytes, void *recv, size_t rbytes, char *msg, size_t len) {
+  int size;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int to = (my_rank + 1) % size, from = (my_rank + size - 1) % size;
+  size_t most = sbytes > rbytes ? sbytes : rbytes;
+  for (size_t off = 0; off < most || (most == 0 && off == 0); off += PIECE) {
+    int ns = off < sbytes ? (int)(sbytes - off < PIECE ? sbytes - off : PIECE) : 0;
+    int nr = off < rbytes ? (int)(rbytes - off < PIECE ? rbytes - off : PIECE) : 0;
+    MPI_Request r[2];
+    int rc = MPI_Irecv((char *)recv + (off < rbytes ? off : 0), nr, MPI_BYTE, from, 77, MPI_COMM_WORLD, &r[0]);
+    if (rc != MPI_SUCCESS) return fail(rc, "Irecv", msg, len);
+    rc = MPI_Isend((const char *)send + (off < sbytes ? off : 0), ns, MPI_BYTE, to, 77, MPI_COMM_WORLD, &r[1]);
+    if (rc != MPI_SUCCESS) return fail(rc, "Isend", msg, len);
+    if (wait_req(&r[1], "ring send", msg, len) || wait_req(&r[0], "ring receive", msg, len)) return -1;
+    if (most == 0) break;
+  }
+  return 0;
+}
+
 static void p_set_timeout(double seconds) { timeout_s = seconds; }
 
 __attribute__((visibility("default"))) const dist_mpi_ops *mlsh_mpi_plugin(void) {
   static const dist_mpi_ops ops = {DIST_MPI_OPS_VERSION, p_init, p_finalize, p_abort, p_barrier, p_bcast,
-                                   p_allreduce, p_allgather, p_allgatherv, p_set_timeout};
+                                   p_allreduce, p_allgather, p_allgatherv, p_shift, p_set_timeout};
   return &ops;
 }
