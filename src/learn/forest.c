@@ -302,7 +302,7 @@ static int grow_tree(grow_job *J, int ti, workspace *ws) {
   int K = m->K, cap = 0, ns = 0;
   double *imp = J->imp_tree + (size_t)ti * p;
   mlsh_rng rng;
-  mlsh_rng_split(&J->base, (uint64_t)ti, &rng);
+  mlsh_rng_split(&J->base, (uint64_t)(m->tree0 + ti), &rng);
   /* Bootstrap as sample weights (draw counts), as scikit-learn. */
   if (m->bootstrap) {
     memset(ws->w, 0, n * sizeof(int));

@@ -27,6 +27,8 @@ typedef struct forest_model {
   forest_mf mf;
   double mf_value;                 /* count or fraction for MF_COUNT / MF_FRACTION */
   uint64_t seed;
+  int tree0;                       /* the first tree's number in the seed's streams (0; a part: forest_part.c) */
+  const struct stream_comm *comm;  /* trees split over these processes (forest_part.c); NULL: this one */
   /* fitted */
   int K;
   size_t p;
@@ -38,6 +40,11 @@ int forest_fit(forest_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err
 /* Mean of the trees' leaf class fractions, rows x K. */
 int forest_proba(const forest_model *m, const mlsh_mat *X, mlsh_mat *P, mlsh_err *err);
 void forest_free(forest_model *m);
+/* forest_part.c: the same forest with its trees grown by every process of
+ * m->comm (trees t0..t1 each, tree t's stream keyed by (seed, t), never by
+ * process) and gathered, so that every process holds the whole forest,
+ * the one forest_fit grows; X and y must be the same on every process. */
+int forest_fit_dist(forest_model *m, const mlsh_mat *X, const int *y, int K, mlsh_err *err);
 void forest_write(const forest_model *m, ser_writer *w);
 int forest_read(forest_model *m, ser_reader *r, size_t p, int K);
 

@@ -2,7 +2,7 @@
 #include "model.h"
 
 static int fit(learn_model *m, const mlsh_mat *X, const int *yi, int K, mlsh_err *err) {
-  return forest_fit(&m->u.forest, X, yi, K, err);
+  return m->u.forest.comm ? forest_fit_dist(&m->u.forest, X, yi, K, err) : forest_fit(&m->u.forest, X, yi, K, err);
 }
 
 static int proba(const learn_model *m, const mlsh_mat *X, mlsh_mat *P, mlsh_err *err) {

@@ -16,6 +16,7 @@
 #include "../learn/prep.h"
 #include "../learn/gram.h"
 #include "../core/alloc.h"
+#include "../dist/dist.h"
 
 #define MODEL_MT "mlsh.Model"
 
@@ -147,7 +148,7 @@ static int l_svm(lua_State *L) {
 
 typedef struct {
   size_t trees, max_depth, min_split, min_leaf;
-  int bootstrap, threads;
+  int bootstrap, threads, distributed;
   uint64_t seed;
 } forest_args;
 
@@ -161,6 +162,8 @@ static const mlsh_opt forest_opt[] = {
   MLSH_OPT_BOOL(forest_args, bootstrap, "bootstrap", 1, "each tree on a bootstrap sample (false: on every row)"),
   MLSH_OPT_SEED(forest_args, seed),
   MLSH_OPT_THREADS(forest_args, threads),
+  MLSH_OPT_BOOL(forest_args, distributed, "distributed", 0,
+                "under MPI, trees split over the ranks (the same X, y on each) and gathered: the same forest on every rank"),
   MLSH_OPT_END};
 static const mlsh_optspec forest_spec = {"learn.forest", forest_opt};
 
@@ -194,7 +197,7 @@ static int l_forest(lua_State *L) {
   u->m.u.forest = (forest_model){.ntrees = (int)a.trees, .max_depth = clamp_int(a.max_depth),
                                  .min_split = clamp_int(a.min_split), .min_leaf = clamp_int(a.min_leaf),
                                  .bootstrap = a.bootstrap, .threads = a.threads, .mf = mf, .mf_value = mfv,
-                                 .seed = a.seed};
+                                 .seed = a.seed, .comm = a.distributed ? dist_comm() : NULL};
   return 1;
 }
 
@@ -511,7 +514,10 @@ static const mlsh_Reg learn_funcs[] = {
    &svm_spec},
   {"forest", l_forest, "learn.forest([opts])",
    "Random forest of CART trees (Gini, exact splits on float32 values as scikit-learn). Trees grow in parallel; "
-   "the result depends on the seed only. Returns a Model.\n"
+   "the result depends on the seed only. Returns a Model. Under MPI (mpirun), distributed = true splits the trees\n"
+   "over the ranks (tree t's random stream is keyed by the seed and t, never by the rank) and gathers them: every\n"
+   "rank holds the forest one process grows, with the same predictions for any number of ranks (each rank\n"
+   "must be given the same rows). SVMs (libsvm) stay single-process.\n"
    "Example: local rf = learn.forest{trees=100, max_depth=20, seed=42}:fit(Xtr, ytr)", &forest_spec},
   {"logistic", l_logistic, "learn.logistic([opts])",
    "Multinomial logistic regression with an L2 penalty, fitted by L-BFGS (scikit-learn's objective, "

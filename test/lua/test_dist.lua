@@ -147,6 +147,29 @@ T.test("ring KNN: queries and training rows spread over -np 1..4, ties by global
   os.remove(gpath)
 end)
 
+T.test("random forest over ranks: the one-process forest's predictions, bit for bit, at -np 1..4", function()
+  -- reference: the same script without mpirun (learn.forest grows every tree itself), itself tested
+  -- against scikit-learn in test_learn
+  for _, trees in ipairs { 7, 3 } do
+    local ref = results(T.sh(MLSH .. " test/mpi/forest.lua " .. trees))
+    T.ok(ref.proba and #ref.proba > 1000, "the single-process run printed its probabilities")
+    for np = 1, 4 do
+      local text, code = mpirun(np, "test/mpi/forest.lua", tostring(trees))
+      T.eq(code, 0, text)
+      local r = results(text)
+      T.eq(r.proba, ref.proba, trees .. " trees at -np " .. np)
+      T.eq(r.predict, ref.predict)
+      local a, b = {}, {}
+      for v in r.imp:gmatch("%S+") do a[#a + 1] = tonumber(v) end
+      for v in ref.imp:gmatch("%S+") do b[#b + 1] = tonumber(v) end
+      for j = 1, 4 do T.near(a[j], b[j], 1e-15) end
+    end
+  end
+  local text, code = mpirun(2, "test/mpi/forest.lua", "7 other")
+  T.ok(code ~= 0 and code ~= 124, "status " .. tostring(code))
+  T.ok(text:find("rank 1 was given other training rows than rank 0 (150 x 4)", 1, true), text)
+end)
+
 T.test("bitwise mode: identical bits for -np 1..4", function()
   -- the same BLAS threads as the ranks (LAPACK rounds differently with more)
   local ref = results(T.sh(ENV .. MLSH .. " test/mpi/fit.lua " .. PATH .. " bitwise"))
