@@ -1,9 +1,10 @@
 -- lua/mlsh/dist.lua - the Lua side of `dist` (src/lua/ldist.c): values sent
 -- between ranks (bcast, allgather), rank-0 printing, a rank's row block of a
--- .npy file (load), and the per-iteration cost model of the distributed
+-- .npy file (load), a photo list embedded by rows (embed), and the per-iteration cost model of the distributed
 -- K-Means (cost).
 local M, mlsh = ...
 local doc, mat = mlsh.doc, mlsh.mat
+local util = require "mlsh.util"
 
 -- ---- values as bytes: nil, booleans, numbers, strings, Matrices, tables of them ----
 
@@ -169,6 +170,56 @@ end, "dist.load", "dist.load(path [, opts])",
   "are then identical bit for bit for any number of ranks (more bytes per reduction).\n" ..
   "t-SNE, hclust, libsvm and ARIMA stay single-process: run them on a sample or on the centres.\n" ..
   "Example: X = dist.load(\"big.npy\"); km = cluster.kmeans(X, 10, {seed = 1})")
+
+-- ---- a photo list split by rows ----
+
+-- The paths of a text file, one a line (blank lines and # comments left out).
+local function list_paths(path, fname)
+  local text, err = util.read(path)
+  if not text then error(fname .. ": cannot read the list '" .. path .. "': " .. tostring(err), 0) end
+  local paths = {}
+  for line in text:gmatch("[^\r\n]+") do
+    if line:match("%S") and not line:match("^%s*#") then paths[#paths + 1] = line end
+  end
+  return paths
+end
+
+M.embed = doc(function(net, list, opts)
+  local fname = "dist.embed"
+  if type(net) ~= "userdata" or type(net.embed) ~= "function" then
+    error(fname .. ": argument 'net' must be a Net (got " .. type(net) .. ")", 0)
+  end
+  local paths = type(list) == "string" and list_paths(list, fname) or list
+  if type(paths) ~= "table" then
+    error(fname .. ": argument 'list' must be an array of paths or the name of a text file of paths (got " .. type(list) .. ")", 0)
+  end
+  if #paths == 0 then error(fname .. ": the list of images is empty", 0) end
+  local a, b = M.block(#paths)
+  local mine = table.move(paths, a, b, 1, {})
+  local ok, E, skipped = true, nil, nil
+  if #mine > 0 then ok, E, skipped = pcall(net.embed, net, mine, opts) end
+  -- every rank reaches the gather, failed or not, so that an error is reported instead of a hang
+  local parts = M.allgather(ok and { E = E, skipped = skipped, first = a } or { error = tostring(E) })
+  for r, p in ipairs(parts) do
+    if p.error then error(string.format("%s: rank %d: %s", fname, r - 1, (p.error:gsub("^[%w.:]+embed: ", ""))), 0) end
+  end
+  local out, skips = nil, {}
+  for _, p in ipairs(parts) do
+    if p.E then out = out and out:vcat(p.E) or p.E end
+    for _, s in ipairs(p.skipped or {}) do
+      s.index = s.index + p.first - 1
+      skips[#skips + 1] = s
+    end
+  end
+  if opts and opts.on_error == "skip" then return out, skips end
+  return out
+end, "dist.embed", "dist.embed(net, list [, opts])",
+  "Embeds a photo list split by rows over the ranks: list is an array of paths (the same on every rank, e.g.\n" ..
+  "image.list's) or a text file of paths, one a line. Rank r embeds its block (dist.block) with net:embed(paths,\n" ..
+  "opts) and the blocks are gathered in global order: every rank gets the n x outputs Matrix one process\n" ..
+  "computes (with on_error = \"skip\" also the skipped images, their index global). An error on any rank is\n" ..
+  "raised on every rank, naming it. Without MPI: net:embed of the whole list.\n" ..
+  "Example: E = dist.embed(nn.mobilenetv2(), (image.list(\"flower_photos\")))")
 
 -- ---- the cost model of a distributed K-Means iteration ----
 

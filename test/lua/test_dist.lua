@@ -170,6 +170,44 @@ T.test("random forest over ranks: the one-process forest's predictions, bit for 
   T.ok(text:find("rank 1 was given other training rows than rank 0 (150 x 4)", 1, true), text)
 end)
 
+T.test("dist.embed: a photo list split by rows, gathered into the one-process matrix, -np 1..4", function()
+  local photos = T.shared("data/flower_photos")
+  if not photos then T.skip("../shared/data/flower_photos is absent") end
+  -- two photos of each of four classes; reference: net:embed of the whole list in one process
+  local paths, classes = image.list(photos)
+  local pick, seen = {}, {}
+  for i, c in ipairs(classes) do
+    seen[c] = (seen[c] or 0) + 1
+    if seen[c] <= 2 and #pick < 8 then pick[#pick + 1] = paths[i] end
+  end
+  local list = T.tmpfile("# photos\n" .. table.concat(pick, "\n") .. "\n", ".txt")
+  local cfg = T.tmpfile("[net]\nwidth=16\nheight=16\nchannels=3\n\n[avgpool]\n", ".cfg")
+  local nets = { cfg }
+  local ok = pcall(nn.mobilenetv2)
+  if ok then nets[2] = "mobilenetv2" end
+  for _, which in ipairs(nets) do
+    local net = which == cfg and nn.load(cfg, nil, { threads = 1 }) or nn.mobilenetv2 { threads = 1 }
+    local want = net:embed(pick)
+    local ref = results(T.sh(MLSH .. " test/mpi/embed.lua " .. list .. " " .. which))
+    T.eq(ref.shape, want:rows() .. "x" .. want:cols())
+    local bits = {}
+    for i = 1, want:rows() do for j = 1, want:cols() do bits[#bits + 1] = string.format("%a", want:get(i, j)) end end
+    T.eq(ref.bits, table.concat(bits, ","), which .. " without mpirun")
+    for np = 1, 4 do
+      local text, code = mpirun(np, "test/mpi/embed.lua", list .. " " .. which)
+      T.eq(code, 0, text)
+      local r = results(text)
+      T.eq(r.shape, ref.shape)
+      T.eq(r.bits, ref.bits, which .. " at -np " .. np)
+    end
+  end
+  T.raises(function() dist.embed(nn.load(cfg), {}) end, "dist.embed: the list of images is empty")
+  T.raises(function() dist.embed(nn.load(cfg), 3) end, "dist.embed: argument 'list' must be an array of paths")
+  T.raises(function() dist.embed(nn.load(cfg), "/nonexistent.txt") end, "dist.embed: cannot read the list '/nonexistent.txt'")
+  T.raises(function() dist.embed(nn.load(cfg), { "/nonexistent.jpg" }) end, "dist.embed: rank 0:")
+  if not ok then T.skip("MobileNetV2 weights are absent: checked with a pooling net only") end
+end)
+
 T.test("bitwise mode: identical bits for -np 1..4", function()
   -- the same BLAS threads as the ranks (LAPACK rounds differently with more)
   local ref = results(T.sh(ENV .. MLSH .. " test/mpi/fit.lua " .. PATH .. " bitwise"))
