@@ -6,7 +6,9 @@
  * so that many block merges happen. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#include <math.h>
 #include "ctest.h"
 #include "../../src/data/mmap.h"
 #include "../../src/data/stream.h"
@@ -243,6 +245,91 @@ static void test_knn_direct(void) {
   mat_free(&X);
 }
 
+static void test_tsqr_pca(void) {
+  /* the same numpy reference as test_moments_and_pca, by the SVD of R */
+  mlsh_mat X = small();
+  stream_src s;
+  stream_src_matrix(&s, &X);
+  s.block = 3;   /* three R factors stacked in turn */
+  stream_moments mo = {.full = 0};
+  mlsh_err err;
+  CHECK(stream_moments_compute(&s, NULL, &mo, &err) == MLSH_OK);
+  stream_pca pc;
+  CHECK(stream_pca_tsqr(&s, NULL, &mo, 1, 2, &pc, &err) == MLSH_OK);
+  CHECK_NEAR(pc.eig.data[0], 2.65284824, 1e-8);
+  CHECK_NEAR(pc.eig.data[1], 0.29993075, 1e-8);
+  CHECK_NEAR(pc.eig.data[2], 0.04722101, 1e-8);
+  CHECK_NEAR(pc.total, 3.0, 1e-12);
+  CHECK_NEAR(MAT_AT(&pc.loadings, 0, 0), 0.57221214, 1e-8);
+  CHECK_NEAR(MAT_AT(&pc.loadings, 2, 1), 0.77006801, 1e-8);
+  CHECK_NEAR(MAT_AT(&pc.var_contrib, 0, 0), 32.74267283, 1e-6);
+  stream_pca_free(&pc);
+  CHECK(stream_pca_fit(&mo, 1, 2, &pc, &err) == MLSH_EINVAL);   /* the covariance path needs full moments */
+  stream_moments_free(&mo);
+  mat_free(&X);
+}
+
+static void test_kmeans_parallel_seed(void) {
+  /* four blobs 3 apart around row % 4: every seed lands in its own blob */
+  mlsh_mat X = random_data(2000, 2, 3);
+  for (size_t i = 0; i < X.rows; i++) MAT_AT(&X, i, 1) += 20.0 * (double)(i % 4);
+  stream_src s;
+  stream_src_matrix(&s, &X);
+  s.block = 128;
+  stream_seed_opts o = {.k = 4, .seed = 7, .threads = 1};
+  double C[8], C2[8], C3[8], shift[2] = {1.0, -2.0};
+  mlsh_err err;
+  CHECK(stream_kmeans_parallel_init(&s, NULL, &o, NULL, C, &err) == MLSH_OK);
+  int blob[4] = {0};
+  for (int c = 0; c < 4; c++) {
+    double b = floor(C[2 * c + 1] / 20.0 + 0.5);
+    CHECK(b >= 0 && b < 4);
+    if (b >= 0 && b < 4) blob[(int)b]++;
+  }
+  CHECK(blob[0] == 1 && blob[1] == 1 && blob[2] == 1 && blob[3] == 1);
+  s.block = 2000;
+  o.threads = 4;
+  CHECK(stream_kmeans_parallel_init(&s, NULL, &o, shift, C2, &err) == MLSH_OK);
+  for (int t = 0; t < 8; t++) CHECK(C2[t] == C[t] - shift[t % 2]);   /* blocks and threads change nothing */
+  o.seed = 8;
+  CHECK(stream_kmeans_parallel_init(&s, NULL, &o, NULL, C3, &err) == MLSH_OK);
+  o.k = 2001;
+  CHECK(stream_kmeans_parallel_init(&s, NULL, &o, NULL, C3, &err) == MLSH_EINVAL);
+  mat_free(&X);
+}
+
+/* One process posing as a ring of one: the ring's own code paths. */
+static int self_gather(void *ctx, const void *in, size_t bytes, void *out, mlsh_err *err) {
+  (void)ctx; (void)err;
+  memcpy(out, in, bytes);
+  return MLSH_OK;
+}
+
+static int self_shift(void *ctx, const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err) {
+  (void)ctx; (void)err; (void)rbytes;
+  memmove(recv, send, sbytes);
+  return MLSH_OK;
+}
+
+static void test_knn_ring_of_one(void) {
+  mlsh_mat X = random_data(300, 3, 6), Q;
+  mlsh_err err;
+  mat_slice(&X, 0, 20, 0, 3, &Q, &err);
+  stream_src s;
+  stream_src_matrix(&s, &X);
+  s.block = 64;
+  stream_comm one = {.rank = 0, .size = 1, .allgather = self_gather};
+  size_t i1[60], i2[60];
+  double d1[60], d2[60];
+  CHECK(stream_knn(&s, NULL, &Q, 3, i1, d1, &err) == MLSH_OK);
+  CHECK(stream_knn_ring(&s, &one, &Q, 3, i2, d2, &err) == MLSH_EINVAL);   /* no shift: refused */
+  one.shift = self_shift;
+  CHECK(stream_knn_ring(&s, &one, &Q, 3, i2, d2, &err) == MLSH_OK);
+  for (int t = 0; t < 60; t++) CHECK(i1[t] == i2[t] && d1[t] == d2[t]);
+  mat_free(&Q);
+  mat_free(&X);
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/mlsh-mmap-XXXXXX");
   if (!mkdtemp(dir)) { printf("0 passed, 1 failed\n"); return 1; }
@@ -253,6 +340,9 @@ int main(void) {
   RUN(test_kmeans_matches_lloyd);
   RUN(test_sampling_is_keyed_by_row);
   RUN(test_knn_direct);
+  RUN(test_tsqr_pca);
+  RUN(test_kmeans_parallel_seed);
+  RUN(test_knn_ring_of_one);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd)) {}
