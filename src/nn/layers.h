@@ -17,8 +17,9 @@ void nn_finish(float *o, size_t n, float bias, const float *res, nn_act act);
 
 /* forward.c */
 void nn_free_workspace(nn_net *net);
-/* One image through the finalized net on workspace t (t < net->nthreads). */
-void nn_run_image(const nn_net *net, int t, const float *in, float *out);
+/* One image through the finalized net on workspace t (t < net->nthreads);
+ * fails only if the XNNPACK engine does. */
+int nn_run_image(const nn_net *net, int t, const float *in, float *out);
 double nn_now(void);   /* monotonic seconds */
 
 #endif
