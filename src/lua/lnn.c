@@ -397,8 +397,8 @@ static const mlsh_Reg net_methods[] = {
    "Returns: a table.\nExample: net:info().outputs"},
   {"profile", net_profile, "net:profile(on)",
    "Turn per-layer timing on or off and reset the timers and the image/seconds counters of net:info(); "
-   "net:summary{profile=true} reports the per-layer times (measured on the darknet engine only: load with "
-   "engine = \"darknet\" for them; XNNPACK runs a net as one graph and gives the totals of net:info()).\n"
+   "net:summary{profile=true} reports the per-layer times. They need per-layer kernels: while profiling is on, "
+   "the darknet engine runs (XNNPACK runs a net as one graph; net:info().engine says which ran).\n"
    "Returns: nothing.\nExample: net:profile(true); net:embed(paths); print(net:summary{profile=true})"},
   {NULL, NULL, NULL, NULL, NULL}};
 

@@ -131,7 +131,9 @@ static int finish_engine(nn_net *net, mlsh_err *err) {
   return MLSH_OK;
 }
 
-const char *nn_engine_name(const nn_net *net) { return net->xnn ? "xnnpack" : "darknet"; }
+/* Per-layer timing needs per-layer kernels: while profiling, the darknet engine runs. */
+static int use_xnn(const nn_net *net) { return net->xnn && !net->profile; }
+const char *nn_engine_name(const nn_net *net) { return use_xnn(net) ? "xnnpack" : "darknet"; }
 
 int nn_finalize(nn_net *net, int nthreads, mlsh_err *err) {
   int n = net->n;
@@ -261,7 +263,7 @@ static double now_s(void) {
 
 /* One image through every layer on workspace t (or XNNPACK runtime t). */
 static int run_image(const nn_net *net, int t, const float *in, float *out) {
-  if (net->xnn) return nn_xnn_run(net, t, in, out);
+  if (use_xnn(net)) return nn_xnn_run(net, t, in, out);
   nn_ws *w = &net->ws[t];
   nn_ctx ctx = {net, in, NULL, w->outs, w->mem + (size_t)net->nbuf * net->buf_elems};
   for (int i = 0; i < net->n; i++) {
@@ -298,7 +300,7 @@ int nn_forward(nn_net *net, const float *input, size_t n, float *output, mlsh_er
   fwd_job j = {net, input, output, 0};
   int rc;
   double t0 = now_s();
-  if (net->xnn && (n == 1 || net->nthreads == 1)) {   /* latency: XNNPACK's pool gets the threads */
+  if (use_xnn(net) && (n == 1 || net->nthreads == 1)) {   /* latency: XNNPACK's pool gets the threads */
     j.slot = nn_xnn_pooled_slot(net);
     rc = fwd_range(&j, 0, n, -1);
   } else if (n == 1 || net->nthreads == 1) {   /* latency: BLAS gets the threads */
