@@ -22,6 +22,7 @@
 #include <string.h>
 #include <xnnpack.h>
 #include "xnn.h"
+#include "layers.h"
 #include "../core/alloc.h"
 
 typedef struct {
@@ -244,22 +245,12 @@ int nn_xnn_build(nn_net *net, char *why, size_t whylen, mlsh_err *err) {
   return MLSH_OK;
 }
 
-/* dst (cols x rows) = src (rows x cols) transposed, in tiles that stay in L1. */
-static void transpose(const float *restrict src, size_t rows, size_t cols, float *restrict dst) {
-  for (size_t r0 = 0; r0 < rows; r0 += 16)
-    for (size_t c0 = 0; c0 < cols; c0 += 16) {
-      size_t r1 = r0 + 16 < rows ? r0 + 16 : rows, c1 = c0 + 16 < cols ? c0 + 16 : cols;
-      for (size_t r = r0; r < r1; r++)
-        for (size_t c = c0; c < c1; c++) dst[c * rows + r] = src[r * cols + c];
-    }
-}
-
 int nn_xnn_run(const nn_net *net, int slot, const float *in, float *out) {
   const nn_layer *last = &net->layers[net->n - 1];
   xnn_slot *s = &net->xnn->slot[slot];
-  transpose(in, (size_t)net->c, (size_t)net->w * net->h, s->in);   /* CHW -> HWC */
+  nn_transpose(in, (size_t)net->c, (size_t)net->w * net->h, s->in);   /* CHW -> HWC */
   if (xnn_invoke_runtime(s->rt) != xnn_status_success) return MLSH_EINVAL;
-  transpose(s->out, (size_t)last->out_w * last->out_h, (size_t)last->out_c, out);   /* HWC -> CHW */
+  nn_transpose(s->out, (size_t)last->out_w * last->out_h, (size_t)last->out_c, out);   /* HWC -> CHW */
   return MLSH_OK;
 }
 
