@@ -33,10 +33,11 @@ DEB_libRmath := r-mathlib
 DEB_sqlite3  := libsqlite3-dev
 DEB_xlsxwriter := libxlsxwriter-dev
 DEB_zlib     := zlib1g-dev
-# libreadstat ships no .pc file: its header is looked for and -lreadstat linked.
-HDRS      := /usr/include/libsvm/svm.h /usr/include/readstat.h
+# libreadstat and XNNPACK ship no .pc file: their headers are looked for and the libraries linked.
+HDRS      := /usr/include/libsvm/svm.h /usr/include/readstat.h /usr/include/xnnpack.h
 DEB_/usr/include/libsvm/svm.h := libsvm-dev
 DEB_/usr/include/readstat.h := libreadstat-dev
+DEB_/usr/include/xnnpack.h := libxnnpack-dev libpthreadpool-dev
 # Optional: installed by `make deps`, but the build and tests pass without
 # them (the MPI plugin is then not built and the dist tests skip).
 OPTIONAL  := openmpi
@@ -51,7 +52,7 @@ MISSING := $(strip $(MISSING))
 ifeq ($(MISSING),)
 PC_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 LUA_LIBS  := $(shell pkg-config --libs lua5.4)
-DEP_LIBS  := $(shell pkg-config --libs $(filter-out lua5.4 readline,$(PKGS))) -lsvm -lreadstat -lpthread -lm -ldl
+DEP_LIBS  := $(shell pkg-config --libs $(filter-out lua5.4 readline,$(PKGS))) -lsvm -lreadstat -lXNNPACK -lpthreadpool -lpthread -lm -ldl
 RL_LIBS   := $(shell pkg-config --libs readline)
 endif
 

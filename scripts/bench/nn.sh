@@ -1,12 +1,16 @@
 #!/bin/sh
 # scripts/bench/nn.sh - CNN rows of `make bench`: MobileNetV2 1.0/224 forward
 # at batch 32, batch 1 (2 threads) and batch 1 (1 thread) against the peer
-# jobs i01-i03 (PyTorch mobilenet_v2, float32) run just before; then the
+# jobs i01-i03 (PyTorch mobilenet_v2, float32) and the strong peer jobs
+# is01-is03 (onnxruntime-node 1.30, CPU EP, real ImageNet weights; skipped by
+# the harness without node/onnxruntime-node) run just before; then the
 # flowers pipeline (decode + resize + forward of all 3,670 photos).
+# mlsh runs its default engine (XNNPACK for MobileNetV2: net:info().engine).
 # mlsh times the forward calls inside one process (net:info().seconds, the
 # wall clock around the forward calls), median of REPS timings, like the peer.
 . "$(dirname "$0")/lib/common.sh"
 peer_run '^i0[1-3]'
+peer_run '^is0[1-3]'
 LUA=$(mktemp /tmp/mlsh-bench-nn.XXXXXX) || exit 1
 trap 'rm -f "$LUA"' EXIT
 cat > "$LUA" <<'LUAEOF'
@@ -42,8 +46,12 @@ row() {  # task, mlsh s, mlsh img/s, peer id
   ps=$(peer_field "$4" median_s); pi=$(/usr/bin/python3 -c "import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(d['quality']['images_per_s_best'])" "$PEER_OUT/raw/$4.json" 2>/dev/null)
   printf '| %s | %s | %s | %s | %s | %s img/s vs %s img/s (best) |\n' "$1" "${2:-n/a}" "$(peer_field "$4" peer)" "${ps:-n/a}" "$(ratio "$ps" "$2")" "${3:-n/a}" "${pi:-n/a}"
 }
-set -- $(run fwd 32 1 2); row "i. MobileNetV2 forward, batch 32, 2 threads (s per batch)" "$1" "$2" i02_mnv2_b32
-set -- $(run fwd 1 20 2); row "i. MobileNetV2 forward, batch 1 x 20, 2 threads" "$1" "$2" i01_mnv2_b1
-set -- $(run fwd 1 20 1); row "i. MobileNetV2 forward, batch 1 x 20, 1 thread" "$1" "$2" i03_mnv2_b1_1thread
+set -- $(run fwd 32 1 2); b32="$1 $2"; row "i. MobileNetV2 forward, batch 32, 2 threads (s per batch)" "$1" "$2" i02_mnv2_b32
+set -- $(run fwd 1 20 2); b1="$1 $2"; row "i. MobileNetV2 forward, batch 1 x 20, 2 threads" "$1" "$2" i01_mnv2_b1
+set -- $(run fwd 1 20 1); b1t="$1 $2"; row "i. MobileNetV2 forward, batch 1 x 20, 1 thread" "$1" "$2" i03_mnv2_b1_1thread
+# the same mlsh timings against ONNX Runtime (one mlsh run per task: the rows differ only by peer)
+set -- $b32; row "i. MobileNetV2 forward, batch 32, 2 threads vs ONNX Runtime" "$1" "$2" is02_mnv2_onnx_b32
+set -- $b1; row "i. MobileNetV2 forward, batch 1 x 20, 2 threads vs ONNX Runtime" "$1" "$2" is01_mnv2_onnx_b1
+set -- $b1t; row "i. MobileNetV2 forward, batch 1 x 20, 1 thread vs ONNX Runtime" "$1" "$2" is03_mnv2_onnx_b1_1thread
 set -- $(run flowers 0 0 2)
 printf '| %s | %s | %s | %s | %s | %s |\n' "i. flowers: decode+resize+MobileNetV2, all photos" "${1:-n/a}" "(none)" "" "" "${2:-?} images, ${3:-?} img/s (target: <= 60 s)"

@@ -25,7 +25,8 @@ static nn_net *check_net(lua_State *L, int idx, const char *fname) {
 /* ---- nn.load, nn.convert ---- */
 
 static const char *const devices[] = {"cpu", "cuda", "auto", NULL};
-typedef struct { int threads, device, batch, tf32; } load_args;
+static const char *const engines[] = {"auto", "xnnpack", "darknet", NULL};
+typedef struct { int threads, device, batch, tf32, engine; } load_args;
 static const mlsh_opt load_opt[] = {
   MLSH_OPT_THREADS(load_args, threads),
   MLSH_OPT_ENUM_PRESET(load_args, device, "device", 0, devices,
@@ -33,6 +34,9 @@ static const mlsh_opt load_opt[] = {
                        "with a notice); absent: $MLSH_DEVICE, else \"cpu\""),
   MLSH_OPT_INT(load_args, batch, "batch", 128, 1, 65536, "images per step on the GPU"),
   MLSH_OPT_BOOL(load_args, tf32, "tf32", 0, "let cuBLAS use TF32 tensor cores on the GPU (faster, about 1e-3 less accurate)"),
+  MLSH_OPT_ENUM(load_args, engine, "engine", 0, engines,
+                "CPU engine: \"xnnpack\" (XNNPACK's NHWC kernels; an error for a layer it does not take), "
+                "\"darknet\" (mlsh's own kernels, any net) or \"auto\" (XNNPACK when it takes every layer)"),
   MLSH_OPT_END};
 static const mlsh_optspec load_spec = {"nn.load", load_opt};
 
@@ -53,6 +57,7 @@ static int l_load(lua_State *L) {
   if (rc) return mlsh_fail(L, fname, rc, &err);
   if (u->net->warnings) fprintf(stderr, "nn.load: warning: %s", u->net->warnings);
   if (weights && (rc = nn_load_weights(u->net, weights, &err))) return mlsh_fail(L, fname, rc, &err);
+  u->net->engine = (nn_engine)a.engine;
   if ((rc = nn_finalize(u->net, a.threads, &err))) return mlsh_fail(L, fname, rc, &err);
   char notice[640];
   int on_gpu;
@@ -314,6 +319,8 @@ static int net_info(lua_State *L) {
   lua_pushinteger(L, net->batch); lua_setfield(L, -2, "batch");
   lua_pushinteger(L, net->nthreads); lua_setfield(L, -2, "threads");
   lua_pushstring(L, net->gpu ? "cuda" : "cpu"); lua_setfield(L, -2, "device");
+  lua_pushstring(L, net->gpu ? "cuda" : nn_engine_name(net)); lua_setfield(L, -2, "engine");
+  if (!net->gpu && net->engine_note[0]) { lua_pushstring(L, net->engine_note); lua_setfield(L, -2, "engine_note"); }
   if (net->gpu) {
     lua_pushstring(L, nn_gpu_describe(net)); lua_setfield(L, -2, "gpu");
     lua_pushnumber(L, (double)nn_gpu_memory(net)); lua_setfield(L, -2, "gpu_bytes");
@@ -384,12 +391,14 @@ static const mlsh_Reg net_methods[] = {
    "size/stride/groups/activation where they apply, seconds (when profiling).\n"
    "Returns: an array of tables.\nExample: for _, l in ipairs(net:layers()) do print(l.type, l.mmacs) end"},
   {"info", net_info, "net:info()",
-   "Input shape, output size, layer count, threads, device, workspace bytes, and images run by forward/embed "
+   "Input shape, output size, layer count, threads, device, engine (\"xnnpack\", \"darknet\" or \"cuda\"; "
+   "engine_note says why XNNPACK does not take the net), workspace bytes, and images run by forward/embed "
    "with their wall-clock seconds (since load or net:profile(on)).\n"
    "Returns: a table.\nExample: net:info().outputs"},
   {"profile", net_profile, "net:profile(on)",
    "Turn per-layer timing on or off and reset the timers and the image/seconds counters of net:info(); "
-   "net:summary{profile=true} reports the per-layer times.\n"
+   "net:summary{profile=true} reports the per-layer times. They need per-layer kernels: while profiling is on, "
+   "the darknet engine runs (XNNPACK runs a net as one graph; net:info().engine says which ran).\n"
    "Returns: nothing.\nExample: net:profile(true); net:embed(paths); print(net:summary{profile=true})"},
   {NULL, NULL, NULL, NULL, NULL}};
 

@@ -176,7 +176,7 @@ NN_FAST static void dw_channel(const float *in, int h, int w, const float *kw, i
  * contiguous multiply-add across all channels, then transposed back. */
 
 /* dst (cols x rows) = src (rows x cols) transposed, in 8x8 tiles that stay in L1. */
-NN_FAST static void transpose(const float *restrict src, size_t rows, size_t cols, float *restrict dst) {
+NN_FAST void nn_transpose(const float *restrict src, size_t rows, size_t cols, float *restrict dst) {
   size_t r0 = 0;
   for (; r0 + 8 <= rows; r0 += 8) {
     size_t c0 = 0;
@@ -196,7 +196,7 @@ NN_FAST static void dw_hwc(const nn_layer *l, const float *in, float *out, const
   float *X = scratch, *Y = l->out_hwc ? out : X + hw * C, *W = X + hw * C + on * C;
   if (l->in_hwc) X = (float *)in;   /* the producer wrote HWC (and activated it) */
   else {
-    transpose(in, (size_t)C, hw, X);
+    nn_transpose(in, (size_t)C, hw, X);
     nn_activate(X, hw * C, l->in_act);   /* the producer's deferred activation (zero padding stays zero) */
   }
   for (int t = 0; t < k * k; t++)
@@ -233,7 +233,7 @@ NN_FAST static void dw_hwc(const nn_layer *l, const float *in, float *out, const
     }
   if (!res) nn_activate(Y, on * C, l->post_act);
   if (l->out_hwc) return;   /* the next 1x1 conv reads HWC */
-  transpose(Y, on, (size_t)C, out);
+  nn_transpose(Y, on, (size_t)C, out);
   if (res) nn_finish(out, on * C, 0.0f, res, l->post_act);
 }
 

@@ -44,7 +44,8 @@ static int embed_range(void *p, size_t b, size_t e, int t) {
       continue;
     }
     if (rc) return rc;
-    nn_run_image(j->net, t, j->in[t], j->out + i * j->net->outputs);
+    if (nn_run_image(j->net, t, j->in[t], j->out + i * j->net->outputs))
+      return mlsh_seterr(&j->errs[t], MLSH_EINVAL, "the XNNPACK engine failed on image %zu", i + 1);
   }
   return MLSH_OK;
 }

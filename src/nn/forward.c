@@ -11,6 +11,7 @@
 #include <float.h>
 #include "layers.h"
 #include "gpu.h"
+#include "xnn.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
 #include "../core/threads.h"
@@ -103,6 +104,7 @@ static int fold(nn_layer *l, mlsh_err *err) {
 }
 
 void nn_free_workspace(nn_net *net) {
+  nn_xnn_free(net);
   if (net->ws)
     for (int t = 0; t < net->nthreads; t++) {
       mlsh_free_aligned(net->ws[t].mem);
@@ -114,6 +116,24 @@ void nn_free_workspace(nn_net *net) {
 }
 
 #define MAXBUF 64
+
+/* The XNNPACK engine as net->engine asks; the darknet workspace stays for
+ * the fallback and for nets XNNPACK does not take. */
+static int finish_engine(nn_net *net, mlsh_err *err) {
+  net->engine_note[0] = 0;
+  if (net->engine != NN_ENGINE_DARKNET) {
+    int rc = nn_xnn_build(net, net->engine_note, sizeof net->engine_note, err);
+    if (rc) return rc;
+    if (!net->xnn && net->engine == NN_ENGINE_XNNPACK)
+      return mlsh_seterr(err, MLSH_EINVAL, "engine \"xnnpack\" does not take %s", net->engine_note);
+  }
+  net->finalized = 1;
+  return MLSH_OK;
+}
+
+/* Per-layer timing needs per-layer kernels: while profiling, the darknet engine runs. */
+static int use_xnn(const nn_net *net) { return net->xnn && !net->profile; }
+const char *nn_engine_name(const nn_net *net) { return use_xnn(net) ? "xnnpack" : "darknet"; }
 
 int nn_finalize(nn_net *net, int nthreads, mlsh_err *err) {
   int n = net->n;
@@ -224,8 +244,7 @@ int nn_finalize(nn_net *net, int nthreads, mlsh_err *err) {
   }
   if (!net->layer_time && !(net->layer_time = mlsh_calloc((size_t)n, sizeof(double))))
     return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-  net->finalized = 1;
-  return MLSH_OK;
+  return finish_engine(net, err);
 }
 
 /* ---- forward ---- */
@@ -242,8 +261,9 @@ static double now_s(void) {
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* One image through every layer on workspace t. */
-static void run_image(const nn_net *net, int t, const float *in, float *out) {
+/* One image through every layer on workspace t (or XNNPACK runtime t). */
+static int run_image(const nn_net *net, int t, const float *in, float *out) {
+  if (use_xnn(net)) return nn_xnn_run(net, t, in, out);
   nn_ws *w = &net->ws[t];
   nn_ctx ctx = {net, in, NULL, w->outs, w->mem + (size_t)net->nbuf * net->buf_elems};
   for (int i = 0; i < net->n; i++) {
@@ -256,15 +276,17 @@ static void run_image(const nn_net *net, int t, const float *in, float *out) {
     if (net->profile) w->time[i] += now_s() - t0;
   }
   memcpy(out, w->outs[net->n - 1], net->outputs * sizeof *out);
+  return MLSH_OK;
 }
 
-typedef struct { const nn_net *net; const float *in; float *out; } fwd_job;
+typedef struct { const nn_net *net; const float *in; float *out; int slot; } fwd_job;
 
 static int fwd_range(void *p, size_t b, size_t e, int t) {
   fwd_job *j = p;
   for (size_t i = b; i < e; i++) {
     if (mlsh_interrupted()) return MLSH_EINTR;
-    run_image(j->net, t, j->in + i * j->net->inputs, j->out + i * j->net->outputs);
+    int rc = run_image(j->net, t < 0 ? j->slot : t, j->in + i * j->net->inputs, j->out + i * j->net->outputs);
+    if (rc) return rc;
   }
   return MLSH_OK;
 }
@@ -275,10 +297,13 @@ int nn_forward(nn_net *net, const float *input, size_t n, float *output, mlsh_er
     if (rc) return rc;
   }
   if (net->gpu) return nn_forward_gpu(net, input, n, output, err);   /* the CUDA plugin (gpu.h) */
-  fwd_job j = {net, input, output};
+  fwd_job j = {net, input, output, 0};
   int rc;
   double t0 = now_s();
-  if (n == 1 || net->nthreads == 1) {   /* latency: BLAS gets the threads */
+  if (use_xnn(net) && (n == 1 || net->nthreads == 1)) {   /* latency: XNNPACK's pool gets the threads */
+    j.slot = nn_xnn_pooled_slot(net);
+    rc = fwd_range(&j, 0, n, -1);
+  } else if (n == 1 || net->nthreads == 1) {   /* latency: BLAS gets the threads */
     int saved = mlsh_blas_threads();
     mlsh_blas_set_threads(net->nthreads);
     rc = fwd_range(&j, 0, n, 0);
@@ -295,6 +320,6 @@ int nn_forward(nn_net *net, const float *input, size_t n, float *output, mlsh_er
 }
 
 /* For embed.c: one image on workspace t (caller guarantees t < nthreads). */
-void nn_run_image(const nn_net *net, int t, const float *in, float *out) { run_image(net, t, in, out); }
+int nn_run_image(const nn_net *net, int t, const float *in, float *out) { return run_image(net, t, in, out); }
 
 double nn_now(void) { return now_s(); }

@@ -39,7 +39,11 @@ typedef enum {
   NN_LINEAR, NN_RELU, NN_RELU6, NN_LEAKY, NN_LOGISTIC, NN_TANH, NN_SWISH, NN_MISH
 } nn_act;
 
+/* CPU engine: XNNPACK (xnn.c) when it takes every layer, else the darknet kernels. */
+typedef enum { NN_ENGINE_AUTO, NN_ENGINE_XNNPACK, NN_ENGINE_DARKNET } nn_engine;
+
 typedef struct nn_layer nn_layer;
+typedef struct nn_xnn nn_xnn;
 typedef struct nn_net nn_net;
 struct nn_ws;
 
@@ -109,6 +113,9 @@ struct nn_net {
   double *layer_time;      /* n seconds, summed over threads */
   size_t images_seen;      /* images run by nn_forward/nn_embed ... */
   double wall_s;           /* ... and their wall-clock seconds */
+  nn_engine engine;        /* asked for (set before nn_finalize; AUTO by default) */
+  nn_xnn *xnn;             /* the XNNPACK engine, or NULL: the darknet kernels run */
+  char engine_note[160];   /* why XNNPACK does not run this net, or "" */
   void *gpu;               /* backend state (issue 9) */
   void (*gpu_free)(nn_net *net);
 };
@@ -122,7 +129,9 @@ int nn_parse_cfg_text(const char *text, const char *srcname, nn_net **out, mlsh_
 int nn_load_weights(nn_net *net, const char *path, mlsh_err *err);
 /* Write the net's parameters as a darknet .weights file (version 0.2.0), atomically. */
 int nn_save_weights(const nn_net *net, const char *path, mlsh_err *err);
-/* Fold BN, plan buffers and allocate the workspace for nthreads (<= 0: default). */
+/* Fold BN, plan buffers and allocate the workspace for nthreads (<= 0: default);
+ * build the XNNPACK engine as net->engine asks (NN_ENGINE_XNNPACK: an error
+ * naming the layer it does not take). */
 int nn_finalize(nn_net *net, int nthreads, mlsh_err *err);
 /* n images (n * net->inputs floats, CHW each) -> n * net->outputs floats.
  * Images run in parallel on net->nthreads threads (BLAS held at one thread
@@ -135,6 +144,7 @@ void nn_collect_profile(nn_net *net);
 /* Description for summaries. */
 const char *nn_type_name(nn_type t);
 const char *nn_act_name(nn_act a);
+const char *nn_engine_name(const nn_net *net);   /* "xnnpack" or "darknet" (the engine that runs) */
 size_t nn_layer_params(const nn_layer *l);        /* weights + biases (+ BN) as stored */
 double nn_layer_macs(const nn_layer *l);          /* multiply-adds per image */
 /* Apply an activation in place (also used by the converter tests). */

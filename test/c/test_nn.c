@@ -125,11 +125,12 @@ static void ref_forward(const nn_net *net, const double *in, double *out) {
 }
 
 /* Parse, randomise, run `nimg` random images through both; max |diff|. */
-static double compare_ref(const char *cfg, uint64_t seed, int nimg, int threads) {
+static double compare_ref_on(const char *cfg, uint64_t seed, int nimg, int threads, nn_engine engine) {
   nn_net *net;
   mlsh_err err;
   if (nn_parse_cfg_text(cfg, "test.cfg", &net, &err)) { fprintf(stderr, "parse: %s\n", err.msg); return 1e9; }
   fill_random(net, seed);
+  net->engine = engine;
   if (nn_finalize(net, threads, &err)) { fprintf(stderr, "finalize: %s\n", err.msg); nn_free(net); return 1e9; }
   mlsh_rng r;
   mlsh_rng_seed(&r, seed + 1);
@@ -149,6 +150,11 @@ static double compare_ref(const char *cfg, uint64_t seed, int nimg, int threads)
   free(in); free(out); free(din); free(dout);
   nn_free(net);
   return md;
+}
+
+/* The darknet kernels (the XNNPACK engine has its own test). */
+static double compare_ref(const char *cfg, uint64_t seed, int nimg, int threads) {
+  return compare_ref_on(cfg, seed, nimg, threads, NN_ENGINE_DARKNET);
 }
 
 static void test_reference_layers(void) {
@@ -231,6 +237,53 @@ static void test_reference_layers(void) {
   d = compare_ref(e, 9, 3, 2);
   if (d >= 1e-5) fprintf(stderr, "channels-last chain: rel diff %g\n", d);
   CHECK(d < 1e-5);
+}
+
+/* The XNNPACK engine against the same double reference: every layer kind
+ * it takes, batches on worker runtimes, single images on the pooled one
+ * and on one thread; nets it does not take fall back or fail as asked. */
+static void test_xnnpack_engine(void) {
+  const char *a =
+    "[net]\nwidth=13\nheight=11\nchannels=4\n"
+    "[convolutional]\nfilters=6\nsize=3\nstride=2\npad=1\nbatch_normalize=1\nactivation=relu\n"
+    "[convolutional]\nfilters=6\nsize=3\nstride=1\ntf_same=1\ngroups=6\nbatch_normalize=1\nbn_epsilon=0.001\nactivation=relu6\n"
+    "[convolutional]\nfilters=8\nsize=5\nstride=1\npadding=2\ngroups=2\nactivation=linear\n"
+    "[convolutional]\nfilters=8\nsize=3\nstride=2\ntf_same=1\ngroups=8\nactivation=relu6\n"
+    "[convolutional]\nfilters=8\nsize=1\nstride=1\nactivation=linear\n"
+    "[shortcut]\nfrom=-2\nactivation=relu\n"
+    "[dropout]\nprobability=0.3\n"
+    "[convolutional]\nfilters=8\nsize=3\nstride=3\npadding=2\ngroups=8\nactivation=linear\n"
+    "[avgpool]\n"
+    "[connected]\noutput=12\nbatch_normalize=1\nactivation=relu\n"
+    "[connected]\noutput=10\nactivation=linear\n"
+    "[softmax]\n";
+  /* a spatial output (NHWC back to CHW), depthwise at stride 2 on odd and even sizes */
+  const char *b =
+    "[net]\nwidth=16\nheight=9\nchannels=5\n"
+    "[convolutional]\nfilters=5\nsize=3\nstride=2\ntf_same=1\ngroups=5\nactivation=linear\n"
+    "[convolutional]\nfilters=5\nsize=3\nstride=2\npad=1\ngroups=5\nactivation=relu\n"
+    "[convolutional]\nfilters=7\nsize=1\nstride=1\nactivation=relu6\n";
+  const int threads[3] = {2, 2, 1}, nimg[3] = {3, 1, 1};
+  for (int k = 0; k < 3; k++) {
+    double da = compare_ref_on(a, 11 + k, nimg[k], threads[k], NN_ENGINE_XNNPACK);
+    double db = compare_ref_on(b, 21 + k, nimg[k], threads[k], NN_ENGINE_XNNPACK);
+    if (da >= 1e-5 || db >= 1e-5) fprintf(stderr, "xnnpack case %d: rel diff %g, %g\n", k, da, db);
+    CHECK(da < 1e-5 && db < 1e-5);
+  }
+  /* a route: auto falls back to the darknet kernels and says why; xnnpack is an error */
+  const char *c =
+    "[net]\nwidth=9\nheight=7\nchannels=3\n"
+    "[convolutional]\nfilters=4\nsize=3\nstride=1\npad=1\nactivation=relu\n"
+    "[route]\nlayers=-1,0\n";
+  nn_net *net;
+  mlsh_err err;
+  CHECK(nn_parse_cfg_text(c, "c.cfg", &net, &err) == 0);
+  CHECK(nn_finalize(net, 2, &err) == 0);
+  CHECK(net->xnn == NULL && strstr(net->engine_note, "route") && !strcmp(nn_engine_name(net), "darknet"));
+  net->engine = NN_ENGINE_XNNPACK;
+  CHECK(nn_finalize(net, 2, &err) == MLSH_EINVAL && strstr(err.msg, "xnnpack") && strstr(err.msg, "route"));
+  nn_free(net);
+  CHECK(compare_ref_on(c, 5, 2, 2, NN_ENGINE_AUTO) < 1e-5);
 }
 
 static void test_cfg_errors(void) {
@@ -446,6 +499,7 @@ static void test_mobilenetv2_reference(void) {
   snprintf(p, sizeof p, "%s/reference/flowers/embeddings_subset.npy", shared());
   CHECK(npy_load(p, &ref, &err) == 0 && ref.count == 50 * 1280);
   CHECK(nn_finalize(net, 2, &err) == 0);
+  CHECK(!strcmp(nn_engine_name(net), "xnnpack"));   /* auto picks XNNPACK for MobileNetV2 */
   float *out = malloc(sizeof(float) * 50 * 1280);
   nn_embed_opts o = {.scale = {1 / 127.5f, 1 / 127.5f, 1 / 127.5f}, .shift = {-1, -1, -1}, .batch = 16};
   rc = nn_embed(net, (const char *const *)paths, NULL, (size_t)n, &o, out, &err);
@@ -578,6 +632,7 @@ int main(void) {
   RUN(test_cfg_errors);
   RUN(test_weights_file);
   RUN(test_reference_layers);
+  RUN(test_xnnpack_engine);
   RUN(test_darknet_oracle);
   RUN(test_keras_h5);
   RUN(test_mobilenetv2_reference);

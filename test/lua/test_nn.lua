@@ -90,4 +90,46 @@ T.test("MobileNetV2 embeddings match the reference to 1e-3", function()
   T.raises(function() net:forward(image.load(paths[1])) end, "use img:resize(224, 224)")
 end)
 
+T.test("the XNNPACK engine: chosen for MobileNetV2, embeddings to 1e-4, fallback and errors", function()
+  local listf = T.shared("reference/flowers/embeddings_subset_paths.txt")
+  if not listf or not T.shared("weights/mobilenet_v2_1.0_224_tfslim_npy") then
+    T.skip("../shared reference or weights not found (set MLSH_SHARED)")
+  end
+  local paths = {}
+  for line in io.lines(listf) do paths[#paths + 1] = T.shared("data/flower_photos/" .. line) end
+  local R = mat.load(T.shared("reference/flowers/embeddings_subset.npy"))   -- PyTorch + Pillow, see its README
+  local function maxdiff(A, B)
+    local md = (A - B):apply(math.abs):max()
+    return type(md) == "number" and md or md:get(1, 1)
+  end
+  for _, threads in ipairs { 2, 1 } do
+    local net = nn.mobilenetv2 { threads = threads }
+    T.eq(net:info().engine, "xnnpack")
+    local X = net:embed(paths, { batch = 16, progress = false })
+    local md = maxdiff(X, R)
+    print(string.format("xnnpack, %d thread(s): max |diff| = %.3g over 50x1280", threads, md))
+    T.ok(md <= 1e-4, "max |diff| " .. md)
+    local img = image.load_resized(paths[7], 224, 224)
+    T.near(net:forward(img):get(1, 300), X:get(7, 300), 1e-5)   -- one image: the pooled runtime
+    net:profile(true)
+    T.eq(net:info().engine, "darknet")   -- per-layer timing runs the darknet kernels
+    T.near(net:forward(img):get(1, 300), X:get(7, 300), 1e-4)
+    net:profile(false)
+  end
+  local dk = nn.mobilenetv2 { threads = 2, engine = "darknet" }
+  T.eq(dk:info().engine, "darknet")
+  local D = dk:embed({ paths[1], paths[2] }, { progress = false })
+  for _, j in ipairs { 1, 640, 1280 } do T.near(D:get(2, j), R:get(2, j), 1e-3) end
+  local cfg = os.tmpname()
+  local f = io.open(cfg, "w")
+  f:write("[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=2\nsize=3\npad=1\nactivation=relu\n[route]\nlayers=-1,0\n")
+  f:close()
+  local net = nn.load(cfg)
+  T.eq(net:info().engine, "darknet")
+  T.ok(net:info().engine_note:find("route", 1, true), net:info().engine_note)
+  T.raises(function() nn.load(cfg, nil, { engine = "xnnpack" }) end, "nn.load: engine \"xnnpack\" does not take layer 1 (route")
+  T.raises(function() nn.load(cfg, nil, { engine = "fast" }) end, "option 'engine'")
+  os.remove(cfg)
+end)
+
 T.done()
