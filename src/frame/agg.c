@@ -6,6 +6,7 @@
 #include <string.h>
 #include "group.h"
 #include "keys.h"
+#include "agg_par.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
 #include "../core/threads.h"
@@ -133,53 +134,65 @@ static int sum_integer(agg_job *j, int nthreads, mlsh_col **out) {
   return rc;
 }
 
-/* The first pass of the mean for integers without NA whose partial sums
- * are all exact in a long double (|x| <= 2^53, n * max |x| < 2^63): the
- * exact integer sums, in parallel, are what that pass gives. Returns 1
- * when done, 0 when it does not apply, -1 without memory. */
-static int exact_int_sums(agg_job *j, int nthreads, long double *s, int64_t *cnt) {
-  int64_t lo, hi, big = (int64_t)1 << 53;
-  size_t ng = j->g->ngroups, n = j->g->n;
-  if (j->x->valid || j->x->type != COL_INT64 || !keys_int_range(j->x, nthreads, &lo, &hi) || lo < -big || hi > big) return 0;
-  uint64_t m = (uint64_t)(hi > -lo ? hi : -lo);
-  if (m && n > (uint64_t)INT64_MAX / m) return 0;
+/* The means of an integer column without NA from its exact integer
+ * sums (S = q n + r: q + r / n rounded once in long double, what R's
+ * two passes give); 1 when done, 0 when a sum overflows, -1 without
+ * memory. */
+static int exact_int_means(agg_job *j, int nthreads, int64_t *cnt, double *mean) {
+  size_t ng = j->g->ngroups;
+  if (j->x->valid || j->x->type != COL_INT64) return 0;
   int64_t *is = mlsh_calloc(ng ? ng : 1, sizeof *is);
-  if (!is || sum_plain_par(j, nthreads, is)) { mlsh_free(is); return -1; }
-  for (size_t r = 0; r < ng; r++) s[r] = (long double)is[r];
-  memcpy(cnt, j->g->size, ng * sizeof *cnt);
+  if (!is) return -1;
+  int rc = sum_plain_par(j, nthreads, is);
+  for (size_t r = 0; !rc && r < ng; r++) {
+    int64_t k = cnt[r] = j->g->size[r];
+    mean[r] = k ? (double)((long double)(is[r] / k) + (long double)(is[r] % k) / k) : NAN;
+  }
   mlsh_free(is);
-  return 1;
+  return rc == MLSH_ENOMEM ? -1 : rc ? 0 : 1;
 }
 
-/* Per group: count, mean (R's two passes) and, when ss is given, the sum
- * of squared deviations from the mean. */
-static int moments(agg_job *j, int nthreads, int64_t *cnt, double *mean, long double *ss) {
+/* Per group: count and mean (R's two passes: the sum, then the sum of
+ * the deviations from the first mean corrects it). */
+static int mean_passes(agg_job *j, int nthreads, int64_t *cnt, double *mean) {
   size_t ng = j->g->ngroups, n = j->g->n;
   const int64_t *id = j->g->id;
-  long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s);
-  int exact = s ? exact_int_sums(j, nthreads, s, cnt) : -1;
-  if (exact < 0) { mlsh_free(s); return agg_nomem(j); }
-  for (size_t i = 0; !exact && i < n; i++) {
+  int par = agg_par_applies(j->x), rc = MLSH_OK;
+  long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s), *t = mlsh_calloc(ng ? ng : 1, sizeof *t);
+  if (!s || !t) rc = MLSH_ENOMEM;
+  else if (par) rc = agg_par_moment_pass(j->x, j->g, j->na_rm, AGG_PASS_SUM, nthreads, NULL, NULL, s, cnt);
+  for (size_t i = 0; !rc && !par && i < n; i++) {
     int st = row_state(j, i);
     if (st < 0) j->isna[id[i]] = 1;
     else if (st) { s[id[i]] += num_at(j->x, i); cnt[id[i]]++; }
-    if (POLL(i)) { mlsh_free(s); return agg_intr(j); }
+    if (POLL(i)) rc = MLSH_EINTR;
   }
-  for (size_t r = 0; r < ng; r++) { s[r] /= cnt[r]; mean[r] = (double)s[r]; }
-  long double *t = mlsh_calloc(ng ? ng : 1, sizeof *t);
-  if (!t) { mlsh_free(s); return agg_nomem(j); }
-  for (size_t i = 0; i < n; i++)
+  for (size_t r = 0; !rc && r < ng; r++) s[r] /= cnt[r];
+  if (!rc && par) rc = agg_par_moment_pass(j->x, j->g, j->na_rm, AGG_PASS_CORRECT, nthreads, s, NULL, t, NULL);
+  for (size_t i = 0; !rc && !par && i < n; i++)
     if (row_state(j, i) > 0 && isfinite((double)s[id[i]])) t[id[i]] += num_at(j->x, i) - s[id[i]];
-  for (size_t r = 0; r < ng; r++)
-    if (isfinite((double)s[r])) mean[r] = (double)(s[r] + t[r] / cnt[r]);
+  for (size_t r = 0; !rc && r < ng; r++) mean[r] = isfinite((double)s[r]) ? (double)(s[r] + t[r] / cnt[r]) : (double)s[r];
   mlsh_free(t);
   mlsh_free(s);
-  for (size_t i = 0; ss && i < n; i++)
-    if (row_state(j, i) > 0) {
-      double d = num_at(j->x, i) - mean[id[i]];
-      ss[id[i]] += (long double)(d * d);
-    }
-  return mlsh_interrupted() ? agg_intr(j) : MLSH_OK;
+  return rc;
+}
+
+/* Per group: count, mean and, when ss is given, the sum of squared
+ * deviations from the mean. */
+static int moments(agg_job *j, int nthreads, int64_t *cnt, double *mean, long double *ss) {
+  int exact = exact_int_means(j, nthreads, cnt, mean), rc = MLSH_OK;
+  if (exact < 0) return agg_nomem(j);
+  if (!exact) rc = mean_passes(j, nthreads, cnt, mean);
+  if (!rc && ss && agg_par_applies(j->x))
+    rc = agg_par_moment_pass(j->x, j->g, j->na_rm, AGG_PASS_SQUARES, nthreads, NULL, mean, ss, NULL);
+  else
+    for (size_t i = 0; !rc && ss && i < j->g->n; i++)
+      if (row_state(j, i) > 0) {
+        double d = num_at(j->x, i) - mean[j->g->id[i]];
+        ss[j->g->id[i]] += (long double)(d * d);
+      }
+  if (rc == MLSH_ENOMEM) return agg_nomem(j);
+  return rc || mlsh_interrupted() ? agg_intr(j) : MLSH_OK;
 }
 
 static int agg_moment(agg_job *j, frame_agg fn, int nthreads, mlsh_col **out) {
@@ -282,13 +295,27 @@ static int pick_take(agg_job *j, const int64_t *row, mlsh_col **out) {
   return col_take(j->x, row, j->g->ngroups, out, j->err);
 }
 
+/* A double or integer column without NA: the values themselves, on threads. */
+static int extreme_par(agg_job *j, int want_max, int nthreads, mlsh_col **out) {
+  size_t m = j->g->ngroups ? j->g->ngroups : 1;
+  int64_t *best = mlsh_calloc(m, sizeof *best);   /* int64 or double bits */
+  uint8_t *found = mlsh_malloc(m);
+  int rc = best && found ? agg_par_extreme(j->x, j->g, want_max, j->na_rm, nthreads, best, found) : MLSH_ENOMEM;
+  for (size_t r = 0; !rc && r < j->g->ngroups; r++) j->isna[r] = !found[r];
+  if (!rc) rc = finish(j, j->x->type, best, out);
+  else rc = rc == MLSH_ENOMEM ? agg_nomem(j) : agg_intr(j);
+  mlsh_free(best); mlsh_free(found);
+  return rc;
+}
+
 /* The row holding each group's min (or max); -1 (NA) for a group with NA
  * (without na_rm) or with nothing left; a NaN wins over numbers as in R. */
-static int agg_extreme(agg_job *j, int want_max, mlsh_col **out) {
+static int agg_extreme(agg_job *j, int want_max, int nthreads, mlsh_col **out) {
   const mlsh_col *x = j->x;
   if (x->type == COL_STRING || (x->type == COL_CATEGORICAL && !x->ordered))
     return mlsh_seterr(j->err, MLSH_EINVAL, "%s: not defined for a%s %s column", want_max ? "max" : "min",
                        x->type == COL_CATEGORICAL ? "n unordered" : "", col_type_name(x->type));
+  if (agg_par_applies(x)) return extreme_par(j, want_max, nthreads, out);
   size_t ng = j->g->ngroups;
   int64_t *row = mlsh_malloc_array(ng ? ng : 1, sizeof *row);
   uint8_t *lock = mlsh_calloc(ng ? ng : 1, 1);     /* 1: NaN found, 2: NA found */
@@ -370,7 +397,7 @@ int frame_aggregate(const mlsh_col *x, const frame_groups *g, frame_agg fn, int 
   case AGG_SUM: rc = agg_sum(&j, nthreads, out); break;
   case AGG_MEAN: case AGG_VAR: case AGG_SD: rc = agg_moment(&j, fn, nthreads, out); break;
   case AGG_MEDIAN: rc = agg_median(&j, out); break;
-  case AGG_MIN: case AGG_MAX: rc = agg_extreme(&j, fn == AGG_MAX, out); break;
+  case AGG_MIN: case AGG_MAX: rc = agg_extreme(&j, fn == AGG_MAX, nthreads, out); break;
   case AGG_FIRST: case AGG_LAST: rc = agg_end(&j, fn == AGG_LAST, out); break;
   default: rc = agg_n_distinct(&j, out); break;
   }
