@@ -28,15 +28,6 @@ typedef struct {
 
 static int numeric(col_type t) { return t != COL_STRING && t != COL_CATEGORICAL; }
 
-static inline double num_at(const mlsh_col *x, size_t i) {
-  switch (x->type) {
-  case COL_DOUBLE: case COL_DATETIME: return COL_DBL(x)[i];
-  case COL_INT64: return (double)COL_I64(x)[i];
-  case COL_LOGICAL: return COL_LGL(x)[i];
-  default: return COL_I32(x)[i];
-  }
-}
-
 /* Row i takes part: 1; is skipped: 0; makes its group NA: -1. */
 static inline int row_state(const agg_job *j, size_t i) {
   if (j->na_rm) return !key_missing(j->x, i);
@@ -231,61 +222,12 @@ static int agg_sum(agg_job *j, int nthreads, mlsh_col **out) {
   return rc;
 }
 
-/* ---- median --------------------------------------------------------------- */
-
-static inline void swap_d(double *a, double *b) { double t = *a; *a = *b; *b = t; }
-
-/* The k-th smallest of a[0..n) (no NaN) by three-way quickselect: on
- * return a[0..k) <= a[k]. */
-static double select_kth(double *a, size_t n, size_t k) {
-  size_t lo = 0, hi = n - 1;
-  while (hi > lo) {
-    double p = a[lo + (hi - lo) / 2];
-    size_t lt = lo, i = lo, gt = hi;
-    while (i <= gt) {          /* [lo, lt) < p, [lt, i) == p, (gt, hi] > p */
-      if (a[i] < p) swap_d(&a[lt++], &a[i++]);
-      else if (a[i] > p) { swap_d(&a[i], &a[gt]); if (gt == 0) break; gt--; }
-      else i++;
-    }
-    if (k < lt) hi = lt - 1;
-    else if (k > gt) lo = gt + 1;
-    else return p;
-  }
-  return a[k];
-}
-
-static double median_of(double *a, size_t n) {
-  size_t h = n / 2;
-  double hi = select_kth(a, n, h);
-  if (n & 1) return hi;
-  double lo = a[0];
-  for (size_t i = 1; i < h; i++) if (a[i] > lo) lo = a[i];   /* the largest of the lower half */
-  return (double)(((long double)lo + hi) / 2);
-}
-
-static int agg_median(agg_job *j, mlsh_col **out) {
-  size_t ng = j->g->ngroups, n = j->g->n, m = ng ? ng : 1;
-  size_t *at = mlsh_calloc(m + 1, sizeof *at);
-  double *vals = mlsh_malloc_array(n ? n : 1, sizeof *vals), *med = mlsh_calloc(m, sizeof *med);
-  int rc = at && vals && med ? MLSH_OK : agg_nomem(j);
-  for (size_t i = 0; !rc && i < n; i++) {
-    int st = j->na_rm ? !key_missing(j->x, i) : (key_missing(j->x, i) ? -1 : 1);
-    if (st < 0) j->isna[j->g->id[i]] = 1;
-    at[j->g->id[i] + 1] += st > 0;
-  }
-  for (size_t r = 0; r < ng && !rc; r++) at[r + 1] += at[r];
-  for (size_t i = 0; !rc && i < n; i++)
-    if (!key_missing(j->x, i)) vals[at[j->g->id[i]]++] = num_at(j->x, i);
-  for (size_t r = ng; !rc && r > 0; r--) at[r] = at[r - 1];   /* back to group starts */
-  if (at) at[0] = 0;
-  for (size_t r = 0; !rc && r < ng; r++) {
-    size_t len = at[r + 1] - at[r];
-    if (!j->isna[r] && len == 0) j->isna[r] = 1;
-    if (!j->isna[r]) med[r] = median_of(vals + at[r], len);
-    if (POLL(r)) rc = agg_intr(j);
-  }
+static int agg_median(agg_job *j, int nthreads, mlsh_col **out) {
+  double *med = mlsh_calloc(j->g->ngroups ? j->g->ngroups : 1, sizeof *med);
+  int rc = med ? agg_par_median(j->x, j->g, j->na_rm, nthreads, med, j->isna) : MLSH_ENOMEM;
   if (!rc) rc = finish(j, COL_DOUBLE, med, out);
-  mlsh_free(at); mlsh_free(vals); mlsh_free(med);
+  else rc = rc == MLSH_ENOMEM ? agg_nomem(j) : agg_intr(j);
+  mlsh_free(med);
   return rc;
 }
 
@@ -396,7 +338,7 @@ int frame_aggregate(const mlsh_col *x, const frame_groups *g, frame_agg fn, int 
   case AGG_N: rc = agg_count(&j, out); break;
   case AGG_SUM: rc = agg_sum(&j, nthreads, out); break;
   case AGG_MEAN: case AGG_VAR: case AGG_SD: rc = agg_moment(&j, fn, nthreads, out); break;
-  case AGG_MEDIAN: rc = agg_median(&j, out); break;
+  case AGG_MEDIAN: rc = agg_median(&j, nthreads, out); break;
   case AGG_MIN: case AGG_MAX: rc = agg_extreme(&j, fn == AGG_MAX, nthreads, out); break;
   case AGG_FIRST: case AGG_LAST: rc = agg_end(&j, fn == AGG_LAST, out); break;
   default: rc = agg_n_distinct(&j, out); break;

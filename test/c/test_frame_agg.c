@@ -86,6 +86,49 @@ static void test_threaded_matches_rows(void) {
   free(key); free(iv); free(dv);
 }
 
+static int cmp_dbl(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The median by sorting each group's values (what R's median does). */
+static double sorted_median(const double *v, const int64_t *key, size_t n, int64_t group, double *buf) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (key[i] == group && !isnan(v[i])) buf[k++] = v[i];
+  qsort(buf, k, sizeof *buf, cmp_dbl);
+  return k % 2 ? buf[k / 2] : (buf[k / 2 - 1] + buf[k / 2]) / 2;
+}
+
+/* The median on threads (rows gathered by group in parallel) against
+ * sorting: NaN drops out with na_rm, makes the group NA without. */
+static void test_median_threads(void) {
+  size_t n = 300000, ng = 50;
+  int64_t *key = malloc(n * sizeof *key);
+  double *v = malloc(n * sizeof *v), *buf = malloc(n * sizeof *buf);
+  mlsh_rng r;
+  mlsh_rng_seed(&r, 3);
+  for (size_t i = 0; i < n; i++) {
+    key[i] = (int64_t)mlsh_rng_below(&r, ng);
+    v[i] = (double)mlsh_rng_below(&r, 1000) / 8;   /* many ties */
+    if (key[i] == 9 && i % 7 == 0) v[i] = NAN;
+  }
+  mlsh_col *k = col_of(COL_INT64, key, n, 0), *x = col_of(COL_DOUBLE, v, n, 0), *o = NULL;
+  frame_groups g;
+  mlsh_err err = {0};
+  CHECK(frame_group((const mlsh_col *const *)&k, 1, 1, 2, &g, &err) == MLSH_OK && g.ngroups == ng);
+  CHECK(frame_aggregate(x, &g, AGG_MEDIAN, 1, 4, &o, &err) == MLSH_OK);
+  size_t bad = 0;
+  for (size_t q = 0; o && q < ng; q++) bad += COL_DBL(o)[q] != sorted_median(v, key, n, (int64_t)q, buf);
+  CHECK(bad == 0);
+  col_unref(o);
+  CHECK(frame_aggregate(x, &g, AGG_MEDIAN, 0, 4, &o, &err) == MLSH_OK && col_is_na(o, 9) && !col_is_na(o, 8));
+  col_unref(o);
+  frame_groups_free(&g);
+  col_unref(k); col_unref(x);
+  free(key); free(v); free(buf);
+}
+
 /* The mean of integers is the exact mean rounded: mean(c(1, 2, 2)) is 5/3. */
 static void test_integer_mean_exact(void) {
   int64_t v[6] = {1, 2, 2, -7, 4, 4}, key[6] = {0, 0, 0, 1, 1, 1};
@@ -103,5 +146,6 @@ static void test_integer_mean_exact(void) {
 int main(void) {
   RUN(test_threaded_matches_rows);
   RUN(test_integer_mean_exact);
+  RUN(test_median_threads);
   CTEST_DONE();
 }
