@@ -151,6 +151,7 @@ static int mean_passes(agg_job *j, int nthreads, int64_t *cnt, double *mean) {
   int par = agg_par_applies(j->x), rc = MLSH_OK;
   long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s), *t = mlsh_calloc(ng ? ng : 1, sizeof *t);
   if (!s || !t) rc = MLSH_ENOMEM;
+  else if (par && j->x->type == COL_DOUBLE) rc = agg_par_exact_sums(j->x, j->g, j->na_rm, nthreads, s, cnt);
   else if (par) rc = agg_par_moment_pass(j->x, j->g, j->na_rm, AGG_PASS_SUM, nthreads, NULL, NULL, s, cnt);
   for (size_t i = 0; !rc && !par && i < n; i++) {
     int st = row_state(j, i);
@@ -159,7 +160,8 @@ static int mean_passes(agg_job *j, int nthreads, int64_t *cnt, double *mean) {
     if (POLL(i)) rc = MLSH_EINTR;
   }
   for (size_t r = 0; !rc && r < ng; r++) s[r] /= cnt[r];
-  if (!rc && par) rc = agg_par_moment_pass(j->x, j->g, j->na_rm, AGG_PASS_CORRECT, nthreads, s, NULL, t, NULL);
+  if (!rc && par && j->x->type != COL_DOUBLE)   /* a compensated sum needs no correction */
+    rc = agg_par_moment_pass(j->x, j->g, j->na_rm, AGG_PASS_CORRECT, nthreads, s, NULL, t, NULL);
   for (size_t i = 0; !rc && !par && i < n; i++)
     if (row_state(j, i) > 0 && isfinite((double)s[id[i]])) t[id[i]] += num_at(j->x, i) - s[id[i]];
   for (size_t r = 0; !rc && r < ng; r++) mean[r] = isfinite((double)s[r]) ? (double)(s[r] + t[r] / cnt[r]) : (double)s[r];
@@ -209,8 +211,11 @@ static int agg_sum(agg_job *j, int nthreads, mlsh_col **out) {
   size_t ng = j->g->ngroups;
   long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s);
   double *v = mlsh_malloc_array(ng ? ng : 1, sizeof *v);
-  int rc = s && v ? MLSH_OK : agg_nomem(j);
-  for (size_t i = 0; !rc && i < j->g->n; i++) {
+  int64_t *cnt = mlsh_malloc_array(ng ? ng : 1, sizeof *cnt);
+  int rc = s && v && cnt ? MLSH_OK : agg_nomem(j), par = agg_par_applies(j->x);
+  if (!rc && par && (rc = agg_par_exact_sums(j->x, j->g, j->na_rm, nthreads, s, cnt)))
+    rc = rc == MLSH_ENOMEM ? agg_nomem(j) : agg_intr(j);
+  for (size_t i = 0; !rc && !par && i < j->g->n; i++) {
     int st = row_state(j, i);
     if (st < 0) j->isna[j->g->id[i]] = 1;
     else if (st) s[j->g->id[i]] += COL_DBL(j->x)[i];
@@ -218,7 +223,7 @@ static int agg_sum(agg_job *j, int nthreads, mlsh_col **out) {
   }
   for (size_t r = 0; !rc && r < ng; r++) v[r] = (double)s[r];
   if (!rc) rc = finish(j, COL_DOUBLE, v, out);
-  mlsh_free(s); mlsh_free(v);
+  mlsh_free(s); mlsh_free(v); mlsh_free(cnt);
   return rc;
 }
 

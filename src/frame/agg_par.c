@@ -85,6 +85,20 @@ static int mom_block(void *ctx, size_t t0, size_t t1, int tid) {
   return MLSH_OK;
 }
 
+/* Partial results of nt threads (ng each) added up in thread order. */
+static void merge_moments(const mom_job *j, long double *acc, int64_t *cnt) {
+  for (size_t r = 0; r < j->ng; r++) {
+    long double s = 0;
+    int64_t k = 0;
+    for (size_t t = 0; t < (size_t)j->nt; t++) {
+      s += j->acc[t * j->ng + r];
+      if (j->cnt) k += j->cnt[t * j->ng + r];
+    }
+    acc[r] = s;
+    if (j->cnt) cnt[r] = k;
+  }
+}
+
 int agg_par_moment_pass(const mlsh_col *x, const frame_groups *g, int na_rm, agg_pass pass, int nthreads,
                         const long double *centre, const double *mean, long double *acc, int64_t *cnt) {
   size_t ng = g->ngroups, m = ng ? ng : 1;
@@ -94,17 +108,71 @@ int agg_par_moment_pass(const mlsh_col *x, const frame_groups *g, int na_rm, agg
   j.cnt = pass != AGG_PASS_SUM ? NULL : nt > 1 ? mlsh_malloc_array(m * (size_t)nt, sizeof *j.cnt) : cnt;
   int rc = !j.acc || (pass == AGG_PASS_SUM && !j.cnt) ? MLSH_ENOMEM : MLSH_OK;
   if (!rc) rc = mlsh_parallel_for((size_t)nt, nt, 1, mom_block, &j);
-  for (size_t r = 0; !rc && nt > 1 && r < ng; r++) {
-    long double s = 0;
-    int64_t k = 0;
-    for (size_t t = 0; t < (size_t)nt; t++) {
-      s += j.acc[t * ng + r];
-      if (j.cnt) k += j.cnt[t * ng + r];
-    }
-    acc[r] = s;
-    if (j.cnt) cnt[r] = k;
-  }
+  if (!rc && nt > 1) merge_moments(&j, acc, cnt);
   if (nt > 1) { mlsh_free(j.acc); if (j.cnt) mlsh_free(j.cnt); }
+  return rc;
+}
+
+/* ---- compensated sums of doubles ---------------------------------------------- */
+
+/* hi + lo carries the sum to about 106 bits (Knuth's two-sum), so one
+ * pass gives the mean that R's two long double passes approach. */
+static inline void two_sum_add(double *hi, double *lo, double x) {
+  double s = *hi + x, bp = s - *hi;
+  *lo += (*hi - (s - bp)) + (x - bp);
+  *hi = s;
+}
+
+typedef struct {
+  const double *x;
+  const int64_t *id;
+  size_t n, ng;
+  int nt, skip_nan;
+  double *hi, *lo;    /* nt * ng */
+  int64_t *cnt;       /* nt * ng */
+} dd_job;
+
+static int dd_block(void *ctx, size_t t0, size_t t1, int tid) {
+  dd_job *j = ctx;
+  for (size_t t = t0; t < t1; t++) {
+    size_t b, e;
+    row_block(j->n, j->nt, t, &b, &e);
+    double *hi = j->hi + t * j->ng, *lo = j->lo + t * j->ng;
+    int64_t *cnt = j->cnt + t * j->ng;
+    memset(hi, 0, j->ng * sizeof *hi);
+    memset(lo, 0, j->ng * sizeof *lo);
+    memset(cnt, 0, j->ng * sizeof *cnt);
+    for (size_t i = b; i < e; i++) {
+      double v = j->x[i];
+      int64_t g = j->id[i];
+      if (j->skip_nan && v != v) continue;
+      two_sum_add(&hi[g], &lo[g], v);
+      cnt[g]++;
+    }
+    if (mlsh_interrupted()) return MLSH_EINTR;
+  }
+  return MLSH_OK;
+}
+
+int agg_par_exact_sums(const mlsh_col *x, const frame_groups *g, int na_rm, int nthreads, long double *sum,
+                       int64_t *cnt) {
+  size_t ng = g->ngroups, m = (ng ? ng : 1) * (size_t)par_threads(g->n, ng, nthreads);
+  dd_job j = {COL_DBL(x), g->id, g->n, ng, par_threads(g->n, ng, nthreads), na_rm,
+              mlsh_malloc_array(m, sizeof(double)), mlsh_malloc_array(m, sizeof(double)),
+              mlsh_malloc_array(m, sizeof(int64_t))};
+  int rc = j.hi && j.lo && j.cnt ? mlsh_parallel_for((size_t)j.nt, j.nt, 1, dd_block, &j) : MLSH_ENOMEM;
+  for (size_t r = 0; !rc && r < ng; r++) {
+    double hi = 0, lo = 0;
+    int64_t k = 0;
+    for (size_t t = 0; t < (size_t)j.nt; t++) {
+      two_sum_add(&hi, &lo, j.hi[t * ng + r]);
+      lo += j.lo[t * ng + r];
+      k += j.cnt[t * ng + r];
+    }
+    sum[r] = isfinite(hi) ? (long double)hi + lo : hi;   /* Inf and NaN: lo is noise */
+    cnt[r] = k;
+  }
+  mlsh_free(j.hi); mlsh_free(j.lo); mlsh_free(j.cnt);
   return rc;
 }
 

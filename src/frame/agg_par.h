@@ -26,6 +26,10 @@ int agg_par_applies(const mlsh_col *x);
  * taken: it propagates). acc (and cnt) have ngroups slots. */
 int agg_par_moment_pass(const mlsh_col *x, const frame_groups *g, int na_rm, agg_pass pass, int nthreads,
                         const long double *centre, const double *mean, long double *acc, int64_t *cnt);
+/* A double column: per group the sum (to about 106 bits, then rounded
+ * to long double) and count of the values (with na_rm NaN skipped). */
+int agg_par_exact_sums(const mlsh_col *x, const frame_groups *g, int na_rm, int nthreads, long double *sum,
+                       int64_t *cnt);
 /* Per group the min (or max) value into best (doubles for a double
  * column, int64 for an integer one); found[r]: 0 no value, 1 a value,
  * 2 a NaN (without na_rm a NaN wins, as in R). */

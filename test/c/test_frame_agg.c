@@ -65,9 +65,9 @@ static void test_threaded_matches_rows(void) {
   frame_groups g;
   mlsh_err err = {0};
   CHECK(frame_group((const mlsh_col *const *)&k, 1, 1, 2, &g, &err) == MLSH_OK && g.ngroups == ng);
-  static const frame_agg moment[] = {AGG_MEAN, AGG_VAR, AGG_SD}, extreme[] = {AGG_MIN, AGG_MAX};
+  static const frame_agg moment[] = {AGG_MEAN, AGG_VAR, AGG_SD, AGG_SUM}, extreme[] = {AGG_MIN, AGG_MAX};
   for (int na_rm = 0; na_rm < 2; na_rm++) {
-    for (size_t q = 0; q < 3; q++) {
+    for (size_t q = 0; q < 4; q++) {
       CHECK(mismatches(d0, d1, &g, moment[q], na_rm, 1e-15) == 0);
       CHECK(mismatches(i0, i1, &g, moment[q], na_rm, 1e-15) == 0);
     }
