@@ -1,7 +1,8 @@
 /* agg.c - aggregates per group. Every aggregate is a few passes over the
  * rows in row order, accumulating into arrays indexed by group id (no
- * per-group allocation); the median gathers each group's values into one
- * buffer first, n_distinct groups by (group, value). */
+ * per-group allocation); columns without NA take the threaded passes of
+ * agg_par.c, the median is agg_median.c's, n_distinct groups by (group,
+ * value). */
 #include <math.h>
 #include <string.h>
 #include "group.h"
