@@ -29,8 +29,7 @@ B.ask(base, "q7", "max v1 - min v2 by id3", function()
   return by("id3"):summarise { { "range_v1_v2", "max(v1, na_rm = true) - min(v2, na_rm = true)" } }
 end, { "range_v1_v2" })
 B.ask(base, "q8", "largest two v3 by id6", function()
-  return x:filter("not is_na(v3)"):arrange("desc(v3)"):group_by("id6"):filter("row_number() <= 2")
-    :ungroup():select("id6", "v3"):rename("v3", "largest2_v3")
+  return by("id6"):slice_max("v3", 2):ungroup():select("id6", "v3"):rename("v3", "largest2_v3")
 end, { "largest2_v3" })
 B.ask(base, "q9", "regression v1 v2 by id2 id4", function()
   return by("id2", "id4"):summarise { { "r2", "cor(v1, v2)^2" } }

@@ -1,11 +1,13 @@
 /* agg.c - aggregates per group. Every aggregate is a few passes over the
  * rows in row order, accumulating into arrays indexed by group id (no
- * per-group allocation); the median gathers each group's values into one
- * buffer first, n_distinct groups by (group, value). */
+ * per-group allocation); columns without NA take the threaded passes of
+ * agg_par.c, the median is agg_median.c's, n_distinct groups by (group,
+ * value). */
 #include <math.h>
 #include <string.h>
 #include "group.h"
 #include "keys.h"
+#include "agg_par.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
 #include "../core/threads.h"
@@ -26,15 +28,6 @@ typedef struct {
 } agg_job;
 
 static int numeric(col_type t) { return t != COL_STRING && t != COL_CATEGORICAL; }
-
-static inline double num_at(const mlsh_col *x, size_t i) {
-  switch (x->type) {
-  case COL_DOUBLE: case COL_DATETIME: return COL_DBL(x)[i];
-  case COL_INT64: return (double)COL_I64(x)[i];
-  case COL_LOGICAL: return COL_LGL(x)[i];
-  default: return COL_I32(x)[i];
-  }
-}
 
 /* Row i takes part: 1; is skipped: 0; makes its group NA: -1. */
 static inline int row_state(const agg_job *j, size_t i) {
@@ -133,53 +126,67 @@ static int sum_integer(agg_job *j, int nthreads, mlsh_col **out) {
   return rc;
 }
 
-/* The first pass of the mean for integers without NA whose partial sums
- * are all exact in a long double (|x| <= 2^53, n * max |x| < 2^63): the
- * exact integer sums, in parallel, are what that pass gives. Returns 1
- * when done, 0 when it does not apply, -1 without memory. */
-static int exact_int_sums(agg_job *j, int nthreads, long double *s, int64_t *cnt) {
-  int64_t lo, hi, big = (int64_t)1 << 53;
-  size_t ng = j->g->ngroups, n = j->g->n;
-  if (j->x->valid || j->x->type != COL_INT64 || !keys_int_range(j->x, nthreads, &lo, &hi) || lo < -big || hi > big) return 0;
-  uint64_t m = (uint64_t)(hi > -lo ? hi : -lo);
-  if (m && n > (uint64_t)INT64_MAX / m) return 0;
+/* The means of an integer column without NA from its exact integer
+ * sums (S = q n + r: q + r / n rounded once in long double, what R's
+ * two passes give); 1 when done, 0 when a sum overflows, -1 without
+ * memory. */
+static int exact_int_means(agg_job *j, int nthreads, int64_t *cnt, double *mean) {
+  size_t ng = j->g->ngroups;
+  if (j->x->valid || j->x->type != COL_INT64) return 0;
   int64_t *is = mlsh_calloc(ng ? ng : 1, sizeof *is);
-  if (!is || sum_plain_par(j, nthreads, is)) { mlsh_free(is); return -1; }
-  for (size_t r = 0; r < ng; r++) s[r] = (long double)is[r];
-  memcpy(cnt, j->g->size, ng * sizeof *cnt);
+  if (!is) return -1;
+  int rc = sum_plain_par(j, nthreads, is);
+  for (size_t r = 0; !rc && r < ng; r++) {
+    int64_t k = cnt[r] = j->g->size[r];
+    mean[r] = k ? (double)((long double)(is[r] / k) + (long double)(is[r] % k) / k) : NAN;
+  }
   mlsh_free(is);
-  return 1;
+  return rc == MLSH_ENOMEM ? -1 : rc ? 0 : 1;
 }
 
-/* Per group: count, mean (R's two passes) and, when ss is given, the sum
- * of squared deviations from the mean. */
-static int moments(agg_job *j, int nthreads, int64_t *cnt, double *mean, long double *ss) {
+/* Per group: count and mean (R's two passes: the sum, then the sum of
+ * the deviations from the first mean corrects it). */
+static int mean_passes(agg_job *j, int nthreads, int64_t *cnt, double *mean) {
   size_t ng = j->g->ngroups, n = j->g->n;
   const int64_t *id = j->g->id;
-  long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s);
-  int exact = s ? exact_int_sums(j, nthreads, s, cnt) : -1;
-  if (exact < 0) { mlsh_free(s); return agg_nomem(j); }
-  for (size_t i = 0; !exact && i < n; i++) {
+  int par = agg_par_applies(j->x), rc = MLSH_OK;
+  long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s), *t = mlsh_calloc(ng ? ng : 1, sizeof *t);
+  if (!s || !t) rc = MLSH_ENOMEM;
+  else if (par && j->x->type == COL_DOUBLE) rc = agg_par_exact_sums(j->x, j->g, j->na_rm, nthreads, s, cnt);
+  else if (par) rc = agg_par_moment_pass(j->x, j->g, j->na_rm, AGG_PASS_SUM, nthreads, NULL, NULL, s, cnt);
+  for (size_t i = 0; !rc && !par && i < n; i++) {
     int st = row_state(j, i);
     if (st < 0) j->isna[id[i]] = 1;
     else if (st) { s[id[i]] += num_at(j->x, i); cnt[id[i]]++; }
-    if (POLL(i)) { mlsh_free(s); return agg_intr(j); }
+    if (POLL(i)) rc = MLSH_EINTR;
   }
-  for (size_t r = 0; r < ng; r++) { s[r] /= cnt[r]; mean[r] = (double)s[r]; }
-  long double *t = mlsh_calloc(ng ? ng : 1, sizeof *t);
-  if (!t) { mlsh_free(s); return agg_nomem(j); }
-  for (size_t i = 0; i < n; i++)
+  for (size_t r = 0; !rc && r < ng; r++) s[r] /= cnt[r];
+  if (!rc && par && j->x->type != COL_DOUBLE)   /* a compensated sum needs no correction */
+    rc = agg_par_moment_pass(j->x, j->g, j->na_rm, AGG_PASS_CORRECT, nthreads, s, NULL, t, NULL);
+  for (size_t i = 0; !rc && !par && i < n; i++)
     if (row_state(j, i) > 0 && isfinite((double)s[id[i]])) t[id[i]] += num_at(j->x, i) - s[id[i]];
-  for (size_t r = 0; r < ng; r++)
-    if (isfinite((double)s[r])) mean[r] = (double)(s[r] + t[r] / cnt[r]);
+  for (size_t r = 0; !rc && r < ng; r++) mean[r] = isfinite((double)s[r]) ? (double)(s[r] + t[r] / cnt[r]) : (double)s[r];
   mlsh_free(t);
   mlsh_free(s);
-  for (size_t i = 0; ss && i < n; i++)
-    if (row_state(j, i) > 0) {
-      double d = num_at(j->x, i) - mean[id[i]];
-      ss[id[i]] += (long double)(d * d);
-    }
-  return mlsh_interrupted() ? agg_intr(j) : MLSH_OK;
+  return rc;
+}
+
+/* Per group: count, mean and, when ss is given, the sum of squared
+ * deviations from the mean. */
+static int moments(agg_job *j, int nthreads, int64_t *cnt, double *mean, long double *ss) {
+  int exact = exact_int_means(j, nthreads, cnt, mean), rc = MLSH_OK;
+  if (exact < 0) return agg_nomem(j);
+  if (!exact) rc = mean_passes(j, nthreads, cnt, mean);
+  if (!rc && ss && agg_par_applies(j->x))
+    rc = agg_par_moment_pass(j->x, j->g, j->na_rm, AGG_PASS_SQUARES, nthreads, NULL, mean, ss, NULL);
+  else
+    for (size_t i = 0; !rc && ss && i < j->g->n; i++)
+      if (row_state(j, i) > 0) {
+        double d = num_at(j->x, i) - mean[j->g->id[i]];
+        ss[j->g->id[i]] += (long double)(d * d);
+      }
+  if (rc == MLSH_ENOMEM) return agg_nomem(j);
+  return rc || mlsh_interrupted() ? agg_intr(j) : MLSH_OK;
 }
 
 static int agg_moment(agg_job *j, frame_agg fn, int nthreads, mlsh_col **out) {
@@ -205,8 +212,11 @@ static int agg_sum(agg_job *j, int nthreads, mlsh_col **out) {
   size_t ng = j->g->ngroups;
   long double *s = mlsh_calloc(ng ? ng : 1, sizeof *s);
   double *v = mlsh_malloc_array(ng ? ng : 1, sizeof *v);
-  int rc = s && v ? MLSH_OK : agg_nomem(j);
-  for (size_t i = 0; !rc && i < j->g->n; i++) {
+  int64_t *cnt = mlsh_malloc_array(ng ? ng : 1, sizeof *cnt);
+  int rc = s && v && cnt ? MLSH_OK : agg_nomem(j), par = agg_par_applies(j->x);
+  if (!rc && par && (rc = agg_par_exact_sums(j->x, j->g, j->na_rm, nthreads, s, cnt)))
+    rc = rc == MLSH_ENOMEM ? agg_nomem(j) : agg_intr(j);
+  for (size_t i = 0; !rc && !par && i < j->g->n; i++) {
     int st = row_state(j, i);
     if (st < 0) j->isna[j->g->id[i]] = 1;
     else if (st) s[j->g->id[i]] += COL_DBL(j->x)[i];
@@ -214,65 +224,16 @@ static int agg_sum(agg_job *j, int nthreads, mlsh_col **out) {
   }
   for (size_t r = 0; !rc && r < ng; r++) v[r] = (double)s[r];
   if (!rc) rc = finish(j, COL_DOUBLE, v, out);
-  mlsh_free(s); mlsh_free(v);
+  mlsh_free(s); mlsh_free(v); mlsh_free(cnt);
   return rc;
 }
 
-/* ---- median --------------------------------------------------------------- */
-
-static inline void swap_d(double *a, double *b) { double t = *a; *a = *b; *b = t; }
-
-/* The k-th smallest of a[0..n) (no NaN) by three-way quickselect: on
- * return a[0..k) <= a[k]. */
-static double select_kth(double *a, size_t n, size_t k) {
-  size_t lo = 0, hi = n - 1;
-  while (hi > lo) {
-    double p = a[lo + (hi - lo) / 2];
-    size_t lt = lo, i = lo, gt = hi;
-    while (i <= gt) {          /* [lo, lt) < p, [lt, i) == p, (gt, hi] > p */
-      if (a[i] < p) swap_d(&a[lt++], &a[i++]);
-      else if (a[i] > p) { swap_d(&a[i], &a[gt]); if (gt == 0) break; gt--; }
-      else i++;
-    }
-    if (k < lt) hi = lt - 1;
-    else if (k > gt) lo = gt + 1;
-    else return p;
-  }
-  return a[k];
-}
-
-static double median_of(double *a, size_t n) {
-  size_t h = n / 2;
-  double hi = select_kth(a, n, h);
-  if (n & 1) return hi;
-  double lo = a[0];
-  for (size_t i = 1; i < h; i++) if (a[i] > lo) lo = a[i];   /* the largest of the lower half */
-  return (double)(((long double)lo + hi) / 2);
-}
-
-static int agg_median(agg_job *j, mlsh_col **out) {
-  size_t ng = j->g->ngroups, n = j->g->n, m = ng ? ng : 1;
-  size_t *at = mlsh_calloc(m + 1, sizeof *at);
-  double *vals = mlsh_malloc_array(n ? n : 1, sizeof *vals), *med = mlsh_calloc(m, sizeof *med);
-  int rc = at && vals && med ? MLSH_OK : agg_nomem(j);
-  for (size_t i = 0; !rc && i < n; i++) {
-    int st = j->na_rm ? !key_missing(j->x, i) : (key_missing(j->x, i) ? -1 : 1);
-    if (st < 0) j->isna[j->g->id[i]] = 1;
-    at[j->g->id[i] + 1] += st > 0;
-  }
-  for (size_t r = 0; r < ng && !rc; r++) at[r + 1] += at[r];
-  for (size_t i = 0; !rc && i < n; i++)
-    if (!key_missing(j->x, i)) vals[at[j->g->id[i]]++] = num_at(j->x, i);
-  for (size_t r = ng; !rc && r > 0; r--) at[r] = at[r - 1];   /* back to group starts */
-  if (at) at[0] = 0;
-  for (size_t r = 0; !rc && r < ng; r++) {
-    size_t len = at[r + 1] - at[r];
-    if (!j->isna[r] && len == 0) j->isna[r] = 1;
-    if (!j->isna[r]) med[r] = median_of(vals + at[r], len);
-    if (POLL(r)) rc = agg_intr(j);
-  }
+static int agg_median(agg_job *j, int nthreads, mlsh_col **out) {
+  double *med = mlsh_calloc(j->g->ngroups ? j->g->ngroups : 1, sizeof *med);
+  int rc = med ? agg_par_median(j->x, j->g, j->na_rm, nthreads, med, j->isna) : MLSH_ENOMEM;
   if (!rc) rc = finish(j, COL_DOUBLE, med, out);
-  mlsh_free(at); mlsh_free(vals); mlsh_free(med);
+  else rc = rc == MLSH_ENOMEM ? agg_nomem(j) : agg_intr(j);
+  mlsh_free(med);
   return rc;
 }
 
@@ -282,13 +243,27 @@ static int pick_take(agg_job *j, const int64_t *row, mlsh_col **out) {
   return col_take(j->x, row, j->g->ngroups, out, j->err);
 }
 
+/* A double or integer column without NA: the values themselves, on threads. */
+static int extreme_par(agg_job *j, int want_max, int nthreads, mlsh_col **out) {
+  size_t m = j->g->ngroups ? j->g->ngroups : 1;
+  int64_t *best = mlsh_calloc(m, sizeof *best);   /* int64 or double bits */
+  uint8_t *found = mlsh_malloc(m);
+  int rc = best && found ? agg_par_extreme(j->x, j->g, want_max, j->na_rm, nthreads, best, found) : MLSH_ENOMEM;
+  for (size_t r = 0; !rc && r < j->g->ngroups; r++) j->isna[r] = !found[r];
+  if (!rc) rc = finish(j, j->x->type, best, out);
+  else rc = rc == MLSH_ENOMEM ? agg_nomem(j) : agg_intr(j);
+  mlsh_free(best); mlsh_free(found);
+  return rc;
+}
+
 /* The row holding each group's min (or max); -1 (NA) for a group with NA
  * (without na_rm) or with nothing left; a NaN wins over numbers as in R. */
-static int agg_extreme(agg_job *j, int want_max, mlsh_col **out) {
+static int agg_extreme(agg_job *j, int want_max, int nthreads, mlsh_col **out) {
   const mlsh_col *x = j->x;
   if (x->type == COL_STRING || (x->type == COL_CATEGORICAL && !x->ordered))
     return mlsh_seterr(j->err, MLSH_EINVAL, "%s: not defined for a%s %s column", want_max ? "max" : "min",
                        x->type == COL_CATEGORICAL ? "n unordered" : "", col_type_name(x->type));
+  if (agg_par_applies(x)) return extreme_par(j, want_max, nthreads, out);
   size_t ng = j->g->ngroups;
   int64_t *row = mlsh_malloc_array(ng ? ng : 1, sizeof *row);
   uint8_t *lock = mlsh_calloc(ng ? ng : 1, 1);     /* 1: NaN found, 2: NA found */
@@ -369,8 +344,8 @@ int frame_aggregate(const mlsh_col *x, const frame_groups *g, frame_agg fn, int 
   case AGG_N: rc = agg_count(&j, out); break;
   case AGG_SUM: rc = agg_sum(&j, nthreads, out); break;
   case AGG_MEAN: case AGG_VAR: case AGG_SD: rc = agg_moment(&j, fn, nthreads, out); break;
-  case AGG_MEDIAN: rc = agg_median(&j, out); break;
-  case AGG_MIN: case AGG_MAX: rc = agg_extreme(&j, fn == AGG_MAX, out); break;
+  case AGG_MEDIAN: rc = agg_median(&j, nthreads, out); break;
+  case AGG_MIN: case AGG_MAX: rc = agg_extreme(&j, fn == AGG_MAX, nthreads, out); break;
   case AGG_FIRST: case AGG_LAST: rc = agg_end(&j, fn == AGG_LAST, out); break;
   default: rc = agg_n_distinct(&j, out); break;
   }

@@ -107,18 +107,19 @@ static void add_digit(const dense_key *d, int64_t *code, size_t b, size_t e) {
   }
 }
 
+/* Mixed-radix codes of rows [b, e), the first key most significant, so
+ * that code order is key order (NA last within each key). */
+static void code_rows(const dense_key *d, size_t k, int64_t *code, size_t b, size_t e) {
+  memset(code + b, 0, (e - b) * sizeof *code);
+  for (size_t q = 0; q < k; q++) add_digit(&d[q], code, b, e);
+}
+
 typedef struct { const dense_key *d; size_t k; int64_t *code; } code_job;
 
-/* Mixed-radix codes, the first key most significant, so that code order
- * is key order (NA last within each key). */
 static int code_range(void *ctx, size_t b, size_t e, int tid) {
   code_job *j = ctx;
-  memset(j->code + b, 0, (e - b) * sizeof *j->code);
-  for (size_t q = 0; q < j->k; q++) {
-    add_digit(&j->d[q], j->code, b, e);
-    if (mlsh_interrupted()) return MLSH_EINTR;
-  }
-  return MLSH_OK;
+  code_rows(j->d, j->k, j->code, b, e);
+  return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
 }
 
 /* The keys as dense digits whose product of spans (the table size) is at
@@ -155,13 +156,16 @@ static int dense_by_first(size_t m, int64_t *slot, frame_groups *g) {
 }
 
 /* Per row block: how many rows have each code, and the first of them. */
-typedef struct { const int64_t *code; size_t n, m; int nt; int64_t *cnt, *first; } tally_job;
+typedef struct { const dense_key *d; size_t k; int64_t *code; size_t n, m; int nt; int64_t *cnt, *first; } tally_job;
 
+/* The codes of the block (when d is set) and their counts, in one pass
+ * over the keys while the block is in cache. */
 static int tally_block(void *ctx, size_t t0, size_t t1, int tid) {
   tally_job *j = ctx;
   for (size_t t = t0; t < t1; t++) {
     int64_t *cnt = j->cnt + t * j->m, *first = j->first + t * j->m;
     size_t b = j->n * t / (size_t)j->nt, e = j->n * (t + 1) / (size_t)j->nt;
+    if (j->d) code_rows(j->d, j->k, j->code, b, e);
     memset(cnt, 0, j->m * sizeof *cnt);
     for (size_t i = b; i < e; i++) {
       int64_t c = j->code[i];
@@ -171,17 +175,19 @@ static int tally_block(void *ctx, size_t t0, size_t t1, int tid) {
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
 }
 
-/* Groups numbered by code (sorted) from the codes in g->id (m slots),
+/* Groups numbered by code (sorted): the codes into g->id (m slots),
  * counted in parallel by row blocks when the table is small. */
-static int dense_by_code(size_t m, int nthreads, int64_t *slot, frame_groups *g) {
+static int dense_by_code(const dense_key *d, size_t k, size_t m, int nthreads, int64_t *slot, frame_groups *g) {
   size_t n = g->n, ng = 0, cap = (n < m ? n : m) + 1;
   int nt = n >= 200000 && m <= n / 4 ? mlsh_threads_resolve(nthreads) : 1;
   if (nt > 16) nt = 16;
-  tally_job j = {g->id, n, m, nt, mlsh_malloc_array(m * (size_t)nt, sizeof *j.cnt),
+  tally_job j = {nt > 1 ? d : NULL, k, g->id, n, m, nt, mlsh_malloc_array(m * (size_t)nt, sizeof *j.cnt),
                  mlsh_malloc_array(m * (size_t)nt, sizeof *j.first)};
+  code_job cj = {d, k, g->id};
   g->first = mlsh_malloc_array(cap, sizeof *g->first);
   g->size = mlsh_malloc_array(cap, sizeof *g->size);
   int rc = j.cnt && j.first && g->first && g->size ? MLSH_OK : MLSH_ENOMEM;
+  if (!rc && nt == 1) rc = mlsh_parallel_for(n, nthreads, 100000, code_range, &cj);
   if (!rc) rc = mlsh_parallel_for((size_t)nt, nt, 1, tally_block, &j);
   for (size_t c = 0; !rc && c < m; c++) {
     int64_t total = 0, first = -1;
@@ -206,13 +212,17 @@ static int map_range(void *ctx, size_t b, size_t e, int tid) {
   return MLSH_OK;
 }
 
-/* Groups from the codes in g->id (a table of m slots), then every row's
- * code becomes its group. */
-static int dense_assign(size_t m, int sorted, int nthreads, frame_groups *g) {
+/* Groups from the codes of the rows (a table of m slots), then every
+ * row's code becomes its group (nothing to do when sorted groups fill
+ * every slot: the codes are the groups). */
+static int dense_assign(const dense_key *d, size_t k, size_t m, int sorted, int nthreads, frame_groups *g) {
   int64_t *slot = mlsh_malloc_array(m, sizeof *slot);
-  int rc = !slot ? MLSH_ENOMEM : sorted ? dense_by_code(m, nthreads, slot, g) : dense_by_first(m, slot, g);
+  code_job cj = {d, k, g->id};
+  int rc = !slot ? MLSH_ENOMEM : sorted ? dense_by_code(d, k, m, nthreads, slot, g)
+                                        : mlsh_parallel_for(g->n, nthreads, 100000, code_range, &cj);
+  if (!rc && !sorted) rc = dense_by_first(m, slot, g);
   map_job mj = {slot, g->id};
-  if (!rc) rc = mlsh_parallel_for(g->n, nthreads, 100000, map_range, &mj);
+  if (!rc && !(sorted && g->ngroups == m)) rc = mlsh_parallel_for(g->n, nthreads, 100000, map_range, &mj);
   mlsh_free(slot);
   return rc;
 }
@@ -290,9 +300,7 @@ static int group_by_codes(const dense_key *d, size_t k, int sorted, int nthreads
 /* Dense keys: codes, then a direct-address table of m slots. */
 static int group_dense(const dense_key *d, size_t k, size_t m, int sorted, int nthreads, frame_groups *g,
                        mlsh_err *err) {
-  code_job j = {d, k, g->id};
-  int rc = mlsh_parallel_for(g->n, nthreads, 100000, code_range, &j);
-  if (!rc) rc = dense_assign(m, sorted, nthreads, g);
+  int rc = dense_assign(d, k, m, sorted, nthreads, g);
   return rc ? group_failed(g, rc, err) : MLSH_OK;
 }
 

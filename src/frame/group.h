@@ -38,9 +38,11 @@ typedef enum {
 /* One value per group of x. Without na_rm a group holding NA gives NA
  * (NaN propagates as R's arithmetic does); with na_rm NA and NaN are
  * skipped, and a group left empty gives NA (0 for n and sum, NaN for
- * mean as R's mean(numeric(0))). Sums and means accumulate in long
- * double, the mean with R's second correcting pass; var and sd are R's
- * two-pass formula with n - 1. */
+ * mean as R's mean(numeric(0))). Sums and means of a double column
+ * without NA are compensated sums (about 106 bits, one pass, threaded),
+ * of an integer column exact integer sums; otherwise they accumulate in
+ * long double, the mean with R's second correcting pass. var and sd are
+ * R's two-pass formula with n - 1. */
 int frame_aggregate(const mlsh_col *x, const frame_groups *g, frame_agg fn, int na_rm, int nthreads,
                     mlsh_col **out, mlsh_err *err);
 const char *frame_agg_name(frame_agg fn);

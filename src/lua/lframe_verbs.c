@@ -11,6 +11,7 @@
 #include "../frame/group.h"
 #include "../frame/sort.h"
 #include "../frame/keys.h"
+#include "../frame/slice.h"
 
 static int64_t *scratch_idx(lua_State *L, size_t n, const char *fname) {
   return mlsh_scratch(L, (n ? n : 1) * sizeof(int64_t), fname);
@@ -241,6 +242,41 @@ static int l_sample(lua_State *L) {
   return 1;
 }
 
+/* ---- the rows of the largest or smallest values per group ---- */
+
+typedef struct { int with_ties; } top_args;
+static const mlsh_opt top_opt[] = {
+  MLSH_OPT_BOOL(top_args, with_ties, "with_ties", 1, "also keep the rows tied with the n-th value (dplyr's default)"),
+  MLSH_OPT_END};
+static const mlsh_optspec slice_max_spec = {"DataFrame:slice_max", top_opt};
+static const mlsh_optspec slice_min_spec = {"DataFrame:slice_min", top_opt};
+
+static void release_rows(void *p) { mlsh_free(*(int64_t **)p); }
+
+static int slice_top(lua_State *L, const mlsh_optspec *spec, int want_max) {
+  const char *fname = spec->fname;
+  lframe *u = lframe_check_ud(L, 1, fname, "self");
+  const char *name = mlsh_check_string(L, 2, fname, "order_by");
+  int opts = lua_type(L, 3) == LUA_TTABLE ? 3 : 4;
+  size_t n = opts == 3 ? 1 : count_arg(L, 3, 1, fname, "n");
+  top_args a = {1};
+  mlsh_opts(L, opts, spec, &a);
+  const mlsh_col *x = *lframe_lookup_cols(L, u->f, &name, 1, fname);
+  const mlsh_col **keys;
+  size_t nk = lframe_group_cols(L, u, &keys, fname);
+  frame_groups *g = push_groups(L, keys, nk, u->f->nrow, 1, fname);
+  int64_t **rows = mlsh_guard(L, sizeof *rows, release_rows);
+  size_t m;
+  mlsh_err err = {0};
+  int rc = frame_slice_top(x, g, n, want_max, a.with_ties, 0, rows, &m, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  push_take(L, u, *rows, m, fname);
+  return 1;
+}
+
+static int l_slice_max(lua_State *L) { return slice_top(L, &slice_max_spec, 1); }
+static int l_slice_min(lua_State *L) { return slice_top(L, &slice_min_spec, 0); }
+
 /* The columns named by the arguments 2.. (*k of them, names in *names),
  * or every column when none is named (*k = 0, *nk = ncol). */
 static const mlsh_col **named_or_all(lua_State *L, const lframe *u, const char ***names, size_t *k, size_t *nk,
@@ -445,6 +481,16 @@ static const mlsh_Reg verb_methods[] = {
   {"slice", l_slice, "df:slice(from [, to]) | df:slice{rows}",
    "Rows from..to (1-based, inclusive), or the rows listed, in that order (repeats allowed).\n"
    "Example: df:slice(11, 20)", NULL},
+  {"slice_max", l_slice_max, "df:slice_max(order_by [, n=1] [, opts])",
+   "The rows with the n largest values of column order_by (dplyr's slice_max): on a grouped frame n from\n"
+   "each group, groups in key order, each group's rows largest first (equal values in row order), groups\n"
+   "kept. With with_ties (the default) rows tied with the n-th value come too and missing values never do;\n"
+   "with_ties = false gives exactly n rows (missing values last when a group has fewer). O(rows): a\n"
+   "selection per group, no full sort.\n"
+   "Example: df:group_by(\"cyl\"):slice_max(\"mpg\", 2)", &slice_max_spec},
+  {"slice_min", l_slice_min, "df:slice_min(order_by [, n=1] [, opts])",
+   "The rows with the n smallest values of column order_by (dplyr's slice_min): as slice_max, smallest\n"
+   "first.\nExample: df:group_by(\"cyl\"):slice_min(\"mpg\", 1, {with_ties = false})", &slice_min_spec},
   {"sample", l_sample, "df:sample([n] [, opts])",
    "n rows drawn at random (all of them, shuffled, when n is absent), without replacement unless\n"
    "replace = true; on a grouped frame n from each group, groups in key order (dplyr's slice_sample).\n"

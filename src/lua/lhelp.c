@@ -1,5 +1,6 @@
 /* lhelp.c - access to the documentation registry for lua/mlsh/help.lua,
  * and mlsh.doc() so that Lua-side helpers document what they define. */
+#include <ctype.h>
 #include <string.h>
 #include "lmlsh.h"
 
@@ -15,6 +16,19 @@ static const char *short_name(const char *name) {
   const char *p = strrchr(name, '.'), *q = strrchr(name, ':');
   if (q > p) p = q;
   return p ? p + 1 : name;
+}
+
+/* The message past a leading API name ("DataFrame:count: ", "stats.lm: "):
+ * the outer function names itself instead, once. */
+static const char *past_api_name(const char *msg) {
+  const char *p = msg;
+  int dots = 0;
+  if (!(isalpha((unsigned char)*p) || *p == '_')) return msg;
+  for (; isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == ':'; p++) {
+    if ((*p == '.' || *p == ':') && p[1] != ' ') dots++;
+    if (*p == ':' && p[1] == ' ') break;
+  }
+  return dots && p[0] == ':' && p[1] == ' ' ? p + 2 : msg;
 }
 
 /* Registry: {msg =, frames =} of the error being raised through named
@@ -52,7 +66,7 @@ static int named_msgh(lua_State *L) {
   const char *msg = lua_tostring(L, 1);
   const char *name = lua_tostring(L, lua_upvalueindex(1));
   if (msg && !strstr(msg, short_name(name)) && strcmp(msg, "interrupted") != 0)
-    lua_pushfstring(L, "%s: %s", name, msg);
+    lua_pushfstring(L, "%s: %s", name, past_api_name(msg));
   else
     lua_pushvalue(L, 1);
   if (lua_type(L, 1) == LUA_TSTRING) keep_trace(L, 1, lua_gettop(L));

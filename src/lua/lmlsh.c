@@ -120,7 +120,12 @@ int mlsh_fail(lua_State *L, const char *fname, int code, const mlsh_err *err) {
   /* The error is the interrupt's effect: consume the flag, so that a script
    * that catches it (pcall) can go on computing. */
   if (code == MLSH_EINTR) { mlsh_interrupt_clear(); return mlsh_error(L, fname, "interrupted"); }
-  if (err && err->msg[0]) return mlsh_error(L, fname, "%s", err->msg);
+  if (err && err->msg[0]) {   /* "DataFrame:slice_max" and "slice_max: ...": the name once */
+    const char *dot = strrchr(fname, '.'), *colon = strrchr(fname, ':'), *verb = colon > dot ? colon + 1 : dot ? dot + 1 : fname;
+    size_t len = strlen(verb);
+    const char *msg = strncmp(err->msg, verb, len) == 0 && err->msg[len] == ':' && err->msg[len + 1] == ' ' ? err->msg + len + 2 : err->msg;
+    return mlsh_error(L, fname, "%s", msg);
+  }
   return mlsh_error(L, fname, "%s", mlsh_strerror(code));
 }
 

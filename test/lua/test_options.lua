@@ -70,6 +70,8 @@ local calls = {
   ["DataFrame:pivot_longer"] = function(o) return data.read_csv("datasets/iris.csv"):pivot_longer({ "^petal" }, o) end,
   ["Column:cut"] = function(o) return data.read_csv("datasets/iris.csv").petal_width:cut(3, o) end,
   ["DataFrame:sample"] = function(o) return data.read_csv("datasets/iris.csv"):sample(3, o) end,
+  ["DataFrame:slice_max"] = function(o) return data.read_csv("datasets/iris.csv"):slice_max("petal_width", 2, o) end,
+  ["DataFrame:slice_min"] = function(o) return data.read_csv("datasets/iris.csv"):slice_min("petal_width", 2, o) end,
   ["mlsh.parallel_map"] = function(o) return mlsh.parallel_map(2, function(i) return i end, o) end,
   ["ts.pnorm"] = function(o) return ts.pnorm(1, o) end,
   ["Arima:summary"] = function(o) return ts.arima({ 1, 3, 2, 5, 4, 6, 5, 8, 7, 9 }, { order = { 1, 0, 0 } }):summary(o) end,
