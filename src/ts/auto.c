@@ -369,7 +369,7 @@ static int within(const search *s, int p, int q, int P, int Q) {
 }
 
 /* One pass over the neighbours of w: stops at the first that improves.
- * They are fitted ahead in groups of s->threads; the fits after the one
+ * They are fitted ahead, two per thread at a time; the fits after the one
  * that improves are dropped unrecorded, as if never tried. Returns the
  * status; *more = 0 when the model limit was passed. */
 static int step(search *s, walk *w, size_t *k, int *more, mlsh_err *err) {
@@ -386,10 +386,12 @@ static int step(search *s, walk *w, size_t *k, int *more, mlsh_err *err) {
     }
     if (is_new(s, nb.p, nb.q, nb.P, nb.Q, nb.c)) set_cand(&cs[n++], nb.p, nb.q, nb.P, nb.Q, nb.c);
   }
+  /* on threads, two candidates per thread: a long fit overlaps the others */
+  size_t width = s->threads > 1 ? 2 * (size_t)s->threads : 1;
   int b, rc;
   for (size_t i = 0; i < n;) {
     if (*k >= limit) { ++*k; *more = 0; return MLSH_OK; }
-    size_t len = n - i < (size_t)s->threads ? n - i : (size_t)s->threads;
+    size_t len = n - i < width ? n - i : width;
     if (len > limit - *k) len = limit - *k;
     if ((rc = fit_all(s, cs + i, len, err))) return rc;
     for (size_t j = i; j < i + len; j++) {
