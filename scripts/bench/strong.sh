@@ -26,16 +26,7 @@ if job == "km10" then
   op = function() return cluster.kmeans(X, 10, { nstart = 10, seed = 42 }) end
   quality = function(km) return string.format("inertia %.1f, ARI %.4f", km.inertia, cluster.ari(y, km.labels)) end
 elseif job == "knn" or job == "rf" then
-  local X = mat.read_raw(D .. "emb_3670x1280.f64", 3670, 1280)
-  local yl = mat.read_raw(D .. "emb_labels_3670.i32", 3670, 1, { dtype = "i32" })
-  local tr = mat.read_raw(D .. "emb_train_idx_2936.i32", 2936, 1, { dtype = "i32" })
-  local te = mat.read_raw(D .. "emb_test_idx_734.i32", 734, 1, { dtype = "i32" })
-  local itr, ite, ytr, yte = {}, {}, {}, {}
-  for i = 1, 2936 do itr[i] = math.tointeger(tr[i]) + 1; ytr[i] = math.tointeger(yl[itr[i]]) + 1 end
-  for i = 1, 734 do ite[i] = math.tointeger(te[i]) + 1; yte[i] = math.tointeger(yl[ite[i]]) + 1 end
-  local sc = learn.scaler()
-  local Xtr = sc:fit_transform(learn.rows(X, itr))
-  local Xte = sc:transform(learn.rows(X, ite))
+  local Xtr, Xte, ytr, yte = loadfile(os.getenv("BENCH_LIB") .. "/emb_split.lua")(D)
   local make = job == "knn" and function() return learn.knn { k = 5, metric = "cosine" } end
     or function() return learn.forest { trees = 100, max_depth = 20, seed = 42 } end
   op = function() return make():fit(Xtr, ytr):predict(Xte) end
@@ -75,10 +66,12 @@ cat(sprintf("%.4f\t%s AICc %.4f\tR %s forecast %s auto.arima(log AirPassengers, 
 REOF
 export PEERS PEERDATA
 mlsh_job() { ST_JOB=$1 "$MLSH" "$LUA" 2>&1 | tail -1; }
-row() {  # task, "median<TAB>quality", peer id, extra note
+# quality_of ID KEY: one entry of the peer's quality record
+quality_of() { /usr/bin/python3 -c "import json,sys; q=json.loads(open(sys.argv[1]).readline())['quality']; print(sys.argv[2], q[sys.argv[2]])" "$PEER_OUT/raw/$1.json" "$2" 2>/dev/null; }
+row() {  # task, "median<TAB>quality", peer id, extra note, quality key of the peer (default: its whole record)
   t=$(echo "$2" | cut -f1); q=$(echo "$2" | cut -f2)
   ps=$(peer_field "$3" median_s)
-  pq=$(peer_field "$3" quality | tr -d "{}'\"" | cut -c1-70)
+  if [ -n "$5" ]; then pq=$(quality_of "$3" "$5"); else pq=$(peer_field "$3" quality | tr -d "{}'\"" | cut -c1-70); fi
   printf '| %s | %s | %s | %s | %s | %s vs %s%s |\n' "$1" "$t" "$(peer_field "$3" peer)" "${ps:-n/a}" "$(ratio "$ps" "$t")" "$q" "${pq:-n/a}" "$4"
 }
 # The machine's arithmetic limit: cores x FMA units x SIMD lanes x 2 flops x
@@ -102,10 +95,10 @@ gf=$(awk -v t="$t" 'BEGIN { if (t > 0) printf "%.1f", 2 * 734 * 2936 * 1280 / t 
 row "g. KNN k=5 cosine, fit+predict 2936/734 x 1280" "$r" gs01_cls_knn_faiss \
   "; mlsh $gf GFLOP/s of the product, machine limit ${p64} fp64 / ${p32} fp32 (lscpu, FMA_UNITS=${FMA_UNITS:-2})"
 r=$(mlsh_job rf); row "g. Random forest 100 trees depth 20, fit+predict" "$r" gs02_cls_rf_R_ranger
-r=$(mlsh_job air); row "f. SARIMA airline (0,1,1)(0,1,1)12 ML, n=144" "$r" fs01_air_forecast_Arima_ML
-r=$(mlsh_job ML); row "f. ARIMA(2,1,2) ML, n=10000" "$r" fs03_arima212_forecast_ML
-r=$(mlsh_job CSS-ML); row "f. ARIMA(2,1,2) CSS-ML, n=10000" "$r" fs04_arima212_forecast_CSSML
-r=$(mlsh_job auto); row "f. auto.arima log AirPassengers, stepwise" "$r" fs02_air_forecast_autoarima
+r=$(mlsh_job air); row "f. SARIMA airline (0,1,1)(0,1,1)12 ML, n=144" "$r" fs01_air_forecast_Arima_ML "" loglik
+r=$(mlsh_job ML); row "f. ARIMA(2,1,2) ML, n=10000" "$r" fs03_arima212_forecast_ML "" loglik
+r=$(mlsh_job CSS-ML); row "f. ARIMA(2,1,2) CSS-ML, n=10000" "$r" fs04_arima212_forecast_CSSML "" loglik
+r=$(mlsh_job auto); row "f. auto.arima log AirPassengers, stepwise" "$r" fs02_air_forecast_autoarima ", $(quality_of fs02_air_forecast_autoarima aicc)" model
 r=$(mlsh_job grid); t=$(echo "$r" | cut -f1); q=$(echo "$r" | cut -f2)
 pr=$(/usr/bin/Rscript "$LUA.R" 2>/dev/null | tail -1); ps=$(echo "$pr" | cut -f1)
 printf '| %s | %s | %s | %s | %s | %s vs %s |\n' "f. auto.arima log AirPassengers, full grid (stepwise = false)" "$t" \
