@@ -33,16 +33,7 @@ if job:match("^tsne") then
     return q
   end
 else
-  local X = mat.read_raw(D .. "emb_3670x1280.f64", 3670, 1280)
-  local yl = mat.read_raw(D .. "emb_labels_3670.i32", 3670, 1, { dtype = "i32" })
-  local tr = mat.read_raw(D .. "emb_train_idx_2936.i32", 2936, 1, { dtype = "i32" })
-  local te = mat.read_raw(D .. "emb_test_idx_734.i32", 734, 1, { dtype = "i32" })
-  local itr, ite, ytr, yte = {}, {}, {}, {}
-  for i = 1, 2936 do itr[i] = math.tointeger(tr[i]) + 1; ytr[i] = math.tointeger(yl[itr[i]]) + 1 end
-  for i = 1, 734 do ite[i] = math.tointeger(te[i]) + 1; yte[i] = math.tointeger(yl[ite[i]]) + 1 end
-  local sc = learn.scaler()
-  local Xtr, Xte = sc:fit_transform(learn.rows(X, itr)), nil
-  Xte = sc:transform(learn.rows(X, ite))
+  local Xtr, Xte, ytr, yte = loadfile(os.getenv("BENCH_LIB") .. "/emb_split.lua")(D)
   local make = ({
     knn = function() return learn.knn { k = 5, metric = "cosine" } end,
     svc = function() return learn.svm { kernel = "rbf", C = 10 } end,

@@ -335,6 +335,7 @@ static const mlsh_opt auto_opt[] = {
   MLSH_OPT_BOOL(auto_args, a.allow_mean, "mean", 1, "allow a mean when d + D = 0"),
   MLSH_OPT_BOOL(auto_args, trace, "trace", 1, "print every candidate with its criterion"),
   MLSH_OPT_INT(auto_args, a.max_models, "max_models", 94, 1, 10000, "most models the stepwise search fits"),
+  MLSH_OPT_THREADS(auto_args, a.threads),
   MLSH_OPT_END};
 static const mlsh_optspec auto_spec = {"ts.auto_arima", auto_opt};
 

@@ -109,6 +109,7 @@ typedef struct ts_auto_opts {
   int allow_drift;        /* drift when d + D = 1 */
   int allow_mean;         /* mean when d + D = 0 */
   int max_models;         /* stepwise limit (94) */
+  int threads;            /* candidates fitted at once (0: all cores); the choice does not depend on it */
 } ts_auto_opts;
 
 typedef struct ts_candidate {

@@ -12,6 +12,7 @@
 #include "ts.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
+#include "../core/threads.h"
 
 void ts_auto_defaults(ts_auto_opts *o) {
   memset(o, 0, sizeof *o);
@@ -159,6 +160,7 @@ typedef struct search {
   const ts_auto_opts *o;
   size_t length;                   /* non-missing values (serieslength) */
   int d, D, m, ic, approx;
+  int threads;                     /* candidates fitted at once */
   int max_p, max_q, max_P, max_Q;
   int allow_drift, allow_mean;
   double offset;                   /* CSS likelihood offset while approximating */
@@ -254,21 +256,63 @@ static void set_best(search *s, ts_arima_fit *f, int fitted, double ic) {
   s->best_ic = ic;
 }
 
-/* Fits and records a candidate; *better = 1 when its ic beats the best
- * (or force: the first model, kept whatever its ic), which it replaces. */
-static int try_model(search *s, int p, int q, int P, int Q, int constant, int force, int *better, mlsh_err *err) {
+/* A candidate fitted ahead of its turn. The search reads the fits in
+ * forecast's order, so the choice does not depend on the thread count. */
+typedef struct cand {
+  int p, q, P, Q, c;
   ts_arima_fit f;
-  int fitted;
+  int fitted, rc;
   double ic;
+  mlsh_err err;
+} cand;
+
+static void set_cand(cand *c, int p, int q, int P, int Q, int constant) {
+  memset(c, 0, sizeof *c);
+  c->p = p; c->q = q; c->P = P; c->Q = Q; c->c = constant;
+}
+
+static void drop(cand *c, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (c[i].fitted) { ts_arima_free(&c[i].f); c[i].fitted = 0; }
+}
+
+typedef struct fit_job { const search *s; cand *c; } fit_job;
+
+static int fit_range(void *ctx, size_t begin, size_t end, int tid) {
+  fit_job *j = ctx;
+  (void)tid;
+  for (size_t i = begin; i < end; i++) {
+    cand *c = &j->c[i];
+    c->rc = fit_model(j->s, c->p, c->q, c->P, c->Q, c->c, j->s->approx, &c->f, &c->fitted, &c->ic, &c->err);
+  }
+  return MLSH_OK;
+}
+
+/* Fits c[0..n) on the search's threads; on a failure (out of memory,
+ * Ctrl-C) every fit is freed and the first failure returned. */
+static int fit_all(const search *s, cand *c, size_t n, mlsh_err *err) {
+  fit_job j = { s, c };
+  for (size_t i = 0; i < n; i++) c[i].rc = MLSH_EINTR;
+  int rc = n < 2 || s->threads < 2 ? fit_range(&j, 0, n, 0) : mlsh_parallel_dynamic(n, s->threads, 1, fit_range, &j);
+  if (rc) mlsh_seterr(err, rc, "the candidate fits failed to start");
+  for (size_t i = 0; i < n && rc == MLSH_OK; i++)
+    if (c[i].rc) rc = mlsh_seterr(err, c[i].rc, "%s", c[i].rc == MLSH_EINTR ? "interrupted" : c[i].err.msg);
+  if (rc) drop(c, n);
+  return rc;
+}
+
+/* Records a fitted candidate; *better = 1 when its ic beats the best (or
+ * force: the first model, kept whatever its ic), which it replaces. */
+static int take(search *s, cand *c, int force, int *better, mlsh_err *err) {
   *better = 0;
-  int rc = fit_model(s, p, q, P, Q, constant, s->approx, &f, &fitted, &ic, err);
-  if (rc == MLSH_OK) rc = record(s, p, q, P, Q, constant, ic, err);
-  if (rc == MLSH_OK && (force || ic < s->best_ic)) {
-    set_best(s, &f, fitted, ic);
+  int rc = record(s, c->p, c->q, c->P, c->Q, c->c, c->ic, err);
+  if (rc == MLSH_OK && (force || c->ic < s->best_ic)) {
+    set_best(s, &c->f, c->fitted, c->ic);
+    c->fitted = 0;
     *better = 1;
     return MLSH_OK;
   }
-  if (fitted) ts_arima_free(&f);
+  drop(c, 1);
   return rc;
 }
 
@@ -292,7 +336,8 @@ static const int neighbours[16][4] = {
   { -1, 0, 0, 0 }, { 0, -1, 0, 0 }, { 1, 0, 0, 0 }, { 0, 1, 0, 0 },
   { -1, -1, 0, 0 }, { -1, 1, 0, 0 }, { 1, -1, 0, 0 }, { 1, 1, 0, 0 } };
 
-/* The five starting models; w receives the orders of the best. */
+/* The five starting models, fitted together; w receives the orders of
+ * the best (forecast keeps the walk's constant flag whichever wins). */
 static int start_models(search *s, walk *w, mlsh_err *err) {
   const ts_auto_opts *o = s->o;
   int sp = o->start_p, sq = o->start_q, sP = o->start_P, sQ = o->start_Q, b, rc;
@@ -302,23 +347,19 @@ static int start_models(search *s, walk *w, mlsh_err *err) {
   w->P = sP < s->max_P ? sP : s->max_P;
   w->Q = sQ < s->max_Q ? sQ : s->max_Q;
   int c = w->c = s->allow_drift || s->allow_mean;
-  if ((rc = try_model(s, w->p, w->q, w->P, w->Q, c, 1, &b, err))) return rc;
-  if ((rc = try_model(s, 0, 0, 0, 0, c, 0, &b, err))) return rc;
-  if (b) w->p = w->q = w->P = w->Q = 0;
+  cand cs[5];
+  size_t n = 0;
+  set_cand(&cs[n++], w->p, w->q, w->P, w->Q, c);
+  set_cand(&cs[n++], 0, 0, 0, 0, c);
   int ap = s->max_p > 0, aP = s->m > 1 && s->max_P > 0;
-  if (ap || s->max_P > 0) {
-    if ((rc = try_model(s, ap, 0, aP, 0, c, 0, &b, err))) return rc;
-    if (b) { w->p = ap; w->P = aP; w->q = w->Q = 0; }
-  }
+  if (ap || s->max_P > 0) set_cand(&cs[n++], ap, 0, aP, 0, c);
   int aq = s->max_q > 0, aQ = s->m > 1 && s->max_Q > 0;
-  if (aq || s->max_Q > 0) {
-    if ((rc = try_model(s, 0, aq, 0, aQ, c, 0, &b, err))) return rc;
-    if (b) { w->q = aq; w->Q = aQ; w->p = w->P = 0; }
-  }
-  /* forecast keeps the constant flag of the walk when this one wins */
-  if (c) {
-    if ((rc = try_model(s, 0, 0, 0, 0, 0, 0, &b, err))) return rc;
-    if (b) w->p = w->q = w->P = w->Q = 0;
+  if (aq || s->max_Q > 0) set_cand(&cs[n++], 0, aq, 0, aQ, c);
+  if (c) set_cand(&cs[n++], 0, 0, 0, 0, 0);
+  if ((rc = fit_all(s, cs, n, err))) return rc;
+  for (size_t i = 0; i < n; i++) {
+    if ((rc = take(s, &cs[i], i == 0, &b, err))) { drop(cs + i + 1, n - i - 1); return rc; }
+    if (b) { w->p = cs[i].p; w->q = cs[i].q; w->P = cs[i].P; w->Q = cs[i].Q; }
   }
   return MLSH_OK;
 }
@@ -328,23 +369,41 @@ static int within(const search *s, int p, int q, int P, int Q) {
 }
 
 /* One pass over the neighbours of w: stops at the first that improves.
- * Returns the status; *more = 0 when the model limit was passed. */
+ * They are fitted ahead, two per thread at a time; the fits after the one
+ * that improves are dropped unrecorded, as if never tried. Returns the
+ * status; *more = 0 when the model limit was passed. */
 static int step(search *s, walk *w, size_t *k, int *more, mlsh_err *err) {
-  size_t limit = (size_t)s->o->max_models;
-  int b, rc;
+  size_t limit = (size_t)s->o->max_models, n = 0;
+  cand cs[17];
   for (int i = 0; i <= 16; i++) {
-    walk n = *w;
+    walk nb = *w;
     if (i < 16) {
-      n.p += neighbours[i][0]; n.q += neighbours[i][1]; n.P += neighbours[i][2]; n.Q += neighbours[i][3];
-      if (!within(s, n.p, n.q, n.P, n.Q)) continue;
+      nb.p += neighbours[i][0]; nb.q += neighbours[i][1]; nb.P += neighbours[i][2]; nb.Q += neighbours[i][3];
+      if (!within(s, nb.p, nb.q, nb.P, nb.Q)) continue;
     } else {
       if (!s->allow_drift && !s->allow_mean) continue;
-      n.c = !n.c;
+      nb.c = !nb.c;
     }
-    if (!is_new(s, n.p, n.q, n.P, n.Q, n.c)) continue;
-    if (++*k > limit) { *more = 0; return MLSH_OK; }
-    if ((rc = try_model(s, n.p, n.q, n.P, n.Q, n.c, 0, &b, err))) return rc;
-    if (b) { *w = n; return MLSH_OK; }
+    if (is_new(s, nb.p, nb.q, nb.P, nb.Q, nb.c)) set_cand(&cs[n++], nb.p, nb.q, nb.P, nb.Q, nb.c);
+  }
+  /* on threads, two candidates per thread: a long fit overlaps the others */
+  size_t width = s->threads > 1 ? 2 * (size_t)s->threads : 1;
+  int b, rc;
+  for (size_t i = 0; i < n;) {
+    if (*k >= limit) { ++*k; *more = 0; return MLSH_OK; }
+    size_t len = n - i < width ? n - i : width;
+    if (len > limit - *k) len = limit - *k;
+    if ((rc = fit_all(s, cs + i, len, err))) return rc;
+    for (size_t j = i; j < i + len; j++) {
+      ++*k;
+      rc = take(s, &cs[j], 0, &b, err);
+      if (rc || b) {
+        drop(cs + j + 1, i + len - j - 1);
+        if (b && !rc) { w->p = cs[j].p; w->q = cs[j].q; w->P = cs[j].P; w->Q = cs[j].Q; w->c = cs[j].c; }
+        return rc;
+      }
+    }
+    i += len;
   }
   return MLSH_OK;
 }
@@ -394,20 +453,36 @@ static int stepwise(search *s, mlsh_err *err) {
 
 /* ---- the full grid: forecast's search.arima ---- */
 
+/* Fits the n candidates of a block and takes them in order; best and
+ * best_c follow the best so far. */
+static int grid_block(search *s, cand *cs, size_t *n, ts_order *best, int *best_c, mlsh_err *err) {
+  int b, rc = fit_all(s, cs, *n, err);
+  for (size_t i = 0; i < *n && rc == MLSH_OK; i++) {
+    if ((rc = take(s, &cs[i], 0, &b, err))) drop(cs + i + 1, *n - i - 1);
+    else if (b) { *best = s->best.ord; *best_c = cs[i].c; }
+  }
+  *n = 0;
+  return rc;
+}
+
+/* The grid in forecast's order, fitted in blocks on the search's threads. */
 static int grid(search *s, mlsh_err *err) {
-  int maxK = s->allow_drift || s->allow_mean, order = s->o->max_order, b, rc;
+  int maxK = s->allow_drift || s->allow_mean, order = s->o->max_order, rc;
   ts_order best = { 0 };
   int best_c = 0;
+  cand cs[32];
+  size_t n = 0;
   for (int p = 0; p <= s->max_p; p++)
     for (int q = 0; q <= s->max_q; q++)
       for (int P = 0; P <= s->max_P; P++)
         for (int Q = 0; Q <= s->max_Q; Q++) {
           if (p + q + P + Q > order) continue;
           for (int c = 0; c <= maxK; c++) {
-            if ((rc = try_model(s, p, q, P, Q, c, 0, &b, err))) return rc;
-            if (b) { best = s->best.ord; best_c = c; }
+            set_cand(&cs[n++], p, q, P, Q, c);
+            if (n == 32 && (rc = grid_block(s, cs, &n, &best, &best_c, err))) return rc;
           }
         }
+  if (n && (rc = grid_block(s, cs, &n, &best, &best_c, err))) return rc;
   if (!s->approx || !s->have_best) return MLSH_OK;
   ts_arima_fit f;
   int fitted;
@@ -573,6 +648,7 @@ int ts_auto_arima(const double *y, size_t n, const ts_auto_opts *o, ts_arima_fit
   memset(&s, 0, sizeof s);
   s.y = y + first; s.n = n - first; s.o = o; s.best_ic = INFINITY;
   s.m = o->s;
+  s.threads = mlsh_threads_resolve(o->threads);
   for (size_t i = 0; i < s.n; i++) s.length += !isnan(s.y[i]);
   int done;
   rc = prepare(&s, &done, err);

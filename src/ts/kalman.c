@@ -11,6 +11,7 @@
 #define TS_CLONES
 #endif
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <complex.h>
 #include <lapacke.h>
@@ -126,6 +127,77 @@ static int q0_doubling(const double *phi, int p, const double *R, int r, double 
   return MLSH_OK;
 }
 
+/* Largest |P - T P T' - R R'| relative to the largest |P|: how well Q0
+ * solves the stationary equation. */
+static double lyapunov_residual(const double *phi, int p, const double *R, int r, const double *Q0) {
+  double worst = 0, size = 0;
+  for (int i = 0; i < r; i++)
+    for (int j = i; j < r; j++) {
+      double fi = i < p ? phi[i] : 0.0, fj = j < p ? phi[j] : 0.0;
+      double tpt = fi * fj * Q0[0];
+      if (j + 1 < r) tpt += fi * Q0[j + 1];
+      if (i + 1 < r) tpt += fj * Q0[(size_t)(i + 1) * r];
+      if (i + 1 < r && j + 1 < r) tpt += Q0[(size_t)(i + 1) * r + j + 1];
+      double v = Q0[(size_t)i * r + j];
+      worst = fmax(worst, fabs(v - tpt - R[i] * R[j]));
+      size = fmax(size, fabs(v));
+    }
+  return isfinite(worst) && size > 0 ? worst / size : INFINITY;
+}
+
+/* The state of Harvey's form is a_t[i] = sum_{u>=0} phi_{i+u} y_{t-1-u}
+ * + sum_{v>=0} R_{i+v} e_{t-v}, so its covariance follows from the ARMA
+ * autocovariances gamma(0..p) (one (p+1)-system) and the psi weights
+ * (Rossignol 2011): O(r^2 (p + r)) instead of the r^2/2-unknown system.
+ * Returns 0 when that system is singular (a unit root). */
+static int q0_autocov(const double *phi, int p, const double *R, int r, double *Q0, int *oom) {
+  size_t g1 = (size_t)p + 1;
+  double *G = mlsh_calloc(g1 * g1 + g1 + (size_t)r + (size_t)r * ((size_t)p + r), sizeof(double));
+  if (!G) { *oom = 1; return 0; }
+  double *gam = G + g1 * g1, *psi = gam + g1, *B = psi + r, *C = B + (size_t)r * p;
+  for (int j = 0; j < r; j++) {
+    double s = R[j];
+    for (int k = 1; k <= j && k <= p; k++) s += phi[k - 1] * psi[j - k];
+    psi[j] = s;
+  }
+  /* gamma(h) - sum_k phi_k gamma(|h - k|) = sum_{j>=h} R_j psi_{j-h} */
+  for (int h = 0; h <= p; h++) {
+    double *row = G + (size_t)h * g1;
+    row[h] += 1.0;
+    for (int k = 1; k <= p; k++) row[abs(h - k)] -= phi[k - 1];
+    double s = 0;
+    for (int j = h; j < r; j++) s += R[j] * psi[j - h];
+    gam[h] = s;
+  }
+  int ok = ts_solve(G, gam, (int)g1, 1);
+  if (ok) {
+    /* B[i][w] = sum_u phi_{i+u} gamma(|u - w|), C[i][v] = sum_u phi_{i+u} psi_{v-1-u} */
+    for (int i = 0; i < r; i++)
+      for (int w = 0; w < p; w++) {
+        double sb = 0;
+        for (int u = 0; i + u < p; u++) sb += phi[i + u] * gam[abs(u - w)];
+        B[(size_t)i * p + w] = sb;
+      }
+    for (int i = 0; i < r; i++)
+      for (int v = 0; v < r; v++) {
+        double sc = 0;
+        for (int u = 0; i + u < p && u < v; u++) sc += phi[i + u] * psi[v - 1 - u];
+        C[(size_t)i * r + v] = sc;
+      }
+    for (int i = 0; i < r; i++)
+      for (int j = i; j < r; j++) {
+        double s = 0;
+        for (int w = 0; j + w < p; w++) s += B[(size_t)i * p + w] * phi[j + w];
+        for (int v = 0; j + v < r; v++) s += C[(size_t)i * r + v] * R[j + v];
+        for (int v = 0; i + v < r; v++) s += C[(size_t)j * r + v] * R[i + v];
+        for (int v = 0; j + v < r; v++) s += R[i + v] * R[j + v];
+        Q0[(size_t)i * r + j] = Q0[(size_t)j * r + i] = s;
+      }
+  }
+  mlsh_free(G);
+  return ok;
+}
+
 /* Stationary covariance of the state of Harvey's ARMA form
  * (T: phi in column 0 and a shifted identity, R = (1, theta)).
  * As Gardner, Harvey & Phillips (1980, AS 154) we solve the linear system
@@ -146,6 +218,11 @@ int ts_getQ0(const double *phi, int p, const double *theta, int q, double *Q0, m
     return MLSH_OK;
   }
   if (r == 1) { Q0[0] = 1.0 / (1.0 - phi[0] * phi[0]); return MLSH_OK; }
+  /* the autocovariance route, checked; near a unit root it can lose
+   * accuracy, and then the direct solution decides */
+  int oom = 0;
+  if (q0_autocov(phi, p, R, r, Q0, &oom) && lyapunov_residual(phi, p, R, r, Q0) < 1e-10) return MLSH_OK;
+  if (oom) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   if (r > 28) return q0_doubling(phi, p, R, r, Q0, err);
   size_t m = (size_t)r * (r + 1) / 2;
   double *A = mlsh_calloc(m * m + m, sizeof(double));

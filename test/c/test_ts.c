@@ -170,6 +170,69 @@ static void test_interrupt(void) {
   CHECK(tried == NULL);
 }
 
+static int rel_close(double a, double b, double tol);
+
+/* The candidates are fitted ahead on threads, but read in forecast's
+ * order: the same search and choice at any thread count. */
+static int same_search(const ts_auto_opts *base, int threads_a, int threads_b) {
+  ts_auto_opts o = *base;
+  ts_arima_fit fa, fb;
+  ts_candidate *ta = NULL, *tb = NULL;
+  size_t na = 0, nb = 0;
+  mlsh_err err;
+  o.threads = threads_a;
+  if (ts_auto_arima(air, 144, &o, &fa, &ta, &na, &err) != MLSH_OK) return 0;
+  o.threads = threads_b;
+  if (ts_auto_arima(air, 144, &o, &fb, &tb, &nb, &err) != MLSH_OK) { ts_arima_free(&fa); mlsh_free(ta); return 0; }
+  int ok = na == nb && fa.aicc == fb.aicc && fa.ncoef == fb.ncoef;
+  for (size_t i = 0; ok && i < na; i++)
+    ok = !memcmp(&ta[i].ord, &tb[i].ord, sizeof ta[i].ord) && ta[i].constant == tb[i].constant &&
+         (ta[i].ic == tb[i].ic || (isnan(ta[i].ic) && isnan(tb[i].ic)));
+  ts_arima_free(&fa); ts_arima_free(&fb);
+  mlsh_free(ta); mlsh_free(tb);
+  return ok;
+}
+
+static void test_auto_threads(void) {
+  if (!have_air) SKIP("datasets/AirPassengers.csv not readable");
+  ts_auto_opts o;
+  ts_auto_defaults(&o);
+  o.s = 12;
+  CHECK(same_search(&o, 1, 2));
+  CHECK(same_search(&o, 1, 3));
+  o.stepwise = 0;
+  o.max_order = 3;
+  CHECK(same_search(&o, 1, 2));
+}
+
+/* forecast 8.20: auto.arima(log(AirPassengers), stepwise = FALSE) picks
+ * ARIMA(0,1,1)(0,1,1)[12], AICc -483.2100848156, forecast(f, h = 2)$mean
+ * 6.1101857433, 6.0537752713, 96 models in its trace (the full grid, 2 threads). */
+static void test_auto_air_grid(void) {
+  if (!have_air) SKIP("datasets/AirPassengers.csv not readable");
+  ts_auto_opts o;
+  ts_auto_defaults(&o);
+  o.s = 12;
+  o.stepwise = 0;
+  o.threads = 2;
+  ts_arima_fit f;
+  ts_candidate *tried = NULL;
+  size_t nt = 0;
+  mlsh_err err;
+  CHECK(ts_auto_arima(air, 144, &o, &f, &tried, &nt, &err) == MLSH_OK);
+  const ts_order *d = &f.ord;
+  CHECK(d->p == 0 && d->d == 1 && d->q == 1 && d->P == 0 && d->D == 1 && d->Q == 1 && d->s == 12);
+  CHECK(!f.has_intercept && !f.has_drift);
+  CHECK(rel_close(f.aicc, -483.2100848156, 1e-6));
+  double mean[2], se[2];
+  CHECK(ts_arima_forecast(&f, 2, NULL, mean, se, &err) == MLSH_OK);
+  CHECK(rel_close(mean[0], 6.1101857433, 1e-6));
+  CHECK(rel_close(mean[1], 6.0537752713, 1e-6));
+  CHECK(nt == 96);   /* the models of its trace */
+  ts_arima_free(&f);
+  mlsh_free(tried);
+}
+
 /* Every allocation failure must come back as ENOMEM without leaks or crashes. */
 static void test_alloc_failures(void) {
   if (!have_air) SKIP("datasets/AirPassengers.csv not readable");
@@ -628,6 +691,8 @@ int main(void) {
   RUN(test_gaps_match_full_likelihood_shape);
   RUN(test_distributions);
   RUN(test_interrupt);
+  RUN(test_auto_threads);
+  RUN(test_auto_air_grid);
   RUN(test_alloc_failures);
   RUN(test_series_tools);
   RUN(test_stl_against_r);
