@@ -202,12 +202,13 @@ static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
   const pca_model *m = c->m;
   size_t p = m->p, q = m->ncomp;
   (void)tid;
-  double *Z = mlsh_malloc_array(PROJ_ROWS * p, sizeof(double));
+  double *Z = mlsh_malloc_array(PROJ_ROWS * p + p, sizeof(double)), *inv = Z + PROJ_ROWS * p;
   if (!Z) return MLSH_ENOMEM;
+  for (size_t j = 0; j < p; j++) inv[j] = 1.0 / m->sd[j];
   for (size_t b0 = b; b0 < e; b0 += PROJ_ROWS) {
     size_t b1 = b0 + PROJ_ROWS < e ? b0 + PROJ_ROWS : e;
     for (size_t i = b0; i < b1; i++)
-      for (size_t j = 0; j < p; j++) Z[(i - b0) * p + j] = (c->X->data[i * p + j] - m->mean[j]) / m->sd[j];
+      for (size_t j = 0; j < p; j++) Z[(i - b0) * p + j] = (c->X->data[i * p + j] - m->mean[j]) * inv[j];
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(b1 - b0), (int)q, (int)p, 1.0, Z, (int)p,
                 m->loadings.data, (int)q, 0.0, c->coord->data + b0 * q, (int)q);
     if (c->cos2)
@@ -275,13 +276,11 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
   if ((rc = mat_alloc(&m->ind_contrib, n, r, err)) || (rc = mat_alloc(&m->var_coord, p, r, err)) ||
       (rc = mat_alloc(&m->var_cos2, p, r, err)) || (rc = mat_alloc(&m->var_contrib, p, r, err)))
     return rc;
-  for (size_t k = 0; k < r; k++) {
-    double lam = m->eig.data[k];
-    for (size_t i = 0; i < n; i++) {
-      double f = MAT_AT(&m->ind_coord, i, k);
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < r; k++) {
+      double lam = m->eig.data[k], f = MAT_AT(&m->ind_coord, i, k);
       MAT_AT(&m->ind_contrib, i, k) = lam > 0.0 ? 100.0 * m->w[i] * f * f / lam : 0.0;
     }
-  }
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) {
       double v = MAT_AT(&m->loadings, j, k), c = v * sqrt(m->eig.data[k] > 0 ? m->eig.data[k] : 0.0);
@@ -297,45 +296,35 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
  * then its eigenpairs. It squares the condition number: pca_fit falls back
  * to the SVD when the kept eigenvalues are too small against the largest. */
 #define GRAM_ROWS 512       /* a centred block (GRAM_ROWS x p) stays in L2 */
-#define GRAM_MEAN_ROWS 4096
+#define GRAM_SHIFT_ROWS 4096
 /* eps * lambda_1 / lambda_k bounds the relative error of lambda_k: keep the
  * Gram solver while that is below about 2e-10. */
 #define GRAM_MAX_RATIO 1e6
 
-typedef struct { const mlsh_mat *X; const double *w, *mean; double *part; size_t nb; } gram_ctx;
+/* One pass over the data: the rows shifted by s (the mean of the first
+ * rows, close to the mean), so that sum w (x - s)(x - s)' and sum w (x - s)
+ * give the centred G = S - d d', d = mean - s, without cancellation
+ * (the shifted-data algorithm; the correction d d' is of order var / 4096). */
+typedef struct { const mlsh_mat *X; const double *w, *shift; double *part; } gram_ctx;
 
-/* Weighted column sums of row blocks, one partial per block (summed in
- * block order afterwards: the result does not depend on the threads). */
-static int mean_blocks(void *ctx, size_t b, size_t e, int tid) {
-  gram_ctx *c = ctx;
-  size_t n = c->X->rows, p = c->X->cols;
-  (void)tid;
-  for (size_t blk = b; blk < e; blk++) {
-    double *acc = c->part + blk * p;
-    size_t i1 = (blk + 1) * GRAM_MEAN_ROWS < n ? (blk + 1) * GRAM_MEAN_ROWS : n;
-    for (size_t j = 0; j < p; j++) acc[j] = 0.0;
-    for (size_t i = blk * GRAM_MEAN_ROWS; i < i1; i++) {
-      const double *x = c->X->data + i * p;
-      double wi = c->w[i];
-      for (size_t j = 0; j < p; j++) acc[j] += wi * x[j];
-    }
-  }
-  return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
-}
-
-/* Rows [b, e) into worker tid's p x p partial: sqrt(w_i) (x_i - mean) in a
- * block buffer, then one dsyrk per block (upper triangle). */
+/* Rows [b, e) into worker tid's partials (p x p, then p sums): sqrt(w_i)
+ * (x_i - s) in a block buffer, one dsyrk per block (upper triangle). */
 static int gram_rows(void *ctx, size_t b, size_t e, int tid) {
   gram_ctx *c = ctx;
   size_t p = c->X->cols;
-  double *G = c->part + (size_t)tid * p * p, *B = mlsh_malloc_array(GRAM_ROWS * p, sizeof(double));
+  double *G = c->part + (size_t)tid * (p * p + p), *sum = G + p * p;
+  double *B = mlsh_malloc_array(GRAM_ROWS * p, sizeof(double));
   if (!B) return MLSH_ENOMEM;
   for (size_t i0 = b; i0 < e; i0 += GRAM_ROWS) {
     size_t i1 = i0 + GRAM_ROWS < e ? i0 + GRAM_ROWS : e;
     for (size_t i = i0; i < i1; i++) {
       const double *x = c->X->data + i * p;
-      double sw = sqrt(c->w[i]), *z = B + (i - i0) * p;
-      for (size_t j = 0; j < p; j++) z[j] = sw * (x[j] - c->mean[j]);
+      double wi = c->w[i], sw = sqrt(wi), *z = B + (i - i0) * p;
+      for (size_t j = 0; j < p; j++) {
+        double d = x[j] - c->shift[j];
+        z[j] = sw * d;
+        sum[j] += wi * d;
+      }
     }
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)(i1 - i0), 1.0, B, (int)p, 1.0, G, (int)p);
     if (mlsh_interrupted()) break;
@@ -344,32 +333,41 @@ static int gram_rows(void *ctx, size_t b, size_t e, int tid) {
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
 }
 
-static int gram_status(int rc, mlsh_err *err) {
-  return mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory");
+/* The shift: the weighted mean of the first rows with weight (0 uncentred). */
+static void gram_shift(const mlsh_mat *X, const double *w, int center, double *s) {
+  size_t n = X->rows, p = X->cols, i = 0, h = 0;
+  double ws = 0.0;
+  for (size_t j = 0; j < p; j++) s[j] = 0.0;
+  for (; center && i < n && h < GRAM_SHIFT_ROWS; i++) {
+    if (!(w[i] > 0.0)) continue;
+    for (size_t j = 0; j < p; j++) s[j] += w[i] * X->data[i * p + j];
+    ws += w[i];
+    h++;
+  }
+  for (size_t j = 0; ws > 0.0 && j < p; j++) s[j] /= ws;
 }
 
 /* Means (or 0), then G (p x p, upper triangle, row-major) of the weighted
  * centred data: G_jj are the variances. */
 static int gram_matrix(const mlsh_mat *X, pca_model *m, const pca_opts *o, double *G, mlsh_err *err) {
-  size_t n = X->rows, p = X->cols, nb = (n + GRAM_MEAN_ROWS - 1) / GRAM_MEAN_ROWS;
+  size_t n = X->rows, p = X->cols;
   int nt = mlsh_threads_resolve(o->threads);
-  size_t parts = nb * p > (size_t)nt * p * p ? nb * p : (size_t)nt * p * p;
-  gram_ctx c = {X, m->w, m->mean, mlsh_calloc(parts, sizeof(double)), nb};
-  if (!c.part) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  double *shift = mlsh_malloc_array(p, sizeof(double));
+  gram_ctx c = {X, m->w, shift, mlsh_calloc((size_t)nt * (p * p + p), sizeof(double))};
   int rc = MLSH_OK;
-  for (size_t j = 0; j < p; j++) m->mean[j] = 0.0;
-  if (o->center) {
-    if ((rc = mlsh_parallel_dynamic(nb, nt, 1, mean_blocks, &c))) { gram_status(rc, err); goto done; }
-    for (size_t blk = 0; blk < nb; blk++)
-      for (size_t j = 0; j < p; j++) m->mean[j] += c.part[blk * p + j];
-    memset(c.part, 0, nb * p * sizeof(double));
+  if (!c.part || !shift) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+  gram_shift(X, m->w, o->center, shift);
+  rc = mlsh_parallel_for(n, nt, GRAM_ROWS, gram_rows, &c);
+  if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory"); goto done; }
+  for (size_t k = 0; k < p * p + p; k++)
+    for (int t = 1; t < nt; t++) c.part[k] += c.part[(size_t)t * (p * p + p) + k];
+  const double *d = c.part + p * p;      /* mean - shift */
+  for (size_t i = 0; i < p; i++) {
+    m->mean[i] = o->center ? shift[i] + d[i] : 0.0;
+    for (size_t j = i; j < p; j++) G[i * p + j] = c.part[i * p + j] - (o->center ? d[i] * d[j] : 0.0);
   }
-  if ((rc = mlsh_parallel_for(n, nt, GRAM_ROWS, gram_rows, &c))) { gram_status(rc, err); goto done; }
-  for (size_t k = 0; k < p * p; k++) G[k] = c.part[k];
-  for (int t = 1; t < nt; t++)
-    for (size_t k = 0; k < p * p; k++) G[k] += c.part[(size_t)t * p * p + k];
 done:
-  mlsh_free(c.part);
+  mlsh_free(c.part); mlsh_free(shift);
   return rc;
 }
 
