@@ -197,6 +197,17 @@ typedef struct { const pca_model *m; const mlsh_mat *X; mlsh_mat *coord, *cos2; 
 /* Rows in blocks of PROJ_ROWS: standardise into a small buffer, one dgemm. */
 #define PROJ_ROWS 256
 
+/* Four running sums: one chain of dependent adds would bound the loop by
+ * the add latency. */
+static double sum_squares(const double *z, size_t p) {
+  double a[4] = {0.0, 0.0, 0.0, 0.0};
+  size_t j = 0;
+  for (; j + 4 <= p; j += 4)
+    for (int u = 0; u < 4; u++) a[u] += z[j + u] * z[j + u];
+  for (; j < p; j++) a[0] += z[j] * z[j];
+  return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
 static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
   proj_ctx *c = ctx;
   const pca_model *m = c->m;
@@ -213,11 +224,10 @@ static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
                 m->loadings.data, (int)q, 0.0, c->coord->data + b0 * q, (int)q);
     if (c->cos2)
       for (size_t i = b0; i < b1; i++) {
-        double d2 = 0.0;
-        for (size_t j = 0; j < p; j++) d2 += Z[(i - b0) * p + j] * Z[(i - b0) * p + j];
+        double d2 = sum_squares(Z + (i - b0) * p, p), inv2 = d2 > 0.0 ? 1.0 / d2 : 0.0;
         for (size_t k = 0; k < q; k++) {
           double f = MAT_AT(c->coord, i, k);
-          MAT_AT(c->cos2, i, k) = d2 > 0.0 ? f * f / d2 : 0.0;
+          MAT_AT(c->cos2, i, k) = f * f * inv2;
         }
       }
     if (mlsh_interrupted()) break;
