@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hclust.h"
+#include "hclust_ward.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
+#include "../core/threads.h"
 
 typedef struct { size_t a, b; double h; } hc_raw;
 
@@ -26,6 +28,7 @@ typedef struct nn_backend {
   double *Ct, *szp, *buf;
   size_t *where;        /* slot -> position */
   size_t p;
+  ward_pool *pool;      /* threads of the nearest-neighbour search, or NULL */
 } nn_backend;
 
 static inline double cget(const nn_backend *B, size_t i, size_t j) {
@@ -35,28 +38,6 @@ static inline void cset(nn_backend *B, size_t i, size_t j, double v) {
   B->cond[i < j ? dist_cidx(B->n, i, j) : dist_cidx(B->n, j, i)] = v;
 }
 
-/* Ward distance sqrt(2 na nj / (na + nj) |ca - cj|^2) from a to every
- * active position, into B->buf. The hot loop of Ward clustering: built
- * vectorised (DIST_HOT). */
-DIST_HOT static void ward_sweep_kernel(const double *restrict Ct, size_t n, size_t p, size_t m,
-                                                                     size_t pa, const double *restrict sz, double *restrict buf) {
-  for (size_t t0 = 0; t0 < m; t0 += 512) {          /* a block of buf stays in L1 across the p sweeps */
-    size_t t1 = t0 + 512 < m ? t0 + 512 : m;
-    for (size_t q = 0; q < p; q++) {
-      const double *restrict row = Ct + q * n;
-      double c = row[pa];
-      if (q == 0) for (size_t t = t0; t < t1; t++) { double d = row[t] - c; buf[t] = d * d; }
-      else for (size_t t = t0; t < t1; t++) { double d = row[t] - c; buf[t] += d * d; }
-    }
-    double na = sz[pa];
-    for (size_t t = t0; t < t1; t++) buf[t] *= 2.0 * na * sz[t] / (na + sz[t]);
-  }
-}
-
-static void ward_sweep(nn_backend *B, size_t a) {
-  ward_sweep_kernel(B->Ct, B->n, B->p, B->nact, B->where[a], B->szp, B->buf);
-}
-
 /* Nearest active neighbour of a; ties go to `prefer` (the chain's previous
  * element, which guarantees termination), then to the lowest slot (matrix)
  * or position (centroids). */
@@ -64,14 +45,9 @@ static size_t nearest(nn_backend *B, size_t a, size_t prefer, double *dout) {
   double best = INFINITY, dp = INFINITY;
   size_t arg = (size_t)-1;
   if (B->Ct) {
-    ward_sweep(B, a);
-    const double *buf = B->buf;
-    size_t bt = 0;
-    B->buf[B->where[a]] = INFINITY;
-    for (size_t t = 0; t < B->nact; t++)
-      if (buf[t] < best) { best = buf[t]; bt = t; }   /* ties: lowest position */
-    arg = B->act[bt];
-    if (prefer != (size_t)-1) dp = buf[B->where[prefer]];
+    ward_scan sc = {B->Ct, B->szp, B->buf, B->n, B->p, B->nact, B->where[a]};
+    arg = B->act[ward_nearest(B->pool, &sc, &best)];
+    if (prefer != (size_t)-1) dp = B->buf[B->where[prefer]];
     best = sqrt(best);
     dp = sqrt(dp);
   } else {
@@ -402,7 +378,9 @@ int hc_linkage_data(const mlsh_mat *X, hc_method m, dist_metric metric, int thre
         B.szp[i] = 1.0;
         B.where[i] = i;
       }
+      B.pool = ward_pool_start(mlsh_threads_resolve(threads));
       rc = run_backend(&B, m, t, err);
+      ward_pool_stop(B.pool);
     }
     mlsh_free(B.Ct); mlsh_free(B.szp); mlsh_free(B.buf); mlsh_free(B.where);
     return rc;

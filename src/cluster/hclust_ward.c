@@ -1,0 +1,137 @@
+/* hclust_ward.c - threaded nearest-neighbour search for Ward (see
+ * hclust_ward.h). The helpers spin on a generation counter rather than
+ * sleep on a condition variable: a wake-up costs as much as a search.
+ * They yield the core once a wait grows long (the main thread merging). */
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include "hclust_ward.h"
+#include "dist.h"
+#include "../core/alloc.h"
+
+#define WARD_MAX_THREADS 2    /* the search is bound by memory bandwidth: two cores get most of it */
+#define WARD_CHUNKS 8          /* a search in chunks that either thread takes */
+#define WARD_MIN_CHUNK 512     /* fewer positions per chunk: the caller alone */
+#define WARD_SPINS 2000
+
+typedef struct { size_t arg; double best; } ward_part;
+
+/* The job word: generation << 32 | chunks << 16 | next chunk to take. A helper takes a
+ * chunk with a compare-and-swap on it, so it can never take one of a later
+ * search; the caller takes chunks too and waits only for those a helper
+ * actually took (on a loaded machine it ends up doing most itself). */
+struct ward_pool {
+  int nt;
+  pthread_t tid[WARD_MAX_THREADS];
+  _Atomic unsigned long long word;
+  atomic_uint done;
+  atomic_int quit;
+  const ward_scan *job;
+  ward_part part[WARD_CHUNKS];
+};
+
+/* Squared Ward distances 2 na nt / (na + nt) |ca - ct|^2 for positions
+ * [t0, t1), and the smallest of them. The hot loop of Ward clustering:
+ * built vectorised (DIST_HOT). */
+DIST_HOT static void ward_range(const double *restrict Ct, size_t ld, size_t p, size_t pa, const double *restrict sz,
+                                double *restrict buf, size_t t0, size_t t1) {
+  for (size_t b0 = t0; b0 < t1; b0 += 512) {        /* a block of buf stays in L1 across the p sweeps */
+    size_t b1 = b0 + 512 < t1 ? b0 + 512 : t1;
+    for (size_t q = 0; q < p; q++) {
+      const double *restrict row = Ct + q * ld;
+      double c = row[pa];
+      if (q == 0) for (size_t t = b0; t < b1; t++) { double d = row[t] - c; buf[t] = d * d; }
+      else for (size_t t = b0; t < b1; t++) { double d = row[t] - c; buf[t] += d * d; }
+    }
+    double na = sz[pa];
+    for (size_t t = b0; t < b1; t++) buf[t] *= 2.0 * na * sz[t] / (na + sz[t]);
+  }
+}
+
+static ward_part scan_part(const ward_scan *s, unsigned k, unsigned parts) {
+  size_t t0 = s->m * k / parts, t1 = s->m * (k + 1) / parts;
+  ward_range(s->Ct, s->ld, s->p, s->pa, s->sz, s->buf, t0, t1);
+  if (s->pa >= t0 && s->pa < t1) s->buf[s->pa] = INFINITY;
+  ward_part r = {t0, INFINITY};
+  for (size_t t = t0; t < t1; t++)
+    if (s->buf[t] < r.best) { r.best = s->buf[t]; r.arg = t; }   /* ties: lowest position */
+  return r;
+}
+
+/* Take and do chunks of generation gen until none is left. */
+static void take_chunks(ward_pool *P, unsigned long long gen) {
+  unsigned long long w = atomic_load_explicit(&P->word, memory_order_acquire);
+  while (w >> 32 == gen && (w & 0xffff) < ((w >> 16) & 0xffff)) {
+    if (!atomic_compare_exchange_weak_explicit(&P->word, &w, w + 1, memory_order_acq_rel, memory_order_acquire))
+      continue;
+    /* A chunk taken and not done: the caller cannot move on to another job. */
+    P->part[w & 0xffff] = scan_part(P->job, (unsigned)(w & 0xffff), (unsigned)((w >> 16) & 0xffff));
+    atomic_fetch_add_explicit(&P->done, 1, memory_order_release);
+    w = atomic_load_explicit(&P->word, memory_order_acquire);
+  }
+}
+
+static void spin_pause(unsigned *spins) {
+  if (++*spins > WARD_SPINS) sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+  else __builtin_ia32_pause();
+#endif
+}
+
+static void *helper(void *arg) {
+  ward_pool *P = arg;
+  unsigned long long seen = 0;
+  for (;;) {
+    unsigned spins = 0;
+    unsigned long long gen;
+    while ((gen = atomic_load_explicit(&P->word, memory_order_acquire) >> 32) == seen) {
+      if (atomic_load_explicit(&P->quit, memory_order_relaxed)) return NULL;
+      spin_pause(&spins);
+    }
+    seen = gen;
+    take_chunks(P, gen);
+  }
+}
+
+ward_pool *ward_pool_start(int threads) {
+  if (threads > WARD_MAX_THREADS) threads = WARD_MAX_THREADS;
+  if (threads < 2) return NULL;
+  ward_pool *P = mlsh_calloc(1, sizeof *P);
+  if (!P) return NULL;
+  atomic_init(&P->word, 0); atomic_init(&P->done, 0); atomic_init(&P->quit, 0);
+  P->nt = 1;
+  for (int k = 1; k < threads && !pthread_create(&P->tid[k], NULL, helper, P); k++) P->nt++;
+  if (P->nt < 2) { mlsh_free(P); return NULL; }
+  return P;
+}
+
+void ward_pool_stop(ward_pool *P) {
+  if (!P) return;
+  atomic_store(&P->quit, 1);
+  for (int k = 1; k < P->nt; k++) pthread_join(P->tid[k], NULL);
+  mlsh_free(P);
+}
+
+size_t ward_nearest(ward_pool *P, const ward_scan *s, double *best) {
+  unsigned parts = (unsigned)(s->m / WARD_MIN_CHUNK);
+  if (!P || parts < 2) {
+    ward_part r = scan_part(s, 0, 1);
+    *best = r.best;
+    return r.arg;
+  }
+  if (parts > WARD_CHUNKS) parts = WARD_CHUNKS;
+  /* Every chunk of the last search is done: the job can change. */
+  P->job = s;
+  atomic_store_explicit(&P->done, 0, memory_order_relaxed);
+  unsigned long long gen = (atomic_load_explicit(&P->word, memory_order_relaxed) >> 32) + 1;
+  atomic_store_explicit(&P->word, gen << 32 | (unsigned long long)parts << 16, memory_order_release);
+  take_chunks(P, gen);
+  unsigned spins = 0;
+  while (atomic_load_explicit(&P->done, memory_order_acquire) != parts) spin_pause(&spins);
+  ward_part r = P->part[0];
+  for (unsigned k = 1; k < parts; k++)
+    if (P->part[k].best < r.best) r = P->part[k];     /* ties: the earlier chunk, the lower position */
+  *best = r.best;
+  return r.arg;
+}
