@@ -45,9 +45,10 @@ static size_t nearest(nn_backend *B, size_t a, size_t prefer, double *dout) {
   double best = INFINITY, dp = INFINITY;
   size_t arg = (size_t)-1;
   if (B->Ct) {
-    ward_scan sc = {B->Ct, B->szp, B->buf, B->n, B->p, B->nact, B->where[a]};
-    arg = B->act[ward_nearest(B->pool, &sc, &best)];
-    if (prefer != (size_t)-1) dp = B->buf[B->where[prefer]];
+    ward_scan sc = {B->Ct, B->szp, B->buf, B->n, B->p, B->nact, B->where[a], INFINITY};
+    if (prefer != (size_t)-1) sc.bound = dp = ward_pair(&sc, B->where[prefer]);
+    size_t pos = ward_nearest(B->pool, &sc, &best);   /* the previous element bounds the search */
+    arg = pos == (size_t)-1 ? prefer : B->act[pos];
     best = sqrt(best);
     dp = sqrt(dp);
   } else {

@@ -32,30 +32,59 @@ struct ward_pool {
 };
 
 /* Squared Ward distances 2 na nt / (na + nt) |ca - ct|^2 for positions
- * [t0, t1), and the smallest of them. The hot loop of Ward clustering:
- * built vectorised (DIST_HOT). */
-DIST_HOT static void ward_range(const double *restrict Ct, size_t ld, size_t p, size_t pa, const double *restrict sz,
-                                double *restrict buf, size_t t0, size_t t1) {
-  for (size_t b0 = t0; b0 < t1; b0 += 512) {        /* a block of buf stays in L1 across the p sweeps */
-    size_t b1 = b0 + 512 < t1 ? b0 + 512 : t1;
-    for (size_t q = 0; q < p; q++) {
+ * [t0, t1) and the smallest below *best (its position, or (size_t)-1).
+ * Positions go in blocks of WARD_BLOCK; a block is dropped once its partial
+ * sums over the first coordinates already put every member above *best
+ * (partial sums only grow; the margin covers rounding, so nothing dropped
+ * could tie). The hot loop of Ward clustering: built vectorised (DIST_HOT). */
+#define WARD_BLOCK 64
+#define WARD_CHECK 4           /* coordinates between two checks of a block */
+
+DIST_HOT static size_t ward_range(const double *restrict Ct, size_t ld, size_t p, size_t pa, const double *restrict sz,
+                                  double *restrict buf, size_t t0, size_t t1, double *best) {
+  double na = sz[pa];
+  size_t arg = (size_t)-1;
+  for (size_t b0 = t0; b0 < t1; b0 += WARD_BLOCK) {
+    size_t b1 = b0 + WARD_BLOCK < t1 ? b0 + WARD_BLOCK : t1, q = 0;
+    double smin = sz[b0];
+    for (size_t t = b0 + 1; t < b1; t++) smin = sz[t] < smin ? sz[t] : smin;
+    /* the factor grows with nt: smin gives the block's smallest */
+    double lim = *best / (2.0 * na * smin / (na + smin)) * (1.0 + 1e-9);
+    int dropped = 0;
+    for (; q < p; q++) {
       const double *restrict row = Ct + q * ld;
       double c = row[pa];
       if (q == 0) for (size_t t = b0; t < b1; t++) { double d = row[t] - c; buf[t] = d * d; }
       else for (size_t t = b0; t < b1; t++) { double d = row[t] - c; buf[t] += d * d; }
+      if (q % WARD_CHECK == WARD_CHECK - 1 && q + 1 < p) {
+        int keep = 0;
+        for (size_t t = b0; t < b1; t++) keep |= buf[t] <= lim;
+        if (!keep) { dropped = 1; break; }
+      }
     }
-    double na = sz[pa];
+    if (dropped) continue;
     for (size_t t = b0; t < b1; t++) buf[t] *= 2.0 * na * sz[t] / (na + sz[t]);
+    if (pa >= b0 && pa < b1) buf[pa] = INFINITY;
+    for (size_t t = b0; t < b1; t++)
+      if (buf[t] < *best) { *best = buf[t]; arg = t; }   /* ties: lowest position */
   }
+  return arg;
+}
+
+/* The same arithmetic for one pair (the chain's previous element). */
+double ward_pair(const ward_scan *s, size_t t) {
+  double acc = 0.0, na = s->sz[s->pa];
+  for (size_t q = 0; q < s->p; q++) {
+    double d = s->Ct[q * s->ld + t] - s->Ct[q * s->ld + s->pa];
+    acc = q == 0 ? d * d : acc + d * d;
+  }
+  return acc * (2.0 * na * s->sz[t] / (na + s->sz[t]));
 }
 
 static ward_part scan_part(const ward_scan *s, unsigned k, unsigned parts) {
   size_t t0 = s->m * k / parts, t1 = s->m * (k + 1) / parts;
-  ward_range(s->Ct, s->ld, s->p, s->pa, s->sz, s->buf, t0, t1);
-  if (s->pa >= t0 && s->pa < t1) s->buf[s->pa] = INFINITY;
-  ward_part r = {t0, INFINITY};
-  for (size_t t = t0; t < t1; t++)
-    if (s->buf[t] < r.best) { r.best = s->buf[t]; r.arg = t; }   /* ties: lowest position */
+  ward_part r = {0, s->bound};
+  r.arg = ward_range(s->Ct, s->ld, s->p, s->pa, s->sz, s->buf, t0, t1, &r.best);
   return r;
 }
 

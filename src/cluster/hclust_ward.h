@@ -12,14 +12,19 @@ typedef struct ward_pool ward_pool;
 /* Centroids column-major (Ct[q * ld + pos]), m active positions, sizes sz. */
 typedef struct {
   const double *Ct, *sz;
-  double *buf;       /* m: squared Ward distances from pa (pa itself: infinity) */
+  double *buf;       /* m: scratch */
   size_t ld, p, m, pa;
+  double bound;      /* only positions strictly below it are looked for */
 } ward_scan;
 
 /* Up to `threads` threads (helpers started now); NULL means serial. */
 ward_pool *ward_pool_start(int threads);
 void ward_pool_stop(ward_pool *P);
-/* Fills s->buf and returns the position of the smallest (*best: its value). */
+/* The position of the smallest squared Ward distance from pa below
+ * s->bound (ties: the lowest), *best its value; (size_t)-1 and *best =
+ * bound when there is none. */
 size_t ward_nearest(ward_pool *P, const ward_scan *s, double *best);
+/* The squared Ward distance from pa to position t, with the same rounding. */
+double ward_pair(const ward_scan *s, size_t t);
 
 #endif
