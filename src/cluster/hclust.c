@@ -29,6 +29,7 @@ typedef struct nn_backend {
   size_t *where;        /* slot -> position */
   size_t p;
   ward_pool *pool;      /* threads of the nearest-neighbour search, or NULL */
+  size_t *order;        /* the slot at each initial position (NULL: the identity) */
 } nn_backend;
 
 static inline double cget(const nn_backend *B, size_t i, size_t j) {
@@ -334,7 +335,7 @@ static int run_backend(nn_backend *B, hc_method m, hc_tree *t, mlsh_err *err) {
   B->act = mlsh_malloc_array(n, sizeof(size_t));
   int rc;
   if (!raw || !B->size || !B->act) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
-  for (size_t i = 0; i < n; i++) { B->size[i] = 1; B->act[i] = i; }
+  for (size_t i = 0; i < n; i++) { B->size[i] = 1; B->act[i] = B->order ? B->order[i] : i; }
   B->nact = n;
   B->method = m;
   if (m == HC_SINGLE) rc = mst_single(NULL, DIST_EUCLIDEAN, B->cond, n, raw, err);
@@ -370,20 +371,20 @@ int hc_linkage_data(const mlsh_mat *X, hc_method m, dist_metric metric, int thre
     if (mlsh_mul_overflow(n, p, &np)) return mlsh_seterr(err, MLSH_ENOMEM, "data too large");
     nn_backend B = {.n = n, .p = p, .Ct = mlsh_malloc_array(np, sizeof(double)),
                     .szp = mlsh_malloc_array(n, sizeof(double)), .buf = mlsh_malloc_array(n, sizeof(double)),
-                    .where = mlsh_malloc_array(n, sizeof(size_t))};
+                    .where = mlsh_malloc_array(n, sizeof(size_t)), .order = mlsh_malloc_array(n, sizeof(size_t))};
     int rc;
-    if (!B.Ct || !B.szp || !B.buf || !B.where) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+    if (!B.Ct || !B.szp || !B.buf || !B.where || !B.order || ward_load_centroids(X, B.Ct, B.order))
+      rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
     else {
-      for (size_t i = 0; i < n; i++) {
-        for (size_t q = 0; q < p; q++) B.Ct[q * n + i] = X->data[i * p + q];
-        B.szp[i] = 1.0;
-        B.where[i] = i;
+      for (size_t k = 0; k < n; k++) {
+        B.szp[k] = 1.0;
+        B.where[B.order[k]] = k;
       }
       B.pool = ward_pool_start(mlsh_threads_resolve(threads));
       rc = run_backend(&B, m, t, err);
       ward_pool_stop(B.pool);
     }
-    mlsh_free(B.Ct); mlsh_free(B.szp); mlsh_free(B.buf); mlsh_free(B.where);
+    mlsh_free(B.Ct); mlsh_free(B.szp); mlsh_free(B.buf); mlsh_free(B.where); mlsh_free(B.order);
     return rc;
   }
   size_t len;

@@ -6,9 +6,11 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include "hclust_ward.h"
 #include "dist.h"
 #include "../core/alloc.h"
+#include "../core/error.h"
 
 #define WARD_MAX_THREADS 2    /* the search is bound by memory bandwidth: two cores get most of it */
 #define WARD_CHUNKS 8          /* a search in chunks that either thread takes */
@@ -38,7 +40,7 @@ struct ward_pool {
  * (partial sums only grow; the margin covers rounding, so nothing dropped
  * could tie). The hot loop of Ward clustering: built vectorised (DIST_HOT). */
 #define WARD_BLOCK 64
-#define WARD_CHECK 4           /* coordinates between two checks of a block */
+#define WARD_CHECK 4            /* coordinates between two checks of a block */
 
 DIST_HOT static size_t ward_range(const double *restrict Ct, size_t ld, size_t p, size_t pa, const double *restrict sz,
                                   double *restrict buf, size_t t0, size_t t1, double *best) {
@@ -163,4 +165,40 @@ size_t ward_nearest(ward_pool *P, const ward_scan *s, double *best) {
     if (P->part[k].best < r.best) r = P->part[k];     /* ties: the earlier chunk, the lower position */
   *best = r.best;
   return r.arg;
+}
+
+typedef struct { double v; size_t i; } ward_key;
+static int cmp_key(const void *x, const void *y) {
+  const ward_key *a = x, *b = y;
+  if (a->v != b->v) return a->v < b->v ? -1 : 1;
+  return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Coordinates by decreasing variance (partial sums grow fastest), and
+ * positions sorted along the first of them, so that a block of positions
+ * is a slab of space and drops out of a search as a whole. */
+int ward_load_centroids(const mlsh_mat *X, double *Ct, size_t *order) {
+  size_t n = X->rows, p = X->cols;
+  double *var = mlsh_calloc(2 * p, sizeof(double)), *mean = var + p;
+  size_t *perm = mlsh_malloc_array(p, sizeof(size_t));
+  ward_key *key = mlsh_malloc_array(n, sizeof(ward_key));
+  if (!var || !perm || !key) { mlsh_free(var); mlsh_free(perm); mlsh_free(key); return MLSH_ENOMEM; }
+  for (size_t i = 0; i < n; i++)
+    for (size_t q = 0; q < p; q++) mean[q] += X->data[i * p + q];
+  for (size_t q = 0; q < p; q++) mean[q] /= (double)n;
+  for (size_t i = 0; i < n; i++)
+    for (size_t q = 0; q < p; q++) { double d = X->data[i * p + q] - mean[q]; var[q] += d * d; }
+  for (size_t q = 0; q < p; q++) {          /* insertion sort: p is small */
+    size_t k = q;
+    while (k > 0 && var[perm[k - 1]] < var[q]) { perm[k] = perm[k - 1]; k--; }
+    perm[k] = q;
+  }
+  for (size_t i = 0; i < n; i++) key[i] = (ward_key){X->data[i * p + perm[0]], i};
+  qsort(key, n, sizeof *key, cmp_key);
+  for (size_t k = 0; k < n; k++) {
+    order[k] = key[k].i;
+    for (size_t q = 0; q < p; q++) Ct[q * n + k] = X->data[key[k].i * p + perm[q]];
+  }
+  mlsh_free(var); mlsh_free(perm); mlsh_free(key);
+  return MLSH_OK;
 }

@@ -6,6 +6,7 @@
 #ifndef MLSH_HCLUST_WARD_H
 #define MLSH_HCLUST_WARD_H
 #include <stddef.h>
+#include "../core/matrix.h"
 
 typedef struct ward_pool ward_pool;
 
@@ -24,6 +25,10 @@ void ward_pool_stop(ward_pool *P);
  * s->bound (ties: the lowest), *best its value; (size_t)-1 and *best =
  * bound when there is none. */
 size_t ward_nearest(ward_pool *P, const ward_scan *s, double *best);
+/* The n x p rows of X into Ct (column-major, ld = n), coordinates and
+ * positions in the order that prunes best: order[pos] is the row at pos.
+ * MLSH_OK or MLSH_ENOMEM. */
+int ward_load_centroids(const mlsh_mat *X, double *Ct, size_t *order);
 /* The squared Ward distance from pa to position t, with the same rounding. */
 double ward_pair(const ward_scan *s, size_t t);
 
