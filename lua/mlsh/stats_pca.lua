@@ -101,8 +101,8 @@ methods.summary = doc(function(p, opts)
   local top = opts.top
   local tt = data.text_table
   local out = {}
-  out[#out + 1] = string.format("PCA (%s, %d individuals, %d variables, %d components)\n",
-    p.scaled and "correlation" or "covariance", p.n, p.p, p.ncomp)
+  out[#out + 1] = string.format("PCA (%s, %d individuals, %d variables, %d components; solver %s)\n",
+    p.scaled and "correlation" or "covariance", p.n, p.p, p.ncomp, p.method)
   out[#out + 1] = "Eigenvalues (* = Kaiser: above the mean eigenvalue)"
   out[#out + 1] = tt({ "", "eigenvalue", "% of var.", "cumulative %", "" }, eig_rows(p), right_all(4))
   local all = {}
@@ -146,6 +146,6 @@ function PCA.__tostring(p)
   for k = 1, math.min(p.eig:rows(), 6) do
     parts[#parts + 1] = string.format("%s (%.1f%%)", fmt(p.eig:get(k, 1)), p.eig:get(k, 2))
   end
-  return string.format("PCA(%s, n=%d, p=%d, ncomp=%d; eigenvalues %s%s)", p.scaled and "correlation" or "covariance",
-    p.n, p.p, p.ncomp, table.concat(parts, ", "), p.eig:rows() > 6 and ", ..." or "")
+  return string.format("PCA(%s, n=%d, p=%d, ncomp=%d, %s; eigenvalues %s%s)", p.scaled and "correlation" or "covariance",
+    p.n, p.p, p.ncomp, p.method, table.concat(parts, ", "), p.eig:rows() > 6 and ", ..." or "")
 end

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hclust.h"
+#include "hclust_ward.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
+#include "../core/threads.h"
 
 typedef struct { size_t a, b; double h; } hc_raw;
 
@@ -26,6 +28,8 @@ typedef struct nn_backend {
   double *Ct, *szp, *buf;
   size_t *where;        /* slot -> position */
   size_t p;
+  ward_pool *pool;      /* threads of the nearest-neighbour search, or NULL */
+  size_t *order;        /* the slot at each initial position (NULL: the identity) */
 } nn_backend;
 
 static inline double cget(const nn_backend *B, size_t i, size_t j) {
@@ -35,28 +39,6 @@ static inline void cset(nn_backend *B, size_t i, size_t j, double v) {
   B->cond[i < j ? dist_cidx(B->n, i, j) : dist_cidx(B->n, j, i)] = v;
 }
 
-/* Ward distance sqrt(2 na nj / (na + nj) |ca - cj|^2) from a to every
- * active position, into B->buf. The hot loop of Ward clustering: built
- * vectorised (DIST_HOT). */
-DIST_HOT static void ward_sweep_kernel(const double *restrict Ct, size_t n, size_t p, size_t m,
-                                                                     size_t pa, const double *restrict sz, double *restrict buf) {
-  for (size_t t0 = 0; t0 < m; t0 += 512) {          /* a block of buf stays in L1 across the p sweeps */
-    size_t t1 = t0 + 512 < m ? t0 + 512 : m;
-    for (size_t q = 0; q < p; q++) {
-      const double *restrict row = Ct + q * n;
-      double c = row[pa];
-      if (q == 0) for (size_t t = t0; t < t1; t++) { double d = row[t] - c; buf[t] = d * d; }
-      else for (size_t t = t0; t < t1; t++) { double d = row[t] - c; buf[t] += d * d; }
-    }
-    double na = sz[pa];
-    for (size_t t = t0; t < t1; t++) buf[t] *= 2.0 * na * sz[t] / (na + sz[t]);
-  }
-}
-
-static void ward_sweep(nn_backend *B, size_t a) {
-  ward_sweep_kernel(B->Ct, B->n, B->p, B->nact, B->where[a], B->szp, B->buf);
-}
-
 /* Nearest active neighbour of a; ties go to `prefer` (the chain's previous
  * element, which guarantees termination), then to the lowest slot (matrix)
  * or position (centroids). */
@@ -64,14 +46,10 @@ static size_t nearest(nn_backend *B, size_t a, size_t prefer, double *dout) {
   double best = INFINITY, dp = INFINITY;
   size_t arg = (size_t)-1;
   if (B->Ct) {
-    ward_sweep(B, a);
-    const double *buf = B->buf;
-    size_t bt = 0;
-    B->buf[B->where[a]] = INFINITY;
-    for (size_t t = 0; t < B->nact; t++)
-      if (buf[t] < best) { best = buf[t]; bt = t; }   /* ties: lowest position */
-    arg = B->act[bt];
-    if (prefer != (size_t)-1) dp = buf[B->where[prefer]];
+    ward_scan sc = {B->Ct, B->szp, B->buf, B->n, B->p, B->nact, B->where[a], INFINITY};
+    if (prefer != (size_t)-1) sc.bound = dp = ward_pair(&sc, B->where[prefer]);
+    size_t pos = ward_nearest(B->pool, &sc, &best);   /* the previous element bounds the search */
+    arg = pos == (size_t)-1 ? prefer : B->act[pos];
     best = sqrt(best);
     dp = sqrt(dp);
   } else {
@@ -357,7 +335,7 @@ static int run_backend(nn_backend *B, hc_method m, hc_tree *t, mlsh_err *err) {
   B->act = mlsh_malloc_array(n, sizeof(size_t));
   int rc;
   if (!raw || !B->size || !B->act) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
-  for (size_t i = 0; i < n; i++) { B->size[i] = 1; B->act[i] = i; }
+  for (size_t i = 0; i < n; i++) { B->size[i] = 1; B->act[i] = B->order ? B->order[i] : i; }
   B->nact = n;
   B->method = m;
   if (m == HC_SINGLE) rc = mst_single(NULL, DIST_EUCLIDEAN, B->cond, n, raw, err);
@@ -393,18 +371,20 @@ int hc_linkage_data(const mlsh_mat *X, hc_method m, dist_metric metric, int thre
     if (mlsh_mul_overflow(n, p, &np)) return mlsh_seterr(err, MLSH_ENOMEM, "data too large");
     nn_backend B = {.n = n, .p = p, .Ct = mlsh_malloc_array(np, sizeof(double)),
                     .szp = mlsh_malloc_array(n, sizeof(double)), .buf = mlsh_malloc_array(n, sizeof(double)),
-                    .where = mlsh_malloc_array(n, sizeof(size_t))};
+                    .where = mlsh_malloc_array(n, sizeof(size_t)), .order = mlsh_malloc_array(n, sizeof(size_t))};
     int rc;
-    if (!B.Ct || !B.szp || !B.buf || !B.where) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+    if (!B.Ct || !B.szp || !B.buf || !B.where || !B.order || ward_load_centroids(X, B.Ct, B.order))
+      rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
     else {
-      for (size_t i = 0; i < n; i++) {
-        for (size_t q = 0; q < p; q++) B.Ct[q * n + i] = X->data[i * p + q];
-        B.szp[i] = 1.0;
-        B.where[i] = i;
+      for (size_t k = 0; k < n; k++) {
+        B.szp[k] = 1.0;
+        B.where[B.order[k]] = k;
       }
+      B.pool = ward_pool_start(mlsh_threads_resolve(threads));
       rc = run_backend(&B, m, t, err);
+      ward_pool_stop(B.pool);
     }
-    mlsh_free(B.Ct); mlsh_free(B.szp); mlsh_free(B.buf); mlsh_free(B.where);
+    mlsh_free(B.Ct); mlsh_free(B.szp); mlsh_free(B.buf); mlsh_free(B.where); mlsh_free(B.order);
     return rc;
   }
   size_t len;

@@ -8,7 +8,7 @@
 
 #define PCA_MT "mlsh.PCA"
 
-static const char *const pca_methods[] = {"svd", "randomized", NULL};
+static const char *const pca_methods[] = {"auto", "gram", "svd", "randomized", NULL};
 
 typedef struct {
   pca_opts o;
@@ -24,7 +24,8 @@ static const mlsh_opt pca_opt[] = {
   MLSH_OPT_VALUE("sup_rows", MLSH_OT_ANY, NULL, "Matrix or data frame of supplementary individuals (X's columns)"),
   MLSH_OPT_VALUE("sup_cols", MLSH_OT_ANY, NULL, "Matrix or data frame: n x q supplementary quantitative variables"),
   MLSH_OPT_ENUM(pca_args, o.method, "method", 0, pca_methods,
-                "\"svd\" (tall-skinny QR, then LAPACK dgesdd) or \"randomized\" (Halko et al.)"),
+                "\"auto\" (gram when n >= 2p and well conditioned, else svd), \"gram\" (p x p cross-product, LAPACK dsyevr), "
+                "\"svd\" (tall-skinny QR, then LAPACK dgesdd) or \"randomized\" (Halko et al.); p.method says which ran"),
   MLSH_OPT_INT(pca_args, o.oversample, "oversample", 10, 0, 10000, "randomized: extra columns"),
   MLSH_OPT_INT(pca_args, o.iters, "iters", 4, 0, 100, "randomized: power iterations"),
   MLSH_OPT_SEED(pca_args, o.seed),
@@ -134,7 +135,7 @@ static int l_pca(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)p); lua_setfield(L, t, "p");
   lua_pushnumber(L, m->total); lua_setfield(L, t, "total_inertia");
   lua_pushboolean(L, o.scale); lua_setfield(L, t, "scaled");
-  lua_pushstring(L, pca_methods[o.method]); lua_setfield(L, t, "method");
+  lua_pushstring(L, pca_methods[m->method]); lua_setfield(L, t, "method");
   if (sr || sc) {
     lua_createtable(L, 0, 2);
     int s = lua_gettop(L);

@@ -13,7 +13,7 @@ void pca_opts_default(pca_opts *o) {
   memset(o, 0, sizeof *o);
   o->center = 1;
   o->scale = 1;
-  o->method = PCA_SVD;
+  o->method = PCA_AUTO;
   o->oversample = 10;
   o->iters = 4;
 }
@@ -26,9 +26,19 @@ void pca_free(pca_model *m) {
   memset(m, 0, sizeof *m);
 }
 
-/* Weighted means and population sds; zero-variance columns are an error
- * under scaling (the column is named). */
-static int moments(const mlsh_mat *X, pca_model *m, const pca_opts *o, mlsh_err *err) {
+/* The sd used for column j from its weighted variance v: an error for a
+ * zero-variance column under scaling (the column is named). */
+static int column_scale(pca_model *m, const pca_opts *o, size_t j, double v, double *vj, mlsh_err *err) {
+  double s = sqrt(v > 0.0 ? v : 0.0);
+  if (o->scale && !(s > 1e-12 * (fabs(m->mean[j]) + 1e-300)))
+    return mlsh_seterr(err, MLSH_EINVAL, "column %zu has zero variance: it cannot be scaled (drop it or use scale=false)", j + 1);
+  m->sd[j] = o->scale ? s : 1.0;
+  vj[j] = v / (m->sd[j] * m->sd[j]);     /* the variable's inertia: 1 when scaled */
+  return MLSH_OK;
+}
+
+/* Weighted means and population sds (two passes, for the SVD solvers). */
+static int moments(const mlsh_mat *X, pca_model *m, const pca_opts *o, double *vj, mlsh_err *err) {
   size_t n = X->rows, p = X->cols;
   for (size_t j = 0; j < p; j++) { m->mean[j] = 0.0; m->sd[j] = 0.0; }
   if (o->center)
@@ -37,10 +47,8 @@ static int moments(const mlsh_mat *X, pca_model *m, const pca_opts *o, mlsh_err 
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < p; j++) { double d = X->data[i * p + j] - m->mean[j]; m->sd[j] += m->w[i] * d * d; }
   for (size_t j = 0; j < p; j++) {
-    double s = sqrt(m->sd[j]);
-    if (o->scale && !(s > 1e-12 * (fabs(m->mean[j]) + 1e-300)))
-      return mlsh_seterr(err, MLSH_EINVAL, "column %zu has zero variance: it cannot be scaled (drop it or use scale=false)", j + 1);
-    m->sd[j] = o->scale ? s : 1.0;
+    int rc = column_scale(m, o, j, m->sd[j], vj, err);
+    if (rc) return rc;
   }
   return MLSH_OK;
 }
@@ -189,26 +197,37 @@ typedef struct { const pca_model *m; const mlsh_mat *X; mlsh_mat *coord, *cos2; 
 /* Rows in blocks of PROJ_ROWS: standardise into a small buffer, one dgemm. */
 #define PROJ_ROWS 256
 
+/* Four running sums: one chain of dependent adds would bound the loop by
+ * the add latency. */
+static double sum_squares(const double *z, size_t p) {
+  double a[4] = {0.0, 0.0, 0.0, 0.0};
+  size_t j = 0;
+  for (; j + 4 <= p; j += 4)
+    for (int u = 0; u < 4; u++) a[u] += z[j + u] * z[j + u];
+  for (; j < p; j++) a[0] += z[j] * z[j];
+  return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
 static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
   proj_ctx *c = ctx;
   const pca_model *m = c->m;
   size_t p = m->p, q = m->ncomp;
   (void)tid;
-  double *Z = mlsh_malloc_array(PROJ_ROWS * p, sizeof(double));
+  double *Z = mlsh_malloc_array(PROJ_ROWS * p + p, sizeof(double)), *inv = Z + PROJ_ROWS * p;
   if (!Z) return MLSH_ENOMEM;
+  for (size_t j = 0; j < p; j++) inv[j] = 1.0 / m->sd[j];
   for (size_t b0 = b; b0 < e; b0 += PROJ_ROWS) {
     size_t b1 = b0 + PROJ_ROWS < e ? b0 + PROJ_ROWS : e;
     for (size_t i = b0; i < b1; i++)
-      for (size_t j = 0; j < p; j++) Z[(i - b0) * p + j] = (c->X->data[i * p + j] - m->mean[j]) / m->sd[j];
+      for (size_t j = 0; j < p; j++) Z[(i - b0) * p + j] = (c->X->data[i * p + j] - m->mean[j]) * inv[j];
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(b1 - b0), (int)q, (int)p, 1.0, Z, (int)p,
                 m->loadings.data, (int)q, 0.0, c->coord->data + b0 * q, (int)q);
     if (c->cos2)
       for (size_t i = b0; i < b1; i++) {
-        double d2 = 0.0;
-        for (size_t j = 0; j < p; j++) d2 += Z[(i - b0) * p + j] * Z[(i - b0) * p + j];
+        double d2 = sum_squares(Z + (i - b0) * p, p), inv2 = d2 > 0.0 ? 1.0 / d2 : 0.0;
         for (size_t k = 0; k < q; k++) {
           double f = MAT_AT(c->coord, i, k);
-          MAT_AT(c->cos2, i, k) = d2 > 0.0 ? f * f / d2 : 0.0;
+          MAT_AT(c->cos2, i, k) = f * f * inv2;
         }
       }
     if (mlsh_interrupted()) break;
@@ -255,7 +274,8 @@ int pca_sup_cols(const pca_model *m, const mlsh_mat *Xs, mlsh_mat *coord, mlsh_m
   return MLSH_OK;
 }
 
-static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t vcols, int threads, mlsh_err *err) {
+static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t vcols, const double *vj, int threads,
+                        mlsh_err *err) {
   size_t n = m->n, p = m->p, r = m->ncomp;
   int rc;
   if ((rc = mat_alloc(&m->loadings, p, r, err))) return rc;
@@ -266,20 +286,10 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
   if ((rc = mat_alloc(&m->ind_contrib, n, r, err)) || (rc = mat_alloc(&m->var_coord, p, r, err)) ||
       (rc = mat_alloc(&m->var_cos2, p, r, err)) || (rc = mat_alloc(&m->var_contrib, p, r, err)))
     return rc;
-  for (size_t k = 0; k < r; k++) {
-    double lam = m->eig.data[k];
-    for (size_t i = 0; i < n; i++) {
-      double f = MAT_AT(&m->ind_coord, i, k);
-      MAT_AT(&m->ind_contrib, i, k) = lam > 0.0 ? 100.0 * m->w[i] * f * f / lam : 0.0;
-    }
-  }
-  /* A variable's inertia (1 when scaled, its variance otherwise): one row-major pass. */
-  double *vj = mlsh_calloc(p, sizeof(double));
-  if (!vj) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < p; j++) {
-      double z = (X->data[i * p + j] - m->mean[j]) / m->sd[j];
-      vj[j] += m->w[i] * z * z;
+    for (size_t k = 0; k < r; k++) {
+      double lam = m->eig.data[k], f = MAT_AT(&m->ind_coord, i, k);
+      MAT_AT(&m->ind_contrib, i, k) = lam > 0.0 ? 100.0 * m->w[i] * f * f / lam : 0.0;
     }
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) {
@@ -288,8 +298,176 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
       MAT_AT(&m->var_cos2, j, k) = vj[j] > 0.0 ? c * c / vj[j] : 0.0;
       MAT_AT(&m->var_contrib, j, k) = 100.0 * v * v;
     }
-  mlsh_free(vj);
   return MLSH_OK;
+}
+
+/* ---- the Gram solver: for n >> p, the p x p weighted cross-product of
+ * the centred data, built in cache-sized row blocks (no centred copy of X),
+ * then its eigenpairs. It squares the condition number: pca_fit falls back
+ * to the SVD when the kept eigenvalues are too small against the largest. */
+#define GRAM_ROWS 512       /* a centred block (GRAM_ROWS x p) stays in L2 */
+#define GRAM_SHIFT_ROWS 4096
+/* eps * lambda_1 / lambda_k bounds the relative error of lambda_k: keep the
+ * Gram solver while that is below about 2e-10. */
+#define GRAM_MAX_RATIO 1e6
+
+/* One pass over the data: the rows shifted by s (the mean of the first
+ * rows, close to the mean), so that sum w (x - s)(x - s)' and sum w (x - s)
+ * give the centred G = S - d d', d = mean - s, without cancellation
+ * (the shifted-data algorithm; the correction d d' is of order var / 4096). */
+typedef struct { const mlsh_mat *X; const double *w, *shift; double *part; } gram_ctx;
+
+/* Rows [b, e) into worker tid's partials (p x p, then p sums): sqrt(w_i)
+ * (x_i - s) in a block buffer, one dsyrk per block (upper triangle). */
+static int gram_rows(void *ctx, size_t b, size_t e, int tid) {
+  gram_ctx *c = ctx;
+  size_t p = c->X->cols;
+  double *G = c->part + (size_t)tid * (p * p + p), *sum = G + p * p;
+  double *B = mlsh_malloc_array(GRAM_ROWS * p, sizeof(double));
+  if (!B) return MLSH_ENOMEM;
+  for (size_t i0 = b; i0 < e; i0 += GRAM_ROWS) {
+    size_t i1 = i0 + GRAM_ROWS < e ? i0 + GRAM_ROWS : e;
+    for (size_t i = i0; i < i1; i++) {
+      const double *x = c->X->data + i * p;
+      double wi = c->w[i], sw = sqrt(wi), *z = B + (i - i0) * p;
+      for (size_t j = 0; j < p; j++) {
+        double d = x[j] - c->shift[j];
+        z[j] = sw * d;
+        sum[j] += wi * d;
+      }
+    }
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)(i1 - i0), 1.0, B, (int)p, 1.0, G, (int)p);
+    if (mlsh_interrupted()) break;
+  }
+  mlsh_free(B);
+  return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
+}
+
+/* The shift: the weighted mean of the first rows with weight (0 uncentred). */
+static void gram_shift(const mlsh_mat *X, const double *w, int center, double *s) {
+  size_t n = X->rows, p = X->cols, i = 0, h = 0;
+  double ws = 0.0;
+  for (size_t j = 0; j < p; j++) s[j] = 0.0;
+  for (; center && i < n && h < GRAM_SHIFT_ROWS; i++) {
+    if (!(w[i] > 0.0)) continue;
+    for (size_t j = 0; j < p; j++) s[j] += w[i] * X->data[i * p + j];
+    ws += w[i];
+    h++;
+  }
+  for (size_t j = 0; ws > 0.0 && j < p; j++) s[j] /= ws;
+}
+
+/* Means (or 0), then G (p x p, upper triangle, row-major) of the weighted
+ * centred data: G_jj are the variances. */
+static int gram_matrix(const mlsh_mat *X, pca_model *m, const pca_opts *o, double *G, mlsh_err *err) {
+  size_t n = X->rows, p = X->cols;
+  int nt = mlsh_threads_resolve(o->threads);
+  double *shift = mlsh_malloc_array(p, sizeof(double));
+  gram_ctx c = {X, m->w, shift, mlsh_calloc((size_t)nt * (p * p + p), sizeof(double))};
+  int rc = MLSH_OK;
+  if (!c.part || !shift) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+  gram_shift(X, m->w, o->center, shift);
+  rc = mlsh_parallel_for(n, nt, GRAM_ROWS, gram_rows, &c);
+  if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory"); goto done; }
+  for (size_t k = 0; k < p * p + p; k++)
+    for (int t = 1; t < nt; t++) c.part[k] += c.part[(size_t)t * (p * p + p) + k];
+  const double *d = c.part + p * p;      /* mean - shift */
+  for (size_t i = 0; i < p; i++) {
+    m->mean[i] = o->center ? shift[i] + d[i] : 0.0;
+    for (size_t j = i; j < p; j++) G[i * p + j] = c.part[i * p + j] - (o->center ? d[i] * d[j] : 0.0);
+  }
+done:
+  mlsh_free(c.part); mlsh_free(shift);
+  return rc;
+}
+
+/* Eigenpairs of the symmetric p x p G (destroyed): all p eigenvalues in
+ * decreasing order to lam, the top r eigenvectors to V (p x r, row-major). */
+static int gram_eigen(double *G, size_t p, size_t r, double *lam, double *V, mlsh_err *err) {
+  int all = 3 * r >= p;   /* few components of many: values alone, then r vectors */
+  double *Z = mlsh_malloc_array(p * (all ? p : r), sizeof(double)), *w = mlsh_malloc_array(p, sizeof(double));
+  double *Gc = all ? NULL : mlsh_malloc_array(p * p, sizeof(double));
+  lapack_int *sup = mlsh_malloc_array(2 * p, sizeof(lapack_int)), found = 0, info = 0, P = (lapack_int)p;
+  int rc = MLSH_OK;
+  if (!Z || !w || !sup || (!all && !Gc)) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+  if (!all) {
+    memcpy(Gc, G, p * p * sizeof(double));
+    info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'N', 'A', 'L', P, Gc, P, 0, 0, 0, 0, 0.0, &found, w, Z, P, sup);
+    for (size_t k = 0; !info && k < p; k++) lam[k] = w[p - 1 - k];
+  }
+  /* Row-major upper = column-major lower. */
+  if (!info) info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', all ? 'A' : 'I', 'L', P, G, P, 0, 0, all ? 0 : P - (lapack_int)r + 1,
+                                   P, 0.0, &found, w, Z, P, sup);
+  if (info) { rc = mlsh_seterr(err, MLSH_ENUM, "eigen decomposition did not converge (info %d)", (int)info); goto done; }
+  size_t cols = all ? p : r;
+  if (all) for (size_t k = 0; k < p; k++) lam[k] = w[p - 1 - k];
+  for (size_t j = 0; j < p; j++)
+    for (size_t k = 0; k < r; k++) V[j * r + k] = Z[(cols - 1 - k) * p + j];
+done:
+  mlsh_free(Z); mlsh_free(w); mlsh_free(Gc); mlsh_free(sup);
+  return rc;
+}
+
+/* The Gram solver: means, sds, the total inertia, vj, all eigenvalues (lam,
+ * p) and r eigenvectors (V). *illcond is set, and nothing solved, when the
+ * r-th eigenvalue is too small against the first for the Gram route. */
+static int solve_gram(const mlsh_mat *X, pca_model *m, const pca_opts *o, size_t r, double *lam, double *V, double *vj,
+                      int *illcond, mlsh_err *err) {
+  size_t p = X->cols;
+  double *G = mlsh_malloc_array(p * p, sizeof(double));
+  if (!G) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  int rc = gram_matrix(X, m, o, G, err);
+  for (size_t j = 0; !rc && j < p; j++) rc = column_scale(m, o, j, G[j * p + j], vj, err);
+  if (rc) goto done;
+  m->total = 0.0;
+  for (size_t i = 0; i < p; i++) {
+    for (size_t j = i; j < p; j++) G[i * p + j] /= m->sd[i] * m->sd[j];
+    m->total += G[i * p + i];
+  }
+  if ((rc = gram_eigen(G, p, r, lam, V, err))) goto done;
+  *illcond = o->method == PCA_AUTO && lam[0] > 0.0 && !(lam[r - 1] * GRAM_MAX_RATIO >= lam[0]);
+done:
+  mlsh_free(G);
+  return rc;
+}
+
+/* Row weights normalised to sum 1 (1/n each without weights). */
+static int normalise_weights(const pca_opts *o, size_t n, double *w, mlsh_err *err) {
+  double wsum = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double v = o->weights ? o->weights[i] : 1.0;
+    if (!(v >= 0.0) || !isfinite(v)) return mlsh_seterr(err, MLSH_EINVAL, "weight %zu must be finite and >= 0 (got %g)", i + 1, v);
+    w[i] = v;
+    wsum += v;
+  }
+  if (!(wsum > 0.0)) return mlsh_seterr(err, MLSH_EINVAL, "the weights sum to 0");
+  for (size_t i = 0; i < n; i++) w[i] /= wsum;
+  return MLSH_OK;
+}
+
+/* The SVD solvers (TSQR + dgesdd, dgesdd of the data, randomized): the
+ * eigenvalues (squared singular values) to lam, V (p x vcols). */
+static int solve_svd(const mlsh_mat *X, pca_model *m, const pca_opts *o, size_t l, size_t vcols, double *lam, double *V,
+                     double *vj, mlsh_err *err) {
+  size_t n = X->rows, p = X->cols;
+  int randomized = m->method == PCA_RANDOMIZED, rc;
+  /* Z: the standardised data (randomized, or n < 2p), else the p x p R. */
+  double *Z = mlsh_malloc_array(!randomized && n >= 2 * p ? p * p : n * p, sizeof(double));
+  if (!Z) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  if ((rc = moments(X, m, o, vj, err))) goto done;
+  if (randomized) {          /* Z = sqrt(w_i) (x_ij - mean_j) / sd_j, row-major */
+    m->total = std_rows(X, m, 0, n, Z, 0);
+    rc = solve_randomized(Z, n, p, l, o->iters, o->seed, lam, V, err);
+  } else if (n >= 2 * p) {    /* tall: TSQR, then the p x p SVD of R */
+    if (!(rc = tsqr(X, m, o->threads, Z, err))) rc = svd_small(Z, p, p, lam, V, err);
+  } else {
+    m->total = std_rows(X, m, 0, n, Z, 1);
+    rc = svd_small(Z, n, p, lam, V, err);
+  }
+  for (size_t k = 0; !rc && k < vcols; k++) lam[k] *= lam[k];
+done:
+  mlsh_free(Z);
+  return rc;
 }
 
 int pca_fit(const mlsh_mat *X, const pca_opts *o, pca_model *m, mlsh_err *err) {
@@ -302,47 +480,33 @@ int pca_fit(const mlsh_mat *X, const pca_opts *o, pca_model *m, mlsh_err *err) {
   if (ncomp > avail)
     return mlsh_seterr(err, MLSH_EINVAL, "ncomp must be at most %zu for %zux%zu data (got %zu)", avail, n, p, ncomp);
   m->n = n; m->p = p; m->ncomp = ncomp; m->scaled = o->scale;
+  m->method = o->method == PCA_AUTO ? (n >= 2 * p ? PCA_GRAM : PCA_SVD) : o->method;
   m->mean = mlsh_malloc_array(p, sizeof(double));
   m->sd = mlsh_malloc_array(p, sizeof(double));
   m->w = mlsh_malloc_array(n, sizeof(double));
-  /* Z: the standardised data (randomized, or n < 2p), else the p x p R. */
-  int randomized = o->method == PCA_RANDOMIZED;
-  double *Z = mlsh_malloc_array(!randomized && n >= 2 * p ? p * p : n * p, sizeof(double)), *s = NULL, *V = NULL;
-  int rc = MLSH_OK;
-  if (!m->mean || !m->sd || !m->w || !Z) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
-  double wsum = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    double w = o->weights ? o->weights[i] : 1.0;
-    if (!(w >= 0.0) || !isfinite(w)) { rc = mlsh_seterr(err, MLSH_EINVAL, "weight %zu must be finite and >= 0 (got %g)", i + 1, w); goto done; }
-    m->w[i] = w;
-    wsum += w;
-  }
-  if (!(wsum > 0.0)) { rc = mlsh_seterr(err, MLSH_EINVAL, "the weights sum to 0"); goto done; }
-  for (size_t i = 0; i < n; i++) m->w[i] /= wsum;
-  if ((rc = moments(X, m, o, err))) goto done;
   size_t l = ncomp + (size_t)(o->oversample > 0 ? o->oversample : 0);
   if (l > avail) l = avail;
-  size_t neig = randomized ? ncomp : (n < p ? n : p);
-  size_t vcols = randomized ? l : (n < p ? n : p);
-  s = mlsh_malloc_array(vcols, sizeof(double));
-  V = mlsh_malloc_array(p * vcols, sizeof(double));
-  if (!s || !V) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
-  if (randomized) {          /* Z = sqrt(w_i) (x_ij - mean_j) / sd_j, row-major */
-    m->total = std_rows(X, m, 0, n, Z, 0);
-    rc = solve_randomized(Z, n, p, l, o->iters, o->seed, s, V, err);
-  } else if (n >= 2 * p) {    /* tall: TSQR, then the p x p SVD of R */
-    if (!(rc = tsqr(X, m, o->threads, Z, err))) rc = svd_small(Z, p, p, s, V, err);
-  } else {
-    m->total = std_rows(X, m, 0, n, Z, 1);
-    rc = svd_small(Z, n, p, s, V, err);
+  size_t neig = m->method == PCA_RANDOMIZED ? ncomp : (n < p ? n : p);
+  size_t vcols = m->method == PCA_RANDOMIZED ? l : m->method == PCA_GRAM ? ncomp : neig;
+  double *lam = mlsh_malloc_array(p > vcols ? p : vcols, sizeof(double)), *V = mlsh_malloc_array(p * vcols, sizeof(double));
+  double *vj = mlsh_malloc_array(p, sizeof(double));
+  int rc = MLSH_OK, illcond = 0;
+  if (!m->mean || !m->sd || !m->w || !lam || !V || !vj) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+  if ((rc = normalise_weights(o, n, m->w, err))) goto done;
+  if (m->method == PCA_GRAM) rc = solve_gram(X, m, o, ncomp, lam, V, vj, &illcond, err);
+  if (!rc && illcond) {       /* the SVD keeps the digits the Gram matrix would lose */
+    m->method = PCA_SVD;
+    vcols = neig;
+    mlsh_free(V);
+    if (!(V = mlsh_malloc_array(p * vcols, sizeof(double)))) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
   }
-  if (rc) goto done;
-  if ((rc = mat_alloc(&m->eig, neig, 1, err))) goto done;
-  for (size_t k = 0; k < neig; k++) m->eig.data[k] = s[k] * s[k];
+  if (!rc && m->method != PCA_GRAM) rc = solve_svd(X, m, o, l, vcols, lam, V, vj, err);
+  if (rc || (rc = mat_alloc(&m->eig, neig, 1, err))) goto done;
+  for (size_t k = 0; k < neig; k++) m->eig.data[k] = lam[k] > 0.0 ? lam[k] : 0.0;
   m->neig = neig;
-  rc = fill_results(m, X, V, vcols, o->threads, err);
+  rc = fill_results(m, X, V, vcols, vj, o->threads, err);
 done:
-  mlsh_free(Z); mlsh_free(s); mlsh_free(V);
+  mlsh_free(lam); mlsh_free(V); mlsh_free(vj);
   if (rc) pca_free(m);
   return rc;
 }

@@ -2,8 +2,12 @@
  * weights (normalised to sum 1), centring, scaling by the population sd
  * (correlation PCA), eigenvalues as variances of the components, and the
  * individuals' / variables' coordinates, cos2 and contributions.
- * Solvers: "svd" (QR of the tall data, then dgesdd of R) and
- * "randomized" (Halko, Martinsson & Tropp 2011) for a few components.
+ * Solvers: "gram" (for n >> p: the p x p weighted cross-product of the
+ * centred data in row blocks, then LAPACK dsyevr), "svd" (QR of the tall
+ * data, then dgesdd of R; it keeps the digits when the Gram matrix would
+ * square a large condition number), "randomized" (Halko, Martinsson &
+ * Tropp 2011) for a few components, and "auto" (gram when n >= 2p and the
+ * kept eigenvalues are well separated from the largest, else svd).
  * Sign convention: each component's largest-|loading| entry is positive. */
 #ifndef MLSH_PCA_H
 #define MLSH_PCA_H
@@ -11,7 +15,7 @@
 #include <stdint.h>
 #include "../core/matrix.h"
 
-typedef enum { PCA_SVD, PCA_RANDOMIZED } pca_method;
+typedef enum { PCA_AUTO, PCA_GRAM, PCA_SVD, PCA_RANDOMIZED } pca_method;
 
 typedef struct pca_opts {
   size_t ncomp;            /* 0 = all available */
@@ -26,6 +30,7 @@ typedef struct pca_opts {
 typedef struct pca_model {
   size_t n, p, ncomp, neig;
   int scaled;
+  pca_method method;       /* the solver that ran (never PCA_AUTO) */
   double *mean, *sd;       /* p each; sd = 1 when not scaling */
   double *w;               /* n normalised row weights */
   double total;            /* total inertia (sum of all eigenvalues) */

@@ -386,6 +386,37 @@ static void test_hclust_iris(void) {
   }
 }
 
+/* Ward on enough points that the nearest-neighbour search runs in chunks
+ * on two threads: the same tree as one thread, bit for bit, and the heights
+ * of the Lance-Williams route on the distance matrix. */
+static void test_hclust_ward_threads(void) {
+  mlsh_err err;
+  size_t n = 3000, p = 5;
+  mlsh_mat X;
+  CHECK(mat_alloc(&X, n, p, &err) == MLSH_OK);
+  unsigned long long st = 12345;
+  for (size_t i = 0; i < n * p; i++) {
+    st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+    X.data[i] = (double)(st >> 11) / 9007199254740992.0 + (double)((i / p) % 4);
+  }
+  hc_tree a, b, c;
+  CHECK(hc_linkage_data(&X, HC_WARD, DIST_EUCLIDEAN, 1, &a, &err) == MLSH_OK);
+  CHECK(hc_linkage_data(&X, HC_WARD, DIST_EUCLIDEAN, 2, &b, &err) == MLSH_OK);
+  int same = 1;
+  for (size_t s = 0; s + 1 < n; s++)
+    same &= a.height[s] == b.height[s] && a.merge[2 * s] == b.merge[2 * s] && a.merge[2 * s + 1] == b.merge[2 * s + 1];
+  CHECK(same);
+  double *cond = malloc(n * (n - 1) / 2 * sizeof(double));
+  CHECK(dist_condensed(&X, DIST_EUCLIDEAN, 2, cond, &err) == MLSH_OK);
+  CHECK(hc_linkage_cond(cond, n, HC_WARD, &c, &err) == MLSH_OK);
+  double md = 0.0;
+  for (size_t s = 0; s + 1 < n; s++) md = fmax(md, fabs(b.height[s] - c.height[s]) / c.height[s]);
+  CHECK(md < 1e-9);
+  free(cond);
+  hc_tree_free(&a); hc_tree_free(&b); hc_tree_free(&c);
+  mat_free(&X);
+}
+
 static void test_hclust_cut_and_matrix(void) {
   mlsh_err err;
   hc_tree a, b;
@@ -492,6 +523,7 @@ int main(void) {
   RUN(test_hartigan_wong_auto_rule);
   RUN(test_hclust_iris);
   RUN(test_hclust_cut_and_matrix);
+  RUN(test_hclust_ward_threads);
   RUN(test_hclust_small);
   RUN(test_distance_matrix_checks);
   RUN(test_profile);

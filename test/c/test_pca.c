@@ -79,6 +79,76 @@ static void test_covariance_weighted_randomized(void) {
   pca_free(&m);
 }
 
+/* Both exact solvers on the numpy references above, and p.method. */
+static void test_gram_and_svd(void) {
+  double w[8] = {1, 2, 1, 1, 3, 1, 1, 2};
+  pca_method ms[2] = {PCA_GRAM, PCA_SVD};
+  for (int k = 0; k < 2; k++) {
+    pca_opts o;
+    pca_model m;
+    mlsh_err err;
+    pca_opts_default(&o);
+    o.method = ms[k];
+    CHECK(pca_fit(&X, &o, &m, &err) == MLSH_OK);
+    CHECK(m.method == ms[k]);
+    CHECK_NEAR(m.eig.data[2], 0.04722101, 1e-8);
+    CHECK_NEAR(MAT_AT(&m.loadings, 2, 1), 0.77006801, 1e-8);
+    CHECK_NEAR(MAT_AT(&m.ind_coord, 0, 2), -0.20192632, 1e-8);
+    CHECK_NEAR(MAT_AT(&m.ind_cos2, 0, 0), 0.92635875, 1e-8);
+    CHECK_NEAR(m.total, 3.0, 1e-12);
+    pca_free(&m);
+    o.scale = 0;
+    CHECK(pca_fit(&X, &o, &m, &err) == MLSH_OK);
+    CHECK_NEAR(m.eig.data[0], 1.64409613, 1e-8);
+    CHECK_NEAR(m.eig.data[2], 0.02956914, 1e-8);
+    pca_free(&m);
+    o.scale = 1;
+    o.weights = w;
+    o.ncomp = 2;
+    CHECK(pca_fit(&X, &o, &m, &err) == MLSH_OK);
+    CHECK(m.ncomp == 2 && m.neig == 3);
+    CHECK_NEAR(m.eig.data[0], 2.78231046, 1e-8);
+    CHECK_NEAR(m.eig.data[1], 0.18424362, 1e-8);
+    pca_free(&m);
+  }
+}
+
+/* auto: gram for tall data, svd when the data are wide or the kept
+ * eigenvalues are too small against the first (squaring loses digits). */
+static void test_auto_choice(void) {
+  pca_opts o;
+  pca_model m;
+  mlsh_err err;
+  pca_opts_default(&o);
+  CHECK(o.method == PCA_AUTO);
+  CHECK(pca_fit(&X, &o, &m, &err) == MLSH_OK);
+  CHECK(m.method == PCA_GRAM);
+  pca_free(&m);
+  mlsh_mat Y;
+  mat_alloc(&Y, 40, 3, &err);
+  for (int i = 0; i < 40; i++) {   /* column 3 = column 1 + 1e-5 * a small wiggle */
+    MAT_AT(&Y, i, 0) = i % 7;
+    MAT_AT(&Y, i, 1) = (i * 5) % 11;
+    MAT_AT(&Y, i, 2) = (i % 7) + 1e-5 * ((i * 3) % 4);
+  }
+  o.scale = 0;
+  CHECK(pca_fit(&Y, &o, &m, &err) == MLSH_OK);
+  CHECK(m.method == PCA_SVD);
+  pca_free(&m);
+  o.ncomp = 2;                     /* the two large ones alone are well separated */
+  CHECK(pca_fit(&Y, &o, &m, &err) == MLSH_OK);
+  CHECK(m.method == PCA_GRAM);
+  pca_free(&m);
+  mat_free(&Y);
+  mat_alloc(&Y, 4, 3, &err);
+  for (int i = 0; i < 12; i++) Y.data[i] = DATA[i / 3][i % 3];
+  pca_opts_default(&o);
+  CHECK(pca_fit(&Y, &o, &m, &err) == MLSH_OK);
+  CHECK(m.method == PCA_SVD);
+  pca_free(&m);
+  mat_free(&Y);
+}
+
 static void test_bad_input(void) {
   pca_opts o;
   pca_model m;
@@ -113,6 +183,8 @@ int main(void) {
     for (int j = 0; j < 3; j++) MAT_AT(&X, i, j) = DATA[i][j];
   RUN(test_correlation_pca);
   RUN(test_covariance_weighted_randomized);
+  RUN(test_gram_and_svd);
+  RUN(test_auto_choice);
   RUN(test_bad_input);
   mat_free(&X);
   CTEST_DONE();

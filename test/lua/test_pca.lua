@@ -51,6 +51,21 @@ T.test("transform, ncomp, supplementary rows and columns", function()
   local text = p:summary { print = false }
   T.ok(text:find("Kaiser", 1, true))
   T.ok(tostring(p):find("PCA%(correlation"))
+  T.eq(p.method, "gram")            -- iris is tall and well conditioned: auto takes the Gram solver
+  T.ok(text:find("solver gram", 1, true))
+  T.ok(tostring(p):find("ncomp=2, gram;", 1, true))
+end)
+
+T.test("gram and svd solvers agree with prcomp", function()
+  -- prcomp(iris[,1:4])$sdev^2 = 4.22824171 0.24267075 0.07820950 0.02383509 (1/(n-1)); FactoMineR uses 1/n
+  local ref = { 4.22824171, 0.24267075, 0.07820950, 0.02383509 }
+  for _, m in ipairs { "gram", "svd" } do
+    local pc = stats.pca(X, { scale = false, method = m })
+    T.eq(pc.method, m)
+    for k = 1, 4 do T.near(pc.eigenvalues[k], ref[k] * 149 / 150, 1e-6) end
+  end
+  local wide = stats.pca(X:slice(1, 6))
+  T.eq(wide.method, "svd")          -- n < 2p: the SVD of the data
 end)
 
 T.test("covariance PCA and randomized solver", function()
@@ -80,7 +95,7 @@ end)
 T.test("options from the spec; data frames everywhere; messages without a file", function()
   T.raises(function() stats.pca(X, { ncomp = 0 }) end, "stats.pca: option 'ncomp' must be a positive integer (got 0)")
   T.raises(function() stats.pca(X, { method = "qr" }) end,
-    "stats.pca: option 'method' must be one of \"svd\", \"randomized\" (got \"qr\")")
+    "stats.pca: option 'method' must be one of \"auto\", \"gram\", \"svd\", \"randomized\" (got \"qr\")")
   T.raises(function() stats.pca(X, { iters = 101 }) end, "stats.pca: option 'iters' must be an integer between 0 and 100")
   T.raises(function() stats.pca(X, { names = "a" }) end, "stats.pca: option 'names' must be a table (got string)")
   T.raises(function() stats.pca(X, { weights = "w" }) end, "stats.pca: option 'weights' must be a Matrix")
