@@ -1,8 +1,10 @@
 /* matrix.c - construction, shape changes and elementwise arithmetic. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include "matrix.h"
 #include "alloc.h"
+#include "threads.h"
 
 int mat_alloc(mlsh_mat *m, size_t rows, size_t cols, mlsh_err *err) {
   size_t n, bytes;
@@ -47,11 +49,50 @@ int mat_eye(mlsh_mat *m, size_t n, mlsh_err *err) {
   return MLSH_OK;
 }
 
-long mat_find_nonfinite(const mlsh_mat *m) {
-  size_t n = MAT_LEN(m);
-  for (size_t i = 0; i < n; i++)
-    if (!isfinite(m->data[i])) return (long)i;
+/* A block is flagged with branch-free exponent tests (which vectorise), and
+ * only a flagged block is searched element by element; blocks are split over
+ * threads, since this check runs before every function that reads a matrix. */
+#define NONFINITE_BLOCK 2048
+typedef struct { const double *x; size_t n; long *first; } nonfinite_job;
+
+static long first_nonfinite_in(const double *x, size_t i0, size_t i1) {
+  const uint64_t exp_bits = 0x7ff0000000000000ull;
+  for (size_t b = i0; b < i1; b += NONFINITE_BLOCK) {
+    size_t e = b + NONFINITE_BLOCK < i1 ? b + NONFINITE_BLOCK : i1;
+    uint64_t bad = 0;
+    for (size_t i = b; i < e; i++) {
+      uint64_t u;
+      memcpy(&u, &x[i], sizeof u);
+      bad |= (u & exp_bits) == exp_bits;
+    }
+    if (bad)
+      for (size_t i = b; i < e; i++)
+        if (!isfinite(x[i])) return (long)i;
+  }
   return -1;
+}
+
+static int nonfinite_range(void *ctx, size_t begin, size_t end, int tid) {
+  nonfinite_job *j = ctx;
+  size_t i0 = begin * NONFINITE_BLOCK, i1 = end * NONFINITE_BLOCK < j->n ? end * NONFINITE_BLOCK : j->n;
+  (void)tid;
+  j->first[begin] = first_nonfinite_in(j->x, i0, i1);
+  return MLSH_OK;
+}
+
+long mat_find_nonfinite(const mlsh_mat *m) {
+  size_t n = MAT_LEN(m), nblocks = (n + NONFINITE_BLOCK - 1) / NONFINITE_BLOCK;
+  if (n < (size_t)1 << 20) return first_nonfinite_in(m->data, 0, n);
+  long *first = mlsh_malloc(nblocks * sizeof *first);
+  if (!first) return first_nonfinite_in(m->data, 0, n);
+  for (size_t b = 0; b < nblocks; b++) first[b] = -1;
+  nonfinite_job j = {m->data, n, first};
+  long k = -1;
+  if (mlsh_parallel_for(nblocks, 0, 64, nonfinite_range, &j) != MLSH_OK) k = first_nonfinite_in(m->data, 0, n);
+  else
+    for (size_t b = 0; b < nblocks && k < 0; b++) k = first[b];
+  mlsh_free(first);
+  return k;
 }
 
 int mat_transpose(const mlsh_mat *a, mlsh_mat *out, mlsh_err *err) {
