@@ -149,3 +149,40 @@ function PCA.__tostring(p)
   return string.format("PCA(%s, n=%d, p=%d, ncomp=%d; eigenvalues %s%s)", p.scaled and "correlation" or "covariance",
     p.n, p.p, p.ncomp, table.concat(parts, ", "), p.eig:rows() > 6 and ", ..." or "")
 end
+
+-- ---- the individuals' coordinates as frame columns ----------------------------------
+
+local function check_pca(fname, p)
+  if getmetatable(p) ~= PCA then error(fname .. ": argument 'self' must be a PCA", 0) end
+  if not p.ind then error(fname .. ": this PCA has no individuals (it was fitted from a streamed matrix)", 0) end
+end
+
+-- One spec per component: prefix .. k, the coordinates of column k.
+local function score_specs(p, prefix)
+  local coord, specs = p.ind.coord, {}
+  for k = 1, coord:cols() do
+    local v = {}
+    for i = 1, coord:rows() do v[i] = coord:get(i, k) end
+    specs[k] = { name = prefix .. k, values = v }
+  end
+  return specs
+end
+
+methods.frame = doc(function(p, df)
+  local fname = "PCA:frame"
+  check_pca(fname, p)
+  return data._result_frame(fname, df, p.ind.coord:rows(), score_specs(p, "PC"))
+end, "PCA:frame", "p:frame([df])",
+  "The individuals' coordinates (p.ind.coord, prcomp's x up to the scale of the eigenvalues) as a DataFrame\n" ..
+  "with columns PC1..PCk. Given df, the frame the PCA was fitted on, its rows line up with df's: rows that\n" ..
+  "na = \"omit\" dropped get NA (R's na.exclude).\n" ..
+  "Example: stats.pca(df, {ncomp = 2}):frame()")
+
+methods.augment = doc(function(p, df)
+  local fname = "PCA:augment"
+  check_pca(fname, p)
+  return data._augment(fname, df, p.ind.coord:rows(), score_specs(p, ".PC"))
+end, "PCA:augment", "p:augment(df)",
+  "df (the DataFrame the PCA was fitted on) with the coordinates as columns .PC1...PCk (broom's augment\n" ..
+  "of a prcomp fit: .fittedPC1...). Rows that na = \"omit\" dropped get NA, so the rows line up with df's.\n" ..
+  "Example: p = stats.pca(iris); p:augment(iris):select(\"Species\", \".PC1\", \".PC2\")")
