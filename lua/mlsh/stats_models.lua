@@ -695,4 +695,27 @@ end, "stats.glm", "stats.glm(data, formula [, opts])",
   "R's summary.glm), predict(newdata, {type = \"link\" | \"response\", se_fit}), confint(level) (Wald), tidy(), glance().\n" ..
   "Example: stats.glm(df, \"am ~ wt + hp\", {family = \"binomial\"}):summary()")
 
+-- The per-observation fields as frame columns at their data rows (broom's augment).
+local function augment(self, df)
+  local fname = self.family and "GLM:augment" or "LinearModel:augment"
+  local function col(name, m)
+    local v = {}
+    for i = 1, self.nobs do v[i] = m:get(i, 1) end
+    return { name = name, values = v }
+  end
+  if getmetatable(df) == mlsh.data.DataFrame and df:nrow() ~= self.nobs + self.n_omitted then
+    error(string.format("%s: argument 'df' has %d rows but the model was fitted on %d: give its data", fname,
+      df:nrow(), self.nobs + self.n_omitted), 0)
+  end
+  local specs = { col(".fitted", self.family and self.linear_predictors or self.fitted), col(".resid", self.residuals),
+    col(".hat", self.hatvalues), col(".cooksd", self.cooks_distance), col(".std.resid", self.std_residuals) }
+  return mlsh.data._augment(fname, df, self.nobs, specs, self.data_rows)
+end
+LinearModel.methods.augment, GLM.methods.augment = augment, augment
+doc(augment, "LinearModel:augment", "fit:augment(df)",
+  "df (the data the model was fitted on) with broom's augment columns: .fitted (for a GLM the linear predictor,\n" ..
+  "as broom's default), .resid (deviance residuals for a GLM), .hat, .cooksd, .std.resid. Rows the fit omitted\n" ..
+  "for NA get NA (R's na.exclude), so the rows line up with df's; predictions on new data: fit:predict(newdata).\n" ..
+  "Example: stats.lm(mtcars, \"mpg ~ wt\"):augment(mtcars):arrange(\"-.cooksd\")")
+
 M.LinearModel, M.GLM = LinearModel, GLM

@@ -92,6 +92,39 @@ T.test("augment refuses a frame whose rows are not the fit's", function()
   T.raises(function() km:augment(42) end, "KMeans:augment: argument 'df' must be a DataFrame")
 end)
 
+-- R: lm(y ~ x, df, na.action = na.exclude) and glm(g ~ x, binomial, ...): fitted / predict,
+-- resid, hatvalues, cooks.distance, rstandard
+local lm_ref = {
+  [".fitted"] = { 1.4302326, 2.4186047, nil, 4.3953488, 5.3837209, 6.3720930 },
+  [".resid"] = { -0.4302326, 0.5813953, nil, 0.6046512, -1.3837209, 0.6279070 },
+  [".hat"] = { 0.5930233, 0.3488372, nil, 0.2093023, 0.3139535, 0.5348837 },
+  [".cooksd"] = { 0.3108824, 0.1304499, nil, 0.0574143, 0.5991178, 0.4572818 },
+  [".std.resid"] = { -0.6532238, 0.6978632, nil, 0.6586325, -1.6181368, 0.8917806 } }
+local glm_ref = {
+  [".fitted"] = { -1.0579666, -0.4531809, nil, 0.7563904, 1.3611761, 1.9659618 },
+  [".resid"] = { -0.7720096, 1.3749128, nil, -1.5107718, 0.6756004, 0.5119508 },
+  [".hat"] = { 0.5633532, 0.3968969, nil, 0.2792573, 0.3529470, 0.4075456 },
+  [".cooksd"] = { 0.5128865, 0.8583779, nil, 0.5726775, 0.1080559, 0.0812887 },
+  [".std.resid"] = { -1.1683086, 1.7704324, nil, -1.7795440, 0.8398853, 0.6651212 } }
+
+local function same_columns(a, ref, what)
+  for name, r in pairs(ref) do
+    local v = a:col(name):totable()
+    T.ok(v[3] == nil, what .. " " .. name .. ": row 3 is NA")
+    for _, i in ipairs({ 1, 2, 4, 5, 6 }) do T.near(v[i], r[i], 1e-5, what .. " " .. name .. " " .. i) end
+  end
+end
+
+T.test("LinearModel:augment and GLM:augment as broom's, NA for the omitted row (R lm, glm with na.exclude)", function()
+  local df = data.frame({ "y", "x", "g" }, { { 1.0, 3, 2, 5, 4, 7 }, { 1.0, 2, nil, 4, 5, 6, n = 6 }, { 0, 1, 0, 0, 1, 1 } })
+  local a = stats.lm(df, "y ~ x"):augment(df)
+  T.eq(a:nrow(), 6); T.eq(a:ncol(), 8)
+  same_columns(a, lm_ref, "lm")
+  same_columns(stats.glm(df, "g ~ x", { family = "binomial" }):augment(df), glm_ref, "glm")
+  T.raises(function() stats.lm(df, "y ~ x"):augment(df:slice(1, 5)) end,
+    "LinearModel:augment: argument 'df' has 5 rows but the model was fitted on 6")
+end)
+
 local function air()
   local df = data.read_csv("datasets/AirPassengers.csv")
   return ts.series(df:col("passengers"), { start = { 1949, 1 }, freq = 12 })
