@@ -287,3 +287,33 @@ function M._augment(fname, df, n, specs, rows)
   if #drop > 0 then df = df:select(drop) end
   return df:bind_cols(new)
 end
+
+-- A Matrix, a Column or a Lua array as result specs: one column per Matrix column.
+local function value_specs(fname, values, name)
+  if type(values) == "userdata" and values.cols and values.get then
+    local specs = {}
+    for j = 1, values:cols() do
+      local v = {}
+      for i = 1, values:rows() do v[i] = values:get(i, j) end
+      specs[j] = { name = values:cols() == 1 and name or name .. j, values = v }
+    end
+    return specs, values:rows()
+  end
+  if type(values) == "userdata" and values.totable then values = values:totable() end
+  if type(values) ~= "table" then fail(fname, "argument 'values' must be a Matrix, a Column or an array (got %s)", type(values)) end
+  local n = values.n or #values
+  return { { name = name, values = values } }, n
+end
+
+methods.augment = doc(function(df, values, name)
+  local fname = "DataFrame:augment"
+  check_frame(df, fname)
+  if type(name) ~= "string" then fail(fname, "argument 'name' must be a string (got %s)", type(name)) end
+  local specs, n = value_specs(fname, values, name)
+  return M._augment(fname, df, n, specs)
+end, "DataFrame:augment", "df:augment(values, name)",
+  "df with values beside it, lined up with its rows: a Matrix gives columns name1..namek (name when it has one\n" ..
+  "column), a Column or an array the column name (replaced if df has it). values has one entry per row of df,\n" ..
+  "or one per row without NA in df's numeric columns (the rows a fit with na = \"omit\" kept): the other rows\n" ..
+  "get NA (R's na.exclude). For the results without an augment method, e.g. a t-SNE embedding.\n" ..
+  "Example: local Y = stats.tsne(df, {na = \"omit\", seed = 1}); df:augment(Y, \".tSNE\")")
