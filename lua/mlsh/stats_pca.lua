@@ -42,7 +42,7 @@ end, "stats.pca", "stats.pca(X [, opts])",
   "explained (ratios), ind = {coord, cos2, contrib} (n x ncomp), var = {coord, cos2, contrib} (p x ncomp;\n" ..
   "for a correlation PCA var.coord are the variable-component correlations), loadings (unit vectors),\n" ..
   "center, scale, names, sup = {ind = {coord, cos2}, var = {coord, cos2}}; methods p:transform(Xnew),\n" ..
-  "p:summary().\n" ..
+  "p:summary(), p:frame() and p:augment(df) (the coordinates as frame columns).\n" ..
   "Example: p = stats.pca(data.read_csv(\"datasets/iris.csv\")); p:summary()")
 
 -- The eigenvalue table with the Kaiser rule (eigenvalue above the mean eigenvalue, 1 when scaled).
