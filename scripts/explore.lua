@@ -55,6 +55,14 @@ print(plot.scatter(air, "Temp", "Ozone", { color = "Month", title = "Ozone again
 section("A linear model with a formula (as R's lm): ozone on sun, wind and temperature")
 local fit = stats.lm(air, "Ozone ~ Solar.R + Wind + Temp")
 print(fit:summary())
+-- fit:augment(df): broom's per-row columns beside the data; the rows lm omitted for NA get NA
+print(fit:augment(air):arrange("desc(.cooksd)"):select("Date", "Ozone", ".fitted", ".resid", ".cooksd"):head(5))
+
+section("Clusters as a column: k-means on the weather, rows with NA kept as NA")
+local weather = air:select("Date", "Ozone", "Solar.R", "Wind", "Temp")
+local km = cluster.kmeans(weather, 3, { na = "omit", nstart = 10, seed = 1 })
+local clustered = km:augment(weather)   -- a .cluster factor; NA where a measure is missing
+print(clustered:group_by(".cluster"):summarise { { "days", "n()" }, { "ozone", "mean(Ozone)" }, { "temp", "mean(Temp)" } })
 
 section("A model: is it a hot day? (random forest on the complete rows)")
 local complete = banded:drop_na("Ozone", "Solar.R")
@@ -62,3 +70,11 @@ local X = complete:matrix { "Ozone", "Solar.R", "Wind" }
 local Xtr, Xte, ytr, yte = learn.split(X, complete.band:totable(), { test = 0.3, seed = 1973 })
 local forest = learn.forest { trees = 200, seed = 1 }:fit(Xtr, ytr)
 print(learn.report(learn.metrics(yte, forest:predict(Xte))))
+-- model:augment(df): .pred (a factor over the classes) and .pred_<class> probabilities, row by row
+print(forest:augment(banded, { cols = { "Ozone", "Solar.R", "Wind" } }):select("Date", "band", "^%.pred"):head(5))
+
+section("A forecast as a frame: the airline model on AirPassengers, with dates")
+local ap = data.read_csv(root .. "/datasets/AirPassengers.csv")
+local y = ts.series(ap:col("passengers"), { start = { 1949, 1 }, freq = 12 })
+local airline = ts.arima(ts.log(y), { order = { 0, 1, 1 }, seasonal = { 0, 1, 1 } })
+print(airline:forecast(12, { lambda = 0 }):frame():head(6))

@@ -56,6 +56,10 @@ local function analyse(path, class_col, k_final)
 
   section("Cluster profiles (K-Means clusters)")
   print(cluster.profile(df, km.labels))
+
+  section("The data with its coordinates and clusters as columns (augment)")
+  local scored = km:augment(p:augment(df))   -- .PC1.. then a .cluster factor, one row per input row
+  print(scored:select(class_col, ".PC1", ".PC2", ".cluster"):head(5))
 end
 
 analyse("datasets/iris.csv", "species", 3)

@@ -153,3 +153,41 @@ function Profile.__tostring(r)
   out[#out + 1] = string.format("(* = characteristic: p < %g; diff/sd = (mean - overall) / overall sd)", r.alpha)
   return table.concat(out, "\n")
 end
+
+-- ---- cluster labels as frame columns ----------------------------------------------
+
+-- The .cluster column of labels 1..k: a factor with levels "1".."k" (broom's augment).
+local function cluster_column(labels, k)
+  local levels, values = {}, {}
+  for c = 1, k do levels[c] = tostring(c) end
+  for i, v in ipairs(labels) do values[i] = tostring(v) end
+  return { name = ".cluster", values = values, type = "categorical", levels = levels }
+end
+
+local function max_label(labels)
+  local k = 0
+  for _, v in ipairs(labels) do if v > k then k = v end end
+  return k
+end
+
+M.KMeans.__methods.augment = doc(function(km, df)
+  local fname = "KMeans:augment"
+  if getmetatable(km) ~= M.KMeans then error(fname .. ": argument 'self' must be a KMeans result", 0) end
+  return data._augment(fname, df, #km.labels, { cluster_column(km.labels, km.k) })
+end, "KMeans:augment", "km:augment(df)",
+  "df (the DataFrame the clusters were fitted on) with a column .cluster: each row's cluster as a factor\n" ..
+  "with levels \"1\"..\"k\", as broom's augment(kmeans, data). Rows that na = \"omit\" dropped get NA\n" ..
+  "(R's na.exclude), so the rows line up with df's. km.labels stays the plain array.\n" ..
+  "Example: km = cluster.kmeans(df, 3, {seed = 1}); km:augment(df):count(\".cluster\")")
+
+M.HClust.__methods.augment = doc(function(h, df, k)
+  local fname = "HClust:augment"
+  if getmetatable(h) ~= M.HClust then error(fname .. ": argument 'self' must be an HClust result", 0) end
+  local ok, labels = pcall(h.cut, h, k)
+  if not ok then error((tostring(labels):gsub("^HClust:cut:", fname .. ":")), 0) end
+  return data._augment(fname, df, #labels, { cluster_column(labels, max_label(labels)) })
+end, "HClust:augment", "h:augment(df, k | {k=} | {height=})",
+  "df (the DataFrame the tree was built on) with a column .cluster: h:cut(...)'s labels as a factor with\n" ..
+  "levels \"1\"..\"k\" (numbered by first appearance, as cutree). Rows that na = \"omit\" dropped get NA,\n" ..
+  "so the rows line up with df's.\n" ..
+  "Example: cluster.hclust(df, {method = \"ward\"}):augment(df, 3)")

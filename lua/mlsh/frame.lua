@@ -219,3 +219,101 @@ end, "DataFrame:crosstab", "df:crosstab(a, b [, opts])",
   "column per value of b (values in order, NA last), 0 where a pair never occurs; margins = true adds the\n" ..
   "Total row and column of R's addmargins (the first column then holds the values of a as text).\n" ..
   "Example: mtcars:crosstab(\"cyl\", \"gear\", {margins = true})")
+
+-- ---- results whose rows are the rows of a frame ---------------------------------
+
+-- Rows of df whose numeric columns are all finite: the rows a fit with
+-- na = "omit" kept (mlsh_check_data drops the others).
+local function complete_rows(df, cols)
+  local X = df:matrix(cols)
+  local rows, p = {}, X:cols()
+  for i = 1, X:rows() do
+    local ok = true
+    for j = 1, p do
+      local v = X:get(i, j)
+      if v ~= v or v == math.huge or v == -math.huge then ok = false; break end
+    end
+    if ok then rows[#rows + 1] = i end
+  end
+  return rows
+end
+M._complete_rows = complete_rows
+
+-- The input row of each of the n result rows: all rows when n is df's row
+-- count, the complete rows when n is their count (R's na.exclude).
+local function result_rows(fname, df, n)
+  local N = df:nrow()
+  if n == N then return nil end
+  local kept = complete_rows(df)
+  if #kept ~= n then
+    fail(fname, "argument 'df' has %d rows (%d without NA) but the result has %d: give the frame the model was fitted on", N, #kept, n)
+  end
+  return kept
+end
+
+-- One result column spread over N rows (NA where no result row lands).
+local function spread(spec, rows, N, n)
+  local v, out = spec.values, { n = N }
+  for i = 1, n do out[rows and rows[i] or i] = v[i] end
+  if spec.type == nil then return out end   -- integers, numbers, strings: data.frame types them
+  return M.column(out, spec.type, spec.levels)
+end
+
+-- The frame of result columns specs = {{name =, values =, type =, levels =}, ...}
+-- (values: n entries), its rows lined up with df's (NA for the rows that
+-- na = "omit" dropped, or given as rows: the df row of each result row);
+-- without df, n rows in result order.
+function M._result_frame(fname, df, n, specs, rows)
+  local N = n
+  if df ~= nil then
+    check_frame(df, fname)
+    rows, N = rows or result_rows(fname, df, n), df:nrow()
+  end
+  local names, columns = {}, {}
+  for j, s in ipairs(specs) do names[j] = s.name; columns[j] = spread(s, rows, N, n) end
+  return M.frame(names, columns)
+end
+
+-- df and the result columns beside it (a column of df with the same name is replaced).
+function M._augment(fname, df, n, specs, rows)
+  if getmetatable(df) ~= DataFrame then
+    fail(fname, "argument 'df' must be a DataFrame (got %s)", mlsh.typename and mlsh.typename(df) or type(df))
+  end
+  local new = M._result_frame(fname, df, n, specs, rows)
+  local have = {}
+  for _, nm in ipairs(df:names()) do have[nm] = true end
+  local drop = {}
+  for _, s in ipairs(specs) do if have[s.name] then drop[#drop + 1] = "-" .. s.name end end
+  if #drop > 0 then df = df:select(drop) end
+  return df:bind_cols(new)
+end
+
+-- A Matrix, a Column or a Lua array as result specs: one column per Matrix column.
+local function value_specs(fname, values, name)
+  if type(values) == "userdata" and values.cols and values.get then
+    local specs = {}
+    for j = 1, values:cols() do
+      local v = {}
+      for i = 1, values:rows() do v[i] = values:get(i, j) end
+      specs[j] = { name = values:cols() == 1 and name or name .. j, values = v }
+    end
+    return specs, values:rows()
+  end
+  if type(values) == "userdata" and values.totable then values = values:totable() end
+  if type(values) ~= "table" then fail(fname, "argument 'values' must be a Matrix, a Column or an array (got %s)", type(values)) end
+  local n = values.n or #values
+  return { { name = name, values = values } }, n
+end
+
+methods.augment = doc(function(df, values, name)
+  local fname = "DataFrame:augment"
+  check_frame(df, fname)
+  if type(name) ~= "string" then fail(fname, "argument 'name' must be a string (got %s)", type(name)) end
+  local specs, n = value_specs(fname, values, name)
+  return M._augment(fname, df, n, specs)
+end, "DataFrame:augment", "df:augment(values, name)",
+  "df with values beside it, lined up with its rows: a Matrix gives columns name1..namek (name when it has one\n" ..
+  "column), a Column or an array the column name (replaced if df has it). values has one entry per row of df,\n" ..
+  "or one per row without NA in df's numeric columns (the rows a fit with na = \"omit\" kept): the other rows\n" ..
+  "get NA (R's na.exclude). For the results without an augment method, e.g. a t-SNE embedding.\n" ..
+  "Example: local Y = stats.tsne(df, {na = \"omit\", seed = 1}); df:augment(Y, \".tSNE\")")

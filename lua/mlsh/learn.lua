@@ -3,7 +3,7 @@
 -- folds (src/lua/llearn.c, llearn_prep.c). Labels may be integers or
 -- strings throughout: the C side checks and keeps them.
 local M, mlsh = ...
-local doc = mlsh.doc
+local doc, data = mlsh.doc, mlsh.data
 
 -- ---- classification report ----
 
@@ -191,3 +191,55 @@ end, "learn.grid_search", "learn.grid_search(factory, grid, X, y [, opts])",
   "fits of all combinations and folds over that many forked processes. X and y as in learn.cross_validate.\n" ..
   "Returns {best_params=, best_score= (mean accuracy), results = {{params=, mean=, sd=, scores=}...}}.\n" ..
   "Example: local g = learn.grid_search(function(p) return learn.svm{C = p.C} end, {C = {1, 10}}, X, y)")
+
+-- ---- predictions as frame columns ----
+
+local Model = getmetatable(M.knn())
+
+mlsh.declare_options("Model:augment", {
+  { "cols", "table", doc = "the feature columns (default: every numeric column of df)" },
+  { "proba", "bool", true, doc = "add .pred_<class> probabilities when the model gives them" },
+})
+
+-- .pred in the labels' type: a factor over the classes for string labels
+-- (R's predict on a data.frame), integers otherwise.
+local function pred_spec(classes, pred)
+  if type(classes[1]) == "string" then
+    return { name = ".pred", values = pred, type = "categorical", levels = classes }
+  end
+  return { name = ".pred", values = pred }
+end
+
+local function proba_specs(P, classes, specs)
+  for c, label in ipairs(classes) do
+    local v = {}
+    for i = 1, P:rows() do v[i] = P:get(i, c) end
+    specs[#specs + 1] = { name = ".pred_" .. tostring(label), values = v }
+  end
+end
+
+Model.__methods.augment = doc(function(model, df, opts)
+  local fname = "Model:augment"
+  if getmetatable(model) ~= Model then error(fname .. ": argument 'self' must be a Model", 0) end
+  local o = mlsh.check_options(fname, opts)
+  if getmetatable(df) ~= data.DataFrame then
+    error(fname .. ": argument 'df' must be a DataFrame (got " .. (mlsh.typename and mlsh.typename(df) or type(df)) .. ")", 0)
+  end
+  local ok, X = pcall(df.matrix, df, o.cols)
+  if not ok then error(fname .. ": " .. tostring(X):gsub("^DataFrame:matrix: ", ""), 0) end
+  local rows = data._complete_rows(df, o.cols)
+  if #rows == 0 then error(fname .. ": argument 'df': every row has a missing value", 0) end
+  if #rows < X:rows() then X = M.rows(X, rows) end
+  local classes = model:classes()
+  local specs = { pred_spec(classes, model:predict(X)) }
+  if o.proba then
+    local has, P = pcall(model.predict_proba, model, X)
+    if has then proba_specs(P, classes, specs) end
+  end
+  return data._augment(fname, df, #rows, specs, rows)
+end, "Model:augment", "model:augment(df [, opts])",
+  "df with the model's predictions for its rows: .pred (a factor over model:classes() for string labels, as\n" ..
+  "R's predict on a data.frame, else integers) and, when the model gives probabilities, .pred_<class> for\n" ..
+  "each class (tidymodels' augment). The features are df's numeric columns, or cols. Rows with a missing\n" ..
+  "feature are not predicted and get NA (R's na.exclude), so the rows line up with df's.\n" ..
+  "Example: m = learn.knn{k = 5}; m:fit(train, train.Species); m:augment(test):count(\".pred\")")

@@ -661,7 +661,8 @@ end, "stats.lm", "stats.lm(data, formula [, opts])",
   "statistic, p_value, residuals, fitted, hatvalues, cooks_distance, std_residuals (Matrices), sigma,\n" ..
   "r_squared, adj_r_squared, fstatistic, df_residual, logLik, AIC, BIC, rank, nobs; methods summary() (prints as\n" ..
   "R's summary.lm), anova(), predict(newdata, {interval, level}), confint(level), tidy() (a DataFrame as\n" ..
-  "broom's tidy), glance() (a table as broom's glance).\n" ..
+  "broom's tidy), glance() (a table as broom's glance), augment(df) (broom's per-row columns; data_rows: the\n" ..
+  "data row of each observation).\n" ..
   "Example: stats.lm(df, \"mpg ~ wt + hp\"):summary()")
 
 M.glm = doc(function(df, formula, opts)
@@ -692,7 +693,30 @@ end, "stats.glm", "stats.glm(data, formula [, opts])",
   "deviance, null_deviance, AIC, BIC, logLik, dispersion, df_residual, df_null, iter, converged, warnings (R's\n" ..
   "texts, also written to stderr: \"glm.fit: fitted probabilities numerically 0 or 1 occurred\"), fitted (means),\n" ..
   "linear_predictors, residuals (deviance residuals), hatvalues, cooks_distance; methods summary() (prints as\n" ..
-  "R's summary.glm), predict(newdata, {type = \"link\" | \"response\", se_fit}), confint(level) (Wald), tidy(), glance().\n" ..
+  "R's summary.glm), predict(newdata, {type = \"link\" | \"response\", se_fit}), confint(level) (Wald), tidy(), glance(), augment(df).\n" ..
   "Example: stats.glm(df, \"am ~ wt + hp\", {family = \"binomial\"}):summary()")
+
+-- The per-observation fields as frame columns at their data rows (broom's augment).
+local function augment(self, df)
+  local fname = self.family and "GLM:augment" or "LinearModel:augment"
+  local function col(name, m)
+    local v = {}
+    for i = 1, self.nobs do v[i] = m:get(i, 1) end
+    return { name = name, values = v }
+  end
+  if getmetatable(df) == mlsh.data.DataFrame and df:nrow() ~= self.nobs + self.n_omitted then
+    error(string.format("%s: argument 'df' has %d rows but the model was fitted on %d: give its data", fname,
+      df:nrow(), self.nobs + self.n_omitted), 0)
+  end
+  local specs = { col(".fitted", self.family and self.linear_predictors or self.fitted), col(".resid", self.residuals),
+    col(".hat", self.hatvalues), col(".cooksd", self.cooks_distance), col(".std.resid", self.std_residuals) }
+  return mlsh.data._augment(fname, df, self.nobs, specs, self.data_rows)
+end
+LinearModel.methods.augment, GLM.methods.augment = augment, augment
+doc(augment, "LinearModel:augment", "fit:augment(df)",
+  "df (the data the model was fitted on) with broom's augment columns: .fitted (for a GLM the linear predictor,\n" ..
+  "as broom's default), .resid (deviance residuals for a GLM), .hat, .cooksd, .std.resid. Rows the fit omitted\n" ..
+  "for NA get NA (R's na.exclude), so the rows line up with df's; predictions on new data: fit:predict(newdata).\n" ..
+  "Example: stats.lm(mtcars, \"mpg ~ wt\"):augment(mtcars):arrange(\"desc(.cooksd)\")")
 
 M.LinearModel, M.GLM = LinearModel, GLM

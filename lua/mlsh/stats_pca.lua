@@ -42,7 +42,7 @@ end, "stats.pca", "stats.pca(X [, opts])",
   "explained (ratios), ind = {coord, cos2, contrib} (n x ncomp), var = {coord, cos2, contrib} (p x ncomp;\n" ..
   "for a correlation PCA var.coord are the variable-component correlations), loadings (unit vectors),\n" ..
   "center, scale, names, sup = {ind = {coord, cos2}, var = {coord, cos2}}; methods p:transform(Xnew),\n" ..
-  "p:summary().\n" ..
+  "p:summary(), p:frame() and p:augment(df) (the coordinates as frame columns).\n" ..
   "Example: p = stats.pca(data.read_csv(\"datasets/iris.csv\")); p:summary()")
 
 -- The eigenvalue table with the Kaiser rule (eigenvalue above the mean eigenvalue, 1 when scaled).
@@ -149,3 +149,40 @@ function PCA.__tostring(p)
   return string.format("PCA(%s, n=%d, p=%d, ncomp=%d, %s; eigenvalues %s%s)", p.scaled and "correlation" or "covariance",
     p.n, p.p, p.ncomp, p.method, table.concat(parts, ", "), p.eig:rows() > 6 and ", ..." or "")
 end
+
+-- ---- the individuals' coordinates as frame columns ----------------------------------
+
+local function check_pca(fname, p)
+  if getmetatable(p) ~= PCA then error(fname .. ": argument 'self' must be a PCA", 0) end
+  if not p.ind then error(fname .. ": this PCA has no individuals (it was fitted from a streamed matrix)", 0) end
+end
+
+-- One spec per component: prefix .. k, the coordinates of column k.
+local function score_specs(p, prefix)
+  local coord, specs = p.ind.coord, {}
+  for k = 1, coord:cols() do
+    local v = {}
+    for i = 1, coord:rows() do v[i] = coord:get(i, k) end
+    specs[k] = { name = prefix .. k, values = v }
+  end
+  return specs
+end
+
+methods.frame = doc(function(p, df)
+  local fname = "PCA:frame"
+  check_pca(fname, p)
+  return data._result_frame(fname, df, p.ind.coord:rows(), score_specs(p, "PC"))
+end, "PCA:frame", "p:frame([df])",
+  "The individuals' coordinates (p.ind.coord, prcomp's x up to the scale of the eigenvalues) as a DataFrame\n" ..
+  "with columns PC1..PCk. Given df, the frame the PCA was fitted on, its rows line up with df's: rows that\n" ..
+  "na = \"omit\" dropped get NA (R's na.exclude).\n" ..
+  "Example: stats.pca(df, {ncomp = 2}):frame()")
+
+methods.augment = doc(function(p, df)
+  local fname = "PCA:augment"
+  check_pca(fname, p)
+  return data._augment(fname, df, p.ind.coord:rows(), score_specs(p, ".PC"))
+end, "PCA:augment", "p:augment(df)",
+  "df (the DataFrame the PCA was fitted on) with the coordinates as columns .PC1...PCk (broom's augment\n" ..
+  "of a prcomp fit: .fittedPC1...). Rows that na = \"omit\" dropped get NA, so the rows line up with df's.\n" ..
+  "Example: p = stats.pca(iris); p:augment(iris):select(\"Species\", \".PC1\", \".PC2\")")

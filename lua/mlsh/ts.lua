@@ -132,9 +132,67 @@ local function bars(r)
   return table.concat(lines, "\n")
 end
 
--- r.verdict: the one-line conclusion of a test, as printed.
+-- ---- a forecast as a DataFrame ----
+
+-- The first day of each of the h periods of s as "YYYY-MM-DD" (monthly,
+-- quarterly, annual series with a start), or nil for the other series.
+local function period_days(s, h)
+  local f = s.freq
+  if not (f == 12 or f == 4 or f == 1) or (s.start[1] == 1 and s.start[2] == 1) then return nil end
+  local t0, out = s.start[1] * f + (s.start[2] - 1), { n = h }
+  for i = 1, h do
+    local t = t0 + i - 1
+    local y, p = t // f, t % f
+    if y < 1 or y > 9999 then return nil end
+    out[i] = string.format("%04d-%02d-01", y, f == 12 and p + 1 or f == 4 and 3 * p + 1 or 1)
+  end
+  return out
+end
+
+-- The time column: dates, else R's time() (year + (period - 1) / freq), else 1..h.
+local function time_column(mean, h)
+  local days = mean.start and period_days(mean, h)
+  if days then return "date", days end
+  local out = { n = h }
+  for i = 1, h do
+    if mean.start then
+      local f = mean.freq
+      out[i] = mean.start[1] + (mean.start[2] - 1 + i - 1) / f
+    else
+      out[i] = i
+    end
+  end
+  return mean.start and "time" or "h", out
+end
+
+local function values_of(x, h)
+  local v, out = x.values or x, {}
+  for i = 1, h do out[i] = v[i] end
+  return out
+end
+
+local function forecast_frame(r)
+  local tname, times = time_column(r.mean, r.h)
+  local names, columns = { tname, "mean" }, { times, values_of(r.mean, r.h) }
+  for _, l in ipairs(r.level) do
+    names[#names + 1] = "lo" .. fmt(l, 6); columns[#columns + 1] = values_of(r.lower[l], r.h)
+    names[#names + 1] = "hi" .. fmt(l, 6); columns[#columns + 1] = values_of(r.upper[l], r.h)
+  end
+  local df = mlsh.data.frame(names, columns)
+  if tname == "date" then df = df:mutate { date = "as_date(date)" } end
+  return df
+end
+doc(forecast_frame, "Forecast:frame", "fc:frame()",
+  "The forecast as a DataFrame, one row per step: date (the first day of the month, quarter or year for a\n" ..
+  "monthly, quarterly or annual series with a start; else time, R's time(), or h for a plain vector),\n" ..
+  "mean, then lo80, hi80, lo95, hi95 (one pair per level), as forecast's as.data.frame(forecast(...)).\n" ..
+  "With lambda the values are back-transformed, as fc.mean.\n" ..
+  "Example: fit:forecast(12, {lambda = 0}):frame()")
+
+-- r.verdict: the one-line conclusion of a test, as printed; fc:frame() for a forecast.
 Result.__index = function(r, k)
   if k == "verdict" and rawget(r, "pvalue") and rawget(r, "method") then return verdict(r) end
+  if k == "frame" and rawget(r, "kind") == "forecast" then return forecast_frame end
 end
 
 -- An STL fit: its settings, then the first rows of its components (as R's

@@ -479,7 +479,7 @@ static const mlsh_Reg funcs[] = {
    "row; otherwise Lloyd for k <= 20, Hamerly above. Results depend on the seed only, not on threads.\n"
    "A MappedMatrix (mat.mmap, dist.load) goes to X:kmeans: Lloyd streamed over row blocks (and over MPI ranks).\n"
    "Returns a KMeans table: labels (1-based array), centers (k x p), inertia (within-cluster sum of squares),\n"
-   "sizes, iters, converged, algorithm (the one used); method km:predict(Xnew).\n"
+   "sizes, iters, converged, algorithm (the one used); methods km:predict(Xnew), km:augment(df) (a .cluster column).\n"
    "Example: km = cluster.kmeans(X, 3, {nstart=10, seed=42}); print(km.inertia)", &km_spec},
   {"elbow", l_elbow, "cluster.elbow(X [, opts])",
    "Runs K-Means for k = kmin..kmax and reports, per k, the inertia, mean silhouette, Calinski-Harabasz and\n"
@@ -494,7 +494,7 @@ static const mlsh_Reg funcs[] = {
    "mcquitty with Lance-Williams), Prim's MST for single, the generic NN-cached algorithm for centroid/median.\n"
    "Heights are in distance units as SciPy (ward = R's ward.D2; centroid/median: distance between centres).\n"
    "Returns R's hclust shape: merge ((n-1) x 2 Matrix, -i = observation i, +s = step s), height, order (leaf\n"
-   "order), labels, method, metric; methods h:cut(k), h:cut{height=}, h:cophenetic().\n"
+   "order), labels, method, metric; methods h:cut(k), h:cut{height=}, h:cophenetic(), h:augment(df, k).\n"
    "Example: h = cluster.hclust(X, {method=\"ward\"}); lab = h:cut(3); print(h:cophenetic())", &hc_spec},
   {NULL, NULL, NULL, NULL}};
 

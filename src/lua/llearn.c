@@ -464,7 +464,7 @@ static const mlsh_Reg model_methods[] = {
   {"predict", m_predict, "model:predict(X)",
    "Predicted label of each row of X (same number of columns as at fit), in the labels fit was given: an array "
    "of strings for a model fitted on strings, else of integers. KNN/forest/logistic take the most probable class "
-   "(ties: the first class); SVM uses libsvm's one-vs-one vote.\n"
+   "(ties: the first class); SVM uses libsvm's one-vs-one vote. model:augment(df) gives them as a frame column.\n"
    "Example: local yhat = model:predict(Xtest)"},
   {"predict_proba", m_proba, "model:predict_proba(X)",
    "Class probabilities, a Matrix rows x K whose columns follow model:classes(): KNN vote shares, "

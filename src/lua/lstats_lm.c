@@ -117,6 +117,12 @@ static void push_design_info(lua_State *L, const lmodel *m, const char *fname) {
   lua_pushboolean(L, d->terms.intercept); lua_setfield(L, -2, "intercept");
   set_int(L, "nobs", m->md.n);
   set_int(L, "n_omitted", m->md.nomitted);
+  lua_createtable(L, (int)m->md.n, 0);   /* the data row of each model row: results line up with the data */
+  for (size_t i = 0; i < m->md.n; i++) {
+    lua_pushinteger(L, (lua_Integer)m->md.rows[i] + 1);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "data_rows");
   set_int(L, "rank", m->is_glm ? m->g.ls.rank : m->ls.rank);
   set_int(L, "p", d->p);
 }

@@ -121,7 +121,8 @@ static const mlsh_Reg tsne_funcs[] = {
   {"tsne", l_tsne, "stats.tsne(X [, opts])",
    "t-SNE embedding of the rows of X (a Matrix or data frame). Affinities: perplexity calibration on the\n"
    "3*perplexity exact nearest neighbours. Ctrl-C stops it with an error.\n"
-   "Returns Y (n x dims) and {kl=, iters=, method=}.\n"
+   "Returns Y (n x dims) and {kl=, iters=, method=}; df:augment(Y, \".tSNE\") puts Y beside the rows of the frame\n"
+   "(NA for the rows that na = \"omit\" dropped).\n"
    "Example: local Y, info = stats.tsne(X, {perplexity=30, seed=42}); print(info.kl)", &tsne_spec},
   {"trustworthiness", l_trust, "stats.trustworthiness(X, Y [, opts])",
    "How well the embedding Y keeps the neighbourhoods of X (scikit-learn's trustworthiness, euclidean): 1 - the\n"

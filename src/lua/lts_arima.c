@@ -472,7 +472,7 @@ static const mlsh_Reg arima_methods[] = {
    "h-step forecasts from the end of the fitted series (R's predict.Arima via the Kalman filter state): returns\n"
    "{mean, se, lower={[80]=, [95]=}, upper=, level, h} as Series continuing the time index. With lambda the\n"
    "mean and intervals are back-transformed (mean_transformed keeps the model's scale); se stays on the\n"
-   "model's scale.\nExample: fc = fit:forecast(12, {level=95, lambda=0})", &fc_spec},
+   "model's scale. fc:frame() gives it as a DataFrame with dates.\nExample: fc = fit:forecast(12, {level=95, lambda=0})", &fc_spec},
   {NULL, NULL, NULL, NULL, NULL}};
 
 static const luaL_Reg state_meta[] = {{"__gc", state_gc}, {NULL, NULL}};

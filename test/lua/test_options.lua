@@ -181,6 +181,11 @@ calls["stats.glm"] = function(o) return stats.glm(LMDF, "y ~ x", o) end
 calls["plot.diagnostics"] = function(o) return plot.diagnostics(stats.lm(LMDF, "y ~ x"), o) end
 calls["GLM:anova"] = function(o) return stats.glm(LMDF, "y ~ x"):anova(o) end
 calls["LinearModel:predict"] = function(o) return stats.lm(LMDF, "y ~ x"):predict(LMDF, o) end
+calls["Model:augment"] = function(o)
+  local m = learn.knn { k = 3 }
+  m:fit(LMDF, { "a", "b", "a", "b", "a" })
+  return m:augment(LMDF, o)
+end
 calls["stats.chisq_test"] = function(o) return stats.chisq_test({ { 12, 5 }, { 7, 9 } }, o) end
 calls["stats.wilcox_test"] = function(o) return stats.wilcox_test({ 1, 2, 4 }, o) end
 calls["stats.fisher_test"] = function(o) return stats.fisher_test({ { 3, 1 }, { 1, 3 } }, o) end
