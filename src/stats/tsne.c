@@ -312,7 +312,7 @@ int tsne_run(const mlsh_mat *X0, const tsne_opts *o, mlsh_mat *Yout, tsne_result
   if (!rc) rc = init_embedding(X, o, &rng, Y, err);
   if (rc) goto done;
   if (method == TSNE_BH && !(bh = tsne_bh_new(n, d))) { rc = MLSH_ENOMEM; goto done; }
-  if (method == TSNE_FFT && !(fft = tsne_fft_new(n))) { rc = MLSH_ENOMEM; goto done; }
+  if (method == TSNE_FFT && !(fft = tsne_fft_new(n, o->threads))) { rc = MLSH_ENOMEM; goto done; }
 
   double lr = o->learning_rate > 0 ? o->learning_rate : fmax((double)n / o->exaggeration / 4.0, 50.0), Z = 1;
   int ex_iters = o->exaggeration_iters < o->iters ? o->exaggeration_iters : o->iters, it;

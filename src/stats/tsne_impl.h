@@ -15,7 +15,7 @@ void tsne_bh_free(tsne_bh *t);
 int tsne_rep_bh(tsne_bh *t, const double *Y, double theta, double *rep, double *Z, int threads);
 
 typedef struct tsne_fft tsne_fft;      /* grids and FFTW plans (2-D) */
-tsne_fft *tsne_fft_new(size_t n);
+tsne_fft *tsne_fft_new(size_t n, int threads);
 void tsne_fft_free(tsne_fft *f);
 int tsne_rep_fft(tsne_fft *f, const double *Y, double *rep, double *Z);
 
