@@ -225,6 +225,32 @@ static int attr_rows(void *ctx, size_t b, size_t e, int tid) {
   return MLSH_OK;
 }
 
+/* Barnes-Hut: the serial tree build and the attraction run side by side,
+ * one worker each, before the (threaded) walk. */
+typedef struct { tsne_bh *bh; attr_job *A; } build_attr_job;
+
+static int build_and_attract(void *ctx, size_t b, size_t e, int tid) {
+  build_attr_job *J = ctx;
+  int rc = MLSH_OK;
+  (void)tid;
+  for (size_t task = b; task < e && !rc; task++)
+    rc = task == 0 ? tsne_bh_build(J->bh, J->A->Y) : attr_rows(J->A, 0, J->A->P->n, 0);
+  return rc;
+}
+
+static int gradient_parts(tsne_method method, tsne_bh *bh, tsne_fft *fft, attr_job *A, const tsne_opts *o,
+                          double *rep, double *Z) {
+  size_t n = A->P->n;
+  int rc;
+  if (method == TSNE_BH) {
+    build_attr_job J = {bh, A};
+    rc = mlsh_parallel_for(2, o->threads, 1, build_and_attract, &J);
+    return rc ? rc : tsne_bh_walk(bh, A->Y, o->theta, rep, Z, o->threads);
+  }
+  rc = method == TSNE_EXACT ? tsne_rep_exact(A->Y, n, A->d, rep, Z, o->threads) : tsne_rep_fft(fft, A->Y, rep, Z);
+  return rc ? rc : mlsh_parallel_for(n, o->threads, 256, attr_rows, A);
+}
+
 /* KL(P || Q) = sum P log P - sum P log q + log Z, over the stored P. */
 static double kl_div(const csr *P, const double *Y, int d, double Z) {
   double kl = 0;
@@ -325,11 +351,7 @@ int tsne_run(const mlsh_mat *X0, const tsne_opts *o, mlsh_mat *Yout, tsne_result
       AJ.exag = it < ex_iters ? o->exaggeration : 1.0;
     }
     double momentum = it < ex_iters ? 0.5 : 0.8;
-    if (method == TSNE_EXACT) rc = tsne_rep_exact(Y, n, d, rep, &Z, o->threads);
-    else if (method == TSNE_BH) rc = tsne_rep_bh(bh, Y, o->theta, rep, &Z, o->threads);
-    else rc = tsne_rep_fft(fft, Y, rep, &Z);
-    if (rc) goto done;
-    mlsh_parallel_for(n, o->threads, 256, attr_rows, &AJ);
+    if ((rc = gradient_parts(method, bh, fft, &AJ, o, rep, &Z))) goto done;
     for (size_t i = 0; i < n * (size_t)d; i++) {
       double g = 4.0 * (grad[i] - rep[i] / Z);   /* dC/dy = 4 sum (p - q) q Z (y_i - y_j) */
       gain[i] = (upd[i] * g < 0) ? gain[i] + 0.2 : gain[i] * 0.8;

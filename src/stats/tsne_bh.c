@@ -316,8 +316,14 @@ static int bh_2d(tsne_bh *t, bh_job *J, int threads) {
   return rc;
 }
 
+int tsne_bh_build(tsne_bh *t, const double *Y) { return build(t, Y); }
+
 int tsne_rep_bh(tsne_bh *t, const double *Y, double theta, double *rep, double *Z, int threads) {
   if (build(t, Y)) return MLSH_ENOMEM;
+  return tsne_bh_walk(t, Y, theta, rep, Z, threads);
+}
+
+int tsne_bh_walk(tsne_bh *t, const double *Y, double theta, double *rep, double *Z, int threads) {
   bh_job J = {t, Y, theta * theta, rep};
   int rc = t->d == 2 ? bh_2d(t, &J, threads) : mlsh_parallel_for(t->n, threads, 128, bh_rows, &J);
   if (!rc) sum_parts(t->zpart, t->n, Z);
