@@ -4,7 +4,9 @@
  * (1, x, y, x^2+y^2) are spread to the uniform node grid, convolved with
  * the kernel 1/(1+r^2)^2 by zero-padded FFT (FFTW), and interpolated back.
  * From the four potentials, sum_j q_ij and sum_j q_ij^2 (y_i - y_j)
- * follow exactly, up to interpolation error. */
+ * follow exactly, up to interpolation error. The FFTs run in single
+ * precision (their rounding, ~1e-7, is far below the interpolation error),
+ * one worker per charge term. */
 #include <math.h>
 #include <string.h>
 #include <fftw3.h>
