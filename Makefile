@@ -19,7 +19,7 @@ LDFLAGS_EXTRA ?=
 # Each library once: its pkg-config name and the Debian packages that bring
 # it (PKGS), or a header to look for when it has no .pc file (HDRS). A new
 # dependency is one line here: DEB_<name> := <packages>, added to the list.
-PKGS      := lua5.4 readline openblas lapacke ncursesw libjpeg libpng hdf5 fftw3 libRmath sqlite3 xlsxwriter zlib
+PKGS      := lua5.4 readline openblas lapacke ncursesw libjpeg libpng hdf5 fftw3 fftw3f libRmath sqlite3 xlsxwriter zlib
 DEB_lua5.4   := liblua5.4-dev lua5.4
 DEB_readline := libreadline-dev
 DEB_openblas := libopenblas-dev
@@ -29,6 +29,7 @@ DEB_libjpeg  := libjpeg-dev
 DEB_libpng   := libpng-dev
 DEB_hdf5     := libhdf5-dev
 DEB_fftw3    := libfftw3-dev
+DEB_fftw3f   := libfftw3-dev
 DEB_libRmath := r-mathlib
 DEB_sqlite3  := libsqlite3-dev
 DEB_xlsxwriter := libxlsxwriter-dev

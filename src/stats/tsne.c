@@ -14,8 +14,6 @@
 
 #define KNN_BLOCK 256
 
-typedef double v2d __attribute__((vector_size(16)));   /* two lanes: SSE2 on x86-64 */
-
 void tsne_defaults(tsne_opts *o) {
   memset(o, 0, sizeof *o);
   o->dims = 2; o->perplexity = 30; o->iters = 1000;
@@ -184,6 +182,35 @@ typedef struct {
   double exag, *attr;
 } attr_job;
 
+typedef double v4d __attribute__((vector_size(32)));
+
+/* Row i of the 2-D attraction sum_j p_ij q_ij (y_i - y_j), four edges at a
+ * time: AVX2 where the CPU has it, the same lanes (the same sums, bit for
+ * bit) in SSE2 pairs otherwise. */
+__attribute__((target_clones("avx2", "default")))
+static void attract_row2(const csr *P, const double *Y, size_t i, double *sx, double *sy) {
+  const size_t *rp = P->rowptr;
+  const int *col = P->col;
+  const double *val = P->val;
+  double x = Y[2 * i], y = Y[2 * i + 1];
+  v4d xi = {x, x, x, x}, yi = {y, y, y, y}, one = {1, 1, 1, 1}, fx = {0, 0, 0, 0}, fy = fx;
+  size_t t = rp[i], end = rp[i + 1];
+  for (; t + 3 < end; t += 4) {
+    size_t a = (size_t)col[t], b = (size_t)col[t + 1], c = (size_t)col[t + 2], e = (size_t)col[t + 3];
+    v4d yx = {Y[2 * a], Y[2 * b], Y[2 * c], Y[2 * e]}, yy = {Y[2 * a + 1], Y[2 * b + 1], Y[2 * c + 1], Y[2 * e + 1]};
+    v4d p = {val[t], val[t + 1], val[t + 2], val[t + 3]};
+    v4d dx = xi - yx, dy = yi - yy, w = p / (one + dx * dx + dy * dy);
+    fx += w * dx; fy += w * dy;
+  }
+  double ax = (fx[0] + fx[1]) + (fx[2] + fx[3]), ay = (fy[0] + fy[1]) + (fy[2] + fy[3]);
+  for (; t < end; t++) {
+    double dx = x - Y[2 * (size_t)col[t]], dy = y - Y[2 * (size_t)col[t] + 1];
+    double w = val[t] / (1.0 + dx * dx + dy * dy);
+    ax += w * dx; ay += w * dy;
+  }
+  *sx = ax; *sy = ay;
+}
+
 /* Attraction exag * sum_j p_ij q_ij (y_i - y_j), row by row (each row's sum
  * in a fixed order: the result does not depend on the thread count). */
 static int attr_rows(void *ctx, size_t b, size_t e, int tid) {
@@ -192,22 +219,11 @@ static int attr_rows(void *ctx, size_t b, size_t e, int tid) {
   const size_t *rp = J->P->rowptr;
   const int *col = J->P->col;
   const double *val = J->P->val, *Y = J->Y;
+  (void)tid;
   for (size_t i = b; i < e; i++) {
-    if (d == 2) {   /* the common case: two edges at a time */
-      v2d xi = {Y[2 * i], Y[2 * i]}, yi = {Y[2 * i + 1], Y[2 * i + 1]}, one = {1, 1}, fx = {0, 0}, fy = {0, 0};
-      size_t t = rp[i], end = rp[i + 1];
-      for (; t + 1 < end; t += 2) {
-        size_t a = (size_t)col[t], b = (size_t)col[t + 1];
-        v2d yx = {Y[2 * a], Y[2 * b]}, yy = {Y[2 * a + 1], Y[2 * b + 1]}, p = {val[t], val[t + 1]};
-        v2d dx = xi - yx, dy = yi - yy, w = p / (one + dx * dx + dy * dy);
-        fx += w * dx; fy += w * dy;
-      }
-      double sx = fx[0] + fx[1], sy = fy[0] + fy[1];
-      if (t < end) {
-        double dx = Y[2 * i] - Y[2 * (size_t)col[t]], dy = Y[2 * i + 1] - Y[2 * (size_t)col[t] + 1];
-        double w = val[t] / (1.0 + dx * dx + dy * dy);
-        sx += w * dx; sy += w * dy;
-      }
+    if (d == 2) {   /* the common case */
+      double sx, sy;
+      attract_row2(J->P, Y, i, &sx, &sy);
       J->attr[2 * i] = sx * J->exag; J->attr[2 * i + 1] = sy * J->exag;
       continue;
     }
@@ -223,6 +239,32 @@ static int attr_rows(void *ctx, size_t b, size_t e, int tid) {
     for (int a = 0; a < d; a++) J->attr[i * d + a] = f[a] * J->exag;
   }
   return MLSH_OK;
+}
+
+/* Barnes-Hut: the serial tree build and the attraction run side by side,
+ * one worker each, before the (threaded) walk. */
+typedef struct { tsne_bh *bh; attr_job *A; } build_attr_job;
+
+static int build_and_attract(void *ctx, size_t b, size_t e, int tid) {
+  build_attr_job *J = ctx;
+  int rc = MLSH_OK;
+  (void)tid;
+  for (size_t task = b; task < e && !rc; task++)
+    rc = task == 0 ? tsne_bh_build(J->bh, J->A->Y) : attr_rows(J->A, 0, J->A->P->n, 0);
+  return rc;
+}
+
+static int gradient_parts(tsne_method method, tsne_bh *bh, tsne_fft *fft, attr_job *A, const tsne_opts *o,
+                          double *rep, double *Z) {
+  size_t n = A->P->n;
+  int rc;
+  if (method == TSNE_BH) {
+    build_attr_job J = {bh, A};
+    rc = mlsh_parallel_for(2, o->threads, 1, build_and_attract, &J);
+    return rc ? rc : tsne_bh_walk(bh, A->Y, o->theta, rep, Z, o->threads);
+  }
+  rc = method == TSNE_EXACT ? tsne_rep_exact(A->Y, n, A->d, rep, Z, o->threads) : tsne_rep_fft(fft, A->Y, rep, Z);
+  return rc ? rc : mlsh_parallel_for(n, o->threads, 256, attr_rows, A);
 }
 
 /* KL(P || Q) = sum P log P - sum P log q + log Z, over the stored P. */
@@ -312,7 +354,7 @@ int tsne_run(const mlsh_mat *X0, const tsne_opts *o, mlsh_mat *Yout, tsne_result
   if (!rc) rc = init_embedding(X, o, &rng, Y, err);
   if (rc) goto done;
   if (method == TSNE_BH && !(bh = tsne_bh_new(n, d))) { rc = MLSH_ENOMEM; goto done; }
-  if (method == TSNE_FFT && !(fft = tsne_fft_new(n))) { rc = MLSH_ENOMEM; goto done; }
+  if (method == TSNE_FFT && !(fft = tsne_fft_new(n, o->threads))) { rc = MLSH_ENOMEM; goto done; }
 
   double lr = o->learning_rate > 0 ? o->learning_rate : fmax((double)n / o->exaggeration / 4.0, 50.0), Z = 1;
   int ex_iters = o->exaggeration_iters < o->iters ? o->exaggeration_iters : o->iters, it;
@@ -325,11 +367,7 @@ int tsne_run(const mlsh_mat *X0, const tsne_opts *o, mlsh_mat *Yout, tsne_result
       AJ.exag = it < ex_iters ? o->exaggeration : 1.0;
     }
     double momentum = it < ex_iters ? 0.5 : 0.8;
-    if (method == TSNE_EXACT) rc = tsne_rep_exact(Y, n, d, rep, &Z, o->threads);
-    else if (method == TSNE_BH) rc = tsne_rep_bh(bh, Y, o->theta, rep, &Z, o->threads);
-    else rc = tsne_rep_fft(fft, Y, rep, &Z);
-    if (rc) goto done;
-    mlsh_parallel_for(n, o->threads, 256, attr_rows, &AJ);
+    if ((rc = gradient_parts(method, bh, fft, &AJ, o, rep, &Z))) goto done;
     for (size_t i = 0; i < n * (size_t)d; i++) {
       double g = 4.0 * (grad[i] - rep[i] / Z);   /* dC/dy = 4 sum (p - q) q Z (y_i - y_j) */
       gain[i] = (upd[i] * g < 0) ? gain[i] + 0.2 : gain[i] * 0.8;

@@ -213,7 +213,6 @@ static int bh_rows(void *ctx, size_t b, size_t e, int tid) {
 #define GROUP 128   /* larger groups: stricter (more accurate) lists, longer SIMD loops */
 
 typedef struct { double *cx, *cy, *cn; int *pj; size_t cap; } glist;
-typedef double v2d __attribute__((vector_size(16)));   /* two lanes: SSE2 on x86-64 */
 
 static int glist_fit(glist *g, size_t need) {
   if (need <= g->cap) return MLSH_OK;
@@ -227,6 +226,25 @@ static int glist_fit(glist *g, size_t need) {
   return MLSH_OK;
 }
 
+typedef double v4d __attribute__((vector_size(32)));
+
+/* One point's sums over an interaction list of m entries (m a multiple of
+ * 4), four lanes at a time: AVX2 where the CPU has it, the same lanes (the
+ * same sums, bit for bit) in SSE2 pairs otherwise. */
+__attribute__((target_clones("avx2", "default")))
+static void sum_list(const glist *L, size_t m, double x, double y, double *fx_out, double *fy_out, double *z_out) {
+  v4d xi = {x, x, x, x}, yi = {y, y, y, y}, one = {1, 1, 1, 1}, z = {0, 0, 0, 0}, fx = z, fy = z;
+  for (size_t c = 0; c < m; c += 4) {
+    v4d cx, cy, cn;
+    memcpy(&cx, L->cx + c, sizeof cx); memcpy(&cy, L->cy + c, sizeof cy); memcpy(&cn, L->cn + c, sizeof cn);
+    v4d dx = xi - cx, dy = yi - cy, q = one / (one + dx * dx + dy * dy), cq = cn * q;
+    z += cq; fx += cq * q * dx; fy += cq * q * dy;
+  }
+  *fx_out = (fx[0] + fx[1]) + (fx[2] + fx[3]);
+  *fy_out = (fy[0] + fy[1]) + (fy[2] + fy[3]);
+  *z_out = (z[0] + z[1]) + (z[2] + z[3]);
+}
+
 typedef struct { bh_job *J; const int *groups; glist *lists; } group_job;
 
 static int bh_groups2(void *ctx, size_t b, size_t e, int tid) {
@@ -236,7 +254,7 @@ static int bh_groups2(void *ctx, size_t b, size_t e, int tid) {
   const double *Y = J->Y, *com = t->com, *hw = t->hw;
   const int *count = t->count, *child = t->child, *lo = t->lo, *perm = t->perm;
   glist *L = &G->lists[tid];
-  if (glist_fit(L, t->nnodes + t->n + 2)) return MLSH_ENOMEM;
+  if (glist_fit(L, t->nnodes + t->n + 4)) return MLSH_ENOMEM;
   int stack[512];
   for (size_t gi = b; gi < e; gi++) {
     int g = G->groups[gi], glo = lo[g], ghi = lo[g] + count[g];
@@ -271,26 +289,18 @@ static int bh_groups2(void *ctx, size_t b, size_t e, int tid) {
       }
     }
     /* Gather near points' coordinates next to the far cells (count 1), so
-     * that one loop, two lanes at a time, sums both lists. */
+     * that one loop sums both lists. */
     for (size_t c = 0; c < np; c++) {
       size_t j = (size_t)L->pj[top + c];
       L->cx[nf + c] = Y[2 * j]; L->cy[nf + c] = Y[2 * j + 1]; L->cn[nf + c] = 1;
     }
     size_t m = nf + np;
-    if (m & 1) { L->cx[m] = 0; L->cy[m] = 0; L->cn[m] = 0; }   /* pad to even length */
+    for (; m & 3; m++) { L->cx[m] = 0; L->cy[m] = 0; L->cn[m] = 0; }   /* pad to a multiple of 4 */
     for (int s = glo; s < ghi; s++) {
       size_t i = (size_t)perm[s];
-      v2d xi = {Y[2 * i], Y[2 * i]}, yi = {Y[2 * i + 1], Y[2 * i + 1]}, one = {1, 1};
-      v2d z = {0, 0}, fx = {0, 0}, fy = {0, 0};
-      for (size_t c = 0; c < m; c += 2) {
-        v2d cx, cy, cn;
-        memcpy(&cx, L->cx + c, sizeof cx); memcpy(&cy, L->cy + c, sizeof cy); memcpy(&cn, L->cn + c, sizeof cn);
-        v2d dx = xi - cx, dy = yi - cy, q = one / (one + dx * dx + dy * dy), cq = cn * q;
-        z += cq; fx += cq * q * dx; fy += cq * q * dy;
-      }
-      /* The point itself is in the near list once: q = 1, zero force. */
-      J->rep[2 * i] = fx[0] + fx[1]; J->rep[2 * i + 1] = fy[0] + fy[1];
-      t->zpart[i] = z[0] + z[1] - 1.0;
+      double z;
+      sum_list(L, m, Y[2 * i], Y[2 * i + 1], &J->rep[2 * i], &J->rep[2 * i + 1], &z);
+      t->zpart[i] = z - 1.0;   /* the point itself is in the near list once: q = 1, zero force */
     }
   }
   return MLSH_OK;
@@ -316,8 +326,14 @@ static int bh_2d(tsne_bh *t, bh_job *J, int threads) {
   return rc;
 }
 
+int tsne_bh_build(tsne_bh *t, const double *Y) { return build(t, Y); }
+
 int tsne_rep_bh(tsne_bh *t, const double *Y, double theta, double *rep, double *Z, int threads) {
   if (build(t, Y)) return MLSH_ENOMEM;
+  return tsne_bh_walk(t, Y, theta, rep, Z, threads);
+}
+
+int tsne_bh_walk(tsne_bh *t, const double *Y, double theta, double *rep, double *Z, int threads) {
   bh_job J = {t, Y, theta * theta, rep};
   int rc = t->d == 2 ? bh_2d(t, &J, threads) : mlsh_parallel_for(t->n, threads, 128, bh_rows, &J);
   if (!rc) sum_parts(t->zpart, t->n, Z);

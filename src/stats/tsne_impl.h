@@ -13,9 +13,12 @@ typedef struct tsne_bh tsne_bh;        /* reusable Barnes-Hut tree buffers */
 tsne_bh *tsne_bh_new(size_t n, int d);
 void tsne_bh_free(tsne_bh *t);
 int tsne_rep_bh(tsne_bh *t, const double *Y, double theta, double *rep, double *Z, int threads);
+/* The two halves of tsne_rep_bh: the tree for Y, then the walk over it. */
+int tsne_bh_build(tsne_bh *t, const double *Y);
+int tsne_bh_walk(tsne_bh *t, const double *Y, double theta, double *rep, double *Z, int threads);
 
 typedef struct tsne_fft tsne_fft;      /* grids and FFTW plans (2-D) */
-tsne_fft *tsne_fft_new(size_t n);
+tsne_fft *tsne_fft_new(size_t n, int threads);
 void tsne_fft_free(tsne_fft *f);
 int tsne_rep_fft(tsne_fft *f, const double *Y, double *rep, double *Z);
 

@@ -59,7 +59,7 @@ static void test_repulsion_engines(void) {
   CHECK(tsne_rep_bh(bh, Y, 0.5, rb, &zb, 2) == MLSH_OK);
   CHECK_NEAR(zb / ze, 1.0, 0.01);
   tsne_bh_free(bh);
-  tsne_fft *f = tsne_fft_new(n);
+  tsne_fft *f = tsne_fft_new(n, 2);
   CHECK(tsne_rep_fft(f, Y, rf, &zf) == MLSH_OK);
   /* Interpolation with 3 nodes per unit box: Z to a few 1e-3, forces to a
    * few % in RMS (errors come from the near field, as in FIt-SNE). */
