@@ -62,7 +62,7 @@ for job in km pca; do
   s=$(field "$out" seconds); passes=$(field "$out" passes)
   awk -v job="$job" -v s="$s" -v n="$passes" -v b="$bytes" -v dd="$dd_mbs" -v rss="$rss" -v rows="$BIG_ROWS" \
     -v d="$(field "$out" subset_diff)" -v cache="$cache" 'BEGIN {
-    name = job == "km" ? "mapped K-Means k=10, 20 it." : "mapped PCA 10 comp.";
+    name = job == "km" ? "mapped K-Means k=10, up to 20 it." : "mapped PCA 10 comp.";
     mbs = b / (s / n) / 1e6;
     printf "| %s %dx50 | %.2f s (%d pass(es), %.2f s each) | dd %s MB/s | %.0f MB/s | %.0f %% of dd | peak RSS %s MB, subset mapped vs in memory %s (%s) |\n",
       name, rows, s, n, s / n, dd, mbs, 100 * mbs / dd, rss, d, cache }'

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cblas.h>
 #include "stream.h"
+#include "../cluster/dist.h"
 #include "../core/alloc.h"
 #include "../stats/pca.h"
 
@@ -81,6 +82,30 @@ static void merge_packed(stream_moments *m, const double *v) {
   stream_moments_merge(m, &one);
 }
 
+/* Column sums and extremes of a block in one vectorised read; whether a
+ * NaN was seen (the caller then finds where). */
+DIST_HOT static int scan_block(const double *restrict X, size_t m, size_t p, double *restrict sum,
+                               double *restrict lo, double *restrict hi) {
+  int nan = 0;
+  for (size_t i = 0; i < m; i++) {
+    const double *restrict x = X + i * p;
+    for (size_t q = 0; q < p; q++) {
+      double v = x[q];
+      nan |= v != v;
+      sum[q] += v;
+      lo[q] = v < lo[q] ? v : lo[q];
+      hi[q] = v > hi[q] ? v : hi[q];
+    }
+  }
+  return nan;
+}
+
+DIST_HOT static void centre_block(const double *restrict X, size_t m, size_t p, const double *restrict mean,
+                                  double *restrict out) {
+  for (size_t i = 0; i < m; i++)
+    for (size_t q = 0; q < p; q++) out[i * p + q] = X[i * p + q] - mean[q];
+}
+
 /* The block's moments about its own mean, merged into the total (or
  * kept, in bitwise mode). */
 static int moments_block(void *ctx, size_t grow0, const double *X, size_t m) {
@@ -89,17 +114,13 @@ static int moments_block(void *ctx, size_t grow0, const double *X, size_t m) {
   size_t p = b->p;
   b->n = (double)m;
   for (size_t q = 0; q < p; q++) { b->mean[q] = 0.0; b->min[q] = INFINITY; b->max[q] = -INFINITY; }
-  for (size_t i = 0; i < m; i++)
-    for (size_t q = 0; q < p; q++) {
-      double v = X[i * p + q];
-      if (isnan(v)) return mlsh_seterr(j->err, MLSH_EINVAL, "row %zu, column %zu is NaN", grow0 + i + 1, q + 1);
-      b->mean[q] += v;
-      if (v < b->min[q]) b->min[q] = v;
-      if (v > b->max[q]) b->max[q] = v;
-    }
+  if (scan_block(X, m, p, b->mean, b->min, b->max)) {
+    size_t at = 0;
+    while (!isnan(X[at])) at++;
+    return mlsh_seterr(j->err, MLSH_EINVAL, "row %zu, column %zu is NaN", grow0 + at / p + 1, at % p + 1);
+  }
   for (size_t q = 0; q < p; q++) b->mean[q] /= (double)m;
-  for (size_t i = 0; i < m; i++)
-    for (size_t q = 0; q < p; q++) j->centred[i * p + q] = X[i * p + q] - b->mean[q];
+  centre_block(X, m, p, b->mean, j->centred);
   if (b->full) {
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)m, 1.0, j->centred, (int)p, 0.0, b->m2, (int)p);
   } else {
