@@ -1,7 +1,8 @@
 /* stream_stats.c - streamed column moments, covariance, correlation and
- * PCA from the covariance (see stream.h). Each block's moments are taken
- * about the block's own mean (two passes over a block in cache), then
- * merged by Chan's pairwise formula: no sum of squares ever cancels. */
+ * PCA from the covariance (see stream.h). The moments of each run of
+ * rows are taken about the run's own mean (two passes over rows in
+ * cache), then merged by Chan's pairwise formula: no sum of squares ever
+ * cancels. */
 #include <math.h>
 #include <string.h>
 #include <cblas.h>
@@ -9,6 +10,8 @@
 #include "../cluster/dist.h"
 #include "../core/alloc.h"
 #include "../stats/pca.h"
+
+#define SUBROWS 512   /* rows whose moments are taken together: a few hundred KB, in cache */
 
 static size_t m2_len(size_t p, int full) { return full ? p * p : p; }
 
@@ -55,8 +58,8 @@ void stream_moments_merge(stream_moments *a, const stream_moments *b) {
 }
 
 typedef struct {
-  stream_moments acc, blk;
-  double *centred;         /* block x p */
+  stream_moments acc, blk, sub;
+  double *centred;         /* SUBROWS x p */
   double *parts;           /* bitwise: each block's packed moments */
   size_t row0, block, len;
   mlsh_err *err;
@@ -106,11 +109,10 @@ DIST_HOT static void centre_block(const double *restrict X, size_t m, size_t p, 
     for (size_t q = 0; q < p; q++) out[i * p + q] = X[i * p + q] - mean[q];
 }
 
-/* The block's moments about its own mean, merged into the total (or
- * kept, in bitwise mode). */
-static int moments_block(void *ctx, size_t grow0, const double *X, size_t m) {
-  moments_job *j = ctx;
-  stream_moments *b = &j->blk;
+/* The moments of m <= SUBROWS rows about their own mean, into j->sub:
+ * both reads of the rows hit the cache. */
+static int sub_moments(moments_job *j, size_t grow0, const double *X, size_t m) {
+  stream_moments *b = &j->sub;
   size_t p = b->p;
   b->n = (double)m;
   for (size_t q = 0; q < p; q++) { b->mean[q] = 0.0; b->min[q] = INFINITY; b->max[q] = -INFINITY; }
@@ -127,6 +129,24 @@ static int moments_block(void *ctx, size_t grow0, const double *X, size_t m) {
     for (size_t q = 0; q < p; q++) b->m2[q] = 0.0;
     for (size_t i = 0; i < m; i++)
       for (size_t q = 0; q < p; q++) b->m2[q] += j->centred[i * p + q] * j->centred[i * p + q];
+  }
+  return MLSH_OK;
+}
+
+/* The block's moments: its runs of SUBROWS rows merged in order (the
+ * same for any number of processes), then merged into the total (or
+ * kept, in bitwise mode). */
+static int moments_block(void *ctx, size_t grow0, const double *X, size_t m) {
+  moments_job *j = ctx;
+  stream_moments *b = &j->blk;
+  size_t p = b->p;
+  b->n = 0.0;
+  for (size_t q = 0; q < p; q++) { b->mean[q] = 0.0; b->min[q] = INFINITY; b->max[q] = -INFINITY; }
+  memset(b->m2, 0, m2_len(p, b->full) * sizeof(double));
+  for (size_t s0 = 0; s0 < m; s0 += SUBROWS) {
+    int rc = sub_moments(j, grow0 + s0, X + s0 * p, m - s0 < SUBROWS ? m - s0 : SUBROWS);
+    if (rc) return rc;
+    stream_moments_merge(b, &j->sub);
   }
   if (j->parts) pack(b, j->parts + (grow0 - j->row0) / j->block * j->len);
   else stream_moments_merge(&j->acc, b);
@@ -153,9 +173,10 @@ int stream_moments_compute(const stream_src *s, const stream_comm *c, stream_mom
   int rc = stream_moments_alloc(m, s->cols, m->full, err);
   if (!rc) rc = stream_moments_alloc(&j.acc, s->cols, m->full, err);
   if (!rc) rc = stream_moments_alloc(&j.blk, s->cols, m->full, err);
+  if (!rc) rc = stream_moments_alloc(&j.sub, s->cols, m->full, err);
   j.len = rc ? 0 : packed_len(m);
   double *buf = rc ? NULL : stream_block_buf(s);
-  j.centred = rc ? NULL : stream_block_buf(s);
+  j.centred = rc ? NULL : mlsh_malloc_array(SUBROWS * (s->cols ? s->cols : 1), sizeof(double));
   if (!rc && s->bitwise) j.parts = mlsh_malloc_array(stream_nblocks(s) + 1, j.len * sizeof(double));
   if (!rc && (!buf || !j.centred || (s->bitwise && !j.parts))) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   if (!rc) rc = stream_each_block(s, buf, moments_block, &j);
@@ -168,6 +189,7 @@ int stream_moments_compute(const stream_src *s, const stream_comm *c, stream_mom
   mlsh_free(j.parts);
   stream_moments_free(&j.acc);
   stream_moments_free(&j.blk);
+  stream_moments_free(&j.sub);
   if (rc) stream_moments_free(m);
   return rc;
 }
