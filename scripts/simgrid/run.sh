@@ -16,7 +16,7 @@ if ! command -v smpicc >/dev/null 2>&1 || ! command -v smpirun >/dev/null 2>&1; 
 fi
 case $mode in
   test) hosts=${SIMGRID_HOSTS:-"4 8"}; cases="100000:10:50"; iters=3 ;;
-  bench) hosts=${SIMGRID_HOSTS:-"10 100 1000"}; cases="1000000:10:50 100000:10:50 100000:100:100 10000:100:100"; iters=20 ;;
+  bench) hosts=${SIMGRID_HOSTS:-"10 100 1000"}; cases="1000000:10:50 10000:10:50 100000:100:100 10000:100:100"; iters=20 ;;
   *) echo "usage: run.sh [test|bench]" >&2; exit 2 ;;
 esac
 DIR=$(mktemp -d /tmp/mlsh-simgrid.XXXXXX)
