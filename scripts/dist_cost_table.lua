@@ -1,6 +1,7 @@
 -- scripts/dist_cost_table.lua [flops] - the README's table of predicted weak-scaling efficiency of the
 -- distributed K-Means (dist.cost: one packed allreduce per iteration, Hockney model with Rabenseifner's
 -- or recursive doubling) at 10, 100 and 1000 nodes, from this machine's dgemm rate (or the given flop/s).
+-- scripts/simgrid/run.sh runs the same iteration in SimGrid SMPI next to these predictions.
 -- Run: build/mlsh scripts/dist_cost_table.lua
 local F = tonumber(arg and arg[1]) or dist.dgemm_rate()
 print(string.format("dgemm rate %.1f Gflop/s per node; latency 2 us, 10 GB/s links, 2 GB/s reduction", F / 1e9))

@@ -6,6 +6,10 @@ Gaussian centres, in blocks through numpy's open_memmap, so that a file
 larger than memory (the 20 GB goal: 50000000 x 50) is made with a small
 resident set. --every N also writes OUT.sub.npy with every N-th row (the
 1/100 subset the in-memory run is compared with: --every 100).
+Rows 0..K-1 (and rows 0, N, .., (K-1) N of the subset) come one from
+each centre, so K-Means started from the first K rows of either file
+finds every cluster (no cluster left empty, where the mapped and the
+in-memory Lloyd would differ: the in-memory one re-seeds it).
 Example: python3 scripts/make_big_npy.py /tmp/big.npy 50000000 50 --every 100
 """
 import argparse
@@ -13,6 +17,14 @@ import numpy as np
 from numpy.lib.format import open_memmap
 
 BLOCK = 1 << 17   # rows per block (50 MB at 50 columns)
+
+
+def first_rows(lab, r0, k, every):
+    """One row of each centre first, in the file and in its subset."""
+    for c in range(k):
+        for row in (c, c * every) if every > 0 else (c,):
+            if r0 <= row < r0 + len(lab):
+                lab[row - r0] = c
 
 
 def main():
@@ -33,7 +45,9 @@ def main():
                           mode="w+", dtype=np.float64, shape=((a.rows + a.every - 1) // a.every, a.cols))
     for r0 in range(0, a.rows, BLOCK):
         r1 = min(a.rows, r0 + BLOCK)
-        block = centres[rng.integers(0, a.k, r1 - r0)] + rng.normal(size=(r1 - r0, a.cols))
+        lab = rng.integers(0, a.k, r1 - r0)
+        first_rows(lab, r0, a.k, a.every)
+        block = centres[lab] + rng.normal(size=(r1 - r0, a.cols))
         out[r0:r1] = block
         if sub is not None:
             first = (-r0) % a.every   # rows r with r % every == 0

@@ -3,16 +3,22 @@
 # scripts/bench.sh like every scripts/bench/*.sh): K-Means (k = 10 from the
 # first 10 rows, 20 Lloyd iterations) and PCA (10 components, covariance) on
 # one .npy under mpirun -np 1 and -np 2 (shared memory), and the mpi4py +
-# numpy SPMD peer (scripts/bench/mpi4py_peer.py) at -np 2 on the same file.
+# numpy SPMD peer (scripts/bench/mpi4py_peer.py) at -np 2 and the
+# dask.distributed peer (scripts/bench/dask_peer.py, a 2-worker LocalCluster)
+# on the same file. Every rank and worker runs one thread (MLSH_THREADS=1,
+# OPENBLAS_NUM_THREADS=1), so -np 2 vs -np 1 measures scaling over processes,
+# not over threads (a plain -np 1 mlsh would use both cores by itself).
 # Each side times the fit inside its processes (median of REPS, the slowest
 # rank, loading not counted). DIST_ROWS (default 1000000) x 50 rows of the
-# peer harness's K-Means data, or random data when it is absent.
+# peer harness's K-Means data, or random data when it is absent. Then the
+# SimGrid run of the K-Means iteration on 100 simulated hosts
+# (scripts/simgrid/run.sh) when smpicc is installed.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${MLSH:=$ROOT/build/mlsh}" "${REPS:=3}" "${DIST_ROWS:=1000000}"
 if ! command -v mpirun >/dev/null 2>&1 || [ ! -f "$(dirname "$MLSH")/mlsh-mpi.so" ]; then
   echo "| dist rows | skipped: OpenMPI (mpirun, mlsh-mpi.so) missing ('make deps', then make) | | | | |"; exit 0
 fi
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader OPENBLAS_NUM_THREADS=1
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader OPENBLAS_NUM_THREADS=1 MLSH_THREADS=1
 NPY=$(mktemp /tmp/mlsh-bench-dist.XXXXXX).npy
 LUA=$(mktemp /tmp/mlsh-bench-dist.XXXXXX)
 trap 'rm -f "$NPY" "${NPY%.npy}" "$LUA"' EXIT
@@ -53,6 +59,7 @@ dist.print(string.format("%.4f\t%s", ts[(#ts + 1) // 2], quality(r)))
 LUAEOF
 run_mlsh() { timeout 600 mpirun -np "$1" --oversubscribe --bind-to none "$MLSH" "$LUA" "$2" "$NPY" "$REPS" 2>/dev/null | tail -1; }
 run_peer() { timeout 600 mpirun -np "$1" --oversubscribe --bind-to none /usr/bin/python3 "$ROOT/scripts/bench/mpi4py_peer.py" "$2" "$NPY" "$REPS" 2>/dev/null | tail -1; }
+run_dask() { timeout 900 /usr/bin/python3 "$ROOT/scripts/bench/dask_peer.py" "$1" "$NPY" "$REPS" 2>/dev/null | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a > 0) printf "%.2f", a / b; else print "n/a" }'; }
 for job in km pca; do
   name=$([ $job = km ] && echo "K-Means k=10, 20 iterations" || echo "PCA 10 components (covariance)")
@@ -67,6 +74,12 @@ for job in km pca; do
   else
     echo "| dist. $name | $t2 | mpi4py+numpy | skipped: python3-mpi4py missing | | |"
   fi
+  if /usr/bin/python3 -c "import dask.distributed" 2>/dev/null; then
+    dr=$(run_dask $job); td=$(echo "$dr" | cut -f1)
+    printf '| dist. %s %sx50, mlsh -np 2 vs dask | %s | dask.distributed LocalCluster 2x1 | %s | %s | %s vs %s |\n' "$name" "$DIST_ROWS" \
+      "$t2" "$td" "$(ratio "$td" "$t2")" "$(echo "$m2" | cut -f2)" "$(echo "$dr" | cut -f2)"
+  else
+    echo "| dist. $name | $t2 | dask | skipped: python3-distributed missing | | |"
+  fi
 done
-/usr/bin/python3 -c "import dask.distributed" 2>/dev/null ||
-  echo "| dist. dask.distributed LocalCluster rows | | dask | skipped: python3-distributed missing | | |"
+sh "$ROOT/scripts/simgrid/run.sh" bench

@@ -78,33 +78,56 @@ static km_scratch scratch_of(const km_job *j, int tid) {
   return s;
 }
 
-static void centre_rows(const km_job *j, const km_scratch *t, const double *X, size_t m) {
-  for (size_t i = 0; i < m; i++)
-    for (size_t q = 0; q < j->p; q++) t->xc[i * j->p + q] = X[i * j->p + q] - j->mean[q];
-  dist_row_sqnorms(t->xc, m, j->p, t->xn);
+/* Centred rows and their squared norms in one read of the block: the
+ * read from memory is the iteration's cost once several processes share
+ * a node's bandwidth, so each value is loaded once, and the norm keeps
+ * four partial sums (a fixed order: the same bits on every process). */
+DIST_HOT static void centre_rows(const km_job *j, const km_scratch *t, const double *restrict X, size_t m) {
+  size_t p = j->p;
+  const double *restrict mean = j->mean;
+  for (size_t i = 0; i < m; i++) {
+    const double *restrict x = X + i * p;
+    double *restrict xc = t->xc + i * p;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t q = 0;
+    for (; q + 4 <= p; q += 4) {
+      double a = x[q] - mean[q], b = x[q + 1] - mean[q + 1], c = x[q + 2] - mean[q + 2], d = x[q + 3] - mean[q + 3];
+      xc[q] = a; xc[q + 1] = b; xc[q + 2] = c; xc[q + 3] = d;
+      s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d;
+    }
+    for (; q < p; q++) { double a = x[q] - mean[q]; xc[q] = a; s0 += a * a; }
+    t->xn[i] = (s0 + s1) + (s2 + s3);
+  }
+}
+
+static size_t nearest(const double *restrict di, size_t k) {
+  size_t b = 0;
+  double best = di[0];
+  for (size_t c = 1; c < k; c++) if (di[c] < best) { best = di[c]; b = c; }
+  return b;
+}
+
+DIST_HOT static void add_row(double *restrict sum, const double *restrict x, size_t p) {
+  for (size_t q = 0; q < p; q++) sum[q] += x[q];
 }
 
 static void assign_sub(km_job *j, const km_scratch *t, double *acc, size_t local0, size_t m) {
   size_t p = j->p, k = j->k;
   double *sums = acc, *cnt = acc + k * p, *changed = cnt + k, *inertia = changed + 1;
-  if (!j->final || j->final == 2) dist_sq_block(t->xc, t->xn, m, j->C, j->cn, k, p, t->D);
+  int assign = !j->final || j->final == 2;
+  if (assign) dist_sq_block(t->xc, t->xn, m, j->C, j->cn, k, p, t->D);
   for (size_t i = 0; i < m; i++) {
     int best = j->lab[local0 + i];
-    if (!j->final || j->final == 2) {
-      const double *di = t->D + i * k;
-      size_t b = 0;
-      for (size_t c = 1; c < k; c++) if (di[c] < di[b]) b = c;
-      if ((int)b != best) *changed += 1;
-      best = (int)b;
+    if (assign) {
+      int b = (int)nearest(t->D + i * k, k);
+      if (b != best) *changed += 1;
+      best = b;
       j->lab[local0 + i] = best;
     }
     const double *x = t->xc + i * p;
     cnt[best] += 1;
     if (j->final) *inertia += dist_sq_pair(x, j->C + (size_t)best * p, p);
-    else {
-      double *sc = sums + (size_t)best * p;
-      for (size_t q = 0; q < p; q++) sc[q] += x[q];
-    }
+    else add_row(sums + (size_t)best * p, x, p);
   }
 }
 

@@ -1,13 +1,17 @@
 /* stream_stats.c - streamed column moments, covariance, correlation and
- * PCA from the covariance (see stream.h). Each block's moments are taken
- * about the block's own mean (two passes over a block in cache), then
- * merged by Chan's pairwise formula: no sum of squares ever cancels. */
+ * PCA from the covariance (see stream.h). The moments of each run of
+ * rows are taken about the run's own mean (two passes over rows in
+ * cache), then merged by Chan's pairwise formula: no sum of squares ever
+ * cancels. */
 #include <math.h>
 #include <string.h>
 #include <cblas.h>
 #include "stream.h"
+#include "../cluster/dist.h"
 #include "../core/alloc.h"
 #include "../stats/pca.h"
+
+#define SUBROWS 512   /* rows whose moments are taken together: a few hundred KB, in cache */
 
 static size_t m2_len(size_t p, int full) { return full ? p * p : p; }
 
@@ -54,8 +58,8 @@ void stream_moments_merge(stream_moments *a, const stream_moments *b) {
 }
 
 typedef struct {
-  stream_moments acc, blk;
-  double *centred;         /* block x p */
+  stream_moments acc, blk, sub;
+  double *centred;         /* SUBROWS x p */
   double *parts;           /* bitwise: each block's packed moments */
   size_t row0, block, len;
   mlsh_err *err;
@@ -81,31 +85,68 @@ static void merge_packed(stream_moments *m, const double *v) {
   stream_moments_merge(m, &one);
 }
 
-/* The block's moments about its own mean, merged into the total (or
- * kept, in bitwise mode). */
-static int moments_block(void *ctx, size_t grow0, const double *X, size_t m) {
-  moments_job *j = ctx;
-  stream_moments *b = &j->blk;
+/* Column sums and extremes of a block in one vectorised read; whether a
+ * NaN was seen (the caller then finds where). */
+DIST_HOT static int scan_block(const double *restrict X, size_t m, size_t p, double *restrict sum,
+                               double *restrict lo, double *restrict hi) {
+  int nan = 0;
+  for (size_t i = 0; i < m; i++) {
+    const double *restrict x = X + i * p;
+    for (size_t q = 0; q < p; q++) {
+      double v = x[q];
+      nan |= v != v;
+      sum[q] += v;
+      lo[q] = v < lo[q] ? v : lo[q];
+      hi[q] = v > hi[q] ? v : hi[q];
+    }
+  }
+  return nan;
+}
+
+DIST_HOT static void centre_block(const double *restrict X, size_t m, size_t p, const double *restrict mean,
+                                  double *restrict out) {
+  for (size_t i = 0; i < m; i++)
+    for (size_t q = 0; q < p; q++) out[i * p + q] = X[i * p + q] - mean[q];
+}
+
+/* The moments of m <= SUBROWS rows about their own mean, into j->sub:
+ * both reads of the rows hit the cache. */
+static int sub_moments(moments_job *j, size_t grow0, const double *X, size_t m) {
+  stream_moments *b = &j->sub;
   size_t p = b->p;
   b->n = (double)m;
   for (size_t q = 0; q < p; q++) { b->mean[q] = 0.0; b->min[q] = INFINITY; b->max[q] = -INFINITY; }
-  for (size_t i = 0; i < m; i++)
-    for (size_t q = 0; q < p; q++) {
-      double v = X[i * p + q];
-      if (isnan(v)) return mlsh_seterr(j->err, MLSH_EINVAL, "row %zu, column %zu is NaN", grow0 + i + 1, q + 1);
-      b->mean[q] += v;
-      if (v < b->min[q]) b->min[q] = v;
-      if (v > b->max[q]) b->max[q] = v;
-    }
+  if (scan_block(X, m, p, b->mean, b->min, b->max)) {
+    size_t at = 0;
+    while (!isnan(X[at])) at++;
+    return mlsh_seterr(j->err, MLSH_EINVAL, "row %zu, column %zu is NaN", grow0 + at / p + 1, at % p + 1);
+  }
   for (size_t q = 0; q < p; q++) b->mean[q] /= (double)m;
-  for (size_t i = 0; i < m; i++)
-    for (size_t q = 0; q < p; q++) j->centred[i * p + q] = X[i * p + q] - b->mean[q];
+  centre_block(X, m, p, b->mean, j->centred);
   if (b->full) {
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)m, 1.0, j->centred, (int)p, 0.0, b->m2, (int)p);
   } else {
     for (size_t q = 0; q < p; q++) b->m2[q] = 0.0;
     for (size_t i = 0; i < m; i++)
       for (size_t q = 0; q < p; q++) b->m2[q] += j->centred[i * p + q] * j->centred[i * p + q];
+  }
+  return MLSH_OK;
+}
+
+/* The block's moments: its runs of SUBROWS rows merged in order (the
+ * same for any number of processes), then merged into the total (or
+ * kept, in bitwise mode). */
+static int moments_block(void *ctx, size_t grow0, const double *X, size_t m) {
+  moments_job *j = ctx;
+  stream_moments *b = &j->blk;
+  size_t p = b->p;
+  b->n = 0.0;
+  for (size_t q = 0; q < p; q++) { b->mean[q] = 0.0; b->min[q] = INFINITY; b->max[q] = -INFINITY; }
+  memset(b->m2, 0, m2_len(p, b->full) * sizeof(double));
+  for (size_t s0 = 0; s0 < m; s0 += SUBROWS) {
+    int rc = sub_moments(j, grow0 + s0, X + s0 * p, m - s0 < SUBROWS ? m - s0 : SUBROWS);
+    if (rc) return rc;
+    stream_moments_merge(b, &j->sub);
   }
   if (j->parts) pack(b, j->parts + (grow0 - j->row0) / j->block * j->len);
   else stream_moments_merge(&j->acc, b);
@@ -132,9 +173,10 @@ int stream_moments_compute(const stream_src *s, const stream_comm *c, stream_mom
   int rc = stream_moments_alloc(m, s->cols, m->full, err);
   if (!rc) rc = stream_moments_alloc(&j.acc, s->cols, m->full, err);
   if (!rc) rc = stream_moments_alloc(&j.blk, s->cols, m->full, err);
+  if (!rc) rc = stream_moments_alloc(&j.sub, s->cols, m->full, err);
   j.len = rc ? 0 : packed_len(m);
   double *buf = rc ? NULL : stream_block_buf(s);
-  j.centred = rc ? NULL : stream_block_buf(s);
+  j.centred = rc ? NULL : mlsh_malloc_array(SUBROWS * (s->cols ? s->cols : 1), sizeof(double));
   if (!rc && s->bitwise) j.parts = mlsh_malloc_array(stream_nblocks(s) + 1, j.len * sizeof(double));
   if (!rc && (!buf || !j.centred || (s->bitwise && !j.parts))) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   if (!rc) rc = stream_each_block(s, buf, moments_block, &j);
@@ -147,6 +189,7 @@ int stream_moments_compute(const stream_src *s, const stream_comm *c, stream_mom
   mlsh_free(j.parts);
   stream_moments_free(&j.acc);
   stream_moments_free(&j.blk);
+  stream_moments_free(&j.sub);
   if (rc) stream_moments_free(m);
   return rc;
 }
