@@ -116,6 +116,18 @@ static void test_bad_files(void) {
   mat_free(&X);
 }
 
+/* The correlation PCA of small(): eigenvalues, total inertia, loadings and a
+ * contribution, as every solver (covariance or TSQR) must give them. */
+static void check_reference_pca(const stream_pca *pc) {
+  CHECK_NEAR(pc->eig.data[0], 2.65284824, 1e-8);
+  CHECK_NEAR(pc->eig.data[1], 0.29993075, 1e-8);
+  CHECK_NEAR(pc->eig.data[2], 0.04722101, 1e-8);
+  CHECK_NEAR(pc->total, 3.0, 1e-12);
+  CHECK_NEAR(MAT_AT(&pc->loadings, 0, 0), 0.57221214, 1e-8);
+  CHECK_NEAR(MAT_AT(&pc->loadings, 2, 1), 0.77006801, 1e-8);
+  CHECK_NEAR(MAT_AT(&pc->var_contrib, 0, 0), 32.74267283, 1e-6);
+}
+
 static void test_moments_and_pca(void) {
   mlsh_mat X = small();
   stream_src s;
@@ -136,13 +148,7 @@ static void test_moments_and_pca(void) {
   mat_free(&S);
   stream_pca pc;
   CHECK(stream_pca_fit(&mo, 1, 2, &pc, &err) == MLSH_OK);
-  CHECK_NEAR(pc.eig.data[0], 2.65284824, 1e-8);
-  CHECK_NEAR(pc.eig.data[1], 0.29993075, 1e-8);
-  CHECK_NEAR(pc.eig.data[2], 0.04722101, 1e-8);
-  CHECK_NEAR(pc.total, 3.0, 1e-12);
-  CHECK_NEAR(MAT_AT(&pc.loadings, 0, 0), 0.57221214, 1e-8);
-  CHECK_NEAR(MAT_AT(&pc.loadings, 2, 1), 0.77006801, 1e-8);
-  CHECK_NEAR(MAT_AT(&pc.var_contrib, 0, 0), 32.74267283, 1e-6);
+  check_reference_pca(&pc);
   stream_pca_free(&pc);
   stream_moments_free(&mo);
   mat_free(&X);
@@ -256,13 +262,7 @@ static void test_tsqr_pca(void) {
   CHECK(stream_moments_compute(&s, NULL, &mo, &err) == MLSH_OK);
   stream_pca pc;
   CHECK(stream_pca_tsqr(&s, NULL, &mo, 1, 2, &pc, &err) == MLSH_OK);
-  CHECK_NEAR(pc.eig.data[0], 2.65284824, 1e-8);
-  CHECK_NEAR(pc.eig.data[1], 0.29993075, 1e-8);
-  CHECK_NEAR(pc.eig.data[2], 0.04722101, 1e-8);
-  CHECK_NEAR(pc.total, 3.0, 1e-12);
-  CHECK_NEAR(MAT_AT(&pc.loadings, 0, 0), 0.57221214, 1e-8);
-  CHECK_NEAR(MAT_AT(&pc.loadings, 2, 1), 0.77006801, 1e-8);
-  CHECK_NEAR(MAT_AT(&pc.var_contrib, 0, 0), 32.74267283, 1e-6);
+  check_reference_pca(&pc);
   stream_pca_free(&pc);
   CHECK(stream_pca_fit(&mo, 1, 2, &pc, &err) == MLSH_EINVAL);   /* the covariance path needs full moments */
   stream_moments_free(&mo);
