@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scripts/make_big_npy.py OUT ROWS COLS [--k K] [--seed S] [--every N]
+"""scripts/make_big_npy.py OUT ROWS COLS [--k K] [--seed S] [--every N] [--spread S]
 
 Writes a float64 .npy of ROWS x COLS rows drawn around K (default 10)
 Gaussian centres, in blocks through numpy's open_memmap, so that a file
@@ -10,6 +10,9 @@ Rows 0..K-1 (and rows 0, N, .., (K-1) N of the subset) come one from
 each centre, so K-Means started from the first K rows of either file
 finds every cluster (no cluster left empty, where the mapped and the
 in-memory Lloyd would differ: the in-memory one re-seeds it).
+--spread (default 5) is the standard deviation of the centres around 0
+against unit noise: a small spread makes overlapping clusters, so Lloyd
+runs its full 20 iterations instead of converging in two.
 Example: python3 scripts/make_big_npy.py /tmp/big.npy 50000000 50 --every 100
 """
 import argparse
@@ -35,9 +38,10 @@ def main():
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--every", type=int, default=0)
+    ap.add_argument("--spread", type=float, default=5.0)
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
-    centres = rng.normal(scale=5.0, size=(a.k, a.cols))
+    centres = rng.normal(scale=a.spread, size=(a.k, a.cols))
     out = open_memmap(a.out, mode="w+", dtype=np.float64, shape=(a.rows, a.cols))
     sub = None
     if a.every > 0:
