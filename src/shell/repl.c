@@ -2,6 +2,7 @@
  * values of expressions printed (run.c), multi-line input on a ">>"
  * prompt (Ctrl-D there cancels it, as in R), `?name` for help, `??word`
  * to search the documentation, `_` for the last result. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,7 @@ void shell_repl(lua_State *L) {
     if (status == LUA_OK && shell_chunk_hook) shell_chunk_hook(L, code, 1);
     free(code);
     fflush(stdout);
+    malloc_trim(0);   /* the heap keeps freed blocks for reuse within a command, not while idle */
   }
   free(pending);
   if (hist) history_truncate_file(hist, HISTORY_MAX);
