@@ -123,56 +123,97 @@ static inline void two_sum_add(double *hi, double *lo, double x) {
   *hi = s;
 }
 
+/* One group's running sum and count, together so that a row touches one
+ * cache line however scattered its group is. */
+typedef struct { double hi, lo; int64_t cnt, pad; } dd_acc;
+
 typedef struct {
   const double *x;
   const int64_t *id;
   size_t n, ng;
   int nt, skip_nan;
-  double *hi, *lo;    /* nt * ng */
-  int64_t *cnt;       /* nt * ng */
+  dd_acc *acc;        /* nt * ng, zeroed */
 } dd_job;
+
+/* Rows into their groups' sums; with more groups than fit in cache the
+ * group of a row a little ahead is fetched early (rows sorted by key
+ * scatter over the table). */
+static void dd_rows(const dd_job *j, size_t b, size_t e, dd_acc *acc) {
+  const double *x = j->x;
+  const int64_t *id = j->id;
+  size_t ahead = j->ng > 32768 ? 16 : 0;
+  for (size_t i = b; i < e; i++) {
+    if (ahead && i + ahead < e) __builtin_prefetch(&acc[id[i + ahead]], 1);
+    double v = x[i];
+    dd_acc *a = &acc[id[i]];
+    if (j->skip_nan && v != v) continue;
+    two_sum_add(&a->hi, &a->lo, v);
+    a->cnt++;
+  }
+}
 
 static int dd_block(void *ctx, size_t t0, size_t t1, int tid) {
   dd_job *j = ctx;
   for (size_t t = t0; t < t1; t++) {
     size_t b, e;
     row_block(j->n, j->nt, t, &b, &e);
-    double *hi = j->hi + t * j->ng, *lo = j->lo + t * j->ng;
-    int64_t *cnt = j->cnt + t * j->ng;
-    memset(hi, 0, j->ng * sizeof *hi);
-    memset(lo, 0, j->ng * sizeof *lo);
-    memset(cnt, 0, j->ng * sizeof *cnt);
-    for (size_t i = b; i < e; i++) {
-      double v = j->x[i];
-      int64_t g = j->id[i];
-      if (j->skip_nan && v != v) continue;
-      two_sum_add(&hi[g], &lo[g], v);
-      cnt[g]++;
-    }
+    dd_rows(j, b, e, j->acc + t * j->ng);
     if (mlsh_interrupted()) return MLSH_EINTR;
   }
   return MLSH_OK;
 }
 
+/* One thread over many groups: the running sums go straight into the
+ * caller's arrays, hi and lo in the 16 bytes of each long double slot,
+ * with no table of partials to allocate and fault in. */
+static void dd_direct(const dd_job *j, long double *sum, int64_t *cnt) {
+  double *pair = (double *)sum;
+  const double *x = j->x;
+  const int64_t *id = j->id;
+  size_t ahead = j->ng > 32768 ? 16 : 0;
+  memset(pair, 0, j->ng * sizeof *sum);
+  memset(cnt, 0, j->ng * sizeof *cnt);
+  for (size_t i = 0; i < j->n; i++) {
+    if (ahead && i + ahead < j->n) {
+      __builtin_prefetch(&pair[2 * id[i + ahead]], 1);
+      __builtin_prefetch(&cnt[id[i + ahead]], 1);
+    }
+    double v = x[i];
+    int64_t g = id[i];
+    if (j->skip_nan && v != v) continue;
+    two_sum_add(&pair[2 * g], &pair[2 * g + 1], v);
+    cnt[g]++;
+  }
+  for (size_t r = 0; r < j->ng; r++) {
+    double hi = pair[2 * r], lo = pair[2 * r + 1];
+    sum[r] = isfinite(hi) ? (long double)hi + lo : hi;   /* Inf and NaN: lo is noise */
+  }
+}
+
 int agg_par_exact_sums(const mlsh_col *x, const frame_groups *g, int na_rm, int nthreads, long double *sum,
                        int64_t *cnt) {
-  size_t ng = g->ngroups, m = (ng ? ng : 1) * (size_t)par_threads(g->n, ng, nthreads);
-  dd_job j = {COL_DBL(x), g->id, g->n, ng, par_threads(g->n, ng, nthreads), na_rm,
-              mlsh_malloc_array(m, sizeof(double)), mlsh_malloc_array(m, sizeof(double)),
-              mlsh_malloc_array(m, sizeof(int64_t))};
-  int rc = j.hi && j.lo && j.cnt ? mlsh_parallel_for((size_t)j.nt, j.nt, 1, dd_block, &j) : MLSH_ENOMEM;
+  size_t ng = g->ngroups;
+  int nt = par_threads(g->n, ng, nthreads);
+  dd_job j = {COL_DBL(x), g->id, g->n, ng, nt, na_rm, NULL};
+  if (nt == 1 && sizeof(long double) >= 2 * sizeof(double)) {
+    dd_direct(&j, sum, cnt);
+    return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
+  }
+  j.acc = mlsh_calloc((ng ? ng : 1) * (size_t)nt, sizeof(dd_acc));
+  int rc = j.acc ? mlsh_parallel_for((size_t)nt, nt, 1, dd_block, &j) : MLSH_ENOMEM;
   for (size_t r = 0; !rc && r < ng; r++) {
     double hi = 0, lo = 0;
     int64_t k = 0;
-    for (size_t t = 0; t < (size_t)j.nt; t++) {
-      two_sum_add(&hi, &lo, j.hi[t * ng + r]);
-      lo += j.lo[t * ng + r];
-      k += j.cnt[t * ng + r];
+    for (size_t t = 0; t < (size_t)nt; t++) {
+      const dd_acc *a = &j.acc[t * ng + r];
+      two_sum_add(&hi, &lo, a->hi);
+      lo += a->lo;
+      k += a->cnt;
     }
     sum[r] = isfinite(hi) ? (long double)hi + lo : hi;   /* Inf and NaN: lo is noise */
     cnt[r] = k;
   }
-  mlsh_free(j.hi); mlsh_free(j.lo); mlsh_free(j.cnt);
+  mlsh_free(j.acc);
   return rc;
 }
 

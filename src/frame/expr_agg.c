@@ -10,6 +10,7 @@
 #include "expr_impl.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
+#include "../core/threads.h"
 #include "../stats/rank.h"
 
 static int na_rm_of(expr_ctx *cx, expr_node *n, size_t k, int *na_rm) {
@@ -229,6 +230,17 @@ static double segment_cor(const mlsh_col *c1, const mlsh_col *c2, const double *
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
+typedef struct { const mlsh_col *x, *y; const expr_segments *s; int na_rm; double *res; } cor_job;
+
+/* Groups [b, e): the groups are independent, so they run on threads. */
+static int cor_groups(void *ctx, size_t b, size_t e, int tid) {
+  const cor_job *j = ctx;
+  const double *x = COL_DBL(j->x), *y = COL_DBL(j->y);
+  for (size_t r = b; r < e; r++)
+    j->res[r] = segment_cor(j->x, j->y, x, y, j->s->rows + j->s->start[r], j->s->start[r + 1] - j->s->start[r], j->na_rm);
+  return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
+}
+
 static int eval_cor(expr_ctx *cx, expr_node *n, expr_val *a, expr_val *out) {
   int na_rm;
   na_rm_of(cx, n, 2, &na_rm);
@@ -248,12 +260,10 @@ static int eval_cor(expr_ctx *cx, expr_node *n, expr_val *a, expr_val *out) {
   double *res = mlsh_malloc_array(ng ? ng : 1, sizeof *res);
   uint8_t *valid = expr_bitmap_new(ng);
   if (!rc && (!res || !valid)) rc = expr_nomem(cx);
-  const double *x = COL_DBL(a[0].c), *y = COL_DBL(a[1].c);
-  for (size_t r = 0; !rc && r < ng; r++) {
-    res[r] = segment_cor(a[0].c, a[1].c, x, y, s.rows + s.start[r], s.start[r + 1] - s.start[r], na_rm);
+  cor_job j = {a[0].c, a[1].c, &s, na_rm, res};
+  if (!rc && mlsh_parallel_for(ng, 0, 64, cor_groups, &j)) rc = expr_intr(cx);
+  for (size_t r = 0; !rc && r < ng; r++)
     if (res[r] != res[r]) expr_clear_bit(valid, r);
-    if (EXPR_POLL(r)) rc = expr_intr(cx);
-  }
   expr_segments_free(&s);
   frame_groups_free(&tmp);
   if (rc) return mlsh_free(res), mlsh_free(valid), rc;
