@@ -22,7 +22,7 @@ print(air:arrange("desc(Ozone)"):select("Date:Date", "Ozone", "Temp"):head(3))
 section("Temperature bands (cut, as R's cut) by month")
 local months = data.frame({ "Month", "month_name" },
   { { 5, 6, 7, 8, 9 }, { "May", "June", "July", "August", "September" } })
-local banded = air:bind_cols(data.frame({ "band" }, { air.Temp:cut({ 50, 70, 80, 100 }, { labels = { "cool", "warm", "hot" } }) }))
+local banded = air:cut("Temp", { 50, 70, 80, 100 }, { into = "band", labels = { "cool", "warm", "hot" } })
 local named = banded:join(months, { on = "Month", how = "left" })
 print(named:crosstab("month_name", "band", { margins = true }))
 print(named:count("band", { sort = true }))

@@ -317,3 +317,47 @@ end, "DataFrame:augment", "df:augment(values, name)",
   "or one per row without NA in df's numeric columns (the rows a fit with na = \"omit\" kept): the other rows\n" ..
   "get NA (R's na.exclude). For the results without an augment method, e.g. a t-SNE embedding.\n" ..
   "Example: local Y = stats.tsne(df, {na = \"omit\", seed = 1}); df:augment(Y, \".tSNE\")")
+
+-- ---- cut as a verb ---------------------------------------------------------------
+
+mlsh.declare_options("DataFrame:cut", {
+  { "into", "string", doc = "the name of the new factor column (default: replace col)" },
+  { "right", "bool", true, doc = "intervals closed on the right, (a,b]; false: [a,b)" },
+  { "include_lowest", "bool", false, doc = "the first interval (the last when right = false) also takes its edge" },
+  { "ordered", "bool", false, doc = "an ordered factor" },
+  { "labels", "table", doc = "array of strings: one name per interval" } })
+
+-- An error of `from` raised again under fname (the name the user called).
+local function rename_error(fname, from, ok, ...)
+  if ok then return ... end
+  error((tostring((...)):gsub("^" .. from:gsub("%p", "%%%0"), fname)), 0)
+end
+
+methods.cut = doc(function(df, col, breaks, opts)
+  local fname = "DataFrame:cut"
+  check_frame(df, fname)
+  if type(col) ~= "string" then fail(fname, "argument 'col' must be a column name (got %s)", type(col)) end
+  local o = mlsh.check_options(fname, opts)
+  unknown(df, fname, col)
+  local f = rename_error(fname, "Column:cut", pcall(df:col(col).cut, df:col(col), breaks,
+    { right = o.right, include_lowest = o.include_lowest, ordered = o.ordered, labels = o.labels }))
+  return df:mutate { [o.into or col] = function() return f end }
+end, "DataFrame:cut", "df:cut(col [, breaks] [, opts])",
+  "df with the numbers of col as a factor of the intervals they fall in (see Column:cut: breaks is an array\n" ..
+  "of increasing numbers or a number of equal intervals), in place of col or as a new column into, as\n" ..
+  "dplyr's mutate(x = cut(x, ...)).\nExample: airquality:cut(\"Temp\", {50, 70, 80, 100}, {into = \"band\"})")
+
+-- ---- the names other tools use -----------------------------------------------------
+-- pandas and base R users reach for these first; each is the verb named in its help.
+
+local function alias(name, target, usage, origin)
+  methods[name] = doc(function(df, ...)
+    return rename_error("DataFrame:" .. name, "DataFrame:" .. target, pcall(methods[target], df, ...))
+  end, "DataFrame:" .. name, usage,
+    "The same as df:" .. target .. " (" .. origin .. "); see help(\"DataFrame:" .. target .. "\").")
+end
+alias("sort", "arrange", "df:sort(key, ...)", "R's order, pandas' sort_values")
+alias("unique", "distinct", "df:unique([col, ...])", "R's unique, pandas' drop_duplicates")
+alias("dropna", "drop_na", "df:dropna([col, ...])", "pandas' dropna, R's na.omit")
+alias("merge", "join", "df:merge(other, opts)", "R's merge, pandas' merge: on, how")
+alias("aggregate", "summarise", "df:aggregate{name = \"expr\", ...}", "R's aggregate, pandas' agg on a grouped frame")

@@ -167,6 +167,33 @@ T.test("cut as R's cut", function()
   T.raises(function() iris.species:cut(3) end, "not numeric")
 end)
 
+T.test("df:cut as a verb, in place or into a new column", function()
+  -- R: table(cut(airquality$Temp, c(50, 70, 80, 100))): 33 52 68
+  local b = air:cut("Temp", { 50, 70, 80, 100 }, { into = "band" })
+  T.eq(b:col("band"):type(), "categorical"); T.eq(b:col("Temp"):type(), "integer", "Temp kept")
+  T.eq(table.concat(b:count("band").n:totable(), " "), "33 52 68")
+  T.eq(air:cut("Temp", 3):col("Temp"):type(), "categorical", "in place")
+  T.eq(#air:cut("Temp", 3):names(), 7)
+  T.raises(function() air:cut("Temp", { 3, 1 }) end, "DataFrame:cut: breaks must increase")
+  T.raises(function() air:cut("Tmp", 3) end, "DataFrame:cut: unknown column 'Tmp'")
+  T.raises(function() air:cut("Temp", 3, { width = 2 }) end, "DataFrame:cut: unknown option 'width'")
+end)
+
+T.test("the names pandas and base R use: sort, unique, dropna, merge, aggregate", function()
+  -- R: x <- mtcars[order(mtcars$cyl, -mtcars$mpg), ]; head(x$model, 3)
+  T.eq(values(mt:sort("cyl", "desc(mpg)").model, 3), "Toyota Corolla Fiat 128 Honda Civic")
+  T.eq(mt:unique("cyl", "gear"):nrow(), 8)                 -- R: nrow(unique(mtcars[c("cyl", "gear")]))
+  T.eq(air:dropna():nrow(), 111)                           -- R: nrow(na.omit(airquality))
+  -- R: aggregate(mpg ~ cyl, data = mtcars, FUN = mean): 26.6636363636 19.7428571429 15.1
+  T.eq(values(mt:group_by("cyl"):aggregate { m = "mean(mpg)" }.m), "26.66363636 19.74285714 15.1")
+  -- R: nrow(merge(mtcars, data.frame(cyl = c(4, 6), label = c("four", "six")), by = "cyl")): 18
+  local lab = data.frame({ "cyl", "label" }, { { 4, 6 }, { "four", "six" } })
+  T.eq(mt:merge(lab, { on = "cyl" }):nrow(), 18)
+  T.eq(mt:merge(lab, { on = "cyl", how = "left" }):nrow(), 32)
+  T.raises(function() mt:sort("nope") end, "DataFrame:sort: unknown column 'nope'")
+  T.raises(function() mt:merge(lab, { on = "nope" }) end, "DataFrame:merge:")
+end)
+
 -- dplyr's band_members / band_instruments / band_instruments2
 local members = data.frame({ "name", "band" }, { { "Mick", "John", "Paul" }, { "Stones", "Beatles", "Beatles" } })
 local plays = data.frame({ "name", "plays" }, { { "John", "Paul", "Keith" }, { "guitar", "bass", "guitar" } })
