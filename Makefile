@@ -40,9 +40,11 @@ DEB_/usr/include/libsvm/svm.h := libsvm-dev
 DEB_/usr/include/readstat.h := libreadstat-dev
 DEB_/usr/include/xnnpack.h := libxnnpack-dev libpthreadpool-dev
 # Optional: installed by `make deps`, but the build and tests pass without
-# them (the MPI plugin is then not built and the dist tests skip).
-OPTIONAL  := openmpi
+# them (the MPI plugin is then not built and the dist tests skip; without
+# SimGrid the SMPI run of the K-Means iteration skips).
+OPTIONAL  := openmpi simgrid
 DEB_openmpi := libopenmpi-dev openmpi-bin
+DEB_simgrid := simgrid libsimgrid-dev
 DEB_PACKAGES := pkg-config $(foreach p,$(PKGS) $(HDRS) $(OPTIONAL),$(DEB_$(p)))
 
 HAVE_PKGCONFIG := $(shell command -v pkg-config >/dev/null 2>&1 && echo yes)

@@ -350,14 +350,16 @@ end, "DataFrame:cut", "df:cut(col [, breaks] [, opts])",
 -- ---- the names other tools use -----------------------------------------------------
 -- pandas and base R users reach for these first; each is the verb named in its help.
 
-local function alias(name, target, usage, origin)
+local function alias(name, target, usage, origin, example)
   methods[name] = doc(function(df, ...)
     return rename_error("DataFrame:" .. name, "DataFrame:" .. target, pcall(methods[target], df, ...))
   end, "DataFrame:" .. name, usage,
-    "The same as df:" .. target .. " (" .. origin .. "); see help(\"DataFrame:" .. target .. "\").")
+    "The same as df:" .. target .. " (" .. origin .. "); see help(\"DataFrame:" .. target .. "\").\nExample: " .. example)
 end
-alias("sort", "arrange", "df:sort(key, ...)", "R's order, pandas' sort_values")
-alias("unique", "distinct", "df:unique([col, ...])", "R's unique, pandas' drop_duplicates")
-alias("dropna", "drop_na", "df:dropna([col, ...])", "pandas' dropna, R's na.omit")
-alias("merge", "join", "df:merge(other, opts)", "R's merge, pandas' merge: on, how")
-alias("aggregate", "summarise", "df:aggregate{name = \"expr\", ...}", "R's aggregate, pandas' agg on a grouped frame")
+alias("sort", "arrange", "df:sort(key, ...)", "R's order, pandas' sort_values", "mtcars:sort(\"cyl\", \"desc(mpg)\")")
+alias("unique", "distinct", "df:unique([col, ...])", "R's unique, pandas' drop_duplicates", "mtcars:unique(\"cyl\", \"gear\")")
+alias("dropna", "drop_na", "df:dropna([col, ...])", "pandas' dropna, R's na.omit", "airquality:dropna()")
+alias("merge", "join", "df:merge(other, opts)", "R's merge, pandas' merge: on, how",
+  "flights:merge(airlines, {on = \"carrier\", how = \"left\"})")
+alias("aggregate", "summarise", "df:aggregate{name = \"expr\", ...}", "R's aggregate, pandas' agg on a grouped frame",
+  "mtcars:group_by(\"cyl\"):aggregate{mpg = \"mean(mpg)\"}")

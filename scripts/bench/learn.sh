@@ -2,7 +2,8 @@
 # scripts/bench/learn.sh - classifier and t-SNE rows of `make bench`, against
 # the peer jobs g01-g03 (scikit-learn KNN / SVC / random forest on the emb_*
 # embeddings, same split indices, StandardScaler fitted on train) and e01-e02
-# (scikit-learn Barnes-Hut t-SNE), run just before on the same files. mlsh
+# (scikit-learn Barnes-Hut t-SNE), with t-SNE's strongest peer Rtsne (es01,
+# es02: Barnes-Hut C++ on 2 threads), run just before on the same files. mlsh
 # times each operation inside one process (REPS runs, median wall clock,
 # data loading and scaling not counted, as the peers).
 . "$(dirname "$0")/lib/common.sh"
@@ -13,8 +14,8 @@ pat=""
 want knn && pat="$pat|g01_cls_knn_cosine"
 want svc && pat="$pat|g02_cls_svc_rbf"
 want rf && pat="$pat|g03_cls_rf"
-want tsne3670 && pat="$pat|e01_tsne3670_sklearn"
-want tsne10000 && pat="$pat|e02_tsne10k_sklearn"
+want tsne3670 && pat="$pat|e01_tsne3670_sklearn|es01_tsne3670_Rtsne"
+want tsne10000 && pat="$pat|e02_tsne10k_sklearn|es02_tsne10k_Rtsne"
 peer_run "^(${pat#|})$"
 LUA=$(mktemp /tmp/mlsh-bench-learn.XXXXXX) || exit 1
 trap 'rm -f "$LUA" "$LUA.time"' EXIT
@@ -60,5 +61,11 @@ row() {  # task, "median<TAB>quality", peer id
 want knn && r=$(mlsh_job knn) && row "g. KNN k=5 cosine, fit+predict 2936/734 x 1280" "$r" g01_cls_knn_cosine
 want svc && r=$(mlsh_job svc) && row "g. SVC rbf C=10 gamma=scale, fit+predict" "$r" g02_cls_svc_rbf
 want rf && r=$(mlsh_job rf) && row "g. Random forest 100 trees depth 20, fit+predict" "$r" g03_cls_rf
-want tsne3670 && r=$(mlsh_job tsne3670) && row "e. t-SNE 3670x50 perplexity 30, 1000 iterations" "$r" e01_tsne3670_sklearn
-want tsne10000 && r=$(mlsh_job tsne10000) && row "e. t-SNE 10000x50 perplexity 30, 1000 iterations" "$r" e02_tsne10k_sklearn
+if want tsne3670 && r=$(mlsh_job tsne3670); then
+  row "e. t-SNE 3670x50 perplexity 30, 1000 iterations" "$r" e01_tsne3670_sklearn
+  row "e. t-SNE 3670x50, strongest peer" "$r" es01_tsne3670_Rtsne
+fi
+if want tsne10000 && r=$(mlsh_job tsne10000); then
+  row "e. t-SNE 10000x50 perplexity 30, 1000 iterations" "$r" e02_tsne10k_sklearn
+  row "e. t-SNE 10000x50, strongest peer" "$r" es02_tsne10k_Rtsne
+fi

@@ -2,6 +2,7 @@
  * accessors every verb builds on (names, nrow, ncol, col, df.name,
  * totable, type, levels). The verbs live in their own binding files and
  * add their methods to the same classes. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,23 @@ mlsh_frame *lframe_test(lua_State *L, int idx) {
   return u ? u->f : NULL;
 }
 
+/* Bytes of c's values that nothing but its new owner holds (a column
+ * shared with other frames, or a slice, was counted when it was made). */
+static size_t own_bytes(const mlsh_col *c) {
+  if (c->refs != 1 || c->parent) return 0;
+  size_t b = c->valid ? (c->n + 7) / 8 : 0;
+  if (c->type == COL_STRING) return b + (size_t)c->offsets[c->n] + (c->n + 1) * sizeof(int64_t);
+  return b + c->n * col_elem_size(c->type);
+}
+
+/* Column data lives outside Lua's allocator: counted as allocated, so the
+ * collector frees dead results of tens of MB before fresh pages pile up
+ * (as a Matrix's data; see lmlsh.c). */
+static void gc_account(lua_State *L, size_t bytes) {
+  size_t kb = bytes >> 10;
+  if (kb >= 64) lua_gc(L, LUA_GCSTEP, kb > (size_t)INT_MAX ? INT_MAX : (int)kb);
+}
+
 void lframe_push(lua_State *L, mlsh_frame *f) {
   lframe *u = mlsh_try_newudata(L, sizeof *u, MLSH_FRAME_MT);
   if (!u) {
@@ -52,6 +70,9 @@ void lframe_push(lua_State *L, mlsh_frame *f) {
     lua_error(L);
   }
   u->f = f;
+  size_t bytes = 0;
+  for (size_t j = 0; j < f->ncol; j++) bytes += own_bytes(f->cols[j]);
+  gc_account(L, bytes);
 }
 
 mlsh_col *lcol_test(lua_State *L, int idx) {
@@ -72,6 +93,7 @@ void lcol_push(lua_State *L, mlsh_col *c) {
     lua_error(L);
   }
   *u = c;
+  gc_account(L, own_bytes(c));
 }
 
 void lcol_push_value(lua_State *L, const mlsh_col *c, size_t i) {

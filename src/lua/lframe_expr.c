@@ -184,6 +184,7 @@ static int l_filter(lua_State *L) {
   mlsh_frame *f = j->f;
   j->f = NULL;
   push_grouped(L, f, u->group_keys, u->ngroup_keys);
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -272,6 +273,7 @@ static int l_mutate(lua_State *L) {
     lua_replace(L, cur);
     lua_settop(L, cur);
   }
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -369,6 +371,7 @@ static int l_summarise(lua_State *L) {
   j->f = NULL;
   /* dplyr: the result stays grouped by all keys but the last */
   push_grouped(L, f, u->group_keys, u->ngroup_keys ? u->ngroup_keys - 1 : 0);
+  mlsh_guards_release(L);
   return 1;
 }
 

@@ -101,6 +101,7 @@ static int l_replace_na(lua_State *L) {
     lua_pop(L, 1);   /* the value; the key stays for lua_next */
   }
   lua_pushvalue(L, cur);
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -145,6 +146,7 @@ static int l_fill_na(lua_State *L) {
     push_with(L, u, lframe_check(L, cur, fname, "self"), names[q], c, fname);
     lua_replace(L, cur);
   }
+  mlsh_guards_release(L);
   return 1;
 }
 

@@ -194,6 +194,7 @@ static int l_join(lua_State *L) {
     join_columns(L, a, b, &p, jr, o.how, sx, sy, *out, fname);
   }
   push_out(L, out);
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -231,6 +232,7 @@ static int l_bind_rows(lua_State *L) {
   int rc = frame_bind_rows(frames, k, out, &err);
   if (rc) return mlsh_error(L, fname, "%s", err.msg);
   push_out(L, out);
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -250,6 +252,7 @@ static int l_bind_cols(lua_State *L) {
     }
   }
   push_out(L, out);
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -295,6 +298,7 @@ static int l_pivot_longer(lua_State *L) {
   col_unref(stacked);
   add_col(L, *out, values_to, c, rc, &err, fname);
   push_out(L, out);
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -344,6 +348,7 @@ static int l_pivot_wider(lua_State *L) {
     take_into(L, *out, name, nv[1], cell + g * nr, nr, fname);
   }
   push_out(L, out);
+  mlsh_guards_release(L);
   return 1;
 }
 

@@ -239,6 +239,7 @@ static int l_sample(lua_State *L) {
     at += k;
   }
   push_take(L, u, idx, total, fname);
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -271,6 +272,7 @@ static int slice_top(lua_State *L, const mlsh_optspec *spec, int want_max) {
   int rc = frame_slice_top(x, g, n, want_max, a.with_ties, 0, rows, &m, &err);
   if (rc) return mlsh_fail(L, fname, rc, &err);
   push_take(L, u, *rows, m, fname);
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -352,6 +354,7 @@ static int l_distinct(lua_State *L) {
   if (rc) return mlsh_fail(L, fname, rc, &err);
   if (!nk) out->nrow = ng;
   lframe_push_like(L, u, out, 1);
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -404,7 +407,7 @@ static int l_count(lua_State *L) {
   if (!k) g->ngroups = 1, g->first[0] = -1;   /* one row: the number of rows */
   mlsh_frame *out = count_frame(L, u->f, names, k, g, a.name, fname);
   lframe_push_like(L, u, out, 1);
-  if (!a.sort) return 1;
+  if (!a.sort) { mlsh_guards_release(L); return 1; }
   int desc = 1;
   const mlsh_col *key = out->cols[out->ncol - 1];
   int64_t *perm = scratch_idx(L, out->nrow, fname);
@@ -412,6 +415,7 @@ static int l_count(lua_State *L) {
   int rc = frame_order(&key, 1, &desc, 1, perm, &err);
   if (rc) return mlsh_fail(L, fname, rc, &err);
   push_take(L, lframe_check_ud(L, -2, fname, "self"), perm, out->nrow, fname);
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -449,6 +453,7 @@ static int l_n_groups(lua_State *L) {
   size_t k = lframe_group_cols(L, u, &cols, fname);
   frame_groups *g = push_groups(L, cols, k, u->f->nrow, 0, fname);
   lua_pushinteger(L, (lua_Integer)(k ? g->ngroups : 1));
+  mlsh_guards_release(L);
   return 1;
 }
 
@@ -466,6 +471,7 @@ static int l_group_split(lua_State *L) {
     push_take(L, u, rows + start[q], (size_t)(start[q + 1] - start[q]), fname);
     lua_rawseti(L, -2, (lua_Integer)q + 1);
   }
+  mlsh_guards_release(L);
   return 1;
 }
 

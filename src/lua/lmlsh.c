@@ -396,6 +396,13 @@ void mlsh_guard_release(lua_State *L, int idx) {
   if (g->armed) { g->armed = 0; g->release(g->data.bytes); }
 }
 
+void mlsh_guards_release(lua_State *L) {
+  for (int i = 1, top = lua_gettop(L); i <= top; i++) {
+    guard_box *g = luaL_testudata(L, i, "mlsh.guard");
+    if (g && g->armed) { g->armed = 0; g->release(g->data.bytes); }
+  }
+}
+
 static int push_string_protected(lua_State *L) {
   lua_pushlstring(L, lua_touserdata(L, 1), (size_t)lua_tointeger(L, 2));
   return 1;

@@ -158,6 +158,10 @@ void *mlsh_try_newudata(lua_State *L, size_t size, const char *tname);
 void *mlsh_guard(lua_State *L, size_t size, void (*release)(void *));
 /* Call the guard's release now (once); idx: the guard's stack index. */
 void mlsh_guard_release(lua_State *L, int idx);
+/* Release every guard on the calling C function's stack, once its results
+ * are in Lua: scratch of tens of MB (group ids, join indices) goes now, not
+ * when the collector, which never sees C memory, next runs. */
+void mlsh_guards_release(lua_State *L);
 /* Push a string the core allocated with mlsh_malloc and free it, also when
  * pushing fails. */
 void mlsh_push_owned_string(lua_State *L, char *s);

@@ -69,6 +69,7 @@ local calls = {
   ["DataFrame:fill_na"] = function(o) return data.read_csv("datasets/iris.csv"):fill_na({ "species" }, o) end,
   ["DataFrame:pivot_longer"] = function(o) return data.read_csv("datasets/iris.csv"):pivot_longer({ "^petal" }, o) end,
   ["Column:cut"] = function(o) return data.read_csv("datasets/iris.csv").petal_width:cut(3, o) end,
+  ["DataFrame:cut"] = function(o) return data.read_csv("datasets/iris.csv"):cut("petal_width", 3, o) end,
   ["DataFrame:sample"] = function(o) return data.read_csv("datasets/iris.csv"):sample(3, o) end,
   ["DataFrame:slice_max"] = function(o) return data.read_csv("datasets/iris.csv"):slice_max("petal_width", 2, o) end,
   ["DataFrame:slice_min"] = function(o) return data.read_csv("datasets/iris.csv"):slice_min("petal_width", 2, o) end,
