@@ -265,35 +265,75 @@ static int order_by_first(frame_groups *g) {
   return rc;
 }
 
-/* Groups from the sorted codes: runs of equal codes in code order. */
-static int cut_runs(const int64_t *code, const int64_t *perm, frame_groups *g) {
-  size_t n = g->n, ng = 0;
-  g->first = mlsh_malloc_array(n ? n : 1, sizeof *g->first);
-  g->size = mlsh_malloc_array(n ? n : 1, sizeof *g->size);
-  if (!g->first || !g->size) return MLSH_ENOMEM;
-  for (size_t r = 0; r < n; r++) {
-    size_t i = (size_t)perm[r];
-    if (r == 0 || code[i] != code[perm[r - 1]]) { g->first[ng] = (int64_t)i; g->size[ng++] = 0; }
-    g->size[ng - 1]++;
-    g->id[i] = (int64_t)ng - 1;
+/* Groups from the sorted codes: runs of equal codes, in code order. Two
+ * passes over row blocks on threads: count the runs that start in each
+ * block, then number them from the block's offset. */
+typedef struct { const uint64_t *key; const int64_t *row; frame_groups *g; size_t n; int nt; int64_t *base; } runs_job;
+
+static void block_of(const runs_job *j, size_t t, size_t *b, size_t *e) {
+  *b = j->n * t / (size_t)j->nt;
+  *e = j->n * (t + 1) / (size_t)j->nt;
+}
+
+static int count_runs(void *ctx, size_t t0, size_t t1, int tid) {
+  runs_job *j = ctx;
+  (void)tid;
+  for (size_t t = t0; t < t1; t++) {
+    size_t b, e, c = 0;
+    block_of(j, t, &b, &e);
+    for (size_t r = b; r < e; r++) c += r == 0 || j->key[r] != j->key[r - 1];
+    j->base[t + 1] = (int64_t)c;
   }
-  g->ngroups = ng;
   return MLSH_OK;
 }
 
-/* Dense keys whose table would be too big: order the combined codes (a
+static int number_runs(void *ctx, size_t t0, size_t t1, int tid) {
+  runs_job *j = ctx;
+  frame_groups *g = j->g;
+  (void)tid;
+  for (size_t t = t0; t < t1; t++) {
+    size_t b, e;
+    int64_t id = j->base[t] - 1;
+    block_of(j, t, &b, &e);
+    for (size_t r = b; r < e; r++) {
+      if (r == 0 || j->key[r] != j->key[r - 1]) { g->first[++id] = j->row[r]; g->size[id] = (int64_t)r; }
+      g->id[j->row[r]] = id;
+    }
+  }
+  return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
+}
+
+static int cut_runs(const uint64_t *key, const int64_t *row, int nthreads, frame_groups *g) {
+  size_t n = g->n;
+  int nt = n >= 200000 ? mlsh_threads_resolve(nthreads) : 1;
+  runs_job j = {key, row, g, n, nt, mlsh_calloc((size_t)nt + 1, sizeof(int64_t))};
+  g->first = mlsh_malloc_array(n ? n : 1, sizeof *g->first);
+  g->size = mlsh_malloc_array(n ? n : 1, sizeof *g->size);
+  if (!j.base || !g->first || !g->size) { mlsh_free(j.base); return MLSH_ENOMEM; }
+  int rc = mlsh_parallel_for((size_t)nt, nt, 1, count_runs, &j);
+  for (int t = 0; t < nt; t++) j.base[t + 1] += j.base[t];
+  if (!rc) rc = mlsh_parallel_for((size_t)nt, nt, 1, number_runs, &j);
+  g->ngroups = (size_t)j.base[nt];
+  for (size_t q = 0; !rc && q < g->ngroups; q++)   /* run starts into sizes */
+    g->size[q] = (q + 1 < g->ngroups ? g->size[q + 1] : (int64_t)n) - g->size[q];
+  mlsh_free(j.base);
+  return rc;
+}
+
+/* Dense keys whose table would be too big: sort the combined codes (a
  * radix sort) and cut the runs; sorted groups again come for free. */
 static int group_by_codes(const dense_key *d, size_t k, int sorted, int nthreads, frame_groups *g, mlsh_err *err) {
-  code_job j = {d, k, g->id};
-  mlsh_col *code = NULL;
-  int64_t *perm = mlsh_malloc_array(g->n ? g->n : 1, sizeof *perm);
-  int rc = perm ? mlsh_parallel_for(g->n, nthreads, 100000, code_range, &j) : MLSH_ENOMEM;
-  if (!rc) rc = col_from_array(COL_INT64, g->id, g->n, NULL, &code, err);
-  if (!rc) rc = frame_order((const mlsh_col *const *)&code, 1, NULL, nthreads, perm, err);
-  if (!rc) rc = cut_runs(COL_I64(code), perm, g);
+  size_t n = g->n, len = n ? n : 1;
+  uint64_t *code = mlsh_malloc_array(len, sizeof *code), *code2 = mlsh_malloc_array(len, sizeof *code2);
+  int64_t *row = mlsh_malloc_array(len, sizeof *row), *row2 = mlsh_malloc_array(len, sizeof *row2);
+  code_job j = {d, k, (int64_t *)code};   /* codes are >= 0: the same bits as unsigned */
+  const uint64_t *keys;
+  const int64_t *rows;
+  int rc = code && code2 && row && row2 ? mlsh_parallel_for(n, nthreads, 100000, code_range, &j) : MLSH_ENOMEM;
+  if (!rc) rc = frame_sort_codes(code, row, code2, row2, n, nthreads, &keys, &rows);
+  if (!rc) rc = cut_runs(keys, rows, nthreads, g);
+  mlsh_free(code); mlsh_free(code2); mlsh_free(row); mlsh_free(row2);
   if (!rc && !sorted) rc = order_by_first(g);
-  col_unref(code);
-  mlsh_free(perm);
   return rc ? group_failed(g, rc, err) : MLSH_OK;
 }
 

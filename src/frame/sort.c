@@ -88,6 +88,91 @@ static int radix_pass(radix_job *j) {
   return MLSH_OK;
 }
 
+/* ---- in-cache buckets: one pass on the top digit, then each bucket
+ * sorted by the low bits where it fits in cache ---- */
+
+#define MSD_MIN 65536      /* rows: below, LSD passes over the whole array */
+#define SMALL_BUCKET 48    /* rows: insertion sort */
+
+typedef struct {
+  uint64_t *k, *k2;       /* after the top pass: the data in k, scratch k2 */
+  int64_t *p, *p2;
+  const size_t *start;    /* NBUCKET + 1 bucket bounds */
+  int low_bits;
+} bucket_job;
+
+static void insertion_sort(uint64_t *k, int64_t *p, size_t m) {
+  for (size_t i = 1; i < m; i++) {
+    uint64_t key = k[i];
+    int64_t row = p[i];
+    size_t at = i;
+    for (; at > 0 && k[at - 1] > key; at--) { k[at] = k[at - 1]; p[at] = p[at - 1]; }
+    k[at] = key;
+    p[at] = row;
+  }
+}
+
+/* LSD passes over the low bits of one bucket; the result back in k/p. */
+static void sort_bucket(uint64_t *k, int64_t *p, uint64_t *k2, int64_t *p2, size_t m, int low_bits, size_t *cnt) {
+  if (m <= SMALL_BUCKET) { insertion_sort(k, p, m); return; }
+  uint64_t *a = k, *b = k2;
+  int64_t *pa = p, *pb = p2;
+  for (int shift = 0; shift < low_bits; shift += DIGIT_BITS) {
+    memset(cnt, 0, NBUCKET * sizeof *cnt);
+    for (size_t i = 0; i < m; i++) cnt[(a[i] >> shift) & (NBUCKET - 1)]++;
+    size_t at = 0;
+    for (size_t d = 0; d < NBUCKET; d++) { size_t c = cnt[d]; cnt[d] = at; at += c; }
+    for (size_t i = 0; i < m; i++) {
+      size_t to = cnt[(a[i] >> shift) & (NBUCKET - 1)]++;
+      b[to] = a[i];
+      pb[to] = pa[i];
+    }
+    uint64_t *t = a; a = b; b = t;
+    int64_t *tp = pa; pa = pb; pb = tp;
+  }
+  if (a != k) { memcpy(k, a, m * sizeof *k); memcpy(p, pa, m * sizeof *p); }
+}
+
+static int sort_buckets(void *ctx, size_t q0, size_t q1, int tid) {
+  bucket_job *j = ctx;
+  size_t cnt[NBUCKET];
+  (void)tid;
+  for (size_t q = q0; q < q1; q++) {
+    size_t lo = j->start[q], m = j->start[q + 1] - lo;
+    sort_bucket(j->k + lo, j->p + lo, j->k2 + lo, j->p2 + lo, m, j->low_bits, cnt);
+  }
+  return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
+}
+
+/* Sort j->k (keys below 2^bits) carrying j->p; the result in j->k / j->p
+ * (which may have swapped with the scratch). Large arrays: one parallel
+ * pass on the top digit, then the buckets (a few thousand rows each,
+ * cache-sized) sorted by the low bits on threads; small ones: LSD passes. */
+static int radix_sorted(radix_job *j, int bits) {
+  int rc = MLSH_OK;
+  if (j->n < MSD_MIN || bits <= 2 * DIGIT_BITS) {
+    for (j->shift = 0; !rc && j->shift < bits; j->shift += DIGIT_BITS) rc = radix_pass(j);
+    return rc;
+  }
+  j->shift = bits - DIGIT_BITS;
+  if ((rc = mlsh_parallel_for((size_t)j->nt, j->nt, 1, radix_count, j))) return rc;
+  size_t *start = mlsh_malloc_array(NBUCKET + 1, sizeof *start);
+  if (!start) return MLSH_ENOMEM;
+  start[0] = 0;
+  for (size_t d = 0; d < NBUCKET; d++) {
+    start[d + 1] = start[d];
+    for (int t = 0; t < j->nt; t++) start[d + 1] += j->count[t][d];
+  }
+  radix_offsets(j);
+  rc = mlsh_parallel_for((size_t)j->nt, j->nt, 1, radix_scatter, j);
+  uint64_t *tk = j->k; j->k = j->k2; j->k2 = tk;
+  int64_t *tp = j->p; j->p = j->p2; j->p2 = tp;
+  bucket_job b = {j->k, j->k2, j->p, j->p2, start, bits - DIGIT_BITS};
+  if (!rc) rc = mlsh_parallel_dynamic(NBUCKET, j->nt, 16, sort_buckets, &b);
+  mlsh_free(start);
+  return rc;
+}
+
 /* Radix sort of perm[0..n) (present keys only) by column c. */
 static int radix_key(const mlsh_col *c, int desc, int nthreads, int64_t *perm, size_t n, uint64_t *k,
                      uint64_t *k2, int64_t *p2, size_t (*count)[NBUCKET]) {
@@ -103,9 +188,27 @@ static int radix_key(const mlsh_col *c, int desc, int nthreads, int64_t *perm, s
   for (size_t i = 0; i < n; i++) k[i] -= lo;
   int bits = 64 - __builtin_clzll(hi - lo);
   radix_job j = {k, k2, perm, p2, n, n >= PAR_MIN ? nthreads : 1, 0, count};
-  int rc = MLSH_OK;
-  for (j.shift = 0; !rc && j.shift < bits; j.shift += DIGIT_BITS) rc = radix_pass(&j);
+  int rc = radix_sorted(&j, bits);
   if (j.p != perm) memcpy(perm, j.p, n * sizeof *perm);
+  return rc;
+}
+
+int frame_sort_codes(uint64_t *k, int64_t *p, uint64_t *k2, int64_t *p2, size_t n, int nthreads,
+                     const uint64_t **keys, const int64_t **rows) {
+  uint64_t hi = 0;
+  for (size_t i = 0; i < n; i++) { p[i] = (int64_t)i; if (k[i] > hi) hi = k[i]; }
+  *keys = k;
+  *rows = p;
+  if (n < 2 || hi == 0) return MLSH_OK;
+  int nt = mlsh_threads_resolve(nthreads);
+  if (nt > MAX_THREADS) nt = MAX_THREADS;
+  size_t (*count)[NBUCKET] = mlsh_malloc_array((size_t)nt, sizeof *count);
+  if (!count) return MLSH_ENOMEM;
+  radix_job j = {k, k2, p, p2, n, n >= PAR_MIN ? nt : 1, 0, count};
+  int rc = radix_sorted(&j, 64 - __builtin_clzll(hi));
+  mlsh_free(count);
+  *keys = j.k;
+  *rows = j.p;
   return rc;
 }
 

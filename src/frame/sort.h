@@ -15,4 +15,11 @@
 int frame_order(const mlsh_col *const *keys, size_t nkeys, const int *desc, int nthreads, int64_t *perm,
                 mlsh_err *err);
 
+/* Codes k[0 .. n) sorted ascending, stably, with their rows: p is filled
+ * with 0 .. n-1 and carried along; k2 and p2 are scratch of n. On return
+ * (*keys)[r] is the r-th smallest code and (*rows)[r] its row, both
+ * pointing into k/p or k2/p2. MLSH_OK, MLSH_ENOMEM or MLSH_EINTR. */
+int frame_sort_codes(uint64_t *k, int64_t *p, uint64_t *k2, int64_t *p2, size_t n, int nthreads,
+                     const uint64_t **keys, const int64_t **rows);
+
 #endif

@@ -597,6 +597,14 @@ static void test_group_dense(void) {
   const mlsh_col *wide_na[3] = {i64, wide, lgl}, *hashed[2] = {fac, dbl};
   CHECK(same_groups(two, 2) && same_groups(three, 3) && same_groups(mixed, 3));
   CHECK(same_groups(wide_na, 3) && same_groups(hashed, 2));
+  {  /* enough rows for the threaded paths: the codes' top-digit pass, cache-sized buckets, runs cut in blocks */
+    size_t nb = 300000;
+    mlsh_col *bw = rand_col(&r, COL_INT64, nb, -((int64_t)1 << 40), (uint64_t)1 << 41, 3), *bi = rand_col(&r, COL_INT64, nb, 0, 50, 4);
+    mlsh_col *bf = rand_factor(&r, lv, 5, nb, 6);
+    const mlsh_col *big3[3] = {bf, bw, bi}, *few[2] = {bi, bw};
+    CHECK(same_groups(big3, 3) && same_groups(few, 2));
+    col_unref(bw); col_unref(bi); col_unref(bf);
+  }
   /* sorted: NA last in each key, factor levels in their order */
   frame_groups g;
   mlsh_err err;
