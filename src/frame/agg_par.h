@@ -36,6 +36,14 @@ int agg_par_exact_sums(const mlsh_col *x, const frame_groups *g, int na_rm, int 
 int agg_par_extreme(const mlsh_col *x, const frame_groups *g, int want_max, int na_rm, int nthreads, void *best,
                     uint8_t *found);
 
+/* Per group Pearson's correlation of two integer columns from exact
+ * integer sums (one threaded pass; NaN for fewer than 2 pairs, a constant
+ * side, or, without na_rm, a pair with NA). *applied = 0 (and res
+ * untouched) when it does not apply: other types, values too large for
+ * exact int64 sums, or too many groups for the per-thread tables. */
+int agg_cor_int(const mlsh_col *x, const mlsh_col *y, const frame_groups *g, int na_rm, int nthreads, double *res,
+                int *applied);
+
 /* Per group the median (R's median: the mean of the two middle values
  * for an even count) of the values left after NA (and NaN) are dropped;
  * isna[r] set for a group with nothing left or, without na_rm, with a

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "agg_par.h"
 #include "expr_impl.h"
 #include "../core/alloc.h"
 #include "../core/interrupt.h"
@@ -241,11 +242,36 @@ static int cor_groups(void *ctx, size_t b, size_t e, int tid) {
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
 }
 
+/* Two integer columns of rows: one exact pass (agg_cor_int). Returns 1
+ * when it does not apply, else minus the return code (0: done). */
+static int cor_integers(expr_ctx *cx, expr_node *n, expr_val *a, int na_rm, expr_val *out) {
+  for (size_t k = 0; k < 2; k++)
+    if (n->args[k]->kind == N_NA || a[k].shape != SH_ROW || a[k].c->type != COL_INT64) return 1;
+  const frame_groups *g;
+  int rc = expr_groups(cx, &g), applied = 0;
+  if (rc) return -rc;
+  size_t ng = g->ngroups;
+  double *res = mlsh_malloc_array(ng ? ng : 1, sizeof *res);
+  uint8_t *valid = expr_bitmap_new(ng);
+  if (!res || !valid) return mlsh_free(res), mlsh_free(valid), -expr_nomem(cx);
+  rc = agg_cor_int(a[0].c, a[1].c, g, na_rm, 0, res, &applied);
+  if (rc || !applied) {
+    mlsh_free(res), mlsh_free(valid);
+    return rc == MLSH_EINTR ? -expr_intr(cx) : rc ? -expr_nomem(cx) : 1;
+  }
+  for (size_t r = 0; r < ng; r++)
+    if (res[r] != res[r]) expr_clear_bit(valid, r);
+  out->shape = SH_GROUP;
+  return -expr_make_col(cx, COL_DOUBLE, res, ng, valid, &out->c);
+}
+
 static int eval_cor(expr_ctx *cx, expr_node *n, expr_val *a, expr_val *out) {
   int na_rm;
   na_rm_of(cx, n, 2, &na_rm);
   expr_shape shape;
-  int rc = 0;
+  int rc = cor_integers(cx, n, a, na_rm, out);
+  if (rc <= 0) return -rc;
+  rc = 0;
   for (size_t k = 0; k < 2 && !rc; k++)
     if (n->args[k]->kind == N_NA || a[k].c->type != COL_DOUBLE) rc = expr_val_cast(cx, &a[k], COL_DOUBLE);
   if (!rc) rc = expr_align(cx, a, 2, &shape);

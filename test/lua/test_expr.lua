@@ -482,4 +482,19 @@ T.test("cor(x, y) per group as R's cor, NA pairs as R", function()
   T.raises(function() mt:summarise{ r = "cor(mpg, model)" } end, "cor")
 end)
 
+T.test("cor of integer columns per group: one exact pass, as R", function()
+  -- sapply(split(aq, aq$Month), function(d) cor(d$Ozone, d$Solar.R, use = "complete.obs"))
+  local ref = { 0.242863541191012, 0.717752773978808, 0.429325852516212, 0.529682744912348, 0.180372984674714 }
+  local g = aq:group_by("Month")
+  local r = g:summarise{ { "r", "cor(Ozone, Solar.R, na_rm = true)" }, { "na", "cor(Ozone, Solar.R)" } }
+  for i = 1, 5 do T.near(r.r[i], ref[i], 1e-14); T.eq(r.na[i], nil, "an NA pair gives NA") end
+  -- sapply(split(aq, aq$Month), function(d) cor(d$Temp, d$Day))
+  ref = { 0.0919904482157200, -0.2614845132409190, -0.0985460115744348, 0.1302737014609557, -0.7085621670056111 }
+  r = g:summarise{ r = "cor(Temp, Day)" }
+  for i = 1, 5 do T.near(r.r[i], ref[i], 1e-14) end
+  -- too large for exact integer sums: the general path, cor(aq$Temp * 1e9, aq$Day) = -0.130593175159278
+  T.near(aq:mutate{ big = "Temp * 1000000000" }:summarise{ r = "cor(big, Day)" }.r[1], -0.130593175159278, 1e-13)
+  T.eq(aq:mutate{ c = "Day * 0" }:group_by("Month"):summarise{ r = "cor(c, Day)" }.r[1], nil, "a constant side: NA")
+end)
+
 T.done()
