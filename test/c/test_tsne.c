@@ -42,7 +42,9 @@ static void blobs(mlsh_mat *X) {
 }
 
 static void test_repulsion_engines(void) {
-  /* Barnes-Hut with theta=0 and FFT interpolation against the exact sums. */
+  /* Barnes-Hut with theta=0 and FFT interpolation against the exact sums.
+   * Barnes-Hut sums its interaction lists in single precision: to about
+   * 1e-6 relative, far below the error of theta = 0.5. */
   mlsh_rng r;
   mlsh_rng_seed(&r, 9);
   size_t n = 500;
@@ -52,10 +54,11 @@ static void test_repulsion_engines(void) {
   CHECK(tsne_rep_exact(Y, n, 2, re, &ze, 1) == MLSH_OK);
   tsne_bh *bh = tsne_bh_new(n, 2);
   CHECK(tsne_rep_bh(bh, Y, 0.0, rb, &zb, 2) == MLSH_OK);
-  CHECK_NEAR(zb / ze, 1.0, 1e-12);
+  CHECK_NEAR(zb / ze, 1.0, 1e-6);
   double worst = 0, scale = 0;
   for (size_t i = 0; i < 2 * n; i++) { worst = fmax(worst, fabs(rb[i] - re[i])); scale = fmax(scale, fabs(re[i])); }
-  CHECK(worst <= 1e-12 * scale);
+  printf("theta = 0: Z to %.2g, forces to %.2g of the largest\n", fabs(zb / ze - 1), worst / scale);
+  CHECK(worst <= 1e-5 * scale);
   CHECK(tsne_rep_bh(bh, Y, 0.5, rb, &zb, 2) == MLSH_OK);
   CHECK_NEAR(zb / ze, 1.0, 0.01);
   tsne_bh_free(bh);
