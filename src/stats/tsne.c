@@ -241,16 +241,20 @@ static int attr_rows(void *ctx, size_t b, size_t e, int tid) {
   return MLSH_OK;
 }
 
-/* Barnes-Hut: the serial tree build and the attraction run side by side,
- * one worker each, before the (threaded) walk. */
+/* Barnes-Hut: the serial tree build and the attraction run side by side
+ * before the (threaded) walk: task 0 builds the tree, the others are
+ * blocks of attraction rows, taken by whichever thread is free. */
+#define ATTR_TASKS 16
 typedef struct { tsne_bh *bh; attr_job *A; } build_attr_job;
 
 static int build_and_attract(void *ctx, size_t b, size_t e, int tid) {
   build_attr_job *J = ctx;
+  size_t n = J->A->P->n;
   int rc = MLSH_OK;
   (void)tid;
   for (size_t task = b; task < e && !rc; task++)
-    rc = task == 0 ? tsne_bh_build(J->bh, J->A->Y) : attr_rows(J->A, 0, J->A->P->n, 0);
+    rc = task == 0 ? tsne_bh_build(J->bh, J->A->Y)
+                   : attr_rows(J->A, n * (task - 1) / ATTR_TASKS, n * task / ATTR_TASKS, 0);
   return rc;
 }
 
@@ -260,7 +264,7 @@ static int gradient_parts(tsne_method method, tsne_bh *bh, tsne_fft *fft, attr_j
   int rc;
   if (method == TSNE_BH) {
     build_attr_job J = {bh, A};
-    rc = mlsh_parallel_for(2, o->threads, 1, build_and_attract, &J);
+    rc = mlsh_parallel_dynamic(1 + ATTR_TASKS, o->threads, 1, build_and_attract, &J);
     return rc ? rc : tsne_bh_walk(bh, A->Y, o->theta, rep, Z, o->threads);
   }
   rc = method == TSNE_EXACT ? tsne_rep_exact(A->Y, n, A->d, rep, Z, o->threads) : tsne_rep_fft(fft, A->Y, rep, Z);

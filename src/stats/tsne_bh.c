@@ -54,6 +54,8 @@ struct tsne_bh {
   double *com, *ctr, *hw;   /* per node: centre of mass (d), cell centre (d), half width */
   int *count, *child, *lo;  /* points in the cell, first of nch children (-1: leaf), range start in perm */
   int *perm, *tmp, *code;
+  double *py, *ptmp;        /* the points' coordinates in perm order (n x d), and scratch */
+  int warm;                 /* perm holds the last build's order: nearly sorted for this one */
   double *zpart;
 };
 
@@ -65,7 +67,9 @@ tsne_bh *tsne_bh_new(size_t n, int d) {
   t->tmp = mlsh_malloc_array(n, sizeof(int));
   t->code = mlsh_malloc_array(n, sizeof(int));
   t->zpart = mlsh_malloc_array(n, sizeof(double));
-  if (!t->perm || !t->tmp || !t->code || !t->zpart) { tsne_bh_free(t); return NULL; }
+  t->py = mlsh_malloc_array(n * (size_t)d, sizeof(double));
+  t->ptmp = mlsh_malloc_array(n * (size_t)d, sizeof(double));
+  if (!t->perm || !t->tmp || !t->code || !t->zpart || !t->py || !t->ptmp) { tsne_bh_free(t); return NULL; }
   return t;
 }
 
@@ -74,6 +78,7 @@ void tsne_bh_free(tsne_bh *t) {
   mlsh_free(t->com); mlsh_free(t->ctr); mlsh_free(t->hw);
   mlsh_free(t->count); mlsh_free(t->child); mlsh_free(t->lo);
   mlsh_free(t->perm); mlsh_free(t->tmp); mlsh_free(t->code); mlsh_free(t->zpart);
+  mlsh_free(t->py); mlsh_free(t->ptmp);
   mlsh_free(t);
 }
 
@@ -99,41 +104,70 @@ static int grow(tsne_bh *t, size_t need) {
   return MLSH_OK;
 }
 
+/* The points in the last build's order (the first time, row order),
+ * their coordinates copied along so that every split reads them in
+ * sequence; mn/mx: the bounding box. */
+static void gather_points(tsne_bh *t, const double *Y, double *mn, double *mx) {
+  size_t n = t->n;
+  int d = t->d;
+  if (!t->warm) for (size_t i = 0; i < n; i++) t->perm[i] = (int)i;
+  t->warm = 1;
+  for (int a = 0; a < d; a++) { mn[a] = INFINITY; mx[a] = -INFINITY; }
+  for (size_t s = 0; s < n; s++)
+    for (int a = 0; a < d; a++) {
+      double v = Y[(size_t)t->perm[s] * d + a];
+      t->py[s * d + a] = v;
+      if (v < mn[a]) mn[a] = v;
+      if (v > mx[a]) mx[a] = v;
+    }
+}
+
+/* Node nd's points into its children by a stable counting sort (of perm
+ * and py alike); start[h] .. start[h + 1] the range of child h. */
+static void split_points(tsne_bh *t, size_t nd, int *start) {
+  int d = t->d, nch = t->nch, cnt = t->count[nd], lo = t->lo[nd];
+  const double *c = t->ctr + nd * d;
+  memset(start, 0, (size_t)(nch + 1) * sizeof *start);
+  for (int s = lo; s < lo + cnt; s++) {
+    const double *y = t->py + (size_t)s * d;
+    int code = 0;
+    for (int a = 0; a < d; a++) code |= (y[a] > c[a]) << a;
+    t->code[s] = code;
+    start[code + 1]++;
+  }
+  for (int h = 0; h < nch; h++) start[h + 1] += start[h];
+  int pos[8];
+  memcpy(pos, start, sizeof pos);
+  for (int s = lo; s < lo + cnt; s++) {
+    int to = lo + pos[t->code[s]]++;
+    t->tmp[to] = t->perm[s];
+    memcpy(t->ptmp + (size_t)to * d, t->py + (size_t)s * d, (size_t)d * sizeof(double));
+  }
+  memcpy(t->perm + lo, t->tmp + lo, (size_t)cnt * sizeof(int));
+  memcpy(t->py + (size_t)lo * d, t->ptmp + (size_t)lo * d, (size_t)cnt * d * sizeof(double));
+}
+
 /* Build by repeated counting sort of each cell's points into its children. */
 static int build(tsne_bh *t, const double *Y) {
   size_t n = t->n;
   int d = t->d, nch = t->nch;
   double mn[8], mx[8];
-  for (int a = 0; a < d; a++) { mn[a] = INFINITY; mx[a] = -INFINITY; }
-  for (size_t i = 0; i < n; i++)
-    for (int a = 0; a < d; a++) { double v = Y[i * d + a]; if (v < mn[a]) mn[a] = v; if (v > mx[a]) mx[a] = v; }
+  gather_points(t, Y, mn, mx);
   double half = 0;
   for (int a = 0; a < d; a++) half = fmax(half, (mx[a] - mn[a]) / 2);
   half = half * (1 + 1e-6) + 1e-12;
   if (grow(t, 1)) return MLSH_ENOMEM;
   for (int a = 0; a < d; a++) t->ctr[a] = (mn[a] + mx[a]) / 2;
   t->hw[0] = half; t->count[0] = (int)n; t->child[0] = -1; t->lo[0] = 0;
-  for (size_t i = 0; i < n; i++) t->perm[i] = (int)i;
   t->nnodes = 1;
   /* Nodes are split in creation order: children always follow parents. */
   for (size_t nd = 0; nd < t->nnodes; nd++) {
     int cnt = t->count[nd], lo = t->lo[nd];
     if (cnt <= 1 || t->hw[nd] < 1e-9 * half) continue;   /* leaf (duplicates end as one leaf) */
     if (grow(t, t->nnodes + nch)) return MLSH_ENOMEM;
+    int start[9];
+    split_points(t, nd, start);
     const double *c = t->ctr + nd * d;
-    int start[9] = {0};
-    for (int s = lo; s < lo + cnt; s++) {
-      const double *y = Y + (size_t)t->perm[s] * d;
-      int code = 0;
-      for (int a = 0; a < d; a++) code |= (y[a] > c[a]) << a;
-      t->code[s] = code;
-      start[code + 1]++;
-    }
-    for (int h = 0; h < nch; h++) start[h + 1] += start[h];
-    int pos[8];
-    memcpy(pos, start, sizeof pos);
-    for (int s = lo; s < lo + cnt; s++) t->tmp[lo + pos[t->code[s]]++] = t->perm[s];
-    memcpy(t->perm + lo, t->tmp + lo, (size_t)cnt * sizeof(int));
     size_t first = t->nnodes;
     t->child[nd] = (int)first;
     for (int h = 0; h < nch; h++) {
@@ -151,7 +185,7 @@ static int build(tsne_bh *t, const double *Y) {
     if (t->count[nd] == 0) continue;
     if (t->child[nd] < 0) {
       for (int s = t->lo[nd]; s < t->lo[nd] + t->count[nd]; s++)
-        for (int a = 0; a < d; a++) m[a] += Y[(size_t)t->perm[s] * d + a];
+        for (int a = 0; a < d; a++) m[a] += t->py[(size_t)s * d + a];
     } else {
       for (int h = 0; h < nch; h++) {
         size_t ch = (size_t)t->child[nd] + h;
@@ -239,13 +273,13 @@ typedef float v16f __attribute__((vector_size(4 * LANES)));
  * the same operations per lane (no fused multiply-add): the same sums bit
  * for bit on every CPU. */
 __attribute__((target_clones("avx512f", "avx2", "default"), optimize("fp-contract=off")))
-static void sum_points(const glist *L, size_t m, const double *Y, const int *perm, int s0, int cnt, double *rep,
+static void sum_points(const glist *L, size_t m, const double *pts, const int *perm, int s0, int cnt, double *rep,
                        double *zpart) {
   float px[LANES], py[LANES];
   for (int l = 0; l < LANES; l++) {
-    size_t i = (size_t)perm[s0 + (l < cnt ? l : 0)];
-    px[l] = (float)Y[2 * i];
-    py[l] = (float)Y[2 * i + 1];
+    size_t s = (size_t)s0 + (size_t)(l < cnt ? l : 0);
+    px[l] = (float)pts[2 * s];
+    py[l] = (float)pts[2 * s + 1];
   }
   v16f xi, yi, one, z, fx, fy;
   memcpy(&xi, px, sizeof xi); memcpy(&yi, py, sizeof yi);
@@ -271,7 +305,7 @@ static int bh_groups2(void *ctx, size_t b, size_t e, int tid) {
   group_job *G = ctx;
   bh_job *J = G->J;
   const tsne_bh *t = J->t;
-  const double *Y = J->Y, *com = t->com, *hw = t->hw;
+  const double *P = t->py, *com = t->com, *hw = t->hw;   /* points by position */
   const int *count = t->count, *child = t->child, *lo = t->lo, *perm = t->perm;
   glist *L = &G->lists[tid];
   if (glist_fit(L, t->nnodes + t->n)) return MLSH_ENOMEM;
@@ -280,7 +314,7 @@ static int bh_groups2(void *ctx, size_t b, size_t e, int tid) {
     int g = G->groups[gi], glo = lo[g], ghi = lo[g] + count[g];
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (int s = glo; s < ghi; s++) {
-      double x = Y[2 * (size_t)perm[s]], y = Y[2 * (size_t)perm[s] + 1];
+      double x = P[2 * (size_t)s], y = P[2 * (size_t)s + 1];
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
@@ -293,7 +327,7 @@ static int bh_groups2(void *ctx, size_t b, size_t e, int tid) {
       int nd = stack[--sp], cnt = count[nd];
       if (cnt == 0) continue;
       if (child[nd] < 0 || nd == g) {
-        for (int s = lo[nd]; s < lo[nd] + cnt; s++) L->pj[--top] = perm[s], np++;
+        for (int s = lo[nd]; s < lo[nd] + cnt; s++) L->pj[--top] = s, np++;
         continue;
       }
       int contains = lo[nd] <= glo && ghi <= lo[nd] + cnt;
@@ -311,11 +345,11 @@ static int bh_groups2(void *ctx, size_t b, size_t e, int tid) {
     /* Gather near points' coordinates next to the far cells (count 1), so
      * that one loop sums both lists. */
     for (size_t c = 0; c < np; c++) {
-      size_t j = (size_t)L->pj[top + c];
-      L->cx[nf + c] = (float)Y[2 * j]; L->cy[nf + c] = (float)Y[2 * j + 1]; L->cn[nf + c] = 1;
+      size_t s = (size_t)L->pj[top + c];
+      L->cx[nf + c] = (float)P[2 * s]; L->cy[nf + c] = (float)P[2 * s + 1]; L->cn[nf + c] = 1;
     }
     for (int s = glo; s < ghi; s += LANES)
-      sum_points(L, nf + np, Y, perm, s, ghi - s < LANES ? ghi - s : LANES, J->rep, t->zpart);
+      sum_points(L, nf + np, P, perm, s, ghi - s < LANES ? ghi - s : LANES, J->rep, t->zpart);
   }
   return MLSH_OK;
 }
