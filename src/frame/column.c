@@ -118,9 +118,11 @@ int col_categorical(const int32_t *codes, size_t n, const uint8_t *valid, mlsh_c
 
 /* ---- take and slice --------------------------------------------------- */
 
-static int take_check(const mlsh_col *c, const int64_t *idx, size_t m, size_t *nna, mlsh_err *err) {
+static int take_check(const mlsh_col *c, const int64_t *idx, size_t m, size_t *nna, int *identity, mlsh_err *err) {
   *nna = 0;
+  *identity = m == c->n;
   for (size_t i = 0; i < m; i++) {
+    *identity &= idx[i] == (int64_t)i;
     if (idx[i] == -1) { (*nna)++; continue; }
     if (idx[i] < 0 || (uint64_t)idx[i] >= c->n)
       return mlsh_seterr(err, MLSH_EINVAL, "col_take: index %lld at position %zu is outside 0..%zu",
@@ -185,9 +187,13 @@ static int take_strings(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_co
 
 int col_take(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_col **out, mlsh_err *err) {
   size_t nna;
-  int rc = take_check(c, idx, m, &nna, err);
+  int identity, rc = take_check(c, idx, m, &nna, &identity, err);
   *out = NULL;
   if (rc) return rc;
+  if (identity) {   /* every row in place (a left join, a filter keeping all): share, as columns never change */
+    *out = col_ref((mlsh_col *)c);
+    return MLSH_OK;
+  }
   mlsh_col *o = col_alloc(c->type, m);
   if (!o) return nomem(err, "col_take");
   o->levels = col_ref(c->levels);

@@ -75,7 +75,8 @@ int col_categorical(const int32_t *codes, size_t n, const uint8_t *valid, mlsh_c
                     mlsh_col **out, mlsh_err *err);
 
 /* Gather: out[i] = c[idx[i]]; idx[i] == -1 gives NA (the joins' "no
- * match"). Indices are checked. */
+ * match"). Indices are checked. When idx is 0 .. n-1, out is c itself
+ * (one more reference: columns are immutable). */
 int col_take(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_col **out, mlsh_err *err);
 /* Rows [begin, begin + len): shares the buffers of c (no copy of values). */
 int col_slice(mlsh_col *c, size_t begin, size_t len, mlsh_col **out, mlsh_err *err);
