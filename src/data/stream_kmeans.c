@@ -5,7 +5,7 @@
  * is at most tol, and the labels and inertia are those of the final
  * centres. Each iteration is one pass and, across processes, one packed
  * sum of the cluster sums, counts, changed labels and inertia. An empty
- * cluster takes the row farthest from its centre, as cluster.kmeans does
+ * cluster takes the row farthest from its own centre, as cluster.kmeans does
  * (one more pass, only in an iteration that leaves a cluster empty: see
  * relocate_empty). k-means++ (cluster.kmeans's greedy
  * variant, restart 0's random stream) runs on a sample of rows drawn by
