@@ -336,6 +336,11 @@ static int self_sum(void *ctx, double *buf, size_t n, mlsh_err *err) {
   return MLSH_OK;
 }
 
+static int self_gatherv(void *ctx, const void *in, size_t bytes, void *out, const size_t *counts, mlsh_err *err) {
+  (void)counts;
+  return self_gather(ctx, in, bytes, out, err);
+}
+
 /* Mapped Lloyd from centres C0 (k of them) against km_fit's Lloyd and
  * Hamerly from the same centres: the same labels, sizes and iterations,
  * the inertia to 1e-10. Over blocks of `block` rows, 1 and 3 threads,
@@ -356,7 +361,8 @@ static void check_empty_vs_memory(const mlsh_mat *X, const mlsh_mat *C0, size_t 
     CHECK(km_fit(X, &o, &a[h], &err) == MLSH_OK);
   }
   CHECK(a[0].iters == a[1].iters);
-  stream_comm one = {.rank = 0, .size = 1, .allreduce_sum = self_sum, .allgather = self_gather};
+  stream_comm one = {.rank = 0, .size = 1, .allreduce_sum = self_sum, .allgather = self_gather,
+                     .allgatherv = self_gatherv};
   for (int v = 0; v < 8; v++) {
     stream_src s;
     stream_src_npymap(&s, &m);
