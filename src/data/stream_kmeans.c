@@ -4,8 +4,10 @@
  * a run stops when no label changes or the summed squared centre shift
  * is at most tol, and the labels and inertia are those of the final
  * centres. Each iteration is one pass and, across processes, one packed
- * sum of the cluster sums, counts, changed labels and inertia. A cluster
- * left empty keeps its centre. k-means++ (cluster.kmeans's greedy
+ * sum of the cluster sums, counts, changed labels and inertia. An empty
+ * cluster takes the row farthest from its own centre, as cluster.kmeans does
+ * (one more pass, only in an iteration that leaves a cluster empty: see
+ * relocate_empty). k-means++ (cluster.kmeans's greedy
  * variant, restart 0's random stream) runs on a sample of rows drawn by
  * hashing (seed, global row). */
 #include <math.h>
@@ -65,16 +67,18 @@ typedef struct {
   double *sample;
   size_t nsample, cap;
   uint64_t seed;
+  double *far;                /* relocation: per thread, the T farthest rows (see far_insert) */
+  size_t *nfar, T;
   mlsh_err *err;
 } km_job;
 
 static size_t acc_len(const km_job *j) { return j->k * j->p + j->k + 2; }
 
 /* One thread's scratch. */
-typedef struct { double *xc, *xn, *D; } km_scratch;
+typedef struct { double *xc, *xn, *D; int tid; } km_scratch;
 
 static km_scratch scratch_of(const km_job *j, int tid) {
-  km_scratch s = {j->xc + (size_t)tid * SUB * j->p, j->xn + (size_t)tid * SUB, j->D + (size_t)tid * SUB * j->k};
+  km_scratch s = {j->xc + (size_t)tid * SUB * j->p, j->xn + (size_t)tid * SUB, j->D + (size_t)tid * SUB * j->k, tid};
   return s;
 }
 
@@ -131,29 +135,42 @@ static void assign_sub(km_job *j, const km_scratch *t, double *acc, size_t local
   }
 }
 
-/* Parts [b, e) of the current block on thread tid. */
-static int assign_parts(void *ctx, size_t b, size_t e, int tid) {
-  km_job *j = ctx;
+typedef void (*km_sub_fn)(km_job *j, const km_scratch *t, size_t part, size_t local0, size_t m);
+
+/* Parts [b, e) of the current block on thread tid, SUB centred rows at a time. */
+static void each_sub(km_job *j, size_t b, size_t e, int tid, km_sub_fn fn) {
   km_scratch t = scratch_of(j, tid);
   for (size_t r = b; r < e; r++) {
     size_t i0 = j->m * r / NPART, i1 = j->m * (r + 1) / NPART;
-    double *acc = j->part + r * acc_len(j);
-    memset(acc, 0, acc_len(j) * sizeof(double));
     for (size_t s0 = i0; s0 < i1; s0 += SUB) {
       size_t mm = i1 - s0 < SUB ? i1 - s0 : SUB;
       centre_rows(j, &t, j->X + s0 * j->p, mm);
-      assign_sub(j, &t, acc, j->local0 + s0, mm);
+      fn(j, &t, r, j->local0 + s0, mm);
     }
   }
+}
+
+static void assign_part_sub(km_job *j, const km_scratch *t, size_t part, size_t local0, size_t m) {
+  assign_sub(j, t, j->part + part * acc_len(j), local0, m);
+}
+
+static int assign_parts(void *ctx, size_t b, size_t e, int tid) {
+  km_job *j = ctx;
+  memset(j->part + b * acc_len(j), 0, (e - b) * acc_len(j) * sizeof(double));
+  each_sub(j, b, e, tid, assign_part_sub);
   return MLSH_OK;
+}
+
+static void set_block(km_job *j, size_t grow0, const double *X, size_t m) {
+  j->local0 = grow0 - j->s->row0;
+  j->X = X;
+  j->m = m;
 }
 
 static int assign_block(void *ctx, size_t grow0, const double *X, size_t m) {
   km_job *j = ctx;
   size_t len = acc_len(j);
-  j->local0 = grow0 - j->s->row0;
-  j->X = X;
-  j->m = m;
+  set_block(j, grow0, X, m);
   if (j->s->bitwise) {
     j->cur = j->parts + j->local0 / j->s->block * len;
     memset(j->cur, 0, len * sizeof(double));
@@ -185,6 +202,125 @@ static int km_pass(km_job *j, double *buf, int final) {
   int rc = stream_each_block(j->s, buf, assign_block, j);
   if (!rc && j->s->bitwise) return sum_blocks(j);
   if (!rc && j->c) rc = j->c->allreduce_sum(j->c->ctx, j->acc, acc_len(j), j->err);
+  return rc;
+}
+
+/* ---- empty clusters ----
+ * As relocate_empty in src/cluster/kmeans.c (scikit-learn's relocation):
+ * each empty cluster in turn takes the row farthest from its centre (the
+ * centres of the pass that left it empty; ties to the lower row) among
+ * rows whose cluster still has 2 rows or more. Only rows of such clusters
+ * at the start can serve, and each move makes at most 2 of them
+ * ineligible (the moved row, and the last row of the cluster it left), so
+ * e empty clusters are served from the 2e - 1 farthest of them. Each
+ * thread keeps its T = 2e farthest, merged on this process, then across
+ * processes: the choice depends on the rows and centres only, never on
+ * blocks, threads or processes. An entry: distance, global row, label,
+ * the p centred coordinates (the moved row's, for the sums). */
+
+static size_t far_len(const km_job *j) { return j->p + 3; }
+
+/* Whether entry a comes before b: larger distance, then lower row. */
+static int far_before(const double *a, const double *b) { return a[0] > b[0] || (a[0] == b[0] && a[1] < b[1]); }
+
+/* Entry e into the sorted list L of *n (at most T) entries, if it belongs there. */
+static void far_add(double *L, size_t *n, size_t T, size_t q, const double *e) {
+  if (*n == T && !far_before(e, L + (T - 1) * q)) return;
+  size_t i = *n < T ? *n : T - 1, end = i;
+  while (i > 0 && far_before(e, L + (i - 1) * q)) i--;
+  memmove(L + (i + 1) * q, L + i * q, (end - i) * q * sizeof(double));
+  memcpy(L + i * q, e, q * sizeof(double));
+  if (*n < T) (*n)++;
+}
+
+static void far_sub(km_job *j, const km_scratch *t, size_t part, size_t local0, size_t m) {
+  size_t p = j->p, q = far_len(j), T = j->T;
+  const double *cnt = j->acc + j->k * p;
+  double *L = j->far + (size_t)t->tid * (T + 1) * q, *e = L + T * q;   /* slot T: the candidate */
+  size_t *n = j->nfar + t->tid;
+  (void)part;
+  for (size_t i = 0; i < m; i++) {
+    int a = j->lab[local0 + i];
+    if (cnt[a] < 1.5) continue;   /* never empty another cluster */
+    const double *x = t->xc + i * p;
+    e[0] = dist_sq_pair(x, j->C + (size_t)a * p, p);
+    e[1] = (double)(j->s->row0 + local0 + i);
+    if (!(e[0] >= 0.0) || (*n == T && !far_before(e, L + (T - 1) * q))) continue;
+    e[2] = (double)a;
+    memcpy(e + 3, x, p * sizeof(double));
+    far_add(L, n, T, q, e);
+  }
+}
+
+static int far_parts(void *ctx, size_t b, size_t e, int tid) {
+  each_sub(ctx, b, e, tid, far_sub);
+  return MLSH_OK;
+}
+
+static int far_block(void *ctx, size_t grow0, const double *X, size_t m) {
+  km_job *j = ctx;
+  set_block(j, grow0, X, m);
+  return mlsh_parallel_for(NPART, j->threads, 1, far_parts, j);
+}
+
+/* Every thread's and process's lists merged into L (T entries, *n used). */
+static int far_merge(km_job *j, double *L, size_t *n) {
+  size_t q = far_len(j), T = j->T;
+  *n = 0;
+  for (int t = 0; t < j->threads; t++)
+    for (size_t i = 0; i < j->nfar[t]; i++) far_add(L, n, T, q, j->far + ((size_t)t * (T + 1) + i) * q);
+  if (!j->c) return MLSH_OK;
+  memset(L + *n * q, 0, (T - *n) * q * sizeof(double));
+  for (size_t i = *n; i < T; i++) L[i * q + 1] = -1.0;   /* unused */
+  double *all = mlsh_malloc_array((size_t)j->c->size * T, q * sizeof(double));
+  if (!all) return mlsh_seterr(j->err, MLSH_ENOMEM, "not enough memory for the empty clusters");
+  int rc = j->c->allgather(j->c->ctx, L, T * q * sizeof(double), all, j->err);
+  *n = 0;
+  for (size_t i = 0; !rc && i < (size_t)j->c->size * T; i++)
+    if (all[i * q + 1] >= 0.0) far_add(L, n, T, q, all + i * q);
+  mlsh_free(all);
+  return rc;
+}
+
+/* The moves, in cluster order, on the reduced sums and counts (the same
+ * on every process) and on the owner's label. */
+static void far_apply(km_job *j, double *L, size_t n) {
+  size_t p = j->p, k = j->k, q = far_len(j);
+  double *sums = j->acc, *cnt = sums + k * p;
+  for (size_t c = 0; c < k; c++) {
+    if (cnt[c] > 0.5) continue;
+    size_t i = 0;
+    while (i < n && cnt[(size_t)L[i * q + 2]] < 1.5) i++;
+    if (i == n) continue;
+    double *e = L + i * q;
+    size_t a = (size_t)e[2], row = (size_t)e[1];
+    for (size_t t = 0; t < p; t++) { sums[a * p + t] -= e[3 + t]; sums[c * p + t] = e[3 + t]; }
+    cnt[a] -= 1.0;
+    cnt[c] = 1.0;
+    e[2] = (double)c;   /* a cluster of one row now: never moved again */
+    if (row >= j->s->row0 && row - j->s->row0 < j->s->rows) j->lab[row - j->s->row0] = (int)c;
+  }
+}
+
+/* After a Lloyd pass: nothing unless a cluster is empty, else one more pass. */
+static int relocate_empty(km_job *j, double *buf) {
+  size_t k = j->k, e = 0, n = 0, q = far_len(j);
+  const double *cnt = j->acc + k * j->p;
+  for (size_t c = 0; c < k; c++) e += cnt[c] < 0.5;
+  if (!e) return MLSH_OK;
+  j->T = 2 * e;
+  j->far = mlsh_malloc_array((size_t)j->threads * (j->T + 1), q * sizeof(double));
+  j->nfar = mlsh_calloc((size_t)j->threads, sizeof(size_t));
+  double *L = mlsh_malloc_array(j->T, q * sizeof(double));
+  int rc = j->far && j->nfar && L ? MLSH_OK : mlsh_seterr(j->err, MLSH_ENOMEM, "not enough memory for the empty clusters");
+  if (!rc) rc = stream_each_block(j->s, buf, far_block, j);
+  if (!rc) rc = far_merge(j, L, &n);
+  if (!rc) far_apply(j, L, n);
+  mlsh_free(L);
+  mlsh_free(j->far);
+  mlsh_free(j->nfar);
+  j->far = NULL;
+  j->nfar = NULL;
   return rc;
 }
 
@@ -283,6 +419,7 @@ static int lloyd(km_job *j, const stream_km_opts *o, double tol, double *buf, st
   double tot = INFINITY;
   for (it = 1; !rc && it <= o->max_iter; it++) {
     double changed = j->acc[j->k * j->p + j->k];
+    if ((rc = relocate_empty(j, buf))) break;
     tot = update_centres(j);
     if (it > 1 && changed == 0) { strict = 1; break; }
     if (tot <= tol || it == o->max_iter) break;

@@ -445,7 +445,9 @@ static const mlsh_Reg methods[] = {
    "per-row fields (p:transform(rows) gives coordinates of any rows).\nExample: p = X:pca{ncomp = 10}", &pca_spec},
   {"kmeans", m_kmeans, "X:kmeans(k [, opts])",
    "K-Means (Lloyd) streamed over row blocks: one pass per iteration, as cluster.kmeans's Lloyd (centred data,\n"
-   "the same tol and stopping rule); a cluster left empty keeps its centre. k-means++ runs on a sample of\n"
+   "the same tol and stopping rule). An empty cluster takes the row farthest from its own centre among the\n"
+   "clusters of 2 rows or more, as in memory (scikit-learn's relocation; one more pass, only in an iteration\n"
+   "that leaves a cluster empty). k-means++ runs on a sample of\n"
    "rows drawn by (seed, row); init = \"k-means||\" seeds over every row instead (Bahmani et al.: 5 rounds\n"
    "each drawing about 2k rows with probability by (seed, row, round), the candidates weighted by their\n"
    "nearest rows and reduced by weighted k-means++ and Lloyd), the centres cluster.kmeans finds in memory\n"

@@ -3,7 +3,8 @@
  * (correlation PCA eigenvalues and loadings, FactoMineR definitions);
  * np.cov of it (ddof = 1); and the in-memory kernels (km_fit's Lloyd from
  * the same centres, mat_cov) on larger random data, read in small blocks
- * so that many block merges happen. */
+ * so that many block merges happen; empty clusters: a 6-row case worked
+ * by hand, and km_fit's Lloyd and Hamerly relocation. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,6 +331,107 @@ static void test_knn_ring_of_one(void) {
   mat_free(&X);
 }
 
+static int self_sum(void *ctx, double *buf, size_t n, mlsh_err *err) {
+  (void)ctx; (void)buf; (void)n; (void)err;
+  return MLSH_OK;
+}
+
+static int self_gatherv(void *ctx, const void *in, size_t bytes, void *out, const size_t *counts, mlsh_err *err) {
+  (void)counts;
+  return self_gather(ctx, in, bytes, out, err);
+}
+
+/* Mapped Lloyd from centres C0 (k of them) against km_fit's Lloyd and
+ * Hamerly from the same centres: the same labels, sizes and iterations,
+ * the inertia to 1e-10. Over blocks of `block` rows, 1 and 3 threads,
+ * bitwise or not, and through a comm of one process (the gathered path). */
+static void check_empty_vs_memory(const mlsh_mat *X, const mlsh_mat *C0, size_t block, const char *file) {
+  mlsh_err err;
+  size_t k = C0->rows;
+  save(file, X, 0);
+  mlsh_npymap m;
+  CHECK(npymap_open(path_of(file), 0, (size_t)-1, &m, &err) == MLSH_OK);
+  km_result a[2];
+  for (int h = 0; h < 2; h++) {
+    km_opts o;
+    km_opts_default(&o, k);
+    o.algo = h ? KM_HAMERLY : KM_LLOYD;
+    o.init = KM_INIT_GIVEN;
+    o.centers0 = C0;
+    CHECK(km_fit(X, &o, &a[h], &err) == MLSH_OK);
+  }
+  CHECK(a[0].iters == a[1].iters);
+  stream_comm one = {.rank = 0, .size = 1, .allreduce_sum = self_sum, .allgather = self_gather,
+                     .allgatherv = self_gatherv};
+  for (int v = 0; v < 8; v++) {
+    stream_src s;
+    stream_src_npymap(&s, &m);
+    s.block = block;
+    s.bitwise = v & 1;
+    stream_km_opts so;
+    stream_km_opts_default(&so, k);
+    so.centers0 = C0;
+    so.threads = v & 2 ? 3 : 1;
+    stream_km_result b;
+    CHECK(stream_kmeans(&s, v & 4 ? &one : NULL, &so, &b, &err) == MLSH_OK);
+    for (int h = 0; h < 2; h++) {
+      CHECK(a[h].iters == b.iters && a[h].converged == b.converged);
+      CHECK_NEAR(b.inertia, a[h].inertia, 1e-10 * a[h].inertia);
+      size_t same = 0;
+      for (size_t i = 0; i < X->rows; i++) same += a[h].labels[i] == b.labels[i];
+      CHECK(same == X->rows);
+      for (size_t c = 0; c < k; c++) CHECK(b.sizes[c] == (double)a[h].sizes[c]);
+    }
+    stream_km_result_free(&b);
+  }
+  km_result_free(&a[0]);
+  km_result_free(&a[1]);
+  npymap_close(&m);
+}
+
+static void test_kmeans_empty_clusters(void) {
+  /* By hand (p = 2, second column 0): A = {10, 0} from centre 5, B =
+   * {100, 101, 102} from 101, C = {200} alone from 180; D and E far from
+   * every row, empty at the first pass. D takes the farthest row of a
+   * cluster of 2 or more: rows 0 and 1 tie at 25 (the lower row, 10);
+   * A is left with one row, so E takes row 2 (100: ties with 102 at 1).
+   * Then nothing changes: labels D A E B B C, 2 iterations, inertia
+   * 0.25 + 0.25. */
+  static const double x[6] = {10, 0, 100, 101, 102, 200}, c0[5][2] = {{5, 0}, {101, 0}, {180, 0}, {1e4, 0}, {1e4, 1e3}};
+  mlsh_mat X, C0;
+  mat_alloc(&X, 6, 2, NULL);
+  mat_alloc(&C0, 5, 2, NULL);
+  for (size_t i = 0; i < 6; i++) { MAT_AT(&X, i, 0) = x[i]; MAT_AT(&X, i, 1) = 0.0; }
+  for (size_t c = 0; c < 5; c++) { MAT_AT(&C0, c, 0) = c0[c][0]; MAT_AT(&C0, c, 1) = c0[c][1]; }
+  stream_src s;
+  stream_src_matrix(&s, &X);
+  s.block = 2;
+  stream_km_opts so;
+  stream_km_opts_default(&so, 5);
+  so.centers0 = &C0;
+  stream_km_result b;
+  mlsh_err err;
+  CHECK(stream_kmeans(&s, NULL, &so, &b, &err) == MLSH_OK);
+  static const int want[6] = {3, 0, 4, 1, 1, 2};
+  for (size_t i = 0; i < 6; i++) CHECK(b.labels[i] == want[i]);
+  CHECK(b.iters == 2 && b.converged);
+  CHECK_NEAR(b.inertia, 0.5, 1e-12);
+  CHECK_NEAR(MAT_AT(&b.centers, 3, 0), 10.0, 1e-12);
+  stream_km_result_free(&b);
+  check_empty_vs_memory(&X, &C0, 2, "empty6.npy");
+  mat_free(&C0);
+  /* 3000 rows around 4 centres; from rows 0..2 and two centres far from
+   * every row: two empty clusters at the first pass, served in order. */
+  mat_free(&X);
+  X = random_data(3000, 5, 11);
+  mat_alloc(&C0, 5, 5, NULL);
+  for (size_t c = 0; c < 5; c++)
+    for (size_t q = 0; q < 5; q++) MAT_AT(&C0, c, q) = c < 3 ? MAT_AT(&X, c, q) : (c == 3 ? 1e3 : -1e3);
+  check_empty_vs_memory(&X, &C0, 250, "empty3000.npy");
+  mat_free(&C0);
+  mat_free(&X);
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/mlsh-mmap-XXXXXX");
   if (!mkdtemp(dir)) { printf("0 passed, 1 failed\n"); return 1; }
@@ -343,6 +445,7 @@ int main(void) {
   RUN(test_tsqr_pca);
   RUN(test_kmeans_parallel_seed);
   RUN(test_knn_ring_of_one);
+  RUN(test_kmeans_empty_clusters);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd)) {}

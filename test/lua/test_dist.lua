@@ -1,7 +1,7 @@
 -- test/lua/test_dist.lua - the dist module and the distributed kernels under OpenMPI: test/mpi/*.lua
 -- run by `mpirun -np 1..4 --oversubscribe` (shared-memory transport only, each under `timeout`) give
--- the same K-Means labels and iterations, the same PCA within 1e-10 as one process on the whole file,
--- and the collective bytes the cost model predicts. References: the in-memory functions (cluster.kmeans
+-- the same K-Means labels and iterations (also when clusters are empty at the first pass), the same
+-- PCA within 1e-10 as one process on the whole file, and the collective bytes the cost model predicts. References: the in-memory functions (cluster.kmeans
 -- Lloyd from the same centres, stats.pca) on the same data, themselves tested against R/scikit-learn.
 -- Skips, saying so, when OpenMPI (mpirun, build/mlsh-mpi.so) is missing.
 local T = dofile("test/lua/harness.lua")
@@ -88,6 +88,14 @@ T.test("one process agrees with the in-memory functions", function()
   local par = cluster.kmeans(X, 4, { init = "k-means||", seed = 5, algorithm = "lloyd" })
   T.eq(single.par_labels, table.concat(par.labels, ","))
   T.eq(tonumber(single.par_iters), par.iters)
+  -- two centres far from every row: empty clusters relocated as in memory (Lloyd and Hamerly)
+  local E0 = X:slice(1, 3):vcat(mat.from { { 1e3, 1e3, 1e3, 1e3, 1e3 }, { -1e3, -1e3, -1e3, -1e3, -1e3 } })
+  for _, algo in ipairs { "lloyd", "hamerly" } do
+    local e = cluster.kmeans(X, 5, { init = E0, algorithm = algo })
+    T.eq(single.empty_labels, table.concat(e.labels, ","), algo)
+    T.eq(tonumber(single.empty_iters), e.iters, algo)
+    T.rel(tonumber(single.empty_inertia), e.inertia, 1e-10)
+  end
 end)
 
 for np = 1, 4 do
@@ -95,7 +103,8 @@ for np = 1, 4 do
     local text, code = mpirun(np, "test/mpi/fit.lua", PATH)
     T.eq(code, 0, text)
     local r = results(text)
-    for _, k in ipairs { "n", "iters", "labels", "given_iters", "given_labels", "knn", "par_iters", "par_labels" } do
+    for _, k in ipairs { "n", "iters", "labels", "given_iters", "given_labels", "knn", "par_iters", "par_labels",
+                         "empty_iters", "empty_labels" } do
       T.eq(r[k], single[k], k .. " at -np " .. np)
     end
     for k = 1, 3 do T.near(tonumber(r["eig" .. k]), tonumber(single["eig" .. k]), 1e-10) end
@@ -104,6 +113,7 @@ for np = 1, 4 do
     T.near(tonumber(r.tsqr_load11), tonumber(single.tsqr_load11), 1e-10)
     T.rel(tonumber(r.par_center11), tonumber(single.par_center11), 1e-12)
     T.rel(tonumber(r.inertia), tonumber(single.inertia), 1e-12)
+    T.rel(tonumber(r.empty_inertia), tonumber(single.empty_inertia), 1e-12)
     -- one packed allreduce of k*p sums, k counts, changes and inertia per pass (iters + 1 passes)
     local iters, k, p = tonumber(r.iters), 4, 5
     T.eq(tonumber(r.allreduce_calls), iters + 1)
@@ -216,7 +226,8 @@ T.test("bitwise mode: identical bits for -np 1..4", function()
     local text, code = mpirun(np, "test/mpi/fit.lua", PATH .. " bitwise")
     T.eq(code, 0, text)
     local r = results(text)
-    for _, k in ipairs { "mean1", "cov12", "eig1", "eig2", "eig3", "load11", "iters", "inertia", "labels", "given_labels" } do
+    for _, k in ipairs { "mean1", "cov12", "eig1", "eig2", "eig3", "load11", "iters", "inertia", "labels", "given_labels",
+                         "empty_iters", "empty_labels", "empty_inertia" } do
       T.eq(r[k], ref[k], k .. " at -np " .. np)
     end
   end

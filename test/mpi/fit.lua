@@ -1,6 +1,7 @@
 -- test/mpi/fit.lua PATH [bitwise] - run by test/lua/test_dist.lua under
 -- mpirun -np 1..4: the distributed colstats, covariance, PCA (covariance and TSQR), K-Means
--- (k-means++ on a sample, k-means|| and given centres) and KNN of PATH; rank 0 prints
+-- (k-means++ on a sample, k-means|| and given centres, two of them far from every row so
+-- that their clusters are empty at the first pass) and KNN of PATH; rank 0 prints
 -- one "key value" line per result, compared with the single-process run of
 -- the same file. bitwise: blocks of 64 rows reduced in block order.
 local path = arg[1]
@@ -38,5 +39,11 @@ out("par_center11", string.format("%.17g", par.centers:get(1, 1)))
 local given = cluster.kmeans(X, 3, { init = mat.load(path):slice(1, 3) })
 out("given_iters", given.iters)
 out("given_labels", labels_of(given))
+-- centres 4 and 5 far from every row: their clusters take the farthest rows
+local E0 = mat.load(path):slice(1, 3):vcat(mat.from { { 1e3, 1e3, 1e3, 1e3, 1e3 }, { -1e3, -1e3, -1e3, -1e3, -1e3 } })
+local empty = cluster.kmeans(X, 5, { init = E0 })
+out("empty_iters", empty.iters)
+out("empty_labels", labels_of(empty))
+out("empty_inertia", string.format("%.17g", empty.inertia))
 local I = X:knn(mat.load(path):slice(5, 6), 3)
 out("knn", string.format("%d,%d,%d", I:get(1, 1), I:get(1, 2), I:get(2, 3)))
