@@ -145,6 +145,27 @@ typedef struct stream_seed_opts {
 int stream_kmeans_parallel_init(const stream_src *s, const stream_comm *c, const stream_seed_opts *o,
                                 const double *shift, double *C, mlsh_err *err);
 
+/* ---- cluster validity and the elbow sweep (stream_valid.c) ---- */
+/* Rows of every process. */
+int stream_total_rows(const stream_src *s, const stream_comm *c, size_t *n, mlsh_err *err);
+/* Calinski-Harabasz (*ch) and Davies-Bouldin (*db) of the labels lab
+ * (local rows, 0-based in [0, k)) over every row of every process, as
+ * clv_calinski_harabasz / clv_davies_bouldin in memory up to the order of
+ * the sums: one pass for the clusters' sums and counts, one for each row's
+ * distance to its centroid. Bitwise sources reduce in block order. */
+int stream_cluster_indices(const stream_src *s, const stream_comm *c, const int *lab, size_t k, int threads, double *ch,
+                           double *db, mlsh_err *err);
+/* Rows rows[0..m) into out (m x p, every process gets them all): numbers
+ * count the rows of every process in rank order from 0. */
+int stream_gather_rows(const stream_src *s, const stream_comm *c, const size_t *rows, size_t m, double *out, mlsh_err *err);
+/* cluster.elbow over blocks: for k = kmin..kmax (t = k - kmin) stream_kmeans
+ * with o (its k replaced), inertia[t], ch[t] and db[t] as above, and sil[t]
+ * the mean silhouette of `sample` rows (all of them when sample >= the
+ * rows, else the first of clv_sample_perm(o->seed), as in memory; 0: none,
+ * NaN) held in memory, their labels sent by their processes. */
+int stream_elbow(const stream_src *s, const stream_comm *c, const stream_km_opts *o, size_t kmin, size_t kmax,
+                 size_t sample, double *inertia, double *sil, double *ch, double *db, mlsh_err *err);
+
 /* ---- brute-force nearest neighbours (stream_knn.c) ---- */
 /* For each of the q rows of Q, the k nearest rows of the source (global
  * 0-based numbers, ties to the lower row) and their Euclidean distances,

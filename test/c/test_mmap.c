@@ -14,6 +14,7 @@
 #include "../../src/data/stream.h"
 #include "../../src/cluster/kmeans.h"
 #include "../../src/cluster/dist.h"
+#include "../../src/cluster/validity.h"
 #include "../../src/core/npy.h"
 #include "../../src/core/rng.h"
 #include "../../src/core/alloc.h"
@@ -298,6 +299,38 @@ static void test_kmeans_parallel_seed(void) {
   mat_free(&X);
 }
 
+/* The streamed indices against the in-memory ones (clv_*, tested against
+ * scikit-learn) on 1000 rows in blocks of 64, labels i mod 4; plain and
+ * bitwise blocks; a label out of range names its row. */
+static void test_cluster_indices(void) {
+  mlsh_mat X = random_data(1000, 3, 13);
+  int lab[1000];
+  for (int i = 0; i < 1000; i++) lab[i] = i % 4;
+  mlsh_err err;
+  double ch0, db0, ch, db;
+  CHECK(clv_calinski_harabasz(&X, lab, 4, &ch0, &err) == MLSH_OK);
+  CHECK(clv_davies_bouldin(&X, lab, 4, &db0, &err) == MLSH_OK);
+  stream_src s;
+  stream_src_matrix(&s, &X);
+  s.block = 64;
+  for (int bitwise = 0; bitwise < 2; bitwise++) {
+    s.bitwise = bitwise;
+    CHECK(stream_cluster_indices(&s, NULL, lab, 4, 3, &ch, &db, &err) == MLSH_OK);
+    CHECK_NEAR(ch, ch0, 1e-10 * ch0);
+    CHECK_NEAR(db, db0, 1e-10 * db0);
+  }
+  lab[700] = 4;
+  CHECK(stream_cluster_indices(&s, NULL, lab, 4, 1, &ch, &db, &err) == MLSH_EINVAL);
+  CHECK(strstr(err.msg, "label 5 at row 701 is outside 1..4") != NULL);
+  CHECK(stream_cluster_indices(&s, NULL, lab, 1000, 1, &ch, &db, &err) == MLSH_EINVAL);
+  /* rows gathered by number, in the order asked */
+  size_t rows[3] = {999, 0, 64};
+  double out[9];
+  CHECK(stream_gather_rows(&s, NULL, rows, 3, out, &err) == MLSH_OK);
+  CHECK(out[0] == MAT_AT(&X, 999, 0) && out[4] == MAT_AT(&X, 0, 1) && out[8] == MAT_AT(&X, 64, 2));
+  mat_free(&X);
+}
+
 /* One process posing as a ring of one: the ring's own code paths. */
 static int self_gather(void *ctx, const void *in, size_t bytes, void *out, mlsh_err *err) {
   (void)ctx; (void)err;
@@ -343,6 +376,7 @@ int main(void) {
   RUN(test_tsqr_pca);
   RUN(test_kmeans_parallel_seed);
   RUN(test_knn_ring_of_one);
+  RUN(test_cluster_indices);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd)) {}

@@ -111,6 +111,30 @@ for np = 1, 4 do
   end)
 end
 
+T.test("cluster.elbow on dist.load data at -np 1..3: the in-memory sweep", function()
+  -- reference: cluster.elbow of the whole file in memory with the streamed fit (Lloyd, one start),
+  -- the same seed, init and 400-row silhouette sample
+  for _, run in ipairs { { "k-means||" }, { "k-means++" }, { "k-means||", "bitwise" } } do
+    local init = run[1]
+    local ref = cluster.elbow(X, { kmin = 2, kmax = 5, init = init, seed = 6, silhouette = 400, algorithm = "lloyd", nstart = 1 })
+    for np = 1, 3 do
+      local text, code = mpirun(np, "test/mpi/elbow.lua", PATH .. " '" .. init .. "' " .. (run[2] or ""))
+      T.eq(code, 0, text)
+      local r = results(text)
+      local what = init .. (run[2] and " bitwise" or "") .. " at -np " .. np
+      for _, key in ipairs { "inertia", "silhouette", "calinski_harabasz", "davies_bouldin" } do
+        local t = 0
+        for v in (r[key] or ""):gmatch("[^,]+") do t = t + 1; T.rel(tonumber(v), ref[key][t], 1e-9, key .. " " .. what) end
+        T.eq(t, 4, key .. " " .. what)
+      end
+      T.eq(tonumber(r.knee), ref.best.knee, what)
+      T.eq(tonumber(r.best_silhouette), ref.best.silhouette, what)
+      T.eq(tonumber(r.silhouette_rows), 400, what)
+      T.eq(r.ranks_agree, "true", what)
+    end
+  end
+end)
+
 T.test("ring KNN: queries and training rows spread over -np 1..4, ties by global row", function()
   -- integer points on a small grid: many exact ties. Reference: brute force here, sorted by
   -- (distance, row).
