@@ -380,7 +380,8 @@ static int m_knn(lua_State *L) {
   mlsh_mat *I = lmat_push_new(L, Q->rows, (size_t)k, fname);
   size_t *idx = mlsh_scratch(L, Q->rows * (size_t)k * sizeof(size_t) + 1, fname);
   mlsh_err err;
-  int rc = (ring ? stream_knn_ring : stream_knn)(&s, c, Q, (size_t)k, idx, D->data, &err);
+  int threads = u->distributed ? dist_default_threads() : 0;   /* ranks on one node share its cores */
+  int rc = (ring ? stream_knn_ring : stream_knn)(&s, c, Q, (size_t)k, threads, idx, D->data, &err);
   if (rc) return mlsh_fail(L, fname, rc, &err);
   for (size_t t = 0; t < MAT_LEN(I); t++) I->data[t] = (double)idx[t] + 1;
   lua_pop(L, 1);

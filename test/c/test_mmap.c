@@ -235,7 +235,7 @@ static void test_knn_direct(void) {
   s.block = 64;
   size_t *idx = mlsh_malloc_array(5 * 701, sizeof(size_t));
   double *d = mlsh_malloc_array(5 * 701, sizeof(double));
-  CHECK(stream_knn(&s, NULL, &Q, 4, idx, d, &err) == MLSH_OK);
+  CHECK(stream_knn(&s, NULL, &Q, 4, 0, idx, d, &err) == MLSH_OK);
   for (size_t a = 0; a < 5; a++) {
     CHECK(idx[a * 4] == 10 + a && d[a * 4] == 0.0);
     /* the direct search: no row nearer than the 4th */
@@ -245,7 +245,7 @@ static void test_knn_direct(void) {
     CHECK(closer <= 3);
     for (size_t t = 1; t < 4; t++) CHECK(d[a * 4 + t] >= d[a * 4 + t - 1]);
   }
-  CHECK(stream_knn(&s, NULL, &Q, 701, idx, d, &err) == MLSH_EINVAL);
+  CHECK(stream_knn(&s, NULL, &Q, 701, 0, idx, d, &err) == MLSH_EINVAL);
   mlsh_free(idx);
   mlsh_free(d);
   mat_free(&Q);
@@ -344,6 +344,11 @@ static int self_shift(void *ctx, const void *send, size_t sbytes, void *recv, si
   return MLSH_OK;
 }
 
+static int self_start(void *ctx, const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err) {
+  return self_shift(ctx, send, sbytes, recv, rbytes, err);
+}
+static int self_wait(void *ctx, mlsh_err *err) { (void)ctx; (void)err; return MLSH_OK; }
+
 static void test_knn_ring_of_one(void) {
   mlsh_mat X = random_data(300, 3, 6), Q;
   mlsh_err err;
@@ -354,10 +359,19 @@ static void test_knn_ring_of_one(void) {
   stream_comm one = {.rank = 0, .size = 1, .allgather = self_gather};
   size_t i1[60], i2[60];
   double d1[60], d2[60];
-  CHECK(stream_knn(&s, NULL, &Q, 3, i1, d1, &err) == MLSH_OK);
-  CHECK(stream_knn_ring(&s, &one, &Q, 3, i2, d2, &err) == MLSH_EINVAL);   /* no shift: refused */
+  CHECK(stream_knn(&s, NULL, &Q, 3, 1, i1, d1, &err) == MLSH_OK);
+  CHECK(stream_knn_ring(&s, &one, &Q, 3, 3, i2, d2, &err) == MLSH_EINVAL);   /* no shift: refused */
   one.shift = self_shift;
-  CHECK(stream_knn_ring(&s, &one, &Q, 3, i2, d2, &err) == MLSH_OK);
+  CHECK(stream_knn_ring(&s, &one, &Q, 3, 3, i2, d2, &err) == MLSH_OK);
+  for (int t = 0; t < 60; t++) CHECK(i1[t] == i2[t] && d1[t] == d2[t]);
+  /* the split transfer alone serves the ring; query slices (7 for 20 queries; more threads than
+   * queries) give the same bits as one */
+  one.shift = NULL;
+  one.shift_start = self_start;
+  one.shift_wait = self_wait;
+  CHECK(stream_knn_ring(&s, &one, &Q, 3, 7, i2, d2, &err) == MLSH_OK);
+  for (int t = 0; t < 60; t++) CHECK(i1[t] == i2[t] && d1[t] == d2[t]);
+  CHECK(stream_knn(&s, NULL, &Q, 3, 64, i2, d2, &err) == MLSH_OK);
   for (int t = 0; t < 60; t++) CHECK(i1[t] == i2[t] && d1[t] == d2[t]);
   mat_free(&Q);
   mat_free(&X);

@@ -171,6 +171,29 @@ T.test("ring KNN: queries and training rows spread over -np 1..4, ties by global
   os.remove(gpath)
 end)
 
+T.test("ring KNN at -np 3 with 2 search threads a rank: the one-process search, bit for bit", function()
+  -- the block held is searched on worker threads while the next one travels (the main thread waits
+  -- for it); uneven blocks (2999 rows), several query slices. Reference: X:knn on one process.
+  local R = mat.randn(2999, 8, { seed = 12 })
+  local rpath = T.tmpname(".npy")
+  R:save(rpath)
+  local k = 4
+  local I, D = mat.mmap(rpath):knn(R, k)
+  local want, wantd = {}, {}
+  for i = 1, I:rows() do
+    local r, d = {}, {}
+    for j = 1, k do r[j] = string.format("%d", I:get(i, j)); d[j] = string.format("%.17g", D:get(i, j)) end
+    want[i], wantd[i] = table.concat(r, ","), table.concat(d, ",")
+  end
+  local text, code = mpirun(3, "test/mpi/knn.lua", rpath .. " " .. k, "MLSH_THREADS=6")
+  T.eq(code, 0, text)
+  local r = results(text)
+  T.eq(r.ring, table.concat(want, ";"), "neighbours at -np 3")
+  T.eq(r.ringd, table.concat(wantd, ";"), "distances at -np 3")
+  T.eq(tonumber(r.shifts), 2, "one shift per step")
+  os.remove(rpath)
+end)
+
 T.test("random forest over ranks: the one-process forest's predictions, bit for bit, at -np 1..4", function()
   -- reference: the same script without mpirun (learn.forest grows every tree itself), itself tested
   -- against scikit-learn in test_learn
