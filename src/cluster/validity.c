@@ -6,6 +6,7 @@
 #include "../core/alloc.h"
 #include "../core/distrib.h"
 #include "../core/interrupt.h"
+#include "../core/rng.h"
 #include "../core/threads.h"
 
 /* Counts per label; an error when a label is out of range. */
@@ -173,27 +174,27 @@ static int with_centroids(const mlsh_mat *X, const int *lab, size_t k, index_fn 
   return rc;
 }
 
+double clv_ch_finish(const double *C, const double *cnt, const double *gm, size_t k, size_t p, size_t n, double W) {
+  double B = 0.0;
+  for (size_t c = 0; c < k; c++)
+    for (size_t j = 0; j < p; j++) { double d = C[c * p + j] - gm[j]; B += cnt[c] * d * d; }
+  /* scikit-learn: 1.0 when W is 0 (every cluster a single point). */
+  return W == 0.0 ? 1.0 : B * (double)(n - k) / (W * (double)(k - 1));
+}
+
 static int ch_fn(const mlsh_mat *X, const int *lab, size_t k, const double *C, const double *cnt,
                  const double *gm, double *out, mlsh_err *err) {
   size_t n = X->rows, p = X->cols;
-  double B = 0.0, W = 0.0;
+  double W = 0.0;
   (void)err;
-  for (size_t c = 0; c < k; c++)
-    for (size_t j = 0; j < p; j++) { double d = C[c * p + j] - gm[j]; B += cnt[c] * d * d; }
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < p; j++) { double d = X->data[i * p + j] - C[lab[i] * p + j]; W += d * d; }
-  /* scikit-learn: 1.0 when W is 0 (every cluster a single point). */
-  *out = W == 0.0 ? 1.0 : B * (double)(n - k) / (W * (double)(k - 1));
+  *out = clv_ch_finish(C, cnt, gm, k, p, n, W);
   return MLSH_OK;
 }
 
-static int db_fn(const mlsh_mat *X, const int *lab, size_t k, const double *C, const double *cnt,
-                 const double *gm, double *out, mlsh_err *err) {
-  size_t n = X->rows, p = X->cols;
-  double *S = mlsh_calloc(k, sizeof(double)), acc = 0.0;
-  (void)gm;
-  if (!S) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-  for (size_t i = 0; i < n; i++) S[lab[i]] += sqrt(dist_sq_pair(X->data + i * p, C + lab[i] * p, p));
+double clv_db_finish(const double *C, double *S, const double *cnt, size_t k, size_t p) {
+  double acc = 0.0;
   for (size_t c = 0; c < k; c++) S[c] = cnt[c] > 0 ? S[c] / cnt[c] : 0.0;
   for (size_t c = 0; c < k; c++) {
     double worst = 0.0;
@@ -205,8 +206,18 @@ static int db_fn(const mlsh_mat *X, const int *lab, size_t k, const double *C, c
     }
     acc += worst;
   }
+  return acc / (double)k;
+}
+
+static int db_fn(const mlsh_mat *X, const int *lab, size_t k, const double *C, const double *cnt,
+                 const double *gm, double *out, mlsh_err *err) {
+  size_t n = X->rows, p = X->cols;
+  double *S = mlsh_calloc(k, sizeof(double));
+  (void)gm;
+  if (!S) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  for (size_t i = 0; i < n; i++) S[lab[i]] += sqrt(dist_sq_pair(X->data + i * p, C + lab[i] * p, p));
+  *out = clv_db_finish(C, S, cnt, k, p);
   mlsh_free(S);
-  *out = acc / (double)k;
   return MLSH_OK;
 }
 
@@ -219,6 +230,12 @@ int clv_calinski_harabasz(const mlsh_mat *X, const int *lab, size_t k, double *o
 int clv_davies_bouldin(const mlsh_mat *X, const int *lab, size_t k, double *out, mlsh_err *err) {
   if (k < 2) return mlsh_seterr(err, MLSH_EINVAL, "needs at least 2 clusters (got %zu)", k);
   return with_centroids(X, lab, k, db_fn, out, err);
+}
+
+void clv_sample_perm(uint64_t seed, size_t n, size_t *perm) {
+  mlsh_rng rng;
+  mlsh_rng_seed(&rng, seed ^ 0x5117u);
+  mlsh_rng_permutation(&rng, perm, n);
 }
 
 void clv_crosstab(const int *a, const int *b, size_t n, size_t ka, size_t kb, double *tab) {

@@ -14,7 +14,9 @@ int mlsh_default_threads(void);
 /* Clamp a user request (<= 0 means default). */
 int mlsh_threads_resolve(int requested);
 /* Run fn over [0, n) on up to nthreads threads, in chunks of at least
- * `grain` items. Returns the first non-zero status of any worker. */
+ * `grain` items. The first chunk (tid 0) runs on the calling thread (work
+ * that must stay there, such as MPI calls, goes in item 0). Returns the
+ * first non-zero status of any worker. */
 int mlsh_parallel_for(size_t n, int nthreads, size_t grain, mlsh_range_fn fn, void *ctx);
 /* Dynamic scheduling: workers take chunks of `chunk` items from a shared
  * counter (for uneven work such as trees of a forest). */

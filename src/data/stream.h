@@ -52,6 +52,11 @@ typedef struct stream_comm {
   int (*allgatherv)(void *ctx, const void *in, size_t bytes, void *out, const size_t *counts, mlsh_err *err);
   /* The ring: send `sbytes` to rank + 1, receive `rbytes` from rank - 1 (mod size). */
   int (*shift)(void *ctx, const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err);
+  /* The same in two halves (NULL: not offered), so that a block is searched
+   * while the next one travels: start posts the transfer, wait completes it
+   * on the calling thread; one at a time, no other collective in between. */
+  int (*shift_start)(void *ctx, const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err);
+  int (*shift_wait)(void *ctx, mlsh_err *err);
 } stream_comm;
 
 /* Bitwise mode: every process's per-block partials (nlocal x len doubles,
@@ -145,18 +150,43 @@ typedef struct stream_seed_opts {
 int stream_kmeans_parallel_init(const stream_src *s, const stream_comm *c, const stream_seed_opts *o,
                                 const double *shift, double *C, mlsh_err *err);
 
+/* ---- cluster validity and the elbow sweep (stream_valid.c) ---- */
+/* Rows of every process. */
+int stream_total_rows(const stream_src *s, const stream_comm *c, size_t *n, mlsh_err *err);
+/* Calinski-Harabasz (*ch) and Davies-Bouldin (*db) of the labels lab
+ * (local rows, 0-based in [0, k)) over every row of every process, as
+ * clv_calinski_harabasz / clv_davies_bouldin in memory up to the order of
+ * the sums: one pass for the clusters' sums and counts, one for each row's
+ * distance to its centroid. Bitwise sources reduce in block order. */
+int stream_cluster_indices(const stream_src *s, const stream_comm *c, const int *lab, size_t k, int threads, double *ch,
+                           double *db, mlsh_err *err);
+/* Rows rows[0..m) into out (m x p, every process gets them all): numbers
+ * count the rows of every process in rank order from 0. */
+int stream_gather_rows(const stream_src *s, const stream_comm *c, const size_t *rows, size_t m, double *out, mlsh_err *err);
+/* cluster.elbow over blocks: for k = kmin..kmax (t = k - kmin) stream_kmeans
+ * with o (its k replaced), inertia[t], ch[t] and db[t] as above, and sil[t]
+ * the mean silhouette of `sample` rows (all of them when sample >= the
+ * rows, else the first of clv_sample_perm(o->seed), as in memory; 0: none,
+ * NaN) held in memory, their labels sent by their processes. */
+int stream_elbow(const stream_src *s, const stream_comm *c, const stream_km_opts *o, size_t kmin, size_t kmax,
+                 size_t sample, double *inertia, double *sil, double *ch, double *db, mlsh_err *err);
+
 /* ---- brute-force nearest neighbours (stream_knn.c) ---- */
 /* For each of the q rows of Q, the k nearest rows of the source (global
  * 0-based numbers, ties to the lower row) and their Euclidean distances,
- * both q x k row-major, nearest first. */
-int stream_knn(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, size_t *index,
+ * both q x k row-major, nearest first. The queries are split into
+ * `threads` slices (0 = default) searched at once; results do not depend
+ * on it. */
+int stream_knn(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, int threads, size_t *index,
                double *dist, mlsh_err *err);
 /* The same for queries spread over the processes (each its own Q): every
  * process's training rows travel around the ring of processes (one shift
  * per step, size steps; two blocks of the largest process's rows held),
- * each process keeps its queries' k best. Same neighbours for any number
- * of processes; without c, stream_knn. */
-int stream_knn_ring(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, size_t *index,
+ * each process keeps its queries' k best. With shift_start/shift_wait
+ * the block held is searched on worker threads while the calling thread
+ * waits for the next one. Same neighbours for any number of processes;
+ * without c, stream_knn. */
+int stream_knn_ring(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, int threads, size_t *index,
                     double *dist, mlsh_err *err);
 
 #endif

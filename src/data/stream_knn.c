@@ -5,23 +5,31 @@
  * search. Across processes every rank's k best are gathered and merged
  * in rank (global row) order; or, for queries spread over the ranks too,
  * the training blocks pass around a ring of ranks (stream_knn_ring) and
- * each rank keeps its own queries' k best. Ties go to the lower global
- * row whatever order the rows arrive in. */
+ * each rank keeps its own queries' k best, searching the block it holds
+ * while the next one travels. Queries are split into slices searched on
+ * threads. Ties go to the lower global row whatever order the rows
+ * arrive in. */
 #include <math.h>
 #include <string.h>
 #include "stream.h"
 #include "../cluster/dist.h"
 #include "../core/alloc.h"
+#include "../core/threads.h"
 
 #define SUB 512
 
 typedef struct {
   const mlsh_mat *Q;
   size_t k;
-  double *qn, *xn, *D;      /* query norms; SUB norms; q x SUB screen */
+  int slices;               /* query slices searched at once, one thread each */
+  double *qn, *xn, *D;      /* query norms; SUB norms per slice; q x SUB screen */
   double *best;             /* q x k squared distances, ascending */
   size_t *idx;              /* q x k global rows */
   size_t *found;            /* per query: how many of k are filled */
+  const double *X;          /* the block searched: m rows from global row grow0 */
+  size_t grow0, m;
+  const stream_comm *wait;  /* a ring transfer to complete on the calling thread meanwhile */
+  mlsh_err *err;
 } knn_job;
 
 /* Insert (d, row) into a query's sorted list, ordered by (d, row). */
@@ -39,26 +47,59 @@ static void insert(double *best, size_t *idx, size_t *found, size_t k, double d,
   if (n < k) *found = n + 1;
 }
 
-static int knn_block(void *ctx, size_t grow0, const double *X, size_t m) {
-  knn_job *j = ctx;
-  size_t q = j->Q->rows, p = j->Q->cols, k = j->k;
-  for (size_t s0 = 0; s0 < m; s0 += SUB) {
-    size_t mm = m - s0 < SUB ? m - s0 : SUB;
-    const double *B = X + s0 * p;
-    dist_row_sqnorms(B, mm, p, j->xn);
-    dist_sq_block(j->Q->data, j->qn, q, B, j->xn, mm, p, j->D);
-    for (size_t a = 0; a < q; a++) {
-      double *best = j->best + a * k;
+/* Queries [a0, a1) against the block, with slice sl's scratch. Each
+ * query's list is its own: the same neighbours for any slicing. */
+static void search_slice(knn_job *j, size_t a0, size_t a1, size_t sl) {
+  size_t p = j->Q->cols, k = j->k, nq = a1 - a0;
+  double *xn = j->xn + sl * SUB, *D = j->D + a0 * SUB;
+  for (size_t s0 = 0; s0 < j->m; s0 += SUB) {
+    size_t mm = j->m - s0 < SUB ? j->m - s0 : SUB;
+    const double *B = j->X + s0 * p;
+    dist_row_sqnorms(B, mm, p, xn);
+    dist_sq_block(j->Q->data + a0 * p, j->qn + a0, nq, B, xn, mm, p, D);
+    for (size_t a = a0; a < a1; a++) {
+      double *best = j->best + a * k, *da = D + (a - a0) * mm;
       size_t *idx = j->idx + a * k;
       for (size_t i = 0; i < mm; i++) {
-        double slack = 1e-10 * (j->qn[a] + j->xn[i]) + 1e-300;
-        if (j->found[a] == k && j->D[a * mm + i] > best[k - 1] + slack) continue;
+        double slack = 1e-10 * (j->qn[a] + xn[i]) + 1e-300;
+        if (j->found[a] == k && da[i] > best[k - 1] + slack) continue;
         double d = dist_sq_pair(j->Q->data + a * p, B + i * p, p);
-        insert(best, idx, &j->found[a], k, d, grow0 + s0 + i);
+        insert(best, idx, &j->found[a], k, d, j->grow0 + s0 + i);
       }
     }
   }
+}
+
+/* Part 0 waits for the ring transfer when there is one (the calling
+ * thread: only it calls MPI, and its wait polls so that the transfer
+ * progresses), the others search one query slice each. */
+static int search_parts(void *ctx, size_t b, size_t e, int tid) {
+  knn_job *j = ctx;
+  size_t q = j->Q->rows, ns = (size_t)j->slices;
+  (void)tid;
+  for (size_t r = b; r < e; r++) {
+    if (j->wait && r == 0) {
+      int rc = j->wait->shift_wait(j->wait->ctx, j->err);
+      if (rc) return rc;
+      continue;
+    }
+    size_t sl = j->wait ? r - 1 : r;
+    search_slice(j, q * sl / ns, q * (sl + 1) / ns, sl);
+  }
   return MLSH_OK;
+}
+
+static int search_block(knn_job *j, size_t grow0, const double *X, size_t m, const stream_comm *wait) {
+  j->X = X;
+  j->grow0 = grow0;
+  j->m = m;
+  j->wait = wait;
+  size_t parts = (size_t)j->slices + (wait != NULL);
+  return mlsh_parallel_for(parts, (int)parts, 1, search_parts, j);
+}
+
+static int knn_block(void *ctx, size_t grow0, const double *X, size_t m) {
+  return search_block(ctx, grow0, X, m, NULL);
 }
 
 /* Gather every rank's lists (distance and row as doubles) and merge. */
@@ -87,11 +128,13 @@ static int knn_reduce(const stream_comm *c, knn_job *j, mlsh_err *err) {
   return rc;
 }
 
-static int knn_setup(knn_job *j, const mlsh_mat *Q, size_t k, size_t *index, double *dist, mlsh_err *err) {
+static int knn_setup(knn_job *j, const mlsh_mat *Q, size_t k, int threads, size_t *index, double *dist, mlsh_err *err) {
   size_t q = Q->rows;
-  *j = (knn_job){.Q = Q, .k = k, .best = dist, .idx = index};
+  int slices = mlsh_threads_resolve(threads);
+  if ((size_t)slices > q) slices = q ? (int)q : 1;
+  *j = (knn_job){.Q = Q, .k = k, .slices = slices, .best = dist, .idx = index, .err = err};
   j->qn = mlsh_malloc_array(q ? q : 1, sizeof(double));
-  j->xn = mlsh_malloc_array(SUB, sizeof(double));
+  j->xn = mlsh_malloc_array((size_t)slices * SUB, sizeof(double));
   j->D = mlsh_malloc_array((q ? q : 1) * SUB, sizeof(double));
   j->found = mlsh_calloc(q ? q : 1, sizeof(size_t));
   if (!j->qn || !j->xn || !j->D || !j->found) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
@@ -117,12 +160,12 @@ static int knn_check(const stream_src *s, const mlsh_mat *Q, size_t k, mlsh_err 
   return MLSH_OK;
 }
 
-int stream_knn(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, size_t *index,
+int stream_knn(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, int threads, size_t *index,
                double *dist, mlsh_err *err) {
   int rc = knn_check(s, Q, k, err);
   if (rc) return rc;
   knn_job j;
-  rc = knn_setup(&j, Q, k, index, dist, err);
+  rc = knn_setup(&j, Q, k, threads, index, dist, err);
   double *buf = rc ? NULL : stream_block_buf(s);
   if (!rc && !buf) rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
   if (!rc) rc = stream_each_block(s, buf, knn_block, &j);
@@ -170,15 +213,17 @@ static int ring_load(const stream_src *s, ring_state *r, mlsh_err *err) {
   return MLSH_OK;
 }
 
-/* size steps: search the block held (first this rank's own), then pass it
- * to the next rank and take the previous rank's. */
+/* size steps: search the block held (first this rank's own) while it
+ * goes to the next rank and the previous rank's arrives. A communicator
+ * without the split transfer shifts after the search. */
 static int ring_run(const stream_comm *c, knn_job *j, ring_state *r, size_t p, mlsh_err *err) {
-  int n = c->size, rc = MLSH_OK;
+  int n = c->size, rc = MLSH_OK, split = c->shift_start && c->shift_wait;
   for (int t = 0; !rc && t < n; t++) {
-    int held = ((c->rank - t) % n + n) % n, next = ((held - 1) % n + n) % n;
-    rc = knn_block(j, r->row0[held], r->a, r->rows[held]);
-    if (!rc && t + 1 < n)
-      rc = c->shift(c->ctx, r->a, r->rows[held] * p * sizeof(double), r->b, r->rows[next] * p * sizeof(double), err);
+    int held = ((c->rank - t) % n + n) % n, next = ((held - 1) % n + n) % n, pass = t + 1 < n;
+    size_t sbytes = r->rows[held] * p * sizeof(double), rbytes = r->rows[next] * p * sizeof(double);
+    if (pass && split) rc = c->shift_start(c->ctx, r->a, sbytes, r->b, rbytes, err);
+    if (!rc) rc = search_block(j, r->row0[held], r->a, r->rows[held], pass && split ? c : NULL);
+    if (!rc && pass && !split) rc = c->shift(c->ctx, r->a, sbytes, r->b, rbytes, err);
     double *tmp = r->a;
     r->a = r->b;
     r->b = tmp;
@@ -186,15 +231,16 @@ static int ring_run(const stream_comm *c, knn_job *j, ring_state *r, size_t p, m
   return rc;
 }
 
-int stream_knn_ring(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, size_t *index,
+int stream_knn_ring(const stream_src *s, const stream_comm *c, const mlsh_mat *Q, size_t k, int threads, size_t *index,
                     double *dist, mlsh_err *err) {
-  if (!c) return stream_knn(s, NULL, Q, k, index, dist, err);
+  if (!c) return stream_knn(s, NULL, Q, k, threads, index, dist, err);
   int rc = knn_check(s, Q, k, err);
-  if (!rc && !c->shift) rc = mlsh_seterr(err, MLSH_EINVAL, "this communicator cannot pass blocks around a ring");
+  if (!rc && !c->shift && !(c->shift_start && c->shift_wait))
+    rc = mlsh_seterr(err, MLSH_EINVAL, "this communicator cannot pass blocks around a ring");
   if (rc) return rc;
   knn_job j;
   ring_state r = {0};
-  rc = knn_setup(&j, Q, k, index, dist, err);
+  rc = knn_setup(&j, Q, k, threads, index, dist, err);
   if (!rc) rc = ring_sizes(c, s, &r, err);
   if (!rc) rc = ring_load(s, &r, err);
   if (!rc) rc = ring_run(c, &j, &r, s->cols, err);

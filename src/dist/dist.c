@@ -37,6 +37,10 @@ static int comm_gatherv(void *ctx, const void *in, size_t bytes, void *out, cons
 static int comm_shift(void *ctx, const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err) {
   return dist_shift(send, sbytes, recv, rbytes, err);
 }
+static int comm_shift_start(void *ctx, const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err) {
+  return dist_shift_start(send, sbytes, recv, rbytes, err);
+}
+static int comm_shift_wait(void *ctx, mlsh_err *err) { return dist_shift_wait(err); }
 
 const stream_comm *dist_comm(void) { return ops ? &comm : NULL; }
 
@@ -63,7 +67,7 @@ int dist_init(mlsh_err *err) {
   double t = timeout && *timeout ? atof(timeout) : checking ? 30.0 : 0.0;
   o->set_timeout(t);
   comm = (stream_comm){.rank = rank, .size = size, .allreduce_sum = comm_sum, .allgather = comm_gather, .allgatherv = comm_gatherv,
-                        .shift = comm_shift};
+                        .shift = comm_shift, .shift_start = comm_shift_start, .shift_wait = comm_shift_wait};
   ops = o;
   /* ranks on one node share its cores: so does BLAS */
   if (dist_default_threads() < mlsh_default_threads()) mlsh_blas_set_threads(dist_default_threads());
@@ -128,7 +132,7 @@ int dist_allgatherv(const void *in, size_t bytes, void *out, const size_t *count
   return done(ops->allgatherv(in, bytes, out, counts, msg, sizeof msg), msg, err);
 }
 
-int dist_shift(const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err) {
+int dist_shift_start(const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err) {
   char msg[512];
   int rc = enter(DIST_SHIFT, (double)sbytes, err);
   if (rc) return rc;
@@ -137,7 +141,17 @@ int dist_shift(const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_
     memmove(recv, send, sbytes);
     return MLSH_OK;
   }
-  return done(ops->shift(send, sbytes, recv, rbytes, msg, sizeof msg), msg, err);
+  return done(ops->shift_start(send, sbytes, recv, rbytes, msg, sizeof msg), msg, err);
+}
+
+int dist_shift_wait(mlsh_err *err) {
+  char msg[512];
+  return ops ? done(ops->shift_wait(msg, sizeof msg), msg, err) : MLSH_OK;
+}
+
+int dist_shift(const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err) {
+  int rc = dist_shift_start(send, sbytes, recv, rbytes, err);
+  return rc ? rc : dist_shift_wait(err);
 }
 
 void dist_log_get(dist_log_row rows[DIST_NKINDS]) { memcpy(rows, log_rows, sizeof log_rows); }

@@ -37,6 +37,12 @@ int dist_allgatherv(const void *in, size_t bytes, void *out, const size_t *count
 /* The ring step: sbytes to rank + 1, rbytes from rank - 1 (mod size); every
  * rank calls it together, as a collective. */
 int dist_shift(const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err);
+/* The same in two halves: start posts the transfer and returns, wait
+ * completes it; in between the caller computes (not touching recv, nor
+ * changing send) and calls no other collective. One at a time; only the
+ * main thread calls MPI (worker threads may compute meanwhile). */
+int dist_shift_start(const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err);
+int dist_shift_wait(mlsh_err *err);
 
 /* Calls and bytes of each kind since the last reset. */
 typedef struct dist_log_row { unsigned long calls; double bytes; } dist_log_row;

@@ -8,7 +8,6 @@
 #include "../cluster/hclust.h"
 #include "../cluster/validity.h"
 #include "../core/alloc.h"
-#include "../core/rng.h"
 #include "../data/stream.h"
 
 #define KMEANS_MT "mlsh.KMeans"
@@ -159,16 +158,12 @@ typedef struct {
   int kmin, kmax;
 } elbow_args;
 
-static const mlsh_opt elbow_opt[] = {
-  MLSH_OPT_INT(elbow_args, kmin, "kmin", 2, 2, HUGE_VAL, "smallest k"),
-  MLSH_OPT_INT(elbow_args, kmax, "kmax", 10, 2, HUGE_VAL, "largest k (below the number of rows)"),
-  MLSH_OPT_VALUE("silhouette", MLSH_OT_ANY, "auto",
-                 "true (exact), false (skip), or a row sample size (auto: exact up to 5000 rows, else 5000)"),
-  MLSH_OPT_END};
+static const mlsh_opt elbow_opt[] = {LCLUSTER_ELBOW_OPTS(elbow_args), MLSH_OPT_END};
 static const mlsh_optspec elbow_spec = {"cluster.elbow", elbow_opt, &km_spec};
 
-/* Rows used for the silhouette: the option, or its default. */
-static size_t elbow_sample(lua_State *L, int optidx, const char *fname, size_t n) {
+size_t lcluster_elbow_check(lua_State *L, int optidx, const char *fname, int kmin, int kmax, size_t n) {
+  if (kmax < kmin || (size_t)kmax >= n)
+    mlsh_error(L, fname, "options 'kmin'/'kmax' need 2 <= kmin <= kmax < number of rows %zu (got %d..%d)", n, kmin, kmax);
   size_t sample = n <= 5000 ? n : 5000;
   int st = mlsh_opt_get(L, optidx, "silhouette");
   if (st == LUA_TBOOLEAN) sample = lua_toboolean(L, -1) ? n : 0;
@@ -201,54 +196,8 @@ static void set_array(lua_State *L, int t, const char *key, const double *v, siz
   lua_setfield(L, t, key);
 }
 
-static int l_elbow(lua_State *L) {
-  const char *fname = elbow_spec.fname;
-  lua_settop(L, 2);
-  elbow_args a;
-  mlsh_mat *X = km_read_args(L, 1, 2, &elbow_spec, &a.km);
-  size_t n = X->rows;
-  lua_Integer kmin = a.kmin, kmax = a.kmax;
-  if (kmax < kmin || (size_t)kmax >= n)
-    return mlsh_error(L, fname, "options 'kmin'/'kmax' need 2 <= kmin <= kmax < number of rows %zu (got %lld..%lld)", n,
-                      (long long)kmin, (long long)kmax);
-  size_t sample = elbow_sample(L, 2, fname, n);
-  km_opts o = a.km.km;
-  o.k = (size_t)kmin;
-  km_read_init(L, 2, fname, X, &o);
-  if (o.init == KM_INIT_GIVEN) return mlsh_error(L, fname, "option 'init' must be \"k-means++\" or \"random\" for a sweep");
-  size_t m = (size_t)(kmax - kmin + 1);
-  double *res = mlsh_scratch(L, 4 * m * sizeof(double), fname);
-  double *in = res, *sil = res + m, *ch = res + 2 * m, *db = res + 3 * m;
-  /* The silhouette sample: rows drawn once (seeded), reused for every k. */
-  mlsh_mat *Xs = NULL;
-  size_t *idx = NULL;
-  if (sample > 0 && sample < n) {
-    idx = mlsh_scratch(L, n * sizeof(size_t), fname);
-    mlsh_rng rng;
-    mlsh_rng_seed(&rng, o.seed ^ 0x5117u);
-    mlsh_rng_permutation(&rng, idx, n);
-    Xs = lmat_push_new(L, sample, X->cols, fname);
-    for (size_t i = 0; i < sample; i++) memcpy(Xs->data + i * X->cols, X->data + idx[i] * X->cols, X->cols * sizeof(double));
-  }
-  double *sv = sample ? mlsh_scratch(L, sample * sizeof(double), fname) : NULL;
-  int *slab = sample ? mlsh_scratch(L, sample * sizeof(int), fname) : NULL;
-  for (size_t t = 0; t < m; t++) {
-    km_result r;
-    mlsh_err err;
-    o.k = (size_t)kmin + t;
-    int rc = km_fit(X, &o, &r, &err);
-    if (rc) return mlsh_fail(L, fname, rc, &err);
-    in[t] = r.inertia;
-    rc = clv_calinski_harabasz(X, r.labels, o.k, &ch[t], &err);
-    if (!rc) rc = clv_davies_bouldin(X, r.labels, o.k, &db[t], &err);
-    sil[t] = NAN;
-    if (!rc && sample) {
-      for (size_t i = 0; i < sample; i++) slab[i] = r.labels[idx ? idx[i] : i];
-      rc = clv_silhouette(Xs ? Xs : X, slab, o.k, o.threads, sv, &sil[t], &err);
-    }
-    km_result_free(&r);
-    if (rc) return mlsh_fail(L, fname, rc, &err);
-  }
+void lcluster_push_elbow(lua_State *L, int kmin, size_t m, const double *res, size_t sample) {
+  const double *in = res, *sil = res + m;
   lua_createtable(L, 0, 8);
   int t = lua_gettop(L);
   lua_createtable(L, (int)m, 0);
@@ -256,8 +205,8 @@ static int l_elbow(lua_State *L) {
   lua_setfield(L, t, "k");
   set_array(L, t, "inertia", in, m);
   set_array(L, t, "silhouette", sil, m);
-  set_array(L, t, "calinski_harabasz", ch, m);
-  set_array(L, t, "davies_bouldin", db, m);
+  set_array(L, t, "calinski_harabasz", res + 2 * m, m);
+  set_array(L, t, "davies_bouldin", res + 3 * m, m);
   lua_pushinteger(L, (lua_Integer)sample); lua_setfield(L, t, "silhouette_rows");
   lua_createtable(L, 0, 2);
   if (sample) {
@@ -270,6 +219,75 @@ static int l_elbow(lua_State *L) {
   lua_setfield(L, -2, "knee");
   lua_setfield(L, t, "best");
   luaL_setmetatable(L, "mlsh.Elbow");
+}
+
+/* The fit for one k: from k-means|| centres (kept on the stack until the
+ * fit is done) or from o's own init. */
+static int elbow_fit(lua_State *L, const mlsh_mat *X, km_opts *o, int parallel, km_result *r, mlsh_err *err) {
+  if (parallel) {
+    o->centers0 = parallel_init(L, X, o, elbow_spec.fname);
+    o->init = KM_INIT_GIVEN;
+  }
+  int rc = km_fit(X, o, r, err);
+  if (parallel) lua_pop(L, 1);
+  return rc;
+}
+
+/* Whether the init option is "k-means||" (seeded again for every k); a
+ * Matrix of centres cannot serve every k. */
+static int elbow_init(lua_State *L, const char *fname, const mlsh_mat *X, km_opts *o) {
+  int parallel = mlsh_opt_get(L, 2, "init") == LUA_TSTRING && strcmp(lua_tostring(L, -1), "k-means||") == 0;
+  lua_pop(L, 1);
+  if (parallel) return 1;
+  km_read_init(L, 2, fname, X, o);
+  if (o->init == KM_INIT_GIVEN)
+    mlsh_error(L, fname, "option 'init' must be \"k-means++\", \"random\" or \"k-means||\" for a sweep (not a Matrix)");
+  return 0;
+}
+
+static int l_elbow(lua_State *L) {
+  const char *fname = elbow_spec.fname;
+  lua_settop(L, 2);
+  if (lmat_test_mapped(L, 1)) return mlsh_call_method(L, 1, "elbow");   /* streamed over blocks */
+  elbow_args a;
+  mlsh_mat *X = km_read_args(L, 1, 2, &elbow_spec, &a.km);
+  size_t n = X->rows;
+  size_t sample = lcluster_elbow_check(L, 2, fname, a.kmin, a.kmax, n);
+  km_opts o = a.km.km;
+  o.k = (size_t)a.kmin;
+  int parallel = elbow_init(L, fname, X, &o);
+  size_t m = (size_t)(a.kmax - a.kmin + 1);
+  double *res = mlsh_scratch(L, 4 * m * sizeof(double), fname);
+  double *in = res, *sil = res + m, *ch = res + 2 * m, *db = res + 3 * m;
+  /* The silhouette sample: rows drawn once (seeded), reused for every k. */
+  mlsh_mat *Xs = NULL;
+  size_t *idx = NULL;
+  if (sample > 0 && sample < n) {
+    idx = mlsh_scratch(L, n * sizeof(size_t), fname);
+    clv_sample_perm(o.seed, n, idx);
+    Xs = lmat_push_new(L, sample, X->cols, fname);
+    for (size_t i = 0; i < sample; i++) memcpy(Xs->data + i * X->cols, X->data + idx[i] * X->cols, X->cols * sizeof(double));
+  }
+  double *sv = sample ? mlsh_scratch(L, sample * sizeof(double), fname) : NULL;
+  int *slab = sample ? mlsh_scratch(L, sample * sizeof(int), fname) : NULL;
+  for (size_t t = 0; t < m; t++) {
+    km_result r;
+    mlsh_err err;
+    o.k = (size_t)a.kmin + t;
+    int rc = elbow_fit(L, X, &o, parallel, &r, &err);
+    if (rc) return mlsh_fail(L, fname, rc, &err);
+    in[t] = r.inertia;
+    rc = clv_calinski_harabasz(X, r.labels, o.k, &ch[t], &err);
+    if (!rc) rc = clv_davies_bouldin(X, r.labels, o.k, &db[t], &err);
+    sil[t] = NAN;
+    if (!rc && sample) {
+      for (size_t i = 0; i < sample; i++) slab[i] = r.labels[idx ? idx[i] : i];
+      rc = clv_silhouette(Xs ? Xs : X, slab, o.k, o.threads, sv, &sil[t], &err);
+    }
+    km_result_free(&r);
+    if (rc) return mlsh_fail(L, fname, rc, &err);
+  }
+  lcluster_push_elbow(L, a.kmin, m, res, sample);
   return 1;
 }
 
@@ -483,7 +501,12 @@ static const mlsh_Reg funcs[] = {
    "Example: km = cluster.kmeans(X, 3, {nstart=10, seed=42}); print(km.inertia)", &km_spec},
   {"elbow", l_elbow, "cluster.elbow(X [, opts])",
    "Runs K-Means for k = kmin..kmax and reports, per k, the inertia, mean silhouette, Calinski-Harabasz and\n"
-   "Davies-Bouldin indices; takes every cluster.kmeans option too.\n"
+   "Davies-Bouldin indices; takes every cluster.kmeans option too. init = \"k-means||\" seeds each k afresh\n"
+   "(as cluster.kmeans). The silhouette runs on a row sample drawn once from the seed (silhouette_rows).\n"
+   "A MappedMatrix (mat.mmap, dist.load) goes to X:elbow: the streamed Lloyd for each k, the indices over\n"
+   "row blocks (and MPI ranks), the silhouette on the same sample read from the mapping; it gives this\n"
+   "function's results with algorithm = \"lloyd\" and init = \"k-means||\" (or nstart = 1 and k-means++ when\n"
+   "its seeding sample holds every row), up to the order of the sums.\n"
    "Returns {k=, inertia=, silhouette=, calinski_harabasz=, davies_bouldin= (arrays by k), best = {silhouette=k,\n"
    "knee=k (Kneedle on the inertia curve)}}; prints as a table.\n"
    "Example: e = cluster.elbow(X, {kmax=8, seed=1}); print(e); print(e.best.knee)", &elbow_spec},

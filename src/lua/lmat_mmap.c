@@ -1,9 +1,9 @@
 /* lmat_mmap.c - mat.mmap and the MappedMatrix type: a read-only
  * memory-mapped .npy read wherever a Matrix is (lmat_test gives its
  * view), with streamed kernels as methods: colstats, cov, cor, pca,
- * kmeans, knn. A map made by dist.load is a rank's row block: the same
- * methods then reduce across ranks (src/dist/). cluster.kmeans and
- * stats.pca hand a mapped matrix to these methods. */
+ * kmeans, elbow, knn. A map made by dist.load is a rank's row block: the same
+ * methods then reduce across ranks (src/dist/). cluster.kmeans,
+ * cluster.elbow and stats.pca hand a mapped matrix to these methods. */
 #include <math.h>
 #include <string.h>
 #include "lmlsh.h"
@@ -326,6 +326,42 @@ static int m_kmeans(lua_State *L) {
   return 1;
 }
 
+/* ---- the elbow sweep ---- */
+
+typedef struct {
+  km_args km;   /* first: the base spec's struct */
+  int kmin, kmax;
+} elbow_args;
+static const mlsh_opt elbow_opt[] = {LCLUSTER_ELBOW_OPTS(elbow_args), MLSH_OPT_END};
+static const mlsh_optspec elbow_spec = {"MappedMatrix:elbow", elbow_opt, &km_spec};
+
+static int m_elbow(lua_State *L) {
+  static const char *const inits[] = {"k-means++", "k-means||", NULL};
+  const char *fname = elbow_spec.fname;
+  lua_settop(L, 2);
+  lmat_mapped *u = check_mapped(L, 1, fname);
+  elbow_args a;
+  mlsh_opts(L, 2, &elbow_spec, &a);
+  stream_km_opts o;
+  stream_km_opts_default(&o, (size_t)a.kmin);
+  o.max_iter = a.km.max_iter; o.tol = a.km.tol; o.seed = a.km.seed; o.sample = a.km.sample;
+  o.threads = a.km.threads ? a.km.threads : dist_default_threads();
+  if (mlsh_opt_get(L, 2, "init") != LUA_TNIL) o.parallel_init = mlsh_check_choice(L, -1, fname, "option 'init'", inits) == 1;
+  lua_pop(L, 1);
+  stream_src s;
+  const stream_comm *c = source_of(L, u, &s, fname);
+  size_t n;
+  mlsh_err err;
+  int rc = stream_total_rows(&s, c, &n, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  size_t sample = lcluster_elbow_check(L, 2, fname, a.kmin, a.kmax, n), m = (size_t)(a.kmax - a.kmin + 1);
+  double *res = mlsh_scratch(L, 4 * m * sizeof(double), fname);
+  rc = stream_elbow(&s, c, &o, (size_t)a.kmin, (size_t)a.kmax, sample, res, res + m, res + 2 * m, res + 3 * m, &err);
+  if (rc) return mlsh_fail(L, fname, rc, &err);
+  lcluster_push_elbow(L, a.kmin, m, res, sample);
+  return 1;
+}
+
 /* ---- KNN ---- */
 
 static int m_knn(lua_State *L) {
@@ -344,7 +380,8 @@ static int m_knn(lua_State *L) {
   mlsh_mat *I = lmat_push_new(L, Q->rows, (size_t)k, fname);
   size_t *idx = mlsh_scratch(L, Q->rows * (size_t)k * sizeof(size_t) + 1, fname);
   mlsh_err err;
-  int rc = (ring ? stream_knn_ring : stream_knn)(&s, c, Q, (size_t)k, idx, D->data, &err);
+  int threads = u->distributed ? dist_default_threads() : 0;   /* ranks on one node share its cores */
+  int rc = (ring ? stream_knn_ring : stream_knn)(&s, c, Q, (size_t)k, threads, idx, D->data, &err);
   if (rc) return mlsh_fail(L, fname, rc, &err);
   for (size_t t = 0; t < MAT_LEN(I); t++) I->data[t] = (double)idx[t] + 1;
   lua_pop(L, 1);
@@ -453,6 +490,13 @@ static const mlsh_Reg methods[] = {
    "nearest rows and reduced by weighted k-means++ and Lloyd), the centres cluster.kmeans finds in memory\n"
    "with the same init. Both give the same labels and iterations for any number of ranks. Returns a KMeans (labels of this map's rows, centers, sizes, inertia, iters).\n"
    "Example: km = X:kmeans(10, {seed = 1, max_iter = 20})", &km_spec},
+  {"elbow", m_elbow, "X:elbow([opts])",
+   "cluster.elbow streamed: for k = kmin..kmax X:kmeans (Lloyd over row blocks, init \"k-means++\" on a sample\n"
+   "or \"k-means||\"), the Calinski-Harabasz and Davies-Bouldin indices exact over blocks (two more passes:\n"
+   "the clusters' sums and counts, then each row's distance to its centroid), the silhouette on cluster.elbow's\n"
+   "seeded row sample read from the mapping (8 bytes per row while it is drawn). On dist.load data every rank\n"
+   "gets the same result. The same result table as cluster.elbow, which sends a mapped X here.\n"
+   "Example: e = cluster.elbow(mat.mmap(\"big.npy\"), {kmax = 8, init = \"k-means||\", seed = 1})", &elbow_spec},
   {"knn", m_knn, "X:knn(Q [, k])",
    "The k (default 5) nearest rows of X to each row of Q by brute force over blocks (Euclidean; ties to the\n"
    "lower row): an index Matrix (1-based row numbers in the file) and a distance Matrix, both q x k. On a\n"

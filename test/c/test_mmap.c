@@ -15,6 +15,7 @@
 #include "../../src/data/stream.h"
 #include "../../src/cluster/kmeans.h"
 #include "../../src/cluster/dist.h"
+#include "../../src/cluster/validity.h"
 #include "../../src/core/npy.h"
 #include "../../src/core/rng.h"
 #include "../../src/core/alloc.h"
@@ -235,7 +236,7 @@ static void test_knn_direct(void) {
   s.block = 64;
   size_t *idx = mlsh_malloc_array(5 * 701, sizeof(size_t));
   double *d = mlsh_malloc_array(5 * 701, sizeof(double));
-  CHECK(stream_knn(&s, NULL, &Q, 4, idx, d, &err) == MLSH_OK);
+  CHECK(stream_knn(&s, NULL, &Q, 4, 0, idx, d, &err) == MLSH_OK);
   for (size_t a = 0; a < 5; a++) {
     CHECK(idx[a * 4] == 10 + a && d[a * 4] == 0.0);
     /* the direct search: no row nearer than the 4th */
@@ -245,7 +246,7 @@ static void test_knn_direct(void) {
     CHECK(closer <= 3);
     for (size_t t = 1; t < 4; t++) CHECK(d[a * 4 + t] >= d[a * 4 + t - 1]);
   }
-  CHECK(stream_knn(&s, NULL, &Q, 701, idx, d, &err) == MLSH_EINVAL);
+  CHECK(stream_knn(&s, NULL, &Q, 701, 0, idx, d, &err) == MLSH_EINVAL);
   mlsh_free(idx);
   mlsh_free(d);
   mat_free(&Q);
@@ -299,6 +300,38 @@ static void test_kmeans_parallel_seed(void) {
   mat_free(&X);
 }
 
+/* The streamed indices against the in-memory ones (clv_*, tested against
+ * scikit-learn) on 1000 rows in blocks of 64, labels i mod 4; plain and
+ * bitwise blocks; a label out of range names its row. */
+static void test_cluster_indices(void) {
+  mlsh_mat X = random_data(1000, 3, 13);
+  int lab[1000];
+  for (int i = 0; i < 1000; i++) lab[i] = i % 4;
+  mlsh_err err;
+  double ch0, db0, ch, db;
+  CHECK(clv_calinski_harabasz(&X, lab, 4, &ch0, &err) == MLSH_OK);
+  CHECK(clv_davies_bouldin(&X, lab, 4, &db0, &err) == MLSH_OK);
+  stream_src s;
+  stream_src_matrix(&s, &X);
+  s.block = 64;
+  for (int bitwise = 0; bitwise < 2; bitwise++) {
+    s.bitwise = bitwise;
+    CHECK(stream_cluster_indices(&s, NULL, lab, 4, 3, &ch, &db, &err) == MLSH_OK);
+    CHECK_NEAR(ch, ch0, 1e-10 * ch0);
+    CHECK_NEAR(db, db0, 1e-10 * db0);
+  }
+  lab[700] = 4;
+  CHECK(stream_cluster_indices(&s, NULL, lab, 4, 1, &ch, &db, &err) == MLSH_EINVAL);
+  CHECK(strstr(err.msg, "label 5 at row 701 is outside 1..4") != NULL);
+  CHECK(stream_cluster_indices(&s, NULL, lab, 1000, 1, &ch, &db, &err) == MLSH_EINVAL);
+  /* rows gathered by number, in the order asked */
+  size_t rows[3] = {999, 0, 64};
+  double out[9];
+  CHECK(stream_gather_rows(&s, NULL, rows, 3, out, &err) == MLSH_OK);
+  CHECK(out[0] == MAT_AT(&X, 999, 0) && out[4] == MAT_AT(&X, 0, 1) && out[8] == MAT_AT(&X, 64, 2));
+  mat_free(&X);
+}
+
 /* One process posing as a ring of one: the ring's own code paths. */
 static int self_gather(void *ctx, const void *in, size_t bytes, void *out, mlsh_err *err) {
   (void)ctx; (void)err;
@@ -312,6 +345,11 @@ static int self_shift(void *ctx, const void *send, size_t sbytes, void *recv, si
   return MLSH_OK;
 }
 
+static int self_start(void *ctx, const void *send, size_t sbytes, void *recv, size_t rbytes, mlsh_err *err) {
+  return self_shift(ctx, send, sbytes, recv, rbytes, err);
+}
+static int self_wait(void *ctx, mlsh_err *err) { (void)ctx; (void)err; return MLSH_OK; }
+
 static void test_knn_ring_of_one(void) {
   mlsh_mat X = random_data(300, 3, 6), Q;
   mlsh_err err;
@@ -322,10 +360,19 @@ static void test_knn_ring_of_one(void) {
   stream_comm one = {.rank = 0, .size = 1, .allgather = self_gather};
   size_t i1[60], i2[60];
   double d1[60], d2[60];
-  CHECK(stream_knn(&s, NULL, &Q, 3, i1, d1, &err) == MLSH_OK);
-  CHECK(stream_knn_ring(&s, &one, &Q, 3, i2, d2, &err) == MLSH_EINVAL);   /* no shift: refused */
+  CHECK(stream_knn(&s, NULL, &Q, 3, 1, i1, d1, &err) == MLSH_OK);
+  CHECK(stream_knn_ring(&s, &one, &Q, 3, 3, i2, d2, &err) == MLSH_EINVAL);   /* no shift: refused */
   one.shift = self_shift;
-  CHECK(stream_knn_ring(&s, &one, &Q, 3, i2, d2, &err) == MLSH_OK);
+  CHECK(stream_knn_ring(&s, &one, &Q, 3, 3, i2, d2, &err) == MLSH_OK);
+  for (int t = 0; t < 60; t++) CHECK(i1[t] == i2[t] && d1[t] == d2[t]);
+  /* the split transfer alone serves the ring; query slices (7 for 20 queries; more threads than
+   * queries) give the same bits as one */
+  one.shift = NULL;
+  one.shift_start = self_start;
+  one.shift_wait = self_wait;
+  CHECK(stream_knn_ring(&s, &one, &Q, 3, 7, i2, d2, &err) == MLSH_OK);
+  for (int t = 0; t < 60; t++) CHECK(i1[t] == i2[t] && d1[t] == d2[t]);
+  CHECK(stream_knn(&s, NULL, &Q, 3, 64, i2, d2, &err) == MLSH_OK);
   for (int t = 0; t < 60; t++) CHECK(i1[t] == i2[t] && d1[t] == d2[t]);
   mat_free(&Q);
   mat_free(&X);
@@ -446,6 +493,7 @@ int main(void) {
   RUN(test_kmeans_parallel_seed);
   RUN(test_knn_ring_of_one);
   RUN(test_kmeans_empty_clusters);
+  RUN(test_cluster_indices);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd)) {}

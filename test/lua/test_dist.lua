@@ -121,6 +121,30 @@ for np = 1, 4 do
   end)
 end
 
+T.test("cluster.elbow on dist.load data at -np 1..3: the in-memory sweep", function()
+  -- reference: cluster.elbow of the whole file in memory with the streamed fit (Lloyd, one start),
+  -- the same seed, init and 400-row silhouette sample
+  for _, run in ipairs { { "k-means||" }, { "k-means++" }, { "k-means||", "bitwise" } } do
+    local init = run[1]
+    local ref = cluster.elbow(X, { kmin = 2, kmax = 5, init = init, seed = 6, silhouette = 400, algorithm = "lloyd", nstart = 1 })
+    for np = 1, 3 do
+      local text, code = mpirun(np, "test/mpi/elbow.lua", PATH .. " '" .. init .. "' " .. (run[2] or ""))
+      T.eq(code, 0, text)
+      local r = results(text)
+      local what = init .. (run[2] and " bitwise" or "") .. " at -np " .. np
+      for _, key in ipairs { "inertia", "silhouette", "calinski_harabasz", "davies_bouldin" } do
+        local t = 0
+        for v in (r[key] or ""):gmatch("[^,]+") do t = t + 1; T.rel(tonumber(v), ref[key][t], 1e-9, key .. " " .. what) end
+        T.eq(t, 4, key .. " " .. what)
+      end
+      T.eq(tonumber(r.knee), ref.best.knee, what)
+      T.eq(tonumber(r.best_silhouette), ref.best.silhouette, what)
+      T.eq(tonumber(r.silhouette_rows), 400, what)
+      T.eq(r.ranks_agree, "true", what)
+    end
+  end
+end)
+
 T.test("ring KNN: queries and training rows spread over -np 1..4, ties by global row", function()
   -- integer points on a small grid: many exact ties. Reference: brute force here, sorted by
   -- (distance, row).
@@ -155,6 +179,29 @@ T.test("ring KNN: queries and training rows spread over -np 1..4, ties by global
     T.eq(i, 150)
   end
   os.remove(gpath)
+end)
+
+T.test("ring KNN at -np 3 with 2 search threads a rank: the one-process search, bit for bit", function()
+  -- the block held is searched on worker threads while the next one travels (the main thread waits
+  -- for it); uneven blocks (2999 rows), several query slices. Reference: X:knn on one process.
+  local R = mat.randn(2999, 8, { seed = 12 })
+  local rpath = T.tmpname(".npy")
+  R:save(rpath)
+  local k = 4
+  local I, D = mat.mmap(rpath):knn(R, k)
+  local want, wantd = {}, {}
+  for i = 1, I:rows() do
+    local r, d = {}, {}
+    for j = 1, k do r[j] = string.format("%d", I:get(i, j)); d[j] = string.format("%.17g", D:get(i, j)) end
+    want[i], wantd[i] = table.concat(r, ","), table.concat(d, ",")
+  end
+  local text, code = mpirun(3, "test/mpi/knn.lua", rpath .. " " .. k, "MLSH_THREADS=6")
+  T.eq(code, 0, text)
+  local r = results(text)
+  T.eq(r.ring, table.concat(want, ";"), "neighbours at -np 3")
+  T.eq(r.ringd, table.concat(wantd, ";"), "distances at -np 3")
+  T.eq(tonumber(r.shifts), 2, "one shift per step")
+  os.remove(rpath)
 end)
 
 T.test("random forest over ranks: the one-process forest's predictions, bit for bit, at -np 1..4", function()

@@ -118,6 +118,54 @@ T.test("k-means|| seeding: every separated blob found; mapped = in memory, any t
   T.raises(function() M:kmeans(2, { init = "kmeans||" }) end, "option 'init' must be \"k-means++\", \"k-means||\"")
 end)
 
+T.test("cluster.elbow on a mapped matrix: the in-memory sweep, k-means|| and k-means++", function()
+  -- Reference: cluster.elbow in memory with the streamed fit's algorithm (Lloyd, one start) on the same
+  -- rows; its indices are clv_* (tested against scikit-learn in test_cluster). 6000 rows: the silhouette
+  -- runs on the seeded 5000-row sample, read here from the mapping; blocks of 700 rows, a partial last one.
+  local n = 6000
+  local X = mat.randn(n, 4, { seed = 3 })
+  for i = 1, n do local c = i % 5 for j = 1, 4 do X:set(i, j, X:get(i, j) + 3 * ((c * j) % 4)) end end
+  local path = saved(X)
+  local M = mat.mmap(path, { block = 700 })
+  local keys = { "inertia", "silhouette", "calinski_harabasz", "davies_bouldin" }
+  local function same(a, b, what)
+    T.eq(#a.k, #b.k)
+    for _, key in ipairs(keys) do
+      for t = 1, #a.k do T.rel(a[key][t], b[key][t], 1e-9, what .. " " .. key .. " k=" .. a.k[t]) end
+    end
+    T.eq(a.best.knee, b.best.knee)
+    T.eq(a.best.silhouette, b.best.silhouette)
+    T.eq(a.silhouette_rows, b.silhouette_rows)
+  end
+  for _, init in ipairs { "k-means||", "k-means++" } do
+    local mem = cluster.elbow(X, { kmin = 2, kmax = 6, init = init, seed = 4, algorithm = "lloyd", nstart = 1 })
+    local str = cluster.elbow(M, { kmin = 2, kmax = 6, init = init, seed = 4 })
+    T.eq(getmetatable(str), getmetatable(mem))
+    T.eq(str.silhouette_rows, 5000)
+    same(str, mem, init)
+    -- the in-memory k-means|| sweep seeds each k as cluster.kmeans does
+    local km = cluster.kmeans(X, 4, { init = "k-means||", seed = 4, algorithm = "lloyd" })
+    if init == "k-means||" then T.eq(mem.inertia[3], km.inertia) end
+  end
+  -- bitwise blocks; a map of rows 1001..6000 (sample rows numbered from its first row; k-means++ on a
+  -- sample holding every row: k-means|| draws are keyed by the file's row numbers); every row
+  local B = mat.mmap(path, { bitwise = true, block = 512 })
+  same(B:elbow { kmax = 4, init = "k-means||", seed = 8 }, cluster.elbow(X, { kmax = 4, init = "k-means||", seed = 8, algorithm = "lloyd" }), "bitwise")
+  local S, Xs = mat.mmap(path, { rows = { 1001, 6000 } }), X:slice(1001, 6000)
+  same(cluster.elbow(S, { kmax = 3, seed = 2, silhouette = 300 }),
+    cluster.elbow(Xs, { kmax = 3, seed = 2, silhouette = 300, algorithm = "lloyd", nstart = 1 }), "rows 1001..6000")
+  local small = mat.mmap(saved(X:slice(1, 400)))
+  local all = cluster.elbow(small, { kmax = 3, seed = 5, silhouette = true })
+  T.eq(all.silhouette_rows, 400)
+  same(all, cluster.elbow(X:slice(1, 400), { kmax = 3, seed = 5, silhouette = true, algorithm = "lloyd", nstart = 1 }), "400 rows")
+  local none = cluster.elbow(small, { kmax = 3, seed = 5, silhouette = false })
+  T.ok(none.silhouette[1] ~= none.silhouette[1] and none.best.silhouette == nil)
+  T.raises(function() cluster.elbow(small, { kmax = 400 }) end, "MappedMatrix:elbow: options 'kmin'/'kmax' need 2 <= kmin <= kmax < number of rows 400")
+  T.raises(function() cluster.elbow(small, { nstart = 2 }) end, "unknown option 'nstart'")
+  T.raises(function() cluster.elbow(small, { init = "random" }) end, "option 'init' must be one of \"k-means++\", \"k-means||\"")
+  T.raises(function() cluster.elbow(X, { init = X:slice(1, 2) }) end, "cluster.elbow: option 'init' must be \"k-means++\", \"random\" or \"k-means||\" for a sweep")
+end)
+
 T.test("TSQR PCA: the in-memory SVD's eigenvalues, also for a near-collinear column", function()
   -- column 2 = column 1 + 1e-6 noise: the smallest eigenvalue is ~5e-13, which the covariance's
   -- eigen-decomposition gets only to ~1e-3 relative; the SVD of R (as stats.pca's own TSQR + dgesdd)

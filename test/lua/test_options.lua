@@ -45,6 +45,7 @@ local calls = {
   ["dist.load"] = function(o) return dist.load(XNPY, o) end,
   ["dist.cost"] = function(o) return dist.cost(o) end,
   ["MappedMatrix:kmeans"] = function(o) return mat.mmap(XNPY):kmeans(2, o) end,
+  ["MappedMatrix:elbow"] = function(o) return mat.mmap(XNPY):elbow(o) end,
   ["MappedMatrix:pca"] = function(o) return mat.mmap(XNPY):pca(o) end,
   ["Matrix:save"] = function(o)
     local path = os.tmpname() .. ".npy"

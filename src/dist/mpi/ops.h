@@ -5,7 +5,7 @@
 #define MLSH_DIST_MPI_OPS_H
 #include <stddef.h>
 
-#define DIST_MPI_OPS_VERSION 2
+#define DIST_MPI_OPS_VERSION 3
 
 enum { DIST_OP_SUM, DIST_OP_MIN, DIST_OP_MAX, DIST_OP_PROD };
 
@@ -19,8 +19,11 @@ typedef struct dist_mpi_ops {
   int (*allreduce)(double *buf, size_t n, int op, char *msg, size_t len);
   int (*allgather)(const void *in, size_t bytes, void *out, char *msg, size_t len);
   int (*allgatherv)(const void *in, size_t bytes, void *out, const size_t *counts, char *msg, size_t len);
-  /* the ring: send to rank + 1 and receive from rank - 1 at once */
-  int (*shift)(const void *send, size_t sbytes, void *recv, size_t rbytes, char *msg, size_t len);
+  /* the ring: send to rank + 1 and receive from rank - 1 at once, posted
+   * by shift_start and completed by shift_wait (one transfer at a time;
+   * the buffers untouched in between); only the main thread calls them */
+  int (*shift_start)(const void *send, size_t sbytes, void *recv, size_t rbytes, char *msg, size_t len);
+  int (*shift_wait)(char *msg, size_t len);
   /* wait at most `seconds` for a collective (0: for ever) */
   void (*set_timeout)(double seconds);
 } dist_mpi_ops;

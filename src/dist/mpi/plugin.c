@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <mpi.h>
@@ -56,10 +57,12 @@ static int p_init(int *rank, int *size, char *msg, size_t len) {
    * libmpi's symbols global (as mpi4py does). */
   Dl_info info;
   if (dladdr((void *)MPI_Init, &info) && info.dli_fname) dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
-  int inited = 0;
+  int inited = 0, provided;
   MPI_Initialized(&inited);
-  int rc = inited ? MPI_SUCCESS : MPI_Init(NULL, NULL);
-  if (rc != MPI_SUCCESS) return fail(rc, "Init", msg, len);
+  /* Worker threads compute (the ring KNN searches while a block travels)
+   * but only the main thread calls MPI. */
+  int rc = inited ? MPI_SUCCESS : MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+  if (rc != MPI_SUCCESS) return fail(rc, "Init_thread", msg, len);
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, rank);
   MPI_Comm_size(MPI_COMM_WORLD, size);
@@ -131,31 +134,49 @@ static int p_allgatherv(const void *in, size_t bytes, void *out, const size_t *c
   return rc != MPI_SUCCESS ? fail(rc, "Iallgatherv", msg, len) : wait_req(&r, "allgatherv", msg, len);
 }
 
-/* Both directions posted before either is waited for: no rank can block
- * the ring. Pieces of at most 1 GiB, as bcast. */
-static int p_shift(const void *send, size_t sbytes, void *recv, size_t rbytes, char *msg, size_t len) {
+/* The ring step in two halves, so that the caller computes while the
+ * block travels: start posts both directions (pieces of at most 1 GiB,
+ * as bcast) before any is waited for, so no rank can block the ring;
+ * wait completes them. One transfer at a time. */
+static MPI_Request *ring_req;
+static int ring_nreq;
+
+static int p_shift_start(const void *send, size_t sbytes, void *recv, size_t rbytes, char *msg, size_t len) {
+  if (ring_req) { snprintf(msg, len, "rank %d: a ring transfer is already in flight", my_rank); return -1; }
   int size;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   int to = (my_rank + 1) % size, from = (my_rank + size - 1) % size;
-  size_t most = sbytes > rbytes ? sbytes : rbytes;
-  for (size_t off = 0; off < most || (most == 0 && off == 0); off += PIECE) {
+  size_t most = sbytes > rbytes ? sbytes : rbytes, pieces = most ? (most + PIECE - 1) / PIECE : 1;
+  ring_req = malloc(2 * pieces * sizeof *ring_req);
+  if (!ring_req) { snprintf(msg, len, "rank %d: no memory for the ring's requests", my_rank); return -1; }
+  ring_nreq = 0;
+  for (size_t i = 0; i < pieces; i++) {
+    size_t off = i * PIECE;
     int ns = off < sbytes ? (int)(sbytes - off < PIECE ? sbytes - off : PIECE) : 0;
     int nr = off < rbytes ? (int)(rbytes - off < PIECE ? rbytes - off : PIECE) : 0;
-    MPI_Request r[2];
-    int rc = MPI_Irecv((char *)recv + (off < rbytes ? off : 0), nr, MPI_BYTE, from, 77, MPI_COMM_WORLD, &r[0]);
+    int rc = MPI_Irecv((char *)recv + (off < rbytes ? off : 0), nr, MPI_BYTE, from, 77, MPI_COMM_WORLD, &ring_req[ring_nreq]);
     if (rc != MPI_SUCCESS) return fail(rc, "Irecv", msg, len);
-    rc = MPI_Isend((const char *)send + (off < sbytes ? off : 0), ns, MPI_BYTE, to, 77, MPI_COMM_WORLD, &r[1]);
+    ring_nreq++;
+    rc = MPI_Isend((const char *)send + (off < sbytes ? off : 0), ns, MPI_BYTE, to, 77, MPI_COMM_WORLD, &ring_req[ring_nreq]);
     if (rc != MPI_SUCCESS) return fail(rc, "Isend", msg, len);
-    if (wait_req(&r[1], "ring send", msg, len) || wait_req(&r[0], "ring receive", msg, len)) return -1;
-    if (most == 0) break;
+    ring_nreq++;
   }
   return 0;
+}
+
+static int p_shift_wait(char *msg, size_t len) {
+  if (!ring_req) { snprintf(msg, len, "rank %d: no ring transfer to wait for", my_rank); return -1; }
+  int rc = 0;
+  for (int i = 0; !rc && i < ring_nreq; i++) rc = wait_req(&ring_req[i], i % 2 ? "ring send" : "ring receive", msg, len);
+  free(ring_req);
+  ring_req = NULL;
+  return rc;
 }
 
 static void p_set_timeout(double seconds) { timeout_s = seconds; }
 
 __attribute__((visibility("default"))) const dist_mpi_ops *mlsh_mpi_plugin(void) {
   static const dist_mpi_ops ops = {DIST_MPI_OPS_VERSION, p_init, p_finalize, p_abort, p_barrier, p_bcast,
-                                   p_allreduce, p_allgather, p_allgatherv, p_shift, p_set_timeout};
+                                   p_allreduce, p_allgather, p_allgatherv, p_shift_start, p_shift_wait, p_set_timeout};
   return &ops;
 }
