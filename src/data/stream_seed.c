@@ -218,10 +218,25 @@ static int reduce_candidates(seed_job *j, double *C) {
   return rc;
 }
 
+/* The global number of the first row over every process (a map of a row
+ * range starts past 0). */
+static int first_row(const seed_job *j, size_t *first) {
+  *first = j->s->row0;
+  if (!j->c || j->c->size < 2) return MLSH_OK;
+  size_t *all = mlsh_malloc_array((size_t)j->c->size, sizeof *all);
+  if (!all) return mlsh_seterr(j->err, MLSH_ENOMEM, "not enough memory");
+  int rc = j->c->allgather(j->c->ctx, &j->s->row0, sizeof j->s->row0, all, j->err);
+  for (int r = 0; !rc && r < j->c->size; r++) if (all[r] < *first) *first = all[r];
+  mlsh_free(all);
+  return rc;
+}
+
 static int run_rounds(seed_job *j, size_t n, int rounds, double *buf) {
   mlsh_rng rng;
   mlsh_rng_seed(&rng, round_seed(j->seed, -1));
-  int rc = first_candidate(j, (size_t)mlsh_rng_below(&rng, n), buf);
+  size_t first;
+  int rc = first_row(j, &first);
+  if (!rc) rc = first_candidate(j, first + (size_t)mlsh_rng_below(&rng, n), buf);
   if (!rc) rc = update_pass(j, buf);
   for (j->round = 0; !rc && j->round < rounds && j->psi > 0.0; j->round++) {
     rc = stream_each_block(j->s, buf, draw_block, j);
