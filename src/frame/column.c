@@ -118,17 +118,43 @@ int col_categorical(const int32_t *codes, size_t n, const uint8_t *valid, mlsh_c
 
 /* ---- take and slice --------------------------------------------------- */
 
-static int take_check(const mlsh_col *c, const int64_t *idx, size_t m, size_t *nna, int *identity, mlsh_err *err) {
-  *nna = 0;
-  *identity = m == c->n;
-  for (size_t i = 0; i < m; i++) {
-    *identity &= idx[i] == (int64_t)i;
-    if (idx[i] == -1) { (*nna)++; continue; }
-    if (idx[i] < 0 || (uint64_t)idx[i] >= c->n)
-      return mlsh_seterr(err, MLSH_EINVAL, "col_take: index %lld at position %zu is outside 0..%zu",
-                         (long long)idx[i], i + 1, c->n ? c->n - 1 : 0);
-    *nna += col_is_na(c, (size_t)idx[i]);
+/* The index check of a gather, in parallel over fixed parts of idx: how
+ * many indices are -1, whether idx is 0 .. n-1, and whether any index is
+ * out of range. */
+#define CHECK_PARTS 16
+typedef struct {
+  const int64_t *idx;
+  size_t m, n, missing[CHECK_PARTS];
+  int identity[CHECK_PARTS], bad[CHECK_PARTS];
+} check_job;
+
+static int check_part(void *ctx, size_t p0, size_t p1, int tid) {
+  check_job *j = ctx;
+  const int64_t *idx = j->idx;
+  (void)tid;
+  for (size_t p = p0; p < p1; p++) {
+    size_t b = j->m * p / CHECK_PARTS, e = j->m * (p + 1) / CHECK_PARTS, missing = 0;
+    int identity = 1, bad = 0;
+    for (size_t i = b; i < e; i++) {
+      identity &= idx[i] == (int64_t)i;
+      missing += idx[i] == -1;
+      bad |= (uint64_t)idx[i] + 1 > j->n;   /* -1 is allowed; below it wraps to a huge value */
+    }
+    j->missing[p] = missing, j->identity[p] = identity, j->bad[p] = bad;
   }
+  return MLSH_OK;
+}
+
+int col_take_plan_make(const int64_t *idx, size_t m, size_t n, col_take_plan *plan, mlsh_err *err) {
+  check_job j = {.idx = idx, .m = m, .n = n};
+  mlsh_parallel_for(CHECK_PARTS, m >= 400000 ? 0 : 1, 1, check_part, &j);
+  int bad = 0;
+  *plan = (col_take_plan){idx, m, n, 0, m == n};
+  for (int p = 0; p < CHECK_PARTS; p++) plan->missing += j.missing[p], plan->identity &= j.identity[p], bad |= j.bad[p];
+  for (size_t i = 0; bad && i < m; i++)
+    if (idx[i] < -1 || (idx[i] >= 0 && (uint64_t)idx[i] >= n))
+      return mlsh_seterr(err, MLSH_EINVAL, "col_take: index %lld at position %zu is outside 0..%zu",
+                         (long long)idx[i], i + 1, n ? n - 1 : 0);
   return MLSH_OK;
 }
 
@@ -185,19 +211,28 @@ static int take_strings(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_co
   return 0;
 }
 
-int col_take(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_col **out, mlsh_err *err) {
-  size_t nna;
-  int identity, rc = take_check(c, idx, m, &nna, &identity, err);
+/* Results that are NA: the -1 indices, and the NA values taken. */
+static size_t taken_na(const mlsh_col *c, const col_take_plan *p) {
+  size_t nna = p->missing;
+  for (size_t i = 0; c->valid && i < p->m; i++) nna += p->idx[i] >= 0 && col_is_na(c, (size_t)p->idx[i]);
+  return nna;
+}
+
+int col_take_planned(const mlsh_col *c, const col_take_plan *p, mlsh_col **out, mlsh_err *err) {
+  const int64_t *idx = p->idx;
+  size_t m = p->m;
   *out = NULL;
-  if (rc) return rc;
-  if (identity) {   /* every row in place (a left join, a filter keeping all): share, as columns never change */
+  if (c->n != p->n) return mlsh_seterr(err, MLSH_EINVAL, "col_take: the column has %zu rows, the plan %zu", c->n, p->n);
+  if (p->identity) {   /* every row in place (a left join, a filter keeping all): share, as columns never change */
     *out = col_ref((mlsh_col *)c);
     return MLSH_OK;
   }
+  size_t nna = taken_na(c, p);
   mlsh_col *o = col_alloc(c->type, m);
   if (!o) return nomem(err, "col_take");
   o->levels = col_ref(c->levels);
   o->ordered = c->ordered;
+  int rc;
   if (c->type == COL_STRING) rc = take_strings(c, idx, m, o);
   else rc = (o->data = mlsh_malloc_array(m ? m : 1, col_elem_size(c->type))) ? 0 : -1;
   if (!rc && nna) rc = (o->valid = mlsh_calloc((m + 7) / 8, 1)) ? 0 : -1;
@@ -207,6 +242,13 @@ int col_take(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_col **out, ml
     if (idx[i] >= 0 && !col_is_na(c, (size_t)idx[i])) o->valid[i >> 3] |= (uint8_t)(1u << (i & 7));
   *out = o;
   return MLSH_OK;
+}
+
+int col_take(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_col **out, mlsh_err *err) {
+  col_take_plan p;
+  *out = NULL;
+  int rc = col_take_plan_make(idx, m, c->n, &p, err);
+  return rc ? rc : col_take_planned(c, &p, out, err);
 }
 
 /* Bits [begin, begin + len) of v as a bitmap of its own (NULL if no NA). */

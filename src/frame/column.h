@@ -78,6 +78,11 @@ int col_categorical(const int32_t *codes, size_t n, const uint8_t *valid, mlsh_c
  * match"). Indices are checked. When idx is 0 .. n-1, out is c itself
  * (one more reference: columns are immutable). */
 int col_take(const mlsh_col *c, const int64_t *idx, size_t m, mlsh_col **out, mlsh_err *err);
+/* The same gather from many columns of n rows (a join's columns): idx is
+ * checked once (it must outlive the plan), then each column taken. */
+typedef struct { const int64_t *idx; size_t m, n, missing; int identity; } col_take_plan;
+int col_take_plan_make(const int64_t *idx, size_t m, size_t n, col_take_plan *plan, mlsh_err *err);
+int col_take_planned(const mlsh_col *c, const col_take_plan *plan, mlsh_col **out, mlsh_err *err);
 /* Rows [begin, begin + len): shares the buffers of c (no copy of values). */
 int col_slice(mlsh_col *c, size_t begin, size_t len, mlsh_col **out, mlsh_err *err);
 

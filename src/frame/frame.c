@@ -154,10 +154,12 @@ int frame_with(const mlsh_frame *f, const char *name, mlsh_col *c, mlsh_frame **
 }
 
 int frame_take(const mlsh_frame *f, const int64_t *idx, size_t m, mlsh_frame **out, mlsh_err *err) {
+  col_take_plan plan;
   int rc = frame_new(m, out, err);
+  if (!rc && f->ncol) rc = col_take_plan_make(idx, m, f->nrow, &plan, err);   /* idx checked once */
   for (size_t j = 0; !rc && j < f->ncol; j++) {
     mlsh_col *c;
-    if ((rc = col_take(f->cols[j], idx, m, &c, err))) break;
+    if ((rc = col_take_planned(f->cols[j], &plan, &c, err))) break;
     rc = frame_add(*out, f->names[j], c, err);
     col_unref(c);
   }

@@ -35,6 +35,21 @@ static void take_into(lua_State *L, mlsh_frame *f, const char *name, const mlsh_
   add_col(L, f, name, t, rc, &err, fname);
 }
 
+/* The same gather for every column of a frame of n rows: idx checked once. */
+static void plan_for(lua_State *L, const int64_t *idx, size_t m, size_t n, col_take_plan *plan, const char *fname) {
+  mlsh_err err = {0};
+  int rc = col_take_plan_make(idx, m, n, plan, &err);
+  if (rc) mlsh_fail(L, fname, rc, &err);
+}
+
+static void take_planned(lua_State *L, mlsh_frame *f, const char *name, const mlsh_col *c, const col_take_plan *plan,
+                         const char *fname) {
+  mlsh_col *t = NULL;
+  mlsh_err err = {0};
+  int rc = col_take_planned(c, plan, &t, &err);
+  add_col(L, f, name, t, rc, &err, fname);
+}
+
 /* Hand the guarded frame over to a DataFrame. */
 static void push_out(lua_State *L, mlsh_frame **out) {
   mlsh_frame *f = *out;
@@ -131,6 +146,9 @@ static void coalesced_key(lua_State *L, mlsh_frame *out, const char *name, const
 static void join_columns(lua_State *L, const mlsh_frame *a, const mlsh_frame *b, const key_pairs *p,
                          const frame_join_result *jr, int how, const char *sx, const char *sy, mlsh_frame *out,
                          const char *fname) {
+  col_take_plan left, right;
+  plan_for(L, jr->left, jr->n, a->nrow, &left, fname);
+  if (jr->right) plan_for(L, jr->right, jr->n, b->nrow, &right, fname);
   for (size_t j = 0; j < a->ncol; j++) {
     long q = key_index(p->left, p->k, a->names[j]);
     const char *name = a->names[j];
@@ -139,13 +157,13 @@ static void join_columns(lua_State *L, const mlsh_frame *a, const mlsh_frame *b,
       continue;
     }
     if (q < 0 && frame_find(b, name) >= 0 && key_index(p->right, p->k, name) < 0) name = suffixed(L, name, sx);
-    take_into(L, out, name, a->cols[j], jr->left, jr->n, fname);
+    take_planned(L, out, name, a->cols[j], &left, fname);
   }
   for (size_t j = 0; j < b->ncol; j++) {
     if (key_index(p->right, p->k, b->names[j]) >= 0) continue;
     const char *name = b->names[j];
     if (frame_find(a, name) >= 0) name = suffixed(L, name, sy);
-    take_into(L, out, name, b->cols[j], jr->right, jr->n, fname);
+    take_planned(L, out, name, b->cols[j], &right, fname);
   }
 }
 
@@ -189,7 +207,9 @@ static int l_join(lua_State *L) {
   if (rc) return mlsh_fail(L, fname, rc, &err);
   mlsh_frame **out = new_out(L, jr->n, fname);
   if (o.how == JOIN_SEMI || o.how == JOIN_ANTI) {
-    for (size_t j = 0; j < a->ncol; j++) take_into(L, *out, a->names[j], a->cols[j], jr->left, jr->n, fname);
+    col_take_plan left;
+    plan_for(L, jr->left, jr->n, a->nrow, &left, fname);
+    for (size_t j = 0; j < a->ncol; j++) take_planned(L, *out, a->names[j], a->cols[j], &left, fname);
   } else {
     join_columns(L, a, b, &p, jr, o.how, sx, sy, *out, fname);
   }
