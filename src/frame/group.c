@@ -12,7 +12,23 @@
 #include "../core/interrupt.h"
 #include "../core/threads.h"
 
+/* Sorted groups of dense keys packed in bit fields (each key's span a
+ * power of two): the code of each group, and where each key sits. */
+typedef struct group_codes {
+  size_t k;
+  uint64_t *code;      /* ngroups */
+  int shift[64];
+  uint64_t span[64];   /* a power of two; span - 1 is NA for keys with NA */
+  int64_t lo[64];
+} group_codes;
+
+static void group_codes_free(group_codes *c) {
+  if (c) mlsh_free(c->code);
+  mlsh_free(c);
+}
+
 void frame_groups_free(frame_groups *g) {
+  group_codes_free(g->codes);
   mlsh_free(g->id);
   mlsh_free(g->first);
   mlsh_free(g->size);
@@ -268,7 +284,15 @@ static int order_by_first(frame_groups *g) {
 /* Groups from the sorted codes: runs of equal codes, in code order. Two
  * passes over row blocks on threads: count the runs that start in each
  * block, then number them from the block's offset. */
-typedef struct { const uint64_t *key; const int64_t *row; frame_groups *g; size_t n; int nt; int64_t *base; } runs_job;
+typedef struct {
+  const uint64_t *key;
+  const int64_t *row;
+  frame_groups *g;
+  size_t n;
+  int nt;
+  int64_t *base;
+  uint64_t *gcode;   /* NULL, or each group's code */
+} runs_job;
 
 static void block_of(const runs_job *j, size_t t, size_t *b, size_t *e) {
   *b = j->n * t / (size_t)j->nt;
@@ -296,17 +320,21 @@ static int number_runs(void *ctx, size_t t0, size_t t1, int tid) {
     int64_t id = j->base[t] - 1;
     block_of(j, t, &b, &e);
     for (size_t r = b; r < e; r++) {
-      if (r == 0 || j->key[r] != j->key[r - 1]) { g->first[++id] = j->row[r]; g->size[id] = (int64_t)r; }
+      if (r == 0 || j->key[r] != j->key[r - 1]) {
+        g->first[++id] = j->row[r];
+        g->size[id] = (int64_t)r;
+        if (j->gcode) j->gcode[id] = j->key[r];
+      }
       g->id[j->row[r]] = id;
     }
   }
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
 }
 
-static int cut_runs(const uint64_t *key, const int64_t *row, int nthreads, frame_groups *g) {
+static int cut_runs(const uint64_t *key, const int64_t *row, int nthreads, uint64_t *gcode, frame_groups *g) {
   size_t n = g->n;
   int nt = n >= 200000 ? mlsh_threads_resolve(nthreads) : 1;
-  runs_job j = {key, row, g, n, nt, mlsh_calloc((size_t)nt + 1, sizeof(int64_t))};
+  runs_job j = {key, row, g, n, nt, mlsh_calloc((size_t)nt + 1, sizeof(int64_t)), gcode};
   g->first = mlsh_malloc_array(n ? n : 1, sizeof *g->first);
   g->size = mlsh_malloc_array(n ? n : 1, sizeof *g->size);
   if (!j.base || !g->first || !g->size) { mlsh_free(j.base); return MLSH_ENOMEM; }
@@ -320,21 +348,108 @@ static int cut_runs(const uint64_t *key, const int64_t *row, int nthreads, frame
   return rc;
 }
 
+/* The keys with spans rounded up to powers of two, so that a code is the
+ * keys' bit fields (the NA slot, span - 1, still sorts last); NULL when
+ * the fields do not fit in 63 bits. */
+static group_codes *packed_keys(dense_key *d, size_t k) {
+  int bits[64], total = 0;
+  if (k > 64) return NULL;
+  for (size_t q = 0; q < k; q++) {
+    bits[q] = d[q].span > 1 ? 64 - __builtin_clzll(d[q].span - 1) : 0;
+    total += bits[q];
+  }
+  group_codes *c = total <= 63 ? mlsh_calloc(1, sizeof *c) : NULL;
+  if (!c) return NULL;
+  c->k = k;
+  for (size_t q = k, shift = 0; q-- > 0; shift += (size_t)bits[q]) {
+    c->shift[q] = (int)shift;
+    c->span[q] = d[q].span = (uint64_t)1 << bits[q];
+    c->lo[q] = d[q].lo;
+  }
+  return c;
+}
+
 /* Dense keys whose table would be too big: sort the combined codes (a
- * radix sort) and cut the runs; sorted groups again come for free. */
-static int group_by_codes(const dense_key *d, size_t k, int sorted, int nthreads, frame_groups *g, mlsh_err *err) {
+ * radix sort) and cut the runs; sorted groups again come for free, and
+ * with packed codes each group's code is kept for frame_group_keys. */
+static int group_by_codes(dense_key *d, size_t k, int sorted, int nthreads, frame_groups *g, mlsh_err *err) {
   size_t n = g->n, len = n ? n : 1;
   uint64_t *code = mlsh_malloc_array(len, sizeof *code), *code2 = mlsh_malloc_array(len, sizeof *code2);
   int64_t *row = mlsh_malloc_array(len, sizeof *row), *row2 = mlsh_malloc_array(len, sizeof *row2);
+  group_codes *packed = sorted ? packed_keys(d, k) : NULL;
+  if (packed && !(packed->code = mlsh_malloc_array(len, sizeof *packed->code))) group_codes_free(packed), packed = NULL;
   code_job j = {d, k, (int64_t *)code};   /* codes are >= 0: the same bits as unsigned */
   const uint64_t *keys;
   const int64_t *rows;
   int rc = code && code2 && row && row2 ? mlsh_parallel_for(n, nthreads, 100000, code_range, &j) : MLSH_ENOMEM;
   if (!rc) rc = frame_sort_codes(code, row, code2, row2, n, nthreads, &keys, &rows);
-  if (!rc) rc = cut_runs(keys, rows, nthreads, g);
+  if (!rc) rc = cut_runs(keys, rows, nthreads, packed ? packed->code : NULL, g);
   mlsh_free(code); mlsh_free(code2); mlsh_free(row); mlsh_free(row2);
   if (!rc && !sorted) rc = order_by_first(g);
+  if (!rc) g->codes = packed;
+  else group_codes_free(packed);
   return rc ? group_failed(g, rc, err) : MLSH_OK;
+}
+
+/* ---- the key columns of the groups ---- */
+
+typedef struct { const group_codes *c; size_t q, ng; const mlsh_col *key; void *out; uint8_t *valid; } decode_job;
+
+static int decode_range(void *ctx, size_t b, size_t e, int tid) {
+  decode_job *j = ctx;
+  const uint64_t *code = j->c->code;
+  int shift = j->c->shift[j->q];
+  uint64_t mask = j->c->span[j->q] - 1, na = j->key->valid ? mask : UINT64_MAX;
+  int64_t lo = j->c->lo[j->q];
+  col_type t = j->key->type;
+  (void)tid;
+  for (size_t r = b; r < e; r++) {
+    uint64_t digit = (code[r] >> shift) & mask;
+    int64_t v = digit == na ? 0 : (int64_t)digit + lo;
+    if (digit == na) j->valid[r >> 3] &= (uint8_t)~(1u << (r & 7));
+    if (t == COL_INT64) ((int64_t *)j->out)[r] = v;
+    else if (t == COL_LOGICAL) ((uint8_t *)j->out)[r] = (uint8_t)v;
+    else ((int32_t *)j->out)[r] = (int32_t)v;
+  }
+  return MLSH_OK;
+}
+
+static int decode_blocks(void *ctx, size_t b, size_t e, int tid) {
+  decode_job *j = ctx;
+  return decode_range(ctx, b * 8, e * 8 < j->ng ? e * 8 : j->ng, tid);
+}
+
+/* Key q of every group from the packed codes. Bitmap bytes are shared
+ * at block edges, so blocks are whole bytes (multiples of 8 groups). */
+static int decode_key(const group_codes *c, size_t q, const mlsh_col *key, size_t ng, mlsh_col **out, mlsh_err *err) {
+  size_t es = col_elem_size(key->type);
+  void *vals = mlsh_malloc_array(ng ? ng : 1, es);
+  uint8_t *valid = key->valid ? mlsh_malloc((ng + 7) / 8 ? (ng + 7) / 8 : 1) : NULL;
+  int rc = vals && (valid || !key->valid) ? MLSH_OK : mlsh_seterr(err, MLSH_ENOMEM, "group_by: not enough memory");
+  if (!rc && valid) memset(valid, 0xff, (ng + 7) / 8);
+  decode_job j = {c, q, ng, key, vals, valid};
+  size_t blocks = (ng + 7) / 8;
+  if (!rc && valid) rc = mlsh_parallel_for(blocks, 0, 25000, decode_blocks, &j);
+  else if (!rc) rc = mlsh_parallel_for(ng, 0, 200000, decode_range, &j);
+  if (!rc && key->type == COL_CATEGORICAL) rc = col_categorical(vals, ng, valid, key->levels, key->ordered, out, err);
+  else if (!rc) rc = col_from_array(key->type, vals, ng, valid, out, err);
+  mlsh_free(vals);
+  mlsh_free(valid);
+  return rc;
+}
+
+int frame_group_keys(const mlsh_col *const *keys, size_t nkeys, const frame_groups *g, mlsh_col **out, mlsh_err *err) {
+  for (size_t q = 0; q < nkeys; q++) out[q] = NULL;
+  int rc = MLSH_OK;
+  if (g->codes && g->codes->k == nkeys) {
+    for (size_t q = 0; !rc && q < nkeys; q++) rc = decode_key(g->codes, q, keys[q], g->ngroups, &out[q], err);
+  } else if (nkeys) {
+    col_take_plan plan;
+    rc = col_take_plan_make(g->first, g->ngroups, keys[0]->n, &plan, err);
+    for (size_t q = 0; !rc && q < nkeys; q++) rc = col_take_planned(keys[q], &plan, &out[q], err);
+  }
+  for (size_t q = 0; rc && q < nkeys; q++) { col_unref(out[q]); out[q] = NULL; }
+  return rc;
 }
 
 /* Dense keys: codes, then a direct-address table of m slots. */

@@ -10,6 +10,7 @@ typedef struct {
   int64_t *id;        /* n: the group of each row, 0 .. ngroups-1 */
   int64_t *first;     /* ngroups: the first row of each group (-1 for the empty group) */
   int64_t *size;      /* ngroups: rows in each group */
+  struct group_codes *codes;   /* NULL, or each group's keys packed in one code (see frame_group_keys) */
 } frame_groups;
 
 /* Group rows by equal keys (NA equal to NA: NA is a group of its own, as
@@ -22,6 +23,11 @@ int frame_group(const mlsh_col *const *keys, size_t nkeys, int sorted, int nthre
  * path for dense keys against it). */
 int frame_group_hashed(const mlsh_col *const *keys, size_t nkeys, int sorted, int nthreads, frame_groups *g,
                        mlsh_err *err);
+/* The key columns at each group (one row per group, in group order), as
+ * col_take at g->first would give them; keys as given to frame_group.
+ * Groups sorted from packed codes are decoded from the codes without
+ * reading the key columns again. */
+int frame_group_keys(const mlsh_col *const *keys, size_t nkeys, const frame_groups *g, mlsh_col **out, mlsh_err *err);
 /* One group of all n rows (an ungrouped summarise; also when n == 0). */
 int frame_group_all(size_t n, frame_groups *g, mlsh_err *err);
 void frame_groups_free(frame_groups *g);

@@ -323,17 +323,20 @@ static mlsh_col *summarise_function(lua_State *L, int fidx, int fn, const char *
 
 static void add_key_columns(lua_State *L, const lframe *u, verb_job *j, const char *fname) {
   mlsh_err err = {0};
-  col_take_plan plan;   /* every key column at the groups' first rows: the rows checked once */
-  int rc = frame_new(j->g.ngroups, &j->f, &err);
+  size_t nk = u->ngroup_keys;
+  const mlsh_col *keys[64];
+  mlsh_col *cols[64] = {0};
+  int rc = nk > 64 ? mlsh_seterr(&err, MLSH_EINVAL, "at most 64 group keys") : frame_new(j->g.ngroups, &j->f, &err);
   if (!rc) rc = frame_new(j->g.ngroups, &j->results, &err);
-  if (!rc && u->ngroup_keys) rc = col_take_plan_make(j->g.first, j->g.ngroups, u->f->nrow, &plan, &err);
-  for (size_t k = 0; !rc && k < u->ngroup_keys; k++) {
+  for (size_t k = 0; !rc && k < nk; k++) {
     size_t col;
-    mlsh_col *c = NULL;
     rc = frame_lookup(u->f, u->group_keys[k], fname, &col, &err);
-    if (!rc) rc = col_take_planned(u->f->cols[col], &plan, &c, &err);
-    if (!rc) rc = frame_add(j->f, u->group_keys[k], c, &err);
-    col_unref(c);
+    if (!rc) keys[k] = u->f->cols[col];
+  }
+  if (!rc) rc = frame_group_keys(keys, nk, &j->g, cols, &err);
+  for (size_t k = 0; k < nk; k++) {
+    if (!rc) rc = frame_add(j->f, u->group_keys[k], cols[k], &err);
+    col_unref(cols[k]);
   }
   if (rc) verb_fail(L, fname, rc, &err);
 }

@@ -581,6 +581,30 @@ static int same_groups(const mlsh_col *const *k, size_t nk) {
   return ok;
 }
 
+/* frame_group_keys (decoded from packed codes where it can) equals the
+ * key columns gathered at each group's first row. */
+static int same_group_keys(const mlsh_col *const *k, size_t nk) {
+  frame_groups g;
+  mlsh_err err;
+  mlsh_col *dec[8] = {0}, *ref = NULL;
+  if (frame_group(k, nk, 1, 2, &g, &err) || frame_group_keys(k, nk, &g, dec, &err)) return 0;
+  int ok = 1;
+  for (size_t q = 0; q < nk; q++) {
+    ok = ok && col_take(k[q], g.first, g.ngroups, &ref, &err) == MLSH_OK && dec[q]->type == ref->type && dec[q]->n == ref->n;
+    for (size_t r = 0; ok && r < g.ngroups; r++) {
+      int na = col_is_na(ref, r);
+      ok = na == col_is_na(dec[q], r) &&
+           (na || !memcmp((const char *)dec[q]->data + r * col_elem_size(ref->type),
+                          (const char *)ref->data + r * col_elem_size(ref->type), col_elem_size(ref->type)));
+    }
+    ok = ok && (ref->type != COL_CATEGORICAL || dec[q]->levels == ref->levels);
+    col_unref(ref); ref = NULL;
+    col_unref(dec[q]);
+  }
+  frame_groups_free(&g);
+  return ok;
+}
+
 static void test_group_dense(void) {
   mlsh_rng r;
   mlsh_rng_seed(&r, 11);
@@ -603,6 +627,7 @@ static void test_group_dense(void) {
     mlsh_col *bf = rand_factor(&r, lv, 5, nb, 6);
     const mlsh_col *big3[3] = {bf, bw, bi}, *few[2] = {bi, bw};
     CHECK(same_groups(big3, 3) && same_groups(few, 2));
+    CHECK(same_group_keys(big3, 3) && same_group_keys(few, 2) && same_group_keys(two, 2) && same_group_keys(three, 3));
     col_unref(bw); col_unref(bi); col_unref(bf);
   }
   /* sorted: NA last in each key, factor levels in their order */
