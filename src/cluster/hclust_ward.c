@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include "hclust_ward.h"
 #include "dist.h"
 #include "../core/alloc.h"
@@ -42,26 +43,74 @@ struct ward_pool {
 #define WARD_BLOCK 64
 #define WARD_CHECK 4            /* coordinates between two checks of a block */
 
+typedef double v8d __attribute__((vector_size(64)));
+typedef long long v8l __attribute__((vector_size(64)));
+#define WARD_VECS (WARD_BLOCK / 8)
+
+/* A whole block of WARD_BLOCK positions from b0 with its partial sums in
+ * registers: the same operations in the same order as the loop below
+ * (the same bits). Returns 0 when the block drops out, else 1 with the
+ * sums in out. The smallest size of the block comes with it. */
+__attribute__((target_clones("avx512f", "avx2", "default"), optimize("fp-contract=off")))
+static int ward_block(const double *restrict Ct, size_t ld, size_t p, size_t pa, const double *restrict sz, double na,
+                      double best, size_t b0, double *restrict out) {
+  v8d acc[WARD_VECS], mn;
+  memcpy(&mn, sz + b0, sizeof mn);
+  for (int v = 1; v < WARD_VECS; v++) {
+    v8d x;
+    memcpy(&x, sz + b0 + 8 * v, sizeof x);
+    v8l less = x < mn;   /* lane-wise min by mask (C has no vector ?:) */
+    mn = (v8d)(((v8l)x & less) | ((v8l)mn & ~less));
+  }
+  double smin = mn[0];
+  for (int l = 1; l < 8; l++) smin = mn[l] < smin ? mn[l] : smin;
+  /* the factor grows with nt: smin gives the block's smallest */
+  double lim = best / (2.0 * na * smin / (na + smin)) * (1.0 + 1e-9);
+  for (size_t q = 0; q < p; q++) {
+    const double *restrict row = Ct + q * ld + b0;
+    double c = Ct[q * ld + pa];
+    for (int v = 0; v < WARD_VECS; v++) {
+      v8d x;
+      memcpy(&x, row + 8 * v, sizeof x);
+      v8d d = x - c;
+      acc[v] = q == 0 ? d * d : acc[v] + d * d;
+    }
+    if (q % WARD_CHECK == WARD_CHECK - 1 && q + 1 < p) {
+      v8l keep = acc[0] <= lim;
+      for (int v = 1; v < WARD_VECS; v++) keep |= acc[v] <= lim;
+      long long any = 0;
+      for (int l = 0; l < 8; l++) any |= keep[l];
+      if (!any) return 0;
+    }
+  }
+  memcpy(out, acc, sizeof acc);
+  return 1;
+}
+
 DIST_HOT static size_t ward_range(const double *restrict Ct, size_t ld, size_t p, size_t pa, const double *restrict sz,
                                   double *restrict buf, size_t t0, size_t t1, double *best) {
   double na = sz[pa];
   size_t arg = (size_t)-1;
   for (size_t b0 = t0; b0 < t1; b0 += WARD_BLOCK) {
     size_t b1 = b0 + WARD_BLOCK < t1 ? b0 + WARD_BLOCK : t1, q = 0;
-    double smin = sz[b0];
-    for (size_t t = b0 + 1; t < b1; t++) smin = sz[t] < smin ? sz[t] : smin;
-    /* the factor grows with nt: smin gives the block's smallest */
-    double lim = *best / (2.0 * na * smin / (na + smin)) * (1.0 + 1e-9);
     int dropped = 0;
-    for (; q < p; q++) {
-      const double *restrict row = Ct + q * ld;
-      double c = row[pa];
-      if (q == 0) for (size_t t = b0; t < b1; t++) { double d = row[t] - c; buf[t] = d * d; }
-      else for (size_t t = b0; t < b1; t++) { double d = row[t] - c; buf[t] += d * d; }
-      if (q % WARD_CHECK == WARD_CHECK - 1 && q + 1 < p) {
-        int keep = 0;
-        for (size_t t = b0; t < b1; t++) keep |= buf[t] <= lim;
-        if (!keep) { dropped = 1; break; }
+    if (b1 - b0 == WARD_BLOCK) {
+      dropped = !ward_block(Ct, ld, p, pa, sz, na, *best, b0, buf + b0);
+      q = p;
+    } else {
+      double smin = sz[b0];
+      for (size_t t = b0 + 1; t < b1; t++) smin = sz[t] < smin ? sz[t] : smin;
+      double lim = *best / (2.0 * na * smin / (na + smin)) * (1.0 + 1e-9);
+      for (; q < p; q++) {
+        const double *restrict row = Ct + q * ld;
+        double c = row[pa];
+        if (q == 0) for (size_t t = b0; t < b1; t++) { double d = row[t] - c; buf[t] = d * d; }
+        else for (size_t t = b0; t < b1; t++) { double d = row[t] - c; buf[t] += d * d; }
+        if (q % WARD_CHECK == WARD_CHECK - 1 && q + 1 < p) {
+          int keep = 0;
+          for (size_t t = b0; t < b1; t++) keep |= buf[t] <= lim;
+          if (!keep) { dropped = 1; break; }
+        }
       }
     }
     if (dropped) continue;
