@@ -244,7 +244,7 @@ static int bh_rows(void *ctx, size_t b, size_t e, int tid) {
  * interaction list, built against the group's bounding box (a cell is far
  * when its width w < theta * distance from its centre of mass to the box,
  * stricter than per point); each point then sums the list in a tight loop. */
-#define GROUP 128   /* larger groups: stricter (more accurate) lists, longer SIMD loops */
+#define GROUP 256   /* larger groups: stricter (more accurate) lists, longer SIMD loops */
 
 /* Interaction lists in single precision: the sums are the hot loop, and
  * float halves their memory and doubles their SIMD width; their error
