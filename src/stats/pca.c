@@ -18,11 +18,16 @@ void pca_opts_default(pca_opts *o) {
   o->iters = 4;
 }
 
-void pca_free(pca_model *m) {
-  mlsh_free(m->mean); mlsh_free(m->sd); mlsh_free(m->w);
+/* The results of pca_fit after the solve (all but the centring and weights). */
+static void results_free(pca_model *m) {
   mat_free(&m->eig); mat_free(&m->loadings);
   mat_free(&m->ind_coord); mat_free(&m->ind_cos2); mat_free(&m->ind_contrib);
   mat_free(&m->var_coord); mat_free(&m->var_cos2); mat_free(&m->var_contrib);
+}
+
+void pca_free(pca_model *m) {
+  mlsh_free(m->mean); mlsh_free(m->sd); mlsh_free(m->w);
+  results_free(m);
   memset(m, 0, sizeof *m);
 }
 
@@ -192,7 +197,10 @@ done:
   return rc;
 }
 
-typedef struct { const pca_model *m; const mlsh_mat *X; mlsh_mat *coord, *cos2; } proj_ctx;
+/* The projection of rows: coordinates, and optionally their cos2, their
+ * contributions (fitted rows, weights m->w) and per-worker sums of
+ * w t t' (q x q, for proj_check). */
+typedef struct { const pca_model *m; const mlsh_mat *X; mlsh_mat *coord, *cos2, *contrib; double *S; } proj_ctx;
 
 /* Rows in blocks of PROJ_ROWS: standardise into a small buffer, one dgemm. */
 #define PROJ_ROWS 256
@@ -208,11 +216,31 @@ static double sum_squares(const double *z, size_t p) {
   return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
+/* cos2, contributions and w t t' of the block's rows [b0, b1) (Z: their standardised rows). */
+static void proj_extras(const proj_ctx *c, const double *Z, size_t b0, size_t b1, double *S) {
+  const pca_model *m = c->m;
+  size_t p = m->p, q = m->ncomp;
+  for (size_t i = b0; i < b1; i++) {
+    const double *f = c->coord->data + i * q;
+    if (c->cos2) {
+      double d2 = sum_squares(Z + (i - b0) * p, p), inv2 = d2 > 0.0 ? 1.0 / d2 : 0.0;
+      for (size_t k = 0; k < q; k++) MAT_AT(c->cos2, i, k) = f[k] * f[k] * inv2;
+    }
+    if (c->contrib)
+      for (size_t k = 0; k < q; k++) {
+        double lam = m->eig.data[k];
+        MAT_AT(c->contrib, i, k) = lam > 0.0 ? 100.0 * m->w[i] * f[k] * f[k] / lam : 0.0;
+      }
+    if (S)
+      for (size_t k = 0; k < q; k++)
+        for (size_t l = k; l < q; l++) S[k * q + l] += m->w[i] * f[k] * f[l];
+  }
+}
+
 static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
   proj_ctx *c = ctx;
   const pca_model *m = c->m;
   size_t p = m->p, q = m->ncomp;
-  (void)tid;
   double *Z = mlsh_malloc_array(PROJ_ROWS * p + p, sizeof(double)), *inv = Z + PROJ_ROWS * p;
   if (!Z) return MLSH_ENOMEM;
   for (size_t j = 0; j < p; j++) inv[j] = 1.0 / m->sd[j];
@@ -222,18 +250,27 @@ static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
       for (size_t j = 0; j < p; j++) Z[(i - b0) * p + j] = (c->X->data[i * p + j] - m->mean[j]) * inv[j];
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(b1 - b0), (int)q, (int)p, 1.0, Z, (int)p,
                 m->loadings.data, (int)q, 0.0, c->coord->data + b0 * q, (int)q);
-    if (c->cos2)
-      for (size_t i = b0; i < b1; i++) {
-        double d2 = sum_squares(Z + (i - b0) * p, p), inv2 = d2 > 0.0 ? 1.0 / d2 : 0.0;
-        for (size_t k = 0; k < q; k++) {
-          double f = MAT_AT(c->coord, i, k);
-          MAT_AT(c->cos2, i, k) = f * f * inv2;
-        }
-      }
+    proj_extras(c, Z, b0, b1, c->S ? c->S + (size_t)tid * q * q : NULL);
     if (mlsh_interrupted()) break;
   }
   mlsh_free(Z);
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
+}
+
+/* The projection into c's matrices (allocated by the caller), on threads;
+ * c->S, when set, gets the sum of the workers' w t t' (upper triangle). */
+static int project(proj_ctx *c, int threads, mlsh_err *err) {
+  size_t q = c->m->ncomp;
+  int nt = mlsh_threads_resolve(threads), rc;
+  double *S = c->S;
+  if (S && !(c->S = mlsh_calloc((size_t)nt * q * q, sizeof(double)))) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  rc = mlsh_parallel_for(c->X->rows, nt, 2048, proj_rows, c);
+  for (size_t k = 0; S && k < q * q; k++) {
+    S[k] = 0.0;
+    for (int t = 0; t < nt; t++) S[k] += c->S[(size_t)t * q * q + k];
+  }
+  if (S) { mlsh_free(c->S); c->S = S; }
+  return rc ? mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory") : MLSH_OK;
 }
 
 int pca_transform(const pca_model *m, const mlsh_mat *X, int threads, mlsh_mat *coord, mlsh_mat *cos2, mlsh_err *err) {
@@ -241,14 +278,12 @@ int pca_transform(const pca_model *m, const mlsh_mat *X, int threads, mlsh_mat *
   int rc;
   if ((rc = mat_alloc(coord, X->rows, m->ncomp, err))) return rc;
   if (cos2 && (rc = mat_alloc(cos2, X->rows, m->ncomp, err))) { mat_free(coord); return rc; }
-  proj_ctx c = {m, X, coord, cos2};
-  rc = mlsh_parallel_for(X->rows, threads, 2048, proj_rows, &c);
-  if (rc) {
+  proj_ctx c = {m, X, coord, cos2, NULL, NULL};
+  if ((rc = project(&c, threads, err))) {
     mat_free(coord);
     if (cos2) mat_free(cos2);
-    return mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory");
   }
-  return MLSH_OK;
+  return rc;
 }
 
 int pca_sup_cols(const pca_model *m, const mlsh_mat *Xs, mlsh_mat *coord, mlsh_mat *cos2, mlsh_err *err) {
@@ -274,28 +309,27 @@ int pca_sup_cols(const pca_model *m, const mlsh_mat *Xs, mlsh_mat *coord, mlsh_m
   return MLSH_OK;
 }
 
+/* The loadings, then the rows' and variables' results; S (q x q, or NULL)
+ * gets the weighted cross-product of the coordinates. */
 static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t vcols, const double *vj, int threads,
-                        mlsh_err *err) {
+                        double *S, mlsh_err *err) {
   size_t n = m->n, p = m->p, r = m->ncomp;
   int rc;
-  if ((rc = mat_alloc(&m->loadings, p, r, err))) return rc;
+  if ((rc = mat_alloc(&m->loadings, p, r, err)) || (rc = mat_alloc(&m->ind_coord, n, r, err)) ||
+      (rc = mat_alloc(&m->ind_cos2, n, r, err)) || (rc = mat_alloc(&m->ind_contrib, n, r, err)) ||
+      (rc = mat_alloc(&m->var_coord, p, r, err)) || (rc = mat_alloc(&m->var_cos2, p, r, err)) ||
+      (rc = mat_alloc(&m->var_contrib, p, r, err)))
+    return rc;
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) MAT_AT(&m->loadings, j, k) = V[j * vcols + k];
   pca_fix_signs(m->loadings.data, p, r);
-  if ((rc = pca_transform(m, X, threads, &m->ind_coord, &m->ind_cos2, err))) return rc;
-  if ((rc = mat_alloc(&m->ind_contrib, n, r, err)) || (rc = mat_alloc(&m->var_coord, p, r, err)) ||
-      (rc = mat_alloc(&m->var_cos2, p, r, err)) || (rc = mat_alloc(&m->var_contrib, p, r, err)))
-    return rc;
-  for (size_t i = 0; i < n; i++)
-    for (size_t k = 0; k < r; k++) {
-      double lam = m->eig.data[k], f = MAT_AT(&m->ind_coord, i, k);
-      MAT_AT(&m->ind_contrib, i, k) = lam > 0.0 ? 100.0 * m->w[i] * f * f / lam : 0.0;
-    }
+  proj_ctx c = {m, X, &m->ind_coord, &m->ind_cos2, &m->ind_contrib, S};
+  if ((rc = project(&c, threads, err))) return rc;
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) {
-      double v = MAT_AT(&m->loadings, j, k), c = v * sqrt(m->eig.data[k] > 0 ? m->eig.data[k] : 0.0);
-      MAT_AT(&m->var_coord, j, k) = c;
-      MAT_AT(&m->var_cos2, j, k) = vj[j] > 0.0 ? c * c / vj[j] : 0.0;
+      double v = MAT_AT(&m->loadings, j, k), cj = v * sqrt(m->eig.data[k] > 0 ? m->eig.data[k] : 0.0);
+      MAT_AT(&m->var_coord, j, k) = cj;
+      MAT_AT(&m->var_cos2, j, k) = vj[j] > 0.0 ? cj * cj / vj[j] : 0.0;
       MAT_AT(&m->var_contrib, j, k) = 100.0 * v * v;
     }
   return MLSH_OK;
@@ -304,42 +338,73 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
 /* ---- the Gram solver: for n >> p, the p x p weighted cross-product of
  * the centred data, built in cache-sized row blocks (no centred copy of X),
  * then its eigenpairs. It squares the condition number: pca_fit falls back
- * to the SVD when the kept eigenvalues are too small against the largest. */
+ * to the SVD when the kept eigenvalues are too small against the largest.
+ * PCA_GRAM32 forms each block's product in single precision (twice the
+ * flops per cycle) and adds it into the double Gram; the means, the
+ * diagonal (variances, total inertia) stay double, and the fit checks the
+ * kept components against the double projection (proj_check). */
 #define GRAM_ROWS 512       /* a centred block (GRAM_ROWS x p) stays in L2 */
 #define GRAM_SHIFT_ROWS 4096
 /* eps * lambda_1 / lambda_k bounds the relative error of lambda_k: keep the
  * Gram solver while that is below about 2e-10. */
 #define GRAM_MAX_RATIO 1e6
+/* Per-worker partials: G (p x p, upper), then sum w (x - s) and sum w (x - s)^2. */
+#define GRAM_PART(p) ((p) * (p) + 2 * (p))
 
 /* One pass over the data: the rows shifted by s (the mean of the first
  * rows, close to the mean), so that sum w (x - s)(x - s)' and sum w (x - s)
  * give the centred G = S - d d', d = mean - s, without cancellation
  * (the shifted-data algorithm; the correction d d' is of order var / 4096). */
-typedef struct { const mlsh_mat *X; const double *w, *shift; double *part; } gram_ctx;
+typedef struct { const mlsh_mat *X; const double *w, *shift; double *part; int single; } gram_ctx;
 
-/* Rows [b, e) into worker tid's partials (p x p, then p sums): sqrt(w_i)
- * (x_i - s) in a block buffer, one dsyrk per block (upper triangle). */
-static int gram_rows(void *ctx, size_t b, size_t e, int tid) {
-  gram_ctx *c = ctx;
+/* Rows [i0, i1) shifted and weighted into the block: double, or single
+ * scaled by sqrt(n) (weights near 1, far from float underflow). */
+static void gram_block(const gram_ctx *c, size_t i0, size_t i1, double *B, float *F, double *sum, double *sq) {
   size_t p = c->X->cols;
-  double *G = c->part + (size_t)tid * (p * p + p), *sum = G + p * p;
-  double *B = mlsh_malloc_array(GRAM_ROWS * p, sizeof(double));
-  if (!B) return MLSH_ENOMEM;
-  for (size_t i0 = b; i0 < e; i0 += GRAM_ROWS) {
-    size_t i1 = i0 + GRAM_ROWS < e ? i0 + GRAM_ROWS : e;
-    for (size_t i = i0; i < i1; i++) {
-      const double *x = c->X->data + i * p;
-      double wi = c->w[i], sw = sqrt(wi), *z = B + (i - i0) * p;
+  double sn = F ? sqrt((double)c->X->rows) : 1.0;
+  for (size_t i = i0; i < i1; i++) {
+    const double *x = c->X->data + i * p;
+    double wi = c->w[i], sw = sn * sqrt(wi);
+    if (F) {
+      float *z = F + (i - i0) * p;
+      for (size_t j = 0; j < p; j++) {
+        double d = x[j] - c->shift[j];
+        z[j] = (float)(sw * d);
+        sum[j] += wi * d;
+        sq[j] += wi * d * d;
+      }
+    } else {
+      double *z = B + (i - i0) * p;
       for (size_t j = 0; j < p; j++) {
         double d = x[j] - c->shift[j];
         z[j] = sw * d;
         sum[j] += wi * d;
       }
     }
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)(i1 - i0), 1.0, B, (int)p, 1.0, G, (int)p);
+  }
+}
+
+/* Rows [b, e) into worker tid's partials: one syrk per block (upper
+ * triangle); a single block's product is added into the double G. */
+static int gram_rows(void *ctx, size_t b, size_t e, int tid) {
+  gram_ctx *c = ctx;
+  size_t p = c->X->cols;
+  double *G = c->part + (size_t)tid * GRAM_PART(p), *sum = G + p * p, *sq = sum + p;
+  double *B = c->single ? NULL : mlsh_malloc_array(GRAM_ROWS * p, sizeof(double));
+  float *F = c->single ? mlsh_malloc_array(GRAM_ROWS * p + p * p, sizeof(float)) : NULL, *Gf = F ? F + GRAM_ROWS * p : NULL;
+  if (!B && !F) return MLSH_ENOMEM;
+  for (size_t i0 = b; i0 < e; i0 += GRAM_ROWS) {
+    size_t i1 = i0 + GRAM_ROWS < e ? i0 + GRAM_ROWS : e;
+    gram_block(c, i0, i1, B, F, sum, sq);
+    if (F) {
+      cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)(i1 - i0), 1.0f, F, (int)p, 0.0f, Gf, (int)p);
+      for (size_t i = 0; i < p; i++)
+        for (size_t j = i; j < p; j++) G[i * p + j] += Gf[i * p + j];
+    } else
+      cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)(i1 - i0), 1.0, B, (int)p, 1.0, G, (int)p);
     if (mlsh_interrupted()) break;
   }
-  mlsh_free(B);
+  mlsh_free(B); mlsh_free(F);
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
 }
 
@@ -357,25 +422,51 @@ static void gram_shift(const mlsh_mat *X, const double *w, int center, double *s
   for (size_t j = 0; ws > 0.0 && j < p; j++) s[j] /= ws;
 }
 
-/* Means (or 0), then G (p x p, upper triangle, row-major) of the weighted
- * centred data: G_jj are the variances. */
-static int gram_matrix(const mlsh_mat *X, pca_model *m, const pca_opts *o, double *G, mlsh_err *err) {
+/* The error for a non-finite value of X, which made the sweep's sums non-finite. */
+static int nonfinite_error(const mlsh_mat *X, long k, mlsh_err *err) {
+  return mlsh_seterr(err, MLSH_EINVAL, "argument 'X' has a non-finite value (%g) at row %ld, column %ld", X->data[k],
+                     k / (long)X->cols + 1, k % (long)X->cols + 1);
+}
+
+/* The combined partials (c->part, worker 0) into the means and G (p x p,
+ * upper, row-major: G_jj are the variances). Single: G scaled back by 1/n
+ * and its diagonal from the double sums of squares; *ok = 0 when a value
+ * is out of float's comfortable range (the caller redoes it in double). */
+static int gram_finish(const mlsh_mat *X, const gram_ctx *c, pca_model *m, int center, double *G, int *ok, mlsh_err *err) {
+  size_t p = X->cols;
+  const double *d = c->part + p * p, *sq = d + p;   /* mean - shift, sum w (x - s)^2 */
+  double f = c->single ? 1.0 / (double)X->rows : 1.0;
+  int finite = 1;
+  for (size_t j = 0; j < p; j++) finite &= isfinite(d[j]) && (!c->single || isfinite(sq[j]));
+  long k = finite ? -1 : mat_find_nonfinite(X);
+  if (k >= 0) return nonfinite_error(X, k, err);
+  *ok = 1;
+  for (size_t i = 0; i < p; i++) {
+    m->mean[i] = center ? c->shift[i] + d[i] : 0.0;
+    for (size_t j = i; j < p; j++) G[i * p + j] = f * c->part[i * p + j] - (center ? d[i] * d[j] : 0.0);
+    if (!c->single) continue;
+    G[i * p + i] = sq[i] - (center ? d[i] * d[i] : 0.0);
+    /* float holds squares of about 1e-38..3e38: keep the data's scale well inside */
+    *ok &= sq[i] < 1e30 && (sq[i] > 1e-30 || sq[i] == 0.0);
+    for (size_t j = i; j < p; j++) *ok &= isfinite(G[i * p + j]);
+  }
+  return MLSH_OK;
+}
+
+/* Means (or 0), then G of the weighted centred data (gram_finish). */
+static int gram_matrix(const mlsh_mat *X, pca_model *m, const pca_opts *o, int single, double *G, int *ok, mlsh_err *err) {
   size_t n = X->rows, p = X->cols;
   int nt = mlsh_threads_resolve(o->threads);
   double *shift = mlsh_malloc_array(p, sizeof(double));
-  gram_ctx c = {X, m->w, shift, mlsh_calloc((size_t)nt * (p * p + p), sizeof(double))};
+  gram_ctx c = {X, m->w, shift, mlsh_calloc((size_t)nt * GRAM_PART(p), sizeof(double)), single};
   int rc = MLSH_OK;
   if (!c.part || !shift) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
   gram_shift(X, m->w, o->center, shift);
   rc = mlsh_parallel_for(n, nt, GRAM_ROWS, gram_rows, &c);
   if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory"); goto done; }
-  for (size_t k = 0; k < p * p + p; k++)
-    for (int t = 1; t < nt; t++) c.part[k] += c.part[(size_t)t * (p * p + p) + k];
-  const double *d = c.part + p * p;      /* mean - shift */
-  for (size_t i = 0; i < p; i++) {
-    m->mean[i] = o->center ? shift[i] + d[i] : 0.0;
-    for (size_t j = i; j < p; j++) G[i * p + j] = c.part[i * p + j] - (o->center ? d[i] * d[j] : 0.0);
-  }
+  for (size_t k = 0; k < GRAM_PART(p); k++)
+    for (int t = 1; t < nt; t++) c.part[k] += c.part[(size_t)t * GRAM_PART(p) + k];
+  rc = gram_finish(X, &c, m, o->center, G, ok, err);
 done:
   mlsh_free(c.part); mlsh_free(shift);
   return rc;
@@ -408,15 +499,18 @@ done:
   return rc;
 }
 
-/* The Gram solver: means, sds, the total inertia, vj, all eigenvalues (lam,
- * p) and r eigenvectors (V). *illcond is set, and nothing solved, when the
- * r-th eigenvalue is too small against the first for the Gram route. */
-static int solve_gram(const mlsh_mat *X, pca_model *m, const pca_opts *o, size_t r, double *lam, double *V, double *vj,
-                      int *illcond, mlsh_err *err) {
+/* The Gram solver (single or double products): means, sds, the total
+ * inertia, vj, all eigenvalues (lam, p) and r eigenvectors (V). *illcond
+ * is set, and nothing solved, when the r-th eigenvalue is too small against
+ * the first for the Gram route; *ok is 0 when single precision could not
+ * hold the data (nothing solved either). */
+static int solve_gram(const mlsh_mat *X, pca_model *m, const pca_opts *o, int single, size_t r, double *lam, double *V,
+                      double *vj, int *illcond, int *ok, mlsh_err *err) {
   size_t p = X->cols;
   double *G = mlsh_malloc_array(p * p, sizeof(double));
   if (!G) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-  int rc = gram_matrix(X, m, o, G, err);
+  int rc = gram_matrix(X, m, o, single, G, ok, err);
+  if (rc || !*ok) goto done;
   for (size_t j = 0; !rc && j < p; j++) rc = column_scale(m, o, j, G[j * p + j], vj, err);
   if (rc) goto done;
   m->total = 0.0;
@@ -429,6 +523,28 @@ static int solve_gram(const mlsh_mat *X, pca_model *m, const pca_opts *o, size_t
 done:
   mlsh_free(G);
   return rc;
+}
+
+/* The single-precision Gram's check. With V the eigenvectors of the Gram
+ * G + E (E its rounding error), the double projection's S = sum w t t' is
+ * V'GV = diag(lam) - V'EV: a measure of E. Keep the fit when that error,
+ * times a margin, turns no kept component by more than GRAM32_TOL (E over
+ * the eigengap) and moves no explained ratio by more than GRAM32_TOL. */
+#define GRAM32_TOL 1e-6
+#define GRAM32_MARGIN 10.0
+static int gram32_trusted(const pca_model *m, const double *S) {
+  size_t q = m->ncomp;
+  const double *lam = m->eig.data;
+  double e = 0.0;
+  for (size_t k = 0; k < q; k++)
+    for (size_t l = k; l < q; l++) e = fmax(e, fabs(S[k * q + l] - (k == l ? lam[k] : 0.0)));
+  e *= GRAM32_MARGIN;
+  if (!(e <= GRAM32_TOL * m->total)) return 0;
+  for (size_t k = 0; k < q; k++) {
+    double below = k > 0 ? lam[k - 1] - lam[k] : HUGE_VAL, above = k + 1 < m->neig ? lam[k] - lam[k + 1] : HUGE_VAL;
+    if (!(e <= GRAM32_TOL * fmin(below, above))) return 0;
+  }
+  return 1;
 }
 
 /* Row weights normalised to sum 1 (1/n each without weights). */
@@ -470,6 +586,45 @@ done:
   return rc;
 }
 
+/* Buffers of one fit: eigenvalues, vectors (p x vcols), variable inertias. */
+typedef struct { size_t l, vcols; double *lam, *V, *vj; } fit_work;
+
+/* Eigenvalues and the results with m->method's solver (the Gram one falls
+ * back to the SVD when ill-conditioned); *retry is set when the single
+ * precision Gram cannot be trusted: the caller refits in double. */
+static int fit_once(const mlsh_mat *X, const pca_opts *o, pca_model *m, fit_work *f, int *retry, mlsh_err *err) {
+  size_t p = m->p, r = m->ncomp, neig = m->neig;
+  int single = m->method == PCA_GRAM32, rc = MLSH_OK, illcond = 0, ok = 1;
+  double *S = NULL;
+  *retry = 0;
+  if (single || m->method == PCA_GRAM) {
+    rc = solve_gram(X, m, o, single, r, f->lam, f->V, f->vj, &illcond, &ok, err);
+    if (!rc && !ok) { *retry = 1; return MLSH_OK; }
+  }
+  if (!rc && illcond) {       /* the SVD keeps the digits the Gram matrix would lose */
+    m->method = PCA_SVD;
+    f->vcols = neig;
+    mlsh_free(f->V);
+    if (!(f->V = mlsh_malloc_array(p * f->vcols, sizeof(double)))) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  }
+  if (!rc && m->method != PCA_GRAM && m->method != PCA_GRAM32) rc = solve_svd(X, m, o, f->l, f->vcols, f->lam, f->V, f->vj, err);
+  if (rc || (rc = mat_alloc(&m->eig, neig, 1, err))) return rc;
+  for (size_t k = 0; k < neig; k++) m->eig.data[k] = f->lam[k] > 0.0 ? f->lam[k] : 0.0;
+  if (m->method == PCA_GRAM32 && !(S = mlsh_malloc_array(r * r, sizeof(double)))) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  rc = fill_results(m, X, f->V, f->vcols, f->vj, o->threads, S, err);
+  if (!rc && S) *retry = !gram32_trusted(m, S);
+  mlsh_free(S);
+  return rc;
+}
+
+/* auto: the Gram solver for tall data, in single precision where that pays
+ * (enough rows per block and columns for the faster products to count). */
+#define GRAM32_MIN_CELLS ((size_t)1 << 20)
+static pca_method auto_method(size_t n, size_t p) {
+  if (n < 2 * p) return PCA_SVD;
+  return n * p >= GRAM32_MIN_CELLS && p >= 8 && n >= 64 * p ? PCA_GRAM32 : PCA_GRAM;
+}
+
 int pca_fit(const mlsh_mat *X, const pca_opts *o, pca_model *m, mlsh_err *err) {
   size_t n = X->rows, p = X->cols;
   memset(m, 0, sizeof *m);
@@ -480,33 +635,31 @@ int pca_fit(const mlsh_mat *X, const pca_opts *o, pca_model *m, mlsh_err *err) {
   if (ncomp > avail)
     return mlsh_seterr(err, MLSH_EINVAL, "ncomp must be at most %zu for %zux%zu data (got %zu)", avail, n, p, ncomp);
   m->n = n; m->p = p; m->ncomp = ncomp; m->scaled = o->scale;
-  m->method = o->method == PCA_AUTO ? (n >= 2 * p ? PCA_GRAM : PCA_SVD) : o->method;
+  m->method = o->method == PCA_AUTO ? auto_method(n, p) : o->method;
+  /* The Gram sweep finds non-finite values on its way (its sums turn non-finite). */
+  long bad = m->method == PCA_GRAM || m->method == PCA_GRAM32 ? -1 : mat_find_nonfinite(X);
+  if (bad >= 0) return nonfinite_error(X, bad, err);
   m->mean = mlsh_malloc_array(p, sizeof(double));
   m->sd = mlsh_malloc_array(p, sizeof(double));
   m->w = mlsh_malloc_array(n, sizeof(double));
-  size_t l = ncomp + (size_t)(o->oversample > 0 ? o->oversample : 0);
-  if (l > avail) l = avail;
-  size_t neig = m->method == PCA_RANDOMIZED ? ncomp : (n < p ? n : p);
-  size_t vcols = m->method == PCA_RANDOMIZED ? l : m->method == PCA_GRAM ? ncomp : neig;
-  double *lam = mlsh_malloc_array(p > vcols ? p : vcols, sizeof(double)), *V = mlsh_malloc_array(p * vcols, sizeof(double));
-  double *vj = mlsh_malloc_array(p, sizeof(double));
-  int rc = MLSH_OK, illcond = 0;
-  if (!m->mean || !m->sd || !m->w || !lam || !V || !vj) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+  fit_work f = {ncomp + (size_t)(o->oversample > 0 ? o->oversample : 0), 0, NULL, NULL, NULL};
+  if (f.l > avail) f.l = avail;
+  m->neig = m->method == PCA_RANDOMIZED ? ncomp : (n < p ? n : p);
+  f.vcols = m->method == PCA_RANDOMIZED ? f.l : m->method == PCA_GRAM || m->method == PCA_GRAM32 ? ncomp : m->neig;
+  f.lam = mlsh_malloc_array(p > f.vcols ? p : f.vcols, sizeof(double));
+  f.V = mlsh_malloc_array(p * f.vcols, sizeof(double));
+  f.vj = mlsh_malloc_array(p, sizeof(double));
+  int rc = MLSH_OK, retry = 0;
+  if (!m->mean || !m->sd || !m->w || !f.lam || !f.V || !f.vj) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
   if ((rc = normalise_weights(o, n, m->w, err))) goto done;
-  if (m->method == PCA_GRAM) rc = solve_gram(X, m, o, ncomp, lam, V, vj, &illcond, err);
-  if (!rc && illcond) {       /* the SVD keeps the digits the Gram matrix would lose */
-    m->method = PCA_SVD;
-    vcols = neig;
-    mlsh_free(V);
-    if (!(V = mlsh_malloc_array(p * vcols, sizeof(double)))) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
+  rc = fit_once(X, o, m, &f, &retry, err);
+  if (!rc && retry) {         /* single precision could not be trusted: the double Gram */
+    results_free(m);
+    m->method = PCA_GRAM;
+    rc = fit_once(X, o, m, &f, &retry, err);
   }
-  if (!rc && m->method != PCA_GRAM) rc = solve_svd(X, m, o, l, vcols, lam, V, vj, err);
-  if (rc || (rc = mat_alloc(&m->eig, neig, 1, err))) goto done;
-  for (size_t k = 0; k < neig; k++) m->eig.data[k] = lam[k] > 0.0 ? lam[k] : 0.0;
-  m->neig = neig;
-  rc = fill_results(m, X, V, vcols, vj, o->threads, err);
 done:
-  mlsh_free(lam); mlsh_free(V); mlsh_free(vj);
+  mlsh_free(f.lam); mlsh_free(f.V); mlsh_free(f.vj);
   if (rc) pca_free(m);
   return rc;
 }
