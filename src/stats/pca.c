@@ -216,8 +216,9 @@ static double sum_squares(const double *z, size_t p) {
   return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
-/* cos2, contributions and w t t' of the block's rows [b0, b1) (Z: their standardised rows). */
-static void proj_extras(const proj_ctx *c, const double *Z, size_t b0, size_t b1, double *S) {
+/* cos2, contributions and w t t' of the block's rows [b0, b1) (Z: their
+ * standardised rows; U: room for their weighted coordinates). */
+static void proj_extras(const proj_ctx *c, const double *Z, size_t b0, size_t b1, double *U, double *S) {
   const pca_model *m = c->m;
   size_t p = m->p, q = m->ncomp;
   for (size_t i = b0; i < b1; i++) {
@@ -231,17 +232,19 @@ static void proj_extras(const proj_ctx *c, const double *Z, size_t b0, size_t b1
         double lam = m->eig.data[k];
         MAT_AT(c->contrib, i, k) = lam > 0.0 ? 100.0 * m->w[i] * f[k] * f[k] / lam : 0.0;
       }
-    if (S)
-      for (size_t k = 0; k < q; k++)
-        for (size_t l = k; l < q; l++) S[k * q + l] += m->w[i] * f[k] * f[l];
+    if (S) {
+      double sw = sqrt(m->w[i]);
+      for (size_t k = 0; k < q; k++) U[(i - b0) * q + k] = sw * f[k];
+    }
   }
+  if (S) cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)q, (int)(b1 - b0), 1.0, U, (int)q, 1.0, S, (int)q);
 }
 
 static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
   proj_ctx *c = ctx;
   const pca_model *m = c->m;
   size_t p = m->p, q = m->ncomp;
-  double *Z = mlsh_malloc_array(PROJ_ROWS * p + p, sizeof(double)), *inv = Z + PROJ_ROWS * p;
+  double *Z = mlsh_malloc_array(PROJ_ROWS * (p + q) + p, sizeof(double)), *inv = Z + PROJ_ROWS * p, *U = inv + p;
   if (!Z) return MLSH_ENOMEM;
   for (size_t j = 0; j < p; j++) inv[j] = 1.0 / m->sd[j];
   for (size_t b0 = b; b0 < e; b0 += PROJ_ROWS) {
@@ -250,7 +253,7 @@ static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
       for (size_t j = 0; j < p; j++) Z[(i - b0) * p + j] = (c->X->data[i * p + j] - m->mean[j]) * inv[j];
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(b1 - b0), (int)q, (int)p, 1.0, Z, (int)p,
                 m->loadings.data, (int)q, 0.0, c->coord->data + b0 * q, (int)q);
-    proj_extras(c, Z, b0, b1, c->S ? c->S + (size_t)tid * q * q : NULL);
+    proj_extras(c, Z, b0, b1, U, c->S ? c->S + (size_t)tid * q * q : NULL);
     if (mlsh_interrupted()) break;
   }
   mlsh_free(Z);
@@ -276,8 +279,8 @@ static int project(proj_ctx *c, int threads, mlsh_err *err) {
 int pca_transform(const pca_model *m, const mlsh_mat *X, int threads, mlsh_mat *coord, mlsh_mat *cos2, mlsh_err *err) {
   if (X->cols != m->p) return mlsh_seterr(err, MLSH_EINVAL, "X has %zu columns, the PCA was fitted on %zu", X->cols, m->p);
   int rc;
-  if ((rc = mat_alloc(coord, X->rows, m->ncomp, err))) return rc;
-  if (cos2 && (rc = mat_alloc(cos2, X->rows, m->ncomp, err))) { mat_free(coord); return rc; }
+  if ((rc = mat_alloc_uninit(coord, X->rows, m->ncomp, err))) return rc;
+  if (cos2 && (rc = mat_alloc_uninit(cos2, X->rows, m->ncomp, err))) { mat_free(coord); return rc; }
   proj_ctx c = {m, X, coord, cos2, NULL, NULL};
   if ((rc = project(&c, threads, err))) {
     mat_free(coord);
@@ -315,8 +318,8 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
                         double *S, mlsh_err *err) {
   size_t n = m->n, p = m->p, r = m->ncomp;
   int rc;
-  if ((rc = mat_alloc(&m->loadings, p, r, err)) || (rc = mat_alloc(&m->ind_coord, n, r, err)) ||
-      (rc = mat_alloc(&m->ind_cos2, n, r, err)) || (rc = mat_alloc(&m->ind_contrib, n, r, err)) ||
+  if ((rc = mat_alloc(&m->loadings, p, r, err)) || (rc = mat_alloc_uninit(&m->ind_coord, n, r, err)) ||
+      (rc = mat_alloc_uninit(&m->ind_cos2, n, r, err)) || (rc = mat_alloc_uninit(&m->ind_contrib, n, r, err)) ||
       (rc = mat_alloc(&m->var_coord, p, r, err)) || (rc = mat_alloc(&m->var_cos2, p, r, err)) ||
       (rc = mat_alloc(&m->var_contrib, p, r, err)))
     return rc;
