@@ -199,7 +199,7 @@ done:
 
 /* The projection of rows: coordinates, and optionally their cos2, their
  * contributions (fitted rows, weights m->w) and per-worker sums of
- * w t t' (q x q, for proj_check). */
+ * w t t' (q x q, for gram32_trusted). */
 typedef struct { const pca_model *m; const mlsh_mat *X; mlsh_mat *coord, *cos2, *contrib; double *S; } proj_ctx;
 
 /* Rows in blocks of PROJ_ROWS: standardise into a small buffer, one dgemm. */
@@ -345,7 +345,7 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
  * PCA_GRAM32 forms each block's product in single precision (twice the
  * flops per cycle) and adds it into the double Gram; the means, the
  * diagonal (variances, total inertia) stay double, and the fit checks the
- * kept components against the double projection (proj_check). */
+ * kept components against the double projection (gram32_trusted). */
 #define GRAM_ROWS 512       /* a centred block (GRAM_ROWS x p) stays in L2 */
 #define GRAM_SHIFT_ROWS 4096
 /* eps * lambda_1 / lambda_k bounds the relative error of lambda_k: keep the
