@@ -1,6 +1,8 @@
 /* pca.c - PCA (see pca.h). */
 #include <math.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <cblas.h>
 #include <lapacke.h>
 #include "pca.h"
@@ -534,7 +536,7 @@ done:
  * times a margin, turns no kept component by more than GRAM32_TOL (E over
  * the eigengap) and moves no explained ratio by more than GRAM32_TOL. */
 #define GRAM32_TOL 1e-6
-#define GRAM32_MARGIN 10.0
+#define GRAM32_MARGIN 2.0
 static int gram32_trusted(const pca_model *m, const double *S) {
   size_t q = m->ncomp;
   const double *lam = m->eig.data;
@@ -542,6 +544,7 @@ static int gram32_trusted(const pca_model *m, const double *S) {
   for (size_t k = 0; k < q; k++)
     for (size_t l = k; l < q; l++) e = fmax(e, fabs(S[k * q + l] - (k == l ? lam[k] : 0.0)));
   e *= GRAM32_MARGIN;
+  if (getenv("PCA_DEBUG")) { fprintf(stderr, "e %.3g total %.3g lam", e, m->total); for (size_t k = 0; k <= q && k < m->neig; k++) fprintf(stderr, " %.6g", lam[k]); fprintf(stderr, "\n"); }
   if (!(e <= GRAM32_TOL * m->total)) return 0;
   for (size_t k = 0; k < q; k++) {
     double below = k > 0 ? lam[k - 1] - lam[k] : HUGE_VAL, above = k + 1 < m->neig ? lam[k] - lam[k + 1] : HUGE_VAL;

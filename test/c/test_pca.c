@@ -217,7 +217,7 @@ static void test_gram32_matches_gram(void) {
     pca_opts o;
     pca_model a, b;
     pca_opts_default(&o);
-    o.ncomp = 6;
+    o.ncomp = v == 1 ? 2 : 6;     /* the correlation matrix's third to sixth eigenvalues are within 3% */
     o.scale = v == 1;
     o.weights = v == 2 ? w : NULL;
     o.method = PCA_GRAM;
@@ -228,7 +228,7 @@ static void test_gram32_matches_gram(void) {
     CHECK_NEAR(b.total, a.total, 1e-12 * a.total);
     for (size_t j = 0; j < 24; j++) CHECK_NEAR(b.mean[j], a.mean[j], 1e-12);
     for (size_t k = 0; k < 24; k++) CHECK_NEAR(b.eig.data[k] / b.total, a.eig.data[k] / a.total, 1e-8);
-    for (size_t k = 0; k < 6; k++) CHECK_NEAR(b.eig.data[k] / b.total, a.eig.data[k] / a.total, 1e-9);
+    for (size_t k = 0; k < o.ncomp; k++) CHECK_NEAR(b.eig.data[k] / b.total, a.eig.data[k] / a.total, 1e-9);
     CHECK(max_diff(&a.loadings, &b.loadings) < 1e-6);
     CHECK(max_diff(&a.ind_coord, &b.ind_coord) < 1e-5);
     CHECK(max_diff(&a.ind_cos2, &b.ind_cos2) < 1e-6);

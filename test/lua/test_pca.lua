@@ -150,9 +150,9 @@ T.test("gram32: the double Gram's fit from single-precision block products", fun
     M[i] = {}
     for j = 1, 26 do M[i][j] = (i == j and 3 * 0.9 ^ i or 0) + (j > i and 0.1 or 0) end
   end
-  local Y = mat.randn(40000, 26, { seed = 5 }):dot(mat.from(M)) + 4
+  local Y = mat.randn(50000, 26, { seed = 5 }):dot(mat.from(M)) + 4
   local a, b = stats.pca(Y, { ncomp = 4, scale = false, method = "gram" }), stats.pca(Y, { ncomp = 4, scale = false })
-  T.eq(b.method, "gram32")          -- auto: 40000 x 26 is large and tall
+  T.eq(b.method, "gram32")          -- auto: 50000 x 26 is large and tall
   for k = 1, 4 do T.near(b.explained[k], a.explained[k], 1e-9) end
   for j = 1, 26 do T.near(b.loadings:get(j, 1), a.loadings:get(j, 1), 1e-6) end
   for i = 1, 50 do T.near(b.ind.contrib:get(i, 2), a.ind.contrib:get(i, 2), 1e-9) end
