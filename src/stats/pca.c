@@ -3,6 +3,10 @@
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+static double dbg_now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
+#define DBG_T(name) do { if (getenv("PCA_DEBUG")) { double t_ = dbg_now(); fprintf(stderr, "%s %.2f ms\n", name, (t_ - dbg_t0) * 1e3); dbg_t0 = t_; } } while (0)
+static double dbg_t0;
 #include <cblas.h>
 #include <lapacke.h>
 #include "pca.h"
@@ -10,6 +14,14 @@
 #include "../core/interrupt.h"
 #include "../core/rng.h"
 #include "../core/threads.h"
+
+/* GCC 12 vectorizes at -O3 only: the row sweeps (shift, convert, sum; the
+ * projection's standardisation) get clones for AVX-512 and AVX2. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define PCA_FAST __attribute__((noinline, target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), optimize("O3")))
+#else
+#define PCA_FAST
+#endif
 
 void pca_opts_default(pca_opts *o) {
   memset(o, 0, sizeof *o);
@@ -207,26 +219,39 @@ typedef struct { const pca_model *m; const mlsh_mat *X; mlsh_mat *coord, *cos2, 
 /* Rows in blocks of PROJ_ROWS: standardise into a small buffer, one dgemm. */
 #define PROJ_ROWS 256
 
-/* Four running sums: one chain of dependent adds would bound the loop by
- * the add latency. */
-static double sum_squares(const double *z, size_t p) {
-  double a[4] = {0.0, 0.0, 0.0, 0.0};
-  size_t j = 0;
-  for (; j + 4 <= p; j += 4)
-    for (int u = 0; u < 4; u++) a[u] += z[j + u] * z[j + u];
-  for (; j < p; j++) a[0] += z[j] * z[j];
-  return (a[0] + a[1]) + (a[2] + a[3]);
+/* Rows [0, h) of x standardised into Z, and their squared norms into d2;
+ * eight running sums (one register) where one chain of dependent adds
+ * would bound the loop by the add latency. */
+PCA_FAST static void std_block(const double *restrict x, size_t h, size_t p, const double *restrict mu,
+                               const double *restrict inv, double *restrict Z, double *restrict d2) {
+  for (size_t i = 0; i < h; i++) {
+    const double *xi = x + i * p;
+    double *zi = Z + i * p, a[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    size_t j = 0;
+    for (; j + 8 <= p; j += 8)
+      for (int u = 0; u < 8; u++) {
+        double z = (xi[j + u] - mu[j + u]) * inv[j + u];
+        zi[j + u] = z;
+        a[u] += z * z;
+      }
+    for (; j < p; j++) {
+      double z = (xi[j] - mu[j]) * inv[j];
+      zi[j] = z;
+      a[0] += z * z;
+    }
+    d2[i] = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+  }
 }
 
-/* cos2, contributions and w t t' of the block's rows [b0, b1) (Z: their
- * standardised rows; U: room for their weighted coordinates). */
-static void proj_extras(const proj_ctx *c, const double *Z, size_t b0, size_t b1, double *U, double *S) {
+/* cos2, contributions and w t t' of the block's rows [b0, b1) (d2: their
+ * squared standardised norms; U: room for their weighted coordinates). */
+PCA_FAST static void proj_extras(const proj_ctx *c, const double *d2, size_t b0, size_t b1, double *U, double *S) {
   const pca_model *m = c->m;
-  size_t p = m->p, q = m->ncomp;
+  size_t q = m->ncomp;
   for (size_t i = b0; i < b1; i++) {
     const double *f = c->coord->data + i * q;
     if (c->cos2) {
-      double d2 = sum_squares(Z + (i - b0) * p, p), inv2 = d2 > 0.0 ? 1.0 / d2 : 0.0;
+      double inv2 = d2[i - b0] > 0.0 ? 1.0 / d2[i - b0] : 0.0;
       for (size_t k = 0; k < q; k++) MAT_AT(c->cos2, i, k) = f[k] * f[k] * inv2;
     }
     if (c->contrib)
@@ -246,16 +271,16 @@ static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
   proj_ctx *c = ctx;
   const pca_model *m = c->m;
   size_t p = m->p, q = m->ncomp;
-  double *Z = mlsh_malloc_array(PROJ_ROWS * (p + q) + p, sizeof(double)), *inv = Z + PROJ_ROWS * p, *U = inv + p;
+  double *Z = mlsh_malloc_array(PROJ_ROWS * (p + q + 1) + p, sizeof(double)), *inv = Z + PROJ_ROWS * p, *U = inv + p;
+  double *d2 = U + PROJ_ROWS * q;
   if (!Z) return MLSH_ENOMEM;
   for (size_t j = 0; j < p; j++) inv[j] = 1.0 / m->sd[j];
   for (size_t b0 = b; b0 < e; b0 += PROJ_ROWS) {
     size_t b1 = b0 + PROJ_ROWS < e ? b0 + PROJ_ROWS : e;
-    for (size_t i = b0; i < b1; i++)
-      for (size_t j = 0; j < p; j++) Z[(i - b0) * p + j] = (c->X->data[i * p + j] - m->mean[j]) * inv[j];
+    std_block(c->X->data + b0 * p, b1 - b0, p, m->mean, inv, Z, d2);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(b1 - b0), (int)q, (int)p, 1.0, Z, (int)p,
                 m->loadings.data, (int)q, 0.0, c->coord->data + b0 * q, (int)q);
-    proj_extras(c, Z, b0, b1, U, c->S ? c->S + (size_t)tid * q * q : NULL);
+    proj_extras(c, d2, b0, b1, U, c->S ? c->S + (size_t)tid * q * q : NULL);
     if (mlsh_interrupted()) break;
   }
   mlsh_free(Z);
@@ -329,7 +354,9 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
     for (size_t k = 0; k < r; k++) MAT_AT(&m->loadings, j, k) = V[j * vcols + k];
   pca_fix_signs(m->loadings.data, p, r);
   proj_ctx c = {m, X, &m->ind_coord, &m->ind_cos2, &m->ind_contrib, S};
+  DBG_T("alloc results");
   if ((rc = project(&c, threads, err))) return rc;
+  DBG_T("project");
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) {
       double v = MAT_AT(&m->loadings, j, k), cj = v * sqrt(m->eig.data[k] > 0 ? m->eig.data[k] : 0.0);
@@ -362,30 +389,27 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
  * (the shifted-data algorithm; the correction d d' is of order var / 4096). */
 typedef struct { const mlsh_mat *X; const double *w, *shift; double *part; int single; } gram_ctx;
 
-/* Rows [i0, i1) shifted and weighted into the block: double, or single
- * scaled by sqrt(n) (weights near 1, far from float underflow). */
-static void gram_block(const gram_ctx *c, size_t i0, size_t i1, double *B, float *F, double *sum, double *sq) {
-  size_t p = c->X->cols;
-  double sn = F ? sqrt((double)c->X->rows) : 1.0;
-  for (size_t i = i0; i < i1; i++) {
-    const double *x = c->X->data + i * p;
-    double wi = c->w[i], sw = sn * sqrt(wi);
-    if (F) {
-      float *z = F + (i - i0) * p;
+/* h rows of x shifted by s and weighted by sqrt(sn^2 w) into the block: single
+ * (F, scaled by sn = sqrt(n): weights near 1, far from float underflow,
+ * and the sums of squares for the double diagonal) or double (B). */
+PCA_FAST static void gram_block(const double *restrict x, const double *restrict w, size_t h, size_t p, const double *restrict s,
+                                double sn, double *restrict B, float *restrict F, double *restrict sum, double *restrict sq) {
+  for (size_t i = 0; i < h; i++) {
+    const double *xi = x + i * p;
+    double wi = w[i], sw = sn * sqrt(wi);
+    if (F)
       for (size_t j = 0; j < p; j++) {
-        double d = x[j] - c->shift[j];
-        z[j] = (float)(sw * d);
+        double d = xi[j] - s[j];
+        F[i * p + j] = (float)(sw * d);
         sum[j] += wi * d;
         sq[j] += wi * d * d;
       }
-    } else {
-      double *z = B + (i - i0) * p;
+    else
       for (size_t j = 0; j < p; j++) {
-        double d = x[j] - c->shift[j];
-        z[j] = sw * d;
+        double d = xi[j] - s[j];
+        B[i * p + j] = sw * d;
         sum[j] += wi * d;
       }
-    }
   }
 }
 
@@ -400,7 +424,7 @@ static int gram_rows(void *ctx, size_t b, size_t e, int tid) {
   if (!B && !F) return MLSH_ENOMEM;
   for (size_t i0 = b; i0 < e; i0 += GRAM_ROWS) {
     size_t i1 = i0 + GRAM_ROWS < e ? i0 + GRAM_ROWS : e;
-    gram_block(c, i0, i1, B, F, sum, sq);
+    gram_block(c->X->data + i0 * p, c->w + i0, i1 - i0, p, c->shift, F ? sqrt((double)c->X->rows) : 1.0, B, F, sum, sq);
     if (F) {
       cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)(i1 - i0), 1.0f, F, (int)p, 0.0f, Gf, (int)p);
       for (size_t i = 0; i < p; i++)
@@ -467,7 +491,9 @@ static int gram_matrix(const mlsh_mat *X, pca_model *m, const pca_opts *o, int s
   int rc = MLSH_OK;
   if (!c.part || !shift) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
   gram_shift(X, m->w, o->center, shift);
+  DBG_T("start/shift");
   rc = mlsh_parallel_for(n, nt, GRAM_ROWS, gram_rows, &c);
+  DBG_T("gram sweep");
   if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory"); goto done; }
   for (size_t k = 0; k < GRAM_PART(p); k++)
     for (int t = 1; t < nt; t++) c.part[k] += c.part[(size_t)t * GRAM_PART(p) + k];
@@ -477,10 +503,15 @@ done:
   return rc;
 }
 
+#define EIGEN_SERIAL_P 256
+
 /* Eigenpairs of the symmetric p x p G (destroyed): all p eigenvalues in
  * decreasing order to lam, the top r eigenvectors to V (p x r, row-major). */
 static int gram_eigen(double *G, size_t p, size_t r, double *lam, double *V, mlsh_err *err) {
   int all = 3 * r >= p;   /* few components of many: values alone, then r vectors */
+  /* OpenBLAS's threads cost more than they bring on a small problem (p = 100: 6 ms against 0.9 ms) */
+  int bt = mlsh_blas_threads(), serial = p <= EIGEN_SERIAL_P && bt > 1;
+  if (serial) mlsh_blas_set_threads(1);
   double *Z = mlsh_malloc_array(p * (all ? p : r), sizeof(double)), *w = mlsh_malloc_array(p, sizeof(double));
   double *Gc = all ? NULL : mlsh_malloc_array(p * p, sizeof(double));
   lapack_int *sup = mlsh_malloc_array(2 * p, sizeof(lapack_int)), found = 0, info = 0, P = (lapack_int)p;
@@ -500,6 +531,7 @@ static int gram_eigen(double *G, size_t p, size_t r, double *lam, double *V, mls
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) V[j * r + k] = Z[(cols - 1 - k) * p + j];
 done:
+  if (serial) mlsh_blas_set_threads(bt);
   mlsh_free(Z); mlsh_free(w); mlsh_free(Gc); mlsh_free(sup);
   return rc;
 }
@@ -523,7 +555,9 @@ static int solve_gram(const mlsh_mat *X, pca_model *m, const pca_opts *o, int si
     for (size_t j = i; j < p; j++) G[i * p + j] /= m->sd[i] * m->sd[j];
     m->total += G[i * p + i];
   }
+  DBG_T("gram finish");
   if ((rc = gram_eigen(G, p, r, lam, V, err))) goto done;
+  DBG_T("eigen");
   *illcond = o->method == PCA_AUTO && lam[0] > 0.0 && !(lam[r - 1] * GRAM_MAX_RATIO >= lam[0]);
 done:
   mlsh_free(G);
@@ -633,6 +667,7 @@ static pca_method auto_method(size_t n, size_t p) {
 
 int pca_fit(const mlsh_mat *X, const pca_opts *o, pca_model *m, mlsh_err *err) {
   size_t n = X->rows, p = X->cols;
+  DBG_T("-- between");
   memset(m, 0, sizeof *m);
   if (n < 2) return mlsh_seterr(err, MLSH_EINVAL, "needs at least 2 rows (got %zu)", n);
   if (p < 1) return mlsh_seterr(err, MLSH_EINVAL, "X has no columns");
