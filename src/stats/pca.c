@@ -211,10 +211,31 @@ done:
   return rc;
 }
 
+/* Rows per chunk of a sweep on threads whose chunks each keep a partial of
+ * `part` doubles, summed in chunk order afterwards: workers take chunks as
+ * they go (a core lost to another process does not hold the rest up), and
+ * the result does not depend on which worker took which chunk. Between nt
+ * and CHUNKS_MAX chunks, their partials within CHUNKS_BYTES; whole units. */
+#define CHUNKS_MAX 32
+#define CHUNKS_BYTES ((size_t)64 << 20)
+static size_t chunk_rows(size_t n, size_t unit, size_t part, int nt) {
+  size_t k = CHUNKS_BYTES / (part * sizeof(double) + 1);
+  if (k > CHUNKS_MAX) k = CHUNKS_MAX;
+  if (k < (size_t)nt) k = (size_t)nt;
+  size_t rows = (n + k - 1) / k;
+  return (rows + unit - 1) / unit * unit;
+}
+
+/* Partials [1, k) added into partial 0, in order. */
+static void sum_partials(double *part, size_t k, size_t len) {
+  for (size_t c = 1; c < k; c++)
+    for (size_t j = 0; j < len; j++) part[j] += part[c * len + j];
+}
+
 /* The projection of rows: coordinates, and optionally their cos2, their
- * contributions (fitted rows, weights m->w) and per-worker sums of
- * w t t' (q x q, for gram32_trusted). */
-typedef struct { const pca_model *m; const mlsh_mat *X; mlsh_mat *coord, *cos2, *contrib; double *S; } proj_ctx;
+ * contributions (fitted rows, weights m->w) and per-chunk sums of w t t'
+ * (q x q, for gram32_trusted), over chunks of `rows` rows. */
+typedef struct { const pca_model *m; const mlsh_mat *X; mlsh_mat *coord, *cos2, *contrib; double *S; size_t rows; } proj_ctx;
 
 /* Rows in blocks of PROJ_ROWS: standardise into a small buffer, one dgemm. */
 #define PROJ_ROWS 256
@@ -267,20 +288,24 @@ PCA_FAST static void proj_extras(const proj_ctx *c, const double *d2, size_t b0,
   if (S) cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)q, (int)(b1 - b0), 1.0, U, (int)q, 1.0, S, (int)q);
 }
 
-static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
+static int proj_chunks(void *ctx, size_t cb, size_t ce, int tid) {
   proj_ctx *c = ctx;
   const pca_model *m = c->m;
-  size_t p = m->p, q = m->ncomp;
+  size_t p = m->p, q = m->ncomp, n = c->X->rows;
+  (void)tid;
   double *Z = mlsh_malloc_array(PROJ_ROWS * (p + q + 1) + p, sizeof(double)), *inv = Z + PROJ_ROWS * p, *U = inv + p;
   double *d2 = U + PROJ_ROWS * q;
   if (!Z) return MLSH_ENOMEM;
   for (size_t j = 0; j < p; j++) inv[j] = 1.0 / m->sd[j];
-  for (size_t b0 = b; b0 < e; b0 += PROJ_ROWS) {
-    size_t b1 = b0 + PROJ_ROWS < e ? b0 + PROJ_ROWS : e;
-    std_block(c->X->data + b0 * p, b1 - b0, p, m->mean, inv, Z, d2);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(b1 - b0), (int)q, (int)p, 1.0, Z, (int)p,
-                m->loadings.data, (int)q, 0.0, c->coord->data + b0 * q, (int)q);
-    proj_extras(c, d2, b0, b1, U, c->S ? c->S + (size_t)tid * q * q : NULL);
+  for (size_t ch = cb; ch < ce; ch++) {
+    size_t e = (ch + 1) * c->rows < n ? (ch + 1) * c->rows : n;
+    for (size_t b0 = ch * c->rows; b0 < e; b0 += PROJ_ROWS) {
+      size_t b1 = b0 + PROJ_ROWS < e ? b0 + PROJ_ROWS : e;
+      std_block(c->X->data + b0 * p, b1 - b0, p, m->mean, inv, Z, d2);
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(b1 - b0), (int)q, (int)p, 1.0, Z, (int)p,
+                  m->loadings.data, (int)q, 0.0, c->coord->data + b0 * q, (int)q);
+      proj_extras(c, d2, b0, b1, U, c->S ? c->S + ch * q * q : NULL);
+    }
     if (mlsh_interrupted()) break;
   }
   mlsh_free(Z);
@@ -288,18 +313,21 @@ static int proj_rows(void *ctx, size_t b, size_t e, int tid) {
 }
 
 /* The projection into c's matrices (allocated by the caller), on threads;
- * c->S, when set, gets the sum of the workers' w t t' (upper triangle). */
+ * c->S, when set, gets the sum of the chunks' w t t' (upper triangle). */
 static int project(proj_ctx *c, int threads, mlsh_err *err) {
-  size_t q = c->m->ncomp;
+  size_t q = c->m->ncomp, n = c->X->rows;
   int nt = mlsh_threads_resolve(threads), rc;
   double *S = c->S;
-  if (S && !(c->S = mlsh_calloc((size_t)nt * q * q, sizeof(double)))) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
-  rc = mlsh_parallel_for(c->X->rows, nt, 2048, proj_rows, c);
-  for (size_t k = 0; S && k < q * q; k++) {
-    S[k] = 0.0;
-    for (int t = 0; t < nt; t++) S[k] += c->S[(size_t)t * q * q + k];
+  c->rows = chunk_rows(n, PROJ_ROWS, S ? q * q : 0, nt);
+  size_t k = (n + c->rows - 1) / c->rows;
+  if (S && !(c->S = mlsh_calloc(k * q * q, sizeof(double)))) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");
+  rc = mlsh_parallel_dynamic(k, nt, 1, proj_chunks, c);
+  if (S) {
+    sum_partials(c->S, k, q * q);
+    memcpy(S, c->S, q * q * sizeof(double));
+    mlsh_free(c->S);
+    c->S = S;
   }
-  if (S) { mlsh_free(c->S); c->S = S; }
   return rc ? mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory") : MLSH_OK;
 }
 
@@ -308,7 +336,7 @@ int pca_transform(const pca_model *m, const mlsh_mat *X, int threads, mlsh_mat *
   int rc;
   if ((rc = mat_alloc_uninit(coord, X->rows, m->ncomp, err))) return rc;
   if (cos2 && (rc = mat_alloc_uninit(cos2, X->rows, m->ncomp, err))) { mat_free(coord); return rc; }
-  proj_ctx c = {m, X, coord, cos2, NULL, NULL};
+  proj_ctx c = {m, X, coord, cos2, NULL, NULL, 0};
   if ((rc = project(&c, threads, err))) {
     mat_free(coord);
     if (cos2) mat_free(cos2);
@@ -353,7 +381,7 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) MAT_AT(&m->loadings, j, k) = V[j * vcols + k];
   pca_fix_signs(m->loadings.data, p, r);
-  proj_ctx c = {m, X, &m->ind_coord, &m->ind_cos2, &m->ind_contrib, S};
+  proj_ctx c = {m, X, &m->ind_coord, &m->ind_cos2, &m->ind_contrib, S, 0};
   DBG_T("alloc results");
   if ((rc = project(&c, threads, err))) return rc;
   DBG_T("project");
@@ -387,7 +415,7 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
  * rows, close to the mean), so that sum w (x - s)(x - s)' and sum w (x - s)
  * give the centred G = S - d d', d = mean - s, without cancellation
  * (the shifted-data algorithm; the correction d d' is of order var / 4096). */
-typedef struct { const mlsh_mat *X; const double *w, *shift; double *part; int single; } gram_ctx;
+typedef struct { const mlsh_mat *X; const double *w, *shift; double *part; int single; size_t rows; } gram_ctx;
 
 /* h rows of x shifted by s and weighted by sqrt(sn^2 w) into the block: single
  * (F, scaled by sn = sqrt(n): weights near 1, far from float underflow,
@@ -413,24 +441,28 @@ PCA_FAST static void gram_block(const double *restrict x, const double *restrict
   }
 }
 
-/* Rows [b, e) into worker tid's partials: one syrk per block (upper
+/* Chunks [cb, ce) into their partials: one syrk per block (upper
  * triangle); a single block's product is added into the double G. */
-static int gram_rows(void *ctx, size_t b, size_t e, int tid) {
+static int gram_chunks(void *ctx, size_t cb, size_t ce, int tid) {
   gram_ctx *c = ctx;
-  size_t p = c->X->cols;
-  double *G = c->part + (size_t)tid * GRAM_PART(p), *sum = G + p * p, *sq = sum + p;
+  size_t p = c->X->cols, n = c->X->rows;
+  (void)tid;
   double *B = c->single ? NULL : mlsh_malloc_array(GRAM_ROWS * p, sizeof(double));
   float *F = c->single ? mlsh_malloc_array(GRAM_ROWS * p + p * p, sizeof(float)) : NULL, *Gf = F ? F + GRAM_ROWS * p : NULL;
   if (!B && !F) return MLSH_ENOMEM;
-  for (size_t i0 = b; i0 < e; i0 += GRAM_ROWS) {
-    size_t i1 = i0 + GRAM_ROWS < e ? i0 + GRAM_ROWS : e;
-    gram_block(c->X->data + i0 * p, c->w + i0, i1 - i0, p, c->shift, F ? sqrt((double)c->X->rows) : 1.0, B, F, sum, sq);
-    if (F) {
-      cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)(i1 - i0), 1.0f, F, (int)p, 0.0f, Gf, (int)p);
-      for (size_t i = 0; i < p; i++)
-        for (size_t j = i; j < p; j++) G[i * p + j] += Gf[i * p + j];
-    } else
-      cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)(i1 - i0), 1.0, B, (int)p, 1.0, G, (int)p);
+  for (size_t ch = cb; ch < ce; ch++) {
+    double *G = c->part + ch * GRAM_PART(p), *sum = G + p * p, *sq = sum + p;
+    size_t e = (ch + 1) * c->rows < n ? (ch + 1) * c->rows : n;
+    for (size_t i0 = ch * c->rows; i0 < e; i0 += GRAM_ROWS) {
+      size_t i1 = i0 + GRAM_ROWS < e ? i0 + GRAM_ROWS : e;
+      gram_block(c->X->data + i0 * p, c->w + i0, i1 - i0, p, c->shift, F ? sqrt((double)n) : 1.0, B, F, sum, sq);
+      if (F) {
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)(i1 - i0), 1.0f, F, (int)p, 0.0f, Gf, (int)p);
+        for (size_t i = 0; i < p; i++)
+          for (size_t j = i; j < p; j++) G[i * p + j] += Gf[i * p + j];
+      } else
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)(i1 - i0), 1.0, B, (int)p, 1.0, G, (int)p);
+    }
     if (mlsh_interrupted()) break;
   }
   mlsh_free(B); mlsh_free(F);
@@ -457,7 +489,7 @@ static int nonfinite_error(const mlsh_mat *X, long k, mlsh_err *err) {
                      k / (long)X->cols + 1, k % (long)X->cols + 1);
 }
 
-/* The combined partials (c->part, worker 0) into the means and G (p x p,
+/* The combined partials (c->part, chunk 0) into the means and G (p x p,
  * upper, row-major: G_jj are the variances). Single: G scaled back by 1/n
  * and its diagonal from the double sums of squares; *ok = 0 when a value
  * is out of float's comfortable range (the caller redoes it in double). */
@@ -487,16 +519,16 @@ static int gram_matrix(const mlsh_mat *X, pca_model *m, const pca_opts *o, int s
   size_t n = X->rows, p = X->cols;
   int nt = mlsh_threads_resolve(o->threads);
   double *shift = mlsh_malloc_array(p, sizeof(double));
-  gram_ctx c = {X, m->w, shift, mlsh_calloc((size_t)nt * GRAM_PART(p), sizeof(double)), single};
+  size_t rows = chunk_rows(n, GRAM_ROWS, GRAM_PART(p), nt), k = (n + rows - 1) / rows;
+  gram_ctx c = {X, m->w, shift, mlsh_calloc(k * GRAM_PART(p), sizeof(double)), single, rows};
   int rc = MLSH_OK;
   if (!c.part || !shift) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
   gram_shift(X, m->w, o->center, shift);
   DBG_T("start/shift");
-  rc = mlsh_parallel_for(n, nt, GRAM_ROWS, gram_rows, &c);
+  rc = mlsh_parallel_dynamic(k, nt, 1, gram_chunks, &c);
   DBG_T("gram sweep");
   if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory"); goto done; }
-  for (size_t k = 0; k < GRAM_PART(p); k++)
-    for (int t = 1; t < nt; t++) c.part[k] += c.part[(size_t)t * GRAM_PART(p) + k];
+  sum_partials(c.part, k, GRAM_PART(p));
   rc = gram_finish(X, &c, m, o->center, G, ok, err);
 done:
   mlsh_free(c.part); mlsh_free(shift);
