@@ -1,12 +1,6 @@
 /* pca.c - PCA (see pca.h). */
 #include <math.h>
 #include <string.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-static double dbg_now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
-#define DBG_T(name) do { if (getenv("PCA_DEBUG")) { double t_ = dbg_now(); fprintf(stderr, "%s %.2f ms\n", name, (t_ - dbg_t0) * 1e3); dbg_t0 = t_; } } while (0)
-static double dbg_t0;
 #include <cblas.h>
 #include <lapacke.h>
 #include "pca.h"
@@ -382,9 +376,7 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
     for (size_t k = 0; k < r; k++) MAT_AT(&m->loadings, j, k) = V[j * vcols + k];
   pca_fix_signs(m->loadings.data, p, r);
   proj_ctx c = {m, X, &m->ind_coord, &m->ind_cos2, &m->ind_contrib, S, 0};
-  DBG_T("alloc results");
   if ((rc = project(&c, threads, err))) return rc;
-  DBG_T("project");
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < r; k++) {
       double v = MAT_AT(&m->loadings, j, k), cj = v * sqrt(m->eig.data[k] > 0 ? m->eig.data[k] : 0.0);
@@ -469,6 +461,11 @@ static int gram_chunks(void *ctx, size_t cb, size_t ce, int tid) {
   return mlsh_interrupted() ? MLSH_EINTR : MLSH_OK;
 }
 
+/* s += a x (p values). */
+PCA_FAST static void add_scaled(double *restrict s, double a, const double *restrict x, size_t p) {
+  for (size_t j = 0; j < p; j++) s[j] += a * x[j];
+}
+
 /* The shift: the weighted mean of the first rows with weight (0 uncentred). */
 static void gram_shift(const mlsh_mat *X, const double *w, int center, double *s) {
   size_t n = X->rows, p = X->cols, i = 0, h = 0;
@@ -476,7 +473,7 @@ static void gram_shift(const mlsh_mat *X, const double *w, int center, double *s
   for (size_t j = 0; j < p; j++) s[j] = 0.0;
   for (; center && i < n && h < GRAM_SHIFT_ROWS; i++) {
     if (!(w[i] > 0.0)) continue;
-    for (size_t j = 0; j < p; j++) s[j] += w[i] * X->data[i * p + j];
+    add_scaled(s, w[i], X->data + i * p, p);
     ws += w[i];
     h++;
   }
@@ -524,9 +521,7 @@ static int gram_matrix(const mlsh_mat *X, pca_model *m, const pca_opts *o, int s
   int rc = MLSH_OK;
   if (!c.part || !shift) { rc = mlsh_seterr(err, MLSH_ENOMEM, "not enough memory"); goto done; }
   gram_shift(X, m->w, o->center, shift);
-  DBG_T("start/shift");
   rc = mlsh_parallel_dynamic(k, nt, 1, gram_chunks, &c);
-  DBG_T("gram sweep");
   if (rc) { mlsh_seterr(err, rc, rc == MLSH_EINTR ? "interrupted" : "not enough memory"); goto done; }
   sum_partials(c.part, k, GRAM_PART(p));
   rc = gram_finish(X, &c, m, o->center, G, ok, err);
@@ -587,9 +582,7 @@ static int solve_gram(const mlsh_mat *X, pca_model *m, const pca_opts *o, int si
     for (size_t j = i; j < p; j++) G[i * p + j] /= m->sd[i] * m->sd[j];
     m->total += G[i * p + i];
   }
-  DBG_T("gram finish");
   if ((rc = gram_eigen(G, p, r, lam, V, err))) goto done;
-  DBG_T("eigen");
   *illcond = o->method == PCA_AUTO && lam[0] > 0.0 && !(lam[r - 1] * GRAM_MAX_RATIO >= lam[0]);
 done:
   mlsh_free(G);
@@ -610,7 +603,6 @@ static int gram32_trusted(const pca_model *m, const double *S) {
   for (size_t k = 0; k < q; k++)
     for (size_t l = k; l < q; l++) e = fmax(e, fabs(S[k * q + l] - (k == l ? lam[k] : 0.0)));
   e *= GRAM32_MARGIN;
-  if (getenv("PCA_DEBUG")) { fprintf(stderr, "e %.3g total %.3g lam", e, m->total); for (size_t k = 0; k <= q && k < m->neig; k++) fprintf(stderr, " %.6g", lam[k]); fprintf(stderr, "\n"); }
   if (!(e <= GRAM32_TOL * m->total)) return 0;
   for (size_t k = 0; k < q; k++) {
     double below = k > 0 ? lam[k - 1] - lam[k] : HUGE_VAL, above = k + 1 < m->neig ? lam[k] - lam[k + 1] : HUGE_VAL;
@@ -622,8 +614,12 @@ static int gram32_trusted(const pca_model *m, const double *S) {
 /* Row weights normalised to sum 1 (1/n each without weights). */
 static int normalise_weights(const pca_opts *o, size_t n, double *w, mlsh_err *err) {
   double wsum = 0.0;
+  if (!o->weights) {
+    for (size_t i = 0; i < n; i++) w[i] = 1.0 / (double)n;
+    return MLSH_OK;
+  }
   for (size_t i = 0; i < n; i++) {
-    double v = o->weights ? o->weights[i] : 1.0;
+    double v = o->weights[i];
     if (!(v >= 0.0) || !isfinite(v)) return mlsh_seterr(err, MLSH_EINVAL, "weight %zu must be finite and >= 0 (got %g)", i + 1, v);
     w[i] = v;
     wsum += v;
@@ -699,7 +695,6 @@ static pca_method auto_method(size_t n, size_t p) {
 
 int pca_fit(const mlsh_mat *X, const pca_opts *o, pca_model *m, mlsh_err *err) {
   size_t n = X->rows, p = X->cols;
-  DBG_T("-- between");
   memset(m, 0, sizeof *m);
   if (n < 2) return mlsh_seterr(err, MLSH_EINVAL, "needs at least 2 rows (got %zu)", n);
   if (p < 1) return mlsh_seterr(err, MLSH_EINVAL, "X has no columns");
