@@ -400,7 +400,7 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
 /* eps * lambda_1 / lambda_k bounds the relative error of lambda_k: keep the
  * Gram solver while that is below about 2e-10. */
 #define GRAM_MAX_RATIO 1e6
-/* Per-worker partials: G (p x p, upper), then sum w (x - s) and sum w (x - s)^2. */
+/* Per-chunk partials: G (p x p, upper), then sum w (x - s) and sum w (x - s)^2. */
 #define GRAM_PART(p) ((p) * (p) + 2 * (p))
 
 /* One pass over the data: the rows shifted by s (the mean of the first
