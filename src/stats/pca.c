@@ -563,11 +563,31 @@ done:
   return rc;
 }
 
+#define GRAM32_TOL 1e-6
+#define GRAM32_MARGIN 2.0
+/* The least error of a single-precision Gram against the total inertia
+ * (the measured one: 2e-10 to 5e-10 at 50000 to 100000 rows): a fit whose
+ * eigengaps would not allow even that goes to double without projecting. */
+#define GRAM32_LEAST_ERROR 1e-11
+
+/* Whether an error e in the Gram, times a margin, turns none of the r kept
+ * components by more than GRAM32_TOL (e over the eigengap) and moves no
+ * explained ratio by more than GRAM32_TOL. */
+static int gram32_allows(const double *lam, size_t r, size_t neig, double total, double e) {
+  e *= GRAM32_MARGIN;
+  if (!(e <= GRAM32_TOL * total)) return 0;
+  for (size_t k = 0; k < r; k++) {
+    double below = k > 0 ? lam[k - 1] - lam[k] : HUGE_VAL, above = k + 1 < neig ? lam[k] - lam[k + 1] : HUGE_VAL;
+    if (!(e <= GRAM32_TOL * fmin(below, above))) return 0;
+  }
+  return 1;
+}
+
 /* The Gram solver (single or double products): means, sds, the total
  * inertia, vj, all eigenvalues (lam, p) and r eigenvectors (V). *illcond
  * is set, and nothing solved, when the r-th eigenvalue is too small against
  * the first for the Gram route; *ok is 0 when single precision could not
- * hold the data (nothing solved either). */
+ * hold the data (nothing solved either) or its eigengaps are too small. */
 static int solve_gram(const mlsh_mat *X, pca_model *m, const pca_opts *o, int single, size_t r, double *lam, double *V,
                       double *vj, int *illcond, int *ok, mlsh_err *err) {
   size_t p = X->cols;
@@ -584,6 +604,7 @@ static int solve_gram(const mlsh_mat *X, pca_model *m, const pca_opts *o, int si
   }
   if ((rc = gram_eigen(G, p, r, lam, V, err))) goto done;
   *illcond = o->method == PCA_AUTO && lam[0] > 0.0 && !(lam[r - 1] * GRAM_MAX_RATIO >= lam[0]);
+  if (single && !*illcond && !gram32_allows(lam, r, m->neig, m->total, GRAM32_LEAST_ERROR * m->total)) *ok = 0;
 done:
   mlsh_free(G);
   return rc;
@@ -591,24 +612,14 @@ done:
 
 /* The single-precision Gram's check. With V the eigenvectors of the Gram
  * G + E (E its rounding error), the double projection's S = sum w t t' is
- * V'GV = diag(lam) - V'EV: a measure of E. Keep the fit when that error,
- * times a margin, turns no kept component by more than GRAM32_TOL (E over
- * the eigengap) and moves no explained ratio by more than GRAM32_TOL. */
-#define GRAM32_TOL 1e-6
-#define GRAM32_MARGIN 2.0
+ * V'GV = diag(lam) - V'EV: a measure of E. */
 static int gram32_trusted(const pca_model *m, const double *S) {
   size_t q = m->ncomp;
   const double *lam = m->eig.data;
   double e = 0.0;
   for (size_t k = 0; k < q; k++)
     for (size_t l = k; l < q; l++) e = fmax(e, fabs(S[k * q + l] - (k == l ? lam[k] : 0.0)));
-  e *= GRAM32_MARGIN;
-  if (!(e <= GRAM32_TOL * m->total)) return 0;
-  for (size_t k = 0; k < q; k++) {
-    double below = k > 0 ? lam[k - 1] - lam[k] : HUGE_VAL, above = k + 1 < m->neig ? lam[k] - lam[k + 1] : HUGE_VAL;
-    if (!(e <= GRAM32_TOL * fmin(below, above))) return 0;
-  }
-  return 1;
+  return gram32_allows(lam, q, m->neig, m->total, e);
 }
 
 /* Row weights normalised to sum 1 (1/n each without weights). */
