@@ -259,21 +259,22 @@ PCA_FAST static void std_block(const double *restrict x, size_t h, size_t p, con
 }
 
 /* cos2, contributions and w t t' of the block's rows [b0, b1) (d2: their
- * squared standardised norms; U: room for their weighted coordinates). */
-PCA_FAST static void proj_extras(const proj_ctx *c, const double *d2, size_t b0, size_t b1, double *U, double *S) {
+ * squared standardised norms; cf: 100 / eigenvalue, or 0; U: room for
+ * their weighted coordinates). */
+PCA_FAST static void proj_extras(const proj_ctx *c, const double *d2, const double *cf, size_t b0, size_t b1, double *U,
+                                 double *S) {
   const pca_model *m = c->m;
   size_t q = m->ncomp;
   for (size_t i = b0; i < b1; i++) {
     const double *f = c->coord->data + i * q;
     if (c->cos2) {
-      double inv2 = d2[i - b0] > 0.0 ? 1.0 / d2[i - b0] : 0.0;
-      for (size_t k = 0; k < q; k++) MAT_AT(c->cos2, i, k) = f[k] * f[k] * inv2;
+      double inv2 = d2[i - b0] > 0.0 ? 1.0 / d2[i - b0] : 0.0, *o = c->cos2->data + i * q;
+      for (size_t k = 0; k < q; k++) o[k] = f[k] * f[k] * inv2;
     }
-    if (c->contrib)
-      for (size_t k = 0; k < q; k++) {
-        double lam = m->eig.data[k];
-        MAT_AT(c->contrib, i, k) = lam > 0.0 ? 100.0 * m->w[i] * f[k] * f[k] / lam : 0.0;
-      }
+    if (c->contrib) {
+      double wi = m->w[i], *o = c->contrib->data + i * q;
+      for (size_t k = 0; k < q; k++) o[k] = wi * f[k] * f[k] * cf[k];
+    }
     if (S) {
       double sw = sqrt(m->w[i]);
       for (size_t k = 0; k < q; k++) U[(i - b0) * q + k] = sw * f[k];
@@ -287,10 +288,11 @@ static int proj_chunks(void *ctx, size_t cb, size_t ce, int tid) {
   const pca_model *m = c->m;
   size_t p = m->p, q = m->ncomp, n = c->X->rows;
   (void)tid;
-  double *Z = mlsh_malloc_array(PROJ_ROWS * (p + q + 1) + p, sizeof(double)), *inv = Z + PROJ_ROWS * p, *U = inv + p;
-  double *d2 = U + PROJ_ROWS * q;
+  double *Z = mlsh_malloc_array(PROJ_ROWS * (p + q + 1) + p + q, sizeof(double)), *inv = Z + PROJ_ROWS * p, *U = inv + p;
+  double *d2 = U + PROJ_ROWS * q, *cf = d2 + PROJ_ROWS;
   if (!Z) return MLSH_ENOMEM;
   for (size_t j = 0; j < p; j++) inv[j] = 1.0 / m->sd[j];
+  for (size_t k = 0; c->contrib && k < q; k++) cf[k] = m->eig.data[k] > 0.0 ? 100.0 / m->eig.data[k] : 0.0;
   for (size_t ch = cb; ch < ce; ch++) {
     size_t e = (ch + 1) * c->rows < n ? (ch + 1) * c->rows : n;
     for (size_t b0 = ch * c->rows; b0 < e; b0 += PROJ_ROWS) {
@@ -298,7 +300,7 @@ static int proj_chunks(void *ctx, size_t cb, size_t ce, int tid) {
       std_block(c->X->data + b0 * p, b1 - b0, p, m->mean, inv, Z, d2);
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(b1 - b0), (int)q, (int)p, 1.0, Z, (int)p,
                   m->loadings.data, (int)q, 0.0, c->coord->data + b0 * q, (int)q);
-      proj_extras(c, d2, b0, b1, U, c->S ? c->S + ch * q * q : NULL);
+      proj_extras(c, d2, cf, b0, b1, U, c->S ? c->S + ch * q * q : NULL);
     }
     if (mlsh_interrupted()) break;
   }
