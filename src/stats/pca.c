@@ -217,7 +217,7 @@ static size_t chunk_rows(size_t n, size_t unit, size_t part, int nt) {
   if (k > CHUNKS_MAX) k = CHUNKS_MAX;
   if (k < (size_t)nt) k = (size_t)nt;
   size_t rows = (n + k - 1) / k;
-  return (rows + unit - 1) / unit * unit;
+  return rows ? (rows + unit - 1) / unit * unit : unit;
 }
 
 /* Partials [1, k) added into partial 0, in order. */
@@ -314,6 +314,8 @@ static int project(proj_ctx *c, int threads, mlsh_err *err) {
   size_t q = c->m->ncomp, n = c->X->rows;
   int nt = mlsh_threads_resolve(threads), rc;
   double *S = c->S;
+  if (S) memset(S, 0, q * q * sizeof(double));
+  if (n == 0) return MLSH_OK;
   c->rows = chunk_rows(n, PROJ_ROWS, S ? q * q : 0, nt);
   size_t k = (n + c->rows - 1) / c->rows;
   if (S && !(c->S = mlsh_calloc(k * q * q, sizeof(double)))) return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory");

@@ -37,10 +37,12 @@ static void test_correlation_pca(void) {
   double s = 0.0;
   for (int k = 0; k < 3; k++) s += MAT_AT(&m.var_cos2, 1, k);
   CHECK_NEAR(s, 1.0, 1e-12);
-  /* transform of the fitted rows reproduces ind.coord */
-  mlsh_mat F;
+  /* transform of the fitted rows reproduces ind.coord; no rows give no coordinates */
+  mlsh_mat F, E = {0, 3, NULL};
   CHECK(pca_transform(&m, &X, 2, &F, NULL, &err) == MLSH_OK);
   CHECK_NEAR(MAT_AT(&F, 5, 1), MAT_AT(&m.ind_coord, 5, 1), 1e-12);
+  mat_free(&F);
+  CHECK(pca_transform(&m, &E, 2, &F, NULL, &err) == MLSH_OK && F.rows == 0);
   mat_free(&F);
   /* a supplementary column equal to an active one gets the same coordinates */
   mlsh_mat col, c, c2;
