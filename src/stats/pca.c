@@ -399,7 +399,7 @@ static int fill_results(pca_model *m, const mlsh_mat *X, const double *V, size_t
  * flops per cycle) and adds it into the double Gram; the means, the
  * diagonal (variances, total inertia) stay double, and the fit checks the
  * kept components against the double projection (gram32_trusted). */
-#define GRAM_ROWS 512       /* a centred block (GRAM_ROWS x p) stays in L2 */
+#define GRAM_ROWS 1024      /* a centred block (GRAM_ROWS x p) stays in L2 */
 #define GRAM_SHIFT_ROWS 4096
 /* eps * lambda_1 / lambda_k bounds the relative error of lambda_k: keep the
  * Gram solver while that is below about 2e-10. */
