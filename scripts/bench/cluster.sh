@@ -54,7 +54,7 @@ row() {  # task, "median<TAB>quality", peer id, extra note
   pq=$(peer_field "$3" quality | tr -d '{}' | cut -c1-60)
   printf '| %s | %s | %s | %s | %s | %s vs %s%s |\n' "$1" "$t" "$(peer_field "$3" peer)" "${ps:-n/a}" "$(ratio "$ps" "$t")" "$q" "${pq:-n/a}" "$4"
 }
-r=$(mlsh_job pca); row "a. PCA 100000x100 -> 10 (auto: gram, dsyrk + dsyevr)" "$r" a02_pca_sklearn_full_k10
+r=$(mlsh_job pca); row "a. PCA 100000x100 -> 10 (auto: gram32, ssyrk blocks into a double Gram + dsyevr)" "$r" a02_pca_sklearn_full_k10
 row "a. PCA 100000x100 -> 10, strong peer numpy cov+eigh" "$r" as01_pca_numpy_cov_eigh_k10
 row "a. PCA 100000x100 -> 10, strong peer faiss PCAMatrix" "$r" as02_pca_faiss_k10
 r=$(mlsh_job km1); row "b. K-Means 100000x50 k=10 nstart=1" "$r" b01_km_sklearn_lloyd_n1

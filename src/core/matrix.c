@@ -6,7 +6,7 @@
 #include "alloc.h"
 #include "threads.h"
 
-int mat_alloc(mlsh_mat *m, size_t rows, size_t cols, mlsh_err *err) {
+static int alloc_elems(mlsh_mat *m, size_t rows, size_t cols, int zero, mlsh_err *err) {
   size_t n, bytes;
   m->rows = m->cols = 0;
   m->data = NULL;
@@ -14,7 +14,7 @@ int mat_alloc(mlsh_mat *m, size_t rows, size_t cols, mlsh_err *err) {
       mlsh_mul_overflow(n, sizeof(double), &bytes))
     return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for a %zux%zu matrix", rows, cols);
   if (n > 0) {
-    m->data = mlsh_calloc(n, sizeof(double));
+    m->data = zero ? mlsh_calloc(n, sizeof(double)) : mlsh_malloc(bytes);
     if (!m->data)
       return mlsh_seterr(err, MLSH_ENOMEM, "not enough memory for a %zux%zu matrix", rows, cols);
   }
@@ -22,6 +22,10 @@ int mat_alloc(mlsh_mat *m, size_t rows, size_t cols, mlsh_err *err) {
   m->cols = cols;
   return MLSH_OK;
 }
+
+int mat_alloc(mlsh_mat *m, size_t rows, size_t cols, mlsh_err *err) { return alloc_elems(m, rows, cols, 1, err); }
+
+int mat_alloc_uninit(mlsh_mat *m, size_t rows, size_t cols, mlsh_err *err) { return alloc_elems(m, rows, cols, 0, err); }
 
 void mat_free(mlsh_mat *m) {
   if (!m) return;

@@ -19,6 +19,8 @@ typedef struct mlsh_mat {
 #define MAT_MAX_ELEMS ((size_t)1 << 34)
 
 int mat_alloc(mlsh_mat *m, size_t rows, size_t cols, mlsh_err *err);   /* zero-filled */
+/* Not zeroed (the caller writes every entry): no memset of a reused block. */
+int mat_alloc_uninit(mlsh_mat *m, size_t rows, size_t cols, mlsh_err *err);
 void mat_free(mlsh_mat *m);
 int mat_copy(const mlsh_mat *a, mlsh_mat *out, mlsh_err *err);
 void mat_fill(mlsh_mat *m, double v);

@@ -8,7 +8,7 @@
 
 #define PCA_MT "mlsh.PCA"
 
-static const char *const pca_methods[] = {"auto", "gram", "svd", "randomized", NULL};
+static const char *const pca_methods[] = {"auto", "gram", "svd", "randomized", "gram32", NULL};
 
 typedef struct {
   pca_opts o;
@@ -24,8 +24,10 @@ static const mlsh_opt pca_opt[] = {
   MLSH_OPT_VALUE("sup_rows", MLSH_OT_ANY, NULL, "Matrix or data frame of supplementary individuals (X's columns)"),
   MLSH_OPT_VALUE("sup_cols", MLSH_OT_ANY, NULL, "Matrix or data frame: n x q supplementary quantitative variables"),
   MLSH_OPT_ENUM(pca_args, o.method, "method", 0, pca_methods,
-                "\"auto\" (gram when n >= 2p and well conditioned, else svd), \"gram\" (p x p cross-product, LAPACK dsyevr), "
-                "\"svd\" (tall-skinny QR, then LAPACK dgesdd) or \"randomized\" (Halko et al.); p.method says which ran"),
+                "\"auto\" (gram32 for large tall data, gram when n >= 2p, each when well conditioned, else svd), \"gram\" (p x p "
+                "cross-product, LAPACK dsyevr), \"gram32\" (gram with single precision block products added in double, checked "
+                "against the double projection: gram when a component or explained ratio would be off by about 1e-6), \"svd\" "
+                "(tall-skinny QR, then LAPACK dgesdd) or \"randomized\" (Halko et al.); p.method says which ran"),
   MLSH_OPT_INT(pca_args, o.oversample, "oversample", 10, 0, 10000, "randomized: extra columns"),
   MLSH_OPT_INT(pca_args, o.iters, "iters", 4, 0, 100, "randomized: power iterations"),
   MLSH_OPT_SEED(pca_args, o.seed),
@@ -94,7 +96,8 @@ static int l_pca(lua_State *L) {
   pca_opts_default(&a.o);
   mlsh_opts(L, 2, &pca_spec, &a);
   pca_opts o = a.o;
-  mlsh_mat *X = mlsh_check_data(L, 1, fname, "X", a.na, NULL);
+  /* na = "fail": pca_fit finds non-finite values itself (in its Gram sweep, without a scan of its own) */
+  mlsh_mat *X = mlsh_check_data(L, 1, fname, "X", a.na == MLSH_NA_FAIL ? MLSH_NA_KEEP : a.na, NULL);
   size_t n = X->rows, p = X->cols;
   if (n < 2) return mlsh_error(L, fname, "argument 'X' needs at least 2 rows (got %zu)", n);
   mlsh_mat *w = opt_data(L, 2, "weights", fname);

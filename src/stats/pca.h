@@ -6,8 +6,13 @@
  * centred data in row blocks, then LAPACK dsyevr), "svd" (QR of the tall
  * data, then dgesdd of R; it keeps the digits when the Gram matrix would
  * square a large condition number), "randomized" (Halko, Martinsson &
- * Tropp 2011) for a few components, and "auto" (gram when n >= 2p and the
+ * Tropp 2011) for a few components, "gram32" (gram with each row block's
+ * product in single precision, added into the double Gram; means and
+ * variances stay double; refitted as gram when the double projection shows
+ * a kept component or explained ratio off by more than about 1e-6), and
+ * "auto" (gram32 for large tall data, gram when n >= 2p, each as long as the
  * kept eigenvalues are well separated from the largest, else svd).
+ * Non-finite data are an error (found by the Gram sweep, else a scan).
  * Sign convention: each component's largest-|loading| entry is positive. */
 #ifndef MLSH_PCA_H
 #define MLSH_PCA_H
@@ -15,7 +20,7 @@
 #include <stdint.h>
 #include "../core/matrix.h"
 
-typedef enum { PCA_AUTO, PCA_GRAM, PCA_SVD, PCA_RANDOMIZED } pca_method;
+typedef enum { PCA_AUTO, PCA_GRAM, PCA_SVD, PCA_RANDOMIZED, PCA_GRAM32 } pca_method;
 
 typedef struct pca_opts {
   size_t ncomp;            /* 0 = all available */

@@ -95,7 +95,7 @@ end)
 T.test("options from the spec; data frames everywhere; messages without a file", function()
   T.raises(function() stats.pca(X, { ncomp = 0 }) end, "stats.pca: option 'ncomp' must be a positive integer (got 0)")
   T.raises(function() stats.pca(X, { method = "qr" }) end,
-    "stats.pca: option 'method' must be one of \"auto\", \"gram\", \"svd\", \"randomized\" (got \"qr\")")
+    "stats.pca: option 'method' must be one of \"auto\", \"gram\", \"svd\", \"randomized\", \"gram32\" (got \"qr\")")
   T.raises(function() stats.pca(X, { iters = 101 }) end, "stats.pca: option 'iters' must be an integer between 0 and 100")
   T.raises(function() stats.pca(X, { names = "a" }) end, "stats.pca: option 'names' must be a table (got string)")
   T.raises(function() stats.pca(X, { weights = "w" }) end, "stats.pca: option 'weights' must be a Matrix")
@@ -136,6 +136,27 @@ T.test("peer data: explained variance ratios equal scikit-learn's (1e-6)", funct
   local p = stats.pca(P, { scale = false, ncomp = 10 })
   local ref = { 0.282272, 0.150806, 0.101495, 0.075821, 0.053130, 0.049372, 0.040102, 0.036212, 0.032461, 0.030178 }
   for k = 1, 10 do T.near(p.explained[k], ref[k], 5e-7) end
+  T.eq(p.method, "gram32")          -- large and tall: single-precision block products, checked in double
+  local d = stats.pca(P, { scale = false, ncomp = 10, method = "gram" })
+  for k = 1, 10 do T.near(p.explained[k], d.explained[k], 1e-8) end
+  local e = 0
+  for j = 1, 100 do for k = 1, 10 do e = math.max(e, math.abs(p.loadings:get(j, k) - d.loadings:get(j, k))) end end
+  T.ok(e < 1e-6, "loadings within 1e-6 of the double Gram's (max difference " .. e .. ")")
+end)
+
+T.test("gram32: the double Gram's fit from single-precision block products", function()
+  local M = {}
+  for i = 1, 26 do
+    M[i] = {}
+    for j = 1, 26 do M[i][j] = (i == j and 3 * 0.9 ^ i or 0) + (j > i and 0.1 or 0) end
+  end
+  local Y = mat.randn(50000, 26, { seed = 5 }):dot(mat.from(M)) + 4
+  local a, b = stats.pca(Y, { ncomp = 4, scale = false, method = "gram" }), stats.pca(Y, { ncomp = 4, scale = false })
+  T.eq(b.method, "gram32")          -- auto: 50000 x 26 is large and tall
+  for k = 1, 4 do T.near(b.explained[k], a.explained[k], 1e-8) end
+  for j = 1, 26 do T.near(b.loadings:get(j, 1), a.loadings:get(j, 1), 1e-6) end
+  for i = 1, 50 do T.near(b.ind.contrib:get(i, 2), a.ind.contrib:get(i, 2), 1e-8) end
+  T.eq(stats.pca(Y:slice(1, 1000), { ncomp = 4, scale = false }).method, "gram")   -- small: the double Gram
 end)
 
 T.done()
