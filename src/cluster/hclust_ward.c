@@ -14,7 +14,7 @@
 #include "../core/error.h"
 
 #define WARD_MAX_THREADS 2    /* the search is bound by memory bandwidth: two cores get most of it */
-#define WARD_CHUNKS 8          /* a search in chunks that either thread takes */
+#define WARD_CHUNKS 4          /* a search in chunks that either thread takes */
 #define WARD_MIN_CHUNK 512     /* fewer positions per chunk: the caller alone */
 #define WARD_SPINS 2000
 
@@ -40,7 +40,7 @@ struct ward_pool {
  * sums over the first coordinates already put every member above *best
  * (partial sums only grow; the margin covers rounding, so nothing dropped
  * could tie). The hot loop of Ward clustering: built vectorised (DIST_HOT). */
-#define WARD_BLOCK 64
+#define WARD_BLOCK 32
 #define WARD_CHECK 4            /* coordinates between two checks of a block */
 
 typedef double v8d __attribute__((vector_size(64)));
