@@ -147,6 +147,11 @@ static void split_points(tsne_bh *t, size_t nd, int *start) {
   memcpy(t->py + (size_t)lo * d, t->ptmp + (size_t)lo * d, (size_t)cnt * d * sizeof(double));
 }
 
+/* Cells of at most LEAF_MAX points stay leaves: a shallower tree, built
+ * faster; a far leaf acts as one body like any cell, a near one by its
+ * points. */
+#define LEAF_MAX 8
+
 /* Build by repeated counting sort of each cell's points into its children. */
 static int build(tsne_bh *t, const double *Y) {
   size_t n = t->n;
@@ -163,7 +168,7 @@ static int build(tsne_bh *t, const double *Y) {
   /* Nodes are split in creation order: children always follow parents. */
   for (size_t nd = 0; nd < t->nnodes; nd++) {
     int cnt = t->count[nd], lo = t->lo[nd];
-    if (cnt <= 1 || t->hw[nd] < 1e-9 * half) continue;   /* leaf (duplicates end as one leaf) */
+    if (cnt <= LEAF_MAX || t->hw[nd] < 1e-9 * half) continue;   /* leaf (duplicates end as one leaf) */
     if (grow(t, t->nnodes + nch)) return MLSH_ENOMEM;
     int start[9];
     split_points(t, nd, start);
@@ -211,25 +216,23 @@ static int bh_rows(void *ctx, size_t b, size_t e, int tid) {
     while (sp > 0) {
       int nd = stack[--sp], cnt = t->count[nd];
       if (cnt == 0) continue;
-      if (t->child[nd] < 0) {
-        for (int s = t->lo[nd]; s < t->lo[nd] + cnt; s++) {
-          size_t j = (size_t)t->perm[s];
-          if (j == i) continue;
-          double diff[8], d2 = 0;
-          for (int a = 0; a < d; a++) { diff[a] = yi[a] - J->Y[j * d + a]; d2 += diff[a] * diff[a]; }
-          double q = 1.0 / (1.0 + d2);
-          z += q;
-          for (int a = 0; a < d; a++) f[a] += q * q * diff[a];
-        }
-        continue;
-      }
       const double *m = t->com + (size_t)nd * d;
       double diff[8], d2 = 0, w = 2 * t->hw[nd];
       for (int a = 0; a < d; a++) { diff[a] = yi[a] - m[a]; d2 += diff[a] * diff[a]; }
-      if (w * w < J->theta2 * d2) {
+      if (cnt > 1 && w * w < J->theta2 * d2) {
         double q = 1.0 / (1.0 + d2);
         z += cnt * q;
         for (int a = 0; a < d; a++) f[a] += cnt * q * q * diff[a];
+      } else if (t->child[nd] < 0) {
+        for (int s = t->lo[nd]; s < t->lo[nd] + cnt; s++) {
+          size_t j = (size_t)t->perm[s];
+          if (j == i) continue;
+          double dj[8], e2 = 0;
+          for (int a = 0; a < d; a++) { dj[a] = yi[a] - J->Y[j * d + a]; e2 += dj[a] * dj[a]; }
+          double q = 1.0 / (1.0 + e2);
+          z += q;
+          for (int a = 0; a < d; a++) f[a] += q * q * dj[a];
+        }
       } else {
         for (int h = 0; h < nch; h++) stack[sp++] = t->child[nd] + h;
       }
@@ -326,7 +329,7 @@ static int bh_groups2(void *ctx, size_t b, size_t e, int tid) {
     while (sp > 0) {
       int nd = stack[--sp], cnt = count[nd];
       if (cnt == 0) continue;
-      if (child[nd] < 0 || nd == g) {
+      if (nd == g || (child[nd] < 0 && cnt == 1)) {
         for (int s = lo[nd]; s < lo[nd] + cnt; s++) L->pj[--top] = s, np++;
         continue;
       }
@@ -337,6 +340,8 @@ static int bh_groups2(void *ctx, size_t b, size_t e, int tid) {
       if (dy < 0) dy = 0;
       if (!contains && w * w < J->theta2 * (dx * dx + dy * dy)) {
         L->cx[nf] = (float)cx; L->cy[nf] = (float)cy; L->cn[nf++] = (float)cnt;
+      } else if (child[nd] < 0) {   /* a near leaf: its points */
+        for (int s = lo[nd]; s < lo[nd] + cnt; s++) L->pj[--top] = s, np++;
       } else {
         int c = child[nd];
         for (int h = 0; h < 4; h++) if (count[c + h]) stack[sp++] = c + h;
