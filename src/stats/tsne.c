@@ -57,12 +57,20 @@ static void sqdist_block(const mlsh_mat *X, const double *sq, size_t r0, size_t 
  * indices into bi, values into bd. */
 static void k_smallest(const double *d, size_t n, size_t self, size_t k, int *bi, double *bd) {
   size_t cnt = 0;
-  for (size_t j = 0; j < n; j++) {
-    double v = d[j];
-    if (j == self || (cnt == k && !(v < bd[k - 1]))) continue;
-    size_t pos = cnt < k ? cnt++ : k - 1;
-    while (pos > 0 && bd[pos - 1] > v) { bd[pos] = bd[pos - 1]; bi[pos] = bi[pos - 1]; pos--; }
-    bd[pos] = v; bi[pos] = (int)j;
+  for (size_t j0 = 0; j0 < n; j0 += 8) {
+    size_t j1 = j0 + 8 < n ? j0 + 8 : n;
+    if (cnt == k && j1 - j0 == 8) {   /* most runs of 8 hold nothing below the k-th: one test for all */
+      int any = 0;
+      for (size_t j = j0; j < j1; j++) any |= d[j] < bd[k - 1];
+      if (!any) continue;
+    }
+    for (size_t j = j0; j < j1; j++) {
+      double v = d[j];
+      if (j == self || (cnt == k && !(v < bd[k - 1]))) continue;
+      size_t pos = cnt < k ? cnt++ : k - 1;
+      while (pos > 0 && bd[pos - 1] > v) { bd[pos] = bd[pos - 1]; bi[pos] = bi[pos - 1]; pos--; }
+      bd[pos] = v; bi[pos] = (int)j;
+    }
   }
 }
 
