@@ -120,6 +120,12 @@ static void advise(const mlsh_npymap *m, size_t r0, size_t r1, int advice, int o
   if (e > b) madvise((void *)b, e - b, advice);
 }
 
+int npymap_fits_memory(const mlsh_npymap *m) {
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  double bytes = (double)m->rows * (double)m->cols * (double)elem_size(m);
+  return pages > 0 && page > 0 && bytes <= (double)pages * (double)page / 8.0;
+}
+
 void npymap_prefetch(const mlsh_npymap *m, size_t r0, size_t r1) { advise(m, r0, r1, MADV_WILLNEED, 1); }
 void npymap_release(const mlsh_npymap *m, size_t r0, size_t r1) { advise(m, r0, r1, MADV_DONTNEED, 0); }
 

@@ -18,12 +18,16 @@ typedef struct mlsh_npymap {
   int single;              /* float32 */
   double *converted;       /* float32 view as doubles, made on demand */
   double *owned;           /* rows held in memory instead (npymap_adopt) */
+  int keep;                /* a pass leaves the pages resident (a map that fits in memory) */
 } mlsh_npymap;
 
 /* Map rows [r0, r1) of a 1-D or 2-D .npy (r1 = (size_t)-1: to the end).
  * Truncated, short, Fortran-ordered, big-endian or non-float files are
  * MLSH_EIO with a message naming the path. */
 int npymap_open(const char *path, size_t r0, size_t r1, mlsh_npymap *m, mlsh_err *err);
+/* Whether the view's rows take at most 1/8 of the machine's memory: then
+ * dropping their pages after each pass only costs faulting them in again. */
+int npymap_fits_memory(const mlsh_npymap *m);
 void npymap_close(mlsh_npymap *m);
 /* The same interface over rows already in memory (a rank's block of a
  * CSV file, say): m takes rows' data; row0 and file_rows as for a map. */

@@ -43,7 +43,7 @@ void stream_src_npymap(stream_src *s, const mlsh_npymap *m) {
   s->row0 = m->row0;
   s->block = stream_block_rows(m->cols);
   s->read = map_read;
-  s->done = map_done;
+  s->done = m->keep ? NULL : map_done;
   s->prefetch = map_prefetch;
   s->ctx = m;
 }

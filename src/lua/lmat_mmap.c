@@ -35,8 +35,18 @@ static const mlsh_opt mmap_opt[] = {
   MLSH_OPT_BOOL(mmap_args, bitwise, "bitwise", 0,
                 "reduce fixed blocks of X:info().block rows in block order: identical bits for any number of ranks"),
   MLSH_OPT_SIZE(mmap_args, block, "block", 0, 0, 1e12, "rows per streamed block (0: about 8 MB of them)"),
+  MLSH_OPT_VALUE("release", MLSH_OT_BOOL, "auto",
+                 "true: each pass drops the pages it read (the resident set stays small); false: they stay; auto: they "
+                 "stay when the rows take at most 1/8 of memory"),
   MLSH_OPT_END};
 static const mlsh_optspec mmap_spec = {"mat.mmap", mmap_opt};
+
+/* Option 'release' (auto: by size) into m->keep. */
+static void read_release(lua_State *L, mlsh_npymap *m) {
+  int t = mlsh_opt_get(L, 2, "release");
+  m->keep = t == LUA_TBOOLEAN ? !lua_toboolean(L, -1) : npymap_fits_memory(m);
+  lua_pop(L, 1);
+}
 
 static void read_rows(lua_State *L, size_t *r0, size_t *r1) {
   *r0 = 0;
@@ -70,6 +80,7 @@ static int l_mmap(lua_State *L) {
   mlsh_err err;
   int rc = npymap_open(path, r0, r1, &u->map, &err);
   if (rc) return mlsh_fail(L, "mat.mmap", rc, &err);
+  read_release(L, &u->map);
   u->distributed = a.distributed;
   u->bitwise = a.bitwise;
   u->block = a.block ? a.block : stream_block_rows(u->map.cols);
