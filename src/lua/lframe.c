@@ -2,7 +2,6 @@
  * accessors every verb builds on (names, nrow, ncol, col, df.name,
  * totable, type, levels). The verbs live in their own binding files and
  * add their methods to the same classes. */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,14 +54,6 @@ static size_t own_bytes(const mlsh_col *c) {
   return b + c->n * col_elem_size(c->type);
 }
 
-/* Column data lives outside Lua's allocator: counted as allocated, so the
- * collector frees dead results of tens of MB before fresh pages pile up
- * (as a Matrix's data; see lmlsh.c). */
-static void gc_account(lua_State *L, size_t bytes) {
-  size_t kb = bytes >> 10;
-  if (kb >= 64) lua_gc(L, LUA_GCSTEP, kb > (size_t)INT_MAX ? INT_MAX : (int)kb);
-}
-
 void lframe_push(lua_State *L, mlsh_frame *f) {
   lframe *u = mlsh_try_newudata(L, sizeof *u, MLSH_FRAME_MT);
   if (!u) {
@@ -72,7 +63,7 @@ void lframe_push(lua_State *L, mlsh_frame *f) {
   u->f = f;
   size_t bytes = 0;
   for (size_t j = 0; j < f->ncol; j++) bytes += own_bytes(f->cols[j]);
-  gc_account(L, bytes);
+  mlsh_gc_account(L, bytes);
 }
 
 mlsh_col *lcol_test(lua_State *L, int idx) {
@@ -93,7 +84,7 @@ void lcol_push(lua_State *L, mlsh_col *c) {
     lua_error(L);
   }
   *u = c;
-  gc_account(L, own_bytes(c));
+  mlsh_gc_account(L, own_bytes(c));
 }
 
 void lcol_push_value(lua_State *L, const mlsh_col *c, size_t i) {

@@ -180,11 +180,8 @@ static void push_matrix_metatable(lua_State *L) {
   }
 }
 
-/* A Matrix's data lives outside Lua's allocator, so the collector would see
- * a few bytes per Matrix and let dead 30 MB matrices pile up (fresh pages,
- * page faults, a growing process). Count the data as allocated. */
-static void gc_account(lua_State *L, const mlsh_mat *m) {
-  size_t kb = MAT_LEN(m) * sizeof(double) >> 10;
+void mlsh_gc_account(lua_State *L, size_t bytes) {
+  size_t kb = bytes >> 10;
   if (kb >= 64) lua_gc(L, LUA_GCSTEP, kb > (size_t)INT_MAX ? INT_MAX : (int)kb);
 }
 
@@ -217,7 +214,7 @@ void lmat_push_all(lua_State *L, mlsh_mat *const *ms, int n) {
     *u = *ms[i];
     ms[i]->data = NULL;
     ms[i]->rows = ms[i]->cols = 0;
-    gc_account(L, u);
+    mlsh_gc_account(L, MAT_LEN(u) * sizeof(double));
   }
 }
 
@@ -243,7 +240,7 @@ mlsh_mat *lmat_push_new(lua_State *L, size_t rows, size_t cols, const char *fnam
   mlsh_err err;
   int rc = mat_alloc(u, rows, cols, &err);
   if (rc) mlsh_fail(L, fname, rc, &err);
-  gc_account(L, u);
+  mlsh_gc_account(L, MAT_LEN(u) * sizeof(double));
   return u;
 }
 
@@ -372,9 +369,12 @@ typedef struct {
   union { max_align_t align; unsigned char bytes[1]; } data;
 } guard_box;
 
-static int guard_gc(lua_State *L) {
-  guard_box *g = lua_touserdata(L, 1);
+static void disarm(guard_box *g) {
   if (g->armed) { g->armed = 0; g->release(g->data.bytes); }
+}
+
+static int guard_gc(lua_State *L) {
+  disarm(lua_touserdata(L, 1));
   return 0;
 }
 
@@ -392,14 +392,13 @@ void *mlsh_guard(lua_State *L, size_t size, void (*release)(void *)) {
 }
 
 void mlsh_guard_release(lua_State *L, int idx) {
-  guard_box *g = luaL_checkudata(L, idx, "mlsh.guard");
-  if (g->armed) { g->armed = 0; g->release(g->data.bytes); }
+  disarm(luaL_checkudata(L, idx, "mlsh.guard"));
 }
 
 void mlsh_guards_release(lua_State *L) {
   for (int i = 1, top = lua_gettop(L); i <= top; i++) {
     guard_box *g = luaL_testudata(L, i, "mlsh.guard");
-    if (g && g->armed) { g->armed = 0; g->release(g->data.bytes); }
+    if (g) disarm(g);
   }
 }
 

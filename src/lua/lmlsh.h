@@ -158,6 +158,11 @@ void *mlsh_try_newudata(lua_State *L, size_t size, const char *tname);
 void *mlsh_guard(lua_State *L, size_t size, void (*release)(void *));
 /* Call the guard's release now (once); idx: the guard's stack index. */
 void mlsh_guard_release(lua_State *L, int idx);
+/* Data that lives outside Lua's allocator (a Matrix's values, a new
+ * column's) counted as allocated: otherwise the collector sees a few bytes
+ * per object and lets dead results of tens of MB pile up (fresh pages,
+ * page faults, a growing process). */
+void mlsh_gc_account(lua_State *L, size_t bytes);
 /* Release every guard on the calling C function's stack, once its results
  * are in Lua: scratch of tens of MB (group ids, join indices) goes now, not
  * when the collector, which never sees C memory, next runs. */
