@@ -342,7 +342,7 @@ methods.cut = doc(function(df, col, breaks, opts)
   local f = rename_error(fname, "Column:cut", pcall(df:col(col).cut, df:col(col), breaks,
     { right = o.right, include_lowest = o.include_lowest, ordered = o.ordered, labels = o.labels }))
   return df:mutate { [o.into or col] = function() return f end }
-end, "DataFrame:cut", "df:cut(col [, breaks] [, opts])",
+end, "DataFrame:cut", "df:cut(col, breaks [, opts])",
   "df with the numbers of col as a factor of the intervals they fall in (see Column:cut: breaks is an array\n" ..
   "of increasing numbers or a number of equal intervals), in place of col or as a new column into, as\n" ..
   "dplyr's mutate(x = cut(x, ...)).\nExample: airquality:cut(\"Temp\", {50, 70, 80, 100}, {into = \"band\"})")
