@@ -16,6 +16,12 @@ for t in /usr/bin/python3 /usr/bin/Rscript /usr/bin/time; do
 done
 case "$BUILD" in /*) MLSH="$BUILD/mlsh" ;; *) MLSH="$ROOT/$BUILD/mlsh" ;; esac
 export MLSH MLSH_SHARED PEERS
+# The peers run the OpenBLAS kernels mlsh runs (it picks better ones where
+# the library does not know the CPU; see mlsh.blas_core).
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  OPENBLAS_CORETYPE=$("$MLSH" -e 'print(mlsh.blas_core())' 2>/dev/null) && export OPENBLAS_CORETYPE
+fi
+echo "[bench] OpenBLAS kernels, mlsh and peers: ${OPENBLAS_CORETYPE:-unknown}"
 export PEERDATA=${PEERDATA:-/tmp/peerdata}
 export PEER_OUT=${PEER_OUT:-/tmp/mlsh-bench-peers}
 export BUDGET_S=0 REPS=${REPS:-3}

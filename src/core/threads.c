@@ -1,6 +1,7 @@
 /* threads.c - parallel-for on pthreads. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <unistd.h>
 #include "threads.h"
 #include "error.h"
@@ -8,9 +9,30 @@
 /* OpenBLAS's own thread controls (declared in its cblas.h). */
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
+extern char *openblas_get_corename(void);
 
 int mlsh_blas_threads(void) { return openblas_get_num_threads(); }
 void mlsh_blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+const char *mlsh_blas_core(void) { return openblas_get_corename(); }
+
+/* OpenBLAS 0.3.21 (Debian 12) knows CPUs by model number and runs its
+ * Prescott (SSE3) kernels on newer ones, e.g. Emerald Rapids: a fifth of
+ * the speed of its AVX-512 kernels there. */
+const char *mlsh_blas_better_core(void) {
+  static const char *generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom"};
+  const char *core = openblas_get_corename();
+  int fallback = 0;
+  for (size_t i = 0; core && i < sizeof generic / sizeof *generic; i++) fallback |= strcasecmp(core, generic[i]) == 0;
+  if (!fallback) return NULL;
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+  return NULL;
+}
 
 int mlsh_default_threads(void) {
   const char *s = getenv("MLSH_THREADS");

@@ -25,5 +25,11 @@ int mlsh_parallel_dynamic(size_t n, int nthreads, size_t chunk, mlsh_range_fn fn
 /* BLAS threading (OpenBLAS): get/set the number of threads it uses. */
 int mlsh_blas_threads(void);
 void mlsh_blas_set_threads(int n);
+/* The kernel set OpenBLAS runs ("SkylakeX", "Haswell", ...). */
+const char *mlsh_blas_core(void);
+/* The kernel set to ask OpenBLAS for (its OPENBLAS_CORETYPE) when it fell
+ * back to generic kernels on a CPU it does not know but whose features
+ * a better set needs; NULL when its own choice stands. */
+const char *mlsh_blas_better_core(void);
 
 #endif

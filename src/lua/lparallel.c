@@ -215,7 +215,17 @@ static int l_cores(lua_State *L) {
   return 1;
 }
 
+static int l_blas_core(lua_State *L) {
+  lua_pushstring(L, mlsh_blas_core());
+  return 1;
+}
+
 static const mlsh_Reg parallel_funcs[] = {
+  {"blas_core", l_blas_core, "mlsh.blas_core()",
+   "The kernel set OpenBLAS runs on this CPU (\"SkylakeX\", \"Haswell\", ...). Where Debian's OpenBLAS does not know "
+   "the CPU and falls back to its generic \"Prescott\" kernels, mlsh starts it with the set the CPU's features allow "
+   "(OPENBLAS_CORETYPE; a value you set yourself is kept).\n"
+   "Example: print(mlsh.blas_core())"},
   {"cores", l_cores, "mlsh.cores()",
    "The number of threads mlsh uses by default: $MLSH_THREADS, else the online CPUs (the default of every "
    "threads= and workers= option).\n"

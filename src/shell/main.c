@@ -15,6 +15,7 @@
 #include "shell.h"
 #include "../lua/lmlsh.h"
 #include "../dist/dist.h"
+#include "../core/threads.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -90,12 +91,16 @@ static int run_string(lua_State *L, const char *code) {
 int main(int argc, char **argv) {
   /* OpenBLAS's idle threads spin (sched_yield) for ~2^28 cycles after each
    * call, stealing one of few cores from our own worker threads (a quarter
-   * of an SVM grid search's CPU time). The limit is read once, when the
-   * library loads: set it and start again. */
+   * of an SVM grid search's CPU time); on a CPU it does not know it runs
+   * generic kernels. Both are read once, when the library loads: set them
+   * and start again. */
   const char *preload = getenv("LD_PRELOAD");   /* valgrind cannot follow /proc/self/exe */
-  if (!getenv("OPENBLAS_THREAD_TIMEOUT") && !(preload && strstr(preload, "vgpreload"))) {
-    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
-    execv("/proc/self/exe", argv);   /* on failure, go on as we are */
+  if (!(preload && strstr(preload, "vgpreload"))) {
+    int again = 0;
+    const char *core = getenv("OPENBLAS_CORETYPE") ? NULL : mlsh_blas_better_core();
+    if (core) { setenv("OPENBLAS_CORETYPE", core, 1); again = 1; }   /* also read when the library loads */
+    if (!getenv("OPENBLAS_THREAD_TIMEOUT")) { setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1); again = 1; }
+    if (again) execv("/proc/self/exe", argv);   /* on failure, go on as we are */
   }
   /* Keep freed memory for reuse: fits, predictions and frame verbs
    * allocate the same tens to hundreds of MB again and again, and fresh

@@ -54,6 +54,22 @@ T.test("a worker sees the session and the session is unchanged after", function(
   T.eq(mlsh.cores() >= 1, true)
 end)
 
+T.test("OpenBLAS runs kernels the CPU's features allow, never the generic fallback", function()
+  local core = mlsh.blas_core()
+  T.eq(type(core), "string")
+  local f = io.open("/proc/cpuinfo")
+  local info = f and f:read("a") or ""
+  if f then f:close() end
+  local flags = info:match("\nflags%s*:([^\n]*)") or ""
+  local has = function(x) return (" " .. flags .. " "):find(" " .. x .. " ", 1, true) ~= nil end
+  if not (has("avx2") and has("fma")) then
+    print("  skip: this CPU has no AVX2/FMA, any OpenBLAS kernel set may be right")
+    return
+  end
+  local generic = { Prescott = 1, Core2 = 1, Penryn = 1, Dunnington = 1, Nehalem = 1, Atom = 1 }
+  T.ok(not generic[core], "OpenBLAS runs its generic " .. core .. " kernels on an AVX2 CPU")
+end)
+
 T.test("Ctrl-C while workers run stops them", function()
   mlsh._interrupt()
   T.raises(function() mlsh.parallel_map(2, function() while true do end end, { workers = 2 }) end, "interrupted")
