@@ -12,6 +12,7 @@
 #include "dist.h"
 #include "../core/alloc.h"
 #include "../core/error.h"
+#include "../core/threads.h"
 
 #define WARD_MAX_THREADS 2    /* the search is bound by memory bandwidth: two cores get most of it */
 #define WARD_CHUNKS 4          /* a search in chunks that either thread takes */
@@ -154,9 +155,7 @@ static void take_chunks(ward_pool *P, unsigned long long gen) {
 
 static void spin_pause(unsigned *spins) {
   if (++*spins > WARD_SPINS) sched_yield();
-#if defined(__x86_64__) || defined(__i386__)
-  else __builtin_ia32_pause();
-#endif
+  else mlsh_cpu_relax();
 }
 
 static void *helper(void *arg) {

@@ -1,5 +1,7 @@
 /* threads.c - parallel-for on pthreads. */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <unistd.h>
@@ -80,11 +82,95 @@ static void *run_dynamic(void *p) {
   return NULL;
 }
 
-static int run_workers(worker *ws, int nt, void *(*body)(void *)) {
+/* A team of helper threads kept from one parallel call to the next:
+ * starting and joining a thread costs about 50 us in a VM, as much as
+ * the work of a whole t-SNE iteration at a few thousand points. After a
+ * job a helper spins a little (calls often come back to back), then
+ * sleeps. One job at a time: a nested or concurrent call starts threads
+ * of its own, as does a forked child until it has a team of its own. */
+#define TEAM_MAX 255
+#define TEAM_SPINS 4000
+
+static struct {
+  pthread_mutex_t lock;
+  pthread_cond_t wake, done;
+  int size;                      /* helpers 1..size started */
+  unsigned long born[TEAM_MAX + 1];
+  atomic_ulong gen;              /* the latest job's number */
+  atomic_int pending;            /* its helpers not yet done */
+  void *(*body)(void *);         /* the job, set under lock */
+  worker *ws;
+  int want;                      /* helper k takes ws[k] when k < want */
+} team = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
+static atomic_flag team_busy = ATOMIC_FLAG_INIT;
+static pthread_once_t team_once = PTHREAD_ONCE_INIT;
+
+static void team_after_fork(void) {   /* the child has none of the helpers */
+  pthread_mutex_init(&team.lock, NULL);
+  pthread_cond_init(&team.wake, NULL);
+  pthread_cond_init(&team.done, NULL);
+  team.size = 0;
+  atomic_flag_clear(&team_busy);
+}
+static void team_init(void) { pthread_atfork(NULL, NULL, team_after_fork); }
+
+static void *team_helper(void *arg) {
+  int k = (int)(intptr_t)arg;
+  unsigned long seen = team.born[k];
+  for (;;) {
+    for (unsigned spins = 0; atomic_load_explicit(&team.gen, memory_order_acquire) == seen && spins < TEAM_SPINS; spins++)
+      mlsh_cpu_relax();
+    pthread_mutex_lock(&team.lock);
+    while (atomic_load_explicit(&team.gen, memory_order_relaxed) == seen) pthread_cond_wait(&team.wake, &team.lock);
+    seen = atomic_load_explicit(&team.gen, memory_order_relaxed);
+    int mine = k < team.want;
+    void *(*body)(void *) = team.body;
+    worker *w = team.ws + k;
+    pthread_mutex_unlock(&team.lock);
+    if (!mine) continue;
+    body(w);
+    if (atomic_fetch_sub_explicit(&team.pending, 1, memory_order_acq_rel) == 1) {
+      pthread_mutex_lock(&team.lock);
+      pthread_cond_signal(&team.done);
+      pthread_mutex_unlock(&team.lock);
+    }
+  }
+  return NULL;
+}
+
+/* ws[0 .. nt) on the team and this thread; 0 when the team is taken. */
+static int team_run(worker *ws, int nt, void *(*body)(void *)) {
+  pthread_once(&team_once, team_init);
+  if (atomic_flag_test_and_set(&team_busy)) return 0;
+  while (team.size < nt - 1 && team.size < TEAM_MAX) {
+    pthread_t th;
+    team.born[team.size + 1] = atomic_load(&team.gen);
+    if (pthread_create(&th, NULL, team_helper, (void *)(intptr_t)(team.size + 1))) break;
+    pthread_detach(th);
+    team.size++;
+  }
+  int want = nt < team.size + 1 ? nt : team.size + 1;
+  pthread_mutex_lock(&team.lock);
+  team.body = body; team.ws = ws; team.want = want;
+  atomic_store_explicit(&team.pending, want - 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&team.gen, 1, memory_order_release);
+  pthread_cond_broadcast(&team.wake);
+  pthread_mutex_unlock(&team.lock);
+  body(&ws[0]);
+  for (int t = want; t < nt; t++) body(&ws[t]);   /* helpers that could not start: here */
+  for (unsigned spins = 0; atomic_load_explicit(&team.pending, memory_order_acquire) > 0 && spins < TEAM_SPINS; spins++)
+    mlsh_cpu_relax();
+  pthread_mutex_lock(&team.lock);
+  while (atomic_load_explicit(&team.pending, memory_order_acquire) > 0) pthread_cond_wait(&team.done, &team.lock);
+  pthread_mutex_unlock(&team.lock);
+  atomic_flag_clear(&team_busy);
+  return 1;
+}
+
+/* Threads of its own, for a call while the team is busy. */
+static void own_threads(worker *ws, int nt, void *(*body)(void *)) {
   pthread_t th[256];
   int started[256] = {0};
-  int saved_blas = mlsh_blas_threads();
-  if (nt > 1) mlsh_blas_set_threads(1);
   for (int t = 1; t < nt; t++)
     started[t] = pthread_create(&th[t], NULL, body, &ws[t]) == 0;
   body(&ws[0]);
@@ -93,6 +179,12 @@ static int run_workers(worker *ws, int nt, void *(*body)(void *)) {
     if (started[t]) pthread_join(th[t], NULL);
     else body(&ws[t]);
   }
+}
+
+static int run_workers(worker *ws, int nt, void *(*body)(void *)) {
+  int saved_blas = mlsh_blas_threads();
+  if (nt > 1) mlsh_blas_set_threads(1);
+  if (!team_run(ws, nt, body)) own_threads(ws, nt, body);
   if (nt > 1) mlsh_blas_set_threads(saved_blas);
   for (int t = 0; t < nt; t++)
     if (ws[t].status) return ws[t].status;

@@ -22,6 +22,13 @@ int mlsh_parallel_for(size_t n, int nthreads, size_t grain, mlsh_range_fn fn, vo
  * counter (for uneven work such as trees of a forest). */
 int mlsh_parallel_dynamic(size_t n, int nthreads, size_t chunk, mlsh_range_fn fn, void *ctx);
 
+/* One step of a spin-wait: tells the core this thread is waiting. */
+static inline void mlsh_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 /* BLAS threading (OpenBLAS): get/set the number of threads it uses. */
 int mlsh_blas_threads(void);
 void mlsh_blas_set_threads(int n);
