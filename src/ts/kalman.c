@@ -6,7 +6,7 @@
  * dynamic cost model; -O2's very-cheap model leaves them scalar. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3", "no-tree-loop-distribute-patterns")
-#define TS_CLONES __attribute__((target_clones("avx2", "default")))
+#define TS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define TS_CLONES
 #endif
