@@ -268,14 +268,38 @@ static inline void vsubax(double *restrict o, const double *restrict a, double c
   for (int j = 0; j < n; j++) o[j] = a[j] - c * M[j];
 }
 
+/* Row o of Pn = mm T' from the row x of mm (o[r] comes later, by symmetry). */
+static inline void pn_row(const ts_ss *m, const int *nzp, int np, const double *x, double *o) {
+  int r = m->r, d = m->d;
+  vcopy(o, x + 1, r - 1);
+  o[r - 1] = 0.0;
+  for (int k = 0; k < np; k++) o[nzp[k]] += m->phi[nzp[k]] * x[0];
+  if (d > 1) vcopy(o + r + 1, x + r, d - 1);
+}
+
+/* The same for a row of mm that is the row src of P less c M, without
+ * forming it: most rows of T are shifts, so most rows of Pn are rows of
+ * P shifted, less a multiple of M. */
+static inline void pn_row_shifted(const ts_ss *m, const int *nzp, int np, const double *src, double c,
+                                  const double *M, double *o) {
+  int r = m->r, d = m->d;
+  vsubax(o, src + 1, c, M + 1, r - 1);
+  o[r - 1] = 0.0;
+  double x0 = src[0] - c * M[0];
+  for (int k = 0; k < np; k++) o[nzp[k]] += m->phi[nzp[k]] * x0;
+  if (d > 1) vsubax(o + r + 1, src + r, c, M + r, d - 1);
+}
+
 /* Pn = T (P - g M') T' + R R': the prediction from the previous prediction
  * P and its update g = M / F (g = NULL: no observation, P as is). T is a
- * phi column plus shifted identities and the differencing row, so both
- * products are row copies plus a few axpys over the non-zero coefficients;
- * the differencing column of Pn is its row, by symmetry. */
+ * phi column plus shifted identities and the differencing row: only the
+ * rows of T (P - g M') with phi or differencing terms are formed (in mm),
+ * the others go straight into Pn; the differencing column of Pn is its
+ * row, by symmetry. */
 TS_CLONES void ts_predict_cov(const ts_ss *m, const double *P, const double *g, const double *M, double *mm, double *Pn) {
   int r = m->r, d = m->d, rd = m->rd, p = m->p, q = m->q;
   int nzp[1024], nzd[1024], nzt[1024], np = 0, ndl = 0, nt = 0;
+  unsigned char formed[1024];
   double vt[1024];
   static const double zero[1024];
   for (int i = 0; i < p; i++) if (m->phi[i] != 0.0) nzp[np++] = i;
@@ -283,8 +307,13 @@ TS_CLONES void ts_predict_cov(const ts_ss *m, const double *P, const double *g, 
   nzt[nt] = 0; vt[nt++] = 1.0;
   for (int i = 0; i < q && i + 1 < r; i++) if (m->theta[i] != 0.0) { nzt[nt] = i + 1; vt[nt++] = m->theta[i]; }
   if (!g) g = M = zero;
-  /* mm = T (P - g M') */
-  for (int i = 0; i < r - 1; i++) vsubax(mm + (size_t)i * rd, P + (size_t)(i + 1) * rd, g[i + 1], M, rd);
+  memset(formed, 0, (size_t)rd);
+  for (int k = 0; k < np; k++) formed[nzp[k]] = 1;
+  formed[r - 1] = 1;
+  if (d > 0) formed[r] = 1;
+  /* the formed rows of mm = T (P - g M') */
+  for (int k = 0; k < np; k++)
+    if (nzp[k] < r - 1) vsubax(mm + (size_t)nzp[k] * rd, P + (size_t)(nzp[k] + 1) * rd, g[nzp[k] + 1], M, rd);
   for (int j = 0; j < rd; j++) mm[(size_t)(r - 1) * rd + j] = 0.0;
   for (int k = 0; k < np; k++) {
     double *o = mm + (size_t)nzp[k] * rd, f = m->phi[nzp[k]];
@@ -300,16 +329,13 @@ TS_CLONES void ts_predict_cov(const ts_ss *m, const double *P, const double *g, 
       c += f * g[r + nzd[k]];
     }
     vaxpy(o, -c, M, rd);
-    for (int i = 1; i < d; i++) vsubax(mm + (size_t)(r + i) * rd, P + (size_t)(r + i - 1) * rd, g[r + i - 1], M, rd);
   }
   /* Pn = mm T' + R R' */
   for (int i = 0; i < rd; i++) {
-    const double *x = mm + (size_t)i * rd;
     double *o = Pn + (size_t)i * rd;
-    vcopy(o, x + 1, r - 1);
-    o[r - 1] = 0.0;
-    for (int k = 0; k < np; k++) o[nzp[k]] += m->phi[nzp[k]] * x[0];
-    if (d > 1) vcopy(o + r + 1, x + r, d - 1);
+    if (formed[i]) pn_row(m, nzp, np, mm + (size_t)i * rd, o);
+    else if (i < r - 1) pn_row_shifted(m, nzp, np, P + (size_t)(i + 1) * rd, g[i + 1], M, o);
+    else pn_row_shifted(m, nzp, np, P + (size_t)(i - 1) * rd, g[i - 1], M, o);   /* differencing rows */
   }
   if (d > 0) {
     const double *x = mm + (size_t)r * rd;
