@@ -144,8 +144,10 @@ $(BUILD)/mlsh: $(SH_OBJ) $(BIND_OBJ) $(CORE_LIB)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $(SH_OBJ) $(BIND_OBJ) $(WHOLE_CORE) $(LDFLAGS) $(LUA_LIBS) $(RL_LIBS) $(DEP_LIBS)
 
 # The Lua C module: no -llua (the host interpreter provides the Lua API).
+# -z nodelete: Lua unloads C modules when its state closes, while the
+# helper threads of parallel calls stay alive in this library's code.
 $(BUILD)/mlsh.so: $(BIND_OBJ) $(CORE_LIB) src/lua/mlsh.map
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -shared -Wl,--version-script=src/lua/mlsh.map -o $@ $(BIND_OBJ) $(WHOLE_CORE) $(LDFLAGS) $(DEP_LIBS)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -shared -Wl,-z,nodelete -Wl,--version-script=src/lua/mlsh.map -o $@ $(BIND_OBJ) $(WHOLE_CORE) $(LDFLAGS) $(DEP_LIBS)
 
 $(BUILD)/mlsh-cuda.so: $(CU_OBJ)
 	$(call say,LINK,$@)$(CC) -shared -o $@ $^ $(LDFLAGS) $(CUDA_LIBS) -lstdc++

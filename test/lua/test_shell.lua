@@ -51,8 +51,18 @@ T.test("stock lua5.4 can require the C module", function()
   if os.getenv("MLSH_SANITIZED") then T.skip("a sanitized mlsh.so cannot be loaded into a plain lua5.4") end
   local so = MLSH:gsub("mlsh$", "")
   local out, code = run(lua .. " -e 'package.cpath=\"" .. so .. "?.so;\"..package.cpath; " ..
-                        "local m = require \"mlsh\"; print(m.mat.eye(2)); print(m.data.read_csv(\"datasets/iris.csv\"):nrow())'")
-  T.eq(code, 0); T.ok(out:find("%[Matrix 2x2%]") and out:find("150"), out)
+                        "local m = require \"mlsh\"; print(m.mat.eye(2)); print(m.data.read_csv(\"datasets/iris.csv\"):nrow()); " ..
+                        -- parallel calls just before the state closes and Lua unloads its C modules:
+                        -- the helper threads that outlive them must not lose their code
+                        "local Y = m.stats.tsne(m.mat.randn(400, 5, {seed = 1}), {iters = 30, threads = 2}); print(Y:rows())'")
+  T.eq(code, 0); T.ok(out:find("%[Matrix 2x2%]") and out:find("150") and out:find("400"), out)
+  -- the loader's own account: Lua's close does not unmap the library
+  out, code = run("LD_DEBUG=files " .. lua .. " -e 'package.cpath=\"" .. so .. "?.so;\"..package.cpath; " ..
+                  "local m = require \"mlsh\"; os.exit(0, true)' 2>&1")
+  T.eq(code, 0)
+  local unmapped = false
+  for line in out:gmatch("[^\n]+") do unmapped = unmapped or (line:find("mlsh.so", 1, true) and line:find("destroying link map", 1, true)) end
+  T.ok(not unmapped, "lua_close unmapped mlsh.so: " .. out:sub(-300))
 end)
 
 T.test("every public function is documented with an example", function()
