@@ -3,6 +3,9 @@
 local root = mlsh.root or "."
 local function section(title) print(("\n== %s %s"):format(title, ("="):rep(math.max(0, 70 - #title)))) end
 
+section("This machine")
+print(("%d threads by default (mlsh.cores), OpenBLAS kernels %s (mlsh.blas_core)"):format(mlsh.cores(), mlsh.blas_core()))
+
 section("Reading datasets/iris.csv")
 local df = data.read_csv(root .. "/datasets/iris.csv")
 print(df:head(5))
