@@ -180,7 +180,7 @@ ward_pool *ward_pool_start(int threads) {
   if (!P) return NULL;
   atomic_init(&P->word, 0); atomic_init(&P->done, 0); atomic_init(&P->quit, 0);
   P->nt = 1;
-  for (int k = 1; k < threads && !pthread_create(&P->tid[k], NULL, helper, P); k++) P->nt++;
+  for (int k = 1; k < threads && !mlsh_thread_start(&P->tid[k], helper, P, "mlsh-ward"); k++) P->nt++;
   if (P->nt < 2) { mlsh_free(P); return NULL; }
   return P;
 }

@@ -1,5 +1,7 @@
 /* threads.c - parallel-for on pthreads. */
+#define _GNU_SOURCE   /* pthread_setname_np */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -138,6 +140,16 @@ static void *team_helper(void *arg) {
   return NULL;
 }
 
+int mlsh_thread_start(pthread_t *th, void *(*fn)(void *), void *arg, const char *name) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int rc = pthread_create(th, NULL, fn, arg);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (!rc) pthread_setname_np(*th, name);
+  return rc;
+}
+
 /* ws[0 .. nt) on the team and this thread; 0 when the team is taken. */
 static int team_run(worker *ws, int nt, void *(*body)(void *)) {
   pthread_once(&team_once, team_init);
@@ -145,7 +157,7 @@ static int team_run(worker *ws, int nt, void *(*body)(void *)) {
   while (team.size < nt - 1 && team.size < TEAM_MAX) {
     pthread_t th;
     team.born[team.size + 1] = atomic_load(&team.gen);
-    if (pthread_create(&th, NULL, team_helper, (void *)(intptr_t)(team.size + 1))) break;
+    if (mlsh_thread_start(&th, team_helper, (void *)(intptr_t)(team.size + 1), "mlsh-team")) break;
     pthread_detach(th);
     team.size++;
   }
@@ -172,7 +184,7 @@ static void own_threads(worker *ws, int nt, void *(*body)(void *)) {
   pthread_t th[256];
   int started[256] = {0};
   for (int t = 1; t < nt; t++)
-    started[t] = pthread_create(&th[t], NULL, body, &ws[t]) == 0;
+    started[t] = mlsh_thread_start(&th[t], body, &ws[t], "mlsh-worker") == 0;
   body(&ws[0]);
   /* A thread that could not start runs its share here. */
   for (int t = 1; t < nt; t++) {

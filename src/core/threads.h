@@ -4,6 +4,7 @@
  * two pools never oversubscribe the cores. */
 #ifndef MLSH_THREADS_H
 #define MLSH_THREADS_H
+#include <pthread.h>
 #include <stddef.h>
 
 /* Body: process items [begin, end) as worker `tid`; return 0 or an mlsh status. */
@@ -21,6 +22,12 @@ int mlsh_parallel_for(size_t n, int nthreads, size_t grain, mlsh_range_fn fn, vo
 /* Dynamic scheduling: workers take chunks of `chunk` items from a shared
  * counter (for uneven work such as trees of a forest). */
 int mlsh_parallel_dynamic(size_t n, int nthreads, size_t chunk, mlsh_range_fn fn, void *ctx);
+
+/* Start a worker thread (named for ps/gdb) with every signal blocked:
+ * Ctrl-C must reach the thread that runs Lua or readline, never a worker
+ * (the helpers of parallel calls stay alive while the prompt waits).
+ * 0 when it started, else pthread_create's error. */
+int mlsh_thread_start(pthread_t *th, void *(*fn)(void *), void *arg, const char *name);
 
 /* One step of a spin-wait: tells the core this thread is waiting. */
 static inline void mlsh_cpu_relax(void) {

@@ -70,6 +70,29 @@ T.test("OpenBLAS runs kernels the CPU's features allow, never the generic fallba
   T.ok(not generic[core], "OpenBLAS runs its generic " .. core .. " kernels on an AVX2 CPU")
 end)
 
+T.test("worker threads block Ctrl-C: it reaches the thread that runs Lua", function()
+  local f = io.open("/proc/self/stat")
+  if not f then T.skip("no /proc") end
+  local pid = f:read("a"):match("^(%d+)")
+  f:close()
+  stats.tsne(mat.randn(300, 4, { seed = 2 }), { iters = 20, threads = 2 })   -- leaves the team's helpers alive
+  local p = io.popen("ls /proc/" .. pid .. "/task")
+  local workers = 0
+  for tid in p:lines() do
+    local c = io.open("/proc/" .. pid .. "/task/" .. tid .. "/comm")
+    local name = c and c:read("l") or ""
+    if c then c:close() end
+    if name:find("^mlsh%-") then
+      local st = io.open("/proc/" .. pid .. "/task/" .. tid .. "/status"):read("a")
+      local blocked = tonumber(st:match("SigBlk:%s*(%x+)"), 16)
+      T.ok(blocked and blocked & 2 ~= 0, name .. " (thread " .. tid .. ") does not block SIGINT")
+      workers = workers + 1
+    end
+  end
+  p:close()
+  T.ok(workers >= 1, "a helper thread of the parallel calls is alive after them")
+end)
+
 T.test("Ctrl-C while workers run stops them", function()
   mlsh._interrupt()
   T.raises(function() mlsh.parallel_map(2, function() while true do end end, { workers = 2 }) end, "interrupted")
